@@ -1,0 +1,88 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// MARK: - Dependencies (offline copies exist on the build machines; use listed versions with `from:`)
+
+let argumentParser = Package.Dependency.package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0")
+let swiftLog = Package.Dependency.package(url: "https://github.com/apple/swift-log.git", from: "1.6.0")
+let swiftCrypto = Package.Dependency.package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0")
+let grdb = Package.Dependency.package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0")
+let hummingbird = Package.Dependency.package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0")
+let yams = Package.Dependency.package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0")
+
+/// Compiler settings shared by every target (Hummingbird's choice of upcoming features).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "quhao",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "quhao", targets: ["quhao"])
+    ],
+    dependencies: [argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, yams],
+    targets: [
+        // Pure domain: value types and rules, Foundation only.
+        .target(name: "QuhaoCore", resources: [.copy("Resources/i18n")], swiftSettings: swiftSettings),
+        // SQLite through GRDB: schema, migrations, atomic commands, event log.
+        .target(
+            name: "QuhaoStore",
+            dependencies: [
+                "QuhaoCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The YAML configuration file: decoding, validation with paths, the built-in demo.
+        .target(
+            name: "QuhaoConfig",
+            dependencies: ["QuhaoCore", .product(name: "Yams", package: "Yams")],
+            resources: [.copy("Resources/demo.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        // libqrencode, as a system library.
+        .systemLibrary(
+            name: "CQREncode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        .target(name: "QRCode", dependencies: ["CQREncode"], swiftSettings: swiftSettings),
+        // HTTP (Hummingbird 2).
+        .target(
+            name: "QuhaoHTTP",
+            dependencies: [
+                "QuhaoCore", "QuhaoStore", "QRCode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "quhao",
+            dependencies: [
+                "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Tests (one target per library target)
+        .testTarget(name: "QuhaoCoreTests", dependencies: ["QuhaoCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuhaoStoreTests", dependencies: ["QuhaoStore", "QuhaoCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "QuhaoHTTPTests",
+            dependencies: [
+                "QuhaoHTTP", "QuhaoStore", "QuhaoCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

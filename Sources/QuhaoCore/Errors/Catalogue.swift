@@ -1,0 +1,91 @@
+import Foundation
+
+/// Language of user-facing text.
+public enum Language: String, CaseIterable, Sendable {
+    case zhCN = "zh-CN"
+    case en
+
+    /// Picks the best language from an `Accept-Language` header; zh-CN when nothing matches.
+    /// - Parameter header: The header value, e.g. `en-US,en;q=0.9`.
+    public static func preferred(acceptLanguage header: String?) -> Language {
+        guard let header else { return .zhCN }
+        let ranked =
+            header.split(separator: ",")
+            .map { part -> (tag: String, q: Double) in
+                let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                let q = pieces.dropFirst().first { $0.hasPrefix("q=") }.flatMap { Double($0.dropFirst(2)) } ?? 1
+                return (pieces.first?.lowercased() ?? "", q)
+            }
+            .sorted { $0.q > $1.q }
+        for entry in ranked where entry.q > 0 {
+            if entry.tag.hasPrefix("zh") { return .zhCN }
+            if entry.tag.hasPrefix("en") { return .en }
+        }
+        return .zhCN
+    }
+}
+
+/// Message templates per language, loaded from one JSON file per language
+/// (`Resources/i18n/<language>.json`): `{ "ticket.not_found": "…{number}…" }`.
+public struct Catalogue: Sendable {
+    /// The language of this catalogue.
+    public let language: Language
+    private let templates: [String: String]
+
+    /// The zh-CN catalogue.
+    public static let chinese = Catalogue(loading: .zhCN)
+    /// The English catalogue.
+    public static let english = Catalogue(loading: .en)
+
+    /// The catalogue of a language.
+    public static func of(_ language: Language) -> Catalogue {
+        switch language {
+        case .zhCN: chinese
+        case .en: english
+        }
+    }
+
+    init(loading language: Language) {
+        self.language = language
+        // The catalogues ship inside the module; a missing or broken one is a packaging bug,
+        // caught by the catalogue tests, so it is fatal here rather than silently empty.
+        guard let url = Bundle.module.url(forResource: language.rawValue, withExtension: "json", subdirectory: "i18n"),
+            let data = try? Data(contentsOf: url),
+            let table = try? JSONDecoder().decode([String: String].self, from: data)
+        else {
+            fatalError("message catalogue \(language.rawValue).json is missing or invalid")
+        }
+        self.templates = table
+    }
+
+    /// The template for a key, if the catalogue has one.
+    public func template(_ key: String) -> String? { templates[key] }
+
+    /// All keys of the catalogue.
+    public var keys: Set<String> { Set(templates.keys) }
+
+    /// The localized message of an error, with its parameters filled in.
+    ///
+    /// Parameters named in ``localizedParameters`` hold codes (`state`: `waiting`) and are
+    /// themselves looked up (`state.waiting`), so messages read naturally in each language.
+    public func message(for error: QuhaoError) -> String {
+        let template = templates[error.code.rawValue] ?? error.code.rawValue
+        var values = error.parameters
+        for name in Self.localizedParameters {
+            if let code = values[name], let text = templates["\(name).\(code)"] { values[name] = text }
+        }
+        return Self.fill(template, with: values)
+    }
+
+    /// Parameter names whose values are codes with their own catalogue entries.
+    public static let localizedParameters = ["state", "action", "kind", "accepted", "reason"]
+
+    /// Replaces `{name}` placeholders with values.
+    public static func fill(_ template: String, with values: [String: String]) -> String {
+        var text = template
+        for (name, value) in values {
+            text = text.replacingOccurrences(of: "{\(name)}", with: value)
+        }
+        return text
+    }
+}

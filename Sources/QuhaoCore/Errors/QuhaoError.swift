@@ -1,0 +1,62 @@
+import Foundation
+
+/// A refusal or failure the user can understand: a stable code, parameters for the
+/// localized message, and an English message for logs and the command line.
+///
+/// Codes never change once shipped: clients, tests and the message catalogues key on them.
+public struct QuhaoError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The stable code, e.g. `ticket.not_found`.
+    public let code: Code
+    /// Values interpolated into the message templates (`{number}`, `{state}`, …).
+    public let parameters: [String: String]
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: The stable code.
+    ///   - parameters: Values for the message templates of the code.
+    public init(_ code: Code, _ parameters: [String: String] = [:]) {
+        self.code = code
+        self.parameters = parameters
+    }
+
+    /// The message in English (logs, command line).
+    public var message: String { Catalogue.english.message(for: self) }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}
+
+extension QuhaoError {
+    /// Every stable error code. The raw value is the public code.
+    public enum Code: String, CaseIterable, Sendable {
+        case siteNotFound = "site.not_found"
+        case serviceNotFound = "service.not_found"
+        case serviceClosed = "service.closed"
+        case serviceDailyCapReached = "service.daily_cap_reached"
+        case counterNotFound = "counter.not_found"
+        case counterPaused = "counter.paused"
+        case counterNotPaused = "counter.not_paused"
+        case counterIdle = "counter.idle"
+        case counterDoesNotServe = "counter.does_not_serve"
+        case queueEmpty = "queue.empty"
+        case ticketNotFound = "ticket.not_found"
+        case ticketInvalidTransition = "ticket.invalid_transition"
+        case ticketStale = "ticket.stale"
+        case ticketAlreadyReactivated = "ticket.already_reactivated"
+        case ticketReactivationExpired = "ticket.reactivation_expired"
+        case ticketNoShowTooEarly = "ticket.no_show_too_early"
+        case ticketTransferSameService = "ticket.transfer_same_service"
+        case ticketNumberInvalid = "ticket.number_invalid"
+        case appointmentSlotInvalid = "appointment.slot_invalid"
+        case identityRequired = "identity.required"
+        case identityNotAccepted = "identity.not_accepted"
+        case identityFormat = "identity.format"
+        case identityChecksum = "identity.checksum"
+        case identityBirthDate = "identity.birth_date"
+        case identityRegion = "identity.region"
+        case identityDuplicate = "identity.duplicate"
+        case phoneRequired = "phone.required"
+        case phoneFormat = "phone.format"
+        case configInvalid = "config.invalid"
+        case storageUnavailable = "storage.unavailable"
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// What a site is for.
+public enum SiteKind: String, Codable, Sendable, CaseIterable {
+    /// A tax service hall: visitors take numbers, windows call them.
+    case taxHall = "tax_hall"
+    /// A canteen-inspection office: units request inspections, inspectors call them.
+    case inspection
+}
+
+/// How a visitor proves they are in the hall when taking a number.
+public enum PresenceMode: String, Codable, Sendable, CaseIterable {
+    /// The hall QR carries a code that changes every window (HMAC of the site secret and time).
+    case rotating
+    /// The printed hall QR is proof enough.
+    case `static`
+    /// No check: every ticket is taken as if in the hall.
+    case none
+}
+
+/// A place that runs one queue system: a tax hall or an inspection office.
+public struct Site: Hashable, Sendable, Codable {
+    /// URL-safe id, e.g. `qiantang`.
+    public let id: String
+    public let name: LocalizedText
+    public let kind: SiteKind
+    /// IANA time-zone identifier; business days and opening hours are read in it.
+    public let timeZone: String
+    public let services: [Service]
+    public let counters: [Counter]
+    public let rules: QueueRules
+
+    public init(
+        id: String, name: LocalizedText, kind: SiteKind = .taxHall, timeZone: String = "Asia/Shanghai", services: [Service],
+        counters: [Counter], rules: QueueRules = QueueRules()
+    ) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.timeZone = timeZone
+        self.services = services
+        self.counters = counters
+        self.rules = rules
+    }
+
+    /// The site's time zone (UTC if the identifier is unknown; configuration validation rejects those).
+    public var zone: TimeZone { TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")! }
+
+    /// The business day an instant falls on at this site.
+    public func businessDay(at date: Date) -> BusinessDay { BusinessDay(date, in: zone) }
+
+    /// A service by id or by its prefix letter (case-insensitive).
+    public func service(_ key: String) -> Service? {
+        services.first { $0.id == key } ?? services.first { $0.prefix.caseInsensitiveCompare(key) == .orderedSame }
+    }
+
+    /// A counter by number.
+    public func counter(_ id: Int) -> Counter? { counters.first { $0.id == id } }
+
+    /// The counters that serve a service.
+    public func counters(serving serviceID: String) -> [Counter] { counters.filter { $0.services.contains(serviceID) } }
+}
+
+/// Queue rules of a site; the defaults follow common tax-hall practice (see domain.md).
+public struct QueueRules: Hashable, Sendable, Codable {
+    /// After this many priority calls in a row at a counter, one normal ticket is called.
+    public var priorityBurst: Int
+    /// Recalls needed after the first call before a ticket may be marked a no-show.
+    public var recallsBeforeNoShow: Int
+    /// Seconds after the last call before a ticket may be marked a no-show.
+    public var noShowGraceSeconds: Int
+    /// A reactivated no-show goes this many places behind the head of its queue.
+    public var reactivationOffset: Int
+    /// Whether numbers may be taken without being in the hall (remote tickets).
+    public var allowRemote: Bool
+    public var presence: PresenceMode
+
+    public init(
+        priorityBurst: Int = 2, recallsBeforeNoShow: Int = 2, noShowGraceSeconds: Int = 60, reactivationOffset: Int = 3,
+        allowRemote: Bool = true, presence: PresenceMode = .rotating
+    ) {
+        self.priorityBurst = priorityBurst
+        self.recallsBeforeNoShow = recallsBeforeNoShow
+        self.noShowGraceSeconds = noShowGraceSeconds
+        self.reactivationOffset = reactivationOffset
+        self.allowRemote = allowRemote
+        self.presence = presence
+    }
+}

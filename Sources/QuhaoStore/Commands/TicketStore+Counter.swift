@@ -1,0 +1,238 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+/// What "call next" gave a counter.
+public struct CallResult: Sendable, Hashable {
+    public let ticket: Ticket
+    /// `true` when the counter already held this ticket (a double tap): nothing changed.
+    public let alreadyHeld: Bool
+}
+
+extension TicketStore {
+    // MARK: - Writes: a counter's actions
+
+    /// Calls the next ticket to a counter.
+    ///
+    /// The choice and the claim happen in one transaction, so two counters never get the same
+    /// ticket. A counter that already holds a called or serving ticket gets that ticket back
+    /// (``CallResult/alreadyHeld``), never a second one.
+    /// - Throws: ``QuhaoError`` `counter.not_found`, `counter.paused`, `queue.empty`.
+    public func callNext(site siteID: String, counter counterID: Int, by initiator: Initiator = .system) async throws -> CallResult {
+        try await write(site: siteID) { context in
+            let counter = try Self.counter(counterID, in: context.site)
+            if let held = try Self.heldTicket(context.db, site: siteID, counter: counterID) {
+                return CallResult(ticket: held.ticket, alreadyHeld: true)
+            }
+            let streak = try Self.counterState(context.db, site: siteID, counter: counterID)
+            guard !streak.paused else { throw QuhaoError(.counterPaused, ["counter": String(counterID)]) }
+            let heads = try Self.queueHeads(context, counter: counter)
+            guard
+                let choice = CallPolicy.choose(
+                    green: heads.green, appointment: heads.appointment, normal: heads.normal, priorityStreak: streak.priorityStreak,
+                    burst: context.site.rules.priorityBurst)
+            else { throw QuhaoError(.queueEmpty, ["counter": String(counterID)]) }
+            var record = choice.candidate
+            try Self.apply(.call, to: &record, context, counter: counterID, by: initiator) {
+                $0.counterID = counterID
+                $0.calledAt = context.now
+                $0.recallCount = 0
+            }
+            try context.db.execute(
+                sql: "UPDATE counter_states SET priority_streak = ? WHERE site_id = ? AND counter_id = ?",
+                arguments: [CallPolicy.streak(after: choice, previous: streak.priorityStreak), siteID, counterID])
+            return CallResult(ticket: record.ticket, alreadyHeld: false)
+        }
+    }
+
+    /// Calls the counter's ticket again.
+    /// - Parameter expecting: The ticket the caller believes the counter holds; a mismatch
+    ///   (another console acted meanwhile) is refused with `ticket.stale` rather than acting on the wrong ticket.
+    public func recall(site: String, counter: Int, expecting: Ticket.ID? = nil, by initiator: Initiator = .system) async throws -> Ticket
+    {
+        try await act(.recall, site: site, counter: counter, expecting: expecting, by: initiator) { record, context in
+            record.recallCount += 1
+            record.calledAt = context.now
+        }
+    }
+
+    /// The visitor arrived at the window: service starts.
+    public func start(site: String, counter: Int, expecting: Ticket.ID? = nil, by initiator: Initiator = .system) async throws -> Ticket {
+        try await act(.start, site: site, counter: counter, expecting: expecting, by: initiator) { record, context in
+            record.startedAt = context.now
+        }
+    }
+
+    /// Service finished.
+    public func complete(site: String, counter: Int, expecting: Ticket.ID? = nil, by initiator: Initiator = .system) async throws
+        -> Ticket
+    {
+        try await act(.complete, site: site, counter: counter, expecting: expecting, by: initiator) { record, context in
+            record.finishedAt = context.now
+        }
+    }
+
+    /// The visitor did not come: allowed after the site's recalls and grace period.
+    /// - Throws: `ticket.no_show_too_early` before then.
+    public func markNoShow(site: String, counter: Int, expecting: Ticket.ID? = nil, by initiator: Initiator = .system) async throws
+        -> Ticket
+    {
+        try await act(.noShow, site: site, counter: counter, expecting: expecting, by: initiator) { record, context in
+            record.counterID = nil
+            record.finishedAt = context.now
+        } check: { record, context in
+            let rules = context.site.rules
+            let recallsLeft = max(0, rules.recallsBeforeNoShow - record.recallCount)
+            let waited = context.now.timeIntervalSince(record.calledAt ?? context.now)
+            let secondsLeft = max(0, Int((Double(rules.noShowGraceSeconds) - waited).rounded(.up)))
+            if recallsLeft > 0 || secondsLeft > 0 {
+                throw QuhaoError(
+                    .ticketNoShowTooEarly, ["number": record.number, "recalls": String(recallsLeft), "seconds": String(secondsLeft)])
+            }
+        }
+    }
+
+    /// Sends the counter's ticket to another business type's queue, at its front, keeping its number.
+    /// - Throws: `service.not_found`, `ticket.transfer_same_service`.
+    public func transfer(
+        site: String, counter: Int, to service: String, expecting: Ticket.ID? = nil, by initiator: Initiator = .system
+    ) async throws -> Ticket {
+        try await act(.transfer, site: site, counter: counter, expecting: expecting, by: initiator, detail: "to \(service)") {
+            record, context in
+            let target = context.site.service(service)!
+            let front = try Int64.fetchOne(
+                context.db,
+                sql: "SELECT MIN(sort_key) FROM tickets WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'waiting'",
+                arguments: [site, record.day, target.id])
+            record.serviceID = target.id
+            record.counterID = nil
+            record.transferCount += 1
+            record.calledAt = nil
+            record.startedAt = nil
+            record.recallCount = 0
+            if let front { record.sortKey = min(record.sortKey, front - 1) }
+        } check: { record, context in
+            guard let target = context.site.service(service) else { throw QuhaoError(.serviceNotFound, ["service": service]) }
+            guard target.id != record.serviceID else {
+                throw QuhaoError(.ticketTransferSameService, ["number": record.number, "service": target.name.zh])
+            }
+        }
+    }
+
+    /// Stops a counter from calling; it may finish the ticket it holds.
+    public func pause(site: String, counter: Int, by initiator: Initiator = .system) async throws {
+        try await setPaused(true, site: site, counter: counter, by: initiator)
+    }
+
+    /// Lets a paused counter call again.
+    public func resume(site: String, counter: Int, by initiator: Initiator = .system) async throws {
+        try await setPaused(false, site: site, counter: counter, by: initiator)
+    }
+
+    // MARK: - Helpers
+
+    private func setPaused(_ paused: Bool, site: String, counter counterID: Int, by initiator: Initiator) async throws {
+        try await write(site: site) { context in
+            _ = try Self.counter(counterID, in: context.site)
+            let state = try Self.counterState(context.db, site: site, counter: counterID)
+            guard state.paused != paused else {
+                throw QuhaoError(paused ? .counterPaused : .counterNotPaused, ["counter": String(counterID)])
+            }
+            try context.db.execute(
+                sql: "UPDATE counter_states SET paused = ?, priority_streak = 0 WHERE site_id = ? AND counter_id = ?",
+                arguments: [paused, site, counterID])
+            var event = CounterEvent(
+                id: nil, siteID: site, counterID: counterID, at: context.now, action: paused ? "pause" : "resume",
+                initiator: initiator.description)
+            try event.insert(context.db)
+        }
+    }
+
+    /// An action on the ticket a counter holds.
+    private func act(
+        _ action: TicketAction, site: String, counter counterID: Int, expecting: Ticket.ID?, by initiator: Initiator,
+        detail: String? = nil, change: @escaping @Sendable (inout TicketRecord, Context) throws -> Void,
+        check: @escaping @Sendable (TicketRecord, Context) throws -> Void = { _, _ in }
+    ) async throws -> Ticket {
+        try await write(site: site) { context in
+            _ = try Self.counter(counterID, in: context.site)
+            guard var record = try Self.heldTicket(context.db, site: site, counter: counterID) else {
+                if let expecting, let ticket = try TicketRecord.fetchOne(context.db, key: expecting) {
+                    // The ticket moved on (another console, or a retried request): say what it is now.
+                    _ = try ticket.state.applying(action, number: ticket.number)
+                }
+                throw QuhaoError(.counterIdle, ["counter": String(counterID)])
+            }
+            if let expecting, record.id != expecting {
+                let expected = try TicketRecord.fetchOne(context.db, key: expecting)?.number ?? "#\(expecting)"
+                throw QuhaoError(.ticketStale, ["counter": String(counterID), "expected": expected])
+            }
+            _ = try record.state.applying(action, number: record.number)
+            try check(record, context)
+            try Self.apply(action, to: &record, context, counter: counterID, by: initiator, detail: detail) { try change(&$0, context) }
+            return record.ticket
+        }
+    }
+
+    static func counter(_ id: Int, in site: Site) throws -> Counter {
+        guard let counter = site.counter(id) else { throw QuhaoError(.counterNotFound, ["counter": String(id)]) }
+        return counter
+    }
+
+    struct CounterState: Sendable {
+        let paused: Bool
+        let priorityStreak: Int
+    }
+
+    static func counterState(_ db: Database, site: String, counter: Int) throws -> CounterState {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT paused, priority_streak FROM counter_states WHERE site_id = ? AND counter_id = ?",
+                arguments: [site, counter])
+        else { throw QuhaoError(.counterNotFound, ["counter": String(counter)]) }
+        return CounterState(paused: row["paused"], priorityStreak: row["priority_streak"])
+    }
+
+    /// The first waiting ticket of each priority class among a counter's services.
+    static func queueHeads(_ context: Context, counter: Counter) throws -> (
+        green: TicketRecord?, appointment: TicketRecord?, normal: TicketRecord?
+    ) {
+        let db = context.db
+        let services = counter.services
+        let marks = databaseQuestionMarks(count: services.count)
+        let base: StatementArguments = [context.site.id, context.day.iso]
+        let now = context.now
+        let green = try TicketRecord.fetchOne(
+            db,
+            sql: """
+                SELECT * FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND service_id IN (\(marks))
+                AND priority = 'green' ORDER BY sort_key, id LIMIT 1
+                """, arguments: base + StatementArguments(services))
+        let appointment = try TicketRecord.fetchOne(
+            db,
+            sql: """
+                SELECT * FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND service_id IN (\(marks))
+                AND priority = 'appointment' AND appointment_start <= ? AND appointment_end >= ?
+                ORDER BY appointment_start, sort_key, id LIMIT 1
+                """, arguments: base + StatementArguments(services) + [now, now])
+        // Appointments outside their slot queue like everyone else.
+        let normalFilter = """
+            site_id = ? AND day = ? AND state = 'waiting' AND (priority = 'normal'
+            OR (priority = 'appointment' AND NOT (appointment_start <= ? AND appointment_end >= ?)))
+            """
+        var normal: TicketRecord?
+        switch counter.callOrder {
+        case .oldestFirst:
+            normal = try TicketRecord.fetchOne(
+                db, sql: "SELECT * FROM tickets WHERE \(normalFilter) AND service_id IN (\(marks)) ORDER BY sort_key, id LIMIT 1",
+                arguments: base + [now, now] + StatementArguments(services))
+        case .serviceOrder:
+            for service in services where normal == nil {
+                normal = try TicketRecord.fetchOne(
+                    db, sql: "SELECT * FROM tickets WHERE \(normalFilter) AND service_id = ? ORDER BY sort_key, id LIMIT 1",
+                    arguments: base + [now, now, service])
+            }
+        }
+        return (green, appointment, normal)
+    }
+}

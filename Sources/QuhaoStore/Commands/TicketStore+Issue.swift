@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+/// What a visitor (or staff on their behalf) asks for when taking a number.
+public struct IssueRequest: Sendable, Hashable {
+    public var siteID: String
+    /// Service id or prefix letter.
+    public var service: String
+    /// USCC or resident ID as typed.
+    public var identity: String?
+    /// Mobile number as typed.
+    public var phone: String?
+    public var priority: PriorityClass
+    public var appointment: AppointmentSlot?
+    public var channel: Channel
+    /// Taken away from the hall: queued as `remote` until checked in.
+    public var remote: Bool
+    /// Staff accepted a well-formed USCC whose check character fails (logged in the event).
+    public var identityOverride: Bool
+
+    public init(
+        siteID: String, service: String, identity: String? = nil, phone: String? = nil, priority: PriorityClass = .normal,
+        appointment: AppointmentSlot? = nil, channel: Channel = .phone, remote: Bool = false, identityOverride: Bool = false
+    ) {
+        self.siteID = siteID
+        self.service = service
+        self.identity = identity
+        self.phone = phone
+        self.priority = priority
+        self.appointment = appointment
+        self.channel = channel
+        self.remote = remote
+        self.identityOverride = identityOverride
+    }
+}
+
+extension TicketStore {
+    // MARK: - Writes: issuing
+
+    /// Takes a number.
+    ///
+    /// Checks, in the same transaction as the insert: the service exists and is open, the daily
+    /// cap, the identity and phone the service needs, one number per identity per service per
+    /// day. The number is the next in the service's sequence for the site's business day.
+    /// - Throws: ``QuhaoError`` `site.*`, `service.*`, `identity.*`, `phone.*`.
+    public func issue(_ request: IssueRequest, by initiator: Initiator = .visitor) async throws -> Ticket {
+        let token = random.token()
+        return try await write(site: request.siteID) { context in
+            let site = context.site
+            guard let service = site.service(request.service) else {
+                throw QuhaoError(.serviceNotFound, ["service": request.service])
+            }
+            let name = service.name.zh
+            if let hours = service.hours, !hours.isOpen(at: context.now, in: site.zone) {
+                throw QuhaoError(.serviceClosed, ["service": name])
+            }
+            let identity = try IdentityCheck.validate(
+                request.identity, for: service.identity, serviceName: name, today: context.day,
+                allowChecksumOverride: request.identityOverride && request.channel == .staff)
+            let phone = try IdentityCheck.validatePhone(request.phone, for: service.phone, serviceName: name)
+            let db = context.db
+            let lastSeq =
+                try Int.fetchOne(
+                    db, sql: "SELECT MAX(seq) FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?",
+                    arguments: [site.id, context.day.iso, service.id]) ?? 0
+            if let cap = service.dailyCap, lastSeq >= cap {
+                throw QuhaoError(.serviceDailyCapReached, ["service": name, "cap": String(cap)])
+            }
+            let hash = identity.map(identityHash)
+            if let hash {
+                let taken = try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?
+                            AND identity_hash = ? AND state NOT IN ('cancelled', 'expired'))
+                        """, arguments: [site.id, context.day.iso, service.id, hash])
+                if taken == true { throw QuhaoError(.identityDuplicate, ["service": name]) }
+            }
+            let lastKey =
+                try Int64.fetchOne(
+                    db, sql: "SELECT MAX(sort_key) FROM tickets WHERE site_id = ? AND day = ?", arguments: [site.id, context.day.iso])
+                ?? 0
+            let number = TicketNumber(prefix: service.prefix, sequence: lastSeq + 1)
+            var record = TicketRecord(
+                id: nil, token: token, siteID: site.id, day: context.day.iso, originServiceID: service.id, seq: number.sequence,
+                number: number.description, serviceID: service.id, state: request.remote ? .remote : .waiting,
+                priority: request.priority, appointmentStart: request.appointment?.start, appointmentEnd: request.appointment?.end,
+                channel: request.channel, sortKey: lastKey + QueuePlacement.spacing, counterID: nil, recallCount: 0,
+                transferCount: 0, reactivated: false, identityKind: identity?.kind, identityHash: hash,
+                identityMasked: identity?.masked, phoneMasked: phone.map(Masking.phone), issuedAt: context.now, checkedInAt: nil,
+                calledAt: nil, startedAt: nil, finishedAt: nil)
+            try record.insert(db)
+            var event = TicketEvent(
+                id: nil, ticketID: record.id!, siteID: site.id, at: context.now, action: "issue", fromState: nil,
+                toState: record.state, counterID: nil, serviceID: service.id, initiator: initiator.description,
+                detail: identity?.checksumOverridden == true ? "identity checksum overridden by staff" : nil)
+            try event.insert(db)
+            return record.ticket
+        }
+    }
+}

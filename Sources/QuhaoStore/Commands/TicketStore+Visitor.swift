@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+extension TicketStore {
+    // MARK: - Writes: a ticket's own actions
+
+    /// A remote ticket arrives in the hall: it becomes callable, keeping its place.
+    public func checkIn(_ reference: TicketReference, by initiator: Initiator = .visitor) async throws -> Ticket {
+        try await write(ticket: reference) { context, record in
+            try Self.apply(.checkIn, to: &record, context, counter: nil, by: initiator) { $0.checkedInAt = context.now }
+            return record.ticket
+        }
+    }
+
+    /// The visitor (or staff) gives the ticket up.
+    public func cancel(_ reference: TicketReference, by initiator: Initiator = .visitor) async throws -> Ticket {
+        try await write(ticket: reference) { context, record in
+            let counter = record.counterID
+            try Self.apply(.cancel, to: &record, context, counter: counter, by: initiator) {
+                $0.counterID = nil
+                $0.finishedAt = context.now
+            }
+            return record.ticket
+        }
+    }
+
+    /// Puts a no-show back in its queue, the site's ``QueueRules/reactivationOffset`` places behind
+    /// the head; once per ticket, on its own day.
+    /// - Throws: `ticket.already_reactivated`, `ticket.reactivation_expired`, `ticket.invalid_transition`.
+    public func reactivate(_ reference: TicketReference, by initiator: Initiator = .system) async throws -> Ticket {
+        try await write(ticket: reference) { context, record in
+            _ = try record.state.applying(.reactivate, number: record.number)
+            guard !record.reactivated else { throw QuhaoError(.ticketAlreadyReactivated, ["number": record.number]) }
+            guard record.day == context.day.iso else { throw QuhaoError(.ticketReactivationExpired, ["number": record.number]) }
+            let offset = context.site.rules.reactivationOffset
+            func queueKeys() throws -> [Int64] {
+                try Int64.fetchAll(
+                    context.db,
+                    sql: """
+                        SELECT sort_key FROM tickets WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'waiting'
+                        ORDER BY sort_key, id
+                        """, arguments: [record.siteID, record.day, record.serviceID])
+            }
+            var key = QueuePlacement.key(behind: offset, in: try queueKeys())
+            if key == nil {
+                try Self.renumberQueue(context.db, site: record.siteID, day: context.day)
+                key = QueuePlacement.key(behind: offset, in: try queueKeys())
+            }
+            try Self.apply(.reactivate, to: &record, context, counter: nil, by: initiator) {
+                $0.reactivated = true
+                $0.sortKey = key ?? $0.sortKey
+                $0.finishedAt = nil
+                $0.calledAt = nil
+                $0.recallCount = 0
+            }
+            return record.ticket
+        }
+    }
+
+    // MARK: - Writes: housekeeping
+
+    /// Expires tickets that will not be served: those of earlier business days still queued or
+    /// called, and today's once their service is past its last opening period.
+    /// - Returns: How many tickets expired.
+    @discardableResult
+    public func expireClosed(by initiator: Initiator = .system) async throws -> Int {
+        var expired = 0
+        for siteID in try await siteIDs() {
+            expired += try await write(site: siteID) { context in
+                let candidates = try TicketRecord.fetchAll(
+                    context.db, sql: "SELECT * FROM tickets WHERE site_id = ? AND state IN ('remote', 'waiting', 'called')",
+                    arguments: [siteID])
+                var count = 0
+                for var record in candidates {
+                    let hours = context.site.services.first { $0.id == record.serviceID }?.hours
+                    let pastClosing = hours?.isPastClosing(at: context.now, in: context.site.zone) ?? false
+                    guard record.day < context.day.iso || pastClosing else { continue }
+                    let counter = record.counterID
+                    try Self.apply(.expire, to: &record, context, counter: counter, by: initiator) {
+                        $0.counterID = nil
+                        $0.finishedAt = context.now
+                    }
+                    count += 1
+                }
+                return count
+            }
+        }
+        return expired
+    }
+}

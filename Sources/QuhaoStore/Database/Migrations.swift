@@ -1,0 +1,114 @@
+import GRDB
+
+/// The schema, as named migrations. Append new ones at the end; never edit one that shipped.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("2026-11-25 sites, counters, tickets, events", migrate: v1)
+        return migrator
+    }
+
+    static func v1(_ db: Database) throws {
+        // A site's definition (from the configuration) is kept as JSON so that every command
+        // reads the rules it runs under inside its own transaction, in every process.
+        try db.execute(
+            sql: """
+                CREATE TABLE sites (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    definition TEXT NOT NULL,
+                    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+                    synced_at TEXT NOT NULL
+                ) STRICT;
+
+                CREATE TABLE counter_states (
+                    site_id TEXT NOT NULL REFERENCES sites(id),
+                    counter_id INTEGER NOT NULL,
+                    paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+                    priority_streak INTEGER NOT NULL DEFAULT 0 CHECK (priority_streak >= 0),
+                    PRIMARY KEY (site_id, counter_id)
+                ) STRICT;
+
+                CREATE TABLE tickets (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    token TEXT NOT NULL UNIQUE,
+                    site_id TEXT NOT NULL REFERENCES sites(id),
+                    day TEXT NOT NULL,
+                    origin_service_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL CHECK (seq > 0),
+                    number TEXT NOT NULL,
+                    service_id TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN
+                        ('remote', 'waiting', 'called', 'serving', 'done', 'no_show', 'cancelled', 'expired')),
+                    priority TEXT NOT NULL CHECK (priority IN ('green', 'appointment', 'normal')),
+                    appointment_start TEXT,
+                    appointment_end TEXT,
+                    channel TEXT NOT NULL,
+                    sort_key INTEGER NOT NULL,
+                    counter_id INTEGER,
+                    recall_count INTEGER NOT NULL DEFAULT 0,
+                    transfer_count INTEGER NOT NULL DEFAULT 0,
+                    reactivated INTEGER NOT NULL DEFAULT 0 CHECK (reactivated IN (0, 1)),
+                    identity_kind TEXT,
+                    identity_hash TEXT,
+                    identity_masked TEXT,
+                    phone_masked TEXT,
+                    issued_at TEXT NOT NULL,
+                    checked_in_at TEXT,
+                    called_at TEXT,
+                    started_at TEXT,
+                    finished_at TEXT,
+                    UNIQUE (site_id, day, origin_service_id, seq),
+                    CHECK (state NOT IN ('called', 'serving') OR counter_id IS NOT NULL)
+                ) STRICT;
+
+                -- Call-next looks up the head of each class among a counter's services.
+                CREATE INDEX tickets_queue ON tickets (site_id, day, state, service_id, priority, sort_key);
+                CREATE INDEX tickets_order ON tickets (site_id, day, sort_key);
+                CREATE INDEX tickets_identity ON tickets (site_id, day, origin_service_id, identity_hash)
+                    WHERE identity_hash IS NOT NULL;
+                -- A window holds at most one called or serving ticket: the schema itself says so.
+                CREATE UNIQUE INDEX tickets_one_per_counter ON tickets (site_id, counter_id)
+                    WHERE state IN ('called', 'serving');
+
+                CREATE TABLE ticket_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+                    site_id TEXT NOT NULL,
+                    at TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    from_state TEXT,
+                    to_state TEXT NOT NULL,
+                    counter_id INTEGER,
+                    service_id TEXT NOT NULL,
+                    initiator TEXT NOT NULL,
+                    detail TEXT
+                ) STRICT;
+                CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id);
+                CREATE INDEX ticket_events_site ON ticket_events (site_id, at);
+
+                CREATE TABLE counter_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    site_id TEXT NOT NULL REFERENCES sites(id),
+                    counter_id INTEGER NOT NULL,
+                    at TEXT NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('pause', 'resume')),
+                    initiator TEXT NOT NULL
+                ) STRICT;
+
+                -- The logs are append-only.
+                CREATE TRIGGER ticket_events_no_update BEFORE UPDATE ON ticket_events
+                    BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
+                CREATE TRIGGER ticket_events_no_delete BEFORE DELETE ON ticket_events
+                    BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
+                CREATE TRIGGER counter_events_no_update BEFORE UPDATE ON counter_events
+                    BEGIN SELECT RAISE(ABORT, 'counter_events is append-only'); END;
+                CREATE TRIGGER counter_events_no_delete BEFORE DELETE ON counter_events
+                    BEGIN SELECT RAISE(ABORT, 'counter_events is append-only'); END;
+
+                CREATE TABLE secrets (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value BLOB NOT NULL
+                ) STRICT;
+                """)
+    }
+}

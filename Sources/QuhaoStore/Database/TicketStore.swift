@@ -1,0 +1,142 @@
+import Crypto
+import Foundation
+import GRDB
+import QuhaoCore
+
+/// The queue's state in one SQLite file, and the only way to change it.
+///
+/// Every command is one write transaction that reads the current state and changes it, so
+/// the checks and the change can never be separated by another writer (DESIGN.md decision 1).
+/// Every change appends to `ticket_events`.
+public struct TicketStore: Sendable {
+    let writer: any DatabaseWriter
+    let clock: any QuhaoClock
+    let random: RandomSource
+    let identityKey: Data
+    let didCommit: @Sendable (_ siteID: String) -> Void
+
+    /// How hard each commit is pushed to disk.
+    public enum Durability: Sendable {
+        /// `synchronous=FULL`: an acknowledged ticket survives a power cut.
+        case full
+        /// `synchronous=NORMAL`: survives a crash of the process, not of the machine (tests, benchmarks).
+        case normal
+    }
+
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// - Parameters:
+    ///   - path: The SQLite file; its directory is created if missing.
+    ///   - durability: See ``Durability``.
+    ///   - clock: The source of "now".
+    ///   - random: The source of tokens and keys.
+    ///   - didCommit: Called after each committed change with the site it touched.
+    /// - Throws: When the file cannot be opened or migrated.
+    public static func open(
+        path: String, durability: Durability = .full, clock: any QuhaoClock, random: RandomSource = .system,
+        didCommit: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws -> TicketStore {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        return try TicketStore(writer: pool, clock: clock, random: random, didCommit: didCommit)
+    }
+
+    /// Wraps an open database (a pool for files, a queue for in-memory tests) and migrates it.
+    public init(
+        writer: any DatabaseWriter, clock: any QuhaoClock, random: RandomSource = .system,
+        didCommit: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws {
+        try Migrations.migrator.migrate(writer)
+        // The key behind identity hashes is made once per database and never leaves it.
+        let key = try writer.write { db -> Data in
+            if let existing = try Data.fetchOne(db, sql: "SELECT value FROM secrets WHERE name = 'identity_hmac'") {
+                return existing
+            }
+            let fresh = Data(random.bytes(32))
+            try db.execute(sql: "INSERT INTO secrets (name, value) VALUES ('identity_hmac', ?)", arguments: [fresh])
+            return fresh
+        }
+        self.writer = writer
+        self.clock = clock
+        self.random = random
+        self.identityKey = key
+        self.didCommit = didCommit
+    }
+
+    /// The HMAC under which an identity is stored (one-ticket-per-person rule); the clear value never is.
+    func identityHash(_ identity: ValidIdentity) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(identity.kind.rawValue):\(identity.normalized)".utf8), using: SymmetricKey(data: identityKey))
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: - Transactions
+
+    /// What a command sees inside its transaction.
+    struct Context {
+        let db: Database
+        let now: Date
+        let site: Site
+        var day: BusinessDay { site.businessDay(at: now) }
+    }
+
+    /// Runs a command for a site in one write transaction, then announces the change.
+    func write<T: Sendable>(site siteID: String, _ body: @escaping @Sendable (Context) throws -> T) async throws -> T {
+        try await transact { db, now in
+            (siteID, try body(Context(db: db, now: now, site: try Self.loadSite(db, siteID))))
+        }
+    }
+
+    /// Runs a command on one ticket in one write transaction: the ticket is read inside it,
+    /// then the rules of its site.
+    func write<T: Sendable>(
+        ticket reference: TicketReference, _ body: @escaping @Sendable (Context, inout TicketRecord) throws -> T
+    ) async throws -> T {
+        try await transact { db, now in
+            var record: TicketRecord
+            let site: Site
+            if case .number(let siteID, _) = reference {
+                site = try Self.loadSite(db, siteID)
+                record = try Self.fetchTicket(db, reference, day: site.businessDay(at: now))
+            } else {
+                record = try Self.fetchTicket(db, reference, day: nil)
+                site = try Self.loadSite(db, record.siteID)
+            }
+            return (site.id, try body(Context(db: db, now: now, site: site), &record))
+        }
+    }
+
+    /// One write transaction at the clock's "now"; announces the touched site after the commit.
+    private func transact<T: Sendable>(_ body: @escaping @Sendable (Database, Date) throws -> (site: String, value: T)) async throws -> T {
+        let now = clock.now()
+        let (siteID, value) = try await guarded { try await writer.write { db in try body(db, now) } }
+        didCommit(siteID)
+        return value
+    }
+
+    /// Runs a read.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await guarded { try await writer.read(body) }
+    }
+
+    /// Turns storage failures (disk full, I/O errors, read-only file) into `storage.unavailable`.
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError where Self.storageFailures.contains(error.resultCode) {
+            throw QuhaoError(.storageUnavailable, ["reason": error.resultCode.description])
+        }
+    }
+
+    static let storageFailures: [ResultCode] = [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_CORRUPT]
+
+    static func loadSite(_ db: Database, _ siteID: String) throws -> Site {
+        guard let json = try String.fetchOne(db, sql: "SELECT definition FROM sites WHERE id = ? AND active = 1", arguments: [siteID])
+        else { throw QuhaoError(.siteNotFound, ["site": siteID]) }
+        return try JSONDecoder().decode(Site.self, from: Data(json.utf8))
+    }
+}
