@@ -9,6 +9,7 @@ let swiftCrypto = Package.Dependency.package(url: "https://github.com/apple/swif
 let grdb = Package.Dependency.package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0")
 let hummingbird = Package.Dependency.package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0")
 let yams = Package.Dependency.package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0")
+let serviceLifecycle = Package.Dependency.package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0")
 
 /// Compiler settings shared by every target (Hummingbird's choice of upcoming features).
 let swiftSettings: [SwiftSetting] = [
@@ -22,7 +23,7 @@ let package = Package(
     products: [
         .executable(name: "quhao", targets: ["quhao"])
     ],
-    dependencies: [argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, yams],
+    dependencies: [argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, yams, serviceLifecycle],
     targets: [
         // Pure domain: value types and rules, Foundation only.
         .target(name: "QuhaoCore", resources: [.copy("Resources/i18n")], swiftSettings: swiftSettings),
@@ -40,7 +41,7 @@ let package = Package(
         .target(
             name: "QuhaoConfig",
             dependencies: ["QuhaoCore", .product(name: "Yams", package: "Yams")],
-            resources: [.copy("Resources/demo.yaml")],
+            resources: [.embedInCode("Resources/demo.yaml")],
             swiftSettings: swiftSettings
         ),
         // libqrencode, as a system library.
@@ -57,6 +58,7 @@ let package = Package(
                 "QuhaoCore", "QuhaoStore", "QRCode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

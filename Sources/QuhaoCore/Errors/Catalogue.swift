@@ -70,7 +70,11 @@ public struct Catalogue: Sendable {
     /// themselves looked up (`state.waiting`), so messages read naturally in each language.
     public func message(for error: QuhaoError) -> String {
         let template = templates[error.code.rawValue] ?? error.code.rawValue
-        var values = error.parameters
+        var values = error.parameters.filter { !$0.key.contains("@") }
+        // A parameter may carry a per-language form: `service@en` is used for `{service}` in English.
+        for (key, value) in error.parameters where key.hasSuffix("@\(language.rawValue)") {
+            values[String(key.dropLast(language.rawValue.count + 1))] = value
+        }
         for name in Self.localizedParameters {
             if let code = values[name], let text = templates["\(name).\(code)"] { values[name] = text }
         }

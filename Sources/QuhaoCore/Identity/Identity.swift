@@ -38,19 +38,19 @@ public enum IdentityCheck {
     /// - Parameters:
     ///   - raw: What was typed; `nil` or blank when nothing was.
     ///   - requirement: What the business type needs.
-    ///   - serviceName: For messages.
+    ///   - service: Names the business type in messages (``Service/messageParameters``).
     ///   - today: The business day (birth dates after it are refused).
     ///   - allowChecksumOverride: Staff may accept a well-formed USCC with a wrong check character.
     /// - Returns: The identity, or `nil` when none is needed (anything typed is then ignored).
     /// - Throws: ``QuhaoError`` `identity.*`.
     public static func validate(
-        _ raw: String?, for requirement: IdentityRequirement, serviceName: String, today: BusinessDay,
+        _ raw: String?, for requirement: IdentityRequirement, service: [String: String] = [:], today: BusinessDay,
         allowChecksumOverride: Bool = false
     ) throws(QuhaoError) -> ValidIdentity? {
         guard requirement != .none else { return nil }
         let text = raw?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard !text.isEmpty else {
-            throw QuhaoError(.identityRequired, ["service": serviceName, "kind": requirement.rawValue])
+            throw QuhaoError(.identityRequired, service.merging(["kind": requirement.rawValue]) { $1 })
         }
         func uscc() throws(QuhaoError) -> ValidIdentity {
             do {
@@ -63,7 +63,7 @@ public enum IdentityCheck {
             ValidIdentity(kind: .residentID, normalized: try ResidentID.validate(text, today: today), checksumOverridden: false)
         }
         func notAccepted(_ kind: IdentityKind) -> QuhaoError {
-            QuhaoError(.identityNotAccepted, ["service": serviceName, "accepted": requirement.rawValue, "kind": kind.rawValue])
+            QuhaoError(.identityNotAccepted, service.merging(["accepted": requirement.rawValue, "kind": kind.rawValue]) { $1 })
         }
         switch requirement {
         case .none:
@@ -92,13 +92,13 @@ public enum IdentityCheck {
     /// Validates a phone number for a requirement.
     /// - Returns: The 11 digits, or `nil` when none was given and none is required.
     /// - Throws: ``QuhaoError`` `phone.required` or `phone.format`.
-    public static func validatePhone(_ raw: String?, for requirement: FieldRequirement, serviceName: String) throws(QuhaoError)
+    public static func validatePhone(_ raw: String?, for requirement: FieldRequirement, service: [String: String] = [:]) throws(QuhaoError)
         -> String?
     {
         let text = raw?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard requirement != .none else { return nil }
         guard !text.isEmpty else {
-            if requirement == .required { throw QuhaoError(.phoneRequired, ["service": serviceName]) }
+            if requirement == .required { throw QuhaoError(.phoneRequired, service) }
             return nil
         }
         return try MobilePhone.validate(text)

@@ -73,3 +73,12 @@ public enum CallOrder: String, Codable, Sendable, CaseIterable {
     /// Whoever has waited longest, whatever the service.
     case oldestFirst = "oldest_first"
 }
+
+extension Service {
+    /// Message parameters naming this service in both languages (`service`, `service@en`).
+    public var messageParameters: [String: String] {
+        var parameters = ["service": name.zh]
+        if let en = name.en { parameters["service@en"] = en }
+        return parameters
+    }
+}

@@ -114,7 +114,7 @@ extension TicketStore {
         } check: { record, context in
             guard let target = context.site.service(service) else { throw QuhaoError(.serviceNotFound, ["service": service]) }
             guard target.id != record.serviceID else {
-                throw QuhaoError(.ticketTransferSameService, ["number": record.number, "service": target.name.zh])
+                throw QuhaoError(.ticketTransferSameService, target.messageParameters.merging(["number": record.number]) { $1 })
             }
         }
     }

@@ -51,21 +51,21 @@ extension TicketStore {
             guard let service = site.service(request.service) else {
                 throw QuhaoError(.serviceNotFound, ["service": request.service])
             }
-            let name = service.name.zh
+            let named = service.messageParameters
             if let hours = service.hours, !hours.isOpen(at: context.now, in: site.zone) {
-                throw QuhaoError(.serviceClosed, ["service": name])
+                throw QuhaoError(.serviceClosed, named)
             }
             let identity = try IdentityCheck.validate(
-                request.identity, for: service.identity, serviceName: name, today: context.day,
+                request.identity, for: service.identity, service: named, today: context.day,
                 allowChecksumOverride: request.identityOverride && request.channel == .staff)
-            let phone = try IdentityCheck.validatePhone(request.phone, for: service.phone, serviceName: name)
+            let phone = try IdentityCheck.validatePhone(request.phone, for: service.phone, service: named)
             let db = context.db
             let lastSeq =
                 try Int.fetchOne(
                     db, sql: "SELECT MAX(seq) FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?",
                     arguments: [site.id, context.day.iso, service.id]) ?? 0
             if let cap = service.dailyCap, lastSeq >= cap {
-                throw QuhaoError(.serviceDailyCapReached, ["service": name, "cap": String(cap)])
+                throw QuhaoError(.serviceDailyCapReached, named.merging(["cap": String(cap)]) { $1 })
             }
             let hash = identity.map(identityHash)
             if let hash {
@@ -75,7 +75,7 @@ extension TicketStore {
                         SELECT EXISTS (SELECT 1 FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?
                             AND identity_hash = ? AND state NOT IN ('cancelled', 'expired'))
                         """, arguments: [site.id, context.day.iso, service.id, hash])
-                if taken == true { throw QuhaoError(.identityDuplicate, ["service": name]) }
+                if taken == true { throw QuhaoError(.identityDuplicate, named) }
             }
             let lastKey =
                 try Int64.fetchOne(

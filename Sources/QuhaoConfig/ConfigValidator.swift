@@ -1,0 +1,96 @@
+import Foundation
+import QuhaoCore
+
+/// Checks what decoding cannot: ranges, formats, uniqueness, references between entries.
+enum ConfigValidator {
+    static func validate(_ file: ConfigFile) -> [ConfigIssue] {
+        var issues: [ConfigIssue] = []
+        func check(_ condition: Bool, _ path: String, _ reason: String) {
+            if !condition { issues.append(ConfigIssue(path, reason)) }
+        }
+
+        if let server = file.server {
+            if let port = server.port { check((1...65535).contains(port), "server.port", "must be between 1 and 65535") }
+            if let host = server.host { check(!host.isEmpty, "server.host", "must not be empty") }
+            if let url = server.publicURL {
+                let parsed = URL(string: url)
+                check(
+                    parsed?.host != nil && ["http", "https"].contains(parsed?.scheme ?? ""), "server.public_url",
+                    "must be an http:// or https:// address, like https://quhao.example.gov.cn")
+            }
+        }
+        if let path = file.database?.path { check(!path.isEmpty, "database.path", "must not be empty") }
+        check(!file.sites.isEmpty, "sites", "needs at least one site")
+
+        var siteIDs: Set<String> = []
+        for (s, site) in file.sites.enumerated() {
+            let at = "sites[\(s)]"
+            check(isSlug(site.id), "\(at).id", "must be lower-case letters, digits and hyphens (at most 32), like qiantang")
+            check(siteIDs.insert(site.id).inserted, "\(at).id", "duplicate site id \"\(site.id)\"")
+            check(!site.name.zh.isEmpty, "\(at).name.zh", "must not be empty")
+            if let zone = site.timeZone {
+                check(TimeZone(identifier: zone) != nil, "\(at).time_zone", "unknown time zone \"\(zone)\" (use an IANA name like Asia/Shanghai)")
+            }
+            if let rules = site.rules {
+                if let value = rules.priorityBurst { check(value >= 1, "\(at).rules.priority_burst", "must be at least 1") }
+                if let value = rules.recallsBeforeNoShow { check(value >= 0, "\(at).rules.recalls_before_no_show", "must not be negative") }
+                if let value = rules.noShowGraceSeconds { check(value >= 0, "\(at).rules.no_show_grace_seconds", "must not be negative") }
+                if let value = rules.reactivationOffset { check(value >= 0, "\(at).rules.reactivation_offset", "must not be negative") }
+            }
+            check(!site.services.isEmpty, "\(at).services", "needs at least one business type")
+            var serviceIDs: Set<String> = []
+            var prefixes: Set<String> = []
+            for (v, service) in site.services.enumerated() {
+                let sat = "\(at).services[\(v)]"
+                check(isSlug(service.id), "\(sat).id", "must be lower-case letters, digits and hyphens (at most 32), like invoice")
+                check(serviceIDs.insert(service.id).inserted, "\(sat).id", "duplicate business type id \"\(service.id)\"")
+                let isLetter = service.prefix.count == 1 && service.prefix.unicodeScalars.allSatisfy { ("A"..."Z").contains($0) }
+                check(isLetter, "\(sat).prefix", "must be one letter A–Z")
+                if isLetter {
+                    check(prefixes.insert(service.prefix).inserted, "\(sat).prefix", "prefix \"\(service.prefix)\" is used twice in this site")
+                }
+                check(!service.name.zh.isEmpty, "\(sat).name.zh", "must not be empty")
+                if let cap = service.dailyCap { check(cap >= 1, "\(sat).daily_cap", "must be at least 1") }
+                if let minutes = service.serviceMinutes {
+                    check(minutes > 0 && minutes <= 600, "\(sat).service_minutes", "must be more than 0 and at most 600")
+                }
+                if let hours = service.hours {
+                    check(!hours.days.isEmpty, "\(sat).hours.days", "needs at least one day")
+                    check(!hours.periods.isEmpty, "\(sat).hours.periods", "needs at least one period, like \"08:30-12:00\"")
+                    var previousEnd: TimeOfDay?
+                    let parsed = hours.periods.enumerated().map { ($0, ConfigFile.parsePeriod($1)) }
+                    for (p, period) in parsed {
+                        guard let period else {
+                            issues.append(
+                                ConfigIssue("\(sat).hours.periods[\(p)]", "must be \"HH:MM-HH:MM\" with the start before the end, like \"08:30-12:00\""))
+                            continue
+                        }
+                        if let end = previousEnd, period.start < end {
+                            issues.append(ConfigIssue("\(sat).hours.periods[\(p)]", "overlaps or comes before the previous period"))
+                        }
+                        previousEnd = period.end
+                    }
+                }
+            }
+            var counterIDs: Set<Int> = []
+            for (c, counter) in site.counters.enumerated() {
+                let cat = "\(at).counters[\(c)]"
+                check(counter.id >= 1, "\(cat).id", "must be a window number from 1")
+                check(counterIDs.insert(counter.id).inserted, "\(cat).id", "duplicate window number \(counter.id)")
+                check(!counter.services.isEmpty, "\(cat).services", "needs at least one business type")
+                var seen: Set<String> = []
+                for (k, service) in counter.services.enumerated() {
+                    check(serviceIDs.contains(service), "\(cat).services[\(k)]", "unknown business type \"\(service)\" (not in \(at).services)")
+                    check(seen.insert(service).inserted, "\(cat).services[\(k)]", "\"\(service)\" is listed twice")
+                }
+            }
+        }
+        return issues
+    }
+
+    static func isSlug(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= 32 else { return false }
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789-")
+        return CharacterSet.alphanumerics.contains(first) && first != "-" && text.unicodeScalars.allSatisfy(allowed.contains)
+    }
+}

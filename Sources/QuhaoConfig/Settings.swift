@@ -1,0 +1,57 @@
+import Foundation
+
+/// Server settings after the file, `QUHAO_*` environment variables and command-line flags,
+/// in rising order of precedence.
+public struct ServerSettings: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var publicURL: String
+    public var databasePath: String
+
+    /// Defaults: 127.0.0.1:8080, database `data/quhao.sqlite`.
+    public static let defaults = ServerSettings(
+        host: "127.0.0.1", port: 8080, publicURL: "http://127.0.0.1:8080", databasePath: "data/quhao.sqlite")
+
+    public init(host: String, port: Int, publicURL: String, databasePath: String) {
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL
+        self.databasePath = databasePath
+    }
+
+    /// Resolves settings.
+    /// - Parameters:
+    ///   - file: The configuration file, if any.
+    ///   - environment: The process environment (`QUHAO_HOST`, `QUHAO_PORT`, `QUHAO_PUBLIC_URL`, `QUHAO_DATABASE`).
+    ///   - host: `--host`, if given.
+    ///   - port: `--port`, if given.
+    /// - Throws: ``ConfigError`` when an environment variable is malformed.
+    public static func resolve(
+        file: ConfigFile?, environment: [String: String], host: String? = nil, port: Int? = nil
+    ) throws(ConfigError) -> ServerSettings {
+        var settings = defaults
+        var explicitURL: String?
+        if let server = file?.server {
+            settings.host = server.host ?? settings.host
+            settings.port = server.port ?? settings.port
+            explicitURL = server.publicURL
+        }
+        settings.databasePath = file?.database?.path ?? settings.databasePath
+        if let value = environment["QUHAO_HOST"], !value.isEmpty { settings.host = value }
+        if let value = environment["QUHAO_PORT"], !value.isEmpty {
+            guard let number = Int(value), (1...65535).contains(number) else {
+                throw ConfigError(source: "environment", issues: [ConfigIssue("QUHAO_PORT", "must be a port number 1–65535, not \"\(value)\"")])
+            }
+            settings.port = number
+        }
+        if let value = environment["QUHAO_PUBLIC_URL"], !value.isEmpty { explicitURL = value }
+        if let value = environment["QUHAO_DATABASE"], !value.isEmpty { settings.databasePath = value }
+        if let host { settings.host = host }
+        if let port { settings.port = port }
+        // Without an explicit public address, phones are sent to where the daemon listens.
+        let visibleHost = settings.host == "0.0.0.0" || settings.host == "::" ? "127.0.0.1" : settings.host
+        settings.publicURL = explicitURL ?? "http://\(visibleHost):\(settings.port)"
+        while settings.publicURL.hasSuffix("/") { settings.publicURL.removeLast() }
+        return settings
+    }
+}

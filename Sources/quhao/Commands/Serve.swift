@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import QuhaoConfig
+import QuhaoCore
+import QuhaoHTTP
+import QuhaoStore
+
+/// `quhao serve`: the daemon.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the daemon (HTTP on 127.0.0.1:8080 by default) until stopped with Ctrl-C or SIGTERM.")
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Address to listen on (overrides the file and $QUHAO_HOST).")
+    var host: String?
+
+    @Option(help: "Port to listen on (overrides the file and $QUHAO_PORT); 0 picks a free one.")
+    var port: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        try await reportingErrors {
+            let (file, source) = try store.loadConfig()
+            let settings = try store.settings(file: file, host: host, port: port)
+            var logger = Logger(label: "quhao")
+            logger.logLevel = logLevel
+            let clock = SystemClock()
+            let ticketStore: TicketStore
+            do {
+                ticketStore = try TicketStore.open(path: settings.databasePath, clock: clock)
+            } catch {
+                throw ExitFailure(message: "cannot open the database \(settings.databasePath): \(error)", code: 1)
+            }
+            let sites = file.domainSites
+            try await ticketStore.sync(sites: sites)
+            logger.info(
+                "configuration synced",
+                metadata: ["source": "\(source)", "sites": "\(sites.map(\.id).joined(separator: ","))", "database": "\(settings.databasePath)"])
+            let app = buildApplication(
+                settings: AppSettings(host: settings.host, port: settings.port, publicURL: settings.publicURL), store: ticketStore,
+                clock: clock, logger: logger
+            ) { port in
+                print(Banner.text(settings: settings, port: port, sites: sites, source: source))
+            }
+            try await app.runService()
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// What the daemon prints once it listens.
+enum Banner {
+    static func text(settings: ServerSettings, port: Int, sites: [Site], source: String) -> String {
+        let base = "http://\(settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host):\(port)"
+        var lines = [
+            "",
+            "  取号 Quhao is running 已启动  ·  config: \(source)  ·  database: \(settings.databasePath)",
+            "  Health 健康检查: \(base)/healthz",
+        ]
+        for site in sites {
+            let prefixes = site.services.map(\.prefix).joined()
+            lines.append("  · \(site.name.zh) [\(site.id)]: business types \(prefixes), \(site.counters.count) windows")
+        }
+        lines.append("  Stop 停止: Ctrl-C")
+        lines.append("")
+        return lines.joined(separator: "\n")
+    }
+}

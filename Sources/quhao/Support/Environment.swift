@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import QuhaoConfig
+import QuhaoCore
+import QuhaoStore
+
+/// Options every command that touches the database shares.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: $QUHAO_CONFIG, else the built-in demo).")
+    var config: String?
+
+    @Option(name: .long, help: "SQLite database file (default: the configuration's database.path, else data/quhao.sqlite).")
+    var database: String?
+
+    /// The configuration file named by `--config` or `QUHAO_CONFIG`, if any.
+    var configPath: String? {
+        config ?? ProcessInfo.processInfo.environment["QUHAO_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Loads the configuration: the named file, or the built-in demo.
+    func loadConfig() throws -> (file: ConfigFile, source: String) {
+        do {
+            if let path = configPath { return (try ConfigLoader.load(path: path), path) }
+            return (try ConfigLoader.parse(ConfigLoader.demoYAML, source: "built-in demo"), "built-in demo")
+        } catch {
+            throw ExitFailure(message: error.description, code: 2)
+        }
+    }
+
+    /// Resolves the server settings from the configuration, environment and flags.
+    func settings(file: ConfigFile, host: String? = nil, port: Int? = nil) throws -> ServerSettings {
+        do {
+            var settings = try ServerSettings.resolve(
+                file: file, environment: ProcessInfo.processInfo.environment, host: host, port: port)
+            if let database { settings.databasePath = database }
+            return settings
+        } catch {
+            throw ExitFailure(message: error.description, code: 2)
+        }
+    }
+
+    /// Opens the store for a command-line tool. Sites are synced from the configuration when
+    /// one was named, or when the database has none yet; otherwise the tool uses what the
+    /// daemon synced, so it never overwrites a running daemon's sites with the demo.
+    func openStore() async throws -> TicketStore {
+        let (file, _) = try loadConfig()
+        let settings = try settings(file: file)
+        let store = try TicketStore.open(path: settings.databasePath, clock: SystemClock())
+        let synced = try await store.siteIDs()
+        if configPath != nil || synced.isEmpty {
+            try await store.sync(sites: file.domainSites)
+        }
+        return store
+    }
+}
+
+/// A failure that ends the program with a message and an exit code.
+struct ExitFailure: Error, CustomStringConvertible {
+    let message: String
+    let code: Int32
+    var description: String { message }
+}
+
+/// Runs a command body, turning domain refusals into readable messages (zh-CN, then English) and exit codes.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as QuhaoError {
+        let zh = Catalogue.chinese.message(for: error)
+        let en = Catalogue.english.message(for: error)
+        FileHandle.standardError.write(Data("错误 error [\(error.code.rawValue)]: \(zh)\n  \(en)\n".utf8))
+        throw ExitCode(1)
+    } catch let error as ExitFailure {
+        FileHandle.standardError.write(Data("\(error.message)\n".utf8))
+        throw ExitCode(error.code)
+    }
+}
