@@ -30,7 +30,8 @@ public enum USCC {
         let code = normalize(raw)
         let characters = Array(code)
         guard characters.count == 18 else { throw formatError("length") }
-        guard characters.allSatisfy(alphabet.contains) else { throw formatError("alphabet") }
+        // A bad last character is reported as a wrong check character: that is what it is.
+        guard characters.prefix(17).allSatisfy(alphabet.contains) else { throw formatError("alphabet") }
         // Positions 3–8 are the administrative division code: digits only.
         guard characters[2..<8].allSatisfy(\.isASCIIDigit) else { throw formatError("shape") }
         if !allowChecksumFailure, checkCharacter(for: characters.prefix(17)) != characters[17] {
