@@ -75,7 +75,9 @@ let package = Package(
 
         // MARK: - Tests (one target per library target)
         .testTarget(name: "QuhaoCoreTests", dependencies: ["QuhaoCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "QuhaoStoreTests", dependencies: ["QuhaoStore", "QuhaoCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "QuhaoStoreTests", dependencies: ["QuhaoStore", "QuhaoCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
         .testTarget(

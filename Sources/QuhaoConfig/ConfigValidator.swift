@@ -57,18 +57,20 @@ enum ConfigValidator {
                 if let hours = service.hours {
                     check(!hours.days.isEmpty, "\(sat).hours.days", "needs at least one day")
                     check(!hours.periods.isEmpty, "\(sat).hours.periods", "needs at least one period, like \"08:30-12:00\"")
-                    var previousEnd: TimeOfDay?
-                    let parsed = hours.periods.enumerated().map { ($0, ConfigFile.parsePeriod($1)) }
-                    for (p, period) in parsed {
-                        guard let period else {
+                    var valid: [(index: Int, period: OpeningHours.Period)] = []
+                    for (p, text) in hours.periods.enumerated() {
+                        guard let period = ConfigFile.parsePeriod(text) else {
                             issues.append(
                                 ConfigIssue("\(sat).hours.periods[\(p)]", "must be \"HH:MM-HH:MM\" with the start before the end, like \"08:30-12:00\""))
                             continue
                         }
-                        if let end = previousEnd, period.start < end {
-                            issues.append(ConfigIssue("\(sat).hours.periods[\(p)]", "overlaps or comes before the previous period"))
-                        }
-                        previousEnd = period.end
+                        valid.append((p, period))
+                    }
+                    // Periods may be written in any order, but may not overlap.
+                    let ordered = valid.sorted { $0.period.start < $1.period.start }
+                    for (earlier, later) in zip(ordered, ordered.dropFirst()) where later.period.start < earlier.period.end {
+                        let offender = max(earlier.index, later.index)
+                        issues.append(ConfigIssue("\(sat).hours.periods[\(offender)]", "overlaps periods[\(min(earlier.index, later.index))]"))
                     }
                 }
             }

@@ -194,45 +194,45 @@ extension TicketStore {
     }
 
     /// The first waiting ticket of each priority class among a counter's services.
+    ///
+    /// Every lookup is one walk down the `tickets_queue` index for one service and class
+    /// (`LIMIT 1` in `sort_key` order), so a call costs the same with ten or ten thousand waiting.
     static func queueHeads(_ context: Context, counter: Counter) throws -> (
         green: TicketRecord?, appointment: TicketRecord?, normal: TicketRecord?
     ) {
         let db = context.db
-        let services = counter.services
-        let marks = databaseQuestionMarks(count: services.count)
-        let base: StatementArguments = [context.site.id, context.day.iso]
         let now = context.now
-        let green = try TicketRecord.fetchOne(
-            db,
-            sql: """
-                SELECT * FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND service_id IN (\(marks))
-                AND priority = 'green' ORDER BY sort_key, id LIMIT 1
-                """, arguments: base + StatementArguments(services))
-        let appointment = try TicketRecord.fetchOne(
-            db,
-            sql: """
-                SELECT * FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND service_id IN (\(marks))
-                AND priority = 'appointment' AND appointment_start <= ? AND appointment_end >= ?
-                ORDER BY appointment_start, sort_key, id LIMIT 1
-                """, arguments: base + StatementArguments(services) + [now, now])
-        // Appointments outside their slot queue like everyone else.
-        let normalFilter = """
-            site_id = ? AND day = ? AND state = 'waiting' AND (priority = 'normal'
-            OR (priority = 'appointment' AND NOT (appointment_start <= ? AND appointment_end >= ?)))
-            """
-        var normal: TicketRecord?
+        func head(_ service: String, _ condition: String, _ arguments: StatementArguments = []) throws -> TicketRecord? {
+            try TicketRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND service_id = ? AND \(condition)
+                    ORDER BY sort_key, id LIMIT 1
+                    """, arguments: [context.site.id, context.day.iso, service] + arguments)
+        }
+        func earliest(_ records: [TicketRecord]) -> TicketRecord? {
+            records.min { ($0.sortKey, $0.id ?? 0) < ($1.sortKey, $1.id ?? 0) }
+        }
+        let inSlot = "appointment_start <= ? AND appointment_end >= ?"
+        var greens: [TicketRecord] = []
+        var appointments: [TicketRecord] = []
+        var normals: [TicketRecord] = []
+        for service in counter.services {
+            if let green = try head(service, "priority = 'green'") { greens.append(green) }
+            if let booked = try head(service, "priority = 'appointment' AND \(inSlot)", [now, now]) { appointments.append(booked) }
+            // Appointments outside their slot queue like everyone else.
+            let normal = earliest(
+                [try head(service, "priority = 'normal'"), try head(service, "priority = 'appointment' AND NOT (\(inSlot))", [now, now])]
+                    .compactMap { $0 })
+            if let normal { normals.append(normal) }
+        }
+        let appointment = appointments.min { ($0.appointmentStart ?? now, $0.sortKey) < ($1.appointmentStart ?? now, $1.sortKey) }
         switch counter.callOrder {
         case .oldestFirst:
-            normal = try TicketRecord.fetchOne(
-                db, sql: "SELECT * FROM tickets WHERE \(normalFilter) AND service_id IN (\(marks)) ORDER BY sort_key, id LIMIT 1",
-                arguments: base + [now, now] + StatementArguments(services))
+            return (earliest(greens), appointment, earliest(normals))
         case .serviceOrder:
-            for service in services where normal == nil {
-                normal = try TicketRecord.fetchOne(
-                    db, sql: "SELECT * FROM tickets WHERE \(normalFilter) AND service_id = ? ORDER BY sort_key, id LIMIT 1",
-                    arguments: base + [now, now, service])
-            }
+            // normals are in the counter's service order already.
+            return (earliest(greens), appointment, normals.first)
         }
-        return (green, appointment, normal)
     }
 }

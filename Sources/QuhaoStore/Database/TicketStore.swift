@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import GRDB
 import QuhaoCore
+import Synchronization
 
 /// The queue's state in one SQLite file, and the only way to change it.
 ///
@@ -14,6 +15,7 @@ public struct TicketStore: Sendable {
     let random: RandomSource
     let identityKey: Data
     let didCommit: @Sendable (_ siteID: String) -> Void
+    let sites = SiteDefinitions()
 
     /// How hard each commit is pushed to disk.
     public enum Durability: Sendable {
@@ -44,6 +46,11 @@ public struct TicketStore: Sendable {
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         return try TicketStore(writer: pool, clock: clock, random: random, didCommit: didCommit)
+    }
+
+    /// A store in memory: for tests and trials; nothing survives the process.
+    public static func inMemory(clock: any QuhaoClock, random: RandomSource = .system) throws -> TicketStore {
+        try TicketStore(writer: try DatabaseQueue(), clock: clock, random: random)
     }
 
     /// Wraps an open database (a pool for files, a queue for in-memory tests) and migrates it.
@@ -87,7 +94,7 @@ public struct TicketStore: Sendable {
     /// Runs a command for a site in one write transaction, then announces the change.
     func write<T: Sendable>(site siteID: String, _ body: @escaping @Sendable (Context) throws -> T) async throws -> T {
         try await transact { db, now in
-            (siteID, try body(Context(db: db, now: now, site: try Self.loadSite(db, siteID))))
+            (siteID, try body(Context(db: db, now: now, site: try sites.load(db, siteID))))
         }
     }
 
@@ -100,11 +107,11 @@ public struct TicketStore: Sendable {
             var record: TicketRecord
             let site: Site
             if case .number(let siteID, _) = reference {
-                site = try Self.loadSite(db, siteID)
+                site = try sites.load(db, siteID)
                 record = try Self.fetchTicket(db, reference, day: site.businessDay(at: now))
             } else {
                 record = try Self.fetchTicket(db, reference, day: nil)
-                site = try Self.loadSite(db, record.siteID)
+                site = try sites.load(db, record.siteID)
             }
             return (site.id, try body(Context(db: db, now: now, site: site), &record))
         }
@@ -134,9 +141,23 @@ public struct TicketStore: Sendable {
 
     static let storageFailures: [ResultCode] = [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_CORRUPT]
 
-    static func loadSite(_ db: Database, _ siteID: String) throws -> Site {
+}
+
+/// Reads site definitions inside transactions, decoding each stored definition once.
+///
+/// The row is read in every transaction (so a sync by another process is seen at once);
+/// only the JSON decoding is remembered, keyed by the definition text itself.
+final class SiteDefinitions: Sendable {
+    private let decoded = Mutex<[String: (json: String, site: Site)]>([:])
+
+    /// The active site with this id.
+    /// - Throws: `site.not_found`.
+    func load(_ db: Database, _ siteID: String) throws -> Site {
         guard let json = try String.fetchOne(db, sql: "SELECT definition FROM sites WHERE id = ? AND active = 1", arguments: [siteID])
         else { throw QuhaoError(.siteNotFound, ["site": siteID]) }
-        return try JSONDecoder().decode(Site.self, from: Data(json.utf8))
+        if let cached = decoded.withLock({ $0[siteID] }), cached.json == json { return cached.site }
+        let site = try JSONDecoder().decode(Site.self, from: Data(json.utf8))
+        decoded.withLock { $0[siteID] = (json, site) }
+        return site
     }
 }

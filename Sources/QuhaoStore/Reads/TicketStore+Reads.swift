@@ -37,7 +37,7 @@ extension TicketStore {
 
     /// A configured site's definition.
     public func site(_ id: String) async throws -> Site {
-        try await read { db in try Self.loadSite(db, id) }
+        try await read { db in try sites.load(db, id) }
     }
 
     /// The business day at a site now.
@@ -50,7 +50,7 @@ extension TicketStore {
         let now = clock.now()
         return try await read { db in
             var day: BusinessDay?
-            if case .number(let siteID, _) = reference { day = try Self.loadSite(db, siteID).businessDay(at: now) }
+            if case .number(let siteID, _) = reference { day = try sites.load(db, siteID).businessDay(at: now) }
             return try Self.fetchTicket(db, reference, day: day).ticket
         }
     }
@@ -82,9 +82,9 @@ extension TicketStore {
         let now = clock.now()
         return try await read { db in
             var day: BusinessDay?
-            if case .number(let siteID, _) = reference { day = try Self.loadSite(db, siteID).businessDay(at: now) }
+            if case .number(let siteID, _) = reference { day = try sites.load(db, siteID).businessDay(at: now) }
             let record = try Self.fetchTicket(db, reference, day: day)
-            let site = try Self.loadSite(db, record.siteID)
+            let site = try sites.load(db, record.siteID)
             guard record.state == .waiting || record.state == .remote else {
                 return QueuePosition(ticket: record.ticket, peopleAhead: 0, estimatedWait: nil)
             }
@@ -105,7 +105,7 @@ extension TicketStore {
     public func queues(site siteID: String) async throws -> [ServiceQueue] {
         let now = clock.now()
         return try await read { db in
-            let site = try Self.loadSite(db, siteID)
+            let site = try sites.load(db, siteID)
             let day = site.businessDay(at: now).iso
             var counts: [String: (waiting: Int, remote: Int)] = [:]
             for row in try Row.fetchAll(
@@ -136,7 +136,7 @@ extension TicketStore {
     /// Every window of a site with what it holds.
     public func counters(site siteID: String) async throws -> [CounterStatus] {
         try await read { db in
-            let site = try Self.loadSite(db, siteID)
+            let site = try sites.load(db, siteID)
             return try site.counters.map { counter in
                 let state = try Self.counterState(db, site: siteID, counter: counter.id)
                 let held = try Self.heldTicket(db, site: siteID, counter: counter.id)

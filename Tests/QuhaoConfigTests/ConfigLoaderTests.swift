@@ -1,0 +1,105 @@
+import Foundation
+import QuhaoConfig
+import QuhaoCore
+import Testing
+
+@Suite struct ConfigLoaderTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("fixtures")
+
+    static var badConfigs: [String] {
+        let directory = fixtures.appendingPathComponent("bad-configs")
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+    }
+
+    @Test func theBuiltInDemoIsTheShippedConfigAndValid() throws {
+        let shipped = try String(contentsOf: Self.fixtures.appendingPathComponent("../../config/quhao.yaml"), encoding: .utf8)
+        #expect(ConfigLoader.demoYAML == shipped)
+        let file = try ConfigLoader.parse(ConfigLoader.demoYAML, source: "demo")
+        let sites = file.domainSites
+        #expect(sites.map(\.id) == ["qiantang", "canteen"])
+        let hall = sites[0]
+        #expect(hall.services.map(\.prefix) == ["A", "B", "C", "D", "E", "F", "G", "H"])
+        #expect(hall.counters.map(\.id) == [1, 2, 3, 4, 5, 6])
+        #expect(hall.timeZone == "Asia/Shanghai")
+        #expect(hall.rules.priorityBurst == 2)
+        #expect(sites[1].kind == .inspection)
+    }
+
+    @Test func thereAreAtLeastADozenBrokenConfigs() {
+        #expect(Self.badConfigs.count >= 12)
+    }
+
+    /// Each fixture's first line says which path its one problem must name.
+    @Test(arguments: badConfigs)
+    func eachBrokenConfigGivesOneMessageNamingItsPath(_ name: String) throws {
+        let path = Self.fixtures.appendingPathComponent("bad-configs/\(name)").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let expected = try #require(text.split(separator: "\n").first?.replacingOccurrences(of: "# expect: ", with: ""))
+        do {
+            _ = try ConfigLoader.load(path: path)
+            Issue.record("\(name) was accepted")
+        } catch {
+            #expect(error.issues.count == 1, "\(error)")
+            #expect(error.issues.first?.path == expected, "\(error)")
+            #expect(error.description.hasPrefix(path + ": " + expected + ": "))
+        }
+    }
+
+    @Test func minimalConfigTakesTheDefaults() throws {
+        let file = try ConfigLoader.load(path: Self.fixtures.appendingPathComponent("good-minimal.yaml").path)
+        let site = try #require(file.domainSites.first)
+        #expect(site.kind == .taxHall)
+        #expect(site.timeZone == "Asia/Shanghai")
+        #expect(site.rules == QueueRules())
+        #expect(site.services[0].identity == .none)
+        #expect(site.services[0].hours == nil)
+        #expect(site.counters[0].callOrder == .serviceOrder)
+    }
+
+    @Test func hoursBecomePeriods() throws {
+        let file = try ConfigLoader.parse(
+            """
+            sites:
+              - id: hall
+                name: { zh: 大厅 }
+                services:
+                  - id: general
+                    prefix: A
+                    name: { zh: 综合 }
+                    hours: { days: [mon, fri], periods: ["13:30-17:00", "08:30-12:00"] }
+                counters: [{ id: 1, services: [general] }]
+            """, source: "inline")
+        let hours = try #require(file.domainSites[0].services[0].hours)
+        #expect(hours.days == [.mon, .fri])
+        #expect(hours.periods.map(\.start.description) == ["08:30", "13:30"])
+    }
+}
+
+@Suite struct ServerSettingsTests {
+    @Test func defaultsThenFileThenEnvironmentThenFlags() throws {
+        let file = try ConfigLoader.parse(
+            """
+            server: { host: 0.0.0.0, port: 9000 }
+            database: { path: /var/lib/quhao/q.sqlite }
+            sites: [{ id: hall, name: { zh: 大厅 }, services: [{ id: a, prefix: A, name: { zh: 综合 } }], counters: [] }]
+            """, source: "inline")
+        #expect(try ServerSettings.resolve(file: nil, environment: [:]) == .defaults)
+        let fromFile = try ServerSettings.resolve(file: file, environment: [:])
+        #expect(fromFile.port == 9000)
+        #expect(fromFile.publicURL == "http://127.0.0.1:9000")
+        #expect(fromFile.databasePath == "/var/lib/quhao/q.sqlite")
+        let fromEnvironment = try ServerSettings.resolve(
+            file: file, environment: ["QUHAO_PORT": "9100", "QUHAO_DATABASE": "/tmp/x.sqlite", "QUHAO_PUBLIC_URL": "https://q.example.cn/"])
+        #expect(fromEnvironment.port == 9100)
+        #expect(fromEnvironment.databasePath == "/tmp/x.sqlite")
+        #expect(fromEnvironment.publicURL == "https://q.example.cn")
+        let fromFlags = try ServerSettings.resolve(file: file, environment: ["QUHAO_PORT": "9100"], host: "127.0.0.1", port: 9200)
+        #expect(fromFlags.port == 9200)
+        #expect(fromFlags.host == "127.0.0.1")
+    }
+
+    @Test func malformedEnvironmentIsNamed() {
+        #expect(throws: ConfigError.self) { try ServerSettings.resolve(file: nil, environment: ["QUHAO_PORT": "eighty"]) }
+    }
+}

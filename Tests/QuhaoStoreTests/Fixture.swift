@@ -1,0 +1,74 @@
+import Foundation
+import QuhaoCore
+import QuhaoStore
+
+/// A small hall: four business types, three windows, the default rules with a 30 s grace.
+enum Fixture {
+    static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+
+    /// An instant given in Shanghai local time.
+    static func date(_ day: Int, _ hour: Int, _ minute: Int = 0, _ second: Int = 0, month: Int = 11) -> Date {
+        Calendar.gregorian(in: shanghai).date(
+            from: DateComponents(year: 2026, month: month, day: day, hour: hour, minute: minute, second: second))!
+    }
+
+    /// Wednesday 2026-11-25, 10:00 in Shanghai.
+    static var morning: Date { date(25, 10) }
+
+    static let site = Site(
+        id: "hall", name: LocalizedText(zh: "办税服务厅", en: "Tax hall"),
+        services: [
+            Service(id: "general", prefix: "A", name: LocalizedText(zh: "综合业务", en: "General")),
+            Service(id: "invoice", prefix: "B", name: LocalizedText(zh: "发票业务", en: "Invoices"), identity: .uscc, phone: .optional),
+            Service(id: "capped", prefix: "C", name: LocalizedText(zh: "限号业务", en: "Capped"), dailyCap: 3),
+            Service(
+                id: "mondays", prefix: "D", name: LocalizedText(zh: "周一业务", en: "Mondays only"),
+                hours: OpeningHours(days: [.mon], periods: [.init(start: TimeOfDay("08:30")!, end: TimeOfDay("17:00")!)])),
+            Service(
+                id: "daytime", prefix: "E", name: LocalizedText(zh: "白天业务", en: "Daytime"),
+                hours: OpeningHours(days: Set(Weekday.allCases), periods: [.init(start: TimeOfDay("08:30")!, end: TimeOfDay("17:00")!)])),
+        ],
+        counters: [
+            Counter(id: 1, services: ["general", "invoice"]),
+            Counter(id: 2, services: ["general"]),
+            Counter(id: 3, services: ["invoice", "general"], callOrder: .oldestFirst),
+        ],
+        rules: QueueRules(priorityBurst: 2, recallsBeforeNoShow: 2, noShowGraceSeconds: 30, reactivationOffset: 3))
+
+    /// A fresh in-memory store with the fixture site, at Wednesday 10:00.
+    static func store(at start: Date = morning) async throws -> (TicketStore, ManualClock) {
+        let clock = ManualClock(start)
+        let store = try TicketStore.inMemory(clock: clock, random: .seeded(42))
+        try await store.sync(sites: [site])
+        return (store, clock)
+    }
+
+    /// A unique temporary directory for file-backed tests.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+extension TicketStore {
+    /// Takes a plain number for a service.
+    @discardableResult
+    func take(_ service: String, priority: PriorityClass = .normal, remote: Bool = false, identity: String? = nil) async throws -> Ticket {
+        try await issue(IssueRequest(siteID: "hall", service: service, identity: identity, priority: priority, remote: remote))
+    }
+
+    /// Calls next at a window and returns the number called.
+    func call(_ counter: Int) async throws -> String {
+        try await callNext(site: "hall", counter: counter).ticket.number.description
+    }
+
+    /// Calls, starts and completes at a window; returns the number served.
+    @discardableResult
+    func serveNext(_ counter: Int) async throws -> String {
+        let number = try await call(counter)
+        _ = try await start(site: "hall", counter: counter)
+        _ = try await complete(site: "hall", counter: counter)
+        return number
+    }
+}
