@@ -61,7 +61,8 @@ enum ConfigValidator {
                     for (p, text) in hours.periods.enumerated() {
                         guard let period = ConfigFile.parsePeriod(text) else {
                             issues.append(
-                                ConfigIssue("\(sat).hours.periods[\(p)]", "must be \"HH:MM-HH:MM\" with the start before the end, like \"08:30-12:00\""))
+                                ConfigIssue(
+                                    "\(sat).hours.periods[\(p)]", "must be \"HH:MM-HH:MM\" with the start before the end, like \"08:30-12:00\""))
                             continue
                         }
                         valid.append((p, period))

@@ -57,7 +57,8 @@ public struct OpeningHours: Hashable, Sendable {
     public let periods: [Period]
 
     /// Every day, all day.
-    public static let always = OpeningHours(days: Set(Weekday.allCases), periods: [Period(start: TimeOfDay(minutes: 0), end: TimeOfDay(minutes: 1440))])
+    public static let always = OpeningHours(
+        days: Set(Weekday.allCases), periods: [Period(start: TimeOfDay(minutes: 0), end: TimeOfDay(minutes: 1440))])
 
     /// Creates opening hours. Periods are kept in order of start.
     public init(days: Set<Weekday>, periods: [Period]) {

@@ -48,8 +48,7 @@ extension TicketStore {
     /// Calls the counter's ticket again.
     /// - Parameter expecting: The ticket the caller believes the counter holds; a mismatch
     ///   (another console acted meanwhile) is refused with `ticket.stale` rather than acting on the wrong ticket.
-    public func recall(site: String, counter: Int, expecting: Ticket.ID? = nil, by initiator: Initiator = .system) async throws -> Ticket
-    {
+    public func recall(site: String, counter: Int, expecting: Ticket.ID? = nil, by initiator: Initiator = .system) async throws -> Ticket {
         try await act(.recall, site: site, counter: counter, expecting: expecting, by: initiator) { record, context in
             record.recallCount += 1
             record.calledAt = context.now

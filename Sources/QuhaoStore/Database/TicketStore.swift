@@ -77,7 +77,8 @@ public struct TicketStore: Sendable {
 
     /// The HMAC under which an identity is stored (one-ticket-per-person rule); the clear value never is.
     func identityHash(_ identity: ValidIdentity) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(identity.kind.rawValue):\(identity.normalized)".utf8), using: SymmetricKey(data: identityKey))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Data("\(identity.kind.rawValue):\(identity.normalized)".utf8), using: SymmetricKey(data: identityKey))
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 

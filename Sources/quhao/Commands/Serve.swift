@@ -21,14 +21,20 @@ struct Serve: AsyncParsableCommand {
     var port: Int?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    var logLevel = "info"
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
 
     func run() async throws {
         try await reportingErrors {
             let (file, source) = try store.loadConfig()
             let settings = try store.settings(file: file, host: host, port: port)
             var logger = Logger(label: "quhao")
-            logger.logLevel = logLevel
+            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let clock = SystemClock()
             let ticketStore: TicketStore
             do {
@@ -45,14 +51,13 @@ struct Serve: AsyncParsableCommand {
                 settings: AppSettings(host: settings.host, port: settings.port, publicURL: settings.publicURL), store: ticketStore,
                 clock: clock, logger: logger
             ) { port in
-                print(Banner.text(settings: settings, port: port, sites: sites, source: source))
+                // Written unbuffered: under systemd or a pipe the banner must not wait for a buffer to fill.
+                FileHandle.standardOutput.write(Data((Banner.text(settings: settings, port: port, sites: sites, source: source) + "\n").utf8))
             }
             try await app.runService()
         }
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// What the daemon prints once it listens.
 enum Banner {

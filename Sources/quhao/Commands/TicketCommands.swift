@@ -89,7 +89,8 @@ struct TicketCommand: AsyncParsableCommand {
     }
 
     struct Call: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Call the next ticket to a window (gives back the window's ticket if it holds one).")
+        static let configuration = CommandConfiguration(
+            abstract: "Call the next ticket to a window (gives back the window's ticket if it holds one).")
         @OptionGroup var options: CounterOptions
 
         func run() async throws {
@@ -172,7 +173,9 @@ struct TicketCommand: AsyncParsableCommand {
                 if !options.json {
                     for event in try await store.events(site: ticket.siteID, ticket: ticket.id) {
                         let counter = event.counterID.map { " window \($0)" } ?? ""
-                        print("  \(Output.time(event.at))  \(event.action)  \(event.fromState?.rawValue ?? "-") → \(event.toState.rawValue)\(counter)  by \(event.initiator)")
+                        print(
+                            "  \(Output.time(event.at))  \(event.action)  \(event.fromState?.rawValue ?? "-") → \(event.toState.rawValue)\(counter)  by \(event.initiator)"
+                        )
                     }
                 }
             }

@@ -1,0 +1,34 @@
+# Quhao: the two commands a newcomer needs.
+#   make run    install missing system packages, build, start the daemon on the built-in demo
+#   make test   the same set-up, then every check (format, unit, integration, end-to-end)
+
+SWIFT        ?= swift
+BUILD_DIR    ?= .build
+SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config
+TEST_DEPS    := zbar-tools curl jq
+QUHAO        := $(BUILD_DIR)/debug/quhao
+
+.PHONY: run test deps test-deps build lint unit e2e clean
+
+run: deps build
+	$(QUHAO) serve $(ARGS)
+
+test: deps test-deps lint
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --parallel
+	Tests/e2e/run-all $(QUHAO)
+
+deps:
+	@scripts/install-deps $(SYSTEM_DEPS)
+
+test-deps:
+	@scripts/install-deps $(TEST_DEPS)
+
+build:
+	$(SWIFT) build --product quhao
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
+
+clean:
+	rm -rf $(BUILD_DIR)

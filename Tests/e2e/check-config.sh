@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `quhao check-config`: every broken fixture exits 2 with one message naming its path; the demo exits 0.
+set -uo pipefail
+quhao=$1
+fixtures=$(dirname "$0")/../fixtures
+fail=0
+for file in "$fixtures"/bad-configs/*.yaml; do
+    expected=$(head -1 "$file" | sed 's/^# expect: //')
+    output=$("$quhao" check-config "$file" 2>&1)
+    code=$?
+    if [[ $code -ne 2 ]]; then
+        echo "  $(basename "$file"): exit $code, expected 2"; fail=1
+    elif ! grep -qF "$file: $expected: " <<<"$output"; then
+        echo "  $(basename "$file"): message does not name $expected: $output"; fail=1
+    elif [[ $(grep -c "^$file: " <<<"$output") -ne 1 ]]; then
+        echo "  $(basename "$file"): more than one message: $output"; fail=1
+    fi
+done
+"$quhao" check-config "$(dirname "$0")/../../config/quhao.yaml" >/dev/null || { echo "  the shipped config is refused"; fail=1; }
+"$quhao" check-config /nonexistent.yaml >/dev/null 2>&1; [[ $? -eq 2 ]] || { echo "  a missing file should exit 2"; fail=1; }
+[[ $fail -eq 0 ]] && echo "  ok: $(ls "$fixtures"/bad-configs/*.yaml | wc -l) broken configs refused with their paths"
+exit $fail

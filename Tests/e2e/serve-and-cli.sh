@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# A newcomer's path: `quhao serve` with no flags in an empty directory starts on the demo,
+# /healthz answers, the CLI runs the queue against the same database, numbers survive a restart.
+set -uo pipefail
+quhao=$1
+work=$(mktemp -d)
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work"
+port=$((20000 + RANDOM % 20000))
+fail() { echo "  FAIL: $*"; echo "--- daemon log"; cat "$work/serve.log"; exit 1; }
+
+start() {
+    QUHAO_PORT=$port "$quhao" serve >"$work/serve.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do
+        curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    fail "daemon did not answer /healthz within 10 s"
+}
+
+start
+[[ -f data/quhao.sqlite ]] || fail "database not created at ./data/quhao.sqlite"
+health=$(curl -fsS "http://127.0.0.1:$port/healthz") || fail "healthz"
+[[ $health == '{"sites":"2","status":"ok"}' ]] || fail "healthz said $health"
+grep -q "钱塘区税务局办税服务厅" serve.log || fail "banner does not name the demo hall"
+
+take=$("$quhao" ticket take --site qiantang --service A --identity 91350100M000100Y43 --json) || fail "take: $take"
+[[ $(jq -r .number <<<"$take") == A001 ]] || fail "first number is not A001: $take"
+bad=$("$quhao" ticket take --site qiantang --service A --identity 91350100M000100Y4Z 2>&1); code=$?
+[[ $code -eq 1 && $bad == *"identity.checksum"* && $bad == *"校验位"* ]] || fail "bad USCC: exit $code: $bad"
+"$quhao" ticket take --site qiantang --service H --json >/dev/null || fail "take H"
+call=$("$quhao" ticket call --site qiantang --counter 1 --json) || fail "call"
+[[ $(jq -r .number <<<"$call") == A001 && $(jq -r .state <<<"$call") == called ]] || fail "call gave $call"
+again=$("$quhao" ticket call --site qiantang --counter 1 --json) || fail "second call"
+[[ $(jq -r .id <<<"$again") == $(jq -r .id <<<"$call") ]] || fail "double tap gave another ticket: $again"
+early=$("$quhao" ticket complete --site qiantang --counter 1 2>&1); code=$?
+[[ $code -eq 1 && $early == *"ticket.invalid_transition"* ]] || fail "complete before start: exit $code: $early"
+"$quhao" ticket start --site qiantang --counter 1 >/dev/null || fail "start"
+"$quhao" ticket complete --site qiantang --counter 1 >/dev/null || fail "complete"
+
+kill $pid; wait $pid 2>/dev/null
+start
+next=$("$quhao" ticket take --site qiantang --service A --identity 91110000600037341L --json) || fail "take after restart"
+[[ $(jq -r .number <<<"$next") == A002 ]] || fail "numbers did not continue after restart: $next"
+history=$("$quhao" ticket show --site qiantang A001) || fail "show"
+for action in issue call start complete; do grep -q " $action " <<<"$history" || fail "history lacks $action: $history"; done
+echo "  ok: serve on the demo, healthz, CLI take/call/start/complete, refusals, restart"
