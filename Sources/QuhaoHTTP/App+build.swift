@@ -25,9 +25,10 @@ public struct AppSettings: Sendable {
 ///   - store: The ticket store.
 ///   - clock: The source of "now".
 ///   - logger: The application's logger.
+///   - services: Further long-running work to run and stop with the server (the executable's config reloader).
 ///   - onServerRunning: Called once the socket is listening (the executable prints the address).
 public func buildApplication(
-    settings: AppSettings, store: TicketStore, clock: any QuhaoClock, logger: Logger,
+    settings: AppSettings, store: TicketStore, clock: any QuhaoClock, logger: Logger, services: [any ServiceLifecycle.Service] = [],
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = buildRouter(store: store)
@@ -37,6 +38,7 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
     app.addServices(Housekeeping(store: store, logger: logger))
+    app.addServices(services)
     return app
 }
 
@@ -77,6 +79,8 @@ struct Housekeeping: ServiceLifecycle.Service {
             do {
                 let expired = try await store.expireClosed()
                 if expired > 0 { logger.info("expired tickets that can no longer be served", metadata: ["count": "\(expired)"]) }
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("housekeeping failed", metadata: ["error": "\(error)"])
             }

@@ -3,6 +3,7 @@
 # /healthz answers, the CLI runs the queue against the same database, numbers survive a restart.
 set -uo pipefail
 quhao=$1
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"

@@ -49,7 +49,7 @@ struct Serve: AsyncParsableCommand {
                 metadata: ["source": "\(source)", "sites": "\(sites.map(\.id).joined(separator: ","))", "database": "\(settings.databasePath)"])
             let app = buildApplication(
                 settings: AppSettings(host: settings.host, port: settings.port, publicURL: settings.publicURL), store: ticketStore,
-                clock: clock, logger: logger
+                clock: clock, logger: logger, services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)]
             ) { port in
                 // Written unbuffered: under systemd or a pipe the banner must not wait for a buffer to fill.
                 FileHandle.standardOutput.write(Data((Banner.text(settings: settings, port: port, sites: sites, source: source) + "\n").utf8))
