@@ -43,11 +43,19 @@ enum Fixture {
         return (store, clock)
     }
 
-    /// A unique temporary directory for file-backed tests.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+    /// Runs a test with the path of a database file in a fresh directory, removed afterwards.
+    static func withDatabaseFile(_ body: (String) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await body(directory.appendingPathComponent("quhao.sqlite").path)
+    }
+
+    /// A store on a database file with the fixture site synced.
+    static func fileStore(_ path: String, sites: [Site] = [site], durability: TicketStore.Durability = .full) async throws -> TicketStore {
+        let store = try TicketStore.open(path: path, durability: durability, clock: ManualClock(morning))
+        try await store.sync(sites: sites)
+        return store
     }
 }
 

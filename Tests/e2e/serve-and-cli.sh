@@ -3,24 +3,9 @@
 # /healthz answers, the CLI runs the queue against the same database, numbers survive a restart.
 set -uo pipefail
 quhao=$1
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work"
-port=$((20000 + RANDOM % 20000))
-fail() { echo "  FAIL: $*"; echo "--- daemon log"; cat "$work/serve.log"; exit 1; }
+source "$(dirname "$0")/lib/daemon.bash"
 
-start() {
-    QUHAO_PORT=$port "$quhao" serve >"$work/serve.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 1 100); do
-        curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    fail "daemon did not answer /healthz within 10 s"
-}
-
-start
+start_daemon
 [[ -f data/quhao.sqlite ]] || fail "database not created at ./data/quhao.sqlite"
 health=$(curl -fsS "http://127.0.0.1:$port/healthz") || fail "healthz"
 [[ $health == '{"sites":"2","status":"ok"}' ]] || fail "healthz said $health"
@@ -40,8 +25,8 @@ early=$("$quhao" ticket complete --site qiantang --counter 1 2>&1); code=$?
 "$quhao" ticket start --site qiantang --counter 1 >/dev/null || fail "start"
 "$quhao" ticket complete --site qiantang --counter 1 >/dev/null || fail "complete"
 
-kill $pid; wait $pid 2>/dev/null
-start
+stop_daemon
+start_daemon
 next=$("$quhao" ticket take --site qiantang --service A --identity 91110000600037341L --json) || fail "take after restart"
 [[ $(jq -r .number <<<"$next") == A002 ]] || fail "numbers did not continue after restart: $next"
 history=$("$quhao" ticket show --site qiantang A001) || fail "show"

@@ -64,6 +64,7 @@ enum Migrations {
                 -- Call-next looks up the head of each class among a counter's services.
                 CREATE INDEX tickets_queue ON tickets (site_id, day, state, service_id, priority, sort_key);
                 CREATE INDEX tickets_order ON tickets (site_id, day, sort_key);
+                CREATE INDEX tickets_number ON tickets (site_id, day, number);
                 CREATE INDEX tickets_identity ON tickets (site_id, day, origin_service_id, identity_hash)
                     WHERE identity_hash IS NOT NULL;
                 -- A window holds at most one called or serving ticket: the schema itself says so.

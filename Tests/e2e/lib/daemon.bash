@@ -1,0 +1,42 @@
+# Shared by the end-to-end scripts: a scratch directory, a free-ish port, and a daemon
+# started in it. Source it after setting `quhao` (the binary).
+here=$(cd "$(dirname "${BASH_SOURCE[1]}")" && pwd)
+work=$(mktemp -d)
+pid=
+trap 'stop_daemon; rm -rf "$work"' EXIT
+cd "$work" || exit 1
+port=$((20000 + RANDOM % 20000))
+
+fail() {
+    echo "  FAIL: $*"
+    echo "--- daemon log"
+    cat "$work/serve.log" 2>/dev/null
+    exit 1
+}
+
+# start_daemon [serve arguments…]: starts `quhao serve` on $port and waits for /healthz.
+start_daemon() {
+    QUHAO_PORT=$port "$quhao" serve "$@" >>"$work/serve.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do
+        curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    fail "daemon did not answer /healthz within 10 s"
+}
+
+stop_daemon() {
+    [[ -n $pid ]] || return 0
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    pid=
+}
+
+# wait_for_log TEXT: waits up to 5 s for a line in the daemon's log.
+wait_for_log() {
+    for _ in $(seq 1 50); do
+        grep -q "$1" "$work/serve.log" && return 0
+        sleep 0.1
+    done
+    return 1
+}
