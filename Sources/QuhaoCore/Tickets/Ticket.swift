@@ -50,6 +50,8 @@ public struct Ticket: Hashable, Sendable, Identifiable {
     public var serviceID: String
     public var state: TicketState
     public var priority: PriorityClass
+    /// Place in the queue: lower is called earlier within a priority class (see ``QueueOrder``).
+    public var queueKey: Int64
     public var appointment: AppointmentSlot?
     public var channel: Channel
     /// The counter holding or last holding the ticket.
@@ -66,7 +68,7 @@ public struct Ticket: Hashable, Sendable, Identifiable {
 
     public init(
         id: ID, token: String, siteID: String, day: BusinessDay, number: TicketNumber, serviceID: String, state: TicketState,
-        priority: PriorityClass = .normal, appointment: AppointmentSlot? = nil, channel: Channel = .phone, counterID: Int? = nil,
+        priority: PriorityClass = .normal, queueKey: Int64 = 0, appointment: AppointmentSlot? = nil, channel: Channel = .phone, counterID: Int? = nil,
         recallCount: Int = 0, transferCount: Int = 0, reactivated: Bool = false, identityMasked: String? = nil,
         phoneMasked: String? = nil, issuedAt: Date, calledAt: Date? = nil, startedAt: Date? = nil, finishedAt: Date? = nil
     ) {
@@ -78,6 +80,7 @@ public struct Ticket: Hashable, Sendable, Identifiable {
         self.serviceID = serviceID
         self.state = state
         self.priority = priority
+        self.queueKey = queueKey
         self.appointment = appointment
         self.channel = channel
         self.counterID = counterID

@@ -20,13 +20,6 @@ public struct ServiceQueue: Sendable, Hashable {
     public let estimatedWait: TimeInterval?
 }
 
-/// A window at a glance.
-public struct CounterStatus: Sendable, Hashable {
-    public let counter: Counter
-    public let paused: Bool
-    public let current: Ticket?
-}
-
 extension TicketStore {
     // MARK: - Reads
 
@@ -73,92 +66,74 @@ extension TicketStore {
         }
     }
 
-    /// Where a ticket stands: people ahead and the estimated wait.
-    ///
-    /// People ahead are the waiting tickets of its service that call order puts first: the
-    /// green channel, then everyone with an earlier place. (Appointments and other services
-    /// sharing a window make this an estimate, as the page says.)
+    /// Where a ticket stands: people ahead (``QueueOrder``) and the estimated wait.
     public func position(of reference: TicketReference) async throws -> QueuePosition {
-        let now = clock.now()
-        return try await read { db in
-            var day: BusinessDay?
-            if case .number(let siteID, _) = reference { day = try sites.load(db, siteID).businessDay(at: now) }
-            let record = try Self.fetchTicket(db, reference, day: day)
-            let site = try sites.load(db, record.siteID)
-            guard record.state == .waiting || record.state == .remote else {
-                return QueuePosition(ticket: record.ticket, peopleAhead: 0, estimatedWait: nil)
-            }
-            let ahead =
-                try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) FROM tickets WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'waiting'
-                        AND id != ? AND ((priority = 'green' AND ? != 'green') OR (sort_key, id) < (?, ?))
-                        """,
-                    arguments: [record.siteID, record.day, record.serviceID, record.id, record.priority, record.sortKey, record.id]) ?? 0
-            let wait = try Self.estimate(db, site: site, serviceID: record.serviceID, day: record.day, ahead: ahead)
-            return QueuePosition(ticket: record.ticket, peopleAhead: ahead, estimatedWait: wait)
+        let ticket = try await ticket(reference)
+        let today = try await siteDay(site: ticket.siteID)
+        guard ticket.day == today.day, let ahead = QueueOrder.peopleAhead(today.tickets)[ticket.id] else {
+            return QueuePosition(ticket: ticket, peopleAhead: 0, estimatedWait: nil)
         }
+        return QueuePosition(ticket: ticket, peopleAhead: ahead, estimatedWait: today.estimatedWait(service: ticket.serviceID, ahead: ahead))
     }
 
     /// Every business type of a site with its queue today.
     public func queues(site siteID: String) async throws -> [ServiceQueue] {
-        let now = clock.now()
-        return try await read { db in
-            let site = try sites.load(db, siteID)
-            let day = site.businessDay(at: now).iso
-            var counts: [String: (waiting: Int, remote: Int)] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT service_id, SUM(state = 'waiting') AS waiting, SUM(state = 'remote') AS remote FROM tickets
-                    WHERE site_id = ? AND day = ? AND state IN ('waiting', 'remote') GROUP BY service_id
-                    """, arguments: [siteID, day])
-            {
-                counts[row["service_id"]] = (row["waiting"], row["remote"])
-            }
-            var issued: [String: Int] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT origin_service_id, MAX(seq) AS issued FROM tickets WHERE site_id = ? AND day = ? GROUP BY origin_service_id",
-                arguments: [siteID, day])
-            {
-                issued[row["origin_service_id"]] = row["issued"]
-            }
-            return try site.services.map { service in
-                let count = counts[service.id] ?? (0, 0)
-                return ServiceQueue(
-                    service: service, waiting: count.waiting, remote: count.remote, issuedToday: issued[service.id] ?? 0,
-                    estimatedWait: try Self.estimate(db, site: site, serviceID: service.id, day: day, ahead: count.waiting))
-            }
+        let today = try await siteDay(site: siteID)
+        return today.site.services.map { service in
+            let mine = today.tickets.filter { $0.serviceID == service.id }
+            let waiting = mine.filter { $0.state == .waiting }.count
+            return ServiceQueue(
+                service: service, waiting: waiting, remote: mine.filter { $0.state == .remote }.count,
+                issuedToday: today.tickets.filter { $0.number.prefix == service.prefix }.map(\.number.sequence).max() ?? 0,
+                estimatedWait: today.estimatedWait(service: service.id, ahead: waiting))
         }
     }
 
     /// Every window of a site with what it holds.
     public func counters(site siteID: String) async throws -> [CounterStatus] {
-        try await read { db in
-            let site = try sites.load(db, siteID)
-            return try site.counters.map { counter in
-                let state = try Self.counterState(db, site: siteID, counter: counter.id)
-                let held = try Self.heldTicket(db, site: siteID, counter: counter.id)
-                return CounterStatus(counter: counter, paused: state.paused, current: held?.ticket)
-            }
-        }
+        try await siteDay(site: siteID).counters
     }
 
-    static func estimate(_ db: Database, site: Site, serviceID: String, day: String, ahead: Int) throws -> TimeInterval? {
-        guard let service = site.services.first(where: { $0.id == serviceID }) else { return nil }
-        let durations = try Double.fetchAll(
-            db,
-            sql: """
-                SELECT (julianday(finished_at) - julianday(started_at)) * 86400 FROM tickets
-                WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'done' AND started_at IS NOT NULL
-                ORDER BY finished_at DESC LIMIT ?
-                """, arguments: [site.id, day, serviceID, WaitEstimator.window])
-        let paused = Set(
-            try Int.fetchAll(db, sql: "SELECT counter_id FROM counter_states WHERE site_id = ? AND paused = 1", arguments: [site.id]))
-        let open = site.counters(serving: serviceID).filter { !paused.contains($0.id) }.count
-        return WaitEstimator.estimate(
-            peopleAhead: ahead, openCounters: open,
-            averageServiceSeconds: WaitEstimator.averageServiceSeconds(recent: durations, defaultMinutes: service.defaultServiceMinutes))
+    /// A site's business day as boards show it, read in one transaction.
+    public func siteDay(site siteID: String) async throws -> SiteDay {
+        let now = clock.now()
+        return try await read { db in
+            let site = try sites.load(db, siteID)
+            let day = site.businessDay(at: now)
+            let tickets = try TicketRecord.fetchAll(
+                db, sql: "SELECT * FROM tickets WHERE site_id = ? AND day = ? ORDER BY id", arguments: [siteID, day.iso]
+            ).map(\.ticket)
+            let held = Dictionary(
+                tickets.filter { [.called, .serving].contains($0.state) }.compactMap { ticket in ticket.counterID.map { ($0, ticket) } },
+                uniquingKeysWith: { first, _ in first })
+            let paused = Set(
+                try Int.fetchAll(db, sql: "SELECT counter_id FROM counter_states WHERE site_id = ? AND paused = 1", arguments: [siteID]))
+            let counters = site.counters.map { CounterStatus(counter: $0, paused: paused.contains($0.id), current: held[$0.id]) }
+            var averages: [String: TimeInterval] = [:]
+            for service in site.services {
+                let durations = try Double.fetchAll(
+                    db,
+                    sql: """
+                        SELECT (julianday(finished_at) - julianday(started_at)) * 86400 FROM tickets
+                        WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'done' AND started_at IS NOT NULL
+                        ORDER BY finished_at DESC LIMIT ?
+                        """, arguments: [siteID, day.iso, service.id, WaitEstimator.window])
+                averages[service.id] = WaitEstimator.averageServiceSeconds(recent: durations, defaultMinutes: service.defaultServiceMinutes)
+            }
+            let calls = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.at, e.counter_id, e.action, t.number, t.seq FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+                    WHERE e.site_id = ? AND t.day = ? AND e.action IN ('call', 'recall') ORDER BY e.id DESC LIMIT 12
+                    """, arguments: [siteID, day.iso]
+            ).map { row in
+                let number: String = row["number"]
+                return AnnouncedCall(
+                    number: TicketNumber(prefix: String(number.prefix(1)), sequence: row["seq"]), counterID: row["counter_id"], at: row["at"],
+                    isRecall: row["action"] == "recall")
+            }
+            return SiteDay(
+                site: site, day: day, now: now, tickets: tickets, counters: counters, averageServiceSeconds: averages, recentCalls: calls)
+        }
     }
 }

@@ -65,7 +65,7 @@ struct TicketRecord: Codable, FetchableRecord, MutablePersistableRecord {
         Ticket(
             id: id ?? 0, token: token, siteID: siteID, day: BusinessDay(iso: day)!,
             number: TicketNumber(prefix: String(number.prefix(1)), sequence: seq), serviceID: serviceID, state: state,
-            priority: priority,
+            priority: priority, queueKey: sortKey,
             appointment: appointmentStart.flatMap { start in appointmentEnd.flatMap { try? AppointmentSlot(start: start, end: $0) } },
             channel: channel, counterID: counterID, recallCount: recallCount, transferCount: transferCount, reactivated: reactivated,
             identityMasked: identityMasked, phoneMasked: phoneMasked, issuedAt: issuedAt, calledAt: calledAt, startedAt: startedAt,
