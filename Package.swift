@@ -37,6 +37,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Per-site snapshots of the board and tickets, rebuilt after each change; long-poll waiters.
+        .target(name: "LiveBoard", dependencies: ["QuhaoCore"], swiftSettings: swiftSettings),
         // The YAML configuration file: decoding, validation with paths, the built-in demo.
         .target(
             name: "QuhaoConfig",
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "QuhaoHTTP",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QRCode",
+                "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,6 +82,7 @@ let package = Package(
         .testTarget(
             name: "QuhaoStoreTests", dependencies: ["QuhaoStore", "QuhaoCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
+        .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
         .testTarget(

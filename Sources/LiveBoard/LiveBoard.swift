@@ -1,0 +1,169 @@
+import Foundation
+import QuhaoCore
+import Synchronization
+
+/// Per-site snapshots of the board and of every ticket of the day, kept in memory so that
+/// polls never touch the database (DESIGN.md decision 2).
+///
+/// After each commit the store calls ``invalidate(_:)``; ``run()`` rebuilds the site's
+/// snapshot from one read, encodes its JSON once, bumps its version and wakes the long-poll
+/// waiters. Invalidations that arrive while a rebuild runs are coalesced into one more rebuild.
+public actor LiveBoard {
+    /// One site's state as served to polls.
+    public struct Snapshot: Sendable {
+        /// Rises by one with every rebuild.
+        public let version: UInt64
+        /// `"<boot>-<version>"`: unique across restarts, so an old ETag never matches new content.
+        public let etag: String
+        public let board: BoardView
+        public let boardJSON: Data
+        /// Today's tickets by token.
+        public let tickets: [String: Entry]
+    }
+
+    /// A ticket's encoded view and its ETag (a hash of the bytes: unchanged tickets keep it).
+    public struct Entry: Sendable {
+        public let view: TicketView
+        public let json: Data
+        public let etag: String
+    }
+
+    private let source: @Sendable (String) async throws -> SiteDay
+    private let bootID: String
+    private var snapshots: [String: Snapshot] = [:]
+    private var versions: [String: UInt64] = [:]
+    private var waiters: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
+    private var released: Set<UInt64> = []
+    private var nextWaiter: UInt64 = 0
+    private let pending = Mutex<Set<String>>([])
+    private let wakes: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    /// Creates a board.
+    /// - Parameters:
+    ///   - bootID: Distinguishes this process's versions from an earlier one's (random per start).
+    ///   - source: Reads a site's day (one read transaction).
+    public init(bootID: String, source: @escaping @Sendable (String) async throws -> SiteDay) {
+        self.bootID = bootID
+        self.source = source
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Marks a site changed; safe to call from any thread (the store's commit hook).
+    public nonisolated func invalidate(_ siteID: String) {
+        pending.withLock { _ = $0.insert(siteID) }
+        wake.yield()
+    }
+
+    /// Rebuilds changed sites until cancelled. Run it as a service.
+    public func run() async {
+        for await _ in wakes {
+            let sites = pending.withLock { sites in
+                defer { sites.removeAll() }
+                return sites
+            }
+            for site in sites.sorted() {
+                // A failed rebuild keeps the previous snapshot; the next change retries.
+                _ = try? await rebuild(site)
+            }
+        }
+    }
+
+    /// The current snapshot of a site, built on first use.
+    /// - Throws: What the source throws (`site.not_found`).
+    public func snapshot(_ siteID: String) async throws -> Snapshot {
+        if let snapshot = snapshots[siteID] { return snapshot }
+        return try await rebuild(siteID)
+    }
+
+    /// Waits until the site's snapshot differs from `version` or the timeout passes, then
+    /// returns the current snapshot. A cancelled request (client gone) stops waiting at once.
+    public func snapshot(_ siteID: String, changedFrom version: UInt64, timeout: Duration) async throws -> Snapshot {
+        let current = try await snapshot(siteID)
+        guard current.version == version, timeout > .zero else { return current }
+        nextWaiter += 1
+        let id = nextWaiter
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.park(siteID, id, version: version) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                await self.unpark(siteID, id)
+            }
+            await withTaskCancellationHandler {
+                _ = await group.next()
+            } onCancel: {
+                Task { await self.unpark(siteID, id) }
+            }
+            group.cancelAll()
+            unpark(siteID, id)
+        }
+        released.remove(id)
+        return try await snapshot(siteID)
+    }
+
+    /// How many requests are waiting on a site (for metrics and tests).
+    public func waiterCount(_ siteID: String) -> Int { waiters[siteID]?.count ?? 0 }
+
+    // MARK: - Private
+
+    private func park(_ siteID: String, _ id: UInt64, version: UInt64) async {
+        await withCheckedContinuation { continuation in
+            // A rebuild may have landed between the caller's check and this (separate) task
+            // running: then there is nothing to wait for.
+            if released.contains(id) || versions[siteID] != version {
+                continuation.resume()
+            } else {
+                waiters[siteID, default: [:]][id] = continuation
+            }
+        }
+    }
+
+    private func unpark(_ siteID: String, _ id: UInt64) {
+        if let continuation = waiters[siteID]?.removeValue(forKey: id) {
+            continuation.resume()
+        } else {
+            // Not parked yet: make sure it never parks.
+            released.insert(id)
+        }
+    }
+
+    @discardableResult
+    private func rebuild(_ siteID: String) async throws -> Snapshot {
+        let day = try await source(siteID)
+        let version = (versions[siteID] ?? 0) + 1
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .sortedKeys
+        let board = BoardView(day)
+        let ahead = QueueOrder.peopleAhead(day.tickets)
+        var tickets: [String: Entry] = [:]
+        tickets.reserveCapacity(day.tickets.count)
+        for ticket in day.tickets {
+            let people = ahead[ticket.id]
+            let view = TicketView(
+                ticket, site: day.site, peopleAhead: people,
+                estimatedWait: people.flatMap { day.estimatedWait(service: ticket.serviceID, ahead: $0) })
+            let json = try encoder.encode(view)
+            tickets[ticket.token] = Entry(view: view, json: json, etag: "\"t\(Self.fnv1a(json))\"")
+        }
+        let snapshot = Snapshot(
+            version: version, etag: "\"\(bootID)-\(version)\"", board: board, boardJSON: try encoder.encode(board), tickets: tickets)
+        // A slower rebuild must not overwrite a newer one.
+        guard version > (versions[siteID] ?? 0) else { return snapshots[siteID] ?? snapshot }
+        versions[siteID] = version
+        snapshots[siteID] = snapshot
+        for continuation in (waiters.removeValue(forKey: siteID) ?? [:]).values { continuation.resume() }
+        return snapshot
+    }
+
+    /// 64-bit FNV-1a, hex: a cheap content hash for ETags.
+    static func fnv1a(_ data: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import QuhaoCore
+
+/// The public board of a site: what displays and the take-a-number page show. No ids, no
+/// identities: numbers, windows and counts only. Encoded with snake_case keys.
+public struct BoardView: Codable, Sendable, Equatable {
+    public struct SiteHeader: Codable, Sendable, Equatable {
+        public let id: String
+        public let name: String
+        public let nameEn: String?
+        public let kind: String
+        public let timeZone: String
+    }
+
+    public struct ServiceView: Codable, Sendable, Equatable {
+        public let id: String
+        public let prefix: String
+        public let name: String
+        public let nameEn: String?
+        /// Whether numbers can be taken now (opening hours).
+        public let open: Bool
+        public let waiting: Int
+        public let remote: Int
+        /// For someone joining now.
+        public let estimatedWaitSeconds: Int?
+        public let identity: String
+        public let phone: String
+        public let dailyCap: Int?
+        public let issuedToday: Int
+    }
+
+    public struct CounterView: Codable, Sendable, Equatable {
+        public let id: Int
+        public let name: String?
+        public let nameEn: String?
+        public let paused: Bool
+        public let services: [String]
+        /// The number it holds, if any.
+        public let current: String?
+        public let currentState: String?
+    }
+
+    public struct CallView: Codable, Sendable, Equatable {
+        public let number: String
+        public let counter: Int
+        public let at: Date
+        public let recall: Bool
+    }
+
+    public let site: SiteHeader
+    public let day: String
+    public let generatedAt: Date
+    public let services: [ServiceView]
+    public let counters: [CounterView]
+    /// Newest first.
+    public let recentCalls: [CallView]
+}
+
+/// One ticket as its holder sees it (`GET /api/v1/tickets/{token}`). No id, no identity.
+public struct TicketView: Codable, Sendable, Equatable {
+    public let number: String
+    public let site: String
+    public let siteName: String
+    public let service: String
+    public let serviceName: String
+    public let serviceNameEn: String?
+    public let day: String
+    public let state: String
+    public let priority: String
+    /// Waiting tickets of its service called before it (waiting and remote tickets only).
+    public let peopleAhead: Int?
+    public let estimatedWaitSeconds: Int?
+    /// The window it is called to (called and serving).
+    public let counter: Int?
+    public let calledAt: Date?
+    public let recallCount: Int
+    public let transferCount: Int
+    public let issuedAt: Date
+    public let canCancel: Bool
+    public let canCheckIn: Bool
+}
+
+extension TicketView {
+    /// The view of a ticket, given its place in the day (`nil` ahead for tickets of other days).
+    public init(_ ticket: Ticket, site: Site, peopleAhead: Int?, estimatedWait: TimeInterval?) {
+        let service = site.services.first { $0.id == ticket.serviceID }
+        self.init(
+            number: ticket.number.description, site: site.id, siteName: site.name.zh, service: ticket.serviceID,
+            serviceName: service?.name.zh ?? ticket.serviceID, serviceNameEn: service?.name.en, day: ticket.day.iso,
+            state: ticket.state.rawValue, priority: ticket.priority.rawValue, peopleAhead: peopleAhead,
+            estimatedWaitSeconds: estimatedWait.map { Int($0.rounded()) },
+            counter: [.called, .serving].contains(ticket.state) ? ticket.counterID : nil, calledAt: ticket.calledAt,
+            recallCount: ticket.recallCount, transferCount: ticket.transferCount, issuedAt: ticket.issuedAt,
+            canCancel: [.remote, .waiting, .called].contains(ticket.state), canCheckIn: ticket.state == .remote)
+    }
+}
+
+extension BoardView {
+    /// The board of a site's day.
+    public init(_ day: SiteDay) {
+        let site = day.site
+        let issued = Dictionary(grouping: day.tickets, by: \.number.prefix).mapValues { $0.map(\.number.sequence).max() ?? 0 }
+        self.init(
+            site: SiteHeader(id: site.id, name: site.name.zh, nameEn: site.name.en, kind: site.kind.rawValue, timeZone: site.timeZone),
+            day: day.day.iso, generatedAt: day.now,
+            services: site.services.map { service in
+                let mine = day.tickets.filter { $0.serviceID == service.id }
+                let waiting = mine.filter { $0.state == .waiting }.count
+                return ServiceView(
+                    id: service.id, prefix: service.prefix, name: service.name.zh, nameEn: service.name.en,
+                    open: service.hours?.isOpen(at: day.now, in: site.zone) ?? true, waiting: waiting,
+                    remote: mine.filter { $0.state == .remote }.count,
+                    estimatedWaitSeconds: day.estimatedWait(service: service.id, ahead: waiting).map { Int($0.rounded()) },
+                    identity: service.identity.rawValue, phone: service.phone.rawValue, dailyCap: service.dailyCap,
+                    issuedToday: issued[service.prefix] ?? 0)
+            },
+            counters: day.counters.map { status in
+                CounterView(
+                    id: status.counter.id, name: status.counter.name?.zh, nameEn: status.counter.name?.en, paused: status.paused,
+                    services: status.counter.services, current: status.current?.number.description,
+                    currentState: status.current?.state.rawValue)
+            },
+            recentCalls: day.recentCalls.map {
+                CallView(number: $0.number.description, counter: $0.counterID, at: $0.at, recall: $0.isRecall)
+            })
+    }
+}

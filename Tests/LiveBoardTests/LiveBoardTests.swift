@@ -1,0 +1,147 @@
+import Foundation
+import LiveBoard
+import QuhaoCore
+import Synchronization
+import Testing
+
+@Suite struct LiveBoardTests {
+    static let site = Site(
+        id: "hall", name: LocalizedText(zh: "大厅"),
+        services: [Service(id: "general", prefix: "A", name: LocalizedText(zh: "综合业务", en: "General"))],
+        counters: [Counter(id: 1, services: ["general"]), Counter(id: 2, services: ["general"])])
+
+    /// A source whose tickets the test sets, counting reads.
+    final class Source: Sendable {
+        let tickets = Mutex<[Ticket]>([])
+        let reads = Atomic<Int>(0)
+        let now = Date(timeIntervalSince1970: 1_795_600_000)
+
+        func day(_ siteID: String) throws -> SiteDay {
+            reads.add(1, ordering: .relaxed)
+            guard siteID == "hall" else { throw QuhaoError(.siteNotFound, ["site": siteID]) }
+            let tickets = self.tickets.withLock { $0 }
+            let held = Dictionary(tickets.filter { $0.state == .called }.map { ($0.counterID!, $0) }, uniquingKeysWith: { a, _ in a })
+            return SiteDay(
+                site: site, day: BusinessDay(now, in: site.zone), now: now, tickets: tickets,
+                counters: site.counters.map { CounterStatus(counter: $0, paused: false, current: held[$0.id]) },
+                averageServiceSeconds: ["general": 300], recentCalls: [])
+        }
+
+        func add(_ sequence: Int, state: TicketState = .waiting, counter: Int? = nil) {
+            let ticket = Ticket(
+                id: Int64(sequence), token: "token\(sequence)", siteID: "hall", day: BusinessDay(now, in: site.zone),
+                number: TicketNumber(prefix: "A", sequence: sequence), serviceID: "general", state: state, queueKey: Int64(sequence),
+                counterID: counter, issuedAt: now)
+            tickets.withLock {
+                $0.removeAll { $0.id == ticket.id }
+                $0.append(ticket)
+            }
+        }
+    }
+
+    func makeBoard() -> (LiveBoard, Source) {
+        let source = Source()
+        return (LiveBoard(bootID: "boot", source: { try source.day($0) }), source)
+    }
+
+    @Test func snapshotCarriesBoardAndTicketsWithoutIds() async throws {
+        let (board, source) = makeBoard()
+        source.add(1)
+        source.add(2)
+        let snapshot = try await board.snapshot("hall")
+        #expect(snapshot.version == 1)
+        #expect(snapshot.etag == "\"boot-1\"")
+        #expect(snapshot.board.services.first?.waiting == 2)
+        #expect(snapshot.board.services.first?.estimatedWaitSeconds == 300, "2 waiting ÷ 2 windows × 5 min")
+        let second = try #require(snapshot.tickets["token2"])
+        #expect(second.view.peopleAhead == 1)
+        #expect(second.view.estimatedWaitSeconds == 150)
+        let json = String(decoding: second.json, as: UTF8.self)
+        #expect(json.contains(#""people_ahead":1"#))
+        #expect(!json.contains("\"id\""), "ids never leave staff routes")
+        #expect(!json.contains("token"))
+    }
+
+    @Test func aWaiterIsReleasedSoonAfterAChange() async throws {
+        let (board, source) = makeBoard()
+        source.add(1)
+        let first = try await board.snapshot("hall")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await board.run() }
+            let clock = ContinuousClock()
+            let started = clock.now
+            async let changed = board.snapshot("hall", changedFrom: first.version, timeout: .seconds(10))
+            while await board.waiterCount("hall") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+            source.add(1, state: .called, counter: 2)
+            let changeAt = clock.now
+            board.invalidate("hall")
+            let snapshot = try await changed
+            #expect(snapshot.version == 2)
+            #expect(snapshot.tickets["token1"]?.view.counter == 2)
+            #expect(clock.now - changeAt < .milliseconds(50), "released within 50 ms of the change")
+            #expect(clock.now - started < .seconds(5))
+            group.cancelAll()
+        }
+    }
+
+    @Test func aWaiterWithoutChangeTimesOutWithTheSameVersion() async throws {
+        let (board, _) = makeBoard()
+        let first = try await board.snapshot("hall")
+        let clock = ContinuousClock()
+        let started = clock.now
+        let again = try await board.snapshot("hall", changedFrom: first.version, timeout: .milliseconds(200))
+        #expect(again.version == first.version)
+        #expect(clock.now - started >= .milliseconds(200))
+        #expect(await board.waiterCount("hall") == 0)
+    }
+
+    @Test func anOldVersionReturnsAtOnce() async throws {
+        let (board, _) = makeBoard()
+        _ = try await board.snapshot("hall")
+        let snapshot = try await board.snapshot("hall", changedFrom: 0, timeout: .seconds(30))
+        #expect(snapshot.version == 1)
+    }
+
+    @Test func cancelledWaitersLeave() async throws {
+        let (board, _) = makeBoard()
+        let first = try await board.snapshot("hall")
+        let waiter = Task { try await board.snapshot("hall", changedFrom: first.version, timeout: .seconds(30)) }
+        while await board.waiterCount("hall") == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        waiter.cancel()
+        _ = try await waiter.value
+        #expect(await board.waiterCount("hall") == 0)
+    }
+
+    @Test func manyInvalidationsCoalesce() async throws {
+        let (board, source) = makeBoard()
+        _ = try await board.snapshot("hall")
+        for _ in 0..<1000 { board.invalidate("hall") }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await board.run() }
+            try await Task.sleep(for: .milliseconds(200))
+            group.cancelAll()
+        }
+        #expect(source.reads.load(ordering: .relaxed) <= 3, "1000 invalidations, a couple of rebuilds")
+    }
+
+    @Test func unchangedTicketsKeepTheirETag() async throws {
+        let (board, source) = makeBoard()
+        source.add(1)
+        source.add(2)
+        let first = try await board.snapshot("hall")
+        source.add(3)
+        board.invalidate("hall")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await board.run() }
+            let second = try await board.snapshot("hall", changedFrom: first.version, timeout: .seconds(5))
+            #expect(second.tickets["token1"]?.etag == first.tickets["token1"]?.etag)
+            #expect(second.etag != first.etag)
+            group.cancelAll()
+        }
+    }
+
+    @Test func unknownSiteThrows() async {
+        let (board, _) = makeBoard()
+        await #expect(throws: QuhaoError(.siteNotFound, ["site": "x"])) { try await board.snapshot("x") }
+    }
+}
