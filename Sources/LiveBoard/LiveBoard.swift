@@ -143,7 +143,7 @@ public actor LiveBoard {
             let people = ahead[ticket.id]
             let view = TicketView(
                 ticket, site: day.site, peopleAhead: people,
-                estimatedWait: people.flatMap { day.estimatedWait(service: ticket.serviceID, ahead: $0) })
+                estimatedWait: people.flatMap { day.estimatedWait(service: ticket.serviceID, ahead: $0) }, rating: day.ratings[ticket.id])
             let json = try encoder.encode(view)
             tickets[ticket.token] = Entry(view: view, json: json, etag: "\"t\(Self.fnv1a(json))\"")
         }

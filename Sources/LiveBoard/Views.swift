@@ -78,11 +78,15 @@ public struct TicketView: Codable, Sendable, Equatable {
     public let issuedAt: Date
     public let canCancel: Bool
     public let canCheckIn: Bool
+    /// The visitor's rating, once given.
+    public let rating: Int?
+    /// Done and not rated yet.
+    public let canRate: Bool
 }
 
 extension TicketView {
     /// The view of a ticket, given its place in the day (`nil` ahead for tickets of other days).
-    public init(_ ticket: Ticket, site: Site, peopleAhead: Int?, estimatedWait: TimeInterval?) {
+    public init(_ ticket: Ticket, site: Site, peopleAhead: Int?, estimatedWait: TimeInterval?, rating: Int?) {
         let service = site.services.first { $0.id == ticket.serviceID }
         self.init(
             number: ticket.number.description, site: site.id, siteName: site.name.zh, service: ticket.serviceID,
@@ -91,7 +95,8 @@ extension TicketView {
             estimatedWaitSeconds: estimatedWait.map { Int($0.rounded()) },
             counter: [.called, .serving].contains(ticket.state) ? ticket.counterID : nil, calledAt: ticket.calledAt,
             recallCount: ticket.recallCount, transferCount: ticket.transferCount, issuedAt: ticket.issuedAt,
-            canCancel: [.remote, .waiting, .called].contains(ticket.state), canCheckIn: ticket.state == .remote)
+            canCancel: [.remote, .waiting, .called].contains(ticket.state), canCheckIn: ticket.state == .remote, rating: rating,
+            canRate: ticket.state == .done && rating == nil)
     }
 }
 

@@ -43,11 +43,14 @@ public struct SiteDay: Sendable {
     public let averageServiceSeconds: [String: TimeInterval]
     /// Calls and recalls, newest first.
     public let recentCalls: [AnnouncedCall]
+    /// Ratings given today, by ticket.
+    public let ratings: [Ticket.ID: Int]
 
     public init(
         site: Site, day: BusinessDay, now: Date, tickets: [Ticket], counters: [CounterStatus], averageServiceSeconds: [String: TimeInterval],
-        recentCalls: [AnnouncedCall]
+        recentCalls: [AnnouncedCall], ratings: [Ticket.ID: Int] = [:]
     ) {
+        self.ratings = ratings
         self.site = site
         self.day = day
         self.now = now

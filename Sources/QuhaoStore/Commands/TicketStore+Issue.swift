@@ -18,10 +18,13 @@ public struct IssueRequest: Sendable, Hashable {
     public var remote: Bool
     /// Staff accepted a well-formed USCC whose check character fails (logged in the event).
     public var identityOverride: Bool
+    /// The phone's device cookie: one active ticket per device per site. Stored hashed.
+    public var device: String?
 
     public init(
         siteID: String, service: String, identity: String? = nil, phone: String? = nil, priority: PriorityClass = .normal,
-        appointment: AppointmentSlot? = nil, channel: Channel = .phone, remote: Bool = false, identityOverride: Bool = false
+        appointment: AppointmentSlot? = nil, channel: Channel = .phone, remote: Bool = false, identityOverride: Bool = false,
+        device: String? = nil
     ) {
         self.siteID = siteID
         self.service = service
@@ -32,6 +35,7 @@ public struct IssueRequest: Sendable, Hashable {
         self.channel = channel
         self.remote = remote
         self.identityOverride = identityOverride
+        self.device = device
     }
 }
 
@@ -67,6 +71,17 @@ extension TicketStore {
             if let cap = service.dailyCap, lastSeq >= cap {
                 throw QuhaoError(.serviceDailyCapReached, named.merging(["cap": String(cap)]) { $1 })
             }
+            let deviceHash = request.device.map { keyedHash("device:\($0)") }
+            if let deviceHash,
+                let active = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT number FROM tickets WHERE site_id = ? AND device_hash = ?
+                        AND state IN ('remote', 'waiting', 'called', 'serving') LIMIT 1
+                        """, arguments: [site.id, deviceHash])
+            {
+                throw QuhaoError(.ticketDeviceActive, ["number": active])
+            }
             let hash = identity.map(identityHash)
             if let hash {
                 let taken = try Bool.fetchOne(
@@ -89,7 +104,7 @@ extension TicketStore {
                 channel: request.channel, sortKey: lastKey + QueuePlacement.spacing, counterID: nil, recallCount: 0,
                 transferCount: 0, reactivated: false, identityKind: identity?.kind, identityHash: hash,
                 identityMasked: identity?.masked, phoneMasked: phone.map(Masking.phone), issuedAt: context.now, checkedInAt: nil,
-                calledAt: nil, startedAt: nil, finishedAt: nil)
+                calledAt: nil, startedAt: nil, finishedAt: nil, deviceHash: deviceHash)
             try record.insert(db)
             var event = TicketEvent(
                 id: nil, ticketID: record.id!, siteID: site.id, at: context.now, action: "issue", fromState: nil,

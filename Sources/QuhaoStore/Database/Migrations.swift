@@ -5,6 +5,7 @@ enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("2026-11-25 sites, counters, tickets, events", migrate: v1)
+        migrator.registerMigration("2026-11-25b devices and ratings", migrate: v2)
         return migrator
     }
 
@@ -110,6 +111,25 @@ enum Migrations {
                     name TEXT PRIMARY KEY NOT NULL,
                     value BLOB NOT NULL
                 ) STRICT;
+                """)
+    }
+
+    /// One active ticket per phone per site (a device cookie, stored hashed); the visitor's rating.
+    static func v2(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE tickets ADD COLUMN device_hash TEXT;
+                CREATE INDEX tickets_device ON tickets (site_id, device_hash) WHERE device_hash IS NOT NULL;
+
+                CREATE TABLE ratings (
+                    ticket_id INTEGER PRIMARY KEY NOT NULL REFERENCES tickets(id),
+                    site_id TEXT NOT NULL,
+                    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+                    counter_id INTEGER,
+                    staff TEXT,
+                    at TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX ratings_site ON ratings (site_id, at);
                 """)
     }
 }

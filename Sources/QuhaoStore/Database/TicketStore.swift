@@ -77,8 +77,12 @@ public struct TicketStore: Sendable {
 
     /// The HMAC under which an identity is stored (one-ticket-per-person rule); the clear value never is.
     func identityHash(_ identity: ValidIdentity) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(
-            for: Data("\(identity.kind.rawValue):\(identity.normalized)".utf8), using: SymmetricKey(data: identityKey))
+        keyedHash("\(identity.kind.rawValue):\(identity.normalized)")
+    }
+
+    /// HMAC-SHA256 under the database's own key, hex.
+    func keyedHash(_ text: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: identityKey))
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 

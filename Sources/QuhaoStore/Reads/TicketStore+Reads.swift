@@ -132,8 +132,16 @@ extension TicketStore {
                     number: TicketNumber(prefix: String(number.prefix(1)), sequence: row["seq"]), counterID: row["counter_id"], at: row["at"],
                     isRecall: row["action"] == "recall")
             }
+            var ratings: [Ticket.ID: Int] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT r.ticket_id, r.score FROM ratings r JOIN tickets t ON t.id = r.ticket_id WHERE t.site_id = ? AND t.day = ?",
+                arguments: [siteID, day.iso])
+            {
+                ratings[row["ticket_id"]] = row["score"]
+            }
             return SiteDay(
-                site: site, day: day, now: now, tickets: tickets, counters: counters, averageServiceSeconds: averages, recentCalls: calls)
+                site: site, day: day, now: now, tickets: tickets, counters: counters, averageServiceSeconds: averages, recentCalls: calls,
+                ratings: ratings)
         }
     }
 }

@@ -33,6 +33,7 @@ struct TicketRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var calledAt: Date?
     var startedAt: Date?
     var finishedAt: Date?
+    var deviceHash: String?
 
     enum CodingKeys: String, CodingKey, ColumnExpression {
         case id, token, day, seq, number, state, priority, channel, reactivated
@@ -54,6 +55,7 @@ struct TicketRecord: Codable, FetchableRecord, MutablePersistableRecord {
         case calledAt = "called_at"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
+        case deviceHash = "device_hash"
     }
 
     typealias Columns = CodingKeys

@@ -1,0 +1,50 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+/// A visitor's satisfaction rating (好差评), kept against ticket, window and staff member.
+public struct Rating: Sendable, Hashable {
+    /// 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意; 1 and 2 need follow-up.
+    public let score: Int
+    public let counterID: Int?
+    /// The staff member who completed the ticket (`staff:12`), if one did.
+    public let staff: String?
+    public let at: Date
+}
+
+extension TicketStore {
+    // MARK: - Writes: ratings
+
+    /// Records the visitor's rating of a finished ticket; once per ticket.
+    /// - Throws: `rating.score_invalid`, `rating.not_allowed` (not done), `rating.duplicate`.
+    public func rate(_ reference: TicketReference, score: Int, by initiator: Initiator = .visitor) async throws -> Rating {
+        guard (1...5).contains(score) else { throw QuhaoError(.ratingScoreInvalid) }
+        return try await write(ticket: reference) { context, record in
+            guard record.state == .done else {
+                throw QuhaoError(.ratingNotAllowed, ["number": record.number, "state": record.state.rawValue])
+            }
+            let db = context.db
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ratings WHERE ticket_id = ?)", arguments: [record.id]) == true {
+                throw QuhaoError(.ratingDuplicate, ["number": record.number])
+            }
+            let staff = try String.fetchOne(
+                db,
+                sql: "SELECT initiator FROM ticket_events WHERE ticket_id = ? AND action = 'complete' AND initiator LIKE 'staff:%' LIMIT 1",
+                arguments: [record.id])
+            try db.execute(
+                sql: "INSERT INTO ratings (ticket_id, site_id, score, counter_id, staff, at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [record.id, record.siteID, score, record.counterID, staff, context.now])
+            return Rating(score: score, counterID: record.counterID, staff: staff, at: context.now)
+        }
+    }
+
+    /// The rating of a ticket, if it has one.
+    public func rating(of reference: TicketReference) async throws -> Rating? {
+        let ticket = try await ticket(reference)
+        return try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM ratings WHERE ticket_id = ?", arguments: [ticket.id]).map {
+                Rating(score: $0["score"], counterID: $0["counter_id"], staff: $0["staff"], at: $0["at"])
+            }
+        }
+    }
+}
