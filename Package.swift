@@ -9,6 +9,8 @@ let swiftCrypto = Package.Dependency.package(url: "https://github.com/apple/swif
 let grdb = Package.Dependency.package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0")
 let hummingbird = Package.Dependency.package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0")
 let yams = Package.Dependency.package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0")
+let hummingbirdAuth = Package.Dependency.package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0")
+let mustache = Package.Dependency.package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0")
 let serviceLifecycle = Package.Dependency.package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0")
 
 /// Compiler settings shared by every target (Hummingbird's choice of upcoming features).
@@ -23,7 +25,7 @@ let package = Package(
     products: [
         .executable(name: "quhao", targets: ["quhao"])
     ],
-    dependencies: [argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, yams, serviceLifecycle],
+    dependencies: [argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle],
     targets: [
         // Pure domain: value types and rules, Foundation only.
         .target(name: "QuhaoCore", resources: [.copy("Resources/i18n")], swiftSettings: swiftSettings),
@@ -61,7 +63,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
+            resources: [.copy("Resources/templates"), .copy("Resources/static")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -15,6 +15,8 @@ public actor LiveBoard {
         public let version: UInt64
         /// `"<boot>-<version>"`: unique across restarts, so an old ETag never matches new content.
         public let etag: String
+        /// The site's definition (rules, services) as of this snapshot.
+        public let site: Site
         public let board: BoardView
         public let boardJSON: Data
         /// Today's tickets by token.
@@ -131,10 +133,7 @@ public actor LiveBoard {
     private func rebuild(_ siteID: String) async throws -> Snapshot {
         let day = try await source(siteID)
         let version = (versions[siteID] ?? 0) + 1
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = .sortedKeys
+        let encoder = JSONEncoder.quhao
         let board = BoardView(day)
         let ahead = QueueOrder.peopleAhead(day.tickets)
         var tickets: [String: Entry] = [:]
@@ -148,7 +147,7 @@ public actor LiveBoard {
             tickets[ticket.token] = Entry(view: view, json: json, etag: "\"t\(Self.fnv1a(json))\"")
         }
         let snapshot = Snapshot(
-            version: version, etag: "\"\(bootID)-\(version)\"", board: board, boardJSON: try encoder.encode(board), tickets: tickets)
+            version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: try encoder.encode(board), tickets: tickets)
         // A slower rebuild must not overwrite a newer one.
         guard version > (versions[siteID] ?? 0) else { return snapshots[siteID] ?? snapshot }
         versions[siteID] = version
@@ -165,5 +164,26 @@ public actor LiveBoard {
             hash &*= 0x0000_0100_0000_01B3
         }
         return String(hash, radix: 16)
+    }
+}
+
+extension LiveBoard {
+    /// A ticket of today at any site whose snapshot is built, by token.
+    public func ticket(_ token: String) -> (Snapshot, Entry)? {
+        for snapshot in snapshots.values {
+            if let entry = snapshot.tickets[token] { return (snapshot, entry) }
+        }
+        return nil
+    }
+}
+
+extension JSONEncoder {
+    /// The encoder of every public JSON document: snake_case keys, ISO 8601 dates, sorted keys, plain slashes.
+    public static var quhao: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 }

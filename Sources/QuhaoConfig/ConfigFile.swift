@@ -14,7 +14,7 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         /// The address visitors' phones reach the daemon at; QR codes carry it.
         public var publicURL: String?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case host, port
             case publicURL = "public_url"
         }
@@ -22,6 +22,8 @@ public struct ConfigFile: Codable, Sendable, Equatable {
 
     public struct DatabaseSection: Codable, Sendable, Equatable {
         public var path: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case path }
     }
 
     public struct SiteEntry: Codable, Sendable, Equatable {
@@ -35,7 +37,7 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var services: [ServiceEntry]
         public var counters: [CounterEntry]
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case id, name, kind, presence, rules, services, counters
             case timeZone = "time_zone"
             case allowRemote = "allow_remote"
@@ -48,7 +50,7 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var noShowGraceSeconds: Int?
         public var reactivationOffset: Int?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case priorityBurst = "priority_burst"
             case recallsBeforeNoShow = "recalls_before_no_show"
             case noShowGraceSeconds = "no_show_grace_seconds"
@@ -66,7 +68,7 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var phone: FieldRequirement?
         public var serviceMinutes: Double?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case id, prefix, name, hours, identity, phone
             case dailyCap = "daily_cap"
             case serviceMinutes = "service_minutes"
@@ -77,6 +79,8 @@ public struct ConfigFile: Codable, Sendable, Equatable {
     public struct Hours: Codable, Sendable, Equatable {
         public var days: [Weekday]
         public var periods: [String]
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case days, periods }
     }
 
     public struct CounterEntry: Codable, Sendable, Equatable {
@@ -85,7 +89,7 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var services: [String]
         public var callOrder: CallOrder?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case id, name, services
             case callOrder = "call_order"
         }
@@ -93,6 +97,19 @@ public struct ConfigFile: Codable, Sendable, Equatable {
 }
 
 extension ConfigFile {
+    /// Every key the file may contain, at any depth.
+    static let knownKeys: Set<String> = {
+        var keys: Set<String> = ["server", "database", "sites", "zh", "en"]
+        keys.formUnion(Server.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(DatabaseSection.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(SiteEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(Rules.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(ServiceEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(Hours.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(CounterEntry.CodingKeys.allCases.map(\.rawValue))
+        return keys
+    }()
+
     /// The sites as domain values. Call on a validated file (``ConfigLoader`` does).
     public var domainSites: [Site] {
         sites.map { entry in

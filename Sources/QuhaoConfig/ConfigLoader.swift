@@ -142,7 +142,11 @@ public enum ConfigLoader {
                     if let knownValue = knownMapping?[name] {
                         walk(value, knownValue, child)
                     } else if case .scalar(let scalar) = value, scalar.string == "~" || scalar.string == "null" || scalar.string.isEmpty {
-                        continue  // an explicit empty value for an optional setting
+                        // An explicit empty value for an optional setting is fine; a stray word usually
+                        // comes from an unquoted comma inside { … }.
+                        if !ConfigFile.knownKeys.contains(name) {
+                            issues.append(ConfigIssue(child, "unknown setting (inside { … } a comma ends a value: quote text that contains commas)"))
+                        }
                     } else {
                         issues.append(ConfigIssue(child, "unknown setting (check the spelling)"))
                     }

@@ -1,69 +1,108 @@
 import Foundation
 import Hummingbird
+import LiveBoard
 import Logging
 import QuhaoCore
 import QuhaoStore
 import ServiceLifecycle
+import Synchronization
 
 /// What the HTTP application needs from outside.
 public struct AppSettings: Sendable {
     public var host: String
     public var port: Int
-    /// Where phones reach the daemon (QR codes carry it).
+    /// Where phones reach the daemon (QR codes carry it), without a trailing slash.
     public var publicURL: String
+    /// Seconds a rotating presence code lasts.
+    public var presenceWindow: Int
+    /// Numbers one client may take in a burst, and how fast that allowance comes back.
+    public var issueBurst: Int
+    public var issueRefillPerSecond: Double
 
-    public init(host: String, port: Int, publicURL: String) {
+    public init(
+        host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30
+    ) {
         self.host = host
         self.port = port
         self.publicURL = publicURL
+        self.presenceWindow = presenceWindow
+        self.issueBurst = issueBurst
+        self.issueRefillPerSecond = issueRefillPerSecond
     }
 }
 
-/// Builds the daemon's application: routes, and the background housekeeping.
+/// Builds the daemon's application: routes, the live board and the background housekeeping.
 /// - Parameters:
-///   - settings: Address and public URL.
+///   - settings: Address, public URL, limits.
 ///   - store: The ticket store.
 ///   - clock: The source of "now".
+///   - random: The source of tokens (device cookies, boot id).
 ///   - logger: The application's logger.
 ///   - services: Further long-running work to run and stop with the server (the executable's config reloader).
 ///   - onServerRunning: Called once the socket is listening (the executable prints the address).
 public func buildApplication(
-    settings: AppSettings, store: TicketStore, clock: any QuhaoClock, logger: Logger, services: [any ServiceLifecycle.Service] = [],
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    settings: AppSettings, store: TicketStore, clock: any QuhaoClock, random: RandomSource = .system, logger: Logger,
+    services: [any ServiceLifecycle.Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = buildRouter(store: store)
+    let board = LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0) }
+    store.onCommit { board.invalidate($0) }
+    let shared = Services(
+        settings: settings, store: store, board: board,
+        presence: PresenceCodes(window: settings.presenceWindow, clock: clock, secret: SiteSecrets(store: store).secret),
+        issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
+        random: random)
     var app = Application(
-        router: router,
+        router: buildRouter(shared),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "quhao"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
-    app.addServices(Housekeeping(store: store, logger: logger))
+    app.addServices(LiveBoardService(board: board, store: store), Housekeeping(store: store, logger: logger))
     app.addServices(services)
     return app
 }
 
-/// The routes. (The public, staff and display routes arrive with their issues; for now: health.)
-public func buildRouter(store: TicketStore) -> Router<BasicRequestContext> {
-    let router = Router()
+/// The routes, by audience.
+func buildRouter(_ services: Services) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
     router.get("/healthz") { _, _ -> Response in
         // Healthy means the database answers, not merely that the socket is open.
         do {
-            let sites = try await store.siteIDs()
-            return .json(status: .ok, ["status": "ok", "sites": String(sites.count)])
+            let sites = try await services.store.siteIDs()
+            return try JSON.response(["status": "ok", "sites": String(sites.count)])
         } catch {
-            return .json(status: .serviceUnavailable, ["status": "unavailable", "reason": String(describing: error)])
+            return try JSON.response(["status": "unavailable", "reason": String(describing: error)], status: .serviceUnavailable)
         }
     }
+    router.addRoutes(PublicAPI(services: services).routes, atPath: "/api/v1")
     return router
 }
 
-extension Response {
-    /// A small JSON object response.
-    static func json(status: HTTPResponse.Status, _ object: [String: String]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+/// Presence secrets per site, read from the database once per site and process.
+final class SiteSecrets: Sendable {
+    let store: TicketStore
+    private let cache = Mutex<[String: String]>([:])
+
+    init(store: TicketStore) { self.store = store }
+
+    @Sendable func secret(_ site: String) -> String {
+        if let known = cache.withLock({ $0[site] }) { return known }
+        // A database that cannot give a secret cannot issue tickets either; an empty key only
+        // makes codes fail to verify (remote tickets), never crash.
+        let value = (try? store.secret(named: "presence:\(site)")) ?? ""
+        if !value.isEmpty { cache.withLock { $0[site] = value } }
+        return value
+    }
+}
+
+/// Runs the live board's rebuild loop, after building every site once so the first polls are answered from memory.
+struct LiveBoardService: ServiceLifecycle.Service {
+    let board: LiveBoard
+    let store: TicketStore
+
+    func run() async throws {
+        for site in (try? await store.siteIDs()) ?? [] { board.invalidate(site) }
+        await cancelWhenGracefulShutdown { await board.run() }
     }
 }
 

@@ -14,7 +14,7 @@ public struct TicketStore: Sendable {
     let clock: any QuhaoClock
     let random: RandomSource
     let identityKey: Data
-    let didCommit: @Sendable (_ siteID: String) -> Void
+    let observers = CommitObservers()
     let sites = SiteDefinitions()
 
     /// How hard each commit is pushed to disk.
@@ -31,11 +31,9 @@ public struct TicketStore: Sendable {
     ///   - durability: See ``Durability``.
     ///   - clock: The source of "now".
     ///   - random: The source of tokens and keys.
-    ///   - didCommit: Called after each committed change with the site it touched.
     /// - Throws: When the file cannot be opened or migrated.
     public static func open(
-        path: String, durability: Durability = .full, clock: any QuhaoClock, random: RandomSource = .system,
-        didCommit: @escaping @Sendable (String) -> Void = { _ in }
+        path: String, durability: Durability = .full, clock: any QuhaoClock, random: RandomSource = .system
     ) throws -> TicketStore {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -45,7 +43,7 @@ public struct TicketStore: Sendable {
             try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
-        return try TicketStore(writer: pool, clock: clock, random: random, didCommit: didCommit)
+        return try TicketStore(writer: pool, clock: clock, random: random)
     }
 
     /// A store in memory: for tests and trials; nothing survives the process.
@@ -54,10 +52,7 @@ public struct TicketStore: Sendable {
     }
 
     /// Wraps an open database (a pool for files, a queue for in-memory tests) and migrates it.
-    public init(
-        writer: any DatabaseWriter, clock: any QuhaoClock, random: RandomSource = .system,
-        didCommit: @escaping @Sendable (String) -> Void = { _ in }
-    ) throws {
+    public init(writer: any DatabaseWriter, clock: any QuhaoClock, random: RandomSource = .system) throws {
         try Migrations.migrator.migrate(writer)
         // The key behind identity hashes is made once per database and never leaves it.
         let key = try writer.write { db -> Data in
@@ -72,7 +67,6 @@ public struct TicketStore: Sendable {
         self.clock = clock
         self.random = random
         self.identityKey = key
-        self.didCommit = didCommit
     }
 
     /// The HMAC under which an identity is stored (one-ticket-per-person rule); the clear value never is.
@@ -126,7 +120,7 @@ public struct TicketStore: Sendable {
     private func transact<T: Sendable>(_ body: @escaping @Sendable (Database, Date) throws -> (site: String, value: T)) async throws -> T {
         let now = clock.now()
         let (siteID, value) = try await guarded { try await writer.write { db in try body(db, now) } }
-        didCommit(siteID)
+        observers.notify(siteID)
         return value
     }
 
@@ -148,6 +142,22 @@ public struct TicketStore: Sendable {
 
 }
 
+/// Who is told after each commit which site changed (the live board).
+final class CommitObservers: Sendable {
+    private let observers = Mutex<[@Sendable (String) -> Void]>([])
+
+    func add(_ observer: @escaping @Sendable (String) -> Void) { observers.withLock { $0.append(observer) } }
+
+    func notify(_ siteID: String) {
+        for observer in observers.withLock({ $0 }) { observer(siteID) }
+    }
+}
+
+extension TicketStore {
+    /// Calls `observer` with a site's id after every committed change to it, from any thread.
+    public func onCommit(_ observer: @escaping @Sendable (_ siteID: String) -> Void) { observers.add(observer) }
+}
+
 /// Reads site definitions inside transactions, decoding each stored definition once.
 ///
 /// The row is read in every transaction (so a sync by another process is seen at once);
@@ -164,5 +174,33 @@ final class SiteDefinitions: Sendable {
         let site = try JSONDecoder().decode(Site.self, from: Data(json.utf8))
         decoded.withLock { $0[siteID] = (json, site) }
         return site
+    }
+}
+
+extension TicketStore {
+    /// A named secret kept in the database (created on first use): presence-code keys per site.
+    /// Synchronous, for callers that cache the result (it is read once per site and process).
+    public func secret(named name: String) throws -> String {
+        try writer.write { db in
+            if let existing = try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM secrets WHERE name = ?", arguments: [name]) {
+                return existing
+            }
+            let fresh = random.token(byteCount: 32)
+            try db.execute(sql: "INSERT INTO secrets (name, value) VALUES (?, CAST(? AS BLOB))", arguments: [name, fresh])
+            return fresh
+        }
+    }
+
+    /// The active ticket a phone holds at a site, if any (to offer check-in when it scans the hall QR).
+    public func activeTicket(site: String, device: String) async throws -> Ticket? {
+        let hash = keyedHash("device:\(device)")
+        return try await read { db in
+            try TicketRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM tickets WHERE site_id = ? AND device_hash = ? AND state IN ('remote', 'waiting', 'called', 'serving')
+                    ORDER BY id DESC LIMIT 1
+                    """, arguments: [site, hash])?.ticket
+        }
     }
 }

@@ -1,0 +1,251 @@
+import Foundation
+import Hummingbird
+import LiveBoard
+import QuhaoCore
+import QuhaoStore
+
+/// What the routes share.
+struct Services: Sendable {
+    let settings: AppSettings
+    let store: TicketStore
+    let board: LiveBoard
+    let presence: PresenceCodes
+    let issueLimiter: RateLimiter
+    let clock: any QuhaoClock
+    let random: RandomSource
+
+    /// The public address of a ticket's page.
+    func ticketURL(_ token: String) -> String { "\(settings.publicURL)/t/\(token)" }
+
+    /// The public address the hall QR carries: with the current code when the site rotates codes.
+    func hallURL(_ site: Site) -> String {
+        let base = "\(settings.publicURL)/s/\(site.id)"
+        return site.rules.presence == .rotating ? "\(base)?p=\(presence.current(site: site.id))" : base
+    }
+
+    /// Whether a ticket taken now with this code is in the hall or remote; refuses when remote is not allowed.
+    func isRemote(site: Site, code: String?) throws -> Bool {
+        guard site.rules.presence == .rotating, !presence.isValid(code, site: site.id) else { return false }
+        guard site.rules.allowRemote else { throw QuhaoError(.presenceRequired) }
+        return true
+    }
+
+    /// Takes a number for a visitor's phone.
+    func take(site siteID: String, form: TakeForm, device: String, client: String) async throws -> Ticket {
+        try issueLimiter.take(client)
+        let site = try await board.snapshot(siteID).site
+        let remote = try isRemote(site: site, code: form.presence)
+        return try await store.issue(
+            IssueRequest(
+                siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone, channel: .phone, remote: remote,
+                device: device))
+    }
+
+    /// The view of a ticket: from the live snapshot when it is today's, else from the database.
+    func ticketView(_ token: String) async throws -> (view: TicketView, json: Data, etag: String?, version: UInt64?, site: String?) {
+        if let (snapshot, entry) = await board.ticket(token) {
+            return (entry.view, entry.json, entry.etag, snapshot.version, snapshot.board.site.id)
+        }
+        let ticket = try await store.ticket(.token(token))
+        let site = try await store.site(ticket.siteID)
+        let rating = try await store.rating(of: .token(token))?.score
+        let view = TicketView(ticket, site: site, peopleAhead: nil, estimatedWait: nil, rating: rating)
+        return (view, try JSON.encoder.encode(view), nil, nil, nil)
+    }
+}
+
+/// The form a visitor fills in (JSON body or HTML form).
+struct TakeForm: Codable, Sendable {
+    var service: String?
+    var identity: String?
+    var phone: String?
+    /// The rotating code from the hall QR (`p`).
+    var presence: String?
+}
+
+enum JSON {
+    static var encoder: JSONEncoder { JSONEncoder.quhao }
+
+    static func response(_ data: Data, status: HTTPResponse.Status = .ok, etag: String? = nil, headers extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-cache"]
+        if let etag { headers[.eTag] = etag }
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        response(try encoder.encode(value), status: status, headers: headers)
+    }
+}
+
+/// `/api/v1`: the visitor's and the display's JSON.
+struct PublicAPI {
+    let services: Services
+
+    /// Longest long-poll, seconds.
+    static let maxWait = 30
+
+    var routes: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("sites", use: sites)
+        routes.get("sites/:site", use: site)
+        routes.get("sites/:site/board", use: board)
+        routes.post("sites/:site/tickets", use: take)
+        routes.get("tickets/:token", use: ticket)
+        routes.post("tickets/:token/cancel", use: cancel)
+        routes.post("tickets/:token/checkin", use: checkIn)
+        routes.post("tickets/:token/rating", use: rate)
+        return routes
+    }
+
+    struct SiteSummary: Encodable {
+        let id: String
+        let name: String
+        let nameEn: String?
+        let kind: String
+        let url: String
+    }
+
+    @Sendable func sites(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var list: [SiteSummary] = []
+        for id in try await services.store.siteIDs() {
+            let site = try await services.store.site(id)
+            list.append(
+                SiteSummary(
+                    id: id, name: site.name.zh, nameEn: site.name.en, kind: site.kind.rawValue, url: "\(services.settings.publicURL)/s/\(id)"))
+        }
+        return try JSON.response(["sites": list])
+    }
+
+    struct SiteDetail: Encodable {
+        let site: BoardView.SiteHeader
+        let services: [BoardView.ServiceView]
+    }
+
+    @Sendable func site(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let snapshot = try await services.board.snapshot(try context.parameters.require("site"))
+        return try JSON.response(SiteDetail(site: snapshot.board.site, services: snapshot.board.services))
+    }
+
+    /// The board, with ETag / If-None-Match (304) and `?wait=N` long-polling.
+    @Sendable func board(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let siteID = try context.parameters.require("site")
+        var snapshot = try await services.board.snapshot(siteID)
+        let known = request.headers[.ifNoneMatch]
+        if known == snapshot.etag, let wait = Self.wait(request), wait > 0 {
+            snapshot = try await services.board.snapshot(siteID, changedFrom: snapshot.version, timeout: .seconds(wait))
+        }
+        if known == snapshot.etag { return Self.notModified(snapshot.etag) }
+        return JSON.response(snapshot.boardJSON, etag: snapshot.etag)
+    }
+
+    struct Taken: Encodable {
+        let token: String
+        let url: String
+        let ticket: TicketView
+    }
+
+    @Sendable func take(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let siteID = try context.parameters.require("site")
+        let form = try await request.decode(as: TakeForm.self, context: context)
+        let (device, cookie) = Self.device(request, random: services.random, secure: services.settings.isHTTPS)
+        let ticket = try await services.take(site: siteID, form: form, device: device, client: context.clientKey)
+        let position = try await services.store.position(of: .id(ticket.id))
+        let site = try await services.store.site(siteID)
+        let view = TicketView(ticket, site: site, peopleAhead: position.peopleAhead, estimatedWait: position.estimatedWait, rating: nil)
+        var headers: HTTPFields = [.location: "/api/v1/tickets/\(ticket.token)"]
+        if let cookie { headers[.setCookie] = cookie.description }
+        return try JSON.response(Taken(token: ticket.token, url: services.ticketURL(ticket.token), ticket: view), status: .created, headers: headers)
+    }
+
+    /// One ticket, from memory, with ETag / If-None-Match (304) and `?wait=N` long-polling.
+    @Sendable func ticket(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let known = request.headers[.ifNoneMatch]
+        var current = try await services.ticketView(token)
+        if let wait = Self.wait(request), wait > 0, let site = current.site {
+            let deadline = ContinuousClock.now + .seconds(wait)
+            while known != nil, current.etag == known, let version = current.version, ContinuousClock.now < deadline {
+                _ = try await services.board.snapshot(site, changedFrom: version, timeout: deadline - ContinuousClock.now)
+                current = try await services.ticketView(token)
+            }
+        }
+        if let etag = current.etag, etag == known { return Self.notModified(etag) }
+        return JSON.response(current.json, etag: current.etag)
+    }
+
+    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        _ = try await services.store.cancel(.token(token))
+        return try await fresh(token)
+    }
+
+    struct CheckInBody: Decodable {
+        var presence: String?
+    }
+
+    @Sendable func checkIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let body = try await Self.optionalBody(CheckInBody.self, request, context) ?? CheckInBody()
+        let ticket = try await services.store.ticket(.token(token))
+        let site = try await services.store.site(ticket.siteID)
+        // Checking in is proving presence: a rotating site needs a current code.
+        if site.rules.presence == .rotating, !services.presence.isValid(body.presence, site: site.id) {
+            throw QuhaoError(.presenceRequired)
+        }
+        _ = try await services.store.checkIn(.token(token))
+        return try await fresh(token)
+    }
+
+    struct RatingBody: Decodable {
+        var score: Int
+    }
+
+    @Sendable func rate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let body = try await request.decode(as: RatingBody.self, context: context)
+        _ = try await services.store.rate(.token(token), score: body.score)
+        return try await fresh(token)
+    }
+
+    // MARK: - Helpers
+
+    /// The ticket's view straight after a change (not waiting for the snapshot to catch up).
+    func fresh(_ token: String) async throws -> Response {
+        let ticket = try await services.store.ticket(.token(token))
+        let position = try await services.store.position(of: .token(token))
+        let site = try await services.store.site(ticket.siteID)
+        let rating = try await services.store.rating(of: .token(token))?.score
+        return try JSON.response(
+            TicketView(
+                ticket, site: site, peopleAhead: position.ticket.state == .waiting || position.ticket.state == .remote ? position.peopleAhead : nil,
+                estimatedWait: position.estimatedWait, rating: rating))
+    }
+
+    static func wait(_ request: Request) -> Int? {
+        request.uri.queryParameters.get("wait").flatMap(Int.init).map { min(max($0, 0), maxWait) }
+    }
+
+    static func notModified(_ etag: String) -> Response {
+        Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "no-cache"])
+    }
+
+    /// Decodes a JSON body when there is one.
+    static func optionalBody<T: Decodable>(_ type: T.Type, _ request: Request, _ context: AppRequestContext) async throws -> T? {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        guard buffer.readableBytes > 0 else { return nil }
+        return try await context.requestDecoder.decode(type, from: request, context: context)
+    }
+
+    /// The phone's device id from its cookie, or a new one with the cookie to set.
+    static func device(_ request: Request, random: RandomSource, secure: Bool) -> (String, Cookie?) {
+        if let existing = request.cookies["qh_device"]?.value, existing.count >= 16, existing.count <= 64 { return (existing, nil) }
+        let id = random.token()
+        return (id, Cookie(name: "qh_device", value: id, maxAge: 400 * 86_400, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+    }
+}
+
+extension AppSettings {
+    var isHTTPS: Bool { publicURL.hasPrefix("https://") }
+}

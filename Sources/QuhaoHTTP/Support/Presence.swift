@@ -1,0 +1,35 @@
+import Foundation
+import HummingbirdOTP
+import QuhaoCore
+
+/// Rotating presence codes: a TOTP (RFC 6238) of the site's secret and the time window,
+/// shown in the hall QR. The current and the previous window are accepted, so a code
+/// scanned just before it rotates still works.
+struct PresenceCodes: Sendable {
+    /// Seconds a code lasts.
+    let window: Int
+    let clock: any QuhaoClock
+    let secret: @Sendable (String) -> String
+
+    /// The code for a site now.
+    func current(site: String) -> String {
+        code(site: site, at: clock.now())
+    }
+
+    /// Whether a code proves presence at a site now.
+    func isValid(_ code: String?, site: String) -> Bool {
+        guard let code = code?.trimmingCharacters(in: .whitespaces), code.count == 6 else { return false }
+        let now = clock.now()
+        return code == self.code(site: site, at: now) || code == self.code(site: site, at: now.addingTimeInterval(-Double(window)))
+    }
+
+    /// Seconds until the current code rotates.
+    func secondsLeft() -> Int {
+        window - Int(clock.now().timeIntervalSince1970) % window
+    }
+
+    private func code(site: String, at date: Date) -> String {
+        let value = TOTP(secret: secret(site), length: 6, timeStep: window, hashFunction: .sha256).compute(date: date)
+        return String(format: "%06d", value)
+    }
+}

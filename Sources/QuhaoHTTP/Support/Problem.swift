@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import Logging
+import QuhaoCore
+
+extension QuhaoError {
+    /// The HTTP status a refusal is answered with.
+    var status: HTTPResponse.Status {
+        switch code {
+        case .siteNotFound, .serviceNotFound, .counterNotFound, .ticketNotFound, .routeNotFound: .notFound
+        case .identityRequired, .identityNotAccepted, .identityFormat, .identityChecksum, .identityBirthDate, .identityRegion, .phoneRequired,
+            .phoneFormat, .ticketNumberInvalid, .appointmentSlotInvalid, .requestInvalid, .ratingScoreInvalid:
+            .badRequest
+        case .presenceRequired: .forbidden
+        case .requestTooLarge: .contentTooLarge
+        case .rateLimited: .tooManyRequests
+        case .storageUnavailable: .serviceUnavailable
+        case .configInvalid: .internalServerError
+        case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterDoesNotServe, .queueEmpty,
+            .ticketInvalidTransition, .ticketStale, .ticketAlreadyReactivated, .ticketReactivationExpired, .ticketNoShowTooEarly,
+            .ticketTransferSameService, .ticketDeviceActive, .identityDuplicate, .ratingNotAllowed, .ratingDuplicate:
+            .conflict
+        }
+    }
+}
+
+/// An RFC 9457 problem document: `application/problem+json` with our stable `code` and a localized `detail`.
+struct Problem: Encodable {
+    let type: String
+    let title: String
+    let status: Int
+    let code: String
+    let detail: String
+
+    init(_ error: QuhaoError, language: Language) {
+        type = "urn:quhao:problem:\(error.code.rawValue)"
+        title = error.status.reasonPhrase
+        status = error.status.code
+        code = error.code.rawValue
+        detail = Catalogue.of(language).message(for: error)
+    }
+
+    func response(headers extra: HTTPFields = [:]) -> Response {
+        let data = (try? JSONEncoder().encode(self)) ?? Data()
+        var headers: HTTPFields = [.contentType: "application/problem+json; charset=utf-8", .cacheControl: "no-store"]
+        headers.append(contentsOf: extra)
+        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Turns every refusal into a problem document, so that bad input never yields an empty 500:
+/// domain errors keep their code; the framework's errors (unknown route, body too large,
+/// undecodable JSON) get one; anything else is logged and answered as a 500 problem.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as QuhaoError {
+            return Problem(error, language: request.language).response(headers: Self.extraHeaders(error))
+        } catch let error as any HTTPResponseError {
+            let mapped: QuhaoError =
+                switch error.status {
+                case .notFound: QuhaoError(.routeNotFound, ["path": request.uri.path])
+                case .contentTooLarge: QuhaoError(.requestTooLarge)
+                default: QuhaoError(.requestInvalid, ["reason": Self.reason(error)])
+                }
+            if error.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+                return Problem(QuhaoError(.storageUnavailable, ["reason": "internal error"]), language: request.language).response()
+            }
+            return Problem(mapped, language: request.language).response()
+        } catch is DecodingError {
+            return Problem(QuhaoError(.requestInvalid, ["reason": "the body does not match the expected fields"]), language: request.language)
+                .response()
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            let problem = Problem(QuhaoError(.storageUnavailable, ["reason": "internal error"]), language: request.language)
+            return Response(
+                status: .internalServerError, headers: [.contentType: "application/problem+json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: (try? JSONEncoder().encode(problem)) ?? Data())))
+        }
+    }
+
+    static func extraHeaders(_ error: QuhaoError) -> HTTPFields {
+        guard error.code == .rateLimited, let seconds = error.parameters["seconds"] else { return [:] }
+        return [.retryAfter: seconds]
+    }
+
+    static func reason(_ error: any HTTPResponseError) -> String {
+        if let error = error as? HTTPError, let body = error.body { return body }
+        return error.status.reasonPhrase
+    }
+}
