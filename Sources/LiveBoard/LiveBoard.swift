@@ -21,6 +21,8 @@ public actor LiveBoard {
         public let boardJSON: Data
         /// Today's tickets by token.
         public let tickets: [String: Entry]
+        /// A hash of everything served: equal contents keep their version.
+        let contentHash: String
     }
 
     /// A ticket's encoded view and its ETag (a hash of the bytes: unchanged tickets keep it).
@@ -33,7 +35,8 @@ public actor LiveBoard {
     private let source: @Sendable (String) async throws -> SiteDay
     private let bootID: String
     private var snapshots: [String: Snapshot] = [:]
-    private var versions: [String: UInt64] = [:]
+    private var building: [String: (id: UInt64, task: Task<Snapshot, any Error>)] = [:]
+    private var nextBuild: UInt64 = 0
     private var waiters: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
     private var released: Set<UInt64> = []
     private var nextWaiter: UInt64 = 0
@@ -112,7 +115,7 @@ public actor LiveBoard {
         await withCheckedContinuation { continuation in
             // A rebuild may have landed between the caller's check and this (separate) task
             // running: then there is nothing to wait for.
-            if released.contains(id) || versions[siteID] != version {
+            if released.contains(id) || snapshots[siteID]?.version != version {
                 continuation.resume()
             } else {
                 waiters[siteID, default: [:]][id] = continuation
@@ -129,10 +132,25 @@ public actor LiveBoard {
         }
     }
 
+    /// Rebuilds a site, one build at a time per site: two overlapping reads could otherwise
+    /// finish out of order and put older data over newer.
     @discardableResult
     private func rebuild(_ siteID: String) async throws -> Snapshot {
+        while let running = building[siteID] {
+            _ = try? await running.task.value
+            // The finished build is cleared by whoever sees it first.
+            if building[siteID]?.id == running.id { building[siteID] = nil }
+        }
+        nextBuild += 1
+        let id = nextBuild
+        let build = Task { try await self.build(siteID) }
+        building[siteID] = (id, build)
+        defer { if building[siteID]?.id == id { building[siteID] = nil } }
+        return try await build.value
+    }
+
+    private func build(_ siteID: String) async throws -> Snapshot {
         let day = try await source(siteID)
-        let version = (versions[siteID] ?? 0) + 1
         let encoder = JSONEncoder.quhao
         let board = BoardView(day)
         let ahead = QueueOrder.peopleAhead(day.tickets)
@@ -146,11 +164,16 @@ public actor LiveBoard {
             let json = try encoder.encode(view)
             tickets[ticket.token] = Entry(view: view, json: json, etag: "\"t\(Self.fnv1a(json))\"")
         }
+        let boardJSON = try encoder.encode(board)
+        var digest = boardJSON
+        for token in tickets.keys.sorted() { digest.append(Data(tickets[token]!.etag.utf8)) }
+        let contentHash = Self.fnv1a(digest)
+        // Nothing visible changed (a warm-up, or a change to another day): keep the version, wake nobody.
+        if let previous = snapshots[siteID], previous.contentHash == contentHash { return previous }
+        let version = (snapshots[siteID]?.version ?? 0) + 1
         let snapshot = Snapshot(
-            version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: try encoder.encode(board), tickets: tickets)
-        // A slower rebuild must not overwrite a newer one.
-        guard version > (versions[siteID] ?? 0) else { return snapshots[siteID] ?? snapshot }
-        versions[siteID] = version
+            version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: boardJSON, tickets: tickets,
+            contentHash: contentHash)
         snapshots[siteID] = snapshot
         for continuation in (waiters.removeValue(forKey: siteID) ?? [:]).values { continuation.resume() }
         return snapshot

@@ -49,7 +49,6 @@ public struct BoardView: Codable, Sendable, Equatable {
 
     public let site: SiteHeader
     public let day: String
-    public let generatedAt: Date
     public let services: [ServiceView]
     public let counters: [CounterView]
     /// Newest first.
@@ -107,7 +106,7 @@ extension BoardView {
         let issued = Dictionary(grouping: day.tickets, by: \.number.prefix).mapValues { $0.map(\.number.sequence).max() ?? 0 }
         self.init(
             site: SiteHeader(id: site.id, name: site.name.zh, nameEn: site.name.en, kind: site.kind.rawValue, timeZone: site.timeZone),
-            day: day.day.iso, generatedAt: day.now,
+            day: day.day.iso,
             services: site.services.map { service in
                 let mine = day.tickets.filter { $0.serviceID == service.id }
                 let waiting = mine.filter { $0.state == .waiting }.count

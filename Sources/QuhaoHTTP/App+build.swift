@@ -48,7 +48,7 @@ public func buildApplication(
     store.onCommit { board.invalidate($0) }
     let shared = Services(
         settings: settings, store: store, board: board,
-        presence: PresenceCodes(window: settings.presenceWindow, clock: clock, secret: SiteSecrets(store: store).secret),
+        presence: PresenceCodes(store: store, clock: clock, window: settings.presenceWindow),
         issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
         random: random)
     var app = Application(

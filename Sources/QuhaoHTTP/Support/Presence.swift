@@ -1,23 +1,35 @@
 import Foundation
 import HummingbirdOTP
 import QuhaoCore
+import QuhaoStore
 
 /// Rotating presence codes: a TOTP (RFC 6238) of the site's secret and the time window,
 /// shown in the hall QR. The current and the previous window are accepted, so a code
 /// scanned just before it rotates still works.
-struct PresenceCodes: Sendable {
+public struct PresenceCodes: Sendable {
     /// Seconds a code lasts.
     let window: Int
     let clock: any QuhaoClock
     let secret: @Sendable (String) -> String
 
+    /// Codes for the sites of a store, keyed by secrets kept in its database.
+    public init(store: TicketStore, clock: any QuhaoClock, window: Int = 60) {
+        self.init(window: window, clock: clock, secret: SiteSecrets(store: store).secret)
+    }
+
+    init(window: Int, clock: any QuhaoClock, secret: @escaping @Sendable (String) -> String) {
+        self.window = window
+        self.clock = clock
+        self.secret = secret
+    }
+
     /// The code for a site now.
-    func current(site: String) -> String {
+    public func current(site: String) -> String {
         code(site: site, at: clock.now())
     }
 
     /// Whether a code proves presence at a site now.
-    func isValid(_ code: String?, site: String) -> Bool {
+    public func isValid(_ code: String?, site: String) -> Bool {
         guard let code = code?.trimmingCharacters(in: .whitespaces), code.count == 6 else { return false }
         let now = clock.now()
         return code == self.code(site: site, at: now) || code == self.code(site: site, at: now.addingTimeInterval(-Double(window)))

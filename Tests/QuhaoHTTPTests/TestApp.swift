@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import QuhaoCore
+import QuhaoHTTP
+import QuhaoStore
+
+/// A hall for HTTP tests, the application around it, and small helpers.
+struct TestApp {
+    static func site(allowRemote: Bool = true, presence: PresenceMode = .rotating) -> Site {
+        Site(
+            id: "hall", name: LocalizedText(zh: "办税服务厅", en: "Tax hall"),
+            services: [
+                Service(id: "general", prefix: "A", name: LocalizedText(zh: "综合业务", en: "General"), identity: .uscc),
+                Service(id: "personal", prefix: "B", name: LocalizedText(zh: "个人业务", en: "Personal"), identity: .residentID, phone: .required),
+                Service(id: "consult", prefix: "H", name: LocalizedText(zh: "咨询", en: "Enquiries"), dailyCap: 2),
+                Service(
+                    id: "mondays", prefix: "M", name: LocalizedText(zh: "周一业务", en: "Mondays"),
+                    hours: OpeningHours(days: [.mon], periods: [.init(start: TimeOfDay("08:30")!, end: TimeOfDay("17:00")!)])),
+            ],
+            counters: [Counter(id: 3, services: ["general", "personal", "consult"]), Counter(id: 4, services: ["consult"])],
+            rules: QueueRules(allowRemote: allowRemote, presence: presence))
+    }
+
+    let store: TicketStore
+    let clock: ManualClock
+    let presence: PresenceCodes
+    let app: any ApplicationProtocol
+
+    /// Wednesday 2026-11-25 10:00 in Shanghai.
+    static let morning = Date(timeIntervalSince1970: 1_795_572_000)
+
+    init(site: Site = TestApp.site(), issueBurst: Int = 1000) async throws {
+        clock = ManualClock(Self.morning)
+        store = try TicketStore.inMemory(clock: clock, random: .seeded(7))
+        try await store.sync(sites: [site])
+        presence = PresenceCodes(store: store, clock: clock)
+        app = buildApplication(
+            settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: "https://q.example.cn", issueBurst: issueBurst), store: store,
+            clock: clock, random: .seeded(8), logger: Logger(label: "test"))
+    }
+
+    func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await app.test(.router, test)
+    }
+}
+
+extension TestClientProtocol {
+    /// POSTs JSON.
+    func post(_ uri: String, json: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        var all: HTTPFields = [.contentType: "application/json"]
+        all.append(contentsOf: headers)
+        return try await execute(uri: uri, method: .post, headers: all, body: ByteBuffer(string: json))
+    }
+
+    func get(_ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        try await execute(uri: uri, method: .get, headers: headers)
+    }
+
+    /// Takes a number; returns the response.
+    func take(_ service: String, identity: String? = nil, phone: String? = nil, presence: String? = nil, headers: HTTPFields = [:])
+        async throws -> TestResponse
+    {
+        var fields = ["\"service\": \"\(service)\""]
+        if let identity { fields.append("\"identity\": \"\(identity)\"") }
+        if let phone { fields.append("\"phone\": \"\(phone)\"") }
+        if let presence { fields.append("\"presence\": \"\(presence)\"") }
+        return try await post("/api/v1/sites/hall/tickets", json: "{\(fields.joined(separator: ","))}", headers: headers)
+    }
+}
+
+extension TestResponse {
+    /// The body as a JSON object.
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(String(buffer: body).utf8))) as? [String: Any] ?? [:]
+    }
+
+    var text: String { String(buffer: body) }
+}
