@@ -43,7 +43,7 @@ public struct AppSettings: Sendable {
 public func buildApplication(
     settings: AppSettings, store: TicketStore, clock: any QuhaoClock, random: RandomSource = .system, logger: Logger,
     services: [any ServiceLifecycle.Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let board = LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0) }
     store.onCommit { board.invalidate($0) }
     let shared = Services(
@@ -52,7 +52,7 @@ public func buildApplication(
         issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
         random: random)
     var app = Application(
-        router: buildRouter(shared),
+        router: buildRouter(shared, templates: try Templates(), logger: logger),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "quhao"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
@@ -62,9 +62,12 @@ public func buildApplication(
 }
 
 /// The routes, by audience.
-func buildRouter(_ services: Services) -> Router<AppRequestContext> {
+func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
+    if let folder = Bundle.module.resourceURL?.appendingPathComponent("static").path {
+        router.add(middleware: FileMiddleware(folder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(300)])]), logger: logger))
+    }
     router.get("/healthz") { _, _ -> Response in
         // Healthy means the database answers, not merely that the socket is open.
         do {
@@ -75,6 +78,8 @@ func buildRouter(_ services: Services) -> Router<AppRequestContext> {
         }
     }
     router.addRoutes(PublicAPI(services: services).routes, atPath: "/api/v1")
+    router.addRoutes(PublicPages(services: services, templates: templates).routes)
+    router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")
     return router
 }
 

@@ -16,7 +16,7 @@ import Testing
                 id: "hall", name: LocalizedText(zh: "大厅"), services: [Service(id: "a", prefix: "A", name: LocalizedText(zh: "综合"))],
                 counters: [])
         ])
-        let app = buildApplication(
+        let app = try buildApplication(
             settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: "http://127.0.0.1"), store: store, clock: clock,
             logger: Logger(label: "test"))
         try await app.test(.router) { client in

@@ -36,7 +36,7 @@ struct TestApp {
         store = try TicketStore.inMemory(clock: clock, random: .seeded(7))
         try await store.sync(sites: [site])
         presence = PresenceCodes(store: store, clock: clock)
-        app = buildApplication(
+        app = try buildApplication(
             settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: "https://q.example.cn", issueBurst: issueBurst), store: store,
             clock: clock, random: .seeded(8), logger: Logger(label: "test"))
     }

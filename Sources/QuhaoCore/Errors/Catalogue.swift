@@ -61,6 +61,16 @@ public struct Catalogue: Sendable {
     /// The template for a key, if the catalogue has one.
     public func template(_ key: String) -> String? { templates[key] }
 
+    /// The entries under a prefix, with the prefix removed and dots turned into underscores
+    /// (`ui.take.title` → `take_title`): ready for templates.
+    public func entries(withPrefix prefix: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for (key, value) in templates where key.hasPrefix(prefix) {
+            result[String(key.dropFirst(prefix.count)).replacingOccurrences(of: ".", with: "_")] = value
+        }
+        return result
+    }
+
     /// All keys of the catalogue.
     public var keys: Set<String> { Set(templates.keys) }
 

@@ -55,6 +55,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as QuhaoError where Self.wantsPage(request) {
+            return Self.page(error, language: request.language)
         } catch let error as QuhaoError {
             return Problem(error, language: request.language).response(headers: Self.extraHeaders(error))
         } catch let error as any HTTPResponseError {
@@ -79,6 +81,25 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: .internalServerError, headers: [.contentType: "application/problem+json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: (try? JSONEncoder().encode(problem)) ?? Data())))
         }
+    }
+
+    /// Browsers asking for a page (not the API) get a page, not JSON.
+    static func wantsPage(_ request: Request) -> Bool {
+        !request.uri.path.hasPrefix("/api/") && (request.headers[.accept]?.contains("text/html") ?? false)
+    }
+
+    /// A minimal page saying what went wrong, in the visitor's language.
+    static func page(_ error: QuhaoError, language: Language) -> Response {
+        let message = Catalogue.of(language).message(for: error)
+            .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        let html = """
+            <!doctype html><html lang="\(language.rawValue)"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1"><title>\(error.status.code)</title>
+            <link rel="stylesheet" href="/static/app.css"></head><body><main><p class="error" role="alert">\(message)</p></main></body></html>
+            """
+        return Response(
+            status: error.status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     static func extraHeaders(_ error: QuhaoError) -> HTTPFields {

@@ -47,7 +47,7 @@ struct Serve: AsyncParsableCommand {
             logger.info(
                 "configuration synced",
                 metadata: ["source": "\(source)", "sites": "\(sites.map(\.id).joined(separator: ","))", "database": "\(settings.databasePath)"])
-            let app = buildApplication(
+            let app = try buildApplication(
                 settings: AppSettings(host: settings.host, port: settings.port, publicURL: settings.publicURL), store: ticketStore,
                 clock: clock, logger: logger, services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)]
             ) { port in

@@ -1,0 +1,194 @@
+import Foundation
+import Hummingbird
+import LiveBoard
+import QuhaoCore
+import QuhaoStore
+
+/// The visitor's pages: `/s/{site}` take a number, `/t/{token}` my ticket. Forms work without
+/// JavaScript; the scripts add checks as you type and live updates.
+struct PublicPages {
+    let services: Services
+    let templates: Templates
+
+    var routes: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("s/:site", use: takePage)
+        routes.post("s/:site", use: takeSubmit)
+        routes.get("t/:token", use: ticketPage)
+        routes.post("t/:token/cancel", use: cancelSubmit)
+        routes.post("t/:token/checkin", use: checkInSubmit)
+        routes.post("t/:token/rating", use: rateSubmit)
+        return routes
+    }
+
+    // MARK: - Take a number
+
+    @Sendable func takePage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderTake(request, site: try context.parameters.require("site"), form: TakeForm(), error: nil)
+    }
+
+    @Sendable func takeSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let siteID = try context.parameters.require("site")
+        let form = try await Self.form(TakeForm.self, request, context)
+        let (device, cookie) = PublicAPI.device(request, random: services.random, secure: services.settings.isHTTPS)
+        do {
+            let ticket = try await services.take(site: siteID, form: form, device: device, client: context.clientKey)
+            var headers: HTTPFields = [.location: "/t/\(ticket.token)\(Self.langQuery(request))"]
+            if let cookie { headers[.setCookie] = cookie.description }
+            return Response(status: .seeOther, headers: headers)
+        } catch let error as QuhaoError where error.code != .siteNotFound {
+            var response = try await renderTake(request, site: siteID, form: form, error: error)
+            if let cookie { response.headers[.setCookie] = cookie.description }
+            return response
+        }
+    }
+
+    func renderTake(_ request: Request, site siteID: String, form: TakeForm, error: QuhaoError?) async throws -> Response {
+        let snapshot = try await services.board.snapshot(siteID)
+        let site = snapshot.site
+        let language = request.language
+        let (t, script) = Templates.strings(language)
+        let catalogue = Catalogue.of(language)
+        let code: String? = form.presence ?? request.uri.queryParameters.get("p")
+        let inHall = site.rules.presence != .rotating || services.presence.isValid(code, site: site.id)
+        var data: [String: Any] = [
+            "t": t, "lang": language.rawValue, "title": t["take_title"] ?? "", "siteID": site.id,
+            "siteName": site.name.text(language), "presence": code ?? "", "langQuery": Self.langQuery(request), "stringsJSON": script,
+            "identity": form.identity ?? "", "phone": form.phone ?? "",
+        ]
+        if !inHall {
+            data["remoteNotice"] = site.rules.allowRemote ? t["take_remote_notice"] : t["take_presence_notice"]
+        }
+        let views = snapshot.board.services.map { view -> [String: Any] in
+            var item: [String: Any] = [
+                "id": view.id, "prefix": view.prefix, "name": language == .en ? (view.nameEn ?? view.name) : view.name, "open": view.open,
+                "identity": view.identity, "phone": view.phone, "selected": form.service == view.id || form.service == view.prefix,
+                "waitingText": Catalogue.fill(t["take_waiting"] ?? "", with: ["n": String(view.waiting)]),
+            ]
+            if let seconds = view.estimatedWaitSeconds, view.waiting > 0 {
+                item["waitText"] = Catalogue.fill(t["take_wait_about"] ?? "", with: ["minutes": String(max(1, (seconds + 59) / 60))])
+            }
+            return item
+        }
+        data["services"] = views
+        data["anyOpen"] = snapshot.board.services.contains { $0.open }
+        if let device = request.cookies["qh_device"]?.value, let mine = try await services.store.activeTicket(site: site.id, device: device) {
+            data["ticket"] = [
+                "token": mine.token, "canCheckIn": mine.state == .remote && inHall && site.rules.presence == .rotating,
+                "haveTicket": Catalogue.fill(t["take_have_ticket"] ?? "", with: ["number": mine.number.description]),
+            ]
+        }
+        var status: HTTPResponse.Status = .ok
+        if let error {
+            status = error.status
+            let message = catalogue.message(for: error)
+            switch error.code {
+            case .identityRequired, .identityNotAccepted, .identityFormat, .identityChecksum, .identityBirthDate, .identityRegion,
+                .identityDuplicate:
+                data["identityError"] = message
+            case .phoneRequired, .phoneFormat: data["phoneError"] = message
+            default: break
+            }
+            data["error"] = message
+        }
+        return templates.page("take", data, status: status)
+    }
+
+    // MARK: - My ticket
+
+    @Sendable func ticketPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderTicket(request, token: try context.parameters.require("token"), error: nil)
+    }
+
+    func renderTicket(_ request: Request, token: String, error: QuhaoError?) async throws -> Response {
+        let current = try await services.ticketView(token)
+        let ticket = current.view
+        let language = request.language
+        let (t, script) = Templates.strings(language)
+        let catalogue = Catalogue.of(language)
+        let site = try await services.board.snapshot(ticket.site).site
+        var data: [String: Any] = [
+            "t": t, "lang": language.rawValue, "title": t["ticket_title"] ?? "", "siteName": site.name.text(language), "token": token,
+            "etag": current.etag ?? "", "number": ticket.number, "langQuery": Self.langQuery(request), "stringsJSON": script,
+            "serviceName": language == .en ? (ticket.serviceNameEn ?? ticket.serviceName) : ticket.serviceName,
+            "stateText": catalogue.template("state.\(ticket.state)") ?? ticket.state, "canCancel": ticket.canCancel,
+            "canCheckIn": ticket.canCheckIn, "canRate": ticket.canRate,
+            "ratings": (1...5).reversed().map { ["score": $0, "label": t["ticket_rate_\($0)"] ?? String($0)] },
+        ]
+        if let ahead = ticket.peopleAhead {
+            data["aheadText"] = Catalogue.fill(t["ticket_ahead"] ?? "", with: ["n": String(ahead)])
+            if let seconds = ticket.estimatedWaitSeconds {
+                data["waitText"] = Catalogue.fill(t["ticket_wait"] ?? "", with: ["minutes": String(max(1, (seconds + 59) / 60))])
+            }
+        }
+        if let counter = ticket.counter {
+            let values = ["number": ticket.number, "counter": String(counter)]
+            if ticket.state == "called" { data["calledText"] = Catalogue.fill(t["ticket_called"] ?? "", with: values) }
+            if ticket.state == "serving" { data["stateText"] = Catalogue.fill(t["ticket_serving"] ?? "", with: values) }
+        }
+        if let rating = ticket.rating {
+            data["ratedText"] = Catalogue.fill(t["ticket_rated"] ?? "", with: ["label": t["ticket_rate_\(rating)"] ?? ""])
+        }
+        if let error { data["error"] = catalogue.message(for: error) }
+        return templates.page("ticket", data, status: error?.status ?? .ok)
+    }
+
+    @Sendable func cancelSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        return try await act(request, token: token) { _ = try await services.store.cancel(.token(token)) }
+    }
+
+    struct PresenceForm: Decodable {
+        var presence: String?
+    }
+
+    @Sendable func checkInSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let form = try await Self.form(PresenceForm.self, request, context)
+        return try await act(request, token: token) {
+            let ticket = try await services.store.ticket(.token(token))
+            let site = try await services.board.snapshot(ticket.siteID).site
+            if site.rules.presence == .rotating, !services.presence.isValid(form.presence, site: site.id) {
+                throw QuhaoError(.presenceRequired)
+            }
+            _ = try await services.store.checkIn(.token(token))
+        }
+    }
+
+    struct RatingForm: Decodable {
+        var score: Int
+    }
+
+    @Sendable func rateSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let form = try await Self.form(RatingForm.self, request, context)
+        return try await act(request, token: token) { _ = try await services.store.rate(.token(token), score: form.score) }
+    }
+
+    /// Runs a form action, then goes back to the ticket page (303), or shows it with the refusal.
+    func act(_ request: Request, token: String, _ action: () async throws -> Void) async throws -> Response {
+        do {
+            try await action()
+            return Response(status: .seeOther, headers: [.location: "/t/\(token)\(Self.langQuery(request))"])
+        } catch let error as QuhaoError where error.code != .ticketNotFound {
+            return try await renderTicket(request, token: token, error: error)
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func langQuery(_ request: Request) -> String {
+        request.uri.queryParameters.get("lang").map { "?lang=\($0.lowercased().hasPrefix("en") ? "en" : "zh-CN")" } ?? ""
+    }
+
+    /// Decodes an `application/x-www-form-urlencoded` body.
+    static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: AppRequestContext) async throws -> T {
+        var request = request
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        do {
+            return try URLEncodedFormDecoder().decode(type, from: String(buffer: buffer))
+        } catch {
+            throw QuhaoError(.requestInvalid, ["reason": "the form does not have the expected fields"])
+        }
+    }
+}

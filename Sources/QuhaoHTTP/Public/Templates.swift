@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import Mustache
+import QuhaoCore
+
+/// The Mustache templates shipped with the module, loaded once.
+struct Templates: Sendable {
+    let library: MustacheLibrary
+
+    init() throws {
+        var library = MustacheLibrary()
+        guard let directory = Bundle.module.resourceURL?.appendingPathComponent("templates") else {
+            throw QuhaoError(.configInvalid, ["path": "templates", "reason": "missing from the bundle"])
+        }
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            try library.register(text, named: String(file.dropLast(".mustache".count)))
+        }
+        self.library = library
+    }
+
+    /// Renders a page as an HTML response.
+    func page(_ name: String, _ data: [String: Any], status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
+        let html = library.render(data, withTemplate: name) ?? ""
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"]
+        headers.append(contentsOf: extra)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The strings a page and its script use, in a language: `t` for the template, and JSON for the script.
+    static func strings(_ language: Language) -> (template: [String: String], script: String) {
+        let catalogue = Catalogue.of(language)
+        var ui = catalogue.entries(withPrefix: "ui.")
+        var script = catalogue.entries(withPrefix: "ui.take.").merging(catalogue.entries(withPrefix: "ui.ticket.")) { a, _ in a }
+        for state in TicketState.allCases { script["state_\(state.rawValue)"] = catalogue.template("state.\(state.rawValue)") }
+        let message = { (code: QuhaoError.Code, parameters: [String: String]) in catalogue.message(for: QuhaoError(code, parameters)) }
+        script["uscc_length"] = message(.identityFormat, ["kind": "uscc", "reason": "length"])
+        script["uscc_alphabet"] = message(.identityFormat, ["kind": "uscc", "reason": "alphabet"])
+        script["uscc_shape"] = message(.identityFormat, ["kind": "uscc", "reason": "shape"])
+        script["uscc_checksum"] = message(.identityChecksum, ["kind": "uscc"])
+        script["id_shape"] = message(.identityFormat, ["kind": "resident_id", "reason": "id_shape"])
+        script["id_region"] = message(.identityRegion, [:])
+        script["id_birth"] = message(.identityBirthDate, [:])
+        script["id_checksum"] = message(.identityChecksum, ["kind": "resident_id"])
+        script["identity_required"] = catalogue.template("ui.take.identity_hint")
+        script["phone_required"] = message(.phoneRequired, ["service": ""]).replacingOccurrences(of: "「」", with: "")
+        script["phone_format"] = message(.phoneFormat, [:])
+        script["lang"] = language == .en ? "en" : "zh-CN"
+        ui["lang"] = script["lang"]
+        let data = (try? JSONSerialization.data(withJSONObject: script, options: [.sortedKeys])) ?? Data("{}".utf8)
+        // Safe inside <script>: no "</" can close the element early.
+        let json = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+        return (ui, json)
+    }
+}

@@ -1,0 +1,98 @@
+// My-ticket page: long-polls the ticket, updates the page, and when the number is called shows
+// 「请到 N 号窗口」 full screen with vibration and a chime where the browser allows.
+(function () {
+  "use strict";
+  var t = JSON.parse(document.getElementById("strings").textContent);
+  var body = document.body;
+  var token = body.dataset.token;
+  var etag = body.dataset.etag || null;
+  var lastCall = null;
+  var failures = 0;
+  var audio = null;
+
+  function $(id) { return document.getElementById(id); }
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key] !== undefined ? values[key] : ""; });
+  }
+  function show(id, text) {
+    var el = $(id);
+    if (text) { el.textContent = text; el.hidden = false; } else { el.hidden = true; }
+  }
+
+  function chime() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      [0, 0.35].forEach(function (offset, i) {
+        var osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = i ? 660 : 880;
+        gain.gain.setValueAtTime(0.25, audio.currentTime + offset);
+        gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + offset + 0.3);
+        osc.connect(gain); gain.connect(audio.destination);
+        osc.start(audio.currentTime + offset); osc.stop(audio.currentTime + offset + 0.32);
+      });
+    } catch (e) { /* no sound: the screen still says it */ }
+  }
+
+  function render(ticket) {
+    $("number").textContent = ticket.number;
+    $("service").textContent = t.lang === "en" && ticket.service_name_en ? ticket.service_name_en : ticket.service_name;
+    $("state").textContent = t["state_" + ticket.state] || ticket.state;
+    var waiting = ticket.state === "waiting" || ticket.state === "remote";
+    show("ahead", waiting && ticket.people_ahead !== undefined ? fill(t.ahead, { n: ticket.people_ahead }) : "");
+    show("wait", waiting && ticket.estimated_wait_seconds !== undefined
+      ? fill(t.wait, { minutes: Math.max(1, Math.ceil(ticket.estimated_wait_seconds / 60)) }) : "");
+    $("note").hidden = !waiting;
+    $("remote").hidden = !ticket.can_check_in;
+    $("cancel-form").hidden = !ticket.can_cancel;
+    $("rating-form").hidden = !ticket.can_rate;
+    show("rated", ticket.rating ? fill(t.rated, { label: t["rate_" + ticket.rating] }) : "");
+    var called = ticket.state === "called" && ticket.counter;
+    if (called) {
+      var key = ticket.counter + "/" + ticket.recall_count + "/" + ticket.called_at;
+      $("called-text").textContent = fill(t.called, { number: ticket.number, counter: ticket.counter });
+      if (key !== lastCall) {
+        lastCall = key;
+        $("called").hidden = false;
+        if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]);
+        chime();
+      }
+    } else {
+      $("called").hidden = true;
+    }
+    if (ticket.state === "serving") $("state").textContent = fill(t.serving, { counter: ticket.counter });
+  }
+
+  function poll() {
+    var headers = {};
+    if (etag) headers["If-None-Match"] = etag;
+    fetch("/api/v1/tickets/" + token + "?wait=25", { headers: headers, cache: "no-store" })
+      .then(function (response) {
+        if (response.status === 304) return null;
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        etag = response.headers.get("ETag");
+        return response.json();
+      })
+      .then(function (ticket) {
+        failures = 0;
+        $("offline").hidden = true;
+        if (ticket) render(ticket);
+        setTimeout(poll, 50);
+      })
+      .catch(function () {
+        failures += 1;
+        $("offline").hidden = false;
+        // Back off, but never give up: the page must recover by itself.
+        setTimeout(poll, Math.min(10000, 500 * Math.pow(2, Math.min(failures, 5))));
+      });
+  }
+
+  $("dismiss").addEventListener("click", function () { $("called").hidden = true; chime(); });
+  $("cancel-form").addEventListener("submit", function (event) { if (!window.confirm(t.cancel_confirm)) event.preventDefault(); });
+  document.addEventListener("click", function once() {
+    // Browsers only allow sound after a tap; unlock it on the first one.
+    try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); audio.resume(); } catch (e) {}
+    document.removeEventListener("click", once);
+  });
+  if (body.dataset.called === "true") lastCall = "initial";
+  poll();
+})();
