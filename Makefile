@@ -5,7 +5,7 @@
 SWIFT        ?= swift
 BUILD_DIR    ?= .build
 SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config
-TEST_DEPS    := zbar-tools librsvg2-bin curl jq
+TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk
 QUHAO        := $(BUILD_DIR)/debug/quhao
 
 .PHONY: run test deps test-deps build lint unit e2e clean
@@ -17,12 +17,14 @@ test: deps test-deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --parallel
 	Tests/e2e/run-all $(QUHAO)
+	python3 Tests/browser/take_a_number.py $(QUHAO)
 
 deps:
 	@scripts/install-deps $(SYSTEM_DEPS)
 
 test-deps:
 	@scripts/install-deps $(TEST_DEPS)
+	@python3 -c "import selenium" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check "selenium>=4.20"
 
 build:
 	$(SWIFT) build --product quhao

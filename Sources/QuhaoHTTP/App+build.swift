@@ -56,7 +56,8 @@ public func buildApplication(
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "quhao"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
-    app.addServices(LiveBoardService(board: board, store: store), Housekeeping(store: store, logger: logger))
+    app.addServices(
+        LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store), Housekeeping(store: store, logger: logger))
     app.addServices(services)
     return app
 }
@@ -66,7 +67,9 @@ func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
     if let folder = Bundle.module.resourceURL?.appendingPathComponent("static").path {
-        router.add(middleware: FileMiddleware(folder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(300)])]), logger: logger))
+        router.add(
+            middleware: FileMiddleware(folder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(300)])]), logger: logger)
+        )
     }
     router.get("/healthz") { _, _ -> Response in
         // Healthy means the database answers, not merely that the socket is open.
@@ -108,6 +111,24 @@ struct LiveBoardService: ServiceLifecycle.Service {
     func run() async throws {
         for site in (try? await store.siteIDs()) ?? [] { board.invalidate(site) }
         await cancelWhenGracefulShutdown { await board.run() }
+    }
+}
+
+/// Notices commits made by other processes on the same database (`quhao ticket call` beside the
+/// daemon) and rebuilds the boards, so pages never show stale state for long.
+struct ExternalChanges: ServiceLifecycle.Service {
+    let board: LiveBoard
+    let store: TicketStore
+    var interval: Duration = .milliseconds(250)
+
+    func run() async throws {
+        var seen = try? await store.externalDataVersion()
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard let version = try? await store.externalDataVersion(), version != seen else { continue }
+            seen = version
+            for site in (try? await store.siteIDs()) ?? [] { board.invalidate(site) }
+        }
     }
 }
 

@@ -3,6 +3,7 @@ import Hummingbird
 import LiveBoard
 import QuhaoCore
 import QuhaoStore
+import ServiceLifecycle
 
 /// What the routes share.
 struct Services: Sendable {
@@ -39,6 +40,12 @@ struct Services: Sendable {
             IssueRequest(
                 siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone, channel: .phone, remote: remote,
                 device: device))
+    }
+
+    /// Waits for a site to change, but never past the start of a graceful shutdown: a stopping
+    /// daemon answers its long-polls at once instead of holding the shutdown for their timeout.
+    func longPoll(_ siteID: String, changedFrom version: UInt64, timeout: Duration) async throws -> LiveBoard.Snapshot {
+        try await cancelWhenGracefulShutdown { try await board.snapshot(siteID, changedFrom: version, timeout: timeout) }
     }
 
     /// The view of a ticket: from the live snapshot when it is today's, else from the database.
@@ -133,7 +140,7 @@ struct PublicAPI {
         var snapshot = try await services.board.snapshot(siteID)
         let known = request.headers[.ifNoneMatch]
         if known == snapshot.etag, let wait = Self.wait(request), wait > 0 {
-            snapshot = try await services.board.snapshot(siteID, changedFrom: snapshot.version, timeout: .seconds(wait))
+            snapshot = try await services.longPoll(siteID, changedFrom: snapshot.version, timeout: .seconds(wait))
         }
         if known == snapshot.etag { return Self.notModified(snapshot.etag) }
         return JSON.response(snapshot.boardJSON, etag: snapshot.etag)
@@ -166,8 +173,10 @@ struct PublicAPI {
         if let wait = Self.wait(request), wait > 0, let site = current.site {
             let deadline = ContinuousClock.now + .seconds(wait)
             while known != nil, current.etag == known, let version = current.version, ContinuousClock.now < deadline {
-                _ = try await services.board.snapshot(site, changedFrom: version, timeout: deadline - ContinuousClock.now)
+                _ = try await services.longPoll(site, changedFrom: version, timeout: deadline - ContinuousClock.now)
                 current = try await services.ticketView(token)
+                // Stopping, or the client left: answer now rather than wait out the deadline.
+                if Task.isShuttingDownGracefully || Task.isCancelled { break }
             }
         }
         if let etag = current.etag, etag == known { return Self.notModified(etag) }

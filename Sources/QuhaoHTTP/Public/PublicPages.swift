@@ -116,8 +116,8 @@ struct PublicPages {
             "ratings": (1...5).reversed().map { ["score": $0, "label": t["ticket_rate_\($0)"] ?? String($0)] },
         ]
         if let ahead = ticket.peopleAhead {
-            data["aheadText"] = Catalogue.fill(t["ticket_ahead"] ?? "", with: ["n": String(ahead)])
-            if let seconds = ticket.estimatedWaitSeconds {
+            data["aheadText"] = ahead == 0 ? t["ticket_next"] : Catalogue.fill(t["ticket_ahead"] ?? "", with: ["n": String(ahead)])
+            if let seconds = ticket.estimatedWaitSeconds, ahead > 0 {
                 data["waitText"] = Catalogue.fill(t["ticket_wait"] ?? "", with: ["minutes": String(max(1, (seconds + 59) / 60))])
             }
         }

@@ -204,3 +204,11 @@ extension TicketStore {
         }
     }
 }
+
+extension TicketStore {
+    /// SQLite's `data_version` on the writer connection: it changes when *another* connection
+    /// or process commits (the command line run beside the daemon), never for this store's own writes.
+    public func externalDataVersion() async throws -> Int {
+        try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    }
+}

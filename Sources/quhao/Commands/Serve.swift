@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import QRCode
 import QuhaoConfig
 import QuhaoCore
 import QuhaoHTTP
@@ -51,28 +52,46 @@ struct Serve: AsyncParsableCommand {
                 settings: AppSettings(host: settings.host, port: settings.port, publicURL: settings.publicURL), store: ticketStore,
                 clock: clock, logger: logger, services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)]
             ) { port in
+                let presence = PresenceCodes(store: ticketStore, clock: clock)
                 // Written unbuffered: under systemd or a pipe the banner must not wait for a buffer to fill.
-                FileHandle.standardOutput.write(Data((Banner.text(settings: settings, port: port, sites: sites, source: source) + "\n").utf8))
+                let banner = Banner.text(settings: settings, port: port, sites: sites, source: source, presence: presence)
+                FileHandle.standardOutput.write(Data((banner + "\n").utf8))
             }
             try await app.runService()
         }
     }
 }
 
-/// What the daemon prints once it listens.
+/// What the daemon prints once it listens: where to go, and the first hall's QR code.
 enum Banner {
-    static func text(settings: ServerSettings, port: Int, sites: [Site], source: String) -> String {
-        let base = "http://\(settings.host == "0.0.0.0" ? "127.0.0.1" : settings.host):\(port)"
+    static func text(settings: ServerSettings, port: Int, sites: [Site], source: String, presence: PresenceCodes) -> String {
+        let base =
+            settings.publicURL.hasSuffix(":\(settings.port)")
+            ? String(settings.publicURL.dropLast("\(settings.port)".count)) + "\(port)" : settings.publicURL
         var lines = [
             "",
             "  取号 Quhao is running 已启动  ·  config: \(source)  ·  database: \(settings.databasePath)",
-            "  Health 健康检查: \(base)/healthz",
         ]
         for site in sites {
             let prefixes = site.services.map(\.prefix).joined()
             lines.append("  · \(site.name.zh) [\(site.id)]: business types \(prefixes), \(site.counters.count) windows")
+            lines.append("      take a number 取号:  \(base)/s/\(site.id)")
         }
-        lines.append("  Stop 停止: Ctrl-C")
+        if let hall = sites.first {
+            var url = "\(base)/s/\(hall.id)"
+            if hall.rules.presence == .rotating {
+                url += "?p=\(presence.current(site: hall.id))"
+                lines.append("")
+                lines.append("  In-hall link 现场取号 (its code rotates every minute; later scans queue remotely until check-in):")
+            } else {
+                lines.append("")
+            }
+            lines.append("  \(url)")
+            if let matrix = QRMatrix(encoding: url, correction: .low) {
+                lines.append(matrix.terminalText(quietZone: 2))
+            }
+        }
+        lines.append("  API: \(base)/api/v1/sites   Health 健康检查: \(base)/healthz   Stop 停止: Ctrl-C")
         lines.append("")
         return lines.joined(separator: "\n")
     }

@@ -38,8 +38,9 @@
     $("service").textContent = t.lang === "en" && ticket.service_name_en ? ticket.service_name_en : ticket.service_name;
     $("state").textContent = t["state_" + ticket.state] || ticket.state;
     var waiting = ticket.state === "waiting" || ticket.state === "remote";
-    show("ahead", waiting && ticket.people_ahead !== undefined ? fill(t.ahead, { n: ticket.people_ahead }) : "");
-    show("wait", waiting && ticket.estimated_wait_seconds !== undefined
+    var ahead = ticket.people_ahead;
+    show("ahead", waiting && ahead !== undefined ? (ahead === 0 ? t.next : fill(t.ahead, { n: ahead })) : "");
+    show("wait", waiting && ahead > 0 && ticket.estimated_wait_seconds !== undefined
       ? fill(t.wait, { minutes: Math.max(1, Math.ceil(ticket.estimated_wait_seconds / 60)) }) : "");
     $("note").hidden = !waiting;
     $("remote").hidden = !ticket.can_check_in;
@@ -65,7 +66,9 @@
   function poll() {
     var headers = {};
     if (etag) headers["If-None-Match"] = etag;
-    fetch("/api/v1/tickets/" + token + "?wait=25", { headers: headers, cache: "no-store" })
+    // After a failure, ask without waiting so a recovered connection shows at once.
+    var wait = failures > 0 ? 0 : 25;
+    fetch("/api/v1/tickets/" + token + "?wait=" + wait, { headers: headers, cache: "no-store" })
       .then(function (response) {
         if (response.status === 304) return null;
         if (!response.ok) throw new Error("HTTP " + response.status);
