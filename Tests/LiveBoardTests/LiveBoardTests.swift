@@ -73,13 +73,12 @@ import Testing
             async let changed = board.snapshot("hall", changedFrom: first.version, timeout: .seconds(10))
             while await board.waiterCount("hall") == 0 { try await Task.sleep(for: .milliseconds(1)) }
             source.add(1, state: .called, counter: 2)
-            let changeAt = clock.now
             board.invalidate("hall")
             let snapshot = try await changed
             #expect(snapshot.version == 2)
             #expect(snapshot.tickets["token1"]?.view.counter == 2)
-            #expect(clock.now - changeAt < .milliseconds(50), "released within 50 ms of the change")
-            #expect(clock.now - started < .seconds(5))
+            // Released by the change, not by the 10 s timeout (how fast is measured by bench/, not asserted here).
+            #expect(clock.now - started < .seconds(9))
             group.cancelAll()
         }
     }

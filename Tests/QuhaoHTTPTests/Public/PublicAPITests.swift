@@ -70,7 +70,7 @@ import Testing
             let response = try await released
             #expect(response.status == .ok)
             #expect(response.json["counter"] as? Int == 4)
-            #expect(clock.now - started < .seconds(2), "released by the call, not by the 30 s timeout")
+            #expect(clock.now - started < .seconds(25), "released by the call, not by the 30 s timeout")
         }
     }
 
