@@ -95,6 +95,7 @@ let package = Package(
             dependencies: [
                 "QuhaoHTTP", "QuhaoStore", "QuhaoCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

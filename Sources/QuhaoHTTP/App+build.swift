@@ -62,6 +62,17 @@ public func buildApplication(
     return app
 }
 
+/// Every route as `METHOD /path` (`GET /api/v1/tickets/{token}`): for the tests that keep the
+/// OpenAPI description and the access rules true.
+public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [String] {
+    let settings = AppSettings(host: "127.0.0.1", port: 0, publicURL: "http://127.0.0.1")
+    let services = Services(
+        settings: settings, store: store, board: LiveBoard(bootID: "routes") { try await store.siteDay(site: $0) },
+        presence: PresenceCodes(store: store, clock: clock), issueLimiter: RateLimiter(capacity: 1, refillPerSecond: 1, clock: clock),
+        clock: clock, random: .system)
+    return buildRouter(services, templates: try Templates(), logger: Logger(label: "routes")).routes.map { "\($0.method) \($0.path)" }.sorted()
+}
+
 /// The routes, by audience.
 func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
