@@ -106,6 +106,13 @@ public actor LiveBoard {
         return try await snapshot(siteID)
     }
 
+    /// Rebuilds a site now: a request that just changed something calls it before answering, so
+    /// the page it redirects to never shows the state from before the change.
+    @discardableResult
+    public func refresh(_ siteID: String) async throws -> Snapshot {
+        try await rebuild(siteID)
+    }
+
     /// How many requests are waiting on a site (for metrics and tests).
     public func waiterCount(_ siteID: String) -> Int { waiters[siteID]?.count ?? 0 }
 

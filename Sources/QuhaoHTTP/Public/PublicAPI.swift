@@ -36,10 +36,12 @@ struct Services: Sendable {
         try issueLimiter.take(client)
         let site = try await board.snapshot(siteID).site
         let remote = try isRemote(site: site, code: form.presence)
-        return try await store.issue(
+        let ticket = try await store.issue(
             IssueRequest(
                 siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone, channel: .phone, remote: remote,
                 device: device))
+        try await board.refresh(siteID)
+        return ticket
     }
 
     /// Waits for a site to change, but never past the start of a graceful shutdown: a stopping
@@ -219,9 +221,10 @@ struct PublicAPI {
 
     // MARK: - Helpers
 
-    /// The ticket's view straight after a change (not waiting for the snapshot to catch up).
+    /// The ticket's view straight after a change, with the live board brought up to date first.
     func fresh(_ token: String) async throws -> Response {
         let ticket = try await services.store.ticket(.token(token))
+        try await services.board.refresh(ticket.siteID)
         let position = try await services.store.position(of: .token(token))
         let site = try await services.store.site(ticket.siteID)
         let rating = try await services.store.rating(of: .token(token))?.score
