@@ -159,9 +159,7 @@ struct PublicAPI {
         let form = try await request.decode(as: TakeForm.self, context: context)
         let (device, cookie) = Self.device(request, random: services.random, secure: services.settings.isHTTPS)
         let ticket = try await services.take(site: siteID, form: form, device: device, client: context.clientKey)
-        let position = try await services.store.position(of: .id(ticket.id))
-        let site = try await services.store.site(siteID)
-        let view = TicketView(ticket, site: site, peopleAhead: position.peopleAhead, estimatedWait: position.estimatedWait, rating: nil)
+        let view = try await services.ticketView(ticket.token).view
         var headers: HTTPFields = [.location: "/api/v1/tickets/\(ticket.token)"]
         if let cookie { headers[.setCookie] = cookie.description }
         return try JSON.response(Taken(token: ticket.token, url: services.ticketURL(ticket.token), ticket: view), status: .created, headers: headers)
@@ -221,17 +219,12 @@ struct PublicAPI {
 
     // MARK: - Helpers
 
-    /// The ticket's view straight after a change, with the live board brought up to date first.
+    /// The ticket's view straight after a change, with the live board brought up to date first
+    /// (the same JSON and ETag the next poll gets).
     func fresh(_ token: String) async throws -> Response {
-        let ticket = try await services.store.ticket(.token(token))
-        try await services.board.refresh(ticket.siteID)
-        let position = try await services.store.position(of: .token(token))
-        let site = try await services.store.site(ticket.siteID)
-        let rating = try await services.store.rating(of: .token(token))?.score
-        return try JSON.response(
-            TicketView(
-                ticket, site: site, peopleAhead: position.ticket.state == .waiting || position.ticket.state == .remote ? position.peopleAhead : nil,
-                estimatedWait: position.estimatedWait, rating: rating))
+        try await services.board.refresh(try await services.store.ticket(.token(token)).siteID)
+        let current = try await services.ticketView(token)
+        return JSON.response(current.json, etag: current.etag)
     }
 
     static func wait(_ request: Request) -> Int? {
