@@ -65,6 +65,11 @@ extension QuhaoError {
         case identityDuplicate = "identity.duplicate"
         case phoneRequired = "phone.required"
         case phoneFormat = "phone.format"
+        case staffNotFound = "staff.not_found"
+        case staffLoginTaken = "staff.login_taken"
+        case staffLoginInvalid = "staff.login_invalid"
+        case staffPasswordWeak = "staff.password_weak"
+        case staffSiteRequired = "staff.site_required"
         case configInvalid = "config.invalid"
         case storageUnavailable = "storage.unavailable"
     }

@@ -7,9 +7,10 @@ extension QuhaoError {
     /// The HTTP status a refusal is answered with.
     var status: HTTPResponse.Status {
         switch code {
-        case .siteNotFound, .serviceNotFound, .counterNotFound, .ticketNotFound, .routeNotFound: .notFound
+        case .siteNotFound, .serviceNotFound, .counterNotFound, .ticketNotFound, .routeNotFound, .staffNotFound: .notFound
         case .identityRequired, .identityNotAccepted, .identityFormat, .identityChecksum, .identityBirthDate, .identityRegion, .phoneRequired,
-            .phoneFormat, .ticketNumberInvalid, .appointmentSlotInvalid, .requestInvalid, .ratingScoreInvalid:
+            .phoneFormat, .ticketNumberInvalid, .appointmentSlotInvalid, .requestInvalid, .ratingScoreInvalid, .staffLoginInvalid,
+            .staffPasswordWeak, .staffSiteRequired:
             .badRequest
         case .presenceRequired: .forbidden
         case .requestTooLarge: .contentTooLarge
@@ -18,7 +19,7 @@ extension QuhaoError {
         case .configInvalid: .internalServerError
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterDoesNotServe, .queueEmpty,
             .ticketInvalidTransition, .ticketStale, .ticketAlreadyReactivated, .ticketReactivationExpired, .ticketNoShowTooEarly,
-            .ticketTransferSameService, .ticketDeviceActive, .identityDuplicate, .ratingNotAllowed, .ratingDuplicate:
+            .ticketTransferSameService, .ticketDeviceActive, .identityDuplicate, .ratingNotAllowed, .ratingDuplicate, .staffLoginTaken:
             .conflict
         }
     }

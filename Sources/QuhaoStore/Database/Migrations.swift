@@ -6,6 +6,7 @@ enum Migrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("2026-11-25 sites, counters, tickets, events", migrate: v1)
         migrator.registerMigration("2026-11-25b devices and ratings", migrate: v2)
+        migrator.registerMigration("2026-11-25c staff accounts", migrate: v3)
         return migrator
     }
 
@@ -130,6 +131,38 @@ enum Migrations {
                     at TEXT NOT NULL
                 ) STRICT;
                 CREATE INDEX ratings_site ON ratings (site_id, at);
+                """)
+    }
+
+    /// Staff accounts: passwords only as bcrypt hashes.
+    static func v3(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE staff (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    login TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'staff', 'inspector')),
+                    site_id TEXT,
+                    counters TEXT NOT NULL DEFAULT '',
+                    password_hash TEXT NOT NULL,
+                    disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+                    created_at TEXT NOT NULL,
+                    password_changed_at TEXT NOT NULL,
+                    CHECK (role = 'admin' OR site_id IS NOT NULL)
+                ) STRICT;
+
+                CREATE TABLE staff_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    staff_id INTEGER NOT NULL REFERENCES staff(id),
+                    at TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    initiator TEXT NOT NULL
+                ) STRICT;
+                CREATE TRIGGER staff_events_no_update BEFORE UPDATE ON staff_events
+                    BEGIN SELECT RAISE(ABORT, 'staff_events is append-only'); END;
+                CREATE TRIGGER staff_events_no_delete BEFORE DELETE ON staff_events
+                    BEGIN SELECT RAISE(ABORT, 'staff_events is append-only'); END;
                 """)
     }
 }

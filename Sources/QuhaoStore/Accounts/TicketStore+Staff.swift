@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+import HummingbirdBcrypt
+import QuhaoCore
+
+/// What a staff account may do.
+public enum StaffRole: String, Sendable, CaseIterable, Codable {
+    /// Everything, at every site.
+    case admin
+    /// Calls tickets at the windows of one site it is bound to.
+    case staff
+    /// Runs inspections for one inspection office.
+    case inspector
+}
+
+/// A staff account. The password exists only as a bcrypt hash and never leaves the store.
+public struct StaffAccount: Sendable, Hashable {
+    public let id: Int64
+    public let login: String
+    public let name: String
+    public let role: StaffRole
+    public let siteID: String?
+    /// Windows a `staff` account may sit at.
+    public let counters: [Int]
+    public let disabled: Bool
+}
+
+/// A new account's details.
+public struct NewStaff: Sendable {
+    public var login: String
+    public var name: String
+    public var role: StaffRole
+    public var siteID: String?
+    public var counters: [Int]
+    public var password: String
+
+    public init(login: String, name: String, role: StaffRole, siteID: String? = nil, counters: [Int] = [], password: String) {
+        self.login = login
+        self.name = name
+        self.role = role
+        self.siteID = siteID
+        self.counters = counters
+        self.password = password
+    }
+}
+
+extension TicketStore {
+    // MARK: - Writes: staff accounts
+
+    /// bcrypt cost: ~0.2 s a hash on the hall PC; slow on purpose.
+    public static let bcryptCost: UInt8 = 12
+
+    /// Creates an account; the first admin is made this way, from the command line, never with a default password.
+    /// - Throws: `staff.login_invalid`, `staff.login_taken`, `staff.password_weak`, `staff.site_required`,
+    ///   `site.not_found`, `counter.not_found`.
+    public func addStaff(_ new: NewStaff, by initiator: Initiator = .cli, cost: UInt8 = bcryptCost) async throws -> StaffAccount {
+        let login = new.login.trimmingCharacters(in: .whitespaces)
+        try Self.checkLogin(login)
+        try Self.checkPassword(new.password, login: login)
+        if new.role != .admin {
+            guard new.siteID != nil, new.role != .staff || !new.counters.isEmpty else { throw QuhaoError(.staffSiteRequired) }
+        }
+        let hash = Bcrypt.hash(new.password, cost: cost)
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db in
+                if let siteID = new.siteID {
+                    let site = try sites.load(db, siteID)
+                    for counter in new.counters where site.counter(counter) == nil {
+                        throw QuhaoError(.counterNotFound, ["counter": String(counter)])
+                    }
+                }
+                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM staff WHERE login = ?)", arguments: [login]) == true {
+                    throw QuhaoError(.staffLoginTaken, ["login": login])
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO staff (login, name, role, site_id, counters, password_hash, created_at, password_changed_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        login, new.name, new.role.rawValue, new.role == .admin ? nil : new.siteID,
+                        new.counters.map(String.init).joined(separator: ","), hash, now, now,
+                    ])
+                let id = db.lastInsertedRowID
+                try Self.logStaff(db, id: id, action: "create", at: now, by: initiator)
+                return try Self.account(db, id: id)!
+            }
+        }
+    }
+
+    /// Sets a new password.
+    public func setPassword(login: String, to password: String, by initiator: Initiator = .cli, cost: UInt8 = bcryptCost) async throws {
+        try Self.checkPassword(password, login: login)
+        let hash = Bcrypt.hash(password, cost: cost)
+        let now = clock.now()
+        try await guarded {
+            try await writer.write { db in
+                let id = try Self.staffID(db, login: login)
+                try db.execute(sql: "UPDATE staff SET password_hash = ?, password_changed_at = ? WHERE id = ?", arguments: [hash, now, id])
+                try Self.logStaff(db, id: id, action: "password", at: now, by: initiator)
+            }
+        }
+    }
+
+    /// Disables (or re-enables) an account; a disabled account cannot sign in.
+    public func setDisabled(login: String, _ disabled: Bool, by initiator: Initiator = .cli) async throws {
+        let now = clock.now()
+        try await guarded {
+            try await writer.write { db in
+                let id = try Self.staffID(db, login: login)
+                try db.execute(sql: "UPDATE staff SET disabled = ? WHERE id = ?", arguments: [disabled, id])
+                try Self.logStaff(db, id: id, action: disabled ? "disable" : "enable", at: now, by: initiator)
+            }
+        }
+    }
+
+    // MARK: - Reads
+
+    /// Every account, by login.
+    public func staffAccounts() async throws -> [StaffAccount] {
+        try await read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM staff ORDER BY login").compactMap { try Self.account(db, id: $0) }
+        }
+    }
+
+    /// The account whose password matches, or `nil` (unknown login, wrong password or disabled:
+    /// callers must not tell which). Takes as long for an unknown login as for a known one.
+    public func verifyPassword(login: String, password: String) async throws -> StaffAccount? {
+        let found = try await read { db -> (Int64, String, Bool)? in
+            try Row.fetchOne(db, sql: "SELECT id, password_hash, disabled FROM staff WHERE login = ?", arguments: [login]).map {
+                ($0["id"], $0["password_hash"], $0["disabled"])
+            }
+        }
+        // An unknown login still pays for one bcrypt check, so timing does not reveal which logins exist.
+        let hash = found?.1 ?? Self.decoyHash
+        guard Bcrypt.verify(password, hash: hash), let (id, _, disabled) = found, !disabled else { return nil }
+        return try await read { db in try Self.account(db, id: id) }
+    }
+
+    static let decoyHash = Bcrypt.hash("quhao-decoy-password", cost: bcryptCost)
+
+    // MARK: - Helpers
+
+    static func checkLogin(_ login: String) throws {
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard (2...32).contains(login.count), login.unicodeScalars.allSatisfy(allowed.contains) else {
+            throw QuhaoError(.staffLoginInvalid)
+        }
+    }
+
+    static func checkPassword(_ password: String, login: String) throws {
+        guard password.count >= 10, !password.lowercased().contains(login.lowercased()) else { throw QuhaoError(.staffPasswordWeak) }
+    }
+
+    static func staffID(_ db: Database, login: String) throws -> Int64 {
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM staff WHERE login = ?", arguments: [login]) else {
+            throw QuhaoError(.staffNotFound, ["login": login])
+        }
+        return id
+    }
+
+    static func account(_ db: Database, id: Int64) throws -> StaffAccount? {
+        try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE id = ?", arguments: [id]).map { row in
+            let counters: String = row["counters"]
+            return StaffAccount(
+                id: row["id"], login: row["login"], name: row["name"], role: StaffRole(rawValue: row["role"]) ?? .staff,
+                siteID: row["site_id"], counters: counters.split(separator: ",").compactMap { Int($0) }, disabled: row["disabled"])
+        }
+    }
+
+    static func logStaff(_ db: Database, id: Int64, action: String, at: Date, by initiator: Initiator) throws {
+        try db.execute(
+            sql: "INSERT INTO staff_events (staff_id, at, action, initiator) VALUES (?, ?, ?, ?)",
+            arguments: [id, at, action, initiator.description])
+    }
+}
