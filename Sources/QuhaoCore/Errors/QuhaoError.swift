@@ -70,6 +70,11 @@ extension QuhaoError {
         case staffLoginInvalid = "staff.login_invalid"
         case staffPasswordWeak = "staff.password_weak"
         case staffSiteRequired = "staff.site_required"
+        case authRequired = "auth.required"
+        case authFailed = "auth.failed"
+        case authRateLimited = "auth.rate_limited"
+        case authForbidden = "auth.forbidden"
+        case authOrigin = "auth.origin"
         case configInvalid = "config.invalid"
         case storageUnavailable = "storage.unavailable"
     }

@@ -12,9 +12,10 @@ extension QuhaoError {
             .phoneFormat, .ticketNumberInvalid, .appointmentSlotInvalid, .requestInvalid, .ratingScoreInvalid, .staffLoginInvalid,
             .staffPasswordWeak, .staffSiteRequired:
             .badRequest
-        case .presenceRequired: .forbidden
+        case .presenceRequired, .authForbidden, .authOrigin: .forbidden
+        case .authRequired, .authFailed: .unauthorized
         case .requestTooLarge: .contentTooLarge
-        case .rateLimited: .tooManyRequests
+        case .rateLimited, .authRateLimited: .tooManyRequests
         case .storageUnavailable: .serviceUnavailable
         case .configInvalid: .internalServerError
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterDoesNotServe, .queueEmpty,
@@ -104,7 +105,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func extraHeaders(_ error: QuhaoError) -> HTTPFields {
-        guard error.code == .rateLimited, let seconds = error.parameters["seconds"] else { return [:] }
+        guard [.rateLimited, .authRateLimited].contains(error.code), let seconds = error.parameters["seconds"] else { return [:] }
         return [.retryAfter: seconds]
     }
 

@@ -15,14 +15,18 @@ final class RateLimiter: Sendable {
     private let clock: any QuhaoClock
     private let buckets = Mutex<[String: Bucket]>([:])
 
-    init(capacity: Int, refillPerSecond: Double, clock: any QuhaoClock) {
+    /// The refusal when a bucket is empty (`rate.limited`, or `auth.rate_limited` for sign-ins).
+    let refusal: QuhaoError.Code
+
+    init(capacity: Int, refillPerSecond: Double, clock: any QuhaoClock, refusal: QuhaoError.Code = .rateLimited) {
+        self.refusal = refusal
         self.capacity = Double(capacity)
         self.refillPerSecond = refillPerSecond
         self.clock = clock
     }
 
     /// Takes one token for a client.
-    /// - Throws: `rate.limited` with the seconds until a token is back.
+    /// - Throws: ``refusal`` with the seconds until a token is back.
     func take(_ client: String) throws {
         let now = clock.now()
         let wait: Double? = buckets.withLock { buckets in
@@ -41,6 +45,6 @@ final class RateLimiter: Sendable {
             }
             return nil
         }
-        if let wait { throw QuhaoError(.rateLimited, ["seconds": String(Int(wait.rounded(.up)))]) }
+        if let wait { throw QuhaoError(refusal, ["seconds": String(Int(wait.rounded(.up)))]) }
     }
 }

@@ -7,6 +7,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-25 sites, counters, tickets, events", migrate: v1)
         migrator.registerMigration("2026-11-25b devices and ratings", migrate: v2)
         migrator.registerMigration("2026-11-25c staff accounts", migrate: v3)
+        migrator.registerMigration("2026-11-25d sessions", migrate: v4)
         return migrator
     }
 
@@ -163,6 +164,21 @@ enum Migrations {
                     BEGIN SELECT RAISE(ABORT, 'staff_events is append-only'); END;
                 CREATE TRIGGER staff_events_no_delete BEFORE DELETE ON staff_events
                     BEGIN SELECT RAISE(ABORT, 'staff_events is append-only'); END;
+                """)
+    }
+
+    /// Staff sessions: the cookie's token exists here only as a SHA-256 hash.
+    static func v4(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    staff_id INTEGER NOT NULL REFERENCES staff(id),
+                    created_at TEXT NOT NULL,
+                    last_seen_at TEXT NOT NULL,
+                    expires_at TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX sessions_staff ON sessions (staff_id);
                 """)
     }
 }
