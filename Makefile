@@ -24,7 +24,8 @@ deps:
 
 test-deps:
 	@scripts/install-deps $(TEST_DEPS)
-	@python3 -c "import selenium" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check "selenium>=4.20"
+	@python3 -c "import selenium, openapi_spec_validator, yaml" 2>/dev/null || \
+		python3 -m pip install --quiet --disable-pip-version-check "selenium>=4.20" "openapi-spec-validator>=0.7" pyyaml
 
 build:
 	$(SWIFT) build --product quhao

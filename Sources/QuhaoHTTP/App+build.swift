@@ -93,6 +93,7 @@ func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> 
     }
     router.addRoutes(PublicAPI(services: services).routes, atPath: "/api/v1")
     router.addRoutes(AuthAPI(services: services).routes, atPath: "/api/v1/auth")
+    router.addRoutes(CounterAPI(services: services).routes, atPath: "/api/v1/counters")
     router.addRoutes(PublicPages(services: services, templates: templates).routes)
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")
     return router

@@ -2,10 +2,11 @@
 """A visitor's whole path in a real browser (headless Chromium, 390×844 phone viewport):
 open the hall page, pick a business type, type a USCC (a wrong one first: the page says so as
 it is typed), take a number, then a window calls it and the page shows 「请 A001 号到 1 号窗口办理」
-within 2 s. Screenshots of each step go to test-output/browser/.
+within 2 s (the call goes through the staff API, signed in as window 1). Screenshots of each step go to test-output/browser/.
 
 Usage: take_a_number.py path/to/quhao
 """
+import json
 import os
 import re
 import shutil
@@ -91,9 +92,16 @@ def main():
         assert "您是下一位" in driver.find_element(By.ID, "ahead").text
         driver.save_screenshot(f"{OUT}/3-my-ticket.png")
 
-        # A window calls it (the staff console arrives with its own issue; the command line works on the same database).
+        # Window 1 calls it through the staff API: sign in, then call-next (with our Origin, as the console sends it).
+        subprocess.run([QUHAO, "staff", "add", "wang", "--name", "王芳", "--role", "staff", "--site", "qiantang", "--counters", "1",
+                        "--password-stdin"], cwd=work, input=b"window-one-password\n", check=True, capture_output=True)
+        login = urllib.request.Request(base + "/api/v1/auth/login", data=b'{"login":"wang","password":"window-one-password"}',
+                                       headers={"Content-Type": "application/json", "Origin": base})
+        session = urllib.request.urlopen(login).headers["Set-Cookie"].split(";")[0]
+        call = urllib.request.Request(base + "/api/v1/counters/qiantang/1/call-next", data=b"", method="POST",
+                                      headers={"Cookie": session, "Origin": base})
         called_at = time.monotonic()
-        subprocess.run([QUHAO, "ticket", "call", "--site", "qiantang", "--counter", "1"], cwd=work, check=True, capture_output=True)
+        assert json.load(urllib.request.urlopen(call))["number"] == "A001"
         overlay = driver.find_element(By.ID, "called")
         WebDriverWait(driver, 2).until(lambda d: overlay.is_displayed())
         elapsed = time.monotonic() - called_at

@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import QuhaoCore
+import QuhaoHTTP
+import QuhaoStore
+import Testing
+
+@Suite struct CounterAPITests {
+    /// Signs `wang` (window 3 only) in and returns headers that carry the session and our Origin.
+    func signIn(_ client: any TestClientProtocol, _ login: String = "wang", _ password: String = "window-three-pass") async throws -> HTTPFields {
+        let response = try await client.post(
+            "/api/v1/auth/login", json: "{\"login\": \"\(login)\", \"password\": \"\(password)\"}", headers: [.origin: "https://q.example.cn"])
+        let cookie = try #require(response.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+        return [.cookie: cookie, .origin: "https://q.example.cn"]
+    }
+
+    func app() async throws -> TestApp {
+        let test = try await TestApp()
+        _ = try await test.store.addStaff(
+            NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [3], password: "window-three-pass"), cost: 4)
+        return test
+    }
+
+    @Test func aWindowCallsServesAndTheVisitorSeesIt() async throws {
+        let test = try await app()
+        try await test.run { client in
+            let code = test.presence.current(site: "hall")
+            let token = try #require(try await client.take("consult", presence: code).json["token"] as? String)
+            let staff = try await signIn(client)
+            let called = try await client.post("/api/v1/counters/hall/3/call-next", json: "", headers: staff)
+            #expect(called.status == .ok)
+            #expect(called.json["number"] as? String == "H001")
+            #expect(called.json["already_held"] as? Bool == false)
+            let id = try #require(called.json["id"] as? Int)
+            let again = try await client.post("/api/v1/counters/hall/3/call-next", json: "", headers: staff)
+            #expect(again.json["id"] as? Int == id)
+            #expect(again.json["already_held"] as? Bool == true, "a double tap gives the same ticket back")
+            #expect(try await client.get("/api/v1/tickets/\(token)").json["counter"] as? Int == 3)
+
+            let early = try await client.post("/api/v1/counters/hall/3/complete", json: "", headers: staff)
+            #expect(early.status == .conflict)
+            #expect(early.json["code"] as? String == "ticket.invalid_transition")
+            #expect(try await client.post("/api/v1/counters/hall/3/start", json: "{\"expecting\": \(id)}", headers: staff).status == .ok)
+            #expect(try await client.post("/api/v1/counters/hall/3/complete", json: "{\"expecting\": \(id)}", headers: staff).status == .ok)
+            let retried = try await client.post("/api/v1/counters/hall/3/complete", json: "{\"expecting\": \(id)}", headers: staff)
+            #expect(retried.json["code"] as? String == "ticket.invalid_transition", "a retried click changes nothing")
+            let events = try await test.store.events(site: "hall").filter { $0.action == "complete" }
+            #expect(events.count == 1)
+            #expect(events.first?.initiator.hasPrefix("staff:") == true)
+        }
+    }
+
+    @Test func staffRoutesNeedASessionTheirOwnWindowAndOurOrigin() async throws {
+        let test = try await app()
+        try await test.run { client in
+            let none = try await client.post("/api/v1/counters/hall/3/call-next", json: "")
+            #expect(none.status == .unauthorized)
+            #expect(none.json["code"] as? String == "auth.required")
+            var staff = try await signIn(client)
+            let otherWindow = try await client.post("/api/v1/counters/hall/4/call-next", json: "", headers: staff)
+            #expect(otherWindow.status == .forbidden)
+            #expect(otherWindow.json["code"] as? String == "auth.forbidden")
+            staff[.origin] = "https://evil.example"
+            let foreign = try await client.post("/api/v1/counters/hall/3/pause", json: "", headers: staff)
+            #expect(foreign.status == .forbidden)
+            #expect(foreign.json["code"] as? String == "auth.origin")
+            #expect(try await test.store.counters(site: "hall").first { $0.counter.id == 3 }?.paused == false)
+        }
+    }
+
+    @Test func transferKeepsTheNumberAndGoesToTheFront() async throws {
+        let test = try await app()
+        try await test.store.addStaff(NewStaff(login: "boss", name: "管理员", role: .admin, password: "administrator-pass"), cost: 4)
+        try await test.run { client in
+            let code = test.presence.current(site: "hall")
+            _ = try await client.take("general", identity: "91350100M000100Y43", presence: code)
+            _ = try await client.take("consult", presence: code)
+            let admin = try await signIn(client, "boss", "administrator-pass")
+            _ = try await client.post("/api/v1/counters/hall/3/call-next", json: "", headers: admin)
+            _ = try await client.post("/api/v1/counters/hall/3/start", json: "", headers: admin)
+            let missing = try await client.post("/api/v1/counters/hall/3/transfer", json: "", headers: admin)
+            #expect(missing.status == .badRequest)
+            let moved = try await client.post("/api/v1/counters/hall/3/transfer", json: #"{"service": "consult"}"#, headers: admin)
+            #expect(moved.json["number"] as? String == "A001")
+            #expect(moved.json["transfer_count"] as? Int == 1)
+            let next = try await client.post("/api/v1/counters/hall/4/call-next", json: "", headers: admin)
+            #expect(next.json["number"] as? String == "A001", "at the front of the consult queue, ahead of H001")
+        }
+    }
+}
