@@ -168,8 +168,13 @@ public actor LiveBoard {
             let view = TicketView(
                 ticket, site: day.site, peopleAhead: people,
                 estimatedWait: people.flatMap { day.estimatedWait(service: ticket.serviceID, ahead: $0) }, rating: day.ratings[ticket.id])
-            let json = try encoder.encode(view)
-            tickets[ticket.token] = Entry(view: view, json: json, etag: "\"t\(Self.fnv1a(json))\"")
+            // Most tickets look the same after a change: keep their encoded JSON instead of encoding again.
+            if let previous = snapshots[siteID]?.tickets[ticket.token], previous.view == view {
+                tickets[ticket.token] = previous
+            } else {
+                let json = try encoder.encode(view)
+                tickets[ticket.token] = Entry(view: view, json: json, etag: "\"t\(Self.fnv1a(json))\"")
+            }
         }
         let boardJSON = try encoder.encode(board)
         var digest = boardJSON

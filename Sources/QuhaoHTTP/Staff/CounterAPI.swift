@@ -99,7 +99,8 @@ struct CounterAPI {
                 try await store.resume(site: site, counter: counter, by: by)
                 result = try JSON.response(["counter": String(counter), "status": "open"])
             }
-            try await services.board.refresh(site)
+            // No refresh here: staff answers come from the store; phones and displays learn of the
+            // change through the commit hook, a moment later.
             return result
         }
     }

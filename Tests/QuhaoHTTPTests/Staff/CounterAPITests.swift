@@ -89,3 +89,59 @@ import Testing
         }
     }
 }
+
+@Suite struct TwoConsolesTests {
+    static let count = 1000
+
+    static let site = Site(
+        id: "hall", name: LocalizedText(zh: "大厅"), services: [Service(id: "general", prefix: "A", name: LocalizedText(zh: "综合业务"))],
+        counters: [Counter(id: 3, services: ["general"]), Counter(id: 4, services: ["general"])])
+
+    @Test func twoConsolesCallingAtOnceAThousandTimesNeverShareOrSkipATicket() async throws {
+        let test = try await TestApp(site: Self.site)
+        for window in [3, 4] {
+            _ = try await test.store.addStaff(
+                NewStaff(
+                    login: "w\(window)", name: "窗口\(window)", role: .staff, siteID: "hall", counters: [window], password: "window-pass-\(window)"),
+                cost: 4)
+        }
+        for _ in 0..<Self.count { _ = try await test.store.issue(IssueRequest(siteID: "hall", service: "general")) }
+        try await test.run { client in
+            var sessions: [Int: HTTPFields] = [:]
+            for window in [3, 4] {
+                let response = try await client.post(
+                    "/api/v1/auth/login", json: "{\"login\": \"w\(window)\", \"password\": \"window-pass-\(window)\"}",
+                    headers: [.origin: "https://q.example.cn"])
+                let cookie = try #require(response.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+                sessions[window] = [.cookie: cookie, .origin: "https://q.example.cn"]
+            }
+            let calls = try await withThrowingTaskGroup(of: [String].self) { group in
+                for window in [3, 4] {
+                    let headers = sessions[window]!
+                    group.addTask {
+                        var numbers: [String] = []
+                        while true {
+                            let called = try await client.post("/api/v1/counters/hall/\(window)/call-next", json: "", headers: headers)
+                            if called.json["code"] as? String == "queue.empty" { return numbers }
+                            #expect(called.status == .ok, "\(called.text)")
+                            #expect(called.json["already_held"] as? Bool == false)
+                            let number = try #require(called.json["number"] as? String)
+                            let id = try #require(called.json["id"] as? Int)
+                            numbers.append(number)
+                            let body = "{\"expecting\": \(id)}"
+                            #expect(try await client.post("/api/v1/counters/hall/\(window)/start", json: body, headers: headers).status == .ok)
+                            #expect(try await client.post("/api/v1/counters/hall/\(window)/complete", json: body, headers: headers).status == .ok)
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let all = calls.flatMap { $0 }
+            #expect(all.count == Self.count)
+            #expect(Set(all).count == Self.count, "no ticket called twice")
+            #expect(calls.allSatisfy { !$0.isEmpty }, "both consoles took part")
+            let tickets = try await test.store.tickets(site: "hall", day: try await test.store.today(site: "hall"))
+            #expect(tickets.allSatisfy { $0.state == .done }, "none skipped")
+        }
+    }
+}
