@@ -41,6 +41,14 @@ struct TestApp {
             clock: clock, random: .seeded(8), logger: Logger(label: "test"))
     }
 
+    /// The app with `wang` (password `window-three-pass`), staff at window 3 only.
+    static func withWindowThreeStaff() async throws -> TestApp {
+        let test = try await TestApp()
+        _ = try await test.store.addStaff(
+            NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [3], password: "window-three-pass"), cost: 4)
+        return test
+    }
+
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await app.test(.router, test)
     }

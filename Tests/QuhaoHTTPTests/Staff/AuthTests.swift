@@ -9,15 +9,8 @@ import Testing
 @Suite struct AuthTests {
     static let origin: HTTPFields = [.origin: "https://q.example.cn"]
 
-    func app() async throws -> TestApp {
-        let test = try await TestApp()
-        _ = try await test.store.addStaff(
-            NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [3], password: "window-three-pass"), cost: 4)
-        return test
-    }
-
     @Test func signInSetsAStrictHttpOnlyCookieAndSignOutEndsIt() async throws {
-        let test = try await app()
+        let test = try await TestApp.withWindowThreeStaff()
         try await test.run { client in
             #expect(try await client.get("/api/v1/auth/me").status == .unauthorized)
             let signedIn = try await client.post(
@@ -45,7 +38,7 @@ import Testing
     }
 
     @Test func wrongPasswordsUnknownLoginsAndDisabledAccountsLookTheSame() async throws {
-        let test = try await app()
+        let test = try await TestApp.withWindowThreeStaff()
         try await test.store.addStaff(
             NewStaff(login: "li", name: "李", role: .staff, siteID: "hall", counters: [4], password: "window-four-pass"), cost: 4)
         try await test.store.setDisabled(login: "li", true)
@@ -63,7 +56,7 @@ import Testing
     }
 
     @Test func sessionsExpireWhenIdleAndWhenAccountsAreDisabled() async throws {
-        let test = try await app()
+        let test = try await TestApp.withWindowThreeStaff()
         try await test.run { client in
             let signedIn = try await client.post("/api/v1/auth/login", json: #"{"login": "wang", "password": "window-three-pass"}"#)
             let cookie = try #require(signedIn.headers[.setCookie]?.split(separator: ";").first.map(String.init))
@@ -80,7 +73,7 @@ import Testing
     }
 
     @Test func guessingIsLimitedPerAccount() async throws {
-        let test = try await app()
+        let test = try await TestApp.withWindowThreeStaff()
         try await test.run { client in
             for _ in 0..<5 {
                 #expect(

@@ -15,15 +15,8 @@ import Testing
         return [.cookie: cookie, .origin: "https://q.example.cn"]
     }
 
-    func app() async throws -> TestApp {
-        let test = try await TestApp()
-        _ = try await test.store.addStaff(
-            NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [3], password: "window-three-pass"), cost: 4)
-        return test
-    }
-
     @Test func aWindowCallsServesAndTheVisitorSeesIt() async throws {
-        let test = try await app()
+        let test = try await TestApp.withWindowThreeStaff()
         try await test.run { client in
             let code = test.presence.current(site: "hall")
             let token = try #require(try await client.take("consult", presence: code).json["token"] as? String)
@@ -52,7 +45,7 @@ import Testing
     }
 
     @Test func staffRoutesNeedASessionTheirOwnWindowAndOurOrigin() async throws {
-        let test = try await app()
+        let test = try await TestApp.withWindowThreeStaff()
         try await test.run { client in
             let none = try await client.post("/api/v1/counters/hall/3/call-next", json: "")
             #expect(none.status == .unauthorized)
@@ -70,7 +63,7 @@ import Testing
     }
 
     @Test func transferKeepsTheNumberAndGoesToTheFront() async throws {
-        let test = try await app()
+        let test = try await TestApp.withWindowThreeStaff()
         try await test.store.addStaff(NewStaff(login: "boss", name: "管理员", role: .admin, password: "administrator-pass"), cost: 4)
         try await test.run { client in
             let code = test.presence.current(site: "hall")
