@@ -51,6 +51,13 @@ enum Fixture {
         try await body(directory.appendingPathComponent("quhao.sqlite").path)
     }
 
+    /// Every byte of a database file and its WAL: to prove a secret never reaches the disk in clear.
+    static func fileBytes(_ path: String) -> Data {
+        ["", "-wal"].reduce(into: Data()) { bytes, suffix in
+            bytes.append((try? Data(contentsOf: URL(fileURLWithPath: path + suffix))) ?? Data())
+        }
+    }
+
     /// A store on a database file with the fixture site synced.
     static func fileStore(_ path: String, sites: [Site] = [site], durability: TicketStore.Durability = .full) async throws -> TicketStore {
         let store = try TicketStore.open(path: path, durability: durability, clock: ManualClock(morning))

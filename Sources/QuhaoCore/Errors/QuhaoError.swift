@@ -36,6 +36,7 @@ extension QuhaoError {
         case counterPaused = "counter.paused"
         case counterNotPaused = "counter.not_paused"
         case counterIdle = "counter.idle"
+        case counterBusy = "counter.busy"
         case counterDoesNotServe = "counter.does_not_serve"
         case queueEmpty = "queue.empty"
         case ticketNotFound = "ticket.not_found"
@@ -75,6 +76,7 @@ extension QuhaoError {
         case authRateLimited = "auth.rate_limited"
         case authForbidden = "auth.forbidden"
         case authOrigin = "auth.origin"
+        case tokenNotFound = "token.not_found"
         case configInvalid = "config.invalid"
         case storageUnavailable = "storage.unavailable"
     }

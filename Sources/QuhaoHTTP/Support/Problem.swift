@@ -7,7 +7,7 @@ extension QuhaoError {
     /// The HTTP status a refusal is answered with.
     var status: HTTPResponse.Status {
         switch code {
-        case .siteNotFound, .serviceNotFound, .counterNotFound, .ticketNotFound, .routeNotFound, .staffNotFound: .notFound
+        case .siteNotFound, .serviceNotFound, .counterNotFound, .ticketNotFound, .routeNotFound, .staffNotFound, .tokenNotFound: .notFound
         case .identityRequired, .identityNotAccepted, .identityFormat, .identityChecksum, .identityBirthDate, .identityRegion, .phoneRequired,
             .phoneFormat, .ticketNumberInvalid, .appointmentSlotInvalid, .requestInvalid, .ratingScoreInvalid, .staffLoginInvalid,
             .staffPasswordWeak, .staffSiteRequired:
@@ -18,7 +18,8 @@ extension QuhaoError {
         case .rateLimited, .authRateLimited: .tooManyRequests
         case .storageUnavailable: .serviceUnavailable
         case .configInvalid: .internalServerError
-        case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterDoesNotServe, .queueEmpty,
+        case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterBusy, .counterDoesNotServe,
+            .queueEmpty,
             .ticketInvalidTransition, .ticketStale, .ticketAlreadyReactivated, .ticketReactivationExpired, .ticketNoShowTooEarly,
             .ticketTransferSameService, .ticketDeviceActive, .identityDuplicate, .ratingNotAllowed, .ratingDuplicate, .staffLoginTaken:
             .conflict

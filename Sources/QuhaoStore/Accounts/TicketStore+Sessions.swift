@@ -24,7 +24,7 @@ extension TicketStore {
             try await writer.write { db in
                 try db.execute(
                     sql: "INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [Self.sessionHash(token), account.id, now, now, expires])
+                    arguments: [Self.tokenHash(token), account.id, now, now, expires])
                 try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [now])
                 try Self.logStaff(db, id: account.id, action: "login", at: now, by: .staff(String(account.id)))
             }
@@ -35,7 +35,7 @@ extension TicketStore {
     /// The session of a token, if it is live and its account enabled; using it keeps it alive.
     public func session(token: String) async throws -> StaffSession? {
         let now = clock.now()
-        let hash = Self.sessionHash(token)
+        let hash = Self.tokenHash(token)
         return try await guarded {
             try await writer.write { db -> StaffSession? in
                 guard
@@ -61,7 +61,7 @@ extension TicketStore {
 
     /// Ends a session (logout).
     public func closeSession(token: String) async throws {
-        let hash = Self.sessionHash(token)
+        let hash = Self.tokenHash(token)
         let now = clock.now()
         try await guarded {
             try await writer.write { db in
@@ -73,7 +73,7 @@ extension TicketStore {
         }
     }
 
-    static func sessionHash(_ token: String) -> String {
+    static func tokenHash(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -57,19 +57,12 @@ extension TicketStore {
         let login = new.login.trimmingCharacters(in: .whitespaces)
         try Self.checkLogin(login)
         try Self.checkPassword(new.password, login: login)
-        if new.role != .admin {
-            guard new.siteID != nil, new.role != .staff || !new.counters.isEmpty else { throw QuhaoError(.staffSiteRequired) }
-        }
+        try Self.checkBinding(role: new.role, siteID: new.siteID, counters: new.counters)
         let hash = Bcrypt.hash(new.password, cost: cost)
         let now = clock.now()
         return try await guarded {
             try await writer.write { db in
-                if let siteID = new.siteID {
-                    let site = try sites.load(db, siteID)
-                    for counter in new.counters where site.counter(counter) == nil {
-                        throw QuhaoError(.counterNotFound, ["counter": String(counter)])
-                    }
-                }
+                try checkBinding(db, siteID: new.siteID, counters: new.counters)
                 if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM staff WHERE login = ?)", arguments: [login]) == true {
                     throw QuhaoError(.staffLoginTaken, ["login": login])
                 }
@@ -80,7 +73,7 @@ extension TicketStore {
                         """,
                     arguments: [
                         login, new.name, new.role.rawValue, new.role == .admin ? nil : new.siteID,
-                        new.counters.map(String.init).joined(separator: ","), hash, now, now,
+                        Self.counterText(new.counters), hash, now, now,
                     ])
                 let id = db.lastInsertedRowID
                 try Self.logStaff(db, id: id, action: "create", at: now, by: initiator)
@@ -153,6 +146,22 @@ extension TicketStore {
         guard password.count >= 10, !password.lowercased().contains(login.lowercased()) else { throw QuhaoError(.staffPasswordWeak) }
     }
 
+    /// Non-admins belong to a site; window staff to at least one window.
+    static func checkBinding(role: StaffRole, siteID: String?, counters: [Int]) throws {
+        if role != .admin {
+            guard siteID != nil, role != .staff || !counters.isEmpty else { throw QuhaoError(.staffSiteRequired) }
+        }
+    }
+
+    /// The site and windows a role is bound to exist.
+    func checkBinding(_ db: Database, siteID: String?, counters: [Int]) throws {
+        guard let siteID else { return }
+        let site = try sites.load(db, siteID)
+        for counter in counters where site.counter(counter) == nil {
+            throw QuhaoError(.counterNotFound, ["counter": String(counter)])
+        }
+    }
+
     static func staffID(_ db: Database, login: String) throws -> Int64 {
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM staff WHERE login = ?", arguments: [login]) else {
             throw QuhaoError(.staffNotFound, ["login": login])
@@ -162,12 +171,16 @@ extension TicketStore {
 
     static func account(_ db: Database, id: Int64) throws -> StaffAccount? {
         try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE id = ?", arguments: [id]).map { row in
-            let counters: String = row["counters"]
             return StaffAccount(
                 id: row["id"], login: row["login"], name: row["name"], role: StaffRole(rawValue: row["role"]) ?? .staff,
-                siteID: row["site_id"], counters: counters.split(separator: ",").compactMap { Int($0) }, disabled: row["disabled"])
+                siteID: row["site_id"], counters: Self.counterList(row["counters"]), disabled: row["disabled"])
         }
     }
+
+    /// Windows as stored: `1,2,3`.
+    static func counterText(_ counters: [Int]) -> String { counters.map(String.init).joined(separator: ",") }
+
+    static func counterList(_ text: String) -> [Int] { text.split(separator: ",").compactMap { Int($0) } }
 
     static func logStaff(_ db: Database, id: Int64, action: String, at: Date, by initiator: Initiator) throws {
         try db.execute(

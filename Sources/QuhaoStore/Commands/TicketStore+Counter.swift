@@ -45,6 +45,40 @@ extension TicketStore {
         }
     }
 
+    /// Calls one waiting ticket by its number, out of turn (a visitor who stepped away, a number
+    /// the hall manager sends over). The counter must be free and handle the ticket's business type.
+    /// - Throws: ``QuhaoError`` `ticket.not_found`, `counter.busy` (it holds another ticket),
+    ///   `counter.paused`, `counter.does_not_serve`, `ticket.invalid_transition` (not waiting).
+    public func callTicket(site siteID: String, counter counterID: Int, number: String, by initiator: Initiator = .system)
+        async throws -> CallResult
+    {
+        let number = number.trimmingCharacters(in: .whitespaces).uppercased()
+        return try await write(site: siteID) { context in
+            let counter = try Self.counter(counterID, in: context.site)
+            var record = try Self.fetchTicket(context.db, .number(site: siteID, number), day: context.day)
+            if let held = try Self.heldTicket(context.db, site: siteID, counter: counterID) {
+                // A retried request for the number already held is answered with it, like call-next.
+                if held.id == record.id { return CallResult(ticket: held.ticket, alreadyHeld: true) }
+                throw QuhaoError(.counterBusy, ["counter": String(counterID), "number": held.number])
+            }
+            guard !(try Self.counterState(context.db, site: siteID, counter: counterID).paused) else {
+                throw QuhaoError(.counterPaused, ["counter": String(counterID)])
+            }
+            guard counter.services.contains(record.serviceID) else {
+                let service = context.site.service(record.serviceID)
+                throw QuhaoError(
+                    .counterDoesNotServe,
+                    (service?.messageParameters ?? ["service": record.serviceID]).merging(["counter": String(counterID)]) { $1 })
+            }
+            try Self.apply(.call, to: &record, context, counter: counterID, by: initiator, detail: "by number") {
+                $0.counterID = counterID
+                $0.calledAt = context.now
+                $0.recallCount = 0
+            }
+            return CallResult(ticket: record.ticket, alreadyHeld: false)
+        }
+    }
+
     /// Calls the counter's ticket again.
     /// - Parameter expecting: The ticket the caller believes the counter holds; a mismatch
     ///   (another console acted meanwhile) is refused with `ticket.stale` rather than acting on the wrong ticket.

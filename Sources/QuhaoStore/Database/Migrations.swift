@@ -8,6 +8,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-25b devices and ratings", migrate: v2)
         migrator.registerMigration("2026-11-25c staff accounts", migrate: v3)
         migrator.registerMigration("2026-11-25d sessions", migrate: v4)
+        migrator.registerMigration("2026-11-25e api tokens", migrate: v5)
         return migrator
     }
 
@@ -179,6 +180,26 @@ enum Migrations {
                     expires_at TEXT NOT NULL
                 ) STRICT;
                 CREATE INDEX sessions_staff ON sessions (staff_id);
+                """)
+    }
+
+    /// Bearer tokens for integrations: like sessions, only their SHA-256 hash is kept.
+    static func v5(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE api_tokens (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'staff', 'inspector')),
+                    site_id TEXT,
+                    counters TEXT NOT NULL DEFAULT '',
+                    created_at TEXT NOT NULL,
+                    expires_at TEXT,
+                    revoked_at TEXT,
+                    last_used_at TEXT,
+                    CHECK (role = 'admin' OR site_id IS NOT NULL)
+                ) STRICT;
                 """)
     }
 }

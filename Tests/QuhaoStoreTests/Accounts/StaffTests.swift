@@ -50,8 +50,7 @@ import Testing
             #expect(try await store.verifyPassword(login: "wang", password: "a-new-password") == nil, "disabled accounts cannot sign in")
             #expect(try await store.staffAccounts().map(\.login) == ["admin", "wang"])
 
-            var bytes = Data()
-            for suffix in ["", "-wal"] { bytes.append((try? Data(contentsOf: URL(fileURLWithPath: path + suffix))) ?? Data()) }
+            let bytes = Fixture.fileBytes(path)
             for password in ["correct horse battery", "window-one-two", "a-new-password"] {
                 #expect(bytes.range(of: Data(password.utf8)) == nil, "no password in clear in the database")
             }

@@ -106,3 +106,51 @@ import Testing
         await #expect(throws: QuhaoError(.counterNotFound, ["counter": "9"])) { try await store.call(9) }
     }
 }
+
+@Suite struct CallByNumberTests {
+    @Test func callsTheNumberOutOfTurnOnlyWhenFree() async throws {
+        let (store, _) = try await Fixture.store()
+        for _ in 0..<3 { try await store.take("general") }
+        let called = try await store.callTicket(site: "hall", counter: 2, number: "a003", by: .staff("7"))
+        #expect(called.ticket.number.description == "A003")
+        #expect(called.ticket.state == .called)
+        #expect(!called.alreadyHeld)
+        // A retry of the same request answers with the same ticket; another number is refused.
+        #expect(try await store.callTicket(site: "hall", counter: 2, number: "A003").alreadyHeld)
+        await #expect(throws: QuhaoError(.counterBusy, ["counter": "2", "number": "A003"])) {
+            try await store.callTicket(site: "hall", counter: 2, number: "A001")
+        }
+        // Window 1 may not take the ticket window 2 holds, nor a number that does not exist.
+        await #expect(throws: QuhaoError(.ticketInvalidTransition, ["number": "A003", "state": "called", "action": "call"])) {
+            try await store.callTicket(site: "hall", counter: 1, number: "A003")
+        }
+        await #expect(throws: QuhaoError(.ticketNotFound, ["ticket": "A404"])) {
+            try await store.callTicket(site: "hall", counter: 1, number: "A404")
+        }
+        await #expect(throws: QuhaoError(.ticketNumberInvalid, ["number": "??"])) {
+            try await store.callTicket(site: "hall", counter: 1, number: "??")
+        }
+        // The queue goes on in order without the number called out of turn.
+        _ = try await store.start(site: "hall", counter: 2)
+        _ = try await store.complete(site: "hall", counter: 2)
+        #expect(try await store.serveNext(2) == "A001")
+        #expect(try await store.serveNext(2) == "A002")
+        await #expect(throws: QuhaoError(.queueEmpty, ["counter": "2"])) { try await store.call(2) }
+        let log = try await store.audit(AuditQuery(siteID: "hall", number: "A003", action: "call"))
+        #expect(log.map(\.initiator) == ["staff:7"])
+        #expect(log.first?.detail == "by number")
+    }
+
+    @Test func refusesPausedWindowsAndOtherBusinessTypes() async throws {
+        let (store, _) = try await Fixture.store()
+        try await store.take("invoice", identity: "91350100M000100Y43")
+        await #expect(throws: QuhaoError(.counterDoesNotServe, ["counter": "2", "service": "发票业务", "service@en": "Invoices"])) {
+            try await store.callTicket(site: "hall", counter: 2, number: "B001")
+        }
+        try await store.pause(site: "hall", counter: 1)
+        await #expect(throws: QuhaoError(.counterPaused, ["counter": "1"])) {
+            try await store.callTicket(site: "hall", counter: 1, number: "B001")
+        }
+        #expect(try await store.callTicket(site: "hall", counter: 3, number: "B001").ticket.counterID == 3)
+    }
+}

@@ -75,10 +75,7 @@ import Testing
         try await Fixture.withDatabaseFile { path in
             let store = try await Fixture.fileStore(path)
             _ = try await store.issue(IssueRequest(siteID: "hall", service: "invoice", identity: "91350100M000100Y43", phone: "13812345678"))
-            var bytes = Data()
-            for suffix in ["", "-wal"] {
-                bytes.append((try? Data(contentsOf: URL(fileURLWithPath: path + suffix))) ?? Data())
-            }
+            let bytes = Fixture.fileBytes(path)
             #expect(!bytes.isEmpty)
             #expect(bytes.range(of: Data("91350100M000100Y43".utf8)) == nil)
             #expect(bytes.range(of: Data("13812345678".utf8)) == nil)

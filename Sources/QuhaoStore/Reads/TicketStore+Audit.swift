@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+/// What to look for in the logs. Empty fields do not filter.
+public struct AuditQuery: Sendable, Hashable {
+    public var siteID: String?
+    /// A business day of `siteID` (needs a site: days are in the site's time zone).
+    public var day: BusinessDay?
+    /// A staff login: their actions (and, without a site, their account's events).
+    public var staffLogin: String?
+    public var counterID: Int?
+    /// A ticket number (`A023`).
+    public var number: String?
+    /// `call`, `complete`, `pause`, `login`, …
+    public var action: String?
+    /// Newest first, at most this many.
+    public var limit: Int
+
+    public static let maxLimit = 5000
+
+    public init(
+        siteID: String? = nil, day: BusinessDay? = nil, staffLogin: String? = nil, counterID: Int? = nil, number: String? = nil,
+        action: String? = nil, limit: Int = 500
+    ) {
+        self.siteID = siteID
+        self.day = day
+        self.staffLogin = staffLogin
+        self.counterID = counterID
+        self.number = number
+        self.action = action
+        self.limit = limit
+    }
+}
+
+/// One line of the audit: a ticket's step, a window's pause or resume, or an account's event.
+public struct AuditEntry: Sendable, Hashable {
+    public enum Kind: String, Sendable {
+        case ticket, counter, account
+    }
+
+    public let at: Date
+    public let kind: Kind
+    public let siteID: String?
+    public let action: String
+    public let number: String?
+    public let ticketID: Int64?
+    public let serviceID: String?
+    public let fromState: String?
+    public let toState: String?
+    public let counterID: Int?
+    /// `staff:12`, `token:3`, `visitor`, `system`, `cli`.
+    public let initiator: String
+    /// The login or token name behind the initiator, when there is one.
+    public let initiatorName: String?
+    /// For account events, the account acted on; otherwise the event's note (`to B`, `by number`, an override).
+    public let detail: String?
+}
+
+extension TicketStore {
+    /// The logs, newest first: every staff action with who, which window, which ticket, from → to and when.
+    /// - Throws: `request.invalid` (a day without a site, a limit out of range), `site.not_found`, `staff.not_found`.
+    public func audit(_ query: AuditQuery) async throws -> [AuditEntry] {
+        guard (1...AuditQuery.maxLimit).contains(query.limit) else {
+            throw QuhaoError(.requestInvalid, ["reason": "limit must be 1…\(AuditQuery.maxLimit)"])
+        }
+        if query.day != nil, query.siteID == nil { throw QuhaoError(.requestInvalid, ["reason": "a day needs a site"]) }
+        return try await read { db in
+            var range: (Date, Date)?
+            if let siteID = query.siteID {
+                let site = try sites.load(db, siteID)
+                if let day = query.day { range = Self.interval(of: day, in: site.zone) }
+            }
+            let staffID = try query.staffLogin.map { try Self.staffID(db, login: $0) }
+            // Each part of the union takes the same filters, on its own columns.
+            func filters(site: String?, at: String, counter: String?, initiator: String, number: String?) -> (String, [any DatabaseValueConvertible])
+            {
+                var clauses = ["1"]
+                var arguments: [any DatabaseValueConvertible] = []
+                func add(_ clause: String, _ values: [any DatabaseValueConvertible]) {
+                    clauses.append(clause)
+                    arguments.append(contentsOf: values)
+                }
+                if let siteID = query.siteID { site.map { add("\($0) = ?", [siteID]) } ?? add("0", []) }
+                if let (start, end) = range { add("\(at) >= ? AND \(at) < ?", [start, end]) }
+                if let staffID { add("\(initiator) = ?", ["staff:\(staffID)"]) }
+                if let counterID = query.counterID { counter.map { add("\($0) = ?", [counterID]) } ?? add("0", []) }
+                if let text = query.number { number.map { add("\($0) = ?", [text.uppercased()]) } ?? add("0", []) }
+                if let action = query.action { add("action = ?", [action]) }
+                return (clauses.joined(separator: " AND "), arguments)
+            }
+            let ticketPart = filters(site: "e.site_id", at: "e.at", counter: "e.counter_id", initiator: "e.initiator", number: "t.number")
+            let counterPart = filters(site: "c.site_id", at: "c.at", counter: "c.counter_id", initiator: "c.initiator", number: nil)
+            // An account's own events (sign-in, password changes) are about it, whoever did them.
+            let accountPart = filters(site: nil, at: "s.at", counter: nil, initiator: "'staff:' || s.staff_id", number: nil)
+            let sql = """
+                SELECT e.at, 'ticket' AS kind, e.site_id, e.action, t.number, e.ticket_id, e.service_id, e.from_state, e.to_state,
+                    e.counter_id, e.initiator, e.detail, e.id AS seq
+                FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE \(ticketPart.0)
+                UNION ALL
+                SELECT c.at, 'counter', c.site_id, c.action, NULL, NULL, NULL, NULL, NULL, c.counter_id, c.initiator, NULL, c.id
+                FROM counter_events c WHERE \(counterPart.0)
+                UNION ALL
+                SELECT s.at, 'account', NULL, s.action, NULL, NULL, NULL, NULL, NULL, NULL, s.initiator, a.login, s.id
+                FROM staff_events s JOIN staff a ON a.id = s.staff_id WHERE \(accountPart.0)
+                ORDER BY 1 DESC, seq DESC LIMIT ?
+                """
+            let values: [(any DatabaseValueConvertible)?] = ticketPart.1 + counterPart.1 + accountPart.1 + [query.limit]
+            let arguments = StatementArguments(values)
+            var names: [String: String?] = [:]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                let initiator: String = row["initiator"]
+                if names[initiator] == nil { names[initiator] = try Self.initiatorName(db, initiator) }
+                return AuditEntry(
+                    at: row["at"], kind: AuditEntry.Kind(rawValue: row["kind"]) ?? .ticket, siteID: row["site_id"], action: row["action"],
+                    number: row["number"], ticketID: row["ticket_id"], serviceID: row["service_id"], fromState: row["from_state"],
+                    toState: row["to_state"], counterID: row["counter_id"], initiator: initiator, initiatorName: names[initiator] ?? nil,
+                    detail: row["detail"])
+            }
+        }
+    }
+
+    /// The login behind `staff:12`, the token name behind `token:3`.
+    static func initiatorName(_ db: Database, _ text: String) throws -> String? {
+        let initiator = Initiator(parsing: text)
+        guard let id = initiator.id.flatMap({ Int64($0) }) else { return nil }
+        switch initiator.kind {
+        case .staff: return try String.fetchOne(db, sql: "SELECT login FROM staff WHERE id = ?", arguments: [id])
+        case .token: return try String.fetchOne(db, sql: "SELECT name FROM api_tokens WHERE id = ?", arguments: [id])
+        default: return nil
+        }
+    }
+
+    /// The instants a business day spans in a time zone.
+    static func interval(of day: BusinessDay, in zone: TimeZone) -> (Date, Date) {
+        let calendar = Calendar.gregorian(in: zone)
+        let start = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
+        return (start, calendar.date(byAdding: .day, value: 1, to: start)!)
+    }
+}
