@@ -21,6 +21,8 @@ public actor LiveBoard {
         public let boardJSON: Data
         /// Today's tickets by token.
         public let tickets: [String: Entry]
+        /// The day it was built from: staff views are cut from it without another read.
+        public let day: SiteDay
         /// A hash of everything served: equal contents keep their version.
         let contentHash: String
     }
@@ -184,7 +186,7 @@ public actor LiveBoard {
         if let previous = snapshots[siteID], previous.contentHash == contentHash { return previous }
         let version = (snapshots[siteID]?.version ?? 0) + 1
         let snapshot = Snapshot(
-            version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: boardJSON, tickets: tickets,
+            version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: boardJSON, tickets: tickets, day: day,
             contentHash: contentHash)
         snapshots[siteID] = snapshot
         for continuation in (waiters.removeValue(forKey: siteID) ?? [:]).values { continuation.resume() }

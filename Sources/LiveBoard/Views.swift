@@ -124,7 +124,7 @@ extension BoardView {
                     services: status.counter.services, current: status.current?.number.description,
                     currentState: status.current?.state.rawValue)
             },
-            recentCalls: day.recentCalls.map {
+            recentCalls: day.recentCalls.prefix(SiteDay.recentCallsPerCounter).map {
                 CallView(number: $0.number.description, counter: $0.counterID, at: $0.at, recall: $0.isRecall)
             })
     }

@@ -92,9 +92,12 @@ func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> 
         }
     }
     router.addRoutes(PublicAPI(services: services).routes, atPath: "/api/v1")
-    router.addRoutes(AuthAPI(services: services).routes, atPath: "/api/v1/auth")
+    let signIn = SignIn(services: services)
+    router.addRoutes(AuthAPI(services: services, signIn: signIn).routes, atPath: "/api/v1/auth")
     router.addRoutes(CounterAPI(services: services).routes, atPath: "/api/v1/counters")
+    router.addRoutes(AuditAPI(services: services).routes, atPath: "/api/v1/audit")
     router.addRoutes(PublicPages(services: services, templates: templates).routes)
+    router.addRoutes(StaffPages(services: services, templates: templates, signIn: signIn).routes, atPath: "/staff")
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")
     return router
 }

@@ -41,8 +41,10 @@ public struct SiteDay: Sendable {
     public let counters: [CounterStatus]
     /// Seconds per visitor per service (moving average, or the configured default).
     public let averageServiceSeconds: [String: TimeInterval]
-    /// Calls and recalls, newest first.
+    /// Calls and recalls, newest first: each window's latest ``recentCallsPerCounter`` (so the
+    /// site's latest that many are all here too).
     public let recentCalls: [AnnouncedCall]
+    public static let recentCallsPerCounter = 12
     /// Ratings given today, by ticket.
     public let ratings: [Ticket.ID: Int]
 

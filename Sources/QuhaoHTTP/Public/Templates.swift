@@ -28,10 +28,15 @@ struct Templates: Sendable {
     }
 
     /// The strings a page and its script use, in a language: `t` for the template, and JSON for the script.
-    static func strings(_ language: Language) -> (template: [String: String], script: String) {
+    /// - Parameter prefixes: The catalogue sections the script needs.
+    static func strings(_ language: Language, script prefixes: [String] = ["ui.take.", "ui.ticket."]) -> (
+        template: [String: String], script: String
+    ) {
         let catalogue = Catalogue.of(language)
         var ui = catalogue.entries(withPrefix: "ui.")
-        var script = catalogue.entries(withPrefix: "ui.take.").merging(catalogue.entries(withPrefix: "ui.ticket.")) { a, _ in a }
+        var script = prefixes.reduce(into: [String: String]()) { all, prefix in
+            all.merge(catalogue.entries(withPrefix: prefix)) { a, _ in a }
+        }
         for state in TicketState.allCases { script["state_\(state.rawValue)"] = catalogue.template("state.\(state.rawValue)") }
         let message = { (code: QuhaoError.Code, parameters: [String: String]) in catalogue.message(for: QuhaoError(code, parameters)) }
         script["uscc_length"] = message(.identityFormat, ["kind": "uscc", "reason": "length"])

@@ -8,17 +8,9 @@ import QuhaoStore
 /// hashed in the database. Attempts are limited per account and per client.
 struct AuthAPI {
     let services: Services
-    let perAccount: RateLimiter
-    let perClient: RateLimiter
+    let signIn: SignIn
 
     static let cookieName = "qh_session"
-
-    init(services: Services) {
-        self.services = services
-        // Five tries per account, then one a minute; twenty per client, then one every 15 s.
-        perAccount = RateLimiter(capacity: 5, refillPerSecond: 1.0 / 60, clock: services.clock, refusal: .authRateLimited)
-        perClient = RateLimiter(capacity: 20, refillPerSecond: 1.0 / 15, clock: services.clock, refusal: .authRateLimited)
-    }
 
     var routes: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
@@ -33,46 +25,35 @@ struct AuthAPI {
         var password: String
     }
 
+    /// Who is signed in (or whose token this is) and where they may act.
     struct Me: Encodable {
-        let login: String
+        let login: String?
         let name: String
         let role: String
         let site: String?
         let counters: [Int]
-        let expiresAt: Date
+        let expiresAt: Date?
 
-        init(_ session: StaffSession) {
-            login = session.account.login
-            name = session.account.name
-            role = session.account.role.rawValue
-            site = session.account.siteID
-            counters = session.account.counters
-            expiresAt = session.expiresAt
+        init(_ principal: Principal) {
+            login = principal.account?.login
+            name = principal.name
+            role = principal.role.rawValue
+            site = principal.siteID
+            counters = principal.counters
+            expiresAt = principal.expiresAt
         }
     }
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         try StaffAuth.checkOrigin(request, settings: services.settings, required: false)
         let credentials = try await request.decode(as: Credentials.self, context: context)
-        try perClient.take(context.clientKey)
-        try perAccount.take(credentials.login.lowercased())
-        guard let account = try await services.store.verifyPassword(login: credentials.login, password: credentials.password) else {
-            throw QuhaoError(.authFailed)
-        }
-        let (token, session) = try await services.store.openSession(for: account)
-        let cookie = Cookie(
-            name: Self.cookieName, value: token, maxAge: Int(TicketStore.sessionLifetime), path: "/", secure: services.settings.isHTTPS,
-            httpOnly: true, sameSite: .strict)
-        return try JSON.response(Me(session), headers: [.setCookie: cookie.description])
+        let (token, session) = try await signIn.attempt(login: credentials.login, password: credentials.password, client: context.clientKey)
+        return try JSON.response(Me(Principal(session: session)), headers: [.setCookie: signIn.cookie(token).description])
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
-        if let token = request.cookies[Self.cookieName]?.value {
-            try StaffAuth.checkOrigin(request, settings: services.settings, required: true)
-            try await services.store.closeSession(token: token)
-        }
-        let expired = Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .strict)
-        return try JSON.response(["status": "signed out"], headers: [.setCookie: expired.description])
+        try await signIn.signOut(request)
+        return try JSON.response(["status": "signed out"], headers: [.setCookie: signIn.expiredCookie.description])
     }
 
     @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -80,18 +61,84 @@ struct AuthAPI {
     }
 }
 
+/// Checking passwords and opening sessions, for the JSON API and the sign-in form alike: one
+/// set of attempt limits for both.
+struct SignIn: Sendable {
+    let services: Services
+    let perAccount: RateLimiter
+    let perClient: RateLimiter
+
+    init(services: Services) {
+        self.services = services
+        // Five tries per account, then one a minute; twenty per client, then one every 15 s.
+        perAccount = RateLimiter(capacity: 5, refillPerSecond: 1.0 / 60, clock: services.clock, refusal: .authRateLimited)
+        perClient = RateLimiter(capacity: 20, refillPerSecond: 1.0 / 15, clock: services.clock, refusal: .authRateLimited)
+    }
+
+    /// Checks a password; opens a session. Throws `auth.failed` or `auth.rate_limited`.
+    func attempt(login: String, password: String, client: String) async throws -> (token: String, session: StaffSession) {
+        try perClient.take(client)
+        try perAccount.take(login.lowercased())
+        guard let account = try await services.store.verifyPassword(login: login, password: password) else {
+            throw QuhaoError(.authFailed)
+        }
+        return try await services.store.openSession(for: account)
+    }
+
+    /// Ends the request's session, if it has one (a cookie-carrying logout must come from our pages).
+    func signOut(_ request: Request) async throws {
+        guard let token = request.cookies[AuthAPI.cookieName]?.value else { return }
+        try StaffAuth.checkOrigin(request, settings: services.settings, required: true)
+        try await services.store.closeSession(token: token)
+    }
+
+    /// The session cookie: HttpOnly, SameSite=Strict, Secure behind https.
+    func cookie(_ token: String) -> Cookie {
+        Cookie(
+            name: AuthAPI.cookieName, value: token, maxAge: Int(TicketStore.sessionLifetime), path: "/", secure: services.settings.isHTTPS,
+            httpOnly: true, sameSite: .strict)
+    }
+
+    var expiredCookie: Cookie {
+        Cookie(name: AuthAPI.cookieName, value: "", maxAge: 0, path: "/", secure: services.settings.isHTTPS, httpOnly: true, sameSite: .strict)
+    }
+}
+
 /// Who a staff request comes from.
 enum StaffAuth {
-    /// The signed-in staff member, or `auth.required` (401). Cookie-authenticated requests that
-    /// change something must come from our own pages (`Origin`), or `auth.origin` (403).
-    static func require(_ request: Request, services: Services) async throws -> StaffSession {
+    /// The signed-in staff member (session cookie) or integration (`Authorization: Bearer qh_…`),
+    /// or `auth.required` (401). Cookie-authenticated requests that change something must come
+    /// from our own pages (`Origin`), or `auth.origin` (403); a bearer token cannot be sent by a
+    /// browser on its own, so it needs no such check.
+    static func require(_ request: Request, services: Services) async throws -> Principal {
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer",
+                let principal = try await services.store.principal(bearer: String(parts[1]).trimmingCharacters(in: .whitespaces))
+            else { throw QuhaoError(.authRequired) }
+            return principal
+        }
         guard let token = request.cookies[AuthAPI.cookieName]?.value, !token.isEmpty,
-            let session = try await services.store.session(token: token)
+            let principal = try await services.store.principal(session: token)
         else { throw QuhaoError(.authRequired) }
         if request.method != .get && request.method != .head {
             try checkOrigin(request, settings: services.settings, required: true)
         }
-        return session
+        return principal
+    }
+
+    /// Like ``require(_:services:)``, and the principal may act at the window (403 otherwise).
+    static func require(_ request: Request, services: Services, site: String, counter: Int) async throws -> Principal {
+        let principal = try await require(request, services: services)
+        guard principal.mayAct(site: site, counter: counter) else { throw QuhaoError(.authForbidden) }
+        return principal
+    }
+
+    /// Like ``require(_:services:)``, for admins only (403 otherwise).
+    static func requireAdmin(_ request: Request, services: Services) async throws -> Principal {
+        let principal = try await require(request, services: services)
+        guard principal.role == .admin else { throw QuhaoError(.authForbidden) }
+        return principal
     }
 
     /// Refuses a request whose `Origin` is another site's. With `required`, a missing `Origin` is refused too.

@@ -4,114 +4,138 @@ import LiveBoard
 import QuhaoCore
 import QuhaoStore
 
-/// A window's actions: `POST /api/v1/counters/{site}/{counter}/{action}`. Signed-in staff only,
-/// and only at the windows their account is bound to (admins anywhere).
+/// A window's console and actions under `/api/v1/counters/{site}/{counter}`. Signed-in staff
+/// (or a bearer token) only, and only at the windows they are bound to (admins anywhere).
 struct CounterAPI {
     let services: Services
 
     var routes: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get(":site/:counter", use: console)
         for action in Action.allCases { routes.post(":site/:counter/\(action.rawValue)", use: handler(action)) }
         return routes
     }
 
     enum Action: String, CaseIterable {
         case callNext = "call-next"
+        /// Call a given number out of turn.
+        case call
         case recall, start, complete
         case noShow = "no-show"
         case transfer, pause, resume
+        /// Take a number on a visitor's behalf (no phone), channel `staff`.
+        case issue
     }
 
     /// Optional body: the ticket the console believes the window holds (a retried or stale
-    /// click is refused with `ticket.stale` instead of acting on another ticket), and the
-    /// target of a transfer.
+    /// click is refused with `ticket.stale` instead of acting on another ticket), the target of
+    /// a transfer, the number to call.
     struct Body: Decodable {
         var expecting: Int64?
         var service: String?
+        var number: String?
     }
 
-    /// A ticket as window staff see it: with its id and masked identity (never in public JSON).
-    struct StaffTicket: Encodable {
-        let id: Int64
-        let number: String
-        let state: String
-        let service: String
-        let priority: String
-        let counter: Int?
-        let recallCount: Int
-        let transferCount: Int
-        let identityMasked: String?
-        let phoneMasked: String?
-        let issuedAt: Date
-        let calledAt: Date?
-        let startedAt: Date?
-        let alreadyHeld: Bool
+    /// What staff enter to take a number for a visitor.
+    struct IssueBody: Decodable {
+        var service: String
+        var identity: String?
+        var phone: String?
+        var priority: PriorityClass?
+        /// Accept a well-formed USCC whose check character fails (old certificates); logged.
+        var identityOverride: Bool?
 
-        init(_ ticket: Ticket, alreadyHeld: Bool = false) {
-            id = ticket.id
-            number = ticket.number.description
-            state = ticket.state.rawValue
-            service = ticket.serviceID
-            priority = ticket.priority.rawValue
-            counter = ticket.counterID
-            recallCount = ticket.recallCount
-            transferCount = ticket.transferCount
-            identityMasked = ticket.identityMasked
-            phoneMasked = ticket.phoneMasked
-            issuedAt = ticket.issuedAt
-            calledAt = ticket.calledAt
-            startedAt = ticket.startedAt
-            self.alreadyHeld = alreadyHeld
+        enum CodingKeys: String, CodingKey {
+            case service, identity, phone, priority
+            case identityOverride = "identity_override"
         }
+    }
+
+    struct Issued: Encodable {
+        let token: String
+        let url: String
+        let ticket: StaffTicketView
+    }
+
+    /// The console's state, from the live snapshot, with ETag and `?wait=N` long-polling like the board.
+    @Sendable func console(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (site, counter) = try Self.window(context)
+        _ = try await StaffAuth.require(request, services: services, site: site, counter: counter)
+        var snapshot = try await services.board.snapshot(site)
+        let known = request.headers[.ifNoneMatch]
+        if known == snapshot.etag, let wait = PublicAPI.wait(request), wait > 0 {
+            snapshot = try await services.longPoll(site, changedFrom: snapshot.version, timeout: .seconds(wait))
+        }
+        guard let view = CounterConsoleView(snapshot.day, counter: counter, now: services.clock.now()) else {
+            throw QuhaoError(.counterNotFound, ["counter": String(counter)])
+        }
+        if known == snapshot.etag { return PublicAPI.notModified(snapshot.etag) }
+        return JSON.response(try JSON.encoder.encode(view), etag: snapshot.etag, headers: [.cacheControl: "no-store"])
     }
 
     func handler(_ action: Action) -> @Sendable (Request, AppRequestContext) async throws -> Response {
         { request, context in
-            let site = try context.parameters.require("site")
-            let counter = try context.parameters.require("counter", as: Int.self)
-            let session = try await StaffAuth.require(request, services: services)
-            try Self.authorize(session.account, site: site, counter: counter)
-            let body = try await PublicAPI.optionalBody(Body.self, request, context) ?? Body()
-            let by = Initiator.staff(String(session.account.id))
+            let (site, counter) = try Self.window(context)
+            let by = try await StaffAuth.require(request, services: services, site: site, counter: counter).initiator
             let store = services.store
-            let result: Response
+            if action == .issue {
+                return try await issue(request, context, site: site, by: by)
+            }
+            let body = try await PublicAPI.optionalBody(Body.self, request, context) ?? Body()
+            let expecting = body.expecting
+            let ticket: Ticket
+            var alreadyHeld = false
             switch action {
             case .callNext:
                 let called = try await store.callNext(site: site, counter: counter, by: by)
-                result = try JSON.response(StaffTicket(called.ticket, alreadyHeld: called.alreadyHeld))
-            case .recall:
-                result = try JSON.response(StaffTicket(try await store.recall(site: site, counter: counter, expecting: body.expecting, by: by)))
-            case .start:
-                result = try JSON.response(StaffTicket(try await store.start(site: site, counter: counter, expecting: body.expecting, by: by)))
-            case .complete:
-                result = try JSON.response(StaffTicket(try await store.complete(site: site, counter: counter, expecting: body.expecting, by: by)))
-            case .noShow:
-                result = try JSON.response(
-                    StaffTicket(try await store.markNoShow(site: site, counter: counter, expecting: body.expecting, by: by)))
+                (ticket, alreadyHeld) = (called.ticket, called.alreadyHeld)
+            case .call:
+                guard let number = body.number else { throw QuhaoError(.requestInvalid, ["reason": "a call by number needs \"number\""]) }
+                let called = try await store.callTicket(site: site, counter: counter, number: number, by: by)
+                (ticket, alreadyHeld) = (called.ticket, called.alreadyHeld)
+            case .recall: ticket = try await store.recall(site: site, counter: counter, expecting: expecting, by: by)
+            case .start: ticket = try await store.start(site: site, counter: counter, expecting: expecting, by: by)
+            case .complete: ticket = try await store.complete(site: site, counter: counter, expecting: expecting, by: by)
+            case .noShow: ticket = try await store.markNoShow(site: site, counter: counter, expecting: expecting, by: by)
             case .transfer:
                 guard let target = body.service else { throw QuhaoError(.requestInvalid, ["reason": "a transfer needs \"service\""]) }
-                result = try JSON.response(
-                    StaffTicket(try await store.transfer(site: site, counter: counter, to: target, expecting: body.expecting, by: by)))
-            case .pause:
-                try await store.pause(site: site, counter: counter, by: by)
-                result = try JSON.response(["counter": String(counter), "status": "paused"])
-            case .resume:
-                try await store.resume(site: site, counter: counter, by: by)
-                result = try JSON.response(["counter": String(counter), "status": "open"])
+                ticket = try await store.transfer(site: site, counter: counter, to: target, expecting: expecting, by: by)
+            case .pause, .resume:
+                if action == .pause {
+                    try await store.pause(site: site, counter: counter, by: by)
+                } else {
+                    try await store.resume(site: site, counter: counter, by: by)
+                }
+                return try JSON.response(["counter": String(counter), "status": action == .pause ? "paused" : "open"])
+            case .issue: preconditionFailure("handled above")
             }
             // No refresh here: staff answers come from the store; phones and displays learn of the
             // change through the commit hook, a moment later.
-            return result
+            let definition = try await services.board.snapshot(site).site
+            return try JSON.response(StaffTicketView(ticket, site: definition, now: services.clock.now(), alreadyHeld: alreadyHeld))
         }
     }
 
-    /// Admins act anywhere; staff only at their site's windows listed on their account; inspectors at their own office.
-    static func authorize(_ account: StaffAccount, site: String, counter: Int) throws {
-        switch account.role {
-        case .admin: return
-        case .staff where account.siteID == site && account.counters.contains(counter): return
-        case .inspector where account.siteID == site: return
-        default: throw QuhaoError(.authForbidden)
+    /// Takes a number for a visitor at the window: no device, no presence code, the override logged.
+    func issue(_ request: Request, _ context: AppRequestContext, site: String, by: Initiator) async throws -> Response {
+        let body = try await request.decode(as: IssueBody.self, context: context)
+        if body.priority == .appointment {
+            throw QuhaoError(.requestInvalid, ["reason": "appointments come from the booking system, not the window"])
         }
+        let ticket = try await services.store.issue(
+            IssueRequest(
+                siteID: site, service: body.service, identity: body.identity, phone: body.phone, priority: body.priority ?? .normal,
+                channel: .staff, identityOverride: body.identityOverride ?? false),
+            by: by)
+        let definition = try await services.board.snapshot(site).site
+        return try JSON.response(
+            Issued(
+                token: ticket.token, url: services.ticketURL(ticket.token),
+                ticket: StaffTicketView(ticket, site: definition, now: services.clock.now())),
+            status: .created)
+    }
+
+    static func window(_ context: AppRequestContext) throws -> (site: String, counter: Int) {
+        (try context.parameters.require("site"), try context.parameters.require("counter", as: Int.self))
     }
 }

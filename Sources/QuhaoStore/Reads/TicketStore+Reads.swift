@@ -123,9 +123,13 @@ extension TicketStore {
             let calls = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT e.at, e.counter_id, e.action, t.number, t.seq FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-                    WHERE e.site_id = ? AND t.day = ? AND e.action IN ('call', 'recall') ORDER BY e.id DESC LIMIT 12
-                    """, arguments: [siteID, day.iso]
+                    SELECT at, counter_id, action, number, seq FROM (
+                        SELECT e.id, e.at, e.counter_id, e.action, t.number, t.seq,
+                            ROW_NUMBER() OVER (PARTITION BY e.counter_id ORDER BY e.id DESC) AS nth
+                        FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+                        WHERE e.site_id = ? AND t.day = ? AND e.action IN ('call', 'recall'))
+                    WHERE nth <= ? ORDER BY id DESC
+                    """, arguments: [siteID, day.iso, SiteDay.recentCallsPerCounter]
             ).map { row in
                 let number: String = row["number"]
                 return AnnouncedCall(

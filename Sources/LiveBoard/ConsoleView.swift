@@ -1,0 +1,137 @@
+import Foundation
+import QuhaoCore
+
+/// A ticket as window staff see it: with its id (for `expecting`) and the masked identity and
+/// phone, which public views never carry.
+public struct StaffTicketView: Codable, Sendable, Equatable {
+    public let id: Int64
+    public let number: String
+    public let state: String
+    public let service: String
+    public let serviceName: String
+    public let serviceNameEn: String?
+    public let priority: String
+    public let channel: String
+    public let counter: Int?
+    public let recallCount: Int
+    public let transferCount: Int
+    public let identityMasked: String?
+    public let phoneMasked: String?
+    public let issuedAt: Date
+    public let calledAt: Date?
+    public let startedAt: Date?
+    /// From taking the number to the call (or to now, while it waits).
+    public let waitedSeconds: Int
+    /// `true` when a call answered with the ticket the window already held (a double press).
+    public let alreadyHeld: Bool
+
+    public init(_ ticket: Ticket, site: Site, now: Date, alreadyHeld: Bool = false) {
+        let service = site.service(ticket.serviceID)
+        id = ticket.id
+        number = ticket.number.description
+        state = ticket.state.rawValue
+        self.service = ticket.serviceID
+        serviceName = service?.name.zh ?? ticket.serviceID
+        serviceNameEn = service?.name.en
+        priority = ticket.priority.rawValue
+        channel = ticket.channel.rawValue
+        counter = ticket.counterID
+        recallCount = ticket.recallCount
+        transferCount = ticket.transferCount
+        identityMasked = ticket.identityMasked
+        phoneMasked = ticket.phoneMasked
+        issuedAt = ticket.issuedAt
+        calledAt = ticket.calledAt
+        startedAt = ticket.startedAt
+        waitedSeconds = max(0, Int((ticket.calledAt ?? now).timeIntervalSince(ticket.issuedAt)))
+        self.alreadyHeld = alreadyHeld
+    }
+}
+
+/// One window's console (`GET /api/v1/counters/{site}/{counter}`): what the window holds, the
+/// queues it calls from, its last calls and today's figures. Cut from the live snapshot.
+public struct CounterConsoleView: Codable, Sendable, Equatable {
+    public struct CounterHeader: Codable, Sendable, Equatable {
+        public let id: Int
+        public let name: String?
+        public let nameEn: String?
+        public let paused: Bool
+        public let services: [String]
+    }
+
+    public struct QueueView: Codable, Sendable, Equatable {
+        public let service: String
+        public let prefix: String
+        public let name: String
+        public let nameEn: String?
+        /// Waiting in the hall (callable now).
+        public let waiting: Int
+        /// Taken away from the hall, not yet checked in.
+        public let remote: Int
+        /// The number a call would take next from this queue alone.
+        public let next: String?
+    }
+
+    public struct ServiceRef: Codable, Sendable, Equatable {
+        public let id: String
+        public let prefix: String
+        public let name: String
+        public let nameEn: String?
+    }
+
+    public struct RatingSummary: Codable, Sendable, Equatable {
+        /// Mean of today's ratings at this window, 1…5; `nil` before the first.
+        public let average: Double?
+        public let count: Int
+    }
+
+    public let site: BoardView.SiteHeader
+    public let day: String
+    /// When the view was cut: clients count waiting times from it, not from their own clock.
+    public let now: Date
+    public let counter: CounterHeader
+    public let current: StaffTicketView?
+    public let queues: [QueueView]
+    /// Every business type: targets of a transfer and of issuing on a visitor's behalf.
+    public let services: [ServiceRef]
+    /// This window's calls and recalls, newest first.
+    public let recentCalls: [BoardView.CallView]
+    public let servedToday: Int
+    public let rating: RatingSummary
+}
+
+extension CounterConsoleView {
+    /// The console of one window, or `nil` when the site has no such window.
+    /// - Parameter now: The time of the request (the snapshot may be older); defaults to when the day was read.
+    public init?(_ day: SiteDay, counter counterID: Int, now: Date? = nil, recentCallLimit: Int = 8) {
+        let now = now ?? day.now
+        guard let status = day.counters.first(where: { $0.counter.id == counterID }) else { return nil }
+        let site = day.site
+        let counter = status.counter
+        let waitingByService = Dictionary(grouping: day.tickets.filter { $0.state == .waiting || $0.state == .remote }, by: \.serviceID)
+        let finishedHere = day.tickets.filter { $0.counterID == counterID && $0.state == .done }
+        let scores = finishedHere.compactMap { day.ratings[$0.id] }
+        self.init(
+            site: BoardView.SiteHeader(
+                id: site.id, name: site.name.zh, nameEn: site.name.en, kind: site.kind.rawValue, timeZone: site.timeZone),
+            day: day.day.iso, now: now,
+            counter: CounterHeader(
+                id: counter.id, name: counter.name?.zh, nameEn: counter.name?.en, paused: status.paused, services: counter.services),
+            current: status.current.map { StaffTicketView($0, site: site, now: now) },
+            queues: counter.services.compactMap { site.service($0) }.map { service in
+                let mine = (waitingByService[service.id] ?? []).sorted { $0.queueKey < $1.queueKey }
+                let waiting = mine.filter { $0.state == .waiting }
+                return QueueView(
+                    service: service.id, prefix: service.prefix, name: service.name.zh, nameEn: service.name.en, waiting: waiting.count,
+                    remote: mine.count - waiting.count, next: waiting.first?.number.description)
+            },
+            services: site.services.map { ServiceRef(id: $0.id, prefix: $0.prefix, name: $0.name.zh, nameEn: $0.name.en) },
+            recentCalls: day.recentCalls.filter { $0.counterID == counterID }.prefix(recentCallLimit).map {
+                BoardView.CallView(number: $0.number.description, counter: $0.counterID, at: $0.at, recall: $0.isRecall)
+            },
+            servedToday: finishedHere.count,
+            rating: RatingSummary(
+                average: scores.isEmpty ? nil : (Double(scores.reduce(0, +)) / Double(scores.count) * 100).rounded() / 100,
+                count: scores.count))
+    }
+}
