@@ -28,6 +28,14 @@ struct TestApp {
     let presence: PresenceCodes
     let app: any ApplicationProtocol
 
+    /// The daemon's public origin in tests.
+    static let origin = "https://q.example.cn"
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
     /// Wednesday 2026-11-25 10:00 in Shanghai.
     static let morning = Date(timeIntervalSince1970: 1_795_572_000)
 
@@ -37,7 +45,7 @@ struct TestApp {
         try await store.sync(sites: [site])
         presence = PresenceCodes(store: store, clock: clock)
         app = try buildApplication(
-            settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: "https://q.example.cn", issueBurst: issueBurst), store: store,
+            settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: Self.origin, issueBurst: issueBurst), store: store,
             clock: clock, random: .seeded(8), logger: Logger(label: "test"))
     }
 
@@ -62,6 +70,16 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: .post, headers: all, body: ByteBuffer(string: json))
     }
 
+    /// Signs `wang` (window 3 only) in and returns headers that carry the session and our Origin.
+    func signIn(_ login: String = "wang", _ password: String = "window-three-pass") async throws -> HTTPFields {
+        let response = try await post(
+            "/api/v1/auth/login", json: "{\"login\": \"\(login)\", \"password\": \"\(password)\"}", headers: [.origin: TestApp.origin])
+        guard let cookie = response.headers[.setCookie]?.split(separator: ";").first.map(String.init) else {
+            throw TestApp.Failure("sign-in of \(login) failed: \(response.status) \(String(buffer: response.body))")
+        }
+        return [.cookie: cookie, .origin: TestApp.origin]
+    }
+
     func get(_ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse {
         try await execute(uri: uri, method: .get, headers: headers)
     }
@@ -75,6 +93,15 @@ extension TestClientProtocol {
         if let phone { fields.append("\"phone\": \"\(phone)\"") }
         if let presence { fields.append("\"presence\": \"\(presence)\"") }
         return try await post("/api/v1/sites/hall/tickets", json: "{\(fields.joined(separator: ","))}", headers: headers)
+    }
+}
+
+extension HTTPFields {
+    /// These fields asking for a change since `etag` (`If-None-Match`).
+    func ifNoneMatch(_ etag: String) -> HTTPFields {
+        var fields = self
+        fields[.ifNoneMatch] = etag
+        return fields
     }
 }
 

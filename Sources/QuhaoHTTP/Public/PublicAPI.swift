@@ -78,7 +78,9 @@ enum JSON {
     static func response(_ data: Data, status: HTTPResponse.Status = .ok, etag: String? = nil, headers extra: HTTPFields = [:]) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-cache"]
         if let etag { headers[.eTag] = etag }
-        headers.append(contentsOf: extra)
+        // Extra fields replace the defaults (a `Cache-Control: no-store` must not sit beside `no-cache`).
+        for field in extra where field.name != .setCookie { headers[field.name] = field.value }
+        headers.append(contentsOf: extra.filter { $0.name == .setCookie })
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -109,9 +109,9 @@ struct CounterAPI {
                 return try JSON.response(["counter": String(counter), "status": action == .pause ? "paused" : "open"])
             case .issue: preconditionFailure("handled above")
             }
-            // No refresh here: staff answers come from the store; phones and displays learn of the
-            // change through the commit hook, a moment later.
-            let definition = try await services.board.snapshot(site).site
+            // Neither a refresh nor a wait for the live board here: staff answers come from the
+            // store; phones and displays learn of the change through the commit hook, a moment later.
+            let definition = try await store.site(site)
             return try JSON.response(StaffTicketView(ticket, site: definition, now: services.clock.now(), alreadyHeld: alreadyHeld))
         }
     }
@@ -127,7 +127,7 @@ struct CounterAPI {
                 siteID: site, service: body.service, identity: body.identity, phone: body.phone, priority: body.priority ?? .normal,
                 channel: .staff, identityOverride: body.identityOverride ?? false),
             by: by)
-        let definition = try await services.board.snapshot(site).site
+        let definition = try await services.store.site(site)
         return try JSON.response(
             Issued(
                 token: ticket.token, url: services.ticketURL(ticket.token),

@@ -33,30 +33,33 @@ extension TicketStore {
     }
 
     /// The session of a token, if it is live and its account enabled; using it keeps it alive.
+    ///
+    /// A read, as every staff request asks: it writes only to note use (at most once a minute)
+    /// or to delete a session found dead.
     public func session(token: String) async throws -> StaffSession? {
         let now = clock.now()
         let hash = Self.tokenHash(token)
-        return try await guarded {
-            try await writer.write { db -> StaffSession? in
-                guard
-                    let row = try Row.fetchOne(
-                        db, sql: "SELECT staff_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?", arguments: [hash])
-                else { return nil }
-                let lastSeen: Date = row["last_seen_at"]
-                let expires: Date = row["expires_at"]
-                guard now < expires, now.timeIntervalSince(lastSeen) < Self.sessionIdleTimeout,
-                    let account = try Self.account(db, id: row["staff_id"]), !account.disabled
-                else {
-                    try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [hash])
-                    return nil
-                }
-                // Touch at most once a minute: polls must not turn into a write each.
-                if now.timeIntervalSince(lastSeen) > 60 {
-                    try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", arguments: [now, hash])
-                }
-                return StaffSession(account: account, expiresAt: expires)
+        let found = try await read { db -> (lastSeen: Date, expires: Date, account: StaffAccount?)? in
+            try Row.fetchOne(db, sql: "SELECT staff_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?", arguments: [hash]).map {
+                ($0["last_seen_at"], $0["expires_at"], try Self.account(db, id: $0["staff_id"]))
             }
         }
+        guard let found else { return nil }
+        guard now < found.expires, now.timeIntervalSince(found.lastSeen) < Self.sessionIdleTimeout, let account = found.account,
+            !account.disabled
+        else {
+            try await guarded { try await writer.write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [hash]) } }
+            return nil
+        }
+        // Touch at most once a minute: polls must not turn into a write each.
+        if now.timeIntervalSince(found.lastSeen) > 60 {
+            try await guarded {
+                try await writer.write { db in
+                    try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", arguments: [now, hash])
+                }
+            }
+        }
+        return StaffSession(account: account, expiresAt: found.expires)
     }
 
     /// Ends a session (logout).

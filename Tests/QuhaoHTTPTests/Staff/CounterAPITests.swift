@@ -7,20 +7,12 @@ import QuhaoStore
 import Testing
 
 @Suite struct CounterAPITests {
-    /// Signs `wang` (window 3 only) in and returns headers that carry the session and our Origin.
-    func signIn(_ client: any TestClientProtocol, _ login: String = "wang", _ password: String = "window-three-pass") async throws -> HTTPFields {
-        let response = try await client.post(
-            "/api/v1/auth/login", json: "{\"login\": \"\(login)\", \"password\": \"\(password)\"}", headers: [.origin: "https://q.example.cn"])
-        let cookie = try #require(response.headers[.setCookie]?.split(separator: ";").first.map(String.init))
-        return [.cookie: cookie, .origin: "https://q.example.cn"]
-    }
-
     @Test func aWindowCallsServesAndTheVisitorSeesIt() async throws {
         let test = try await TestApp.withWindowThreeStaff()
         try await test.run { client in
             let code = test.presence.current(site: "hall")
             let token = try #require(try await client.take("consult", presence: code).json["token"] as? String)
-            let staff = try await signIn(client)
+            let staff = try await client.signIn()
             let called = try await client.post("/api/v1/counters/hall/3/call-next", json: "", headers: staff)
             #expect(called.status == .ok)
             #expect(called.json["number"] as? String == "H001")
@@ -50,7 +42,7 @@ import Testing
             let none = try await client.post("/api/v1/counters/hall/3/call-next", json: "")
             #expect(none.status == .unauthorized)
             #expect(none.json["code"] as? String == "auth.required")
-            var staff = try await signIn(client)
+            var staff = try await client.signIn()
             let otherWindow = try await client.post("/api/v1/counters/hall/4/call-next", json: "", headers: staff)
             #expect(otherWindow.status == .forbidden)
             #expect(otherWindow.json["code"] as? String == "auth.forbidden")
@@ -69,7 +61,7 @@ import Testing
             let code = test.presence.current(site: "hall")
             _ = try await client.take("general", identity: "91350100M000100Y43", presence: code)
             _ = try await client.take("consult", presence: code)
-            let admin = try await signIn(client, "boss", "administrator-pass")
+            let admin = try await client.signIn("boss", "administrator-pass")
             _ = try await client.post("/api/v1/counters/hall/3/call-next", json: "", headers: admin)
             _ = try await client.post("/api/v1/counters/hall/3/start", json: "", headers: admin)
             let missing = try await client.post("/api/v1/counters/hall/3/transfer", json: "", headers: admin)
@@ -101,13 +93,7 @@ import Testing
         for _ in 0..<Self.count { _ = try await test.store.issue(IssueRequest(siteID: "hall", service: "general")) }
         try await test.run { client in
             var sessions: [Int: HTTPFields] = [:]
-            for window in [3, 4] {
-                let response = try await client.post(
-                    "/api/v1/auth/login", json: "{\"login\": \"w\(window)\", \"password\": \"window-pass-\(window)\"}",
-                    headers: [.origin: "https://q.example.cn"])
-                let cookie = try #require(response.headers[.setCookie]?.split(separator: ";").first.map(String.init))
-                sessions[window] = [.cookie: cookie, .origin: "https://q.example.cn"]
-            }
+            for window in [3, 4] { sessions[window] = try await client.signIn("w\(window)", "window-pass-\(window)") }
             let calls = try await withThrowingTaskGroup(of: [String].self) { group in
                 for window in [3, 4] {
                     let headers = sessions[window]!

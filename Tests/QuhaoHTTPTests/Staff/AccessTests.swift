@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import QuhaoCore
+import QuhaoHTTP
+import QuhaoStore
+import Testing
+
+/// Walks the whole route table: every route that is not on the short public list must refuse
+/// strangers, other windows and foreign pages. A new route is protected unless added here on purpose.
+@Suite struct AccessTests {
+    /// Routes anyone may use: the visitor's pages and API, sign-in, health, QR images.
+    static let publicRoutes: Set<String> = [
+        "GET /healthz",
+        "GET /api/v1/sites", "GET /api/v1/sites/{site}", "GET /api/v1/sites/{site}/board", "POST /api/v1/sites/{site}/tickets",
+        "GET /api/v1/tickets/{token}", "POST /api/v1/tickets/{token}/cancel", "POST /api/v1/tickets/{token}/checkin",
+        "POST /api/v1/tickets/{token}/rating",
+        "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
+        "GET /s/{site}", "POST /s/{site}", "GET /t/{token}", "POST /t/{token}/cancel", "POST /t/{token}/checkin", "POST /t/{token}/rating",
+        "GET /qr/sites/{file}", "GET /qr/tickets/{file}",
+        "GET /staff/login", "POST /staff/login", "POST /staff/logout",
+    ]
+
+    /// Routes that end a session: public, but a cookie-carrying request must still come from our pages.
+    static let signOutRoutes: Set<String> = ["POST /api/v1/auth/logout", "POST /staff/logout"]
+
+    struct Route {
+        let method: HTTPRequest.Method
+        let template: String
+        var isPage: Bool { !template.hasPrefix("/api/") }
+        var name: String { "\(method) \(template)" }
+
+        /// The path with its parameters filled in.
+        func path(counter: Int) -> String {
+            template.replacingOccurrences(of: "{site}", with: "hall").replacingOccurrences(of: "{counter}", with: String(counter))
+                .replacingOccurrences(of: "{token}", with: "unknown-token")
+        }
+    }
+
+    static func routes(_ test: TestApp) throws -> [Route] {
+        try routeTable(store: test.store, clock: test.clock).map { line in
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            return Route(method: HTTPRequest.Method(rawValue: parts[0])!, template: parts[1])
+        }
+    }
+
+    func send(_ client: any TestClientProtocol, _ route: Route, counter: Int = 3, headers: HTTPFields = [:]) async throws -> TestResponse {
+        var all: HTTPFields = [.accept: route.isPage ? "text/html" : "application/json", .contentType: "application/json"]
+        all.append(contentsOf: headers)
+        return try await client.execute(
+            uri: route.path(counter: counter), method: route.method, headers: all, body: route.method == .post ? ByteBuffer(string: "{}") : nil)
+    }
+
+    @Test func everyStaffRouteRefusesStrangersOtherWindowsAndForeignPages() async throws {
+        let test = try await TestApp.withWindowThreeStaff()
+        let (token, _) = try await test.store.createToken(name: "window 3 printer", role: .staff, siteID: "hall", counters: [3])
+        let routes = try Self.routes(test)
+        let unknownPublic = Self.publicRoutes.subtracting(routes.map(\.name))
+        #expect(unknownPublic.isEmpty, "listed as public but not served: \(unknownPublic)")
+        let protected = routes.filter { !Self.publicRoutes.contains($0.name) }
+        // The list must hold what the issue names, so the walk below cannot pass by walking nothing.
+        for expected in [
+            "POST /api/v1/counters/{site}/{counter}/call-next", "POST /api/v1/counters/{site}/{counter}/issue", "GET /api/v1/audit",
+            "GET /api/v1/auth/me", "GET /staff", "GET /staff/{site}/{counter}",
+        ] {
+            #expect(protected.contains { $0.name == expected }, "\(expected) is walked")
+        }
+
+        try await test.run { client in
+            let session = try await client.signIn()
+            for route in protected {
+                // 1. Nobody: the API answers 401 with a problem; pages send the browser to sign in and back.
+                let stranger = try await send(client, route)
+                if route.isPage {
+                    #expect(stranger.status == .seeOther, "\(route.name)")
+                    #expect(stranger.headers[.location]?.hasPrefix("/staff/login?next=%2Fstaff") == true, "\(route.name)")
+                } else {
+                    #expect(stranger.status == .unauthorized, "\(route.name)")
+                    #expect(stranger.json["code"] as? String == "auth.required", "\(route.name)")
+                    #expect(stranger.headers[.contentType]?.hasPrefix("application/problem+json") == true, "\(route.name)")
+                }
+                // A wrong or made-up bearer token is nobody too.
+                let forged = try await send(client, route, headers: [.authorization: "Bearer qh_forged"])
+                #expect(forged.status == (route.isPage ? .seeOther : .unauthorized), "\(route.name) with a forged token")
+
+                // 2. A staff token for window 3: nothing at window 4, nothing for admins only.
+                if route.template.contains("{counter}") || route.template.hasPrefix("/api/v1/audit") {
+                    let elsewhere = try await send(client, route, counter: 4, headers: [.authorization: "Bearer \(token)"])
+                    #expect(elsewhere.status == .forbidden, "\(route.name) at window 4")
+                    if !route.isPage { #expect(elsewhere.json["code"] as? String == "auth.forbidden", "\(route.name)") }
+                }
+
+                // 3. A session cookie sent from another site's page: refused before anything happens.
+                if route.method == .post {
+                    var foreign = session
+                    foreign[.origin] = "https://evil.example"
+                    let refused = try await send(client, route, headers: foreign)
+                    #expect(refused.status == .forbidden, "\(route.name) from a foreign page")
+                    #expect(refused.json["code"] as? String == "auth.origin", "\(route.name)")
+                }
+            }
+            for name in Self.signOutRoutes {
+                let route = try #require(routes.first { $0.name == name })
+                var foreign = session
+                foreign[.origin] = "https://evil.example"
+                #expect(try await send(client, route, headers: foreign).status == .forbidden, "\(name) from a foreign page")
+            }
+            // Nothing above changed anything: no ticket, no pause, the session still works.
+            #expect(try await test.store.events(site: "hall").isEmpty)
+            #expect(try await client.get("/api/v1/auth/me", headers: session).status == .ok)
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import QuhaoCore
+import QuhaoHTTP
+import QuhaoStore
+import Testing
+
+/// The window console's JSON, calls by number, issuing on a visitor's behalf, the audit and API tokens.
+@Suite struct ConsoleTests {
+    static let admin = NewStaff(login: "boss", name: "管理员", role: .admin, password: "administrator-pass")
+
+    @Test func theConsoleShowsTheHeldTicketQueuesAndTodaysRating() async throws {
+        let test = try await TestApp.withWindowThreeStaff()
+        try await test.run { client in
+            let staff = try await client.signIn()
+            let code = test.presence.current(site: "hall")
+            var tokens: [String] = []
+            for identity in ["91350100M000100Y43", "91110000600037341L"] {
+                tokens.append(try #require(try await client.take("general", identity: identity, presence: code).json["token"] as? String))
+            }
+            let idle = try await client.get("/api/v1/counters/hall/3", headers: staff)
+            #expect(idle.status == .ok)
+            #expect(idle.headers[.cacheControl] == "no-store")
+            #expect(idle.json["current"] == nil)
+            let queues = try #require(idle.json["queues"] as? [[String: Any]])
+            #expect(queues.map { $0["service"] as? String } == ["general", "personal", "consult"], "this window's services, in order")
+            #expect(queues.first?["waiting"] as? Int == 2)
+            #expect(queues.first?["next"] as? String == "A001")
+
+            // A long-poll with the current ETag is woken by the call.
+            let etag = try #require(idle.headers[.eTag])
+            test.clock.advance(by: 90)
+            async let woken = client.get("/api/v1/counters/hall/3?wait=10", headers: staff.ifNoneMatch(etag))
+            try await Task.sleep(for: .milliseconds(100))
+            _ = try await client.post("/api/v1/counters/hall/3/call-next", json: "", headers: staff)
+            let view = try await woken
+            #expect(view.status == .ok)
+            let current = try #require(view.json["current"] as? [String: Any])
+            #expect(current["number"] as? String == "A001")
+            #expect(current["identity_masked"] as? String == "9135***********Y43")
+            #expect(current["waited_seconds"] as? Int == 90)
+            let calls = try #require(view.json["recent_calls"] as? [[String: Any]])
+            #expect(calls.map { $0["number"] as? String } == ["A001"])
+            let unchanged = try await client.get("/api/v1/counters/hall/3", headers: staff.ifNoneMatch(view.headers[.eTag] ?? ""))
+            #expect(unchanged.status == .notModified)
+
+            // Two tickets served and rated 4 and 5: the window's average today is 4.5.
+            for (index, token) in tokens.enumerated() {
+                if index > 0 { _ = try await client.post("/api/v1/counters/hall/3/call-next", json: "", headers: staff) }
+                _ = try await client.post("/api/v1/counters/hall/3/start", json: "", headers: staff)
+                _ = try await client.post("/api/v1/counters/hall/3/complete", json: "", headers: staff)
+                let rated = try await client.post("/api/v1/tickets/\(token)/rating", json: "{\"score\": \(4 + index)}")
+                #expect(rated.status == .ok)
+            }
+            let after = try await client.get("/api/v1/counters/hall/3", headers: staff)
+            let rating = try #require(after.json["rating"] as? [String: Any])
+            #expect(rating["average"] as? Double == 4.5)
+            #expect(rating["count"] as? Int == 2)
+            #expect(after.json["served_today"] as? Int == 2)
+            let ratings = try await test.store.audit(AuditQuery(siteID: "hall", action: "complete")).map(\.initiatorName)
+            #expect(ratings == ["wang", "wang"], "ratings are kept against the staff member who completed the ticket")
+        }
+    }
+
+    @Test func callingANumberOutOfTurn() async throws {
+        let test = try await TestApp.withWindowThreeStaff()
+        try await test.run { client in
+            let staff = try await client.signIn()
+            let code = test.presence.current(site: "hall")
+            for _ in 0..<2 { _ = try await client.take("consult", presence: code) }
+            let missing = try await client.post("/api/v1/counters/hall/3/call", json: "{}", headers: staff)
+            #expect(missing.status == .badRequest)
+            #expect(missing.json["code"] as? String == "request.invalid")
+            let called = try await client.post("/api/v1/counters/hall/3/call", json: #"{"number": "h002"}"#, headers: staff)
+            #expect(called.status == .ok)
+            #expect(called.json["number"] as? String == "H002")
+            let busy = try await client.post("/api/v1/counters/hall/3/call", json: #"{"number": "H001"}"#, headers: staff)
+            #expect(busy.status == .conflict)
+            #expect(busy.json["code"] as? String == "counter.busy")
+            #expect(busy.json["detail"] as? String == "3 号窗口正在办理 H002，请先办结或标记过号。")
+            let unknown = try await client.post("/api/v1/counters/hall/4/call", json: #"{"number": "H009"}"#, headers: try await admin(test, client))
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test func staffIssueForAVisitorWithoutAPhoneAndOverridesAreAudited() async throws {
+        let test = try await TestApp.withWindowThreeStaff()
+        try await test.run { client in
+            let staff = try await client.signIn()
+            // No presence code needed at the window; a failing check character is refused unless overridden.
+            let refused = try await client.post(
+                "/api/v1/counters/hall/3/issue", json: #"{"service": "general", "identity": "91350100M000100Y4Z"}"#, headers: staff)
+            #expect(refused.status == .badRequest)
+            #expect(refused.json["code"] as? String == "identity.checksum")
+            let issued = try await client.post(
+                "/api/v1/counters/hall/3/issue",
+                json: #"{"service": "general", "identity": "91350100M000100Y4Z", "identity_override": true, "priority": "green"}"#, headers: staff)
+            #expect(issued.status == .created)
+            let ticket = try #require(issued.json["ticket"] as? [String: Any])
+            #expect(ticket["number"] as? String == "A001")
+            #expect(ticket["channel"] as? String == "staff")
+            #expect(ticket["priority"] as? String == "green")
+            #expect((issued.json["url"] as? String)?.hasPrefix("https://q.example.cn/t/") == true)
+            let booked = try await client.post(
+                "/api/v1/counters/hall/3/issue", json: #"{"service": "consult", "priority": "appointment"}"#, headers: staff)
+            #expect(booked.status == .badRequest)
+
+            // The override is in the audit with who did it.
+            let boss = try await admin(test, client)
+            let audit = try await client.get("/api/v1/audit?site=hall&day=2026-11-25&action=issue", headers: boss)
+            #expect(audit.status == .ok)
+            let entries = try #require(audit.json["entries"] as? [[String: Any]])
+            #expect(entries.count == 1)
+            #expect(entries.first?["number"] as? String == "A001")
+            #expect(entries.first?["initiator_name"] as? String == "wang")
+            #expect(entries.first?["detail"] as? String == "identity checksum overridden by staff")
+        }
+    }
+
+    @Test func theAuditIsForAdminsAndChecksItsFilters() async throws {
+        let test = try await TestApp.withWindowThreeStaff()
+        try await test.run { client in
+            let staff = try await client.signIn()
+            let forbidden = try await client.get("/api/v1/audit", headers: staff)
+            #expect(forbidden.status == .forbidden)
+            #expect(forbidden.json["code"] as? String == "auth.forbidden")
+            _ = try await client.post("/api/v1/counters/hall/3/pause", json: "", headers: staff)
+            let boss = try await admin(test, client)
+            let paused = try await client.get("/api/v1/audit?site=hall&counter=3", headers: boss)
+            let entries = try #require(paused.json["entries"] as? [[String: Any]])
+            #expect(entries.map { $0["action"] as? String } == ["pause"])
+            #expect(entries.first?["kind"] as? String == "counter")
+            let logins = try await client.get("/api/v1/audit?staff=wang&action=login", headers: boss)
+            #expect((logins.json["entries"] as? [[String: Any]])?.count == 1)
+            for bad in ["day=2026-13-01&site=hall", "day=2026-11-25", "counter=three", "limit=0", "site=nowhere"] {
+                let refused = try await client.get("/api/v1/audit?\(bad)", headers: boss)
+                #expect(refused.status == (bad == "site=nowhere" ? .notFound : .badRequest), "\(bad)")
+            }
+        }
+    }
+
+    @Test func bearerTokensActLikeTheirRoleAndStopWhenRevoked() async throws {
+        let test = try await TestApp.withWindowThreeStaff()
+        let (token, record) = try await test.store.createToken(name: "printer", role: .staff, siteID: "hall", counters: [3])
+        try await test.run { client in
+            let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
+            let code = test.presence.current(site: "hall")
+            _ = try await client.take("consult", presence: code)
+            let me = try await client.get("/api/v1/auth/me", headers: bearer)
+            #expect(me.json["name"] as? String == "printer")
+            #expect(me.json["login"] == nil)
+            // No Origin needed: a browser never sends a bearer token by itself.
+            let called = try await client.post("/api/v1/counters/hall/3/call-next", json: "", headers: bearer)
+            #expect(called.json["number"] as? String == "H001")
+            let log = try await test.store.audit(AuditQuery(siteID: "hall", action: "call"))
+            #expect(log.first?.initiator == "token:\(record.id)")
+            #expect(log.first?.initiatorName == "printer")
+            try await test.store.revokeToken(id: record.id)
+            #expect(try await client.post("/api/v1/counters/hall/3/recall", json: "", headers: bearer).status == .unauthorized)
+        }
+    }
+
+    @Test func signInFormPickerConsoleAndSignOut() async throws {
+        let test = try await TestApp.withWindowThreeStaff()
+        try await test.run { client in
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded", .origin: TestApp.origin, .accept: "text/html"]
+            let page = try await client.get("/staff/login?next=%2Fstaff%2Fhall%2F3")
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"name="next" value="/staff/hall/3""#))
+
+            let wrong = try await client.execute(
+                uri: "/staff/login", method: .post, headers: form, body: ByteBuffer(string: "login=wang&password=nope-nope-nope&next=/staff"))
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.text.contains("账号或密码不正确"))
+            #expect(wrong.headers[.setCookie] == nil)
+
+            // Only our own staff pages are places to go back to.
+            let signedIn = try await client.execute(
+                uri: "/staff/login", method: .post, headers: form,
+                body: ByteBuffer(string: "login=wang&password=window-three-pass&next=https%3A%2F%2Fevil.example%2F"))
+            #expect(signedIn.status == .seeOther)
+            #expect(signedIn.headers[.location] == "/staff")
+            let cookie = try #require(signedIn.headers[.setCookie])
+            #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure"))
+            let session: HTTPFields = [.cookie: String(cookie.split(separator: ";")[0]), .accept: "text/html"]
+
+            let picker = try await client.get("/staff", headers: session)
+            #expect(picker.status == .seeOther, "one window: straight to it")
+            #expect(picker.headers[.location] == "/staff/hall/3")
+            let console = try await client.get("/staff/hall/3", headers: session)
+            #expect(console.status == .ok)
+            #expect(console.text.contains("3 号窗口"))
+            #expect(console.text.contains("<kbd>F1</kbd>叫下一位"))
+            #expect(try await client.get("/staff/hall/4", headers: session).status == .forbidden)
+            #expect(try await client.get("/staff/hall/9", headers: [.cookie: session[.cookie]!, .authorization: ""]).status != .ok)
+
+            var out = session
+            out[.origin] = TestApp.origin
+            let signedOut = try await client.execute(uri: "/staff/logout", method: .post, headers: out)
+            #expect(signedOut.status == .seeOther)
+            #expect(signedOut.headers[.setCookie]?.contains("Max-Age=0") == true)
+            let after = try await client.get("/staff/hall/3", headers: session)
+            #expect(after.status == .seeOther, "the old cookie no longer works")
+        }
+    }
+
+    func admin(_ test: TestApp, _ client: any TestClientProtocol) async throws -> HTTPFields {
+        if try await test.store.staffAccounts().contains(where: { $0.login == "boss" }) == false {
+            _ = try await test.store.addStaff(Self.admin, cost: 4)
+        }
+        return try await client.signIn("boss", "administrator-pass")
+    }
+}
