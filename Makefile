@@ -17,7 +17,7 @@ test: deps test-deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --parallel
 	Tests/e2e/run-all $(QUHAO)
-	python3 Tests/browser/take_a_number.py $(QUHAO)
+	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py; do python3 $$test $(QUHAO) || exit 1; done
 
 deps:
 	@scripts/install-deps $(SYSTEM_DEPS)

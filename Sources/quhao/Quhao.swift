@@ -16,6 +16,9 @@ struct Quhao: AsyncParsableCommand {
               quhao ticket take --site qiantang --service A --identity 91350100M000100Y43
               quhao ticket call --site qiantang --counter 3
             """,
-        subcommands: [Serve.self, CheckConfig.self, TicketCommand.self, CounterCommand.self, QRCommand.self, StaffCommand.self]
+        subcommands: [
+            Serve.self, CheckConfig.self, TicketCommand.self, CounterCommand.self, QRCommand.self, StaffCommand.self, TokenCommand.self,
+            AuditCommand.self,
+        ]
     )
 }

@@ -14,43 +14,11 @@ struct AuditAPI {
         return routes
     }
 
-    struct Entry: Encodable {
-        let at: Date
-        let kind: String
-        let site: String?
-        let action: String
-        let number: String?
-        let ticketId: Int64?
-        let service: String?
-        let fromState: String?
-        let toState: String?
-        let counter: Int?
-        let initiator: String
-        let initiatorName: String?
-        let detail: String?
-
-        init(_ entry: AuditEntry) {
-            at = entry.at
-            kind = entry.kind.rawValue
-            site = entry.siteID
-            action = entry.action
-            number = entry.number
-            ticketId = entry.ticketID
-            service = entry.serviceID
-            fromState = entry.fromState
-            toState = entry.toState
-            counter = entry.counterID
-            initiator = entry.initiator
-            initiatorName = entry.initiatorName
-            detail = entry.detail
-        }
-    }
-
     @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Response {
         _ = try await StaffAuth.requireAdmin(request, services: services)
         let query = try Self.query(request.uri.queryParameters)
         let entries = try await services.store.audit(query)
-        return try JSON.response(["entries": entries.map(Entry.init)], headers: [.cacheControl: "no-store"])
+        return try JSON.response(["entries": entries], headers: [.cacheControl: "no-store"])
     }
 
     /// The filters of a query string; a malformed one is `request.invalid`, never ignored.

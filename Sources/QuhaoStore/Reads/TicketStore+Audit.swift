@@ -34,8 +34,8 @@ public struct AuditQuery: Sendable, Hashable {
 }
 
 /// One line of the audit: a ticket's step, a window's pause or resume, or an account's event.
-public struct AuditEntry: Sendable, Hashable {
-    public enum Kind: String, Sendable {
+public struct AuditEntry: Sendable, Hashable, Encodable {
+    public enum Kind: String, Sendable, Encodable {
         case ticket, counter, account
     }
 
@@ -55,6 +55,15 @@ public struct AuditEntry: Sendable, Hashable {
     public let initiatorName: String?
     /// For account events, the account acted on; otherwise the event's note (`to B`, `by number`, an override).
     public let detail: String?
+
+    /// The public names (the API and `quhao audit --json`, with a snake_case encoder).
+    enum CodingKeys: String, CodingKey {
+        case at, kind, action, number, initiator, initiatorName, detail, fromState, toState
+        case siteID = "site"
+        case ticketID = "ticketId"
+        case serviceID = "service"
+        case counterID = "counter"
+    }
 }
 
 extension TicketStore {

@@ -56,14 +56,8 @@ struct StaffCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let store = try await storeOptions.openStore()
-                let windows = try (counters ?? "").split(separator: ",").map { part -> Int in
-                    guard let number = Int(part.trimmingCharacters(in: .whitespaces)) else {
-                        throw ExitFailure(message: "--counters takes window numbers like 1,2,3", code: 64)
-                    }
-                    return number
-                }
                 let account = try await store.addStaff(
-                    NewStaff(login: login, name: name, role: role, siteID: site, counters: windows, password: try password.read()))
+                    NewStaff(login: login, name: name, role: role, siteID: site, counters: try windowList(counters), password: try password.read()))
                 print("created \(account.login) (\(account.role.rawValue)\(account.siteID.map { " @ \($0)" } ?? ""))")
             }
         }
@@ -127,3 +121,13 @@ struct StaffCommand: AsyncParsableCommand {
 }
 
 extension StaffRole: ExpressibleByArgument {}
+
+/// `--counters 1,2,3` as window numbers.
+func windowList(_ text: String?) throws -> [Int] {
+    try (text ?? "").split(separator: ",").map { part -> Int in
+        guard let number = Int(part.trimmingCharacters(in: .whitespaces)) else {
+            throw ExitFailure(message: "--counters takes window numbers like 1,2,3", code: 64)
+        }
+        return number
+    }
+}
