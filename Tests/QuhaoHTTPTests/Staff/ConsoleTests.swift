@@ -63,6 +63,56 @@ import Testing
         }
     }
 
+    @Test func everyActionRefusesWithACodeAndAStatus() async throws {
+        let test = try await TestApp.withWindowThreeStaff()
+        try await test.run { client in
+            let staff = try await client.signIn()
+            func post(_ action: String, _ body: String = "") async throws -> TestResponse {
+                try await client.post("/api/v1/counters/hall/3/\(action)", json: body, headers: staff)
+            }
+            func expectRefusal(
+                _ response: TestResponse, _ status: HTTPResponse.Status, _ code: String, sourceLocation: SourceLocation = #_sourceLocation
+            ) {
+                #expect(response.status == status, sourceLocation: sourceLocation)
+                #expect(response.json["code"] as? String == code, sourceLocation: sourceLocation)
+                #expect((response.json["detail"] as? String)?.isEmpty == false, sourceLocation: sourceLocation)
+            }
+            expectRefusal(try await post("call-next"), .conflict, "queue.empty")
+            expectRefusal(try await post("recall"), .conflict, "counter.idle")
+            expectRefusal(try await post("resume"), .conflict, "counter.not_paused")
+            expectRefusal(try await post("transfer", #"{"service": "consult"}"#), .conflict, "counter.idle")
+            expectRefusal(try await post("call-next", "{not json"), .badRequest, "request.invalid")
+            expectRefusal(
+                try await client.post("/api/v1/counters/hall/9/call-next", json: "", headers: try await admin(test, client)), .notFound,
+                "counter.not_found")
+
+            let code = test.presence.current(site: "hall")
+            for _ in 0..<2 { _ = try await client.take("consult", presence: code) }
+            let called = try await post("call-next")
+            let id = try #require(called.json["id"] as? Int)
+            // No-show only after the recalls and the grace period; the message says what is left.
+            let early = try await post("no-show", "{\"expecting\": \(id)}")
+            expectRefusal(early, .conflict, "ticket.no_show_too_early")
+            #expect(early.json["detail"] as? String == "H001 号还需再呼叫 2 次并等待 60 秒，才能记为过号。")
+            // A console that shows another ticket than the window holds is refused, not obeyed.
+            expectRefusal(try await post("recall", "{\"expecting\": \(id + 1)}"), .conflict, "ticket.stale")
+            expectRefusal(try await post("transfer", #"{"service": "consult"}"#), .conflict, "ticket.transfer_same_service")
+            expectRefusal(try await post("transfer", #"{"service": "nowhere"}"#), .notFound, "service.not_found")
+            for _ in 0..<2 { #expect(try await post("recall", "{\"expecting\": \(id)}").status == .ok) }
+            test.clock.advance(by: 61)
+            let gone = try await post("no-show", "{\"expecting\": \(id)}")
+            #expect(gone.status == .ok)
+            #expect(gone.json["state"] as? String == "no_show")
+            expectRefusal(try await post("complete", "{\"expecting\": \(id)}"), .conflict, "ticket.invalid_transition")
+
+            #expect(try await post("pause").status == .ok)
+            expectRefusal(try await post("pause"), .conflict, "counter.paused")
+            expectRefusal(try await post("call-next"), .conflict, "counter.paused")
+            #expect(try await post("resume").json["status"] as? String == "open")
+            #expect(try await post("call-next").json["number"] as? String == "H002")
+        }
+    }
+
     @Test func callingANumberOutOfTurn() async throws {
         let test = try await TestApp.withWindowThreeStaff()
         try await test.run { client in
