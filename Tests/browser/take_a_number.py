@@ -58,9 +58,9 @@ def main():
                    "--password-stdin", stdin=b"window-one-password\n")
         login = urllib.request.Request(base + "/api/v1/auth/login", data=b'{"login":"wang","password":"window-one-password"}',
                                        headers={"Content-Type": "application/json", "Origin": base})
-        session = urllib.request.urlopen(login).headers["Set-Cookie"].split(";")[0]
+        cookie = urllib.request.urlopen(login).headers["Set-Cookie"].split(";")[0]
         call = urllib.request.Request(base + "/api/v1/counters/qiantang/1/call-next", data=b"", method="POST",
-                                      headers={"Cookie": session, "Origin": base})
+                                      headers={"Cookie": cookie, "Origin": base})
         called_at = time.monotonic()
         assert json.load(urllib.request.urlopen(call))["number"] == "A001"
         overlay = driver.find_element(By.ID, "called")

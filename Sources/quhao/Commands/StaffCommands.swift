@@ -45,19 +45,16 @@ struct StaffCommand: AsyncParsableCommand {
         var login: String
         @Option(help: "Full name shown in the console and the audit log.")
         var name: String
-        @Option(help: "admin, staff or inspector.")
-        var role: StaffRole
-        @Option(help: "The site a staff member or inspector belongs to.")
-        var site: String?
-        @Option(help: "Windows a staff member may sit at, e.g. 1,2,3.")
-        var counters: String?
+        @OptionGroup var binding: BindingOptions
         @OptionGroup var password: PasswordOptions
 
         func run() async throws {
             try await reportingErrors {
                 let store = try await storeOptions.openStore()
                 let account = try await store.addStaff(
-                    NewStaff(login: login, name: name, role: role, siteID: site, counters: try windowList(counters), password: try password.read()))
+                    NewStaff(
+                        login: login, name: name, role: binding.role, siteID: binding.site, counters: try binding.windows(),
+                        password: try password.read()))
                 print("created \(account.login) (\(account.role.rawValue)\(account.siteID.map { " @ \($0)" } ?? ""))")
             }
         }
@@ -122,12 +119,22 @@ struct StaffCommand: AsyncParsableCommand {
 
 extension StaffRole: ExpressibleByArgument {}
 
-/// `--counters 1,2,3` as window numbers.
-func windowList(_ text: String?) throws -> [Int] {
-    try (text ?? "").split(separator: ",").map { part -> Int in
-        guard let number = Int(part.trimmingCharacters(in: .whitespaces)) else {
-            throw ExitFailure(message: "--counters takes window numbers like 1,2,3", code: 64)
+/// What an account or an API token is bound to: a role, a site, windows.
+struct BindingOptions: ParsableArguments {
+    @Option(help: "admin, staff or inspector.")
+    var role: StaffRole
+    @Option(help: "The site (staff and inspectors belong to one).")
+    var site: String?
+    @Option(help: "Windows a staff account or token may act at, e.g. 1,2,3.")
+    var counters: String?
+
+    /// `--counters 1,2,3` as window numbers.
+    func windows() throws -> [Int] {
+        try (counters ?? "").split(separator: ",").map { part -> Int in
+            guard let number = Int(part.trimmingCharacters(in: .whitespaces)) else {
+                throw ExitFailure(message: "--counters takes window numbers like 1,2,3", code: 64)
+            }
+            return number
         }
-        return number
     }
 }

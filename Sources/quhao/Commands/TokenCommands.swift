@@ -16,12 +16,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "What the token is for, shown in the audit log (e.g. \"window 3 printer\").")
         var name: String
-        @Option(help: "admin, staff or inspector.")
-        var role: StaffRole
-        @Option(help: "The site a staff or inspector token belongs to.")
-        var site: String?
-        @Option(help: "Windows a staff token may act at, e.g. 1,2,3.")
-        var counters: String?
+        @OptionGroup var binding: BindingOptions
         @Option(help: "Days until it stops working (default: until revoked).")
         var days: Int?
 
@@ -29,7 +24,7 @@ struct TokenCommand: AsyncParsableCommand {
             try await reportingErrors {
                 if let days, days <= 0 { throw ExitFailure(message: "--days must be at least 1", code: 64) }
                 let (token, record) = try await storeOptions.openStore().createToken(
-                    name: name, role: role, siteID: site, counters: try windowList(counters), validFor: days.map { TimeInterval($0) * 86400 })
+                    name: name, role: binding.role, siteID: binding.site, counters: try binding.windows(), validFor: days.map { TimeInterval($0) * 86400 })
                 print(token)
                 let until = record.expiresAt.map { " until \($0.formatted(.iso8601))" } ?? ""
                 FileHandle.standardError.write(
