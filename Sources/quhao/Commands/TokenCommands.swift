@@ -24,7 +24,8 @@ struct TokenCommand: AsyncParsableCommand {
             try await reportingErrors {
                 if let days, days <= 0 { throw ExitFailure(message: "--days must be at least 1", code: 64) }
                 let (token, record) = try await storeOptions.openStore().createToken(
-                    name: name, role: binding.role, siteID: binding.site, counters: try binding.windows(), validFor: days.map { TimeInterval($0) * 86400 })
+                    name: name, role: binding.role, siteID: binding.site, counters: try binding.windows(),
+                    validFor: days.map { TimeInterval($0) * 86400 })
                 print(token)
                 let until = record.expiresAt.map { " until \($0.formatted(.iso8601))" } ?? ""
                 FileHandle.standardError.write(
