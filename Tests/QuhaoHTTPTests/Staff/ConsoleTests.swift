@@ -255,6 +255,18 @@ import Testing
         }
     }
 
+    @Test func adminsChooseAmongEveryWindow() async throws {
+        let test = try await TestApp.withWindowThreeStaff()
+        try await test.run { client in
+            let boss = try await admin(test, client)
+            let picker = try await client.get("/staff?lang=en", headers: [.cookie: boss[.cookie]!, .accept: "text/html"])
+            #expect(picker.status == .ok)
+            #expect(picker.text.contains(#"href="/staff/hall/3?lang=en""#))
+            #expect(picker.text.contains(#"href="/staff/hall/4?lang=en""#))
+            #expect(picker.text.contains("Choose your window"))
+        }
+    }
+
     func admin(_ test: TestApp, _ client: any TestClientProtocol) async throws -> HTTPFields {
         if try await test.store.staffAccounts().contains(where: { $0.login == "boss" }) == false {
             _ = try await test.store.addStaff(Self.admin, cost: 4)
