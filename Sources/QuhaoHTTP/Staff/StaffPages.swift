@@ -89,7 +89,8 @@ struct StaffPages {
         guard snapshot.site.counter(counter) != nil else { throw QuhaoError(.counterNotFound, ["counter": String(counter)]) }
         let language = request.language
         let (t, script) = Templates.strings(language, script: ["ui.staff."])
-        let window = Catalogue.fill(t["staff_window"] ?? "", with: ["counter": String(counter)])
+        var window = Catalogue.fill(t["staff_window"] ?? "", with: ["counter": String(counter)])
+        if let name = snapshot.site.counter(counter)?.name { window += " " + name.text(language) }
         return page(
             "staff-console", request,
             [

@@ -71,7 +71,11 @@
     $('calls').replaceChildren(
       ...view.recent_calls.map((call) => {
         const li = document.createElement('li');
-        const time = new Date(call.at).toLocaleTimeString(en ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+        const time = new Date(call.at).toLocaleTimeString(en ? 'en-GB' : 'zh-CN', {
+          hour: '2-digit',
+          minute: '2-digit',
+          timeZone: view.site.time_zone,
+        });
         li.textContent = `${call.number}  ${time}${call.recall ? '  (' + S.recall_mark + ')' : ''}`;
         return li;
       }),
@@ -108,7 +112,9 @@
   /// The clock and the timers of the held ticket, every second.
   function tick() {
     const now = new Date(serverNow());
-    $('clock').textContent = now.toLocaleTimeString(en ? 'en-GB' : 'zh-CN', { hour12: false });
+    // The hall's time, whatever the PC's zone.
+    const zone = view ? view.site.time_zone : undefined;
+    $('clock').textContent = now.toLocaleTimeString(en ? 'en-GB' : 'zh-CN', { hour12: false, timeZone: zone });
     const ticket = held();
     if (!ticket) return;
     if (ticket.state === 'serving' && ticket.started_at) {
