@@ -55,6 +55,7 @@ extension QuhaoError {
         case rateLimited = "rate.limited"
         case requestInvalid = "request.invalid"
         case requestTooLarge = "request.too_large"
+        case requestMediaType = "request.media_type"
         case routeNotFound = "route.not_found"
         case appointmentSlotInvalid = "appointment.slot_invalid"
         case identityRequired = "identity.required"

@@ -141,9 +141,10 @@ struct PublicAPI {
     /// The board, with ETag / If-None-Match (304) and `?wait=N` long-polling.
     @Sendable func board(_ request: Request, context: AppRequestContext) async throws -> Response {
         let siteID = try context.parameters.require("site")
+        let wait = try Self.wait(request)
         var snapshot = try await services.board.snapshot(siteID)
         let known = request.headers[.ifNoneMatch]
-        if known == snapshot.etag, let wait = Self.wait(request), wait > 0 {
+        if known == snapshot.etag, let wait, wait > 0 {
             snapshot = try await services.longPoll(siteID, changedFrom: snapshot.version, timeout: .seconds(wait))
         }
         if known == snapshot.etag { return Self.notModified(snapshot.etag) }
@@ -172,7 +173,7 @@ struct PublicAPI {
         let token = try context.parameters.require("token")
         let known = request.headers[.ifNoneMatch]
         var current = try await services.ticketView(token)
-        if let wait = Self.wait(request), wait > 0, let site = current.site {
+        if let wait = try Self.wait(request), wait > 0, let site = current.site {
             let deadline = ContinuousClock.now + .seconds(wait)
             while known != nil, current.etag == known, let version = current.version, ContinuousClock.now < deadline {
                 _ = try await services.longPoll(site, changedFrom: version, timeout: deadline - ContinuousClock.now)
@@ -229,8 +230,13 @@ struct PublicAPI {
         return JSON.response(current.json, etag: current.etag)
     }
 
-    static func wait(_ request: Request) -> Int? {
-        request.uri.queryParameters.get("wait").flatMap(Int.init).map { min(max($0, 0), maxWait) }
+    /// `?wait=N`: seconds to hold a poll, at most ``maxWait``; anything but a whole number ≥ 0 is `request.invalid`.
+    static func wait(_ request: Request) throws -> Int? {
+        guard let text = request.uri.queryParameters.get("wait") else { return nil }
+        guard let seconds = Int(text), seconds >= 0 else {
+            throw QuhaoError(.requestInvalid, ["reason": "wait must be a whole number of seconds, 0…\(maxWait)"])
+        }
+        return min(seconds, maxWait)
     }
 
     static func notModified(_ etag: String) -> Response {

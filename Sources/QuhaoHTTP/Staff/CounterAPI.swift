@@ -61,9 +61,10 @@ struct CounterAPI {
     @Sendable func console(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (site, counter) = try Self.window(context)
         _ = try await StaffAuth.require(request, services: services, site: site, counter: counter)
+        let wait = try PublicAPI.wait(request)
         var snapshot = try await services.board.snapshot(site)
         let known = request.headers[.ifNoneMatch]
-        if known == snapshot.etag, let wait = PublicAPI.wait(request), wait > 0 {
+        if known == snapshot.etag, let wait, wait > 0 {
             snapshot = try await services.longPoll(site, changedFrom: snapshot.version, timeout: .seconds(wait))
         }
         guard let view = CounterConsoleView(snapshot.day, counter: counter, now: services.clock.now()) else {

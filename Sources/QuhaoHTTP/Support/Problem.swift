@@ -15,6 +15,7 @@ extension QuhaoError {
         case .presenceRequired, .authForbidden, .authOrigin: .forbidden
         case .authRequired, .authFailed: .unauthorized
         case .requestTooLarge: .contentTooLarge
+        case .requestMediaType: .unsupportedMediaType
         case .rateLimited, .authRateLimited: .tooManyRequests
         case .storageUnavailable: .serviceUnavailable
         case .configInvalid: .internalServerError

@@ -19,6 +19,31 @@ import Testing
         #expect(response.json["type"] as? String == "urn:quhao:problem:\(code)", sourceLocation: sourceLocation)
     }
 
+    /// Found by the bad-input pass: a text/plain body was read as JSON, `?wait=abc` was ignored,
+    /// and `/static/%00` was redirected to `/%20/`.
+    @Test func nonJSONBodiesBadWaitsAndOddStaticNamesAreRefused() async throws {
+        let test = try await TestApp()
+        try await test.run { client in
+            let plain = try await client.execute(
+                uri: "/api/v1/sites/hall/tickets", method: .post, headers: [.contentType: "text/plain"],
+                body: ByteBuffer(string: #"{"service": "H"}"#))
+            expectProblem(plain, .unsupportedMediaType, "request.media_type")
+            #expect(plain.json["detail"] as? String == "接口只接受 JSON 请求体（Content-Type: application/json），收到的是 text/plain。")
+            let json = try await client.execute(
+                uri: "/api/v1/sites/hall/tickets", method: .post, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ByteBuffer(string: #"{"service": "H"}"#))
+            #expect(json.status == .created, "a charset parameter is fine")
+            for wait in ["abc", "-1", "1.5"] {
+                expectProblem(try await client.get("/api/v1/sites/hall/board?wait=\(wait)"), .badRequest, "request.invalid")
+            }
+            #expect(try await client.get("/api/v1/sites/hall/board?wait=99").status == .ok, "a long wait is cut to 30 s, not refused")
+            for path in ["/static/%00", "/static/a%0Ab", "/static/..%2Fpackage"] {
+                #expect(try await client.get(path).status == .notFound, "\(path)")
+            }
+            #expect(try await client.get("/static/app.css").status == .ok)
+        }
+    }
+
     @Test func identityVectorsFromDomainMdThroughTheAPI() async throws {
         let test = try await TestApp()
         try await test.run { client in
