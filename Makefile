@@ -24,8 +24,8 @@ deps:
 
 test-deps:
 	@scripts/install-deps $(TEST_DEPS)
-	@python3 -c "import selenium, openapi_spec_validator, yaml" 2>/dev/null || \
-		python3 -m pip install --quiet --disable-pip-version-check "selenium>=4.20" "openapi-spec-validator>=0.7" pyyaml
+	@python3 -c "import selenium, openapi_spec_validator, yaml, schemathesis" 2>/dev/null || \
+		python3 -m pip install --quiet --disable-pip-version-check "selenium>=4.20" "openapi-spec-validator>=0.7" pyyaml "schemathesis>=4.0"
 
 build:
 	$(SWIFT) build --product quhao
