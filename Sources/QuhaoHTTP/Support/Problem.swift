@@ -59,6 +59,15 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as QuhaoError where error.code == .storageUnavailable {
+            // Operators must hear of it: the disk, the file or its permissions need a person.
+            context.logger.error(
+                "storage unavailable",
+                metadata: [
+                    "reason": "\(error.parameters["reason@en"] ?? "")", "sqlite": "\(error.parameters["sqlite"] ?? "")",
+                    "path": "\(request.uri.path)",
+                ])
+            return Self.wantsPage(request) ? Self.page(error, language: request.language) : Problem(error, language: request.language).response()
         } catch let error as QuhaoError where Self.wantsPage(request) {
             return Self.page(error, language: request.language)
         } catch let error as QuhaoError {
@@ -72,7 +81,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
             if error.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-                return Problem(QuhaoError(.storageUnavailable, ["reason": "internal error"]), language: request.language).response()
+                return Problem(QuhaoError(.storageUnavailable, ["reason": "内部错误", "reason@en": "internal error"]), language: request.language)
+                    .response()
             }
             return Problem(mapped, language: request.language).response()
         } catch is DecodingError {
@@ -80,7 +90,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 .response()
         } catch {
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            let problem = Problem(QuhaoError(.storageUnavailable, ["reason": "internal error"]), language: request.language)
+            let problem = Problem(QuhaoError(.storageUnavailable, ["reason": "内部错误", "reason@en": "internal error"]), language: request.language)
             return Response(
                 status: .internalServerError, headers: [.contentType: "application/problem+json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: (try? JSONEncoder().encode(problem)) ?? Data())))

@@ -134,11 +134,24 @@ public struct TicketStore: Sendable {
         do {
             return try await body()
         } catch let error as DatabaseError where Self.storageFailures.contains(error.resultCode) {
-            throw QuhaoError(.storageUnavailable, ["reason": error.resultCode.description])
+            throw Self.storageError(error.resultCode)
         }
     }
 
     static let storageFailures: [ResultCode] = [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_CORRUPT]
+
+    /// `storage.unavailable` with the cause in words, in both languages (the SQLite code for the log).
+    static func storageError(_ code: ResultCode) -> QuhaoError {
+        let (zh, en): (String, String) =
+            switch code.primaryResultCode {
+            case .SQLITE_FULL: ("存储空间已满", "the disk is full")
+            case .SQLITE_READONLY: ("数据库文件只读", "the database file is read-only")
+            case .SQLITE_CANTOPEN: ("无法打开数据库文件", "the database file cannot be opened")
+            case .SQLITE_CORRUPT: ("数据库文件已损坏", "the database file is damaged")
+            default: ("磁盘读写出错", "a disk read or write failed")
+            }
+        return QuhaoError(.storageUnavailable, ["reason": zh, "reason@en": en, "sqlite": code.description])
+    }
 
 }
 
