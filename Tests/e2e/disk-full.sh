@@ -49,7 +49,7 @@ status=$(issue)
 [[ $status == 201 ]] || fail "issuing after space was freed: $status $(cat issue.json)"
 jq -r .ticket.number issue.json >>issued.txt
 stop_daemon
-grep -q "storage unavailable.*the disk is full" serve.log || fail "the daemon log does not say the disk is full"
+grep -q "reason=the disk is full.*storage unavailable" serve.log || fail "the daemon log does not say the disk is full"
 python3 - "$QUHAO_DATABASE" issued.txt <<'PY' || fail "the database after the full disk"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
