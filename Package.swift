@@ -83,6 +83,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Benchmark helpers (bench/run): the ceiling server and the seeder. Not shipped.
+        .executableTarget(
+            name: "QuhaoBench",
+            dependencies: [
+                "QuhaoCore", "QuhaoStore", "QuhaoConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "bench/QuhaoBench",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Tests (one target per library target)
         .testTarget(name: "QuhaoCoreTests", dependencies: ["QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(

@@ -36,10 +36,17 @@ public actor LiveBoard {
 
     private let source: @Sendable (String) async throws -> SiteDay
     private let bootID: String
-    private var snapshots: [String: Snapshot] = [:]
+    private var snapshots: [String: Snapshot] = [:] {
+        // Polls read the latest snapshots from here without waiting for the actor (which may be busy rebuilding).
+        didSet { published.withLock { $0 = snapshots } }
+    }
+    private let published = Mutex<[String: Snapshot]>([:])
     private var building: [String: (id: UInt64, task: Task<Snapshot, any Error>)] = [:]
     private var nextBuild: UInt64 = 0
-    private var waiters: [String: [UInt64: CheckedContinuation<Void, Never>]] = [:]
+    /// Parked long-polls by site: each is one continuation and a deadline, nothing more (10,000
+    /// waiting phones must not mean 30,000 tasks).
+    private var waiters: [String: [UInt64: Waiter]] = [:]
+    private var sweeper: Task<Void, Never>?
     private var released: Set<UInt64> = []
     private var nextWaiter: UInt64 = 0
     private let pending = Mutex<Set<String>>([])
@@ -50,8 +57,13 @@ public actor LiveBoard {
     /// - Parameters:
     ///   - bootID: Distinguishes this process's versions from an earlier one's (random per start).
     ///   - source: Reads a site's day (one read transaction).
-    public init(bootID: String, source: @escaping @Sendable (String) async throws -> SiteDay) {
+    /// The shortest time between two rebuilds from ``run()``: under a storm of writes the board
+    /// is rebuilt at most this often instead of back to back (each rebuild reads the whole day).
+    let settle: Duration
+
+    public init(bootID: String, settle: Duration = .milliseconds(50), source: @escaping @Sendable (String) async throws -> SiteDay) {
         self.bootID = bootID
+        self.settle = settle
         self.source = source
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
@@ -73,12 +85,20 @@ public actor LiveBoard {
                 // A failed rebuild keeps the previous snapshot; the next change retries.
                 _ = try? await rebuild(site)
             }
+            // Changes arriving meanwhile are gathered into the next rebuild.
+            if !sites.isEmpty, settle > .zero { try? await Task.sleep(for: settle) }
         }
     }
 
-    /// The current snapshot of a site, built on first use.
+    /// The current snapshot of a site, built on first use. Once built, answered without entering
+    /// the actor: a poll never queues behind a rebuild.
     /// - Throws: What the source throws (`site.not_found`).
-    public func snapshot(_ siteID: String) async throws -> Snapshot {
+    public nonisolated func snapshot(_ siteID: String) async throws -> Snapshot {
+        if let snapshot = published.withLock({ $0[siteID] }) { return snapshot }
+        return try await firstSnapshot(siteID)
+    }
+
+    private func firstSnapshot(_ siteID: String) async throws -> Snapshot {
         if let snapshot = snapshots[siteID] { return snapshot }
         return try await rebuild(siteID)
     }
@@ -90,19 +110,11 @@ public actor LiveBoard {
         guard current.version == version, timeout > .zero else { return current }
         nextWaiter += 1
         let id = nextWaiter
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.park(siteID, id, version: version) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                await self.unpark(siteID, id)
-            }
-            await withTaskCancellationHandler {
-                _ = await group.next()
-            } onCancel: {
-                Task { await self.unpark(siteID, id) }
-            }
-            group.cancelAll()
-            unpark(siteID, id)
+        let deadline = ContinuousClock.now + timeout
+        await withTaskCancellationHandler {
+            await park(siteID, id, version: version, until: deadline)
+        } onCancel: {
+            Task { await self.unpark(siteID, id) }
         }
         released.remove(id)
         return try await snapshot(siteID)
@@ -120,21 +132,45 @@ public actor LiveBoard {
 
     // MARK: - Private
 
-    private func park(_ siteID: String, _ id: UInt64, version: UInt64) async {
+    struct Waiter {
+        let continuation: CheckedContinuation<Void, Never>
+        let deadline: ContinuousClock.Instant
+    }
+
+    private func park(_ siteID: String, _ id: UInt64, version: UInt64, until deadline: ContinuousClock.Instant) async {
         await withCheckedContinuation { continuation in
-            // A rebuild may have landed between the caller's check and this (separate) task
-            // running: then there is nothing to wait for.
+            // Cancelled before parking, or a rebuild already landed: nothing to wait for.
             if released.contains(id) || snapshots[siteID]?.version != version {
                 continuation.resume()
             } else {
-                waiters[siteID, default: [:]][id] = continuation
+                waiters[siteID, default: [:]][id] = Waiter(continuation: continuation, deadline: deadline)
+                startSweeper()
             }
         }
     }
 
+    /// One task per board answers the waiters whose time is up, four times a second, while any wait.
+    private func startSweeper() {
+        guard sweeper == nil else { return }
+        sweeper = Task {
+            while !waiters.isEmpty {
+                try? await Task.sleep(for: .milliseconds(250))
+                let now = ContinuousClock.now
+                for (siteID, parked) in waiters {
+                    for (id, waiter) in parked where waiter.deadline <= now {
+                        waiters[siteID]?.removeValue(forKey: id)
+                        waiter.continuation.resume()
+                    }
+                    if waiters[siteID]?.isEmpty == true { waiters[siteID] = nil }
+                }
+            }
+            sweeper = nil
+        }
+    }
+
     private func unpark(_ siteID: String, _ id: UInt64) {
-        if let continuation = waiters[siteID]?.removeValue(forKey: id) {
-            continuation.resume()
+        if let waiter = waiters[siteID]?.removeValue(forKey: id) {
+            waiter.continuation.resume()
         } else {
             // Not parked yet: make sure it never parks.
             released.insert(id)
@@ -189,7 +225,7 @@ public actor LiveBoard {
             version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: boardJSON, tickets: tickets, day: day,
             contentHash: contentHash)
         snapshots[siteID] = snapshot
-        for continuation in (waiters.removeValue(forKey: siteID) ?? [:]).values { continuation.resume() }
+        for waiter in (waiters.removeValue(forKey: siteID) ?? [:]).values { waiter.continuation.resume() }
         return snapshot
     }
 
@@ -206,8 +242,8 @@ public actor LiveBoard {
 
 extension LiveBoard {
     /// A ticket of today at any site whose snapshot is built, by token.
-    public func ticket(_ token: String) -> (Snapshot, Entry)? {
-        for snapshot in snapshots.values {
+    public nonisolated func ticket(_ token: String) -> (Snapshot, Entry)? {
+        for snapshot in published.withLock({ $0.values }) {
             if let entry = snapshot.tickets[token] { return (snapshot, entry) }
         }
         return nil

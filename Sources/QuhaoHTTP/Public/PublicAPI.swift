@@ -52,7 +52,7 @@ struct Services: Sendable {
 
     /// The view of a ticket: from the live snapshot when it is today's, else from the database.
     func ticketView(_ token: String) async throws -> (view: TicketView, json: Data, etag: String?, version: UInt64?, site: String?) {
-        if let (snapshot, entry) = await board.ticket(token) {
+        if let (snapshot, entry) = board.ticket(token) {
             return (entry.view, entry.json, entry.etag, snapshot.version, snapshot.board.site.id)
         }
         let ticket = try await store.ticket(.token(token))

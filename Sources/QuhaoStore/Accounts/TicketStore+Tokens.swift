@@ -72,23 +72,24 @@ extension TicketStore {
         }
     }
 
-    /// Who a bearer token acts for, if it is live.
+    /// Who a bearer token acts for, if it is live. A read: it writes only to note use, at most once a minute.
     public func principal(bearer token: String) async throws -> Principal? {
         guard token.hasPrefix(Self.apiTokenPrefix) else { return nil }
         let hash = Self.tokenHash(token)
         let now = clock.now()
-        return try await guarded {
-            try await writer.write { db -> Principal? in
-                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM api_tokens WHERE token_hash = ?", arguments: [hash]),
-                    let record = try Self.apiToken(db, id: id), record.revokedAt == nil, record.expiresAt.map({ now < $0 }) ?? true
-                else { return nil }
-                // Like sessions, note use at most once a minute.
-                if record.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
-                    try db.execute(sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", arguments: [now, id])
+        let record = try await read { db -> APIToken? in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM api_tokens WHERE token_hash = ?", arguments: [hash]) else { return nil }
+            return try Self.apiToken(db, id: id)
+        }
+        guard let record, record.revokedAt == nil, record.expiresAt.map({ now < $0 }) ?? true else { return nil }
+        if record.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+            try await guarded {
+                try await writer.write { db in
+                    try db.execute(sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", arguments: [now, record.id])
                 }
-                return Principal(token: record)
             }
         }
+        return Principal(token: record)
     }
 
     /// Who a session cookie acts for, if it is live.

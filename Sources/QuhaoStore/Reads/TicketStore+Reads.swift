@@ -120,6 +120,9 @@ extension TicketStore {
                         """, arguments: [siteID, day.iso, service.id, WaitEstimator.window])
                 averages[service.id] = WaitEstimator.averageServiceSeconds(recent: durations, defaultMinutes: service.defaultServiceMinutes)
             }
+            // Bounded by time through the (site_id, at) index: without it the query walked every
+            // event the site ever had (a year of history made each board rebuild take seconds).
+            let (dayStart, dayEnd) = Self.interval(of: day, in: site.zone)
             let calls = try Row.fetchAll(
                 db,
                 sql: """
@@ -127,9 +130,9 @@ extension TicketStore {
                         SELECT e.id, e.at, e.counter_id, e.action, t.number, t.seq,
                             ROW_NUMBER() OVER (PARTITION BY e.counter_id ORDER BY e.id DESC) AS nth
                         FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-                        WHERE e.site_id = ? AND t.day = ? AND e.action IN ('call', 'recall'))
+                        WHERE e.site_id = ? AND e.at >= ? AND e.at < ? AND t.day = ? AND e.action IN ('call', 'recall'))
                     WHERE nth <= ? ORDER BY id DESC
-                    """, arguments: [siteID, day.iso, SiteDay.recentCallsPerCounter]
+                    """, arguments: [siteID, dayStart, dayEnd, day.iso, SiteDay.recentCallsPerCounter]
             ).map { row in
                 let number: String = row["number"]
                 return AnnouncedCall(
