@@ -31,7 +31,7 @@ build:
 	$(SWIFT) build --product quhao
 
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Package.swift
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests bench/QuhaoBench Package.swift
 
 clean:
 	rm -rf $(BUILD_DIR)
