@@ -41,6 +41,7 @@ public actor LiveBoard {
         didSet { published.withLock { $0 = snapshots } }
     }
     private let published = Mutex<[String: Snapshot]>([:])
+    private let closing = Mutex(false)
     private var building: [String: (id: UInt64, task: Task<Snapshot, any Error>)] = [:]
     private var nextBuild: UInt64 = 0
     /// Parked long-polls by site: each is one continuation and a deadline, nothing more (10,000
@@ -107,7 +108,7 @@ public actor LiveBoard {
     /// returns the current snapshot. A cancelled request (client gone) stops waiting at once.
     public func snapshot(_ siteID: String, changedFrom version: UInt64, timeout: Duration) async throws -> Snapshot {
         let current = try await snapshot(siteID)
-        guard current.version == version, timeout > .zero else { return current }
+        guard current.version == version, timeout > .zero, !closing.withLock({ $0 }) else { return current }
         nextWaiter += 1
         let id = nextWaiter
         let deadline = ContinuousClock.now + timeout
@@ -127,6 +128,22 @@ public actor LiveBoard {
         try await rebuild(siteID)
     }
 
+    /// The daemon is stopping: every waiting request is answered now, and new ones do not wait.
+    public nonisolated func close() {
+        let first = closing.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        if first { Task { await self.releaseAll() } }
+    }
+
+    private func releaseAll() {
+        for (_, parked) in waiters {
+            for waiter in parked.values { waiter.continuation.resume() }
+        }
+        waiters = [:]
+    }
+
     /// How many requests are waiting on a site (for metrics and tests).
     public func waiterCount(_ siteID: String) -> Int { waiters[siteID]?.count ?? 0 }
 
@@ -140,7 +157,7 @@ public actor LiveBoard {
     private func park(_ siteID: String, _ id: UInt64, version: UInt64, until deadline: ContinuousClock.Instant) async {
         await withCheckedContinuation { continuation in
             // Cancelled before parking, or a rebuild already landed: nothing to wait for.
-            if released.contains(id) || snapshots[siteID]?.version != version {
+            if released.contains(id) || closing.withLock({ $0 }) || snapshots[siteID]?.version != version {
                 continuation.resume()
             } else {
                 waiters[siteID, default: [:]][id] = Waiter(continuation: continuation, deadline: deadline)

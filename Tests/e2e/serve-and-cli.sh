@@ -25,10 +25,21 @@ early=$("$quhao" ticket complete --site qiantang --counter 1 2>&1); code=$?
 "$quhao" ticket start --site qiantang --counter 1 >/dev/null || fail "start"
 "$quhao" ticket complete --site qiantang --counter 1 >/dev/null || fail "complete"
 
+# A stopping daemon answers its long-polls at once instead of holding the shutdown for their 30 s.
+etag=$(curl -fsS -o /dev/null -w '%header{etag}' "http://127.0.0.1:$port/api/v1/sites/qiantang/board") || fail "board etag"
+for _ in 1 2 3; do
+    curl -s -o /dev/null -w '%{http_code}\n' -H "If-None-Match: $etag" "http://127.0.0.1:$port/api/v1/sites/qiantang/board?wait=30" >>polls.txt &
+done
+sleep 1
+began=$(date +%s%N)
 stop_daemon
+wait
+took=$((($(date +%s%N) - began) / 1000000))
+(( took < 5000 )) || fail "the daemon took $took ms to stop with long-polls waiting"
+[[ $(sort -u polls.txt) == 304 ]] || fail "long-polls were not answered at shutdown: $(cat polls.txt)"
 start_daemon
 next=$("$quhao" ticket take --site qiantang --service A --identity 91110000600037341L --json) || fail "take after restart"
 [[ $(jq -r .number <<<"$next") == A002 ]] || fail "numbers did not continue after restart: $next"
 history=$("$quhao" ticket show --site qiantang A001) || fail "show"
 for action in issue call start complete; do grep -q " $action " <<<"$history" || fail "history lacks $action: $history"; done
-echo "  ok: serve on the demo, healthz, CLI take/call/start/complete, refusals, restart"
+echo "  ok: serve on the demo, healthz, CLI take/call/start/complete, refusals, shutdown answers long-polls ($took ms), restart"

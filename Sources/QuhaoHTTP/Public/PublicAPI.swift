@@ -46,8 +46,15 @@ struct Services: Sendable {
 
     /// Waits for a site to change, but never past the start of a graceful shutdown: a stopping
     /// daemon answers its long-polls at once instead of holding the shutdown for their timeout.
+    ///
+    /// A registered handler, not `cancelWhenGracefulShutdown`: that costs a child task per
+    /// waiting phone, and 10,000 of them are expected.
     func longPoll(_ siteID: String, changedFrom version: UInt64, timeout: Duration) async throws -> LiveBoard.Snapshot {
-        try await cancelWhenGracefulShutdown { try await board.snapshot(siteID, changedFrom: version, timeout: timeout) }
+        try await withGracefulShutdownHandler {
+            try await board.snapshot(siteID, changedFrom: version, timeout: timeout)
+        } onGracefulShutdown: { [board] in
+            board.close()
+        }
     }
 
     /// The view of a ticket: from the live snapshot when it is today's, else from the database.
