@@ -26,7 +26,14 @@ early=$("$quhao" ticket complete --site qiantang --counter 1 2>&1); code=$?
 "$quhao" ticket complete --site qiantang --counter 1 >/dev/null || fail "complete"
 
 # A stopping daemon answers its long-polls at once instead of holding the shutdown for their 30 s.
-etag=$(curl -fsS -o /dev/null -w '%header{etag}' "http://127.0.0.1:$port/api/v1/sites/qiantang/board") || fail "board etag"
+# First let the board settle: the CLI's changes above reach it within a quarter second.
+etag=
+for _ in $(seq 1 20); do
+    now=$(curl -fsS -o /dev/null -w '%header{etag}' "http://127.0.0.1:$port/api/v1/sites/qiantang/board") || fail "board etag"
+    [[ $now == "$etag" ]] && break
+    etag=$now
+    sleep 0.5
+done
 for _ in 1 2 3; do
     curl -s -o /dev/null -w '%{http_code}\n' -H "If-None-Match: $etag" "http://127.0.0.1:$port/api/v1/sites/qiantang/board?wait=30" >>polls.txt &
 done
