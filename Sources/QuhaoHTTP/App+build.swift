@@ -77,8 +77,7 @@ public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [Str
 func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
-    router.add(middleware: JSONBodiesMiddleware())
-    router.add(middleware: StaticNamesMiddleware())
+    router.add(middleware: InputGuardsMiddleware())
     if let folder = Bundle.module.resourceURL?.appendingPathComponent("static").path {
         router.add(
             middleware: FileMiddleware(folder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(300)])]), logger: logger)

@@ -46,9 +46,6 @@ public struct Principal: Sendable, Hashable {
         }
     }
 
-    /// Whether it may see a site's staff views at all.
-    public func mayView(site: String) -> Bool { role == .admin || siteID == site }
-
     public init(session: StaffSession) {
         credential = .session(session.account)
         name = session.account.name

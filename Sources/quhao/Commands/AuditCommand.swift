@@ -31,7 +31,8 @@ struct AuditCommand: AsyncParsableCommand {
             let store = try await storeOptions.openStore()
             var query = AuditQuery(siteID: site, staffLogin: staff, counterID: counter, number: number, action: action, limit: limit)
             if let day {
-                if day == "today", let site {
+                if day == "today" {
+                    guard let site else { throw ExitFailure(message: "--day needs --site (days are in the site's time zone)", code: 64) }
                     query.day = try await store.today(site: site)
                 } else {
                     guard let parsed = BusinessDay(iso: day) else { throw ExitFailure(message: "--day takes YYYY-MM-DD", code: 64) }
