@@ -30,7 +30,10 @@ def main():
         driver.find_element(By.ID, "login").send_keys("li")
         driver.find_element(By.ID, "password").send_keys("wrong-password")
         driver.find_element(By.ID, "sign-in").click()
-        assert "账号或密码不正确" in driver.find_element(By.ID, "error").text
+        # The form posts and a new page comes back (bcrypt takes a moment on a busy machine): wait for
+        # it rather than reading the old page.
+        wait.until(lambda d: d.find_elements(By.ID, "error")
+                   and "账号或密码不正确" in d.find_element(By.ID, "error").text)
         driver.find_element(By.ID, "password").send_keys("window-three-password")
         driver.find_element(By.ID, "sign-in").click()
         wait.until(lambda d: d.current_url.endswith("/staff/qiantang/3"))
