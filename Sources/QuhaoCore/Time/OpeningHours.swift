@@ -18,7 +18,7 @@ public struct TimeOfDay: Hashable, Comparable, Sendable, CustomStringConvertible
     /// A time from minutes since midnight.
     public init(minutes: Int) { self.minutes = minutes }
 
-    public var description: String { String(format: "%02d:%02d", minutes / 60, minutes % 60) }
+    public var description: String { "\((minutes / 60).zeroPadded(2)):\((minutes % 60).zeroPadded(2))" }
 
     public static func < (lhs: TimeOfDay, rhs: TimeOfDay) -> Bool { lhs.minutes < rhs.minutes }
 }

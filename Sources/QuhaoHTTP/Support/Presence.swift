@@ -42,6 +42,6 @@ public struct PresenceCodes: Sendable {
 
     private func code(site: String, at date: Date) -> String {
         let value = TOTP(secret: secret(site), length: 6, timeStep: window, hashFunction: .sha256).compute(date: date)
-        return String(format: "%06d", value)
+        return value.zeroPadded(6)
     }
 }

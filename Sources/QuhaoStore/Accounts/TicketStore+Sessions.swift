@@ -77,6 +77,6 @@ extension TicketStore {
     }
 
     static func tokenHash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Array(SHA256.hash(data: Data(token.utf8))).hex
     }
 }

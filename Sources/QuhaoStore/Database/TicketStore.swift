@@ -77,7 +77,7 @@ public struct TicketStore: Sendable {
     /// HMAC-SHA256 under the database's own key, hex.
     func keyedHash(_ text: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: identityKey))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Array(mac).hex
     }
 
     // MARK: - Transactions

@@ -20,6 +20,32 @@ import Testing
         #expect(BusinessDay(iso: "2026-02-28")! < BusinessDay(iso: "2026-03-01")!)
     }
 
+    @Test func leapYearsAndMonthLengthsWithoutACalendar() {
+        #expect(BusinessDay(iso: "2028-02-29")?.iso == "2028-02-29")
+        #expect(BusinessDay(iso: "2000-02-29") != nil, "divisible by 400")
+        #expect(BusinessDay(iso: "2100-02-29") == nil, "divisible by 100 only")
+        #expect(BusinessDay(iso: "2026-04-31") == nil)
+        #expect(BusinessDay(iso: "2026-12-31")?.iso == "2026-12-31")
+        #expect(BusinessDay(iso: "2026-13-01") == nil)
+        #expect(BusinessDay(iso: "2026-01-00") == nil)
+        #expect(BusinessDay(year: 33, month: 1, day: 5)?.iso == "0033-01-05")
+        // Every day of four years agrees with Foundation's calendar.
+        let utc = TimeZone(identifier: "UTC")!
+        var date = Calendar.gregorian(in: utc).date(from: DateComponents(year: 2027, month: 1, day: 1))!
+        for _ in 0..<(4 * 366) {
+            let day = BusinessDay(date, in: utc)
+            #expect(BusinessDay(iso: day.iso) == day)
+            date.addTimeInterval(86_400)
+        }
+    }
+
+    @Test func fixedWidthDigitsAndHex() {
+        #expect(7.zeroPadded(3) == "007")
+        #expect(1234.zeroPadded(2) == "1234")
+        #expect(UInt32(42).zeroPadded(6) == "000042")
+        #expect([0x00, 0x0f, 0xa5, 0xff].hex == "000fa5ff")
+    }
+
     @Test func openingHoursWithALunchBreak() {
         let hours = OpeningHours(
             days: [.mon, .tue, .wed, .thu, .fri],
