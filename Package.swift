@@ -99,7 +99,7 @@ let package = Package(
         // MARK: - Tests (one target per library target)
         .testTarget(name: "QuhaoCoreTests", dependencies: ["QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "QuhaoStoreTests", dependencies: ["QuhaoStore", "QuhaoCore", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "QuhaoStoreTests", dependencies: ["QuhaoStore", "QuhaoCore", "LiveBoard", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings),
         .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),

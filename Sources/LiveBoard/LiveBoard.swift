@@ -5,9 +5,10 @@ import Synchronization
 /// Per-site snapshots of the board and of every ticket of the day, kept in memory so that
 /// polls never touch the database (DESIGN.md decision 2).
 ///
-/// After each commit the store calls ``invalidate(_:)``; ``run()`` rebuilds the site's
-/// snapshot from one read, encodes its JSON once, bumps its version and wakes the long-poll
-/// waiters. Invalidations that arrive while a rebuild runs are coalesced into one more rebuild.
+/// After each commit the store calls ``invalidate(_:changes:)`` with the tickets it touched;
+/// ``run()`` rebuilds the site's snapshot from one read of those rows (merged into the day it
+/// holds), encodes only the views that can have changed, bumps its version and wakes the
+/// long-poll waiters. Invalidations that arrive while a rebuild runs are coalesced into one more.
 public actor LiveBoard {
     /// One site's state as served to polls.
     public struct Snapshot: Sendable {
@@ -23,8 +24,6 @@ public actor LiveBoard {
         public let tickets: [String: Entry]
         /// The day it was built from: staff views are cut from it without another read.
         public let day: SiteDay
-        /// A hash of everything served: equal contents keep their version.
-        let contentHash: String
     }
 
     /// A ticket's encoded view and its ETag (a hash of the bytes: unchanged tickets keep it).
@@ -34,7 +33,7 @@ public actor LiveBoard {
         public let etag: String
     }
 
-    private let source: @Sendable (String) async throws -> SiteDay
+    private let source: Source
     private let bootID: String
     private var snapshots: [String: Snapshot] = [:] {
         // Polls read the latest snapshots from here without waiting for the actor (which may be busy rebuilding).
@@ -50,19 +49,25 @@ public actor LiveBoard {
     private var sweeper: Task<Void, Never>?
     private var released: Set<UInt64> = []
     private var nextWaiter: UInt64 = 0
-    private let pending = Mutex<Set<String>>([])
+    /// Changes not yet read, by site.
+    private let pending = Mutex<[String: TicketChanges]>([:])
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
+
+    /// Reads a site's day (one read transaction), given the day as last read and what changed
+    /// since (`.all` or no previous day: read it all).
+    public typealias Source = @Sendable (_ siteID: String, _ previous: SiteDay?, _ changes: TicketChanges) async throws -> SiteDay
+
+    /// The shortest time between two rebuilds from ``run()``: under a storm of writes the board
+    /// is rebuilt at most this often instead of back to back.
+    let settle: Duration
 
     /// Creates a board.
     /// - Parameters:
     ///   - bootID: Distinguishes this process's versions from an earlier one's (random per start).
-    ///   - source: Reads a site's day (one read transaction).
-    /// The shortest time between two rebuilds from ``run()``: under a storm of writes the board
-    /// is rebuilt at most this often instead of back to back (each rebuild reads the whole day).
-    let settle: Duration
-
-    public init(bootID: String, settle: Duration = .milliseconds(50), source: @escaping @Sendable (String) async throws -> SiteDay) {
+    ///   - settle: See ``settle``.
+    ///   - source: See ``Source``.
+    public init(bootID: String, settle: Duration = .milliseconds(50), source: @escaping Source) {
         self.bootID = bootID
         self.settle = settle
         self.source = source
@@ -70,18 +75,20 @@ public actor LiveBoard {
     }
 
     /// Marks a site changed; safe to call from any thread (the store's commit hook).
-    public nonisolated func invalidate(_ siteID: String) {
-        pending.withLock { _ = $0.insert(siteID) }
+    /// - Parameter changes: The tickets the change touched; `.all` when not known (another process wrote).
+    public nonisolated func invalidate(_ siteID: String, changes: TicketChanges = .all) {
+        note(siteID, changes)
         wake.yield()
+    }
+
+    private nonisolated func note(_ siteID: String, _ changes: TicketChanges) {
+        pending.withLock { $0[siteID] = $0[siteID].map { $0.union(changes) } ?? changes }
     }
 
     /// Rebuilds changed sites until cancelled. Run it as a service.
     public func run() async {
         for await _ in wakes {
-            let sites = pending.withLock { sites in
-                defer { sites.removeAll() }
-                return sites
-            }
+            let sites = pending.withLock { Array($0.keys) }
             for site in sites.sorted() {
                 // A failed rebuild keeps the previous snapshot; the next change retries.
                 _ = try? await rebuild(site)
@@ -212,37 +219,65 @@ public actor LiveBoard {
     }
 
     private func build(_ siteID: String) async throws -> Snapshot {
-        let day = try await source(siteID)
+        // Taken now, so a change landing during the read is left for the next build.
+        let changes = pending.withLock { $0.removeValue(forKey: siteID) } ?? .none
+        let previous = snapshots[siteID]
+        let day: SiteDay
+        do {
+            day = try await source(siteID, previous?.day, changes)
+        } catch {
+            note(siteID, changes)  // not read: keep them for the next try
+            throw error
+        }
         let encoder = JSONEncoder.quhao
-        let board = BoardView(day)
         let ahead = QueueOrder.peopleAhead(day.tickets)
-        var tickets: [String: Entry] = [:]
-        tickets.reserveCapacity(day.tickets.count)
-        for ticket in day.tickets {
+        var tickets: [String: Entry]
+        var changed: Bool
+        // Which views may differ from the previous snapshot's: every one when the day, the site's
+        // rules or the set of changed rows is not known; otherwise the changed rows, the queued
+        // tickets (places and waits move) and those whose rating changed.
+        let candidates: [Ticket]
+        if let previous, case .only(let ids) = changes, previous.day.day == day.day, previous.site == day.site {
+            tickets = previous.tickets
+            changed = false
+            var wanted = Set(ids).union(ahead.keys)
+            for (id, score) in day.ratings where previous.day.ratings[id] != score { wanted.insert(id) }
+            candidates = wanted.sorted().compactMap { day.ticket(id: $0) }
+            for id in ids where day.ticket(id: id) == nil {
+                if let gone = previous.day.ticket(id: id), tickets.removeValue(forKey: gone.token) != nil { changed = true }
+            }
+        } else {
+            tickets = [:]
+            tickets.reserveCapacity(day.tickets.count)
+            changed = previous == nil || previous!.tickets.count != day.tickets.count
+            candidates = day.tickets
+        }
+        for ticket in candidates {
             let people = ahead[ticket.id]
             let view = TicketView(
                 ticket, site: day.site, peopleAhead: people,
                 estimatedWait: people.flatMap { day.estimatedWait(service: ticket.serviceID, ahead: $0) }, rating: day.ratings[ticket.id])
             // Most tickets look the same after a change: keep their encoded JSON instead of encoding again.
-            if let previous = snapshots[siteID]?.tickets[ticket.token], previous.view == view {
-                tickets[ticket.token] = previous
+            if let old = previous?.tickets[ticket.token], old.view == view {
+                tickets[ticket.token] = old
             } else {
                 let json = try encoder.encode(view)
                 tickets[ticket.token] = Entry(view: view, json: json, etag: "\"t\(Self.fnv1a(json))\"")
+                changed = true
             }
         }
+        let board = BoardView(day)
         let boardJSON = try encoder.encode(board)
-        var digest = boardJSON
-        for token in tickets.keys.sorted() { digest.append(Data(tickets[token]!.etag.utf8)) }
-        let contentHash = Self.fnv1a(digest)
-        // Nothing visible changed (a warm-up, or a change to another day): keep the version, wake nobody.
-        if let previous = snapshots[siteID], previous.contentHash == contentHash { return previous }
-        let version = (snapshots[siteID]?.version ?? 0) + 1
+        if boardJSON != previous?.boardJSON { changed = true }
+        // Nothing visible changed (a warm-up, a change to another day, a reordering key): keep the
+        // version and wake nobody, but keep the day just read (the next merge starts from it).
+        let version = changed ? (previous?.version ?? 0) + 1 : previous!.version
         let snapshot = Snapshot(
-            version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: boardJSON, tickets: tickets, day: day,
-            contentHash: contentHash)
+            version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: boardJSON, tickets: tickets, day: day)
         snapshots[siteID] = snapshot
-        for waiter in (waiters.removeValue(forKey: siteID) ?? [:]).values { waiter.continuation.resume() }
+        if changed {
+            for waiter in (waiters.removeValue(forKey: siteID) ?? [:]).values { waiter.continuation.resume() }
+        }
         return snapshot
     }
 

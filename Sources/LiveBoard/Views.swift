@@ -103,17 +103,27 @@ extension BoardView {
     /// The board of a site's day.
     public init(_ day: SiteDay) {
         let site = day.site
-        let issued = Dictionary(grouping: day.tickets, by: \.number.prefix).mapValues { $0.map(\.number.sequence).max() ?? 0 }
+        // One pass over the day (it is rebuilt after every change, and a busy day is long).
+        var issued: [String: Int] = [:]
+        var waitingBy: [String: Int] = [:]
+        var remoteBy: [String: Int] = [:]
+        for ticket in day.tickets {
+            issued[ticket.number.prefix] = max(issued[ticket.number.prefix] ?? 0, ticket.number.sequence)
+            switch ticket.state {
+            case .waiting: waitingBy[ticket.serviceID, default: 0] += 1
+            case .remote: remoteBy[ticket.serviceID, default: 0] += 1
+            default: break
+            }
+        }
         self.init(
             site: SiteHeader(id: site.id, name: site.name.zh, nameEn: site.name.en, kind: site.kind.rawValue, timeZone: site.timeZone),
             day: day.day.iso,
             services: site.services.map { service in
-                let mine = day.tickets.filter { $0.serviceID == service.id }
-                let waiting = mine.filter { $0.state == .waiting }.count
+                let waiting = waitingBy[service.id] ?? 0
                 return ServiceView(
                     id: service.id, prefix: service.prefix, name: service.name.zh, nameEn: service.name.en,
                     open: service.hours?.isOpen(at: day.now, in: site.zone) ?? true, waiting: waiting,
-                    remote: mine.filter { $0.state == .remote }.count,
+                    remote: remoteBy[service.id] ?? 0,
                     estimatedWaitSeconds: day.estimatedWait(service: service.id, ahead: waiting).map { Int($0.rounded()) },
                     identity: service.identity.rawValue, phone: service.phone.rawValue, dailyCap: service.dailyCap,
                     issuedToday: issued[service.prefix] ?? 0)

@@ -44,8 +44,8 @@ public func buildApplication(
     settings: AppSettings, store: TicketStore, clock: any QuhaoClock, random: RandomSource = .system, logger: Logger,
     services: [any ServiceLifecycle.Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let board = LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0) }
-    store.onCommit { board.invalidate($0) }
+    let board = LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0, updating: $1, changes: $2) }
+    store.onCommit { board.invalidate($0, changes: $1) }
     let shared = Services(
         settings: settings, store: store, board: board,
         presence: PresenceCodes(store: store, clock: clock, window: settings.presenceWindow),
@@ -67,7 +67,7 @@ public func buildApplication(
 public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [String] {
     let settings = AppSettings(host: "127.0.0.1", port: 0, publicURL: "http://127.0.0.1")
     let services = Services(
-        settings: settings, store: store, board: LiveBoard(bootID: "routes") { try await store.siteDay(site: $0) },
+        settings: settings, store: store, board: LiveBoard(bootID: "routes") { try await store.siteDay(site: $0, updating: $1, changes: $2) },
         presence: PresenceCodes(store: store, clock: clock), issueLimiter: RateLimiter(capacity: 1, refillPerSecond: 1, clock: clock),
         clock: clock, random: .system)
     return buildRouter(services, templates: try Templates(), logger: Logger(label: "routes")).routes.map { "\($0.method) \($0.path)" }.sorted()

@@ -41,7 +41,7 @@ import Testing
 
     func makeBoard() -> (LiveBoard, Source) {
         let source = Source()
-        return (LiveBoard(bootID: "boot", source: { try source.day($0) }), source)
+        return (LiveBoard(bootID: "boot", source: { site, _, _ in try source.day(site) }), source)
     }
 
     @Test func snapshotCarriesBoardAndTicketsWithoutIds() async throws {

@@ -74,3 +74,24 @@ public struct SiteDay: Sendable {
             averageServiceSeconds: averageServiceSeconds[serviceID] ?? 300)
     }
 }
+
+extension SiteDay {
+    /// One of the day's tickets by id (binary search: ``tickets`` are in id order).
+    public func ticket(id: Ticket.ID) -> Ticket? {
+        let index = tickets.partitioningIndex { $0.id >= id }
+        return index < tickets.endIndex && tickets[index].id == id ? tickets[index] : nil
+    }
+}
+
+extension RandomAccessCollection {
+    /// The first index where `belongs` turns true, for a collection where it is false then true (binary search).
+    public func partitioningIndex(where belongs: (Element) -> Bool) -> Index {
+        var low = startIndex
+        var high = endIndex
+        while low < high {
+            let middle = index(low, offsetBy: distance(from: low, to: high) / 2)
+            if belongs(self[middle]) { high = middle } else { low = index(after: middle) }
+        }
+        return low
+    }
+}

@@ -30,6 +30,6 @@ extension TicketStore {
                 }
             }
         }
-        for site in sites { observers.notify(site.id) }
+        for site in sites { observers.notify(site.id, .all) }
     }
 }

@@ -116,11 +116,17 @@ public struct TicketStore: Sendable {
         }
     }
 
-    /// One write transaction at the clock's "now"; announces the touched site after the commit.
+    /// One write transaction at the clock's "now"; announces the touched site and tickets after the commit.
     private func transact<T: Sendable>(_ body: @escaping @Sendable (Database, Date) throws -> (site: String, value: T)) async throws -> T {
         let now = clock.now()
-        let (siteID, value) = try await guarded { try await writer.write { db in try body(db, now) } }
-        observers.notify(siteID)
+        let touched = TouchedTickets()
+        let (siteID, value) = try await guarded {
+            try await writer.write { db in
+                db.add(transactionObserver: touched, extent: .nextTransaction)
+                return try body(db, now)
+            }
+        }
+        observers.notify(siteID, .only(touched.ids))
         return value
     }
 
@@ -155,20 +161,34 @@ public struct TicketStore: Sendable {
 
 }
 
-/// Who is told after each commit which site changed (the live board).
+/// Who is told after each commit which site and tickets changed (the live board).
 final class CommitObservers: Sendable {
-    private let observers = Mutex<[@Sendable (String) -> Void]>([])
+    private let observers = Mutex<[@Sendable (String, TicketChanges) -> Void]>([])
 
-    func add(_ observer: @escaping @Sendable (String) -> Void) { observers.withLock { $0.append(observer) } }
+    func add(_ observer: @escaping @Sendable (String, TicketChanges) -> Void) { observers.withLock { $0.append(observer) } }
 
-    func notify(_ siteID: String) {
-        for observer in observers.withLock({ $0 }) { observer(siteID) }
+    func notify(_ siteID: String, _ changes: TicketChanges) {
+        for observer in observers.withLock({ $0 }) { observer(siteID, changes) }
     }
 }
 
+/// The rows of `tickets` one transaction inserted, updated or deleted (SQLite's update hook
+/// through GRDB), so the board re-reads those rather than the whole day.
+final class TouchedTickets: TransactionObserver, Sendable {
+    private let touched = Mutex<Set<Ticket.ID>>([])
+
+    var ids: Set<Ticket.ID> { touched.withLock { $0 } }
+
+    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { eventKind.tableName == "tickets" }
+    func databaseDidChange(with event: DatabaseEvent) { _ = touched.withLock { $0.insert(event.rowID) } }
+    func databaseDidCommit(_ db: Database) {}
+    func databaseDidRollback(_ db: Database) { touched.withLock { $0.removeAll() } }
+}
+
 extension TicketStore {
-    /// Calls `observer` with a site's id after every committed change to it, from any thread.
-    public func onCommit(_ observer: @escaping @Sendable (_ siteID: String) -> Void) { observers.add(observer) }
+    /// Calls `observer` after every committed change with the site's id and the ticket rows it
+    /// touched, from any thread.
+    public func onCommit(_ observer: @escaping @Sendable (_ siteID: String, _ changes: TicketChanges) -> Void) { observers.add(observer) }
 }
 
 /// Reads site definitions inside transactions, decoding each stored definition once.

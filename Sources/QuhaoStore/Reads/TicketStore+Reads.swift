@@ -95,14 +95,26 @@ extension TicketStore {
     }
 
     /// A site's business day as boards show it, read in one transaction.
-    public func siteDay(site siteID: String) async throws -> SiteDay {
+    /// - Parameters:
+    ///   - previous: The day as last read. When it is the same site and day and `changes` names
+    ///     the tickets changed since, only those rows are read again and merged into it (a busy
+    ///     day has tens of thousands of tickets; one commit changes one or two).
+    ///   - changes: What changed since `previous`.
+    public func siteDay(site siteID: String, updating previous: SiteDay? = nil, changes: TicketChanges = .all) async throws -> SiteDay {
         let now = clock.now()
         return try await read { db in
             let site = try sites.load(db, siteID)
             let day = site.businessDay(at: now)
-            let tickets = try TicketRecord.fetchAll(
-                db, sql: "SELECT * FROM tickets WHERE site_id = ? AND day = ? ORDER BY id", arguments: [siteID, day.iso]
-            ).map(\.ticket)
+            let tickets: [Ticket]
+            if let previous, previous.site.id == siteID, previous.day == day, case .only(let ids) = changes,
+                ids.count <= Self.largestMerge
+            {
+                tickets = try Self.merging(previous.tickets, changed: ids, db, site: siteID, day: day)
+            } else {
+                tickets = try TicketRecord.fetchAll(
+                    db, sql: "SELECT * FROM tickets WHERE site_id = ? AND day = ? ORDER BY id", arguments: [siteID, day.iso]
+                ).map(\.ticket)
+            }
             let held = Dictionary(
                 tickets.filter { [.called, .serving].contains($0.state) }.compactMap { ticket in ticket.counterID.map { ($0, ticket) } },
                 uniquingKeysWith: { first, _ in first })
@@ -150,5 +162,33 @@ extension TicketStore {
                 site: site, day: day, now: now, tickets: tickets, counters: counters, averageServiceSeconds: averages, recentCalls: calls,
                 ratings: ratings)
         }
+    }
+
+    /// More changed rows than this and the whole day is read again (one `IN (…)` list stays small).
+    static let largestMerge = 500
+
+    /// `tickets` (in id order) with the rows `ids` read again: changed ones replaced, new ones
+    /// appended, ones gone (or of another site or day) removed.
+    static func merging(_ tickets: [Ticket], changed ids: Set<Ticket.ID>, _ db: Database, site: String, day: BusinessDay) throws -> [Ticket] {
+        guard !ids.isEmpty else { return tickets }
+        var fresh = Dictionary(
+            uniqueKeysWithValues: try TicketRecord.filter(keys: ids)
+                .filter(TicketRecord.Columns.siteID == site && TicketRecord.Columns.day == day.iso)
+                .fetchAll(db).map { ($0.id!, $0.ticket) })
+        var merged = tickets
+        for id in ids.sorted().reversed() {
+            let index = merged.partitioningIndex { $0.id >= id }
+            guard index < merged.endIndex, merged[index].id == id else { continue }
+            if let ticket = fresh.removeValue(forKey: id) {
+                merged[index] = ticket
+            } else {
+                merged.remove(at: index)
+            }
+        }
+        let added = fresh.values.sorted { $0.id < $1.id }
+        if let first = added.first, let last = merged.last, first.id < last.id {
+            return (merged + added).sorted { $0.id < $1.id }
+        }
+        return merged + added
     }
 }
