@@ -237,14 +237,27 @@ public actor LiveBoard {
         // rules or the set of changed rows is not known; otherwise the changed rows, the queued
         // tickets (places and waits move) and those whose rating changed.
         let candidates: [Ticket]
+        /// Views that need no new look: the ticket did not change, nor its place, nor its wait's inputs.
+        var unchanged: (Ticket, Int?) -> Bool = { _, _ in false }
         if let previous, case .only(let ids) = changes, previous.day.day == day.day, previous.site == day.site {
             tickets = previous.tickets
             changed = false
-            var wanted = Set(ids).union(ahead.keys)
+            var wanted = ids.union(ahead.keys)
             for (id, score) in day.ratings where previous.day.ratings[id] != score { wanted.insert(id) }
-            candidates = wanted.sorted().compactMap { day.ticket(id: $0) }
+            candidates = wanted.compactMap { day.ticket(id: $0) }
             for id in ids where day.ticket(id: id) == nil {
                 if let gone = previous.day.ticket(id: id), tickets.removeValue(forKey: gone.token) != nil { changed = true }
+            }
+            // A long queue is mostly tickets whose place did not move: skip them unless the wait
+            // estimate of their service has other inputs now.
+            let sameWait = Set(
+                day.site.services.map(\.id).filter {
+                    previous.day.openCounters(serving: $0) == day.openCounters(serving: $0)
+                        && previous.day.averageServiceSeconds[$0] == day.averageServiceSeconds[$0]
+                })
+            unchanged = { ticket, people in
+                guard !ids.contains(ticket.id), sameWait.contains(ticket.serviceID), let old = previous.tickets[ticket.token] else { return false }
+                return old.view.peopleAhead == people && old.view.rating == day.ratings[ticket.id]
             }
         } else {
             tickets = [:]
@@ -254,6 +267,7 @@ public actor LiveBoard {
         }
         for ticket in candidates {
             let people = ahead[ticket.id]
+            if unchanged(ticket, people) { continue }
             let view = TicketView(
                 ticket, site: day.site, peopleAhead: people,
                 estimatedWait: people.flatMap { day.estimatedWait(service: ticket.serviceID, ahead: $0) }, rating: day.ratings[ticket.id])

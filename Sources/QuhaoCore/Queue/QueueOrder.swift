@@ -5,32 +5,42 @@
 public enum QueueOrder {
     /// Whether `a` is called before `b` within one service's queue.
     public static func precedes(_ a: Ticket, _ b: Ticket) -> Bool {
-        let aGreen = a.priority == .green
-        let bGreen = b.priority == .green
-        if aGreen != bGreen { return aGreen }
-        return (a.queueKey, a.id) < (b.queueKey, b.id)
+        Place(a) < Place(b)
+    }
+
+    /// What the order looks at, without the rest of the ticket (sorting thousands of whole
+    /// tickets after every change copied them all).
+    struct Place: Comparable {
+        let green: Bool
+        let key: Int64
+        let id: Ticket.ID
+
+        init(_ ticket: Ticket) {
+            green = ticket.priority == .green
+            key = ticket.queueKey
+            id = ticket.id
+        }
+
+        static func < (a: Place, b: Place) -> Bool {
+            if a.green != b.green { return a.green }
+            return (a.key, a.id) < (b.key, b.id)
+        }
     }
 
     /// People ahead of each waiting or remote ticket: the waiting tickets of its service that
     /// precede it. (A remote ticket keeps its place; this is how many would be ahead if it checked in now.)
     /// - Parameter tickets: Any tickets; only waiting and remote ones get an entry.
     public static func peopleAhead(_ tickets: [Ticket]) -> [Ticket.ID: Int] {
-        var queues: [String: [Ticket]] = [:]
+        var queues: [String: [Place]] = [:]
         for ticket in tickets where ticket.state == .waiting {
-            queues[ticket.serviceID, default: []].append(ticket)
+            queues[ticket.serviceID, default: []].append(Place(ticket))
         }
-        for key in queues.keys { queues[key]?.sort(by: precedes) }
+        for key in queues.keys { queues[key]?.sort() }
         var ahead: [Ticket.ID: Int] = [:]
         for ticket in tickets where ticket.state == .waiting || ticket.state == .remote {
-            let queue = queues[ticket.serviceID] ?? []
-            // Binary search for the first queued ticket that does not precede this one.
-            var low = 0
-            var high = queue.count
-            while low < high {
-                let middle = (low + high) / 2
-                if precedes(queue[middle], ticket) { low = middle + 1 } else { high = middle }
-            }
-            ahead[ticket.id] = low
+            let place = Place(ticket)
+            // The first queued ticket that does not precede this one.
+            ahead[ticket.id] = queues[ticket.serviceID]?.partitioningIndex { !($0 < place) } ?? 0
         }
         return ahead
     }
