@@ -89,12 +89,16 @@ public actor LiveBoard {
     public func run() async {
         for await _ in wakes {
             let sites = pending.withLock { Array($0.keys) }
+            let began = ContinuousClock.now
             for site in sites.sorted() {
                 // A failed rebuild keeps the previous snapshot; the next change retries.
                 _ = try? await rebuild(site)
             }
-            // Changes arriving meanwhile are gathered into the next rebuild.
-            if !sites.isEmpty, settle > .zero { try? await Task.sleep(for: settle) }
+            // Changes arriving meanwhile are gathered into the next rebuild. On a very long day a
+            // rebuild costs more, so the pause grows with it: rebuilds never take more than a
+            // third of a core from the requests that cause them.
+            let pause = max(settle, (ContinuousClock.now - began) * 2)
+            if !sites.isEmpty, pause > .zero { try? await Task.sleep(for: pause) }
         }
     }
 
@@ -202,13 +206,17 @@ public actor LiveBoard {
     }
 
     /// Rebuilds a site, one build at a time per site: two overlapping reads could otherwise
-    /// finish out of order and put older data over newer.
+    /// finish out of order and put older data over newer. A caller needs a build that started
+    /// after it asked (that one has seen its change); callers arriving while one runs share the
+    /// next build instead of queueing one each (a rush of takes meant a rebuild per take).
     @discardableResult
     private func rebuild(_ siteID: String) async throws -> Snapshot {
+        let askedAfter = nextBuild
         while let running = building[siteID] {
-            _ = try? await running.task.value
+            let result = await running.task.result
             // The finished build is cleared by whoever sees it first.
             if building[siteID]?.id == running.id { building[siteID] = nil }
+            if running.id > askedAfter { return try result.get() }
         }
         nextBuild += 1
         let id = nextBuild

@@ -123,6 +123,24 @@ import Testing
         #expect(source.reads.load(ordering: .relaxed) <= 3, "1000 invalidations, a couple of rebuilds")
     }
 
+    @Test func refreshesArrivingDuringARebuildShareTheNextOne() async throws {
+        let source = Source()
+        source.add(1)
+        let board = LiveBoard(bootID: "boot") { site, _, _ in
+            try await Task.sleep(for: .milliseconds(20))  // a long day takes a while to read
+            return try source.day(site)
+        }
+        _ = try await board.snapshot("hall")
+        source.add(2)
+        // Twenty requests that each just changed something and want the board to show it.
+        let versions = try await withThrowingTaskGroup(of: UInt64.self) { group in
+            for _ in 0..<20 { group.addTask { try await board.refresh("hall").version } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(versions.allSatisfy { $0 == 2 }, "every caller sees its change")
+        #expect(source.reads.load(ordering: .relaxed) <= 3, "one read to start, then one or two shared, not one per caller")
+    }
+
     @Test func unchangedTicketsKeepTheirETag() async throws {
         let (board, source) = makeBoard()
         source.add(1)

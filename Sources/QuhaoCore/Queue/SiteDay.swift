@@ -76,10 +76,15 @@ public struct SiteDay: Sendable {
 }
 
 extension SiteDay {
-    /// One of the day's tickets by id (binary search: ``tickets`` are in id order).
+    /// One of the day's tickets by id.
+    public func ticket(id: Ticket.ID) -> Ticket? { tickets.ticket(id: id) }
+}
+
+extension [Ticket] {
+    /// A ticket by id in an array in id order (binary search).
     public func ticket(id: Ticket.ID) -> Ticket? {
-        let index = tickets.partitioningIndex { $0.id >= id }
-        return index < tickets.endIndex && tickets[index].id == id ? tickets[index] : nil
+        let index = partitioningIndex { $0.id >= id }
+        return index < endIndex && self[index].id == id ? self[index] : nil
     }
 }
 

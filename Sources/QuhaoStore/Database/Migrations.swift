@@ -10,6 +10,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-25d sessions", migrate: v4)
         migrator.registerMigration("2026-11-25e api tokens", migrate: v5)
         migrator.registerMigration("2026-11-25f open tickets index", migrate: v6)
+        migrator.registerMigration("2026-11-25g board rebuild indexes", migrate: v7)
         return migrator
     }
 
@@ -209,5 +210,15 @@ enum Migrations {
     static func v6(_ db: Database) throws {
         try db.execute(
             sql: "CREATE INDEX tickets_open ON tickets (site_id, state) WHERE state IN ('remote', 'waiting', 'called')")
+    }
+
+    /// What every board rebuild asks for, without walking the day: the latest service times of a
+    /// service (the wait estimate), the latest calls of a window.
+    static func v7(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE INDEX tickets_done ON tickets (site_id, day, service_id, finished_at) WHERE state = 'done';
+                CREATE INDEX events_calls ON ticket_events (site_id, counter_id, at) WHERE action IN ('call', 'recall');
+                """)
     }
 }

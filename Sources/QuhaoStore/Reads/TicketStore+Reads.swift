@@ -118,49 +118,38 @@ extension TicketStore {
             let held = Dictionary(
                 tickets.filter { [.called, .serving].contains($0.state) }.compactMap { ticket in ticket.counterID.map { ($0, ticket) } },
                 uniquingKeysWith: { first, _ in first })
-            let paused = Set(
-                try Int.fetchAll(db, sql: "SELECT counter_id FROM counter_states WHERE site_id = ? AND paused = 1", arguments: [siteID]))
+            let paused = Set(try Int.fetchAll(db, sql: BoardSQL.paused, arguments: [siteID]))
             let counters = site.counters.map { CounterStatus(counter: $0, paused: paused.contains($0.id), current: held[$0.id]) }
             var averages: [String: TimeInterval] = [:]
             for service in site.services {
                 let durations = try Double.fetchAll(
-                    db,
-                    sql: """
-                        SELECT (julianday(finished_at) - julianday(started_at)) * 86400 FROM tickets
-                        WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'done' AND started_at IS NOT NULL
-                        ORDER BY finished_at DESC LIMIT ?
-                        """, arguments: [siteID, day.iso, service.id, WaitEstimator.window])
+                    db, sql: BoardSQL.serviceTimes, arguments: [siteID, day.iso, service.id, WaitEstimator.window])
                 averages[service.id] = WaitEstimator.averageServiceSeconds(recent: durations, defaultMinutes: service.defaultServiceMinutes)
             }
-            // Bounded by time through the (site_id, at) index: without it the query walked every
-            // event the site ever had (a year of history made each board rebuild take seconds).
             let (dayStart, dayEnd) = Self.interval(of: day, in: site.zone)
-            let calls = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT at, counter_id, action, number, seq FROM (
-                        SELECT e.id, e.at, e.counter_id, e.action, t.number, t.seq,
-                            ROW_NUMBER() OVER (PARTITION BY e.counter_id ORDER BY e.id DESC) AS nth
-                        FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
-                        WHERE e.site_id = ? AND e.at >= ? AND e.at < ? AND t.day = ? AND e.action IN ('call', 'recall'))
-                    WHERE nth <= ? ORDER BY id DESC
-                    """, arguments: [siteID, dayStart, dayEnd, day.iso, SiteDay.recentCallsPerCounter]
-            ).map { row in
-                let number: String = row["number"]
-                return AnnouncedCall(
-                    number: TicketNumber(prefix: String(number.prefix(1)), sequence: row["seq"]), counterID: row["counter_id"], at: row["at"],
-                    isRecall: row["action"] == "recall")
+            var calls: [(id: Int64, call: AnnouncedCall)] = []
+            for counter in site.counters {
+                for row in try Row.fetchAll(
+                    db, sql: BoardSQL.recentCalls, arguments: [siteID, counter.id, dayStart, dayEnd, day.iso, SiteDay.recentCallsPerCounter])
+                {
+                    let number: String = row["number"]
+                    let call = AnnouncedCall(
+                        number: TicketNumber(prefix: String(number.prefix(1)), sequence: row["seq"]), counterID: counter.id, at: row["at"],
+                        isRecall: row["action"] == "recall")
+                    calls.append((row["id"], call))
+                }
             }
+            calls.sort { $0.id > $1.id }
             var ratings: [Ticket.ID: Int] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT r.ticket_id, r.score FROM ratings r JOIN tickets t ON t.id = r.ticket_id WHERE t.site_id = ? AND t.day = ?",
-                arguments: [siteID, day.iso])
-            {
-                ratings[row["ticket_id"]] = row["score"]
+            if let first = tickets.first?.id {
+                for row in try Row.fetchAll(db, sql: BoardSQL.ratings, arguments: [first, siteID]) {
+                    let id: Ticket.ID = row["ticket_id"]
+                    if tickets.ticket(id: id) != nil { ratings[id] = row["score"] }
+                }
             }
             return SiteDay(
-                site: site, day: day, now: now, tickets: tickets, counters: counters, averageServiceSeconds: averages, recentCalls: calls,
-                ratings: ratings)
+                site: site, day: day, now: now, tickets: tickets, counters: counters, averageServiceSeconds: averages,
+                recentCalls: calls.map(\.call), ratings: ratings)
         }
     }
 
@@ -191,4 +180,31 @@ extension TicketStore {
         }
         return merged + added
     }
+}
+
+/// The queries of every board rebuild besides the changed tickets. Each must cost what it
+/// returns, not what the day (or the year) holds: `QueryPlanTests` pins their plans.
+enum BoardSQL {
+    static let paused = "SELECT counter_id FROM counter_states WHERE site_id = ? AND paused = 1"
+
+    /// A service's latest service times today, through the partial index `tickets_done`.
+    static let serviceTimes = """
+        SELECT (julianday(finished_at) - julianday(started_at)) * 86400 FROM tickets
+        WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'done' AND started_at IS NOT NULL
+        ORDER BY finished_at DESC LIMIT ?
+        """
+
+    /// One window's latest calls and recalls today, through the partial index `events_calls`
+    /// (a window at a time: the whole day's events of a site were a walk over tens of thousands).
+    static let recentCalls = """
+        SELECT e.id, e.at, e.action, t.number, t.seq
+        FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
+        WHERE e.site_id = ? AND e.counter_id = ? AND e.action IN ('call', 'recall') AND e.at >= ? AND e.at < ? AND t.day = ?
+        ORDER BY e.at DESC, e.id DESC LIMIT ?
+        """
+
+    /// Ratings of ids from the day's first ticket on: a range of the key, not a walk over the
+    /// day's tickets. `+site_id` keeps SQLite off the (site_id, at) index, which would walk every
+    /// rating the site ever had.
+    static let ratings = "SELECT ticket_id, score FROM ratings WHERE ticket_id >= ? AND +site_id = ?"
 }

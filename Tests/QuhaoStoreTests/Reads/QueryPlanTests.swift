@@ -1,0 +1,58 @@
+import Foundation
+import GRDB
+import QuhaoCore
+import Testing
+
+@testable import QuhaoStore
+
+/// Every board rebuild runs these queries. A plan that scans, or sorts what it reads, costs what
+/// the day or the year holds instead of what it returns: at 20,000 tickets a day that was most
+/// of the daemon's CPU.
+@Suite struct QueryPlanTests {
+    static func plan(_ sql: String, _ arguments: StatementArguments) async throws -> String {
+        let (store, _) = try await Fixture.store()
+        return try await store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }.joined(separator: "\n")
+        }
+    }
+
+    enum Query: String, CaseIterable, Sendable {
+        case serviceTimes, recentCalls, ratings, paused
+
+        var sql: String {
+            switch self {
+            case .serviceTimes: BoardSQL.serviceTimes
+            case .recentCalls: BoardSQL.recentCalls
+            case .ratings: BoardSQL.ratings
+            case .paused: BoardSQL.paused
+            }
+        }
+
+        var arguments: StatementArguments {
+            switch self {
+            case .serviceTimes: ["hall", "2026-11-25", "general", 20]
+            case .recentCalls: ["hall", 1, Date(), Date(), "2026-11-25", 12]
+            case .ratings: [1, "hall"]
+            case .paused: ["hall"]
+            }
+        }
+
+        /// What the plan must use.
+        var index: String {
+            switch self {
+            case .serviceTimes: "tickets_done"
+            case .recentCalls: "events_calls"
+            case .ratings: "INTEGER PRIMARY KEY (rowid>?)"
+            case .paused: "counter_states"
+            }
+        }
+    }
+
+    @Test(arguments: Query.allCases)
+    func boardQueriesSearchAnIndexAndNeverSort(_ query: Query) async throws {
+        let plan = try await Self.plan(query.sql, query.arguments)
+        #expect(plan.contains(query.index), "\(query): \(plan)")
+        #expect(!plan.contains("SCAN"), "\(query) scans: \(plan)")
+        #expect(!plan.contains("TEMP B-TREE"), "\(query) sorts: \(plan)")
+    }
+}
