@@ -47,71 +47,79 @@ extension TicketStore {
     /// Checks, in the same transaction as the insert: the service exists and is open, the daily
     /// cap, the identity and phone the service needs, one number per identity per service per
     /// day. The number is the next in the service's sequence for the site's business day.
+    ///
+    /// Issues arriving together are committed together (``GroupCommit``): each in its own
+    /// savepoint, so one refusal never touches another, and each answered only after the commit.
     /// - Throws: ``QuhaoError`` `site.*`, `service.*`, `identity.*`, `phone.*`.
     public func issue(_ request: IssueRequest, by initiator: Initiator = .visitor) async throws -> Ticket {
         let token = random.token()
-        return try await write(site: request.siteID) { context in
-            let site = context.site
-            guard let service = site.service(request.service) else {
-                throw QuhaoError(.serviceNotFound, ["service": request.service])
-            }
-            let named = service.messageParameters
-            if let hours = service.hours, !hours.isOpen(at: context.now, in: site.zone) {
-                throw QuhaoError(.serviceClosed, named)
-            }
-            let identity = try IdentityCheck.validate(
-                request.identity, for: service.identity, service: named, today: context.day,
-                allowChecksumOverride: request.identityOverride && request.channel == .staff)
-            let phone = try IdentityCheck.validatePhone(request.phone, for: service.phone, service: named)
-            let db = context.db
-            let lastSeq =
-                try Int.fetchOne(
-                    db, sql: "SELECT MAX(seq) FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?",
-                    arguments: [site.id, context.day.iso, service.id]) ?? 0
-            if let cap = service.dailyCap, lastSeq >= cap {
-                throw QuhaoError(.serviceDailyCapReached, named.merging(["cap": String(cap)]) { $1 })
-            }
-            let deviceHash = request.device.map { keyedHash("device:\($0)") }
-            if let deviceHash,
-                let active = try String.fetchOne(
-                    db,
-                    sql: """
-                        SELECT number FROM tickets WHERE site_id = ? AND device_hash = ?
-                        AND state IN ('remote', 'waiting', 'called', 'serving') LIMIT 1
-                        """, arguments: [site.id, deviceHash])
-            {
-                throw QuhaoError(.ticketDeviceActive, ["number": active])
-            }
-            let hash = identity.map(identityHash)
-            if let hash {
-                let taken = try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?
-                            AND identity_hash = ? AND state NOT IN ('cancelled', 'expired'))
-                        """, arguments: [site.id, context.day.iso, service.id, hash])
-                if taken == true { throw QuhaoError(.identityDuplicate, named) }
-            }
-            let lastKey =
-                try Int64.fetchOne(
-                    db, sql: "SELECT MAX(sort_key) FROM tickets WHERE site_id = ? AND day = ?", arguments: [site.id, context.day.iso])
-                ?? 0
-            let number = TicketNumber(prefix: service.prefix, sequence: lastSeq + 1)
-            var record = TicketRecord(
-                id: nil, token: token, siteID: site.id, day: context.day.iso, originServiceID: service.id, seq: number.sequence,
-                number: number.description, serviceID: service.id, state: request.remote ? .remote : .waiting,
-                priority: request.priority, appointmentStart: request.appointment?.start, appointmentEnd: request.appointment?.end,
-                channel: request.channel, sortKey: lastKey + QueuePlacement.spacing, counterID: nil, recallCount: 0,
-                transferCount: 0, reactivated: false, identityKind: identity?.kind, identityHash: hash,
-                identityMasked: identity?.masked, phoneMasked: phone.map(Masking.phone), issuedAt: context.now, checkedInAt: nil,
-                calledAt: nil, startedAt: nil, finishedAt: nil, deviceHash: deviceHash)
-            try record.insert(db)
-            var event = TicketEvent(
-                id: nil, ticketID: record.id!, siteID: site.id, at: context.now, action: "issue", fromState: nil,
-                toState: record.state, counterID: nil, serviceID: service.id, initiator: initiator.description,
-                detail: identity?.checksumOverridden == true ? "identity checksum overridden by staff" : nil)
-            try event.insert(db)
-            return record.ticket
+        return try await issues.submit(request.siteID) { db, now in
+            try issue(request, token: token, by: initiator, Context(db: db, now: now, site: try sites.load(db, request.siteID)))
         }
+    }
+
+    /// The checks and the insert of ``issue(_:by:)``, inside the caller's transaction.
+    func issue(_ request: IssueRequest, token: String, by initiator: Initiator, _ context: Context) throws -> Ticket {
+        let site = context.site
+        guard let service = site.service(request.service) else {
+            throw QuhaoError(.serviceNotFound, ["service": request.service])
+        }
+        let named = service.messageParameters
+        if let hours = service.hours, !hours.isOpen(at: context.now, in: site.zone) {
+            throw QuhaoError(.serviceClosed, named)
+        }
+        let identity = try IdentityCheck.validate(
+            request.identity, for: service.identity, service: named, today: context.day,
+            allowChecksumOverride: request.identityOverride && request.channel == .staff)
+        let phone = try IdentityCheck.validatePhone(request.phone, for: service.phone, service: named)
+        let db = context.db
+        let lastSeq =
+            try Int.fetchOne(
+                db, sql: "SELECT MAX(seq) FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?",
+                arguments: [site.id, context.day.iso, service.id]) ?? 0
+        if let cap = service.dailyCap, lastSeq >= cap {
+            throw QuhaoError(.serviceDailyCapReached, named.merging(["cap": String(cap)]) { $1 })
+        }
+        let deviceHash = request.device.map { keyedHash("device:\($0)") }
+        if let deviceHash,
+            let active = try String.fetchOne(
+                db,
+                sql: """
+                    SELECT number FROM tickets WHERE site_id = ? AND device_hash = ?
+                    AND state IN ('remote', 'waiting', 'called', 'serving') LIMIT 1
+                    """, arguments: [site.id, deviceHash])
+        {
+            throw QuhaoError(.ticketDeviceActive, ["number": active])
+        }
+        let hash = identity.map(identityHash)
+        if let hash {
+            let taken = try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?
+                        AND identity_hash = ? AND state NOT IN ('cancelled', 'expired'))
+                    """, arguments: [site.id, context.day.iso, service.id, hash])
+            if taken == true { throw QuhaoError(.identityDuplicate, named) }
+        }
+        let lastKey =
+            try Int64.fetchOne(
+                db, sql: "SELECT MAX(sort_key) FROM tickets WHERE site_id = ? AND day = ?", arguments: [site.id, context.day.iso])
+            ?? 0
+        let number = TicketNumber(prefix: service.prefix, sequence: lastSeq + 1)
+        var record = TicketRecord(
+            id: nil, token: token, siteID: site.id, day: context.day.iso, originServiceID: service.id, seq: number.sequence,
+            number: number.description, serviceID: service.id, state: request.remote ? .remote : .waiting,
+            priority: request.priority, appointmentStart: request.appointment?.start, appointmentEnd: request.appointment?.end,
+            channel: request.channel, sortKey: lastKey + QueuePlacement.spacing, counterID: nil, recallCount: 0,
+            transferCount: 0, reactivated: false, identityKind: identity?.kind, identityHash: hash,
+            identityMasked: identity?.masked, phoneMasked: phone.map(Masking.phone), issuedAt: context.now, checkedInAt: nil,
+            calledAt: nil, startedAt: nil, finishedAt: nil, deviceHash: deviceHash)
+        try record.insert(db)
+        var event = TicketEvent(
+            id: nil, ticketID: record.id!, siteID: site.id, at: context.now, action: "issue", fromState: nil,
+            toState: record.state, counterID: nil, serviceID: service.id, initiator: initiator.description,
+            detail: identity?.checksumOverridden == true ? "identity checksum overridden by staff" : nil)
+        try event.insert(db)
+        return record.ticket
     }
 }

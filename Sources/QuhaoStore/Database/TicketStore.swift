@@ -14,8 +14,10 @@ public struct TicketStore: Sendable {
     let clock: any QuhaoClock
     let random: RandomSource
     let identityKey: Data
-    let observers = CommitObservers()
+    let observers: CommitObservers
     let sites = SiteDefinitions()
+    /// Taking numbers: committed in groups (see ``GroupCommit``).
+    let issues: GroupCommit
 
     /// How hard each commit is pushed to disk.
     public enum Durability: Sendable {
@@ -67,6 +69,9 @@ public struct TicketStore: Sendable {
         self.clock = clock
         self.random = random
         self.identityKey = key
+        let observers = CommitObservers()
+        self.observers = observers
+        self.issues = GroupCommit(writer: writer, clock: clock, observers: observers)
     }
 
     /// The HMAC under which an identity is stored (one-ticket-per-person rule); the clear value never is.
@@ -139,9 +144,15 @@ public struct TicketStore: Sendable {
     func guarded<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as DatabaseError where Self.storageFailures.contains(error.resultCode) {
-            throw Self.storageError(error.resultCode)
+        } catch {
+            throw Self.storageFailure(error)
         }
+    }
+
+    /// `storage.unavailable` for a storage failure; any other error as it is.
+    static func storageFailure(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError, storageFailures.contains(error.resultCode) else { return error }
+        return storageError(error.resultCode)
     }
 
     static let storageFailures: [ResultCode] = [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_CORRUPT]
