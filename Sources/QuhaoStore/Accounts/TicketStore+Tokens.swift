@@ -78,7 +78,9 @@ extension TicketStore {
         let hash = Self.tokenHash(token)
         let now = clock.now()
         let record = try await read { db -> APIToken? in
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM api_tokens WHERE token_hash = ?", arguments: [hash]) else { return nil }
+            guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM api_tokens WHERE token_hash = ?"), arguments: [hash]) else {
+                return nil
+            }
             return try Self.apiToken(db, id: id)
         }
         guard let record, record.revokedAt == nil, record.expiresAt.map({ now < $0 }) ?? true else { return nil }
@@ -98,7 +100,7 @@ extension TicketStore {
     }
 
     static func apiToken(_ db: Database, id: Int64) throws -> APIToken? {
-        try Row.fetchOne(db, sql: "SELECT * FROM api_tokens WHERE id = ?", arguments: [id]).map { row in
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_tokens WHERE id = ?"), arguments: [id]).map { row in
             return APIToken(
                 id: row["id"], name: row["name"], role: StaffRole(rawValue: row["role"]) ?? .staff, siteID: row["site_id"],
                 counters: Self.counterList(row["counters"]), createdAt: row["created_at"],

@@ -75,7 +75,7 @@ extension TicketStore {
         let db = context.db
         let lastSeq =
             try Int.fetchOne(
-                db, sql: "SELECT MAX(seq) FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?",
+                db.cachedStatement(sql: "SELECT MAX(seq) FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?"),
                 arguments: [site.id, context.day.iso, service.id]) ?? 0
         if let cap = service.dailyCap, lastSeq >= cap {
             throw QuhaoError(.serviceDailyCapReached, named.merging(["cap": String(cap)]) { $1 })
@@ -83,27 +83,27 @@ extension TicketStore {
         let deviceHash = request.device.map { keyedHash("device:\($0)") }
         if let deviceHash,
             let active = try String.fetchOne(
-                db,
-                sql: """
-                    SELECT number FROM tickets WHERE site_id = ? AND device_hash = ?
-                    AND state IN ('remote', 'waiting', 'called', 'serving') LIMIT 1
-                    """, arguments: [site.id, deviceHash])
+                db.cachedStatement(
+                    sql: """
+                        SELECT number FROM tickets WHERE site_id = ? AND device_hash = ?
+                        AND state IN ('remote', 'waiting', 'called', 'serving') LIMIT 1
+                        """), arguments: [site.id, deviceHash])
         {
             throw QuhaoError(.ticketDeviceActive, ["number": active])
         }
         let hash = identity.map(identityHash)
         if let hash {
             let taken = try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT EXISTS (SELECT 1 FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?
-                        AND identity_hash = ? AND state NOT IN ('cancelled', 'expired'))
-                    """, arguments: [site.id, context.day.iso, service.id, hash])
+                db.cachedStatement(
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?
+                            AND identity_hash = ? AND state NOT IN ('cancelled', 'expired'))
+                        """), arguments: [site.id, context.day.iso, service.id, hash])
             if taken == true { throw QuhaoError(.identityDuplicate, named) }
         }
         let lastKey =
             try Int64.fetchOne(
-                db, sql: "SELECT MAX(sort_key) FROM tickets WHERE site_id = ? AND day = ?", arguments: [site.id, context.day.iso])
+                db.cachedStatement(sql: "SELECT MAX(sort_key) FROM tickets WHERE site_id = ? AND day = ?"), arguments: [site.id, context.day.iso])
             ?? 0
         let number = TicketNumber(prefix: service.prefix, sequence: lastSeq + 1)
         var record = TicketRecord(

@@ -212,7 +212,7 @@ final class SiteDefinitions: Sendable {
     /// The active site with this id.
     /// - Throws: `site.not_found`.
     func load(_ db: Database, _ siteID: String) throws -> Site {
-        guard let json = try String.fetchOne(db, sql: "SELECT definition FROM sites WHERE id = ? AND active = 1", arguments: [siteID])
+        guard let json = try String.fetchOne(db.cachedStatement(sql: "SELECT definition FROM sites WHERE id = ? AND active = 1"), arguments: [siteID])
         else { throw QuhaoError(.siteNotFound, ["site": siteID]) }
         if let cached = decoded.withLock({ $0[siteID] }), cached.json == json { return cached.site }
         let site = try JSONDecoder().decode(Site.self, from: Data(json.utf8))
