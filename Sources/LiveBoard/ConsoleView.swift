@@ -68,7 +68,7 @@ public struct CounterConsoleView: Codable, Sendable, Equatable {
         public let waiting: Int
         /// Taken away from the hall, not yet checked in.
         public let remote: Int
-        /// The number a call would take next from this queue alone.
+        /// The head of this queue alone (green channel first, then by place): a window serving several queues, or an appointment, may call another.
         public let next: String?
     }
 
@@ -108,9 +108,29 @@ extension CounterConsoleView {
         guard let status = day.counters.first(where: { $0.counter.id == counterID }) else { return nil }
         let site = day.site
         let counter = status.counter
-        let waitingByService = Dictionary(grouping: day.tickets.filter { $0.state == .waiting || $0.state == .remote }, by: \.serviceID)
-        let finishedHere = day.tickets.filter { $0.counterID == counterID && $0.state == .done }
-        let scores = finishedHere.compactMap { day.ratings[$0.id] }
+        // One pass over the day, copying no ticket: the console is polled all day long, and a
+        // busy day is tens of thousands of tickets (grouping and sorting them per request made
+        // each poll cost milliseconds).
+        var waiting: [String: Int] = [:]
+        var remote: [String: Int] = [:]
+        var head: [String: Ticket] = [:]
+        var servedToday = 0
+        var scores: [Int] = []
+        for ticket in day.tickets {
+            switch ticket.state {
+            case .waiting:
+                waiting[ticket.serviceID, default: 0] += 1
+                if let current = head[ticket.serviceID], !QueueOrder.precedes(ticket, current) { continue }
+                head[ticket.serviceID] = ticket
+            case .remote:
+                remote[ticket.serviceID, default: 0] += 1
+            case .done where ticket.counterID == counterID:
+                servedToday += 1
+                if let score = day.ratings[ticket.id] { scores.append(score) }
+            default:
+                break
+            }
+        }
         self.init(
             site: BoardView.SiteHeader(
                 id: site.id, name: site.name.zh, nameEn: site.name.en, kind: site.kind.rawValue, timeZone: site.timeZone),
@@ -119,17 +139,15 @@ extension CounterConsoleView {
                 id: counter.id, name: counter.name?.zh, nameEn: counter.name?.en, paused: status.paused, services: counter.services),
             current: status.current.map { StaffTicketView($0, site: site, now: now) },
             queues: counter.services.compactMap { site.service($0) }.map { service in
-                let mine = (waitingByService[service.id] ?? []).sorted { $0.queueKey < $1.queueKey }
-                let waiting = mine.filter { $0.state == .waiting }
-                return QueueView(
-                    service: service.id, prefix: service.prefix, name: service.name.zh, nameEn: service.name.en, waiting: waiting.count,
-                    remote: mine.count - waiting.count, next: waiting.first?.number.description)
+                QueueView(
+                    service: service.id, prefix: service.prefix, name: service.name.zh, nameEn: service.name.en,
+                    waiting: waiting[service.id] ?? 0, remote: remote[service.id] ?? 0, next: head[service.id]?.number.description)
             },
             services: site.services.map { ServiceRef(id: $0.id, prefix: $0.prefix, name: $0.name.zh, nameEn: $0.name.en) },
             recentCalls: day.recentCalls.filter { $0.counterID == counterID }.prefix(recentCallLimit).map {
                 BoardView.CallView(number: $0.number.description, counter: $0.counterID, at: $0.at, recall: $0.isRecall)
             },
-            servedToday: finishedHere.count,
+            servedToday: servedToday,
             rating: RatingSummary(
                 average: scores.isEmpty ? nil : (Double(scores.reduce(0, +)) / Double(scores.count) * 100).rounded() / 100,
                 count: scores.count))

@@ -157,6 +157,26 @@ import Testing
         }
     }
 
+    @Test func theConsoleCountsInOnePassAndNamesTheHeadOfTheQueue() throws {
+        let source = Source()
+        source.add(1)
+        source.add(2, state: .done, counter: 1)
+        source.add(3, state: .remote)
+        source.tickets.withLock { tickets in
+            var green = tickets[0]
+            green = Ticket(
+                id: 4, token: "token4", siteID: "hall", day: green.day, number: TicketNumber(prefix: "A", sequence: 4), serviceID: "general",
+                state: .waiting, priority: .green, queueKey: 4, issuedAt: green.issuedAt)
+            tickets.append(green)
+        }
+        let console = try #require(CounterConsoleView(try source.day("hall"), counter: 1))
+        #expect(console.queues.first?.waiting == 2)
+        #expect(console.queues.first?.remote == 1)
+        #expect(console.queues.first?.next == "A004", "the green channel is called first")
+        #expect(console.servedToday == 1)
+        #expect(CounterConsoleView(try source.day("hall"), counter: 9) == nil)
+    }
+
     @Test func unknownSiteThrows() async {
         let (board, _) = makeBoard()
         await #expect(throws: QuhaoError(.siteNotFound, ["site": "x"])) { try await board.snapshot("x") }
