@@ -118,8 +118,21 @@ public actor LiveBoard {
     /// Waits until the site's snapshot differs from `version` or the timeout passes, then
     /// returns the current snapshot. A cancelled request (client gone) stops waiting at once.
     public func snapshot(_ siteID: String, changedFrom version: UInt64, timeout: Duration) async throws -> Snapshot {
-        let current = try await snapshot(siteID)
-        guard current.version == version, timeout > .zero, !closing.withLock({ $0 }) else { return current }
+        _ = try await snapshot(siteID)
+        await waitForChange(siteID, from: version, timeout: timeout)
+        return try await snapshot(siteID)
+    }
+
+    /// The version of a site's built snapshot, when `etag` is its ETag (the poller is up to date).
+    public nonisolated func version(_ siteID: String, ifETag etag: String) -> UInt64? {
+        published.withLock { $0[siteID] }.flatMap { $0.etag == etag ? $0.version : nil }
+    }
+
+    /// Waits until the site's version differs from `version`, the timeout passes, the board
+    /// closes or the task is cancelled. Holds nothing while it waits but one continuation:
+    /// ten thousand parked phones are ten thousand of these.
+    public func waitForChange(_ siteID: String, from version: UInt64, timeout: Duration) async {
+        guard snapshots[siteID]?.version == version, timeout > .zero, !closing.withLock({ $0 }) else { return }
         nextWaiter += 1
         let id = nextWaiter
         let deadline = ContinuousClock.now + timeout
@@ -129,7 +142,6 @@ public actor LiveBoard {
             Task { await self.unpark(siteID, id) }
         }
         released.remove(id)
-        return try await snapshot(siteID)
     }
 
     /// Rebuilds a site now: a request that just changed something calls it before answering, so

@@ -78,10 +78,15 @@ func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: InputGuardsMiddleware())
+    // Files only under /static: a router-wide file middleware sat in every request's stack,
+    // parked long-polls included (thousands of them, each holding its frame).
     if let folder = Bundle.module.resourceURL?.appendingPathComponent("static").path {
-        router.add(
-            middleware: FileMiddleware(folder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(300)])]), logger: logger)
-        )
+        router.group("static")
+            .add(
+                middleware: FileMiddleware(
+                    folder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(300)])]), logger: logger)
+            )
+            .get("**") { _, _ -> Response in throw HTTPError(.notFound) }
     }
     router.get("/healthz") { _, _ -> Response in
         // Healthy means the database answers, not merely that the socket is open.

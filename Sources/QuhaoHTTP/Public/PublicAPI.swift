@@ -49,12 +49,33 @@ struct Services: Sendable {
     ///
     /// A registered handler, not `cancelWhenGracefulShutdown`: that costs a child task per
     /// waiting phone, and 10,000 of them are expected.
-    func longPoll(_ siteID: String, changedFrom version: UInt64, timeout: Duration) async throws -> LiveBoard.Snapshot {
-        try await withGracefulShutdownHandler {
-            try await board.snapshot(siteID, changedFrom: version, timeout: timeout)
+    ///
+    /// Nothing but the site and version is held while waiting (not a snapshot): with thousands
+    /// of phones parked, every byte of a waiting request counts.
+    func waitForChange(_ siteID: String, from version: UInt64, timeout: Duration) async {
+        await withGracefulShutdownHandler {
+            await board.waitForChange(siteID, from: version, timeout: timeout)
         } onGracefulShutdown: { [board] in
             board.close()
         }
+    }
+
+    /// Waits, when `etag` is the site's current ETag, until it changes or `timeout` passes.
+    func waitWhileCurrent(_ siteID: String, etag: String, timeout: Duration) async throws {
+        try await buildBoard(siteID)
+        guard let version = board.version(siteID, ifETag: etag) else { return }
+        await waitForChange(siteID, from: version, timeout: timeout)
+    }
+
+    /// Makes sure a site's snapshot is built (so it has a version to wait on).
+    private func buildBoard(_ siteID: String) async throws {
+        _ = try await board.snapshot(siteID)
+    }
+
+    /// The site and board version of a ticket of today whose ETag is `etag` (its poller is up to date).
+    func ticketVersion(_ token: String, ifETag etag: String) -> (site: String, version: UInt64)? {
+        guard let (snapshot, entry) = board.ticket(token), entry.etag == etag else { return nil }
+        return (snapshot.board.site.id, snapshot.version)
     }
 
     /// The view of a ticket: from the live snapshot when it is today's, else from the database.
@@ -149,11 +170,11 @@ struct PublicAPI {
     @Sendable func board(_ request: Request, context: AppRequestContext) async throws -> Response {
         let siteID = try context.parameters.require("site")
         let wait = try Self.wait(request)
-        var snapshot = try await services.board.snapshot(siteID)
         let known = request.headers[.ifNoneMatch]
-        if known == snapshot.etag, let wait, wait > 0 {
-            snapshot = try await services.longPoll(siteID, changedFrom: snapshot.version, timeout: .seconds(wait))
+        if let known, let wait, wait > 0 {
+            try await services.waitWhileCurrent(siteID, etag: known, timeout: .seconds(wait))
         }
+        let snapshot = try await services.board.snapshot(siteID)
         if known == snapshot.etag { return Self.notModified(snapshot.etag) }
         return JSON.response(snapshot.boardJSON, etag: snapshot.etag)
     }
@@ -179,16 +200,16 @@ struct PublicAPI {
     @Sendable func ticket(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
         let known = request.headers[.ifNoneMatch]
-        var current = try await services.ticketView(token)
-        if let wait = try Self.wait(request), wait > 0, let site = current.site {
+        if let wait = try Self.wait(request), wait > 0, let known {
             let deadline = ContinuousClock.now + .seconds(wait)
-            while known != nil, current.etag == known, let version = current.version, ContinuousClock.now < deadline {
-                _ = try await services.longPoll(site, changedFrom: version, timeout: deadline - ContinuousClock.now)
-                current = try await services.ticketView(token)
+            // Only the site and version are held while waiting; the view is read after.
+            while let (site, version) = services.ticketVersion(token, ifETag: known), ContinuousClock.now < deadline {
+                await services.waitForChange(site, from: version, timeout: deadline - ContinuousClock.now)
                 // Stopping, or the client left: answer now rather than wait out the deadline.
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
             }
         }
+        let current = try await services.ticketView(token)
         if let etag = current.etag, etag == known { return Self.notModified(etag) }
         return JSON.response(current.json, etag: current.etag)
     }

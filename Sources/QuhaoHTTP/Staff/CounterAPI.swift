@@ -62,11 +62,11 @@ struct CounterAPI {
         let (site, counter) = try Self.window(context)
         _ = try await StaffAuth.require(request, services: services, site: site, counter: counter)
         let wait = try PublicAPI.wait(request)
-        var snapshot = try await services.board.snapshot(site)
         let known = request.headers[.ifNoneMatch]
-        if known == snapshot.etag, let wait, wait > 0 {
-            snapshot = try await services.longPoll(site, changedFrom: snapshot.version, timeout: .seconds(wait))
+        if let known, let wait, wait > 0 {
+            try await services.waitWhileCurrent(site, etag: known, timeout: .seconds(wait))
         }
+        let snapshot = try await services.board.snapshot(site)
         guard let view = CounterConsoleView(snapshot.day, counter: counter, now: services.clock.now()) else {
             throw QuhaoError(.counterNotFound, ["counter": String(counter)])
         }

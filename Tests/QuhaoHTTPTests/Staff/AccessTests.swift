@@ -18,7 +18,7 @@ import Testing
         "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
         "GET /s/{site}", "POST /s/{site}", "GET /t/{token}", "POST /t/{token}/cancel", "POST /t/{token}/checkin", "POST /t/{token}/rating",
         "GET /qr/sites/{file}", "GET /qr/tickets/{file}",
-        "GET /staff/login", "POST /staff/login", "POST /staff/logout",
+        "GET /staff/login", "POST /staff/login", "POST /staff/logout", "GET /static/**",
     ]
 
     /// Routes that end a session: public, but a cookie-carrying request must still come from our pages.
