@@ -12,6 +12,10 @@ let yams = Package.Dependency.package(url: "https://github.com/jpsim/Yams.git", 
 let hummingbirdAuth = Package.Dependency.package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0")
 let mustache = Package.Dependency.package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0")
 let serviceLifecycle = Package.Dependency.package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0")
+// Already under Hummingbird; named for the long-poll channel handler (QuhaoHTTP/Support/LongPollParking.swift).
+let nio = Package.Dependency.package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0")
+let nioExtras = Package.Dependency.package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.25.0")
+let httpTypes = Package.Dependency.package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0")
 
 /// Compiler settings shared by every target (Hummingbird's choice of upcoming features).
 let swiftSettings: [SwiftSetting] = [
@@ -25,7 +29,9 @@ let package = Package(
     products: [
         .executable(name: "quhao", targets: ["quhao"])
     ],
-    dependencies: [argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle],
+    dependencies: [
+        argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle, nio, nioExtras, httpTypes,
+    ],
     targets: [
         // Pure domain: value types and rules, Foundation only.
         .target(name: "QuhaoCore", resources: [.copy("Resources/i18n")], swiftSettings: swiftSettings),
@@ -66,6 +72,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             resources: [.copy("Resources/templates"), .copy("Resources/static")],
             swiftSettings: swiftSettings
@@ -109,6 +118,10 @@ let package = Package(
             dependencies: [
                 "QuhaoHTTP", "QuhaoStore", "QuhaoCore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "LiveBoard",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings

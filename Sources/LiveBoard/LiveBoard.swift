@@ -48,7 +48,7 @@ public actor LiveBoard {
     private var waiters: [String: [UInt64: Waiter]] = [:]
     private var sweeper: Task<Void, Never>?
     private var released: Set<UInt64> = []
-    private var nextWaiter: UInt64 = 0
+    private let waiterIDs = Atomic<UInt64>(0)
     /// Changes not yet read, by site.
     private let pending = Mutex<[String: TicketChanges]>([:])
     private let wakes: AsyncStream<Void>
@@ -133,8 +133,7 @@ public actor LiveBoard {
     /// ten thousand parked phones are ten thousand of these.
     public func waitForChange(_ siteID: String, from version: UInt64, timeout: Duration) async {
         guard snapshots[siteID]?.version == version, timeout > .zero, !closing.withLock({ $0 }) else { return }
-        nextWaiter += 1
-        let id = nextWaiter
+        let id = waiterID()
         let deadline = ContinuousClock.now + timeout
         await withTaskCancellationHandler {
             await park(siteID, id, version: version, until: deadline)
@@ -143,6 +142,31 @@ public actor LiveBoard {
         }
         released.remove(id)
     }
+
+    /// Whether the daemon is stopping (waits end at once).
+    public nonisolated var isClosing: Bool { closing.withLock { $0 } }
+
+    /// A fresh id for ``park(_:id:version:until:then:)`` (taken before parking, so the parker can
+    /// cancel it even before the park lands).
+    public nonisolated func waiterID() -> UInt64 { waiterIDs.add(1, ordering: .relaxed).newValue }
+
+    /// Parks a callback instead of a task: `then` runs once, when the site's version differs from
+    /// `version`, at `deadline`, when the board closes, or at once if one of those already holds
+    /// (or `id` was cancelled with ``cancelWaiter(_:site:)``). For long-polls parked below the
+    /// router, which hold no task at all while they wait.
+    public func park(
+        _ siteID: String, id: UInt64, version: UInt64, until deadline: ContinuousClock.Instant, then resume: @escaping @Sendable () -> Void
+    ) {
+        if released.remove(id) != nil || closing.withLock({ $0 }) || snapshots[siteID]?.version != version {
+            resume()
+        } else {
+            waiters[siteID, default: [:]][id] = Waiter(resume: resume, deadline: deadline)
+            startSweeper()
+        }
+    }
+
+    /// Stops waiting (the client went away): the callback runs now, or never parks.
+    public func cancelWaiter(_ id: UInt64, site siteID: String) { unpark(siteID, id) }
 
     /// Rebuilds a site now: a request that just changed something calls it before answering, so
     /// the page it redirects to never shows the state from before the change.
@@ -162,7 +186,7 @@ public actor LiveBoard {
 
     private func releaseAll() {
         for (_, parked) in waiters {
-            for waiter in parked.values { waiter.continuation.resume() }
+            for waiter in parked.values { waiter.resume() }
         }
         waiters = [:]
     }
@@ -173,7 +197,7 @@ public actor LiveBoard {
     // MARK: - Private
 
     struct Waiter {
-        let continuation: CheckedContinuation<Void, Never>
+        let resume: @Sendable () -> Void
         let deadline: ContinuousClock.Instant
     }
 
@@ -183,7 +207,7 @@ public actor LiveBoard {
             if released.contains(id) || closing.withLock({ $0 }) || snapshots[siteID]?.version != version {
                 continuation.resume()
             } else {
-                waiters[siteID, default: [:]][id] = Waiter(continuation: continuation, deadline: deadline)
+                waiters[siteID, default: [:]][id] = Waiter(resume: { continuation.resume() }, deadline: deadline)
                 startSweeper()
             }
         }
@@ -199,7 +223,7 @@ public actor LiveBoard {
                 for (siteID, parked) in waiters {
                     for (id, waiter) in parked where waiter.deadline <= now {
                         waiters[siteID]?.removeValue(forKey: id)
-                        waiter.continuation.resume()
+                        waiter.resume()
                     }
                     if waiters[siteID]?.isEmpty == true { waiters[siteID] = nil }
                 }
@@ -210,9 +234,11 @@ public actor LiveBoard {
 
     private func unpark(_ siteID: String, _ id: UInt64) {
         if let waiter = waiters[siteID]?.removeValue(forKey: id) {
-            waiter.continuation.resume()
+            waiter.resume()
         } else {
-            // Not parked yet: make sure it never parks.
+            // Not parked yet: make sure it never parks. (Or already answered: then the id is
+            // never seen again; the set is emptied now and then so such ids cannot pile up.)
+            if released.count > 10_000 { released.removeAll() }
             released.insert(id)
         }
     }
@@ -310,7 +336,7 @@ public actor LiveBoard {
             version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: boardJSON, tickets: tickets, day: day)
         snapshots[siteID] = snapshot
         if changed {
-            for waiter in (waiters.removeValue(forKey: siteID) ?? [:]).values { waiter.continuation.resume() }
+            for waiter in (waiters.removeValue(forKey: siteID) ?? [:]).values { waiter.resume() }
         }
         return snapshot
     }

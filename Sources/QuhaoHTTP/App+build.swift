@@ -53,6 +53,7 @@ public func buildApplication(
         random: random)
     var app = Application(
         router: buildRouter(shared, templates: try Templates(), logger: logger),
+        server: .http1(configuration: .init(additionalChannelHandlers: [LongPollParking(board: board, maxWait: PublicAPI.maxWait)])),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "quhao"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
