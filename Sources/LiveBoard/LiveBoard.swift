@@ -95,9 +95,10 @@ public actor LiveBoard {
                 _ = try? await rebuild(site)
             }
             // Changes arriving meanwhile are gathered into the next rebuild. On a very long day a
-            // rebuild costs more, so the pause grows with it: rebuilds never take more than a
-            // third of a core from the requests that cause them.
-            let pause = max(settle, (ContinuousClock.now - began) * 2)
+            // rebuild costs more, so the pause grows with it (rebuilds take at most a third of a
+            // core from the requests that cause them), but never past a second: boards and
+            // phones must not lag further behind than that.
+            let pause = min(max(settle, (ContinuousClock.now - began) * 2), .seconds(1))
             if !sites.isEmpty, pause > .zero { try? await Task.sleep(for: pause) }
         }
     }
