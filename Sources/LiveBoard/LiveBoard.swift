@@ -312,7 +312,10 @@ public actor LiveBoard {
             changed = previous == nil || previous!.tickets.count != day.tickets.count
             candidates = day.tickets
         }
-        for ticket in candidates {
+        for (index, ticket) in candidates.enumerated() {
+            // A very long day's rebuild encodes tens of thousands of views: let the requests
+            // waiting for the same two threads go first every so often.
+            if index % 2_000 == 1_999 { await Task.yield() }
             let people = ahead[ticket.id]
             if unchanged(ticket, people) { continue }
             let view = TicketView(
