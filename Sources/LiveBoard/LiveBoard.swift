@@ -144,6 +144,12 @@ public actor LiveBoard {
         released.remove(id)
     }
 
+    /// The site and board version of a ticket of today whose ETag is `etag` (its poller is up to date).
+    public nonisolated func version(ofTicket token: String, ifETag etag: String) -> (site: String, version: UInt64)? {
+        guard let (snapshot, entry) = ticket(token), entry.etag == etag else { return nil }
+        return (snapshot.board.site.id, snapshot.version)
+    }
+
     /// Whether the daemon is stopping (waits end at once).
     public nonisolated var isClosing: Bool { closing.withLock { $0 } }
 

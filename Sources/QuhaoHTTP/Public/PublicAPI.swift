@@ -72,12 +72,6 @@ struct Services: Sendable {
         _ = try await board.snapshot(siteID)
     }
 
-    /// The site and board version of a ticket of today whose ETag is `etag` (its poller is up to date).
-    func ticketVersion(_ token: String, ifETag etag: String) -> (site: String, version: UInt64)? {
-        guard let (snapshot, entry) = board.ticket(token), entry.etag == etag else { return nil }
-        return (snapshot.board.site.id, snapshot.version)
-    }
-
     /// The view of a ticket: from the live snapshot when it is today's, else from the database.
     func ticketView(_ token: String) async throws -> (view: TicketView, json: Data, etag: String?, version: UInt64?, site: String?) {
         if let (snapshot, entry) = board.ticket(token) {
@@ -203,7 +197,7 @@ struct PublicAPI {
         if let wait = try Self.wait(request), wait > 0, let known {
             let deadline = ContinuousClock.now + .seconds(wait)
             // Only the site and version are held while waiting; the view is read after.
-            while let (site, version) = services.ticketVersion(token, ifETag: known), ContinuousClock.now < deadline {
+            while let (site, version) = services.board.version(ofTicket: token, ifETag: known), ContinuousClock.now < deadline {
                 await services.waitForChange(site, from: version, timeout: deadline - ContinuousClock.now)
                 // Stopping, or the client left: answer now rather than wait out the deadline.
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }

@@ -124,8 +124,8 @@ final class LongPollParking: ChannelDuplexHandler, RemovableChannelHandler {
             plan = Plan(site: site, version: version, ticket: nil, deadline: deadline)
         } else if parts.count == 5, parts[0].isEmpty, parts[1] == "api", parts[2] == "v1", parts[3] == "tickets", !parts[4].isEmpty {
             let token = String(parts[4])
-            guard let (snapshot, entry) = board.ticket(token), entry.etag == etag else { return nil }
-            plan = Plan(site: snapshot.board.site.id, version: snapshot.version, ticket: (token, etag), deadline: deadline)
+            guard let (site, version) = board.version(ofTicket: token, ifETag: etag) else { return nil }
+            plan = Plan(site: site, version: version, ticket: (token, etag), deadline: deadline)
         } else {
             return nil
         }
@@ -152,11 +152,9 @@ final class LongPollParking: ChannelDuplexHandler, RemovableChannelHandler {
     private func wake(_ id: UInt64, context: ChannelHandlerContext) {
         guard let current = parked, current.id == id else { return }
         if let (token, etag) = current.plan.ticket, ContinuousClock.now < current.plan.deadline, !board.isClosing,
-            let (snapshot, entry) = board.ticket(token), entry.etag == etag
+            let (site, version) = board.version(ofTicket: token, ifETag: etag)
         {
-            park(
-                current.head, Plan(site: current.plan.site, version: snapshot.version, ticket: (token, etag), deadline: current.plan.deadline),
-                context: context)
+            park(current.head, Plan(site: site, version: version, ticket: (token, etag), deadline: current.plan.deadline), context: context)
             return
         }
         handOn(context: context, stillParked: false)
