@@ -68,24 +68,44 @@ extension TicketStore {
         var expired = 0
         for siteID in try await siteIDs() {
             expired += try await write(site: siteID) { context in
-                let candidates = try TicketRecord.fetchAll(
-                    context.db, sql: "SELECT * FROM tickets WHERE site_id = ? AND state IN ('remote', 'waiting', 'called')",
-                    arguments: [siteID])
-                var count = 0
+                // Only the tickets to expire are read: those of earlier days, and today's of the
+                // services already closed. (Reading every open ticket here held the writer for
+                // half a second a minute with 40,000 waiting.)
+                var candidates = try TicketRecord.fetchAll(
+                    context.db, sql: HousekeepingSQL.earlierDays, arguments: [siteID, context.day.iso])
+                let closed = context.site.services.filter { $0.hours?.isPastClosing(at: context.now, in: context.site.zone) ?? false }
+                if !closed.isEmpty {
+                    candidates += try TicketRecord.fetchAll(
+                        context.db, sql: HousekeepingSQL.today(ofServices: closed.count),
+                        arguments: StatementArguments([siteID, context.day.iso] + closed.map(\.id)))
+                }
                 for var record in candidates {
-                    let hours = context.site.services.first { $0.id == record.serviceID }?.hours
-                    let pastClosing = hours?.isPastClosing(at: context.now, in: context.site.zone) ?? false
-                    guard record.day < context.day.iso || pastClosing else { continue }
                     let counter = record.counterID
                     try Self.apply(.expire, to: &record, context, counter: counter, by: initiator) {
                         $0.counterID = nil
                         $0.finishedAt = context.now
                     }
-                    count += 1
                 }
-                return count
+                return candidates.count
             }
         }
         return expired
+    }
+}
+
+/// What housekeeping reads: only what is to expire, however many tickets are waiting (earlier
+/// days through the partial index `tickets_open`, today's closed services through the queue's).
+enum HousekeepingSQL {
+    static let earlierDays = """
+        SELECT * FROM tickets WHERE site_id = ? AND state IN ('remote', 'waiting', 'called') AND day < ?
+        """
+
+    /// Today's open tickets of `count` services (their ids follow the site and the day).
+    static func today(ofServices count: Int) -> String {
+        let services = Array(repeating: "?", count: count).joined(separator: ", ")
+        return """
+            SELECT * FROM tickets WHERE site_id = ? AND state IN ('remote', 'waiting', 'called') AND day = ?
+            AND service_id IN (\(services))
+            """
     }
 }

@@ -11,6 +11,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-25e api tokens", migrate: v5)
         migrator.registerMigration("2026-11-25f open tickets index", migrate: v6)
         migrator.registerMigration("2026-11-25g board rebuild indexes", migrate: v7)
+        migrator.registerMigration("2026-11-25h housekeeping reads only what expires", migrate: v8)
         return migrator
     }
 
@@ -219,6 +220,17 @@ enum Migrations {
             sql: """
                 CREATE INDEX tickets_done ON tickets (site_id, day, service_id, finished_at) WHERE state = 'done';
                 CREATE INDEX events_calls ON ticket_events (site_id, counter_id, at) WHERE action IN ('call', 'recall');
+                """)
+    }
+
+    /// Housekeeping asks for the open tickets of earlier days, and of today's closed services;
+    /// `tickets_open` (site, state) made it read every open ticket of the site, once a minute,
+    /// in a write transaction.
+    static func v8(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP INDEX tickets_open;
+                CREATE INDEX tickets_open ON tickets (site_id, day) WHERE state IN ('remote', 'waiting', 'called');
                 """)
     }
 }

@@ -5,9 +5,10 @@ import Testing
 
 @testable import QuhaoStore
 
-/// Every board rebuild runs these queries. A plan that scans, or sorts what it reads, costs what
-/// the day or the year holds instead of what it returns: at 20,000 tickets a day that was most
-/// of the daemon's CPU.
+/// Every board rebuild runs these queries, and housekeeping once a minute on the writer. A plan
+/// that scans, or sorts what it reads, costs what the day or the year holds instead of what it
+/// returns: at 20,000 tickets a day the board's were most of the daemon's CPU; with 40,000
+/// waiting, housekeeping read them all and held every staff action for half a second.
 @Suite struct QueryPlanTests {
     static func plan(_ sql: String, _ arguments: StatementArguments) async throws -> String {
         let (store, _) = try await Fixture.store()
@@ -17,7 +18,7 @@ import Testing
     }
 
     enum Query: String, CaseIterable, Sendable {
-        case serviceTimes, recentCalls, ratings, paused
+        case serviceTimes, recentCalls, ratings, paused, expireEarlierDays, expireClosedServices
 
         var sql: String {
             switch self {
@@ -25,6 +26,8 @@ import Testing
             case .recentCalls: BoardSQL.recentCalls
             case .ratings: BoardSQL.ratings
             case .paused: BoardSQL.paused
+            case .expireEarlierDays: HousekeepingSQL.earlierDays
+            case .expireClosedServices: HousekeepingSQL.today(ofServices: 2)
             }
         }
 
@@ -34,6 +37,8 @@ import Testing
             case .recentCalls: ["hall", 1, Date(), Date(), "2026-11-25", 12]
             case .ratings: [1, "hall"]
             case .paused: ["hall"]
+            case .expireEarlierDays: ["hall", "2026-11-25"]
+            case .expireClosedServices: ["hall", "2026-11-25", "general", "export"]
             }
         }
 
@@ -44,12 +49,14 @@ import Testing
             case .recentCalls: "events_calls"
             case .ratings: "INTEGER PRIMARY KEY (rowid>?)"
             case .paused: "counter_states"
+            case .expireEarlierDays: "tickets_open (site_id=? AND day<?)"
+            case .expireClosedServices: "tickets_queue (site_id=? AND day=? AND state=? AND service_id=?)"
             }
         }
     }
 
     @Test(arguments: Query.allCases)
-    func boardQueriesSearchAnIndexAndNeverSort(_ query: Query) async throws {
+    func queriesSearchAnIndexAndNeverSort(_ query: Query) async throws {
         let plan = try await Self.plan(query.sql, query.arguments)
         #expect(plan.contains(query.index), "\(query): \(plan)")
         #expect(!plan.contains("SCAN"), "\(query) scans: \(plan)")
