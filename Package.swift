@@ -62,12 +62,19 @@ let package = Package(
             providers: [.apt(["libqrencode-dev"])]
         ),
         .target(name: "QRCode", dependencies: ["CQREncode"], swiftSettings: swiftSettings),
+        // Displays: the console board, spoken calls (speech command, chime), JSON-lines events.
+        .target(
+            name: "QuhaoDisplay",
+            dependencies: ["QuhaoCore", "QRCode", "LiveBoard", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // HTTP (Hummingbird 2).
         .target(
             name: "QuhaoHTTP",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard",
+                "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard", "QuhaoDisplay",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
@@ -82,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "quhao",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP",
+                "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -113,6 +120,7 @@ let package = Package(
         .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuhaoDisplayTests", dependencies: ["QuhaoDisplay", "QuhaoCore", "LiveBoard", "QRCode"], swiftSettings: swiftSettings),
         .testTarget(
             name: "QuhaoHTTPTests",
             dependencies: [

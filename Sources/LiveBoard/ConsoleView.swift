@@ -132,8 +132,7 @@ extension CounterConsoleView {
             }
         }
         self.init(
-            site: BoardView.SiteHeader(
-                id: site.id, name: site.name.zh, nameEn: site.name.en, kind: site.kind.rawValue, timeZone: site.timeZone),
+            site: BoardView.SiteHeader(site),
             day: day.day.iso, now: now,
             counter: CounterHeader(
                 id: counter.id, name: counter.name?.zh, nameEn: counter.name?.en, paused: status.paused, services: counter.services),
@@ -144,9 +143,7 @@ extension CounterConsoleView {
                     waiting: waiting[service.id] ?? 0, remote: remote[service.id] ?? 0, next: head[service.id]?.number.description)
             },
             services: site.services.map { ServiceRef(id: $0.id, prefix: $0.prefix, name: $0.name.zh, nameEn: $0.name.en) },
-            recentCalls: day.recentCalls.filter { $0.counterID == counterID }.prefix(recentCallLimit).map {
-                BoardView.CallView(number: $0.number.description, counter: $0.counterID, at: $0.at, recall: $0.isRecall)
-            },
+            recentCalls: day.recentCalls.filter { $0.counterID == counterID }.prefix(recentCallLimit).map { BoardView.CallView($0, site: site) },
             servedToday: servedToday,
             rating: RatingSummary(
                 average: scores.isEmpty ? nil : (Double(scores.reduce(0, +)) / Double(scores.count) * 100).rounded() / 100,

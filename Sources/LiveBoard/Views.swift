@@ -10,6 +10,8 @@ public struct BoardView: Codable, Sendable, Equatable {
         public let nameEn: String?
         public let kind: String
         public let timeZone: String
+        /// The language calls are spoken in (`zh`, `en`).
+        public let announceLanguage: String
     }
 
     public struct ServiceView: Codable, Sendable, Equatable {
@@ -45,6 +47,10 @@ public struct BoardView: Codable, Sendable, Equatable {
         public let counter: Int
         public let at: Date
         public let recall: Bool
+        /// What a display shows: 「请 A023 号到 3 号窗口办理」.
+        public let text: String
+        /// The words a speech engine is given: 「请 A零二三 号到三号窗口办理」.
+        public let spoken: String
     }
 
     public let site: SiteHeader
@@ -116,7 +122,7 @@ extension BoardView {
             }
         }
         self.init(
-            site: SiteHeader(id: site.id, name: site.name.zh, nameEn: site.name.en, kind: site.kind.rawValue, timeZone: site.timeZone),
+            site: SiteHeader(site),
             day: day.day.iso,
             services: site.services.map { service in
                 let waiting = waitingBy[service.id] ?? 0
@@ -134,8 +140,25 @@ extension BoardView {
                     services: status.counter.services, current: status.current?.number.description,
                     currentState: status.current?.state.rawValue)
             },
-            recentCalls: day.recentCalls.prefix(SiteDay.recentCallsPerCounter).map {
-                CallView(number: $0.number.description, counter: $0.counterID, at: $0.at, recall: $0.isRecall)
-            })
+            recentCalls: day.recentCalls.prefix(SiteDay.recentCallsPerCounter).map { CallView($0, site: site) })
+    }
+}
+
+extension BoardView.SiteHeader {
+    /// The header of a site.
+    public init(_ site: Site) {
+        self.init(
+            id: site.id, name: site.name.zh, nameEn: site.name.en, kind: site.kind.rawValue, timeZone: site.timeZone,
+            announceLanguage: site.announce.language.rawValue)
+    }
+}
+
+extension BoardView.CallView {
+    /// A call as displays show it and speech engines say it, in the site's style.
+    public init(_ call: AnnouncedCall, site: Site) {
+        let announcement = Announcement(number: call.number, counter: call.counterID)
+        self.init(
+            number: call.number.description, counter: call.counterID, at: call.at, recall: call.isRecall,
+            text: announcement.shown(in: site.announce.language), spoken: announcement.spoken(site.announce))
     }
 }

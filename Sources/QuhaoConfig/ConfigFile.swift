@@ -13,10 +13,13 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var port: Int?
         /// The address visitors' phones reach the daemon at; QR codes carry it.
         public var publicURL: String?
+        /// How calls become speech (see ``ServerSettings/speechCommand``).
+        public var speechCommand: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case host, port
             case publicURL = "public_url"
+            case speechCommand = "speech_command"
         }
     }
 
@@ -34,11 +37,13 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var presence: PresenceMode?
         public var allowRemote: Bool?
         public var rules: Rules?
+        /// How calls are spoken: `language` (zh | en), `ticket` and `window` (digits | number).
+        public var announce: Announce?
         public var services: [ServiceEntry]
         public var counters: [CounterEntry]
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, name, kind, presence, rules, services, counters
+            case id, name, kind, presence, rules, announce, services, counters
             case timeZone = "time_zone"
             case allowRemote = "allow_remote"
         }
@@ -56,6 +61,14 @@ public struct ConfigFile: Codable, Sendable, Equatable {
             case noShowGraceSeconds = "no_show_grace_seconds"
             case reactivationOffset = "reactivation_offset"
         }
+    }
+
+    public struct Announce: Codable, Sendable, Equatable {
+        public var language: AnnouncementStyle.Language?
+        public var ticket: AnnouncementStyle.Reading?
+        public var window: AnnouncementStyle.Reading?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case language, ticket, window }
     }
 
     public struct ServiceEntry: Codable, Sendable, Equatable {
@@ -104,6 +117,7 @@ extension ConfigFile {
         keys.formUnion(DatabaseSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(SiteEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(Rules.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(Announce.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(ServiceEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(Hours.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(CounterEntry.CodingKeys.allCases.map(\.rawValue))
@@ -134,7 +148,10 @@ extension ConfigFile {
                     recallsBeforeNoShow: rules?.recallsBeforeNoShow ?? defaults.recallsBeforeNoShow,
                     noShowGraceSeconds: rules?.noShowGraceSeconds ?? defaults.noShowGraceSeconds,
                     reactivationOffset: rules?.reactivationOffset ?? defaults.reactivationOffset,
-                    allowRemote: entry.allowRemote ?? defaults.allowRemote, presence: entry.presence ?? defaults.presence))
+                    allowRemote: entry.allowRemote ?? defaults.allowRemote, presence: entry.presence ?? defaults.presence),
+                announce: AnnouncementStyle(
+                    language: entry.announce?.language ?? .zh, ticket: entry.announce?.ticket ?? .digits,
+                    window: entry.announce?.window ?? .number))
         }
     }
 

@@ -118,6 +118,7 @@ public enum ConfigLoader {
             ("IdentityRequirement", IdentityRequirement.allCases.map(\.rawValue)),
             ("FieldRequirement", FieldRequirement.allCases.map(\.rawValue)), ("CallOrder", CallOrder.allCases.map(\.rawValue)),
             ("Weekday", Weekday.allCases.map(\.rawValue)),
+            ("Language", AnnouncementStyle.Language.allCases.map(\.rawValue)), ("Reading", AnnouncementStyle.Reading.allCases.map(\.rawValue)),
         ]
         for (type, values) in allowed where message.contains(type) {
             return "must be one of: \(values.joined(separator: ", "))"

@@ -7,22 +7,28 @@ public struct ServerSettings: Sendable, Equatable {
     public var port: Int
     public var publicURL: String
     public var databasePath: String
+    /// The command that turns a call into speech: `{text}` is replaced by the words (quoted for
+    /// the shell), `{out}` by the WAV file to write, `{voice}` by `cmn` or `en`. `nil`: `espeak-ng`
+    /// when installed; empty: no speech, the chime only.
+    public var speechCommand: String?
 
     /// Defaults: 127.0.0.1:8080, database `data/quhao.sqlite`.
     public static let defaults = ServerSettings(
         host: "127.0.0.1", port: 8080, publicURL: "http://127.0.0.1:8080", databasePath: "data/quhao.sqlite")
 
-    public init(host: String, port: Int, publicURL: String, databasePath: String) {
+    public init(host: String, port: Int, publicURL: String, databasePath: String, speechCommand: String? = nil) {
         self.host = host
         self.port = port
         self.publicURL = publicURL
         self.databasePath = databasePath
+        self.speechCommand = speechCommand
     }
 
     /// Resolves settings.
     /// - Parameters:
     ///   - file: The configuration file, if any.
-    ///   - environment: The process environment (`QUHAO_HOST`, `QUHAO_PORT`, `QUHAO_PUBLIC_URL`, `QUHAO_DATABASE`).
+    ///   - environment: The process environment (`QUHAO_HOST`, `QUHAO_PORT`, `QUHAO_PUBLIC_URL`, `QUHAO_DATABASE`,
+    ///     `QUHAO_SPEECH_COMMAND`).
     ///   - host: `--host`, if given.
     ///   - port: `--port`, if given.
     /// - Throws: ``ConfigError`` when an environment variable is malformed.
@@ -35,6 +41,7 @@ public struct ServerSettings: Sendable, Equatable {
             settings.host = server.host ?? settings.host
             settings.port = server.port ?? settings.port
             explicitURL = server.publicURL
+            settings.speechCommand = server.speechCommand
         }
         settings.databasePath = file?.database?.path ?? settings.databasePath
         if let value = environment["QUHAO_HOST"], !value.isEmpty { settings.host = value }
@@ -46,6 +53,7 @@ public struct ServerSettings: Sendable, Equatable {
         }
         if let value = environment["QUHAO_PUBLIC_URL"], !value.isEmpty { explicitURL = value }
         if let value = environment["QUHAO_DATABASE"], !value.isEmpty { settings.databasePath = value }
+        if let value = environment["QUHAO_SPEECH_COMMAND"] { settings.speechCommand = value }
         if let host { settings.host = host }
         if let port { settings.port = port }
         // Without an explicit public address, phones are sent to where the daemon listens.

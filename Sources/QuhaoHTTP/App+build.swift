@@ -3,6 +3,7 @@ import Hummingbird
 import LiveBoard
 import Logging
 import QuhaoCore
+import QuhaoDisplay
 import QuhaoStore
 import ServiceLifecycle
 import Synchronization
@@ -18,9 +19,15 @@ public struct AppSettings: Sendable {
     /// Numbers one client may take in a burst, and how fast that allowance comes back.
     public var issueBurst: Int
     public var issueRefillPerSecond: Double
+    /// The speech command for spoken calls, resolved (``SpeechSynthesizer/resolve(configured:searchPath:)``);
+    /// `nil`: the chime only.
+    public var speechCommand: String?
+    /// Where spoken calls are kept once made; `nil`: nowhere (made again each time).
+    public var speechCache: String?
 
     public init(
-        host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30
+        host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30,
+        speechCommand: String? = nil, speechCache: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -28,6 +35,8 @@ public struct AppSettings: Sendable {
         self.presenceWindow = presenceWindow
         self.issueBurst = issueBurst
         self.issueRefillPerSecond = issueRefillPerSecond
+        self.speechCommand = speechCommand
+        self.speechCache = speechCache
     }
 }
 
@@ -50,7 +59,8 @@ public func buildApplication(
         settings: settings, store: store, board: board,
         presence: PresenceCodes(store: store, clock: clock, window: settings.presenceWindow),
         issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
-        random: random)
+        random: random,
+        speech: SpeechSynthesizer(command: settings.speechCommand, cacheDirectory: settings.speechCache.map { URL(fileURLWithPath: $0) }))
     var app = Application(
         router: buildRouter(shared, templates: try Templates(), logger: logger),
         server: .http1(configuration: .init(additionalChannelHandlers: [LongPollParking(board: board, maxWait: PublicAPI.maxWait)])),
@@ -70,7 +80,7 @@ public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [Str
     let services = Services(
         settings: settings, store: store, board: LiveBoard(bootID: "routes") { try await store.siteDay(site: $0, updating: $1, changes: $2) },
         presence: PresenceCodes(store: store, clock: clock), issueLimiter: RateLimiter(capacity: 1, refillPerSecond: 1, clock: clock),
-        clock: clock, random: .system)
+        clock: clock, random: .system, speech: SpeechSynthesizer(command: nil, cacheDirectory: nil))
     return buildRouter(services, templates: try Templates(), logger: Logger(label: "routes")).routes.map { "\($0.method) \($0.path)" }.sorted()
 }
 
@@ -106,6 +116,7 @@ func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> 
     router.addRoutes(PublicPages(services: services, templates: templates).routes)
     router.addRoutes(StaffPages(services: services, templates: templates, signIn: signIn).routes, atPath: "/staff")
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")
+    router.addRoutes(DisplayPages(services: services, templates: templates).routes, atPath: "/display")
     return router
 }
 

@@ -80,5 +80,9 @@ extension QuhaoError {
         case tokenNotFound = "token.not_found"
         case configInvalid = "config.invalid"
         case storageUnavailable = "storage.unavailable"
+        case displayKeyRequired = "display.key_required"
+        case callNotFound = "call.not_found"
+        case speechUnavailable = "speech.unavailable"
+        case speechFailed = "speech.failed"
     }
 }

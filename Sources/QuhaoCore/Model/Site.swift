@@ -29,10 +29,12 @@ public struct Site: Hashable, Sendable, Codable {
     public let services: [Service]
     public let counters: [Counter]
     public let rules: QueueRules
+    /// How its calls are spoken.
+    public let announce: AnnouncementStyle
 
     public init(
         id: String, name: LocalizedText, kind: SiteKind = .taxHall, timeZone: String = "Asia/Shanghai", services: [Service],
-        counters: [Counter], rules: QueueRules = QueueRules()
+        counters: [Counter], rules: QueueRules = QueueRules(), announce: AnnouncementStyle = AnnouncementStyle()
     ) {
         self.id = id
         self.name = name
@@ -41,6 +43,22 @@ public struct Site: Hashable, Sendable, Codable {
         self.services = services
         self.counters = counters
         self.rules = rules
+        self.announce = announce
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, kind, timeZone, services, counters, rules, announce
+    }
+
+    /// Decodes a stored definition; one written before calls were spoken has the default style.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(String.self, forKey: .id), name: try container.decode(LocalizedText.self, forKey: .name),
+            kind: try container.decode(SiteKind.self, forKey: .kind), timeZone: try container.decode(String.self, forKey: .timeZone),
+            services: try container.decode([Service].self, forKey: .services), counters: try container.decode([Counter].self, forKey: .counters),
+            rules: try container.decode(QueueRules.self, forKey: .rules),
+            announce: try container.decodeIfPresent(AnnouncementStyle.self, forKey: .announce) ?? AnnouncementStyle())
     }
 
     /// The site's time zone (UTC if the identifier is unknown; configuration validation rejects those).

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LiveBoard
 import QuhaoCore
+import QuhaoDisplay
 import QuhaoStore
 import ServiceLifecycle
 
@@ -14,6 +15,8 @@ struct Services: Sendable {
     let issueLimiter: RateLimiter
     let clock: any QuhaoClock
     let random: RandomSource
+    /// Spoken calls for the hall displays.
+    let speech: SpeechSynthesizer
 
     /// The public address of a ticket's page.
     func ticketURL(_ token: String) -> String { "\(settings.publicURL)/t/\(token)" }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HummingbirdOTP
 import QuhaoCore
@@ -33,6 +34,20 @@ public struct PresenceCodes: Sendable {
         guard let code = code?.trimmingCharacters(in: .whitespaces), code.count == 6 else { return false }
         let now = clock.now()
         return code == self.code(site: site, at: now) || code == self.code(site: site, at: now.addingTimeInterval(-Double(window)))
+    }
+
+    /// The key a hall display's link carries (`/display/{site}?key=…`): it may fetch the rotating
+    /// code, which proves presence, so it is not public. Derived from the site's secret.
+    public func displayKey(site: String) -> String {
+        let key = SymmetricKey(data: Data(secret(site).utf8))
+        return Array(HMAC<SHA256>.authenticationCode(for: Data("display:\(site)".utf8), using: key)).prefix(12).hex
+    }
+
+    /// Whether a display key is the site's.
+    func isDisplayKey(_ key: String?, site: String) -> Bool {
+        guard let key, key.utf8.count == 24 else { return false }
+        // Compared in full whatever differs first: the time taken says nothing about the key.
+        return zip(key.utf8, displayKey(site: site).utf8).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     /// Seconds until the current code rotates.

@@ -7,17 +7,18 @@ extension QuhaoError {
     /// The HTTP status a refusal is answered with.
     var status: HTTPResponse.Status {
         switch code {
-        case .siteNotFound, .serviceNotFound, .counterNotFound, .ticketNotFound, .routeNotFound, .staffNotFound, .tokenNotFound: .notFound
+        case .siteNotFound, .serviceNotFound, .counterNotFound, .ticketNotFound, .routeNotFound, .staffNotFound, .tokenNotFound, .callNotFound:
+            .notFound
         case .identityRequired, .identityNotAccepted, .identityFormat, .identityChecksum, .identityBirthDate, .identityRegion, .phoneRequired,
             .phoneFormat, .ticketNumberInvalid, .appointmentSlotInvalid, .requestInvalid, .ratingScoreInvalid, .staffLoginInvalid,
             .staffPasswordWeak, .staffSiteRequired:
             .badRequest
-        case .presenceRequired, .authForbidden, .authOrigin: .forbidden
+        case .presenceRequired, .authForbidden, .authOrigin, .displayKeyRequired: .forbidden
         case .authRequired, .authFailed: .unauthorized
         case .requestTooLarge: .contentTooLarge
         case .requestMediaType: .unsupportedMediaType
         case .rateLimited, .authRateLimited: .tooManyRequests
-        case .storageUnavailable: .serviceUnavailable
+        case .storageUnavailable, .speechUnavailable, .speechFailed: .serviceUnavailable
         case .configInvalid: .internalServerError
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterBusy, .counterDoesNotServe,
             .queueEmpty,

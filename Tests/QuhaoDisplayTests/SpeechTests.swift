@@ -1,0 +1,62 @@
+import Foundation
+import QuhaoCore
+import Testing
+
+@testable import QuhaoDisplay
+
+@Suite struct SpeechTests {
+    @Test func theChimeIsAPlausibleWAV() throws {
+        let wav = try #require(WAV(parsing: Chime.wav))
+        #expect(wav.sampleRate == Chime.sampleRate)
+        #expect(wav.channels == 1)
+        #expect(wav.bitsPerSample == 16)
+        #expect(wav.duration > 1 && wav.duration < 2)
+    }
+
+    @Test func notAWAVIsRefused() {
+        #expect(WAV(parsing: Data("RIFF....WAVX".utf8)) == nil)
+        #expect(WAV(parsing: Data()) == nil)
+    }
+
+    @Test func theCommandIsResolvedFromTheConfigurationOrTheSearchPath() {
+        #expect(SpeechSynthesizer.resolve(configured: "", searchPath: "/usr/bin") == nil, "empty: chime only")
+        #expect(SpeechSynthesizer.resolve(configured: "say {text}", searchPath: "") == "say {text}")
+        #expect(SpeechSynthesizer.resolve(configured: nil, searchPath: "/nonexistent") == nil)
+    }
+
+    @Test func placeholdersAreQuotedForTheShell() {
+        #expect(
+            SpeechSynthesizer.commandLine("tts -v {voice} -w {out} {text}", text: "it's 'A'", out: "/tmp/a b.wav", voice: "cmn")
+                == "tts -v 'cmn' -w '/tmp/a b.wav' 'it'\\''s '\\''A'\\'''")
+    }
+
+    @Test func aCommandThatWritesAWAVIsCachedPerText() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-speech-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("source.wav")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Chime.wav.write(to: source)
+        let counter = directory.appendingPathComponent("runs")
+        // A stand-in engine: copies a WAV to {out} and counts its runs.
+        let synthesizer = SpeechSynthesizer(
+            command: "echo run >> '\(counter.path)'; cp '\(source.path)' {out} # {text} {voice}", cacheDirectory: directory.appendingPathComponent("cache"))
+        let first = try await synthesizer.audio(for: "请 A零二三 号到三号窗口办理", language: .zh)
+        let again = try await synthesizer.audio(for: "请 A零二三 号到三号窗口办理", language: .zh)
+        #expect(first == Chime.wav)
+        #expect(again == first)
+        #expect(try String(contentsOf: counter, encoding: .utf8).split(separator: "\n").count == 1, "made once, then from the cache")
+    }
+
+    @Test func aFailingCommandIsASpeechFailure() async throws {
+        let synthesizer = SpeechSynthesizer(command: "echo broken >&2; exit 3", cacheDirectory: nil)
+        let error = await #expect(throws: QuhaoError.self) { try await synthesizer.audio(for: "x", language: .zh) }
+        #expect(error?.code == .speechFailed)
+        #expect(error?.parameters["reason"]?.contains("broken") == true)
+        let silent = SpeechSynthesizer(command: "true", cacheDirectory: nil)
+        let none = await #expect(throws: QuhaoError.self) { try await silent.audio(for: "x", language: .zh) }
+        #expect(none?.code == .speechFailed, "exit 0 without a WAV is no speech")
+        let off = SpeechSynthesizer(command: nil, cacheDirectory: nil)
+        let unavailable = await #expect(throws: QuhaoError.self) { try await off.audio(for: "x", language: .zh) }
+        #expect(unavailable?.code == .speechUnavailable)
+    }
+}
