@@ -4,8 +4,8 @@
 
 SWIFT        ?= swift
 BUILD_DIR    ?= .build
-SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config
-TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk
+SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config espeak-ng
+TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux
 QUHAO        := $(BUILD_DIR)/debug/quhao
 
 .PHONY: run test deps test-deps build lint unit e2e clean
@@ -17,7 +17,7 @@ test: deps test-deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --parallel
 	Tests/e2e/run-all $(QUHAO)
-	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py; do python3 $$test $(QUHAO) || exit 1; done
+	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py Tests/browser/display.py; do python3 $$test $(QUHAO) || exit 1; done
 
 deps:
 	@scripts/install-deps $(SYSTEM_DEPS)

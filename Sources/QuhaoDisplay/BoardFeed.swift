@@ -1,5 +1,6 @@
 import Foundation
 import LiveBoard
+import QuhaoCore
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -43,8 +44,7 @@ public struct HTTPBoardFeed: BoardFeed {
         if previous != nil { components.queryItems = [URLQueryItem(name: "wait", value: String(wait))] }
         var request = URLRequest(url: components.url!, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: Double(wait + 10))
         if let previous { request.setValue(previous.etag, forHTTPHeaderField: "If-None-Match") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
+        let (data, http) = try await Self.fetch(request)
         if http.statusCode == 304, let previous { return previous }
         guard http.statusCode == 200 else { throw DisplayFeedError.status(http.statusCode, String(decoding: data.prefix(300), as: UTF8.self)) }
         let board = try JSONDecoder.quhao.decode(BoardView.self, from: data)
@@ -54,8 +54,7 @@ public struct HTTPBoardFeed: BoardFeed {
     public func hallCode() async throws -> (url: String, refreshIn: Int)? {
         var components = URLComponents(url: base.appendingPathComponent("display/\(site)/hall-code"), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "key", value: key ?? "")]
-        let (data, response) = try await URLSession.shared.data(for: URLRequest(url: components.url!, timeoutInterval: 10))
-        guard let http = response as? HTTPURLResponse else { throw URLError(.badServerResponse) }
+        let (data, http) = try await Self.fetch(URLRequest(url: components.url!, timeoutInterval: 10))
         if http.statusCode == 403 { return nil }
         guard http.statusCode == 200 else { throw DisplayFeedError.status(http.statusCode, String(decoding: data.prefix(300), as: UTF8.self)) }
         struct Code: Decodable {
@@ -67,14 +66,59 @@ public struct HTTPBoardFeed: BoardFeed {
     }
 }
 
+extension HTTPBoardFeed {
+    /// One request, cancelled with its task (Ctrl-C must not wait out a 25-second long-poll).
+    static func fetch(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
+        let box = TaskBox()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let task = URLSession.shared.dataTask(with: request) { data, response, error in
+                    if let http = response as? HTTPURLResponse, let data {
+                        continuation.resume(returning: (data, http))
+                    } else {
+                        continuation.resume(throwing: error ?? URLError(.badServerResponse))
+                    }
+                }
+                box.set(task)
+                task.resume()
+            }
+        } onCancel: {
+            box.cancel()
+        }
+    }
+}
+
+/// The request in flight, for cancelling it from another thread.
+private final class TaskBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: URLSessionDataTask?
+    private var cancelled = false
+
+    func set(_ task: URLSessionDataTask) {
+        let cancelNow = lock.withLock {
+            self.task = task
+            return cancelled
+        }
+        if cancelNow { task.cancel() }
+    }
+
+    func cancel() {
+        let task = lock.withLock {
+            cancelled = true
+            return self.task
+        }
+        task?.cancel()
+    }
+}
+
 /// The live board of the daemon the display runs in (`quhao serve --display SITE`).
 public struct LiveBoardFeed: BoardFeed {
     let board: LiveBoard
     let site: String
-    let code: @Sendable () -> (url: String, refreshIn: Int)?
+    let code: @Sendable (Site) -> (url: String, refreshIn: Int)?
 
-    /// - Parameter hallCode: The hall QR's address now and its seconds left.
-    public init(board: LiveBoard, site: String, hallCode: @escaping @Sendable () -> (url: String, refreshIn: Int)?) {
+    /// - Parameter hallCode: The hall QR's address for the site now, and its seconds left.
+    public init(board: LiveBoard, site: String, hallCode: @escaping @Sendable (Site) -> (url: String, refreshIn: Int)?) {
         self.board = board
         self.site = site
         self.code = hallCode
@@ -90,7 +134,7 @@ public struct LiveBoardFeed: BoardFeed {
         return BoardUpdate(board: snapshot.board, etag: snapshot.etag, version: snapshot.version)
     }
 
-    public func hallCode() async throws -> (url: String, refreshIn: Int)? { code() }
+    public func hallCode() async throws -> (url: String, refreshIn: Int)? { code(try await board.snapshot(site).site) }
 }
 
 /// The daemon answered, but not with a board.

@@ -48,10 +48,13 @@ public struct AppSettings: Sendable {
 ///   - random: The source of tokens (device cookies, boot id).
 ///   - logger: The application's logger.
 ///   - services: Further long-running work to run and stop with the server (the executable's config reloader).
+///   - display: A site whose board the daemon draws on its own terminal (`serve --display`), and the
+///     command to run for each call there.
 ///   - onServerRunning: Called once the socket is listening (the executable prints the address).
 public func buildApplication(
     settings: AppSettings, store: TicketStore, clock: any QuhaoClock, random: RandomSource = .system, logger: Logger,
-    services: [any ServiceLifecycle.Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    services: [any ServiceLifecycle.Service] = [], display: (site: String, announce: String?)? = nil,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let board = LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0, updating: $1, changes: $2) }
     store.onCommit { board.invalidate($0, changes: $1) }
@@ -70,7 +73,24 @@ public func buildApplication(
     app.addServices(
         LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store), Housekeeping(store: store, logger: logger))
     app.addServices(services)
+    if let display {
+        let feed = LiveBoardFeed(board: board, site: display.site) { [shared] site in
+            (shared.hallURL(site), site.rules.presence == .rotating ? shared.presence.secondsLeft() : 300)
+        }
+        app.addServices(
+            ConsoleDisplayService(display: ConsoleDisplay(site: display.site, feed: feed, output: .screen, announce: display.announce)))
+    }
     return app
+}
+
+/// The console board inside the daemon (`quhao serve --display SITE`): stops with the server,
+/// giving the terminal back.
+struct ConsoleDisplayService: ServiceLifecycle.Service {
+    let display: ConsoleDisplay
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await display.run() }
+    }
 }
 
 /// Every route as `METHOD /path` (`GET /api/v1/tickets/{token}`): for the tests that keep the

@@ -39,7 +39,8 @@ import Testing
         let counter = directory.appendingPathComponent("runs")
         // A stand-in engine: copies a WAV to {out} and counts its runs.
         let synthesizer = SpeechSynthesizer(
-            command: "echo run >> '\(counter.path)'; cp '\(source.path)' {out} # {text} {voice}", cacheDirectory: directory.appendingPathComponent("cache"))
+            command: "echo run >> '\(counter.path)'; cp '\(source.path)' {out} # {text} {voice}",
+            cacheDirectory: directory.appendingPathComponent("cache"))
         let first = try await synthesizer.audio(for: "请 A零二三 号到三号窗口办理", language: .zh)
         let again = try await synthesizer.audio(for: "请 A零二三 号到三号窗口办理", language: .zh)
         #expect(first == Chime.wav)

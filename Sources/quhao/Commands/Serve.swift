@@ -5,6 +5,7 @@ import Logging
 import QRCode
 import QuhaoConfig
 import QuhaoCore
+import QuhaoDisplay
 import QuhaoHTTP
 import QuhaoStore
 
@@ -24,9 +25,22 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: "Draw this site's call board full screen on this terminal (logs then go to --log-file).")
+    var display: String?
+
+    @Option(help: "With --display: a command run for each call; {text} is replaced by the words to say.")
+    var announce: String?
+
+    @Option(help: "With --display: where the log goes (default: quhao.log beside the database).")
+    var logFile: String?
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        if announce != nil, display == nil { throw ValidationError("--announce goes with --display SITE") }
+        if let announce, !announce.contains("{") {
+            throw ValidationError("--announce needs a placeholder, e.g. 'espeak-ng -v cmn {text}'")
         }
     }
 
@@ -45,17 +59,39 @@ struct Serve: AsyncParsableCommand {
             }
             let sites = file.domainSites
             try await ticketStore.sync(sites: sites)
+            if let display, !sites.contains(where: { $0.id == display }) {
+                throw ExitFailure(
+                    message: "--display \(display): no such site (configured: \(sites.map(\.id).joined(separator: ", ")))", code: 2)
+            }
+            if display != nil {
+                // The board owns the terminal: the log (and the banner) go to a file.
+                let path =
+                    logFile
+                    ?? URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent().appendingPathComponent("quhao.log").path
+                let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+                guard descriptor >= 0, dup2(descriptor, STDERR_FILENO) >= 0 else {
+                    throw ExitFailure(message: "cannot write the log file \(path)", code: 1)
+                }
+                close(descriptor)
+            }
+            let speech = SpeechSynthesizer.resolve(configured: settings.speechCommand)
+            logger.info("speech", metadata: ["command": "\(speech ?? "none: the chime only")"])
             logger.info(
                 "configuration synced",
                 metadata: ["source": "\(source)", "sites": "\(sites.map(\.id).joined(separator: ","))", "database": "\(settings.databasePath)"])
+            let cache = URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent().appendingPathComponent("speech-cache").path
+            let onScreen = display
             let app = try buildApplication(
-                settings: AppSettings(host: settings.host, port: settings.port, publicURL: settings.publicURL), store: ticketStore,
-                clock: clock, logger: logger, services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)]
+                settings: AppSettings(
+                    host: settings.host, port: settings.port, publicURL: settings.publicURL, speechCommand: speech, speechCache: cache),
+                store: ticketStore, clock: clock, logger: logger,
+                services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)],
+                display: display.map { ($0, announce) }
             ) { port in
                 let presence = PresenceCodes(store: ticketStore, clock: clock)
                 // Written unbuffered: under systemd or a pipe the banner must not wait for a buffer to fill.
                 let banner = Banner.text(settings: settings, port: port, sites: sites, source: source, presence: presence)
-                FileHandle.standardOutput.write(Data((banner + "\n").utf8))
+                (onScreen == nil ? FileHandle.standardOutput : FileHandle.standardError).write(Data((banner + "\n").utf8))
             }
             try await app.runService()
         }
@@ -90,6 +126,10 @@ enum Banner {
             if let matrix = QRMatrix(encoding: url, correction: .low) {
                 lines.append(matrix.terminalText(quietZone: 2))
             }
+        }
+        for site in sites where site.kind == .taxHall {
+            let key = site.rules.presence == .rotating ? "?key=\(presence.displayKey(site: site.id))" : ""
+            lines.append("  Hall display 大厅显示屏 (\(site.id)): \(base)/display/\(site.id)\(key)")
         }
         lines.append("  API: \(base)/api/v1/sites   Health 健康检查: \(base)/healthz   Stop 停止: Ctrl-C")
         lines.append("")

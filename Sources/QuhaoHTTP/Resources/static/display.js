@@ -42,8 +42,10 @@
     windows.textContent = "";
     board.counters.forEach(function (counter) {
       var item = el("li");
-      var name = (en ? counter.name_en : counter.name) || windowName(counter.id);
-      item.appendChild(el("span", "name", name));
+      var label = (en ? counter.name_en : counter.name) || "";
+      var name = el("span", "name", windowName(counter.id));
+      if (label) name.appendChild(el("span", "label", label));
+      item.appendChild(name);
       var current;
       if (counter.current) {
         item.className = counter.current_state || "called";
@@ -71,6 +73,7 @@
 
     var waiting = $("waiting");
     waiting.textContent = "";
+    waiting.className = board.services.length > 8 ? "many" : "";
     board.services.forEach(function (service) {
       var item = el("li", service.open ? "" : "closed");
       var name = el("span", "name");
