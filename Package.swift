@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(
             name: "QuhaoHTTPTests",
             dependencies: [
-                "QuhaoHTTP", "QuhaoStore", "QuhaoCore",
+                "QuhaoHTTP", "QuhaoStore", "QuhaoCore", "QuhaoDisplay",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),

@@ -39,13 +39,14 @@ struct TestApp {
     /// Wednesday 2026-11-25 10:00 in Shanghai.
     static let morning = Date(timeIntervalSince1970: 1_795_572_000)
 
-    init(site: Site = TestApp.site(), issueBurst: Int = 1000) async throws {
+    init(site: Site = TestApp.site(), issueBurst: Int = 1000, speechCommand: String? = nil) async throws {
         clock = ManualClock(Self.morning)
         store = try TicketStore.inMemory(clock: clock, random: .seeded(7))
         try await store.sync(sites: [site])
         presence = PresenceCodes(store: store, clock: clock)
         app = try buildApplication(
-            settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: Self.origin, issueBurst: issueBurst), store: store,
+            settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: Self.origin, issueBurst: issueBurst, speechCommand: speechCommand),
+            store: store,
             clock: clock, random: .seeded(8), logger: Logger(label: "test"))
     }
 

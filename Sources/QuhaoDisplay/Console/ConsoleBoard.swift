@@ -135,7 +135,7 @@ public struct ConsoleBoard: Sendable {
         let columnWidth = max(20, (width - 2) / 2)
         let perRow = max(1, (width - 1) / columnWidth)
         let windows = board.counters.map { counter -> String in
-            let name = counter.name ?? "\(counter.id)号窗口"
+            let name = counter.name.map { "\(counter.id)号 \($0)" } ?? "\(counter.id)号窗口"
             let current: String
             if let number = counter.current {
                 current = number + (counter.currentState == "serving" ? " 办理中" : " 叫号中")

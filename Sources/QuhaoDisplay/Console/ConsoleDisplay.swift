@@ -40,10 +40,6 @@ public final class ConsoleDisplay: Sendable {
             signal(SIGWINCH, SIG_IGN)
             resize.setEventHandler { [self] in Task { await self.draw() } }
             resize.resume()
-            defer {
-                resize.cancel()
-                terminal.write(Terminal.leave)
-            }
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.follow() }
                 group.addTask { await self.tickClock() }
@@ -51,6 +47,9 @@ public final class ConsoleDisplay: Sendable {
                 await group.next()
                 group.cancelAll()
             }
+            resize.cancel()
+            // Through the state's actor: no frame can follow it (a late redraw is dropped).
+            await state.close(terminal)
         } else {
             await follow()
         }
@@ -125,6 +124,13 @@ actor DisplayState {
     private var hallURL: String?
     private var offline = false
     private var flashUntil: Date?
+    private var closed = false
+
+    /// Gives the terminal back; nothing is drawn after.
+    func close(_ terminal: Terminal) {
+        closed = true
+        terminal.write(Terminal.leave)
+    }
 
     func set(board: BoardView, flashUntil: Date?) {
         self.board = board
@@ -141,6 +147,7 @@ actor DisplayState {
 
     /// Draws a frame; frames never interleave (the actor draws one at a time).
     func draw(on terminal: Terminal, now: Date) {
+        guard !closed else { return }
         let size = terminal.size()
         terminal.write(Terminal.frame(board(now: now).render(width: size.width, height: size.height)))
     }

@@ -66,7 +66,7 @@ struct DisplayCommand: AsyncParsableCommand {
                 return source
             }
             await task.value
-            signals.forEach { $0.cancel() }
+            for source in signals { source.cancel() }
         }
     }
 

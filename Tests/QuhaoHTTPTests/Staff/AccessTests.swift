@@ -19,6 +19,8 @@ import Testing
         "GET /s/{site}", "POST /s/{site}", "GET /t/{token}", "POST /t/{token}/cancel", "POST /t/{token}/checkin", "POST /t/{token}/rating",
         "GET /qr/sites/{file}", "GET /qr/tickets/{file}",
         "GET /staff/login", "POST /staff/login", "POST /staff/logout", "GET /static/**",
+        // The hall TV: public like the board it shows; the rotating code itself needs the display key.
+        "GET /display/{site}", "GET /display/{site}/hall-code", "GET /display/{site}/chime.wav", "GET /display/{site}/speech.wav",
     ]
 
     /// Routes that end a session: public, but a cookie-carrying request must still come from our pages.
