@@ -43,6 +43,8 @@ public struct BoardView: Codable, Sendable, Equatable {
     }
 
     public struct CallView: Codable, Sendable, Equatable {
+        /// Rises with every call and recall at the site: a display announces each id once.
+        public let id: Int64
         public let number: String
         public let counter: Int
         public let at: Date
@@ -158,7 +160,7 @@ extension BoardView.CallView {
     public init(_ call: AnnouncedCall, site: Site) {
         let announcement = Announcement(number: call.number, counter: call.counterID)
         self.init(
-            number: call.number.description, counter: call.counterID, at: call.at, recall: call.isRecall,
+            id: call.id, number: call.number.description, counter: call.counterID, at: call.at, recall: call.isRecall,
             text: announcement.shown(in: site.announce.language), spoken: announcement.spoken(site.announce))
     }
 }

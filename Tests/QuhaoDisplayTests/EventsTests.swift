@@ -13,7 +13,8 @@ import Testing
         let a022 = Fixtures.call("A022", 3, seconds: 6)
         #expect(tracker.newCalls(in: Fixtures.board(calls: [a022, a021, old])).map(\.number) == ["A021", "A022"])
         #expect(tracker.newCalls(in: Fixtures.board(calls: [a022, a021, old])).isEmpty, "nothing new: nothing announced")
-        let recall = Fixtures.call("A022", 3, seconds: 30, recall: true)
+        // A recall in the same second as the call (the board's times are whole seconds).
+        let recall = Fixtures.call("A022", 3, seconds: 6, recall: true, id: 99)
         #expect(tracker.newCalls(in: Fixtures.board(calls: [recall, a022, a021])).map(\.recall) == [true], "a recall is announced again")
     }
 
@@ -25,6 +26,7 @@ import Testing
         #expect(object["site"] as? String == "hall")
         #expect(object["number"] as? String == "A023")
         #expect(object["counter"] as? Int == 3)
+        #expect(object["id"] as? Int != nil)
         #expect(object["recall"] as? Bool == false)
         #expect(object["text"] as? String == "请 A023 号到 3 号窗口办理")
         #expect(object["spoken"] as? String == "spoken A023 3")

@@ -5,15 +5,16 @@ import LiveBoard
 enum Fixtures {
     static let at = Date(timeIntervalSince1970: 1_795_000_000)
 
-    static func callJSON(_ number: String, _ counter: Int, seconds: Double = 0, recall: Bool = false) -> [String: Any] {
+    static func callJSON(_ number: String, _ counter: Int, seconds: Double = 0, recall: Bool = false, id: Int? = nil) -> [String: Any] {
         [
-            "number": number, "counter": counter, "at": ISO8601DateFormatter().string(from: at.addingTimeInterval(seconds)), "recall": recall,
+            "id": id ?? Int(seconds * 10) + (recall ? 1 : 0), "number": number, "counter": counter,
+            "at": ISO8601DateFormatter().string(from: at.addingTimeInterval(seconds)), "recall": recall,
             "text": "请 \(number) 号到 \(counter) 号窗口办理", "spoken": "spoken \(number) \(counter)",
         ]
     }
 
-    static func call(_ number: String, _ counter: Int, seconds: Double = 0, recall: Bool = false) -> BoardView.CallView {
-        decode(callJSON(number, counter, seconds: seconds, recall: recall))
+    static func call(_ number: String, _ counter: Int, seconds: Double = 0, recall: Bool = false, id: Int? = nil) -> BoardView.CallView {
+        decode(callJSON(number, counter, seconds: seconds, recall: recall, id: id))
     }
 
     static func board(calls: [BoardView.CallView] = [], current: [Int: String] = [:], paused: Set<Int> = []) -> BoardView {

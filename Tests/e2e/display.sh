@@ -32,7 +32,16 @@ printf '#!/bin/sh\nprintf "%%s\\n" "$1" >> "%s/said.txt"\n' "$work" >announce.sh
 chmod +x announce.sh
 tmux_ new-session -d -x 120 -y 40 -s board
 tmux_ set-option -t board remain-on-exit on
-tmux_ respawn-pane -k -t board "$quhao display --site qiantang --url $base --announce '$work/announce.sh {text}'"
+# Each program runs under a small shell that notes its exit status (tmux does not always reap a
+# pane's process in time to report it).
+cat >board.sh <<SH
+#!/bin/sh
+trap : INT
+"$quhao" display --site qiantang --url "$base" --announce "$work/announce.sh {text}"
+echo \$? >"$work/board.status"
+SH
+chmod +x board.sh
+tmux_ respawn-pane -k -t board "$work/board.sh"
 tmux_ pipe-pane -t board -o "cat >> $work/board.raw"
 "$quhao" display --site qiantang --url "$base" --jsonl >events.jsonl 2>jsonl.err &
 jsonl_pid=$!
@@ -78,10 +87,17 @@ wait_screen board "Terminal too small" 3 || fail "a 50×12 terminal is not told 
 tmux_ resize-window -t board -x 120 -y 40
 wait_screen board "正在呼叫" 3 || fail "the board did not come back after resizing"
 
+# ended NAME: waits until the program of NAME.sh has ended; prints its exit status.
+ended() {
+    for _ in $(seq 1 100); do
+        [[ -s $work/$1.status ]] && { cat "$work/$1.status"; return 0; }
+        sleep 0.1
+    done
+    echo "still running"
+}
 tmux_ send-keys -t board C-c
-for _ in $(seq 1 50); do [[ $(tmux_ display -p -t board '#{pane_dead}') == 1 ]] && break; sleep 0.1; done
-[[ $(tmux_ display -p -t board '#{pane_dead}') == 1 ]] || fail "Ctrl-C did not end quhao display"
-[[ $(tmux_ display -p -t board '#{pane_dead_status}') == 0 ]] || fail "quhao display exited with $(tmux_ display -p -t board '#{pane_dead_status}')"
+status=$(ended board)
+[[ $status == 0 ]] || fail "Ctrl-C: quhao display ended with \"$status\": $(tmux_ capture-pane -p -t board | tail -5)"
 [[ $(tmux_ display -p -t board '#{alternate_on}') == 0 ]] || fail "the terminal was left on the alternate screen"
 # (A dead pane's cursor flag says nothing: the last bytes written must show the cursor.)
 python3 -c "import sys; sys.exit(0 if open('board.raw', 'rb').read().endswith(b'\x1b[?25h\x1b[?1049l') else 1)" ||
@@ -101,8 +117,9 @@ import json, sys
 events = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 calls = [e for e in events if e["event"] == "call"]
 assert [(c["number"], c["counter"], c["recall"]) for c in calls] == [("H001", 6, False), ("H001", 6, True)], calls
+assert calls[0]["id"] < calls[1]["id"], calls
 for c in calls:
-    assert set(c) == {"event", "site", "at", "number", "counter", "recall", "text", "spoken"}, c
+    assert set(c) == {"event", "site", "at", "id", "number", "counter", "recall", "text", "spoken"}, c
     assert c["site"] == "qiantang" and c["spoken"] == "请 H零零一 号到六号窗口办理" and c["at"].endswith("Z"), c
 states = [e["state"] for e in events if e["event"] == "connection"]
 assert states == ["lost", "restored"], states
@@ -130,14 +147,21 @@ stop_daemon
 port2=$((port + 1))
 tmux_ new-session -d -x 120 -y 40 -s inproc
 tmux_ set-option -t inproc remain-on-exit on
-tmux_ respawn-pane -k -t inproc "QUHAO_PORT=$port2 $quhao serve --database $work/inproc/quhao.sqlite --display qiantang"
+cat >inproc.sh <<SH
+#!/bin/sh
+trap : INT
+QUHAO_PORT=$port2 "$quhao" serve --database "$work/inproc/quhao.sqlite" --display qiantang
+echo \$? >"$work/inproc.status"
+SH
+chmod +x inproc.sh
+tmux_ respawn-pane -k -t inproc "$work/inproc.sh"
 wait_screen inproc "正在呼叫" 10 || fail "serve --display did not draw the board"
 "$quhao" ticket take --database "$work/inproc/quhao.sqlite" --site qiantang --service consult >/dev/null || fail "take (CLI)"
 "$quhao" ticket call --database "$work/inproc/quhao.sqlite" --site qiantang --counter 6 >/dev/null || fail "call (CLI)"
 wait_screen inproc "请 H001 号到 6 号窗口办理" 5 || fail "serve --display did not show a call made from the CLI"
 grep -q "Server started" "$work/inproc/quhao.log" || fail "serve --display did not log to quhao.log beside the database"
 tmux_ send-keys -t inproc C-c
-for _ in $(seq 1 100); do [[ $(tmux_ display -p -t inproc '#{pane_dead}') == 1 ]] && break; sleep 0.1; done
-[[ $(tmux_ display -p -t inproc '#{pane_dead}') == 1 ]] || fail "Ctrl-C did not stop serve --display"
+status=$(ended inproc)
+[[ $status == 0 ]] || fail "Ctrl-C: serve --display ended with \"$status\": $(tail -5 "$work/inproc/quhao.log")"
 [[ $(tmux_ display -p -t inproc '#{alternate_on}') == 0 ]] || fail "serve --display left the alternate screen on"
 echo "  ok: serve --display drew a CLI call in-process, logged to a file, stopped on Ctrl-C with the terminal restored"

@@ -16,13 +16,17 @@ public struct CounterStatus: Sendable, Hashable {
 
 /// A call as announced: which number went to which window, when.
 public struct AnnouncedCall: Sendable, Hashable {
+    /// Rises with every call and recall at the site: tells two calls of one number apart, even
+    /// within the same second.
+    public let id: Int64
     public let number: TicketNumber
     public let counterID: Int
     public let at: Date
     /// `true` for a recall (the same number called again).
     public let isRecall: Bool
 
-    public init(number: TicketNumber, counterID: Int, at: Date, isRecall: Bool) {
+    public init(id: Int64, number: TicketNumber, counterID: Int, at: Date, isRecall: Bool) {
+        self.id = id
         self.number = number
         self.counterID = counterID
         self.at = at

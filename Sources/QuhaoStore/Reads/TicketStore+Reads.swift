@@ -134,7 +134,8 @@ extension TicketStore {
                 {
                     let number: String = row["number"]
                     let call = AnnouncedCall(
-                        number: TicketNumber(prefix: String(number.prefix(1)), sequence: row["seq"]), counterID: counter.id, at: row["at"],
+                        id: row["id"], number: TicketNumber(prefix: String(number.prefix(1)), sequence: row["seq"]), counterID: counter.id,
+                        at: row["at"],
                         isRecall: row["action"] == "recall")
                     calls.append((row["id"], call))
                 }

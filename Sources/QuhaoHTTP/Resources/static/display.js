@@ -28,7 +28,7 @@
     if (text !== undefined) node.textContent = text;
     return node;
   }
-  function callKey(call) { return call.number + "|" + call.counter + "|" + call.at; }
+  function callKey(call) { return call.id; }
   function windowName(counter) { return fill(t.window_n, { n: counter }); }
 
   // ---- the board -------------------------------------------------------------------------
