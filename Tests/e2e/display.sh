@@ -10,7 +10,8 @@ quhao=$1
 source "$(dirname "$0")/lib/daemon.bash"
 command -v tmux >/dev/null || { echo "  SKIP: tmux is not installed (make test installs it)"; exit 0; }
 tmux_() { tmux -L "quhao-e2e-$$" "$@"; }
-trap 'tmux_ kill-server 2>/dev/null; stop_daemon; rm -rf "$work"' EXIT
+jsonl_pid=
+trap '[[ -n $jsonl_pid ]] && kill $jsonl_pid 2>/dev/null; tmux_ kill-server 2>/dev/null; stop_daemon; rm -rf "$work"' EXIT
 
 start_daemon
 base="http://127.0.0.1:$port"
@@ -111,7 +112,7 @@ stop_daemon
 for _ in $(seq 1 60); do grep -q '"lost"' events.jsonl && break; sleep 0.1; done
 start_daemon
 for _ in $(seq 1 150); do grep -q '"restored"' events.jsonl && break; sleep 0.1; done
-kill "$jsonl_pid"; wait "$jsonl_pid" 2>/dev/null
+kill "$jsonl_pid"; wait "$jsonl_pid" 2>/dev/null; jsonl_pid=
 python3 - events.jsonl <<'PY' || fail "--jsonl output: $(cat events.jsonl)"
 import json, sys
 events = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
