@@ -38,20 +38,7 @@ public actor Announcer {
     }
 
     static func run(_ command: String) async {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            process.terminationHandler = { _ in continuation.resume() }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume()
-            }
-        }
+        // A failing or hung command must not stop the calls after it; the board shows them anyway.
+        _ = try? await ShellCommand.run(command, timeout: 60)
     }
 }

@@ -56,6 +56,11 @@ import Testing
         let silent = SpeechSynthesizer(command: "true", cacheDirectory: nil)
         let none = await #expect(throws: QuhaoError.self) { try await silent.audio(for: "x", language: .zh) }
         #expect(none?.code == .speechFailed, "exit 0 without a WAV is no speech")
+        let slow = SpeechSynthesizer(command: "sleep 30", cacheDirectory: nil, timeout: 0.3)
+        let started = Date()
+        let stopped = await #expect(throws: QuhaoError.self) { try await slow.audio(for: "x", language: .zh) }
+        #expect(stopped?.code == .speechFailed)
+        #expect(Date().timeIntervalSince(started) < 10, "a hung engine is stopped, not waited for")
         let off = SpeechSynthesizer(command: nil, cacheDirectory: nil)
         let unavailable = await #expect(throws: QuhaoError.self) { try await off.audio(for: "x", language: .zh) }
         #expect(unavailable?.code == .speechUnavailable)

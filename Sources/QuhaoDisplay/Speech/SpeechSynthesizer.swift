@@ -15,8 +15,8 @@ public actor SpeechSynthesizer {
 
     /// Files kept in the cache before the oldest are removed.
     static let cacheLimit = 400
-    /// Seconds a synthesis may take.
-    static let timeout: Double = 20
+    /// Seconds a synthesis may take before the command is stopped.
+    let timeout: Double
 
     /// The default command when `espeak-ng` is installed.
     public static let espeakCommand = "espeak-ng -v {voice} -s 140 -w {out} {text}"
@@ -24,9 +24,11 @@ public actor SpeechSynthesizer {
     /// - Parameters:
     ///   - command: The command template, already resolved (``resolve(configured:searchPath:)``); `nil` for none.
     ///   - cacheDirectory: Where WAV files are kept (created when needed); `nil` keeps nothing.
-    public init(command: String?, cacheDirectory: URL?) {
+    ///   - timeout: Seconds a synthesis may take.
+    public init(command: String?, cacheDirectory: URL?, timeout: Double = 20) {
         self.command = command
         self.cache = cacheDirectory
+        self.timeout = timeout
     }
 
     /// The command to use: the configured one; none when configured empty; otherwise
@@ -70,9 +72,9 @@ public actor SpeechSynthesizer {
         let file = cache?.appendingPathComponent("\(key).wav")
         if let file, let data = try? Data(contentsOf: file), WAV(parsing: data) != nil { return data }
         if let pending = running[key] { return try await pending.value }
-        let cache = self.cache
+        let (cache, timeout) = (self.cache, self.timeout)
         let task = Task.detached { () throws -> Data in
-            let data = try await Self.synthesize(command: command, text: text, voice: voice)
+            let data = try await Self.synthesize(command: command, text: text, voice: voice, timeout: timeout)
             if let cache, let file {
                 try? FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
                 try? data.write(to: file, options: .atomic)
@@ -86,7 +88,7 @@ public actor SpeechSynthesizer {
     }
 
     /// Runs the command once, into a temporary file.
-    static func synthesize(command: String, text: String, voice: String) async throws -> Data {
+    static func synthesize(command: String, text: String, voice: String, timeout: Double) async throws -> Data {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-speech-\(UUID().uuidString)")
         let out = scratch.appendingPathExtension("wav")
         let log = scratch.appendingPathExtension("log")
@@ -94,26 +96,12 @@ public actor SpeechSynthesizer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: log)
         }
-        // The engine's messages go to a file: a pipe read only after exit could fill and stall it.
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", commandLine(command, text: text, out: out.path, voice: voice)]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: log)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: QuhaoError(.speechFailed, ["reason": "\(error)"]))
-                return
-            }
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [process] in
-                if process.isRunning { process.terminate() }
-            }
+        let status: Int32
+        do {
+            // The engine's messages go to a file: a pipe read only after exit could fill and stall it.
+            status = try await ShellCommand.run(commandLine(command, text: text, out: out.path, voice: voice), errors: log, timeout: timeout)
+        } catch {
+            throw QuhaoError(.speechFailed, ["reason": "\(error)"])
         }
         let message = String(decoding: ((try? Data(contentsOf: log)) ?? Data()).prefix(300), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)

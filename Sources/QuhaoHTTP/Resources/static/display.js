@@ -86,11 +86,11 @@
 
     var calls = board.recent_calls;
     var fresh = [];
-    if (known === null) {
-      known = {};
-    } else {
+    if (known !== null) {
       calls.forEach(function (call) { if (!known[callKey(call)]) fresh.push(call); });
     }
+    // Only what the board still lists is remembered: a page left open all day stays small.
+    known = {};
     calls.forEach(function (call) { known[callKey(call)] = true; });
     showLatest(calls[0], fresh.length > 0);
     // Oldest first: two calls between polls are announced in the order they were made.

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Runs one command line through `/bin/sh -c`, without blocking a thread while it runs: the
+/// speech engine and the `--announce` command both go through here.
+enum ShellCommand {
+    /// Runs `command`; its standard error goes to `errors` when given (a file, never a pipe that
+    /// could fill and stall the command). Past `timeout` seconds it is terminated.
+    /// - Returns: The exit status.
+    /// - Throws: When the shell cannot be started.
+    static func run(_ command: String, errors: URL? = nil, timeout: Double? = nil) async throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        if let errors {
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errors)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        let finished = Finished()
+        return try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = {
+                finished.mark()
+                continuation.resume(returning: $0.terminationStatus)
+            }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+                return
+            }
+            if let timeout {
+                let pid = process.processIdentifier
+                DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
+                    // Only while it has not ended: its pid could belong to another process by then.
+                    // The whole process group (Foundation starts the shell as its leader): Foundation
+                    // reports the end only once every process holding the shell's descriptors is gone.
+                    if !finished.isSet { kill(-pid, SIGKILL) }
+                }
+            }
+        }
+    }
+}
+
+/// Set once the command has ended (read from the timer's thread).
+private final class Finished: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+    func mark() { lock.withLock { value = true } }
+}
