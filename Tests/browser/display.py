@@ -16,7 +16,7 @@ import urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import OUT, session
+from harness import OUT, session, viewport
 
 
 def api(daemon, token, path, body):
@@ -24,12 +24,6 @@ def api(daemon, token, path, body):
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
-
-
-def viewport(driver, width, height):
-    """The page's own size, as on a TV (a headless window's size includes no TV bezel, but Chromium's)."""
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
 
 
 def no_scroll(driver, where):

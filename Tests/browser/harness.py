@@ -73,6 +73,12 @@ def chromium(width, height, mobile=False):
     return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")))
 
 
+def viewport(driver, width, height):
+    """Makes the page itself width×height (a headless window's size includes Chromium's own bars)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+
 @contextlib.contextmanager
 def session(width, height, mobile=False):
     """A started daemon and a browser; on failure, the daemon log and a screenshot."""

@@ -13,11 +13,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import OUT, session
+from harness import OUT, session, viewport
 
 
 def main():
     with session(1366, 768) as (daemon, driver):
+        viewport(driver, 1366, 768)
         base = daemon.base
         daemon.cli("staff", "add", "li", "--name", "李娜", "--role", "staff", "--site", "qiantang", "--counters", "3",
                    "--password-stdin", stdin=b"window-three-password\n")
