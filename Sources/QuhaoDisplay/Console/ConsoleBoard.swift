@@ -72,10 +72,8 @@ public struct ConsoleBoard: Sendable {
         }
         let qrWidth = qr?.first?.columns ?? 0
         let leftWidth = qr == nil ? width : width - qrWidth - 3
-        var left = header(width: width)
-        left += body(width: leftWidth)
-        var lines = left.prefix(2).map { $0 }
-        let rest = Array(left.dropFirst(2))
+        var lines = header(width: width)
+        let rest = body(width: leftWidth)
         let panel = qrPanel(qr, width: qrWidth, height: height - 2)
         for row in 0..<(height - 2) {
             var line = row < rest.count ? rest[row] : Line("")

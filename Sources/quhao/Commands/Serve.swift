@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         if announce != nil, display == nil { throw ValidationError("--announce goes with --display SITE") }
+        if logFile != nil, display == nil { throw ValidationError("--log-file goes with --display SITE (otherwise the log is on standard error)") }
         if let announce, !announce.contains("{") {
             throw ValidationError("--announce needs a placeholder, e.g. 'espeak-ng -v cmn {text}'")
         }
@@ -63,11 +64,11 @@ struct Serve: AsyncParsableCommand {
                 throw ExitFailure(
                     message: "--display \(display): no such site (configured: \(sites.map(\.id).joined(separator: ", ")))", code: 2)
             }
+            // Beside the database: the display's log and the spoken calls once made.
+            let dataDirectory = URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent()
             if display != nil {
                 // The board owns the terminal: the log (and the banner) go to a file.
-                let path =
-                    logFile
-                    ?? URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent().appendingPathComponent("quhao.log").path
+                let path = logFile ?? dataDirectory.appendingPathComponent("quhao.log").path
                 let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
                 guard descriptor >= 0, dup2(descriptor, STDERR_FILENO) >= 0 else {
                     throw ExitFailure(message: "cannot write the log file \(path)", code: 1)
@@ -79,11 +80,11 @@ struct Serve: AsyncParsableCommand {
             logger.info(
                 "configuration synced",
                 metadata: ["source": "\(source)", "sites": "\(sites.map(\.id).joined(separator: ","))", "database": "\(settings.databasePath)"])
-            let cache = URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent().appendingPathComponent("speech-cache").path
             let onScreen = display
             let app = try buildApplication(
                 settings: AppSettings(
-                    host: settings.host, port: settings.port, publicURL: settings.publicURL, speechCommand: speech, speechCache: cache),
+                    host: settings.host, port: settings.port, publicURL: settings.publicURL, speechCommand: speech,
+                    speechCache: dataDirectory.appendingPathComponent("speech-cache").path),
                 store: ticketStore, clock: clock, logger: logger,
                 services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)],
                 display: display.map { ($0, announce) }
