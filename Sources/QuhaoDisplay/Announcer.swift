@@ -13,6 +13,12 @@ public actor Announcer {
         self.template = template
     }
 
+    /// What is wrong with an `--announce` template, if anything (it must say where the words go).
+    public static func problem(with template: String) -> String? {
+        ["{text}", "{number}", "{counter}", "{shown}"].contains(where: template.contains)
+            ? nil : "--announce needs a placeholder, e.g. 'espeak-ng -v cmn {text}'"
+    }
+
     /// The command line for a call.
     public static func commandLine(_ template: String, for call: BoardView.CallView) -> String {
         template.replacingOccurrences(of: "{number}", with: SpeechSynthesizer.shellQuoted(call.number))

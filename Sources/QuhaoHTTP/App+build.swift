@@ -74,9 +74,7 @@ public func buildApplication(
         LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store), Housekeeping(store: store, logger: logger))
     app.addServices(services)
     if let display {
-        let feed = LiveBoardFeed(board: board, site: display.site) { [shared] site in
-            (shared.hallURL(site), site.rules.presence == .rotating ? shared.presence.secondsLeft() : 300)
-        }
+        let feed = LiveBoardFeed(board: board, site: display.site) { [shared] in shared.hallCode($0) }
         app.addServices(
             ConsoleDisplayService(display: ConsoleDisplay(site: display.site, feed: feed, output: .screen, announce: display.announce)))
     }

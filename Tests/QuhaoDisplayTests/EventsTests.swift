@@ -38,6 +38,13 @@ import Testing
         #expect(lost["state"] as? String == "lost")
     }
 
+    @Test func anAnnounceCommandMustSayWhereTheWordsGo() {
+        #expect(Announcer.problem(with: "espeak-ng -v cmn {text}") == nil)
+        #expect(Announcer.problem(with: "led-sign --number {number}") == nil)
+        #expect(Announcer.problem(with: "espeak-ng -v cmn hello") != nil)
+        #expect(Announcer.problem(with: "say {words}") != nil, "an unknown placeholder says nothing")
+    }
+
     @Test func announceCommandsGetEveryValueQuoted() {
         var json = Fixtures.callJSON("A023", 3)
         json["text"] = "it's shown"

@@ -50,25 +50,15 @@ public struct Announcement: Hashable, Sendable {
     /// The exact text handed to a speech engine: every digit already in words, so no engine can
     /// read 023 as "twenty-three", or a window digit by digit, on its own.
     public func spoken(_ style: AnnouncementStyle) -> String {
-        let digits = TicketNumber.digits(of: number)
+        // Ticket digits are read as shown: 023, three at least.
         switch style.language {
         case .zh:
-            let ticket = style.ticket == .digits ? digits.map { Numerals.zhDigit($0) }.joined() : Numerals.zh(number.sequence)
-            let window = style.window == .number ? Numerals.zh(counter) : String(counter).map { Numerals.zhDigit(Int(String($0))!) }.joined()
-            return "请 \(number.prefix)\(ticket) 号到\(window)号窗口办理"
+            let ticket = Numerals.zh(number.sequence, style.ticket, width: 3)
+            return "请 \(number.prefix)\(ticket) 号到\(Numerals.zh(counter, style.window))号窗口办理"
         case .en:
-            let ticket = style.ticket == .digits ? digits.map { Numerals.en($0) }.joined(separator: " ") : Numerals.en(number.sequence)
-            let window =
-                style.window == .number ? Numerals.en(counter) : String(counter).map { Numerals.en(Int(String($0))!) }.joined(separator: " ")
-            return "Number \(number.prefix) \(ticket), please go to window \(window)."
+            let ticket = Numerals.en(number.sequence, style.ticket, width: 3)
+            return "Number \(number.prefix) \(ticket), please go to window \(Numerals.en(counter, style.window))."
         }
-    }
-}
-
-extension TicketNumber {
-    /// The digits as shown (`A023` → 0, 2, 3).
-    static func digits(of number: TicketNumber) -> [Int] {
-        number.description.dropFirst(number.prefix.count).compactMap { $0.wholeNumberValue }
     }
 }
 
@@ -84,10 +74,25 @@ public enum Numerals {
     /// One digit in Chinese (0 → 零).
     public static func zhDigit(_ digit: Int) -> String { zhDigits[digit] }
 
+    /// The decimal digits of a non-negative value, left-padded with zeros to `width`.
+    static func digits(_ value: Int, width: Int = 1) -> [Int] {
+        value.zeroPadded(width).compactMap(\.wholeNumberValue)
+    }
+
+    /// A value read in Chinese as a number (二十三) or digit by digit (零二三, padded to `width`).
+    public static func zh(_ value: Int, _ reading: AnnouncementStyle.Reading, width: Int = 1) -> String {
+        reading == .number ? zh(value) : digits(value, width: width).map(zhDigit).joined()
+    }
+
+    /// A value read in English as a number (twenty-three) or digit by digit (zero two three, padded to `width`).
+    public static func en(_ value: Int, _ reading: AnnouncementStyle.Reading, width: Int = 1) -> String {
+        reading == .number ? en(value) : digits(value, width: width).map { enSmall[$0] }.joined(separator: " ")
+    }
+
     /// A number from 0 to 9,999 in Chinese: 12 → 十二, 105 → 一百零五, 1010 → 一千零一十.
     /// Larger numbers are read digit by digit.
     public static func zh(_ value: Int) -> String {
-        guard (0...9999).contains(value) else { return String(value).compactMap(\.wholeNumberValue).map(zhDigit).joined() }
+        guard (0...9999).contains(value) else { return zh(value, .digits) }
         if value < 10 { return zhDigit(value) }
         if value < 20 { return "十" + (value == 10 ? "" : zhDigit(value - 10)) }
         let units = ["千", "百", "十", ""]
@@ -109,7 +114,7 @@ public enum Numerals {
     /// A number from 0 to 9,999 in English words: 12 → twelve, 105 → one hundred five.
     /// Larger numbers are read digit by digit.
     public static func en(_ value: Int) -> String {
-        guard (0...9999).contains(value) else { return String(value).compactMap(\.wholeNumberValue).map { enSmall[$0] }.joined(separator: " ") }
+        guard (0...9999).contains(value) else { return en(value, .digits) }
         if value < 20 { return enSmall[value] }
         if value < 100 { return enTens[value / 10] + (value % 10 == 0 ? "" : "-" + enSmall[value % 10]) }
         if value < 1000 { return enSmall[value / 100] + " hundred" + (value % 100 == 0 ? "" : " " + en(value % 100)) }

@@ -25,14 +25,12 @@ struct DisplayPages {
         let site = try await services.board.snapshot(try context.parameters.require("site")).site
         let language = request.language
         let (t, script) = Templates.strings(language, script: ["ui.display."])
-        let key = request.uri.queryParameters.get("key") ?? ""
         return templates.page(
             "display",
             [
                 "t": t, "lang": language.rawValue, "title": t["display_title"] ?? "", "siteID": site.id, "siteName": site.name.text(language),
                 "siteNameOther": language == .en ? site.name.zh : (site.name.en ?? ""), "stringsJSON": script,
-                "keyJSON": Self.jsonString(key), "langJSON": Self.jsonString(language == .en ? "en" : "zh-CN"),
-                "needsKey": site.rules.presence == .rotating,
+                "key": request.uri.queryParameters.get("key") ?? "",
             ])
     }
 
@@ -40,15 +38,11 @@ struct DisplayPages {
     /// code when the site rotates codes (then only for a display holding the site's display key).
     @Sendable func hallCode(_ request: Request, context: AppRequestContext) async throws -> Response {
         let site = try await services.board.snapshot(try context.parameters.require("site")).site
-        let rotating = site.rules.presence == .rotating
-        if rotating, !services.presence.isDisplayKey(request.uri.queryParameters.get("key"), site: site.id) {
+        if site.rules.presence == .rotating, !services.presence.isDisplayKey(request.uri.queryParameters.get("key"), site: site.id) {
             throw QuhaoError(.displayKeyRequired)
         }
-        let url = services.hallURL(site)
-        guard let matrix = QRMatrix(encoding: url, correction: .medium) else {
-            throw QuhaoError(.requestInvalid, ["reason": "the address is too long for a QR code"])
-        }
-        let body = HallCode(url: url, svg: matrix.svg(moduleSize: 8, quietZone: 2), refreshIn: rotating ? services.presence.secondsLeft() : 300)
+        let code = services.hallCode(site)
+        let body = HallCode(url: code.url, svg: try QRRoutes.matrix(code.url).svg(moduleSize: 8, quietZone: 2), refreshIn: code.refreshIn)
         return try JSON.response(JSON.encoder.encode(body), headers: [.cacheControl: "no-store"])
     }
 
@@ -83,12 +77,5 @@ struct DisplayPages {
     static func wav(_ data: Data, cache: String) -> Response {
         Response(
             status: .ok, headers: [.contentType: "audio/wav", .cacheControl: cache], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    /// A string as a JSON literal, safe inside `<script>`.
-    static func jsonString(_ text: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [])) ?? Data("[\"\"]".utf8)
-        let array = String(decoding: data, as: UTF8.self)
-        return String(array.dropFirst().dropLast()).replacingOccurrences(of: "</", with: "<\\/")
     }
 }

@@ -27,6 +27,12 @@ struct Services: Sendable {
         return site.rules.presence == .rotating ? "\(base)?p=\(presence.current(site: site.id))" : base
     }
 
+    /// What a hall display's QR should carry now, and for how many seconds: until the code
+    /// rotates (the previous code stays valid one more window), or five minutes for a fixed address.
+    func hallCode(_ site: Site) -> (url: String, refreshIn: Int) {
+        (hallURL(site), site.rules.presence == .rotating ? presence.secondsLeft() : 300)
+    }
+
     /// Whether a ticket taken now with this code is in the hall or remote; refuses when remote is not allowed.
     func isRemote(site: Site, code: String?) throws -> Bool {
         guard site.rules.presence == .rotating, !presence.isValid(code, site: site.id) else { return false }

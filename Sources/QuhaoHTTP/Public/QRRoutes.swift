@@ -34,10 +34,17 @@ struct QRRoutes {
         return String(file.dropLast(4))
     }
 
-    static func svg(_ text: String, caption: String) throws -> Response {
+    /// The QR matrix of an address.
+    /// - Throws: `request.invalid` when it is too long for a QR code.
+    static func matrix(_ text: String) throws -> QRMatrix {
         guard let matrix = QRMatrix(encoding: text, correction: .medium) else {
             throw QuhaoError(.requestInvalid, ["reason": "the address is too long for a QR code"])
         }
+        return matrix
+    }
+
+    static func svg(_ text: String, caption: String) throws -> Response {
+        let matrix = try matrix(text)
         return Response(
             status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8", .cacheControl: "public, max-age=300"],
             body: .init(byteBuffer: ByteBuffer(string: matrix.svg(caption: caption))))

@@ -41,9 +41,7 @@ struct DisplayCommand: AsyncParsableCommand {
     var jsonl = false
 
     func validate() throws {
-        if let announce, !announce.contains("{") {
-            throw ValidationError("--announce needs a placeholder, e.g. 'espeak-ng -v cmn {text}'")
-        }
+        if let problem = announce.flatMap(Announcer.problem(with:)) { throw ValidationError(problem) }
     }
 
     func run() async throws {

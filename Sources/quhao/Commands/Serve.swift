@@ -40,9 +40,7 @@ struct Serve: AsyncParsableCommand {
         }
         if announce != nil, display == nil { throw ValidationError("--announce goes with --display SITE") }
         if logFile != nil, display == nil { throw ValidationError("--log-file goes with --display SITE (otherwise the log is on standard error)") }
-        if let announce, !announce.contains("{") {
-            throw ValidationError("--announce needs a placeholder, e.g. 'espeak-ng -v cmn {text}'")
-        }
+        if let problem = announce.flatMap(Announcer.problem(with:)) { throw ValidationError(problem) }
     }
 
     func run() async throws {

@@ -4,9 +4,9 @@
 (function () {
   "use strict";
   var t = JSON.parse(document.getElementById("strings").textContent);
-  var options = window.QUHAO_DISPLAY || {};
   var site = document.body.dataset.site;
-  var lang = options.lang || "zh-CN";
+  var key = document.body.dataset.key || "";
+  var lang = t.lang || "zh-CN";
   var etag = null;
   var known = null;          // keys of calls already shown (null until the first board)
   var zone = undefined;
@@ -164,7 +164,7 @@
   // ---- the take-a-number QR ----------------------------------------------------------------
 
   function loadQR() {
-    fetch("/display/" + encodeURIComponent(site) + "/hall-code?key=" + encodeURIComponent(options.key || ""), { cache: "no-store" })
+    fetch("/display/" + encodeURIComponent(site) + "/hall-code?key=" + encodeURIComponent(key), { cache: "no-store" })
       .then(function (response) {
         if (response.status === 403) {
           $("qr").hidden = true;
