@@ -8,7 +8,13 @@ SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config espeak-ng
 TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux
 QUHAO        := $(BUILD_DIR)/debug/quhao
 
-.PHONY: run test deps test-deps build lint unit e2e clean
+.PHONY: run test deps test-deps build lint unit e2e clean install install-files
+
+# make install: a release build, then the binary, the systemd unit, the configuration (kept
+# when one is there already) and the data directory. DESTDIR stages it elsewhere (packaging, tests).
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+BINARY       ?= $(BUILD_DIR)/release/quhao
 
 run: deps build
 	$(QUHAO) serve $(ARGS)
@@ -32,6 +38,22 @@ build:
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests bench/QuhaoBench Package.swift
+
+install: deps
+	$(SWIFT) build -c release --product quhao
+	$(MAKE) install-files BINARY=$(BUILD_DIR)/release/quhao
+
+# The files alone, from BINARY (the e2e test installs the debug binary this way).
+install-files:
+	install -D -m 0755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/quhao
+	install -D -m 0644 config/quhao.service $(DESTDIR)/etc/systemd/system/quhao.service
+	sed -i 's|/usr/local/bin/quhao|$(PREFIX)/bin/quhao|g' $(DESTDIR)/etc/systemd/system/quhao.service
+	@if [ -e $(DESTDIR)/etc/quhao/quhao.yaml ]; then echo "kept $(DESTDIR)/etc/quhao/quhao.yaml"; \
+	else install -D -m 0644 config/quhao.yaml $(DESTDIR)/etc/quhao/quhao.yaml; fi
+	install -d -m 0750 $(DESTDIR)/var/lib/quhao
+	@if [ -z "$(DESTDIR)" ] && ! id quhao >/dev/null 2>&1; then \
+		useradd --system --home /var/lib/quhao --shell /usr/sbin/nologin quhao && chown quhao:quhao /var/lib/quhao; fi
+	@echo "installed $(DESTDIR)$(PREFIX)/bin/quhao; start it with: systemctl daemon-reload && systemctl enable --now quhao"
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -34,7 +34,10 @@ let package = Package(
     ],
     targets: [
         // Pure domain: value types and rules, Foundation only.
-        .target(name: "QuhaoCore", resources: [.copy("Resources/i18n")], swiftSettings: swiftSettings),
+        // Resources are embedded in code, never copied: the binary runs where it is installed.
+        .target(
+            name: "QuhaoCore", resources: [.embedInCode("Resources/i18n/en.json"), .embedInCode("Resources/i18n/zh-CN.json")],
+            swiftSettings: swiftSettings),
         // SQLite through GRDB: schema, migrations, atomic commands, event log.
         .target(
             name: "QuhaoStore",
@@ -43,6 +46,17 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // What proves a phone is in the hall: rotating codes (TOTP of a site secret), display keys.
+        .target(
+            name: "Presence",
+            dependencies: [
+                "QuhaoCore", "QuhaoStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -72,7 +86,7 @@ let package = Package(
         .target(
             name: "QuhaoHTTP",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard", "QuhaoDisplay",
+                "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard", "QuhaoDisplay", "Presence",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,13 +97,17 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            resources: [.copy("Resources/templates"), .copy("Resources/static")],
+            // Embedded (Support/EmbeddedFiles.swift names each one; a test checks none is missing).
+            resources: ["display", "head", "staff-console", "staff-login", "staff-pick", "take", "ticket"]
+                .map { .embedInCode("Resources/templates/\($0).mustache") }
+                + ["app.css", "console.js", "display.css", "display.js", "staff.css", "take.js", "ticket.js"]
+                .map { .embedInCode("Resources/static/\($0)") },
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "quhao",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard",
+                "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -124,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "QuhaoHTTPTests",
             dependencies: [
-                "QuhaoHTTP", "QuhaoStore", "QuhaoCore", "QuhaoDisplay",
+                "QuhaoHTTP", "QuhaoStore", "QuhaoCore", "QuhaoDisplay", "Presence",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),

@@ -239,6 +239,12 @@ public actor LiveBoard {
         }
     }
 
+    /// Drops a site's snapshot and answers its waiters.
+    private func forget(_ siteID: String) {
+        snapshots[siteID] = nil
+        for waiter in (waiters.removeValue(forKey: siteID) ?? [:]).values { waiter.resume() }
+    }
+
     private func unpark(_ siteID: String, _ id: UInt64) {
         if let waiter = waiters[siteID]?.removeValue(forKey: id) {
             waiter.resume()
@@ -278,6 +284,11 @@ public actor LiveBoard {
         let day: SiteDay
         do {
             day = try await source(siteID, previous?.day, changes)
+        } catch let error as QuhaoError where error.code == .siteNotFound {
+            // The site is gone (a reload removed it): its board goes too, and whoever waits on
+            // it is answered now (with 404), not when its wait runs out.
+            forget(siteID)
+            throw error
         } catch {
             note(siteID, changes)  // not read: keep them for the next try
             throw error

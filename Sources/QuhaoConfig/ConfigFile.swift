@@ -15,11 +15,17 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var publicURL: String?
         /// How calls become speech (see ``ServerSettings/speechCommand``).
         public var speechCommand: String?
+        /// Seconds a connection may stay silent (headers unfinished, or idle between requests).
+        public var idleTimeoutSeconds: Int?
+        /// Connections one client address may hold at once; 0: no cap (behind a reverse proxy).
+        public var maxConnectionsPerAddress: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case host, port
             case publicURL = "public_url"
             case speechCommand = "speech_command"
+            case idleTimeoutSeconds = "idle_timeout_seconds"
+            case maxConnectionsPerAddress = "max_connections_per_address"
         }
     }
 

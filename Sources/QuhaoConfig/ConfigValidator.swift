@@ -12,6 +12,12 @@ enum ConfigValidator {
         if let server = file.server {
             if let port = server.port { check((1...65535).contains(port), "server.port", "must be between 1 and 65535") }
             if let host = server.host { check(!host.isEmpty, "server.host", "must not be empty") }
+            if let seconds = server.idleTimeoutSeconds {
+                check((1...60).contains(seconds), "server.idle_timeout_seconds", "must be between 1 and 60")
+            }
+            if let cap = server.maxConnectionsPerAddress {
+                check(cap >= 0, "server.max_connections_per_address", "must be 0 (no cap) or more")
+            }
             if let url = server.publicURL {
                 let parsed = URL(string: url)
                 check(

@@ -11,6 +11,11 @@ public struct ServerSettings: Sendable, Equatable {
     /// the shell), `{out}` by the WAV file to write, `{voice}` by `cmn` or `en`. `nil`: `espeak-ng`
     /// when installed; empty: no speech, the chime only.
     public var speechCommand: String?
+    /// Seconds a connection may stay silent: a request's headers must arrive within it, and a
+    /// kept-alive connection with no request is closed after it (parked long-polls have their own limit).
+    public var idleTimeoutSeconds = 10
+    /// Connections one client address may hold at once (0: no cap, for a daemon behind a reverse proxy).
+    public var maxConnectionsPerAddress = 256
 
     /// Defaults: 127.0.0.1:8080, database `data/quhao.sqlite`.
     public static let defaults = ServerSettings(
@@ -42,6 +47,8 @@ public struct ServerSettings: Sendable, Equatable {
             settings.port = server.port ?? settings.port
             explicitURL = server.publicURL
             settings.speechCommand = server.speechCommand
+            settings.idleTimeoutSeconds = server.idleTimeoutSeconds ?? settings.idleTimeoutSeconds
+            settings.maxConnectionsPerAddress = server.maxConnectionsPerAddress ?? settings.maxConnectionsPerAddress
         }
         settings.databasePath = file?.database?.path ?? settings.databasePath
         if let value = environment["QUHAO_HOST"], !value.isEmpty { settings.host = value }

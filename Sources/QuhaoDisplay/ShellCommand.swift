@@ -5,12 +5,16 @@ import Foundation
 enum ShellCommand {
     /// Runs `command`; its standard error goes to `errors` when given (a file, never a pipe that
     /// could fill and stall the command). Past `timeout` seconds it is terminated.
+    /// - Parameters:
+    ///   - command: A fixed script (an operator's ``CommandTemplate``); values never go into it.
+    ///   - environment: Variables added to the daemon's own for this command: where values travel.
     /// - Returns: The exit status.
     /// - Throws: When the shell cannot be started.
-    static func run(_ command: String, errors: URL? = nil, timeout: Double? = nil) async throws -> Int32 {
+    static func run(_ command: String, environment: [String: String] = [:], errors: URL? = nil, timeout: Double? = nil) async throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         if let errors {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LiveBoard
 import Logging
+import Presence
 import QuhaoCore
 import QuhaoDisplay
 import QuhaoStore
@@ -24,10 +25,14 @@ public struct AppSettings: Sendable {
     public var speechCommand: String?
     /// Where spoken calls are kept once made; `nil`: nowhere (made again each time).
     public var speechCache: String?
+    /// Seconds a connection may stay silent (unfinished headers, idle keep-alive).
+    public var idleTimeoutSeconds: Int
+    /// Connections per client address; 0: no cap.
+    public var maxConnectionsPerAddress: Int
 
     public init(
         host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30,
-        speechCommand: String? = nil, speechCache: String? = nil
+        speechCommand: String? = nil, speechCache: String? = nil, idleTimeoutSeconds: Int = 10, maxConnectionsPerAddress: Int = 256
     ) {
         self.host = host
         self.port = port
@@ -37,6 +42,8 @@ public struct AppSettings: Sendable {
         self.issueRefillPerSecond = issueRefillPerSecond
         self.speechCommand = speechCommand
         self.speechCache = speechCache
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
     }
 }
 
@@ -53,7 +60,7 @@ public struct AppSettings: Sendable {
 ///   - onServerRunning: Called once the socket is listening (the executable prints the address).
 public func buildApplication(
     settings: AppSettings, store: TicketStore, clock: any QuhaoClock, random: RandomSource = .system, logger: Logger,
-    services: [any ServiceLifecycle.Service] = [], display: (site: String, announce: String?)? = nil,
+    services: [any ServiceLifecycle.Service] = [], display: (site: String, announce: CommandTemplate?)? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let board = LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0, updating: $1, changes: $2) }
@@ -63,13 +70,23 @@ public func buildApplication(
         presence: PresenceCodes(store: store, clock: clock, window: settings.presenceWindow),
         issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
         random: random,
-        speech: SpeechSynthesizer(command: settings.speechCommand, cacheDirectory: settings.speechCache.map { URL(fileURLWithPath: $0) }))
+        speech: try SpeechSynthesizer(command: settings.speechCommand, cacheDirectory: settings.speechCache.map { URL(fileURLWithPath: $0) }))
+    let connections = ConnectionsPerAddress(limit: settings.maxConnectionsPerAddress)
     var app = Application(
         router: buildRouter(shared, templates: try Templates(), logger: logger),
-        server: .http1(configuration: .init(additionalChannelHandlers: [LongPollParking(board: board, maxWait: PublicAPI.maxWait)])),
-        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "quhao"),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [connections.handler(logger: logger), LongPollParking(board: board, maxWait: PublicAPI.maxWait)],
+                // Unfinished headers and idle kept-alive connections are closed; a parked long-poll is a
+                // request in progress, which this never cuts (it has its own limit).
+                idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds)))),
+        // A hall's phones arrive in bursts (a queue of people scanning at once): a longer accept
+        // queue than the default 256, so a burst is not met with dropped SYNs and one-second retries.
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "quhao", backlog: 2048),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
+    // The sign-in decoy hash is made before the first request, not by the first unknown login.
+    app.beforeServerStarts { try await PasswordHashing.prepare() }
     app.addServices(
         LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store), Housekeeping(store: store, logger: logger))
     app.addServices(services)
@@ -98,7 +115,7 @@ public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [Str
     let services = Services(
         settings: settings, store: store, board: LiveBoard(bootID: "routes") { try await store.siteDay(site: $0, updating: $1, changes: $2) },
         presence: PresenceCodes(store: store, clock: clock), issueLimiter: RateLimiter(capacity: 1, refillPerSecond: 1, clock: clock),
-        clock: clock, random: .system, speech: SpeechSynthesizer(command: nil, cacheDirectory: nil))
+        clock: clock, random: .system, speech: try SpeechSynthesizer(command: nil, cacheDirectory: nil))
     return buildRouter(services, templates: try Templates(), logger: Logger(label: "routes")).routes.map { "\($0.method) \($0.path)" }.sorted()
 }
 
@@ -107,16 +124,9 @@ func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: InputGuardsMiddleware())
-    // Files only under /static: a router-wide file middleware sat in every request's stack,
-    // parked long-polls included (thousands of them, each holding its frame).
-    if let folder = Bundle.module.resourceURL?.appendingPathComponent("static").path {
-        router.group("static")
-            .add(
-                middleware: FileMiddleware(
-                    folder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(300)])]), logger: logger)
-            )
-            .get("**") { _, _ -> Response in throw HTTPError(.notFound) }
-    }
+    // Static files are a route of their own, from memory: no middleware in every request's stack
+    // (parked long-polls included), no folder beside the binary.
+    StaticFiles().add(to: router)
     router.get("/healthz") { _, _ -> Response in
         // Healthy means the database answers, not merely that the socket is open.
         do {
@@ -136,23 +146,6 @@ func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> 
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")
     router.addRoutes(DisplayPages(services: services, templates: templates).routes, atPath: "/display")
     return router
-}
-
-/// Presence secrets per site, read from the database once per site and process.
-final class SiteSecrets: Sendable {
-    let store: TicketStore
-    private let cache = Mutex<[String: String]>([:])
-
-    init(store: TicketStore) { self.store = store }
-
-    @Sendable func secret(_ site: String) -> String {
-        if let known = cache.withLock({ $0[site] }) { return known }
-        // A database that cannot give a secret cannot issue tickets either; an empty key only
-        // makes codes fail to verify (remote tickets), never crash.
-        let value = (try? store.secret(named: "presence:\(site)")) ?? ""
-        if !value.isEmpty { cache.withLock { $0[site] = value } }
-        return value
-    }
 }
 
 /// Runs the live board's rebuild loop, after building every site once so the first polls are answered from memory.

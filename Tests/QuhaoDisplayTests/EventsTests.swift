@@ -1,5 +1,6 @@
 import Foundation
 import LiveBoard
+import Synchronization
 import Testing
 
 @testable import QuhaoDisplay
@@ -45,13 +46,77 @@ import Testing
         #expect(Announcer.problem(with: "say {words}") != nil, "an unknown placeholder says nothing")
     }
 
-    @Test func announceCommandsGetEveryValueQuoted() {
+    @Test func announceCommandsGetEveryValueAsDataNeverAsShell() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-announce-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let heard = directory.appendingPathComponent("heard")
+        let planted = directory.appendingPathComponent("planted")
         var json = Fixtures.callJSON("A023", 3)
-        json["text"] = "it's shown"
-        json["spoken"] = "请 A零二三 号到三号窗口办理"
+        // A display following a daemon over the network gets these texts from the network.
+        json["spoken"] = "{shown}' ; touch \(planted.path) ; '$(touch \(planted.path))"
+        json["text"] = "`touch \(planted.path)` \"{text}\" it's"
         let call: BoardView.CallView = Fixtures.decode(json)
-        #expect(
-            Announcer.commandLine("say {text} --n {number} --w {counter} --s {shown}", for: call)
-                == "say '请 A零二三 号到三号窗口办理' --n 'A023' --w 3 --s 'it'\\''s shown'")
+        let command = try Announcer.command("printf '%s|' {text} \"{number}\" {counter} {shown} > '\(heard.path)'").get()
+        await Announcer.runCommand(command, Announcer.values(for: call))
+        #expect(try String(contentsOf: heard, encoding: .utf8) == "\(call.spoken)|A023|3|\(call.text)|")
+        #expect(!FileManager.default.fileExists(atPath: planted.path))
+        #expect(Announcer.problem(with: "say '{text}'") != nil, "a placeholder in single quotes could not be given")
+    }
+
+    @Test func anAnnouncerDropsCallsThatWaitedTooLong() async throws {
+        let spoken = Spoken()
+        let gate = Gate()
+        let elapsed = Mutex(Duration.zero)
+        let start = ContinuousClock.now
+        let command = try Announcer.command("say {number}").get()
+        let announcer = Announcer(
+            command: command, maxAge: 30, capacity: 3, now: { start + elapsed.withLock { $0 } },
+            run: { _, values in
+                await spoken.add(values["number"] ?? "")
+                await gate.wait()
+            })
+        for number in ["A001", "A002", "A003", "A004", "A005"] {
+            await announcer.announce(Fixtures.decode(Fixtures.callJSON(number, 1)))
+        }
+        // A001 is being spoken (held by the gate); A002 fell off the bounded queue; A003–A005 age.
+        try await spoken.wait(for: 1)
+        elapsed.withLock { $0 = .seconds(31) }
+        await gate.open()
+        await announcer.announce(Fixtures.decode(Fixtures.callJSON("A006", 1)))
+        try await spoken.wait(for: 2)
+        #expect(await spoken.numbers == ["A001", "A006"], "late calls dropped unspoken, a fresh one still spoken")
+    }
+}
+
+/// The numbers a test announcer spoke.
+private actor Spoken {
+    var numbers: [String] = []
+    private var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    func add(_ number: String) {
+        numbers.append(number)
+        let ready = waiters.filter { $0.count <= numbers.count }
+        waiters.removeAll { $0.count <= numbers.count }
+        for waiter in ready { waiter.continuation.resume() }
+    }
+    /// Returns once `count` numbers were spoken.
+    func wait(for count: Int) async throws {
+        guard numbers.count < count else { return }
+        await withCheckedContinuation { waiters.append((count, $0)) }
+    }
+}
+
+/// Holds the first command until opened.
+private actor Gate {
+    var isOpen = false
+    var waiting: [CheckedContinuation<Void, Never>] = []
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+    func open() {
+        isOpen = true
+        for continuation in waiting { continuation.resume() }
+        waiting = []
     }
 }

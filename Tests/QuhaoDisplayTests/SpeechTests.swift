@@ -24,10 +24,13 @@ import Testing
         #expect(SpeechSynthesizer.resolve(configured: nil, searchPath: "/nonexistent") == nil)
     }
 
-    @Test func placeholdersAreQuotedForTheShell() {
-        #expect(
-            SpeechSynthesizer.commandLine("tts -v {voice} -w {out} {text}", text: "it's 'A'", out: "/tmp/a b.wav", voice: "cmn")
-                == "tts -v 'cmn' -w '/tmp/a b.wav' 'it'\\''s '\\''A'\\'''")
+    @Test func placeholdersBecomeQuotedVariablesNeverValues() throws {
+        let command = try CommandTemplate("tts -v {voice} -w \"{out}\" {text} # {nope}", known: SpeechSynthesizer.placeholders)
+        #expect(command.script == #"tts -v "${QUHAO_VOICE}" -w "${QUHAO_OUT}" "${QUHAO_TEXT}" # {nope}"#)
+        #expect(command.placeholders == ["voice", "out", "text"])
+        #expect(SpeechSynthesizer.problem(with: "tts '{text}'")?.contains("single quotes") == true)
+        #expect(SpeechSynthesizer.problem(with: "tts \"{text}") != nil, "an open quote")
+        #expect(SpeechSynthesizer.problem(with: #"tts \'{text}"#) == nil, "an escaped quote opens nothing")
     }
 
     @Test func aCommandThatWritesAWAVIsCachedPerText() async throws {
@@ -38,7 +41,7 @@ import Testing
         try Chime.wav.write(to: source)
         let counter = directory.appendingPathComponent("runs")
         // A stand-in engine: copies a WAV to {out} and counts its runs.
-        let synthesizer = SpeechSynthesizer(
+        let synthesizer = try SpeechSynthesizer(
             command: "echo run >> '\(counter.path)'; cp '\(source.path)' {out} # {text} {voice}",
             cacheDirectory: directory.appendingPathComponent("cache"))
         let first = try await synthesizer.audio(for: "请 A零二三 号到三号窗口办理", language: .zh)
@@ -48,20 +51,40 @@ import Testing
         #expect(try String(contentsOf: counter, encoding: .utf8).split(separator: "\n").count == 1, "made once, then from the cache")
     }
 
+    @Test func hostileWordsReachTheEngineAsWordsAndRunNothing() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-speech-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let source = directory.appendingPathComponent("source.wav")
+        try Chime.wav.write(to: source)
+        let heard = directory.appendingPathComponent("heard")
+        let planted = directory.appendingPathComponent("planted")
+        let synthesizer = try SpeechSynthesizer(
+            command: "printf '%s' {text} > '\(heard.path)'; cp '\(source.path)' {out}", cacheDirectory: nil)
+        for text in [
+            "{text}' ; touch '\(planted.path)' ; '", "$(touch \(planted.path))", "`touch \(planted.path)`", "\" ; touch \(planted.path) ; \"",
+            "{out} {voice} $QUHAO_OUT", "it's 请 A零二三",
+        ] {
+            _ = try await synthesizer.audio(for: text, language: .zh)
+            #expect(try String(contentsOf: heard, encoding: .utf8) == text, "the engine got exactly the words")
+            #expect(!FileManager.default.fileExists(atPath: planted.path), "nothing in the words ran: \(text)")
+        }
+    }
+
     @Test func aFailingCommandIsASpeechFailure() async throws {
-        let synthesizer = SpeechSynthesizer(command: "echo broken >&2; exit 3", cacheDirectory: nil)
+        let synthesizer = try SpeechSynthesizer(command: "echo broken >&2; exit 3", cacheDirectory: nil)
         let error = await #expect(throws: QuhaoError.self) { try await synthesizer.audio(for: "x", language: .zh) }
         #expect(error?.code == .speechFailed)
         #expect(error?.parameters["reason"]?.contains("broken") == true)
-        let silent = SpeechSynthesizer(command: "true", cacheDirectory: nil)
+        let silent = try SpeechSynthesizer(command: "true", cacheDirectory: nil)
         let none = await #expect(throws: QuhaoError.self) { try await silent.audio(for: "x", language: .zh) }
         #expect(none?.code == .speechFailed, "exit 0 without a WAV is no speech")
-        let slow = SpeechSynthesizer(command: "sleep 30", cacheDirectory: nil, timeout: 0.3)
+        let slow = try SpeechSynthesizer(command: "sleep 30", cacheDirectory: nil, timeout: 0.3)
         let started = Date()
         let stopped = await #expect(throws: QuhaoError.self) { try await slow.audio(for: "x", language: .zh) }
         #expect(stopped?.code == .speechFailed)
         #expect(Date().timeIntervalSince(started) < 10, "a hung engine is stopped, not waited for")
-        let off = SpeechSynthesizer(command: nil, cacheDirectory: nil)
+        let off = try SpeechSynthesizer(command: nil, cacheDirectory: nil)
         let unavailable = await #expect(throws: QuhaoError.self) { try await off.audio(for: "x", language: .zh) }
         #expect(unavailable?.code == .speechUnavailable)
     }

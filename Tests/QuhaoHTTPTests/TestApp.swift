@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import Presence
 import QuhaoCore
 import QuhaoHTTP
 import QuhaoStore

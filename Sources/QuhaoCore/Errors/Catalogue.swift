@@ -47,12 +47,14 @@ public struct Catalogue: Sendable {
 
     init(loading language: Language) {
         self.language = language
-        // The catalogues ship inside the module; a missing or broken one is a packaging bug,
-        // caught by the catalogue tests, so it is fatal here rather than silently empty.
-        guard let url = Bundle.module.url(forResource: language.rawValue, withExtension: "json", subdirectory: "i18n"),
-            let data = try? Data(contentsOf: url),
-            let table = try? JSONDecoder().decode([String: String].self, from: data)
-        else {
+        // The catalogues are compiled into the binary; a broken one is a packaging bug, caught
+        // by the catalogue tests, so it is fatal here rather than silently empty.
+        let bytes =
+            switch language {
+            case .zhCN: PackageResources.zh_CN_json
+            case .en: PackageResources.en_json
+            }
+        guard let table = try? JSONDecoder().decode([String: String].self, from: Data(bytes)) else {
             fatalError("message catalogue \(language.rawValue).json is missing or invalid")
         }
         self.templates = table

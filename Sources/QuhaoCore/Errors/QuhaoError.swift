@@ -80,6 +80,8 @@ extension QuhaoError {
         case tokenNotFound = "token.not_found"
         case configInvalid = "config.invalid"
         case storageUnavailable = "storage.unavailable"
+        /// A fault of the daemon itself (a bug): logged with the request id the answer carries.
+        case internalError = "internal"
         case displayKeyRequired = "display.key_required"
         case callNotFound = "call.not_found"
         case speechUnavailable = "speech.unavailable"

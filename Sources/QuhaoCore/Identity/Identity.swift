@@ -32,6 +32,27 @@ public enum Masking {
     public static func phone(_ digits: String) -> String { mask(digits, keepingFirst: 3, last: 4) }
 }
 
+/// Turns what people type into what the checks read.
+public enum TypedText {
+    /// Full-width forms (what Chinese input methods type: `９１３５…`, `Ｙ`) become ASCII; spaces,
+    /// ideographic spaces, hyphens and dashes anywhere are removed; letters become upper case.
+    public static func compact(_ raw: String) -> String {
+        var result = ""
+        result.unicodeScalars.reserveCapacity(raw.unicodeScalars.count)
+        for scalar in raw.unicodeScalars {
+            var scalar = scalar
+            // U+FF01…U+FF5E are the full-width forms of U+0021…U+007E.
+            if (0xFF01...0xFF5E).contains(scalar.value), let ascii = Unicode.Scalar(scalar.value - 0xFEE0) { scalar = ascii }
+            if scalar.properties.isWhitespace || separators.contains(scalar.value) { continue }
+            result.unicodeScalars.append(scalar)
+        }
+        return result.uppercased()
+    }
+
+    /// Hyphen-minus, the Unicode hyphens and dashes (‐ ‑ ‒ – — ―), the minus sign and the katakana middle dot people use as separators.
+    static let separators: Set<UInt32> = [0x2D, 0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0x30FB, 0xB7]
+}
+
 /// Checks what a visitor typed against what a business type needs.
 public enum IdentityCheck {
     /// Validates an identity for a requirement.
@@ -80,10 +101,15 @@ public enum IdentityCheck {
             }
         case .either:
             // All-digit USCCs exist (`121200004013590816`), so an ID-shaped text that is not a
-            // valid ID is tried as a USCC before the ID's error is reported.
-            guard ResidentID.hasShape(ResidentID.normalize(text)) else { return try uscc() }
+            // valid ID may still be a USCC, but only one that opens like a real code: otherwise
+            // about one mistyped ID number in 31 would pass the USCC checksum.
+            let code = TypedText.compact(text)
+            guard code.count == 18 else {
+                throw QuhaoError(.identityFormat, ["kind": IdentityRequirement.either.rawValue, "reason": "length"])
+            }
+            guard ResidentID.hasShape(code) else { return try uscc() }
             do { return try resident() } catch {
-                if let code = try? uscc() { return code }
+                if USCC.opensLikeARealCode(code), let code = try? uscc() { return code }
                 throw error
             }
         }

@@ -3,9 +3,10 @@ import Foundation
 /// Mainland China mobile numbers: `1[3-9]` and nine more digits. Carrier prefixes are not
 /// listed on purpose: lists go stale and reject real numbers.
 public enum MobilePhone {
-    /// Removes spaces and hyphens and a leading `+86`, `0086` or `86`.
+    /// Full-width digits to ASCII, spaces and hyphens removed (``TypedText/compact(_:)``), then a
+    /// leading `+86`, `0086` or `86` removed.
     public static func normalize(_ raw: String) -> String {
-        var digits = raw.filter { !$0.isWhitespace && $0 != "-" }
+        var digits = TypedText.compact(raw)
         if digits.hasPrefix("+86") {
             digits.removeFirst(3)
         } else if digits.hasPrefix("0086"), digits.count == 15 {

@@ -6,16 +6,15 @@ public enum ResidentID {
     public static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     /// Check character for Σ mod 11 = 0…10.
     public static let checkCharacters = Array("10X98765432")
-    /// Province-level codes that may open a number.
+    /// Province-level codes that may open a number; 81, 82 and 83 open the residence permits of
+    /// Hong Kong, Macau and Taiwan residents, which have the same form.
     public static let provinces: Set<Int> = [
         11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
-        50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+        50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83,
     ]
 
-    /// Upper case (`x` → `X`), surrounding spaces removed.
-    public static func normalize(_ raw: String) -> String {
-        raw.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
-    }
+    /// As people type it (``TypedText/compact(_:)``): full-width to ASCII, no spaces or hyphens, `x` → `X`.
+    public static func normalize(_ raw: String) -> String { TypedText.compact(raw) }
 
     /// Whether the text has the shape of an ID number (17 digits and a digit or X).
     public static func hasShape(_ code: String) -> Bool {

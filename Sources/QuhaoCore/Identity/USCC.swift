@@ -7,9 +7,24 @@ public enum USCC {
     /// Weights of positions 1–17: 3^(i−1) mod 31.
     public static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
-    /// Upper case, surrounding spaces removed.
-    public static func normalize(_ raw: String) -> String {
-        raw.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+    /// As people type it (``TypedText/compact(_:)``): full-width to ASCII, no spaces or hyphens, upper case.
+    public static func normalize(_ raw: String) -> String { TypedText.compact(raw) }
+
+    /// Registration department + organisation type pairs (GB 32100 positions 1–2).
+    public static let kinds: Set<String> = [
+        "11", "12", "13", "19", "21", "29", "31", "32", "33", "34", "35", "39", "41", "49", "51", "52", "53", "59",
+        "61", "62", "69", "71", "72", "79", "81", "89", "91", "92", "93", "A1", "A9", "N1", "N2", "N3", "N9", "Y1",
+    ]
+
+    /// Whether a normalized code opens like a real one: a known department + type pair, then an
+    /// administrative division whose province is real (11–65, 71, 81–83). Decides whether an
+    /// ID-shaped text that is not a valid ID may be taken for a company code.
+    public static func opensLikeARealCode(_ code: String) -> Bool {
+        let characters = Array(code)
+        guard characters.count >= 8, kinds.contains(String(characters[0..<2])),
+            characters[2..<8].allSatisfy(\.isASCIIDigit), let province = Int(String(characters[2..<4]))
+        else { return false }
+        return (11...65).contains(province) || province == 71 || (81...83).contains(province)
     }
 
     /// The check character for the first 17 characters, or `nil` if one is outside the alphabet.

@@ -24,11 +24,11 @@ public final class ConsoleDisplay: Sendable {
     /// Seconds a new call stays highlighted.
     static let flashSeconds: Double = 8
 
-    public init(site: String, feed: any BoardFeed, output: Output, announce: String?, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(site: String, feed: any BoardFeed, output: Output, announce: CommandTemplate?, now: @escaping @Sendable () -> Date = Date.init) {
         self.site = site
         self.feed = feed
         self.output = output
-        self.announcer = announce.map { Announcer(template: $0) }
+        self.announcer = announce.map { Announcer(command: $0) }
         self.now = now
     }
 

@@ -5,11 +5,12 @@ import QuhaoCore
 /// Turns announcement text into a WAV file with a local command (no network: halls may be
 /// offline), one synthesis at a time, each text once: results are kept in a cache directory.
 ///
-/// The command is a template: `{text}` becomes the words (quoted for the shell), `{out}` the
-/// WAV file to write, `{voice}` `cmn` or `en`. By default `espeak-ng` when it is installed.
+/// The command is a template: `{text}` stands for the words, `{out}` the WAV file to write,
+/// `{voice}` `cmn` or `en`; the values reach it through its environment (``CommandTemplate``).
+/// By default `espeak-ng` when it is installed.
 public actor SpeechSynthesizer {
     /// The command run for each new text; `nil` when there is no speech (the chime only).
-    public nonisolated let command: String?
+    public nonisolated let command: CommandTemplate?
     private let cache: URL?
     private var running: [String: Task<Data, any Error>] = [:]
 
@@ -25,8 +26,9 @@ public actor SpeechSynthesizer {
     ///   - command: The command template, already resolved (``resolve(configured:searchPath:)``); `nil` for none.
     ///   - cacheDirectory: Where WAV files are kept (created when needed); `nil` keeps nothing.
     ///   - timeout: Seconds a synthesis may take.
-    public init(command: String?, cacheDirectory: URL?, timeout: Double = 20) {
-        self.command = command
+    /// - Throws: ``CommandTemplate/Problem`` for a template that cannot be used.
+    public init(command: String?, cacheDirectory: URL?, timeout: Double = 20) throws {
+        self.command = try command.map { try CommandTemplate($0, known: Self.placeholders) }
         self.cache = cacheDirectory
         self.timeout = timeout
     }
@@ -51,15 +53,17 @@ public actor SpeechSynthesizer {
         }
     }
 
-    /// The command line for one text: the template with its placeholders filled in.
-    public static func commandLine(_ template: String, text: String, out: String, voice: String) -> String {
-        template.replacingOccurrences(of: "{voice}", with: shellQuoted(voice)).replacingOccurrences(of: "{out}", with: shellQuoted(out))
-            .replacingOccurrences(of: "{text}", with: shellQuoted(text))
-    }
+    /// The placeholders a speech command may use.
+    public static let placeholders = ["text", "out", "voice"]
 
-    /// `text` as one shell word.
-    static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    /// What is wrong with a speech command template, if anything.
+    public static func problem(with template: String) -> String? {
+        do {
+            _ = try CommandTemplate(template, known: placeholders)
+            return nil
+        } catch {
+            return "\(error)"
+        }
     }
 
     /// The WAV audio of a text: from the cache, or made now.
@@ -68,7 +72,7 @@ public actor SpeechSynthesizer {
     public func audio(for text: String, language: AnnouncementStyle.Language) async throws -> Data {
         guard let command else { throw QuhaoError(.speechUnavailable) }
         let voice = Self.voice(language)
-        let key = Array(SHA256.hash(data: Data("\(command)\n\(voice)\n\(text)".utf8))).hex
+        let key = Array(SHA256.hash(data: Data("\(command.script)\n\(voice)\n\(text)".utf8))).hex
         let file = cache?.appendingPathComponent("\(key).wav")
         if let file, let data = try? Data(contentsOf: file), WAV(parsing: data) != nil { return data }
         if let pending = running[key] { return try await pending.value }
@@ -88,7 +92,7 @@ public actor SpeechSynthesizer {
     }
 
     /// Runs the command once, into a temporary file.
-    static func synthesize(command: String, text: String, voice: String, timeout: Double) async throws -> Data {
+    static func synthesize(command: CommandTemplate, text: String, voice: String, timeout: Double) async throws -> Data {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-speech-\(UUID().uuidString)")
         let out = scratch.appendingPathExtension("wav")
         let log = scratch.appendingPathExtension("log")
@@ -99,7 +103,7 @@ public actor SpeechSynthesizer {
         let status: Int32
         do {
             // The engine's messages go to a file: a pipe read only after exit could fill and stall it.
-            status = try await ShellCommand.run(commandLine(command, text: text, out: out.path, voice: voice), errors: log, timeout: timeout)
+            status = try await command.run(["text": text, "out": out.path, "voice": voice], errors: log, timeout: timeout)
         } catch {
             throw QuhaoError(.speechFailed, ["reason": "\(error)"])
         }

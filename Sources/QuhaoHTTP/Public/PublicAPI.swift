@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LiveBoard
+import Presence
 import QuhaoCore
 import QuhaoDisplay
 import QuhaoStore

@@ -3,18 +3,14 @@ import Hummingbird
 import Mustache
 import QuhaoCore
 
-/// The Mustache templates shipped with the module, loaded once.
+/// The Mustache templates compiled into the binary (``EmbeddedFiles``), parsed once.
 struct Templates: Sendable {
     let library: MustacheLibrary
 
     init() throws {
         var library = MustacheLibrary()
-        guard let directory = Bundle.module.resourceURL?.appendingPathComponent("templates") else {
-            throw QuhaoError(.configInvalid, ["path": "templates", "reason": "missing from the bundle"])
-        }
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".mustache") {
-            let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-            try library.register(text, named: String(file.dropLast(".mustache".count)))
+        for (name, bytes) in EmbeddedFiles.templates {
+            try library.register(String(decoding: bytes, as: UTF8.self), named: name)
         }
         self.library = library
     }
@@ -40,6 +36,7 @@ struct Templates: Sendable {
         for state in TicketState.allCases { script["state_\(state.rawValue)"] = catalogue.template("state.\(state.rawValue)") }
         let message = { (code: QuhaoError.Code, parameters: [String: String]) in catalogue.message(for: QuhaoError(code, parameters)) }
         script["uscc_length"] = message(.identityFormat, ["kind": "uscc", "reason": "length"])
+        script["either_length"] = message(.identityFormat, ["kind": "either", "reason": "length"])
         script["uscc_alphabet"] = message(.identityFormat, ["kind": "uscc", "reason": "alphabet"])
         script["uscc_shape"] = message(.identityFormat, ["kind": "uscc", "reason": "shape"])
         script["uscc_checksum"] = message(.identityChecksum, ["kind": "uscc"])

@@ -19,7 +19,7 @@ extension QuhaoError {
         case .requestMediaType: .unsupportedMediaType
         case .rateLimited, .authRateLimited: .tooManyRequests
         case .storageUnavailable, .speechUnavailable, .speechFailed: .serviceUnavailable
-        case .configInvalid: .internalServerError
+        case .configInvalid, .internalError: .internalServerError
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterBusy, .counterDoesNotServe,
             .queueEmpty,
             .ticketInvalidTransition, .ticketStale, .ticketAlreadyReactivated, .ticketReactivationExpired, .ticketNoShowTooEarly,
@@ -80,22 +80,23 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 case .contentTooLarge: QuhaoError(.requestTooLarge)
                 default: QuhaoError(.requestInvalid, ["reason": Self.reason(error)])
                 }
-            if error.status.code >= 500 {
-                context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-                return Problem(QuhaoError(.storageUnavailable, ["reason": "内部错误", "reason@en": "internal error"]), language: request.language)
-                    .response()
-            }
+            if error.status.code >= 500 { return Self.internalError(error, request: request, context: context) }
             return Problem(mapped, language: request.language).response()
         } catch is DecodingError {
             return Problem(QuhaoError(.requestInvalid, ["reason": "the body does not match the expected fields"]), language: request.language)
                 .response()
         } catch {
-            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            let problem = Problem(QuhaoError(.storageUnavailable, ["reason": "内部错误", "reason@en": "internal error"]), language: request.language)
-            return Response(
-                status: .internalServerError, headers: [.contentType: "application/problem+json; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: (try? JSONEncoder().encode(problem)) ?? Data())))
+            return Self.internalError(error, request: request, context: context)
         }
+    }
+
+    /// A fault of ours, not of the request or the storage: `internal` (500) with the request id,
+    /// and the same id on the error log line, so an operator finds the cause a visitor reports.
+    static func internalError(_ error: any Error, request: Request, context: Context) -> Response {
+        let id = context.id
+        context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)", "request": "\(id)"])
+        let problem = QuhaoError(.internalError, ["request": id])
+        return wantsPage(request) ? page(problem, language: request.language) : Problem(problem, language: request.language).response()
     }
 
     /// Browsers asking for a page (not the API) get a page, not JSON.

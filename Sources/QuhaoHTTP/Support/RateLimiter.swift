@@ -3,48 +3,69 @@ import QuhaoCore
 import Synchronization
 
 /// Token buckets per client: `capacity` requests at once, refilled at `refillPerSecond`.
-/// Buckets that are full again are forgotten, so memory stays bounded by recent clients.
+///
+/// Memory stays bounded and upkeep is O(1) per request: buckets live in two generations. Every
+/// full-refill time (`capacity / refillPerSecond`) the current generation becomes the previous one
+/// and the old previous one is dropped whole; a client found only in the previous generation moves
+/// back to the current. A client unseen for two full-refill times is forgotten, and its bucket
+/// would have been full again anyway. More than ``maxClients`` in one generation rotates early (a
+/// flood of addresses then forgets buckets sooner, never grows the table).
 final class RateLimiter: Sendable {
     struct Bucket {
         var tokens: Double
         var updated: Date
     }
 
+    struct Generations {
+        var current: [String: Bucket] = [:]
+        var previous: [String: Bucket] = [:]
+        var rotated: Date
+    }
+
     let capacity: Double
     let refillPerSecond: Double
+    /// Clients kept per generation at most.
+    let maxClients: Int
     private let clock: any QuhaoClock
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private let table: Mutex<Generations>
 
     /// The refusal when a bucket is empty (`rate.limited`, or `auth.rate_limited` for sign-ins).
     let refusal: QuhaoError.Code
 
-    init(capacity: Int, refillPerSecond: Double, clock: any QuhaoClock, refusal: QuhaoError.Code = .rateLimited) {
+    init(capacity: Int, refillPerSecond: Double, clock: any QuhaoClock, refusal: QuhaoError.Code = .rateLimited, maxClients: Int = 50_000) {
         self.refusal = refusal
         self.capacity = Double(capacity)
         self.refillPerSecond = refillPerSecond
+        self.maxClients = maxClients
         self.clock = clock
+        self.table = Mutex(Generations(rotated: clock.now()))
     }
+
+    /// Seconds an empty bucket takes to fill.
+    var fullRefill: Double { capacity / refillPerSecond }
 
     /// Takes one token for a client.
     /// - Throws: ``refusal`` with the seconds until a token is back.
     func take(_ client: String) throws {
         let now = clock.now()
-        let wait: Double? = buckets.withLock { buckets in
-            var bucket = buckets[client] ?? Bucket(tokens: capacity, updated: now)
-            bucket.tokens = min(capacity, bucket.tokens + now.timeIntervalSince(bucket.updated) * refillPerSecond)
+        let wait: Double? = table.withLock { table in
+            if now.timeIntervalSince(table.rotated) >= fullRefill || table.current.count >= maxClients {
+                table.previous = table.current
+                table.current = [:]
+                table.rotated = now
+                // Two full-refill times without a request: the old previous generation is dropped above.
+            }
+            var bucket = table.current[client] ?? table.previous.removeValue(forKey: client) ?? Bucket(tokens: capacity, updated: now)
+            bucket.tokens = min(capacity, bucket.tokens + max(0, now.timeIntervalSince(bucket.updated)) * refillPerSecond)
             bucket.updated = now
-            guard bucket.tokens >= 1 else {
-                buckets[client] = bucket
-                return (1 - bucket.tokens) / refillPerSecond
-            }
+            defer { table.current[client] = bucket }
+            guard bucket.tokens >= 1 else { return (1 - bucket.tokens) / refillPerSecond }
             bucket.tokens -= 1
-            buckets[client] = bucket
-            if buckets.count > 10_000 {
-                // Forget clients whose buckets have refilled.
-                buckets = buckets.filter { $0.value.tokens + now.timeIntervalSince($0.value.updated) * refillPerSecond < capacity }
-            }
             return nil
         }
         if let wait { throw QuhaoError(refusal, ["seconds": String(Int(wait.rounded(.up)))]) }
     }
+
+    /// Clients remembered now (tests).
+    var clientCount: Int { table.withLock { $0.current.count + $0.previous.count } }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import HummingbirdBcrypt
 import QuhaoCore
 
 /// What a staff account may do.
@@ -47,8 +46,8 @@ public struct NewStaff: Sendable {
 extension TicketStore {
     // MARK: - Writes: staff accounts
 
-    /// bcrypt cost: ~0.2 s a hash on the hall PC; slow on purpose.
-    public static let bcryptCost: UInt8 = 12
+    /// bcrypt cost (``PasswordHashing/cost``).
+    public static let bcryptCost = PasswordHashing.cost
 
     /// Creates an account; the first admin is made this way, from the command line, never with a default password.
     /// - Throws: `staff.login_invalid`, `staff.login_taken`, `staff.password_weak`, `staff.site_required`,
@@ -58,7 +57,7 @@ extension TicketStore {
         try Self.checkLogin(login)
         try Self.checkPassword(new.password, login: login)
         try Self.checkBinding(role: new.role, siteID: new.siteID, counters: new.counters)
-        let hash = Bcrypt.hash(new.password, cost: cost)
+        let hash = try await PasswordHashing.hash(new.password, cost: cost)
         let now = clock.now()
         return try await guarded {
             try await writer.write { db in
@@ -85,7 +84,7 @@ extension TicketStore {
     /// Sets a new password.
     public func setPassword(login: String, to password: String, by initiator: Initiator = .cli, cost: UInt8 = bcryptCost) async throws {
         try Self.checkPassword(password, login: login)
-        let hash = Bcrypt.hash(password, cost: cost)
+        let hash = try await PasswordHashing.hash(password, cost: cost)
         let now = clock.now()
         try await guarded {
             try await writer.write { db in
@@ -126,12 +125,9 @@ extension TicketStore {
             }
         }
         // An unknown login still pays for one bcrypt check, so timing does not reveal which logins exist.
-        let hash = found?.1 ?? Self.decoyHash
-        guard Bcrypt.verify(password, hash: hash), let (id, _, disabled) = found, !disabled else { return nil }
+        guard try await PasswordHashing.verify(password, hash: found?.1), let (id, _, disabled) = found, !disabled else { return nil }
         return try await read { db in try Self.account(db, id: id) }
     }
-
-    static let decoyHash = Bcrypt.hash("quhao-decoy-password", cost: bcryptCost)
 
     // MARK: - Helpers
 

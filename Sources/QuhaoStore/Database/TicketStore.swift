@@ -222,16 +222,15 @@ final class SiteDefinitions: Sendable {
 }
 
 extension TicketStore {
-    /// A named secret kept in the database (created on first use): presence-code keys per site.
-    /// Synchronous, for callers that cache the result (it is read once per site and process).
-    public func secret(named name: String) throws -> String {
-        try writer.write { db in
-            if let existing = try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM secrets WHERE name = ?", arguments: [name]) {
-                return existing
-            }
-            let fresh = random.token(byteCount: 32)
-            try db.execute(sql: "INSERT INTO secrets (name, value) VALUES (?, CAST(? AS BLOB))", arguments: [name, fresh])
-            return fresh
+    /// The name a site's presence secret is kept under.
+    static func presenceSecretName(_ site: String) -> String { "presence:\(site)" }
+
+    /// A site's presence-code key, made when the site was synced (``sync(sites:)``); `nil` for a
+    /// site never synced. A read: no request writes. Synchronous, for callers that cache it.
+    public func presenceSecret(site: String) throws -> String? {
+        try writer.read { db in
+            try String.fetchOne(
+                db, sql: "SELECT CAST(value AS TEXT) FROM secrets WHERE name = ?", arguments: [Self.presenceSecretName(site)])
         }
     }
 

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
+import Presence
 import QuhaoConfig
 import QuhaoCore
 import QuhaoDisplay
-import QuhaoHTTP
 import QuhaoStore
 
 /// `quhao display --site SITE`: the hall board on this terminal, or JSON lines for other systems.
@@ -34,7 +34,7 @@ struct DisplayCommand: AsyncParsableCommand {
     @Option(help: "The site's display key, for the rotating take-a-number QR (default: $QUHAO_DISPLAY_KEY).")
     var key: String?
 
-    @Option(help: "A command run for each call; {text} is replaced by the words to say, {number} and {counter} by the call.")
+    @Option(help: "A command run for each call; {text} stands for the words to say, {number} and {counter} for the call (Quhao quotes them).")
     var announce: String?
 
     @Flag(help: "Write one JSON object per event (call, recall, connection lost/restored) to standard output instead of drawing.")
@@ -53,7 +53,7 @@ struct DisplayCommand: AsyncParsableCommand {
             }
             let display = ConsoleDisplay(
                 site: site, feed: HTTPBoardFeed(base: base, site: site, key: try await displayKey(environment)),
-                output: jsonl ? .jsonLines : .screen, announce: announce)
+                output: jsonl ? .jsonLines : .screen, announce: try announce.map { try Announcer.command($0).get() })
             let task = Task { await display.run() }
             // Ctrl-C and SIGTERM end the display; it gives the terminal back on the way out.
             let signals = [SIGINT, SIGTERM].map { number in

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
+import Presence
 import QRCode
 import QuhaoConfig
 import QuhaoCore
-import QuhaoHTTP
 import QuhaoStore
 
 /// `quhao qr site SITE`: the hall poster QR.

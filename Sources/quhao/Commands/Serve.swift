@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Presence
 import QRCode
 import QuhaoConfig
 import QuhaoCore
@@ -28,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Draw this site's call board full screen on this terminal (logs then go to --log-file).")
     var display: String?
 
-    @Option(help: "With --display: a command run for each call; {text} is replaced by the words to say.")
+    @Option(help: "With --display: a command run for each call; {text} stands for the words to say (Quhao quotes it).")
     var announce: String?
 
     @Option(help: "With --display: where the log goes (default: quhao.log beside the database).")
@@ -73,7 +74,13 @@ struct Serve: AsyncParsableCommand {
                 }
                 close(descriptor)
             }
+            let descriptors = DescriptorLimit.raise()
+            logger.info(
+                "open-file limit", metadata: ["soft": "\(descriptors.after)", "was": "\(descriptors.before)", "hard": "\(descriptors.hard)"])
             let speech = SpeechSynthesizer.resolve(configured: settings.speechCommand)
+            if let speech, let problem = SpeechSynthesizer.problem(with: speech) {
+                throw ExitFailure(message: "server.speech_command: \(problem)", code: 2)
+            }
             logger.info("speech", metadata: ["command": "\(speech ?? "none: the chime only")"])
             logger.info(
                 "configuration synced",
@@ -82,10 +89,11 @@ struct Serve: AsyncParsableCommand {
             let app = try buildApplication(
                 settings: AppSettings(
                     host: settings.host, port: settings.port, publicURL: settings.publicURL, speechCommand: speech,
-                    speechCache: dataDirectory.appendingPathComponent("speech-cache").path),
+                    speechCache: dataDirectory.appendingPathComponent("speech-cache").path,
+                    idleTimeoutSeconds: settings.idleTimeoutSeconds, maxConnectionsPerAddress: settings.maxConnectionsPerAddress),
                 store: ticketStore, clock: clock, logger: logger,
                 services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)],
-                display: display.map { ($0, announce) }
+                display: try display.map { ($0, try announce.map { try Announcer.command($0).get() }) }
             ) { port in
                 let presence = PresenceCodes(store: ticketStore, clock: clock)
                 // Written unbuffered: under systemd or a pipe the banner must not wait for a buffer to fill.

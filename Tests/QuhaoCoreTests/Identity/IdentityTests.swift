@@ -141,3 +141,86 @@ let today = BusinessDay(year: 2026, month: 11, day: 25)!
         #expect(throws: QuhaoError(.phoneFormat)) { try IdentityCheck.validatePhone("12345678901", for: .optional) }
     }
 }
+
+@Suite struct TypedIdentityTests {
+    @Test func fullWidthCharactersSpacesAndHyphensAreWhatPeopleType() throws {
+        // What a Chinese input method types: full-width digits and letters, an ideographic space.
+        #expect(try USCC.validate("９１３５０１００ｍ０００１００Ｙ４３") == "91350100M000100Y43")
+        #expect(try USCC.validate("9135 0100-M000 100Y43") == "91350100M000100Y43")
+        #expect(try ResidentID.validate("110105　19491231　002ｘ", today: today) == "11010519491231002X")
+        #expect(try ResidentID.validate("110105-19491231-002X", today: today) == "11010519491231002X")
+        #expect(try MobilePhone.validate("＋８６ １３８－１２３４－５６７８") == "13812345678")
+        let identity = try IdentityCheck.validate("１１０１０５１９４９１２３１００２Ｘ", for: .either, today: today)
+        #expect(identity?.normalized == "11010519491231002X", "one person, one hash, however it was typed")
+    }
+
+    @Test func taiwanResidentsPermitsAreAcceptedLikeHongKongAndMacauOnes() throws {
+        for prefix in ["81", "82", "83"] {
+            let body = prefix + "0000199001010011".prefix(15)
+            let number = body + String(ResidentID.checkCharacter(for: Array(body)))
+            #expect(try ResidentID.validate(number, today: today) == number)
+        }
+    }
+
+    @Test func aWrongLengthOnAnEitherFieldSaysEighteenCharacters() {
+        #expect(throws: QuhaoError(.identityFormat, ["kind": "either", "reason": "length"])) {
+            try IdentityCheck.validate("11010519491231002", for: .either, today: today)
+        }
+    }
+
+    /// Every one-digit typo of real-looking ID numbers, on a field that takes either kind: none may
+    /// pass as a company code unless it opens like one (known pair, real province).
+    @Test func aMistypedResidentIDIsNotTakenForACompanyCode() throws {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        print("aMistypedResidentIDIsNotTakenForACompanyCode seed: \(seed)")
+        var random = SplitMix(seed: seed)
+        var (typos, passed, passedAsImplausible, passedBefore) = (0, 0, 0, 0)
+        for _ in 0..<400 {
+            let province = ResidentID.provinces.sorted()[Int(random.next() % UInt64(ResidentID.provinces.count))]
+            let digits = (0..<4).map { _ in Character(String(random.next() % 10)) }
+            let born = String(format: "%04d%02d%02d", 1940 + Int(random.next() % 80), 1 + Int(random.next() % 12), 1 + Int(random.next() % 28))
+            let body = "\(province)" + String(digits) + born + String((0..<3).map { _ in Character(String(random.next() % 10)) })
+            let number = body + String(ResidentID.checkCharacter(for: Array(body)))
+            #expect(try ResidentID.validate(number, today: today) == number)
+            for position in 0..<17 {
+                var typed = Array(number)
+                let original = typed[position].wholeNumberValue!
+                typed[position] = Character(String((original + 1 + Int(random.next() % 9)) % 10))
+                let text = String(typed)
+                guard (try? ResidentID.validate(text, today: today)) == nil else { continue }
+                typos += 1
+                // The old rule: any ID-shaped text passing the USCC checksum was a company code.
+                if USCC.isValid(text) { passedBefore += 1 }
+                guard let accepted = try? IdentityCheck.validate(text, for: .either, today: today) else { continue }
+                passed += 1
+                #expect(accepted.kind == .uscc)
+                if !USCC.opensLikeARealCode(text) { passedAsImplausible += 1 }
+            }
+        }
+        #expect(typos > 5_000, "the test made enough typos")
+        #expect(passedAsImplausible == 0)
+        // Before: about one in 31 (the USCC checksum's own chance). Now only typos that open like a
+        // real company code can (a known pair, then a province where an ID has its city code).
+        #expect(passedBefore * 40 > typos, "the old rule let \(passedBefore) of \(typos) through")
+        #expect(passed * 2 < passedBefore, "\(passed) of \(typos) typos passed, \(passedBefore) before")
+    }
+
+    @Test func ownExamplesAndAllDigitCompanyCodesStillPassOnEither() throws {
+        for code in ["121200004013590816", "91110000600037341L", "92340602MA2PBMEM24"] {
+            #expect(try IdentityCheck.validate(code, for: .either, today: today)?.kind == .uscc)
+        }
+    }
+}
+
+/// A small seeded generator, so a failing run can be repeated from its printed seed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_B9E9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

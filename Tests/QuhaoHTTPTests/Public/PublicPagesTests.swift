@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Presence
 import QuhaoCore
 import QuhaoHTTP
 import QuhaoStore

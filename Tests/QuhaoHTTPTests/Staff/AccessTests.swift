@@ -18,7 +18,7 @@ import Testing
         "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
         "GET /s/{site}", "POST /s/{site}", "GET /t/{token}", "POST /t/{token}/cancel", "POST /t/{token}/checkin", "POST /t/{token}/rating",
         "GET /qr/sites/{file}", "GET /qr/tickets/{file}",
-        "GET /staff/login", "POST /staff/login", "POST /staff/logout", "GET /static/**",
+        "GET /staff/login", "POST /staff/login", "POST /staff/logout", "GET /static/{file}",
         // The hall TV: public like the board it shows; the rotating code itself needs the display key.
         "GET /display/{site}", "GET /display/{site}/hall-code", "GET /display/{site}/chime.wav", "GET /display/{site}/speech.wav",
     ]

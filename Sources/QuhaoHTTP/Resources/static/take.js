@@ -11,7 +11,22 @@
   var USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY";
   var USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
   var ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  var PROVINCES = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82];
+  var PROVINCES = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83];
+  // GB 32100 registration department + organisation type pairs (positions 1–2).
+  var USCC_KINDS = "11 12 13 19 21 29 31 32 33 34 35 39 41 49 51 52 53 59 61 62 69 71 72 79 81 89 91 92 93 A1 A9 N1 N2 N3 N9 Y1".split(" ");
+
+  // As people type: full-width forms to ASCII, no spaces, hyphens or dashes, upper case.
+  function compact(raw) {
+    return raw.replace(/[\uFF01-\uFF5E]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
+      .replace(/[\s\u3000\-\u2010-\u2015\u2212\u30FB\u00B7]/g, "").toUpperCase();
+  }
+
+  // An ID-shaped text that is no valid ID is a USCC only if it opens like one.
+  function opensLikeUSCC(code) {
+    if (USCC_KINDS.indexOf(code.slice(0, 2)) < 0 || !/^[0-9]{6}$/.test(code.slice(2, 8))) return false;
+    var p = parseInt(code.slice(2, 4), 10);
+    return (p >= 11 && p <= 65) || p === 71 || (p >= 81 && p <= 83);
+  }
 
   function checkUSCC(code) {
     if (code.length !== 18) return t.uscc_length;
@@ -37,7 +52,7 @@
   }
 
   function normalizedPhone(raw) {
-    var p = raw.replace(/[\s-]/g, "");
+    var p = compact(raw);
     if (p.indexOf("+86") === 0) p = p.slice(3);
     else if (p.indexOf("0086") === 0 && p.length === 15) p = p.slice(4);
     else if (p.indexOf("86") === 0 && p.length === 13) p = p.slice(2);
@@ -57,14 +72,16 @@
   function validateIdentity(final) {
     var choice = selected();
     var need = choice ? choice.dataset.identity : "none";
-    var code = identity.value.trim().toUpperCase();
+    var code = compact(identity.value);
     if (need === "none") return true;
     if (!code) { mark("identity", final ? t.identity_required : "", false); return !final; }
     if (!final && code.length < 18) { mark("identity", "", false); return true; }
     var message;
     if (need === "uscc") message = checkUSCC(code);
     else if (need === "resident_id") message = checkID(code);
-    else message = /^[0-9]{17}[0-9X]$/.test(code) ? (checkID(code) && checkUSCC(code) ? checkID(code) : null) : checkUSCC(code);
+    else if (code.length !== 18) message = t.either_length;
+    else if (/^[0-9]{17}[0-9X]$/.test(code)) message = checkID(code) && (!opensLikeUSCC(code) || checkUSCC(code)) ? checkID(code) : null;
+    else message = checkUSCC(code);
     mark("identity", message, !message);
     return !message;
   }

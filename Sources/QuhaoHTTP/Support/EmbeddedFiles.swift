@@ -1,0 +1,68 @@
+import Crypto
+import Hummingbird
+import QuhaoCore
+
+/// The pages' templates and static files, compiled into the binary (`.embedInCode` in
+/// Package.swift), so the executable runs wherever it is installed with no resource folder beside it.
+enum EmbeddedFiles {
+    /// The Mustache templates by name (without `.mustache`).
+    static let templates: [String: [UInt8]] = [
+        "display": PackageResources.display_mustache,
+        "head": PackageResources.head_mustache,
+        "staff-console": PackageResources.staff_console_mustache,
+        "staff-login": PackageResources.staff_login_mustache,
+        "staff-pick": PackageResources.staff_pick_mustache,
+        "take": PackageResources.take_mustache,
+        "ticket": PackageResources.ticket_mustache,
+    ]
+
+    /// The files served under `/static/`, by file name.
+    static let staticFiles: [String: [UInt8]] = [
+        "app.css": PackageResources.app_css,
+        "console.js": PackageResources.console_js,
+        "display.css": PackageResources.display_css,
+        "display.js": PackageResources.display_js,
+        "staff.css": PackageResources.staff_css,
+        "take.js": PackageResources.take_js,
+        "ticket.js": PackageResources.ticket_js,
+    ]
+}
+
+/// Serves the embedded static files: one encoded response per file, an ETag from its content,
+/// 304 for a browser that holds it already; anything else under `/static/` is 404.
+struct StaticFiles: Sendable {
+    struct File: Sendable {
+        let body: ByteBuffer
+        let contentType: String
+        let etag: String
+    }
+
+    let files: [String: File]
+
+    init(_ files: [String: [UInt8]] = EmbeddedFiles.staticFiles) {
+        self.files = files.reduce(into: [:]) { all, entry in
+            let type: String
+            switch entry.key.split(separator: ".").last {
+            case "css": type = "text/css; charset=utf-8"
+            case "js": type = "text/javascript; charset=utf-8"
+            default: type = "application/octet-stream"
+            }
+            let digest = Array(SHA256.hash(data: entry.value)).prefix(8).hex
+            all[entry.key] = File(body: ByteBuffer(bytes: entry.value), contentType: type, etag: "\"\(digest)\"")
+        }
+    }
+
+    /// Adds `GET /static/{file}` (HEAD answered by the router) to a router.
+    func add(to router: Router<AppRequestContext>) {
+        router.get("/static/{file}") { request, context -> Response in
+            guard let name = context.parameters.get("file"), let file = files[name] else { throw HTTPError(.notFound) }
+            var headers: HTTPFields = [.contentType: file.contentType, .eTag: file.etag, .cacheControl: "max-age=300"]
+            if request.headers[.ifNoneMatch] == file.etag {
+                headers[.contentType] = nil
+                return Response(status: .notModified, headers: headers)
+            }
+            headers[.contentLength] = String(file.body.readableBytes)
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: file.body))
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+import QuhaoCore
+import Testing
+
+@testable import QuhaoStore
+
+@Suite struct SyncTests {
+    /// Presence secrets are made when sites are synced (at start), so no request ever writes one,
+    /// and a second sync keeps them (printed hall QR codes and display links stay valid).
+    @Test func syncingASiteMakesItsPresenceSecretOnceAndForAll() async throws {
+        let store = try TicketStore.inMemory(clock: ManualClock(Fixture.morning))
+        #expect(try store.presenceSecret(site: "hall") == nil)
+        try await store.sync(sites: [Fixture.site])
+        let secret = try #require(try store.presenceSecret(site: "hall"))
+        #expect(secret.count >= 40, "a 32-byte random token")
+        try await store.sync(sites: [Fixture.site])
+        #expect(try store.presenceSecret(site: "hall") == secret)
+        #expect(try store.presenceSecret(site: "elsewhere") == nil)
+    }
+}
