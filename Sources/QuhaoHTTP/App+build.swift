@@ -88,7 +88,8 @@ public func buildApplication(
     // The sign-in decoy hash is made before the first request, not by the first unknown login.
     app.beforeServerStarts { try await PasswordHashing.prepare() }
     app.addServices(
-        LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store), Housekeeping(store: store, logger: logger))
+        LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store),
+        Housekeeping(store: store, clock: clock, logger: logger))
     app.addServices(services)
     if let display {
         let feed = LiveBoardFeed(board: board, site: display.site) { [shared] in shared.hallCode($0) }
@@ -177,24 +178,52 @@ struct ExternalChanges: ServiceLifecycle.Service {
     }
 }
 
-/// Expires tickets that can no longer be served (earlier days; services past closing), once a
-/// minute and at start, so a new day starts with empty queues and no manual clean-up.
+/// Closes what each day leaves open (``TicketStore/expireClosed(by:)``) at start, at each site's
+/// midnight to the second (the board then shows the new date and empty queues at once, and a
+/// window's call from yesterday is gone), and once a minute between (services closing).
 struct Housekeeping: ServiceLifecycle.Service {
     let store: TicketStore
+    let clock: any QuhaoClock
     let logger: Logger
-    var interval: Duration = .seconds(60)
+    var interval: TimeInterval = 60
 
     func run() async throws {
+        var days: [String: BusinessDay] = [:]
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            var sites: [Site] = []
             do {
+                sites = try await store.siteIDs().asyncMap { try await store.site($0) }
                 let expired = try await store.expireClosed()
-                if expired > 0 { logger.info("expired tickets that can no longer be served", metadata: ["count": "\(expired)"]) }
+                if expired > 0 { logger.info("closed tickets left open by the day", metadata: ["count": "\(expired)"]) }
+                let now = clock.now()
+                for site in sites {
+                    let today = site.businessDay(at: now)
+                    if let known = days[site.id], known != today {
+                        logger.info("new business day", metadata: ["site": "\(site.id)", "day": "\(today)"])
+                        store.beginDay(site: site.id)
+                    }
+                    days[site.id] = today
+                }
             } catch is CancellationError {
                 return
             } catch {
                 logger.error("housekeeping failed", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            let now = clock.now()
+            let next = TicketStore.nextHousekeeping(after: now, zones: sites.map(\.zone), interval: interval)
+            // A few milliseconds past the instant, so the new day is surely "now" when it runs.
+            let wait = Duration.milliseconds(Int64(max(0, next.timeIntervalSince(now)) * 1000) + 5)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
         }
+    }
+}
+
+extension Array {
+    /// Maps with an async transform, in order.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        result.reserveCapacity(count)
+        for element in self { result.append(try await transform(element)) }
+        return result
     }
 }

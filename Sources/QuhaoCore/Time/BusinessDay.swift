@@ -54,6 +54,23 @@ public struct BusinessDay: Hashable, Comparable, Sendable, CustomStringConvertib
 
     public var description: String { iso }
 
+    /// The instant this day begins in a time zone (its midnight; the first instant of the day
+    /// where a zone skips midnight).
+    public func start(in timeZone: TimeZone) -> Date {
+        let calendar = Calendar.gregorian(in: timeZone)
+        return calendar.date(from: DateComponents(year: year, month: month, day: day))
+            ?? calendar.startOfDay(for: calendar.date(from: DateComponents(year: year, month: month, day: day, hour: 12))!)
+    }
+
+    /// The instant the next business day begins after `date`, in a time zone: when a hall's
+    /// numbers restart and yesterday's tickets close.
+    public static func nextStart(after date: Date, in timeZone: TimeZone) -> Date {
+        let calendar = Calendar.gregorian(in: timeZone)
+        let today = calendar.startOfDay(for: date)
+        return calendar.date(byAdding: .day, value: 1, to: today).map { calendar.startOfDay(for: $0.addingTimeInterval(1)) }
+            ?? today.addingTimeInterval(86_400)
+    }
+
     public static func < (lhs: BusinessDay, rhs: BusinessDay) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }

@@ -60,9 +60,13 @@ extension TicketStore {
 
     // MARK: - Writes: housekeeping
 
-    /// Expires tickets that will not be served: those of earlier business days still queued or
-    /// called, and today's once their service is past its last opening period.
-    /// - Returns: How many tickets expired.
+    /// Closes what a day left open (run at each site's midnight and once a minute):
+    /// - earlier days' tickets still queued or **called** expire (the window is free for the new day);
+    /// - earlier days' tickets still **being served** are completed, late, by the system (event
+    ///   `complete` with detail `day_end`): the visitor was served, the window is freed, and the
+    ///   service time shows how late it ran;
+    /// - today's queued or called tickets expire once their service is past its last opening period.
+    /// - Returns: How many tickets were closed.
     @discardableResult
     public func expireClosed(by initiator: Initiator = .system) async throws -> Int {
         var expired = 0
@@ -81,6 +85,12 @@ extension TicketStore {
                 }
                 for var record in candidates {
                     let counter = record.counterID
+                    if record.state == .serving {
+                        try Self.apply(.complete, to: &record, context, counter: counter, by: initiator, detail: "day_end") {
+                            $0.finishedAt = context.now
+                        }
+                        continue
+                    }
                     try Self.apply(.expire, to: &record, context, counter: counter, by: initiator) {
                         $0.counterID = nil
                         $0.finishedAt = context.now
@@ -93,11 +103,25 @@ extension TicketStore {
     }
 }
 
+extension TicketStore {
+    /// A site's business day has begun: its board is built anew (a new date, numbers from 001,
+    /// empty queues) through the same hook as every committed change.
+    public func beginDay(site: String) {
+        observers.notify(site, .all)
+    }
+
+    /// When housekeeping must next run: at the next midnight of any site (to the second), or
+    /// within `interval` (services closing), whichever comes first.
+    public static func nextHousekeeping(after now: Date, zones: [TimeZone], interval: TimeInterval = 60) -> Date {
+        zones.map { BusinessDay.nextStart(after: now, in: $0) }.reduce(now.addingTimeInterval(interval)) { min($0, $1) }
+    }
+}
+
 /// What housekeeping reads: only what is to expire, however many tickets are waiting (earlier
 /// days through the partial index `tickets_open`, today's closed services through the queue's).
 enum HousekeepingSQL {
     static let earlierDays = """
-        SELECT * FROM tickets WHERE site_id = ? AND state IN ('remote', 'waiting', 'called') AND day < ?
+        SELECT * FROM tickets WHERE site_id = ? AND state IN ('remote', 'waiting', 'called', 'serving') AND day < ?
         """
 
     /// Today's open tickets of `count` services (their ids follow the site and the day).

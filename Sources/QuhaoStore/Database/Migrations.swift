@@ -12,6 +12,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-25f open tickets index", migrate: v6)
         migrator.registerMigration("2026-11-25g board rebuild indexes", migrate: v7)
         migrator.registerMigration("2026-11-25h housekeeping reads only what expires", migrate: v8)
+        migrator.registerMigration("2026-11-30a the day's end closes tickets in service too", migrate: v9)
         return migrator
     }
 
@@ -231,6 +232,16 @@ enum Migrations {
             sql: """
                 DROP INDEX tickets_open;
                 CREATE INDEX tickets_open ON tickets (site_id, day) WHERE state IN ('remote', 'waiting', 'called');
+                """)
+    }
+
+    /// The day's end completes tickets still in service (they used to stay `serving` for ever,
+    /// holding their window), so the index of what a day leaves open covers them too.
+    static func v9(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP INDEX tickets_open;
+                CREATE INDEX tickets_open ON tickets (site_id, day) WHERE state IN ('remote', 'waiting', 'called', 'serving');
                 """)
     }
 }

@@ -73,9 +73,10 @@ struct DisplayCommand: AsyncParsableCommand {
         if let key = key ?? environment["QUHAO_DISPLAY_KEY"].flatMap({ $0.isEmpty ? nil : $0 }) { return key }
         let (file, _) = try storeOptions.loadConfig()
         let settings = try storeOptions.settings(file: file)
+        let clock = try SystemClock.fromEnvironment()
         guard FileManager.default.fileExists(atPath: settings.databasePath),
-            let store = try? TicketStore.open(path: settings.databasePath, clock: SystemClock())
+            let store = try? TicketStore.open(path: settings.databasePath, clock: clock)
         else { return nil }
-        return PresenceCodes(store: store, clock: SystemClock()).displayKey(site: site)
+        return PresenceCodes(store: store, clock: clock).displayKey(site: site)
     }
 }

@@ -42,7 +42,7 @@ struct QRCommand: AsyncParsableCommand {
                 let definition = try await store.site(site)
                 var url = "\(settings.publicURL)/s/\(definition.id)"
                 if definition.rules.presence == .rotating, !plain {
-                    url += "?p=\(PresenceCodes(store: store, clock: SystemClock()).current(site: definition.id))"
+                    url += "?p=\(PresenceCodes(store: store, clock: try SystemClock.fromEnvironment()).current(site: definition.id))"
                 }
                 guard let matrix = QRMatrix(encoding: url, correction: .quartile) else {
                     throw ExitFailure(message: "The address is too long for a QR code: \(url)", code: 1)

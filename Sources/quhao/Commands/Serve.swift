@@ -50,7 +50,8 @@ struct Serve: AsyncParsableCommand {
             let settings = try store.settings(file: file, host: host, port: port)
             var logger = Logger(label: "quhao")
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-            let clock = SystemClock()
+            let clock = try SystemClock.fromEnvironment()
+            if clock.isShifted { logger.warning("test clock in use (QUHAO_NOW)", metadata: ["now": "\(clock.now())"]) }
             let ticketStore: TicketStore
             do {
                 ticketStore = try TicketStore.open(path: settings.databasePath, clock: clock)

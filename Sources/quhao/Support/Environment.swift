@@ -45,7 +45,7 @@ struct StoreOptions: ParsableArguments {
     func openStore() async throws -> TicketStore {
         let (file, _) = try loadConfig()
         let settings = try settings(file: file)
-        let store = try TicketStore.open(path: settings.databasePath, clock: SystemClock())
+        let store = try TicketStore.open(path: settings.databasePath, clock: try SystemClock.fromEnvironment())
         let synced = try await store.siteIDs()
         if configPath != nil || synced.isEmpty {
             try await store.sync(sites: file.domainSites)

@@ -175,6 +175,40 @@ import Testing
         #expect(try await store.call(2) == "A001", "window 2 is free on the new day")
     }
 
+    /// Found across a real midnight: a ticket in service stayed `serving` for ever, holding its window.
+    @Test func theDaysEndCompletesTicketsInServiceLateAndFreesEveryWindow() async throws {
+        let (store, clock) = try await Fixture.store(at: Fixture.date(25, 23, 50))
+        for _ in 0..<3 { try await store.take("general") }
+        _ = try await store.call(1)  // A001 called at window 1
+        _ = try await store.call(2)  // A002 …
+        _ = try await store.start(site: "hall", counter: 2)  // … in service at window 2
+        clock.set(Fixture.date(25, 23, 59, 59))
+        #expect(try await store.expireClosed() == 0, "not before midnight")
+        clock.set(Fixture.date(26, 0, 0, 0))
+        #expect(try await store.expireClosed() == 3)
+        let yesterday = try await store.tickets(site: "hall", day: BusinessDay(iso: "2026-11-25")!)
+        #expect(yesterday.map(\.state) == [.expired, .done, .expired])
+        let served = try #require(yesterday.first { $0.number.description == "A002" })
+        let events = try await store.events(site: "hall", ticket: served.id)
+        #expect(events.last?.action == "complete")
+        #expect(events.last?.detail == "day_end")
+        #expect(events.last?.initiator == "system")
+        #expect(try await store.counters(site: "hall").allSatisfy { $0.current == nil }, "every window free")
+        #expect(try await store.expireClosed() == 0, "done once")
+    }
+
+    @Test func housekeepingWakesAtTheNextMidnightToTheSecond() {
+        let shanghai = Fixture.shanghai
+        let utc = TimeZone(identifier: "UTC")!
+        #expect(TicketStore.nextHousekeeping(after: Fixture.date(25, 10, 0), zones: [shanghai]) == Fixture.date(25, 10, 1))
+        #expect(TicketStore.nextHousekeeping(after: Fixture.date(25, 23, 59, 30), zones: [shanghai]) == Fixture.date(26, 0, 0))
+        // Midnight in London comes at 08:00 in Shanghai.
+        let london = TimeZone(identifier: "Europe/London")!
+        #expect(TicketStore.nextHousekeeping(after: Fixture.date(26, 7, 59, 50), zones: [shanghai, london]) == Fixture.date(26, 8, 0))
+        #expect(TicketStore.nextHousekeeping(after: Fixture.date(26, 7, 59, 50), zones: [shanghai, utc]) == Fixture.date(26, 8, 0))
+        #expect(BusinessDay(iso: "2026-11-26")!.start(in: shanghai) == Fixture.date(26, 0, 0))
+    }
+
     @Test func estimatedWaitUsesTheDaysServiceTimes() async throws {
         let (store, clock) = try await Fixture.store()
         for _ in 0..<7 { try await store.take("general") }
