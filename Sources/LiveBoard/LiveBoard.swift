@@ -51,6 +51,13 @@ public actor LiveBoard {
     private let waiterIDs = Atomic<UInt64>(0)
     /// Changes not yet read, by site.
     private let pending = Mutex<[String: TicketChanges]>([:])
+    /// The highest commit sequence announced per site, and the highest one a published snapshot holds.
+    private let announced = Mutex<[String: UInt64]>([:])
+    private var included: [String: UInt64] = [:]
+    /// Handlers waiting for their own commit to be on the board, by site.
+    private var catchingUp: [String: [(sequence: UInt64, resume: CheckedContinuation<Bool, Never>)]] = [:]
+    /// Why the latest build of a site failed (cleared by a good one): catching-up handlers get it.
+    private var failures: [String: any Error] = [:]
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
@@ -74,11 +81,38 @@ public actor LiveBoard {
         (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Marks a site changed; safe to call from any thread (the store's commit hook).
-    /// - Parameter changes: The tickets the change touched; `.all` when not known (another process wrote).
-    public nonisolated func invalidate(_ siteID: String, changes: TicketChanges = .all) {
+    /// Marks a site changed; safe to call from any thread (the store's commit hook: the only way
+    /// a change reaches the board).
+    /// - Parameters:
+    ///   - changes: The tickets the change touched; `.all` when not known (another process wrote).
+    ///   - sequence: The store's commit sequence for the site, when it is one of the store's commits.
+    public nonisolated func invalidate(_ siteID: String, changes: TicketChanges = .all, through sequence: UInt64? = nil) {
+        if let sequence { announced.withLock { $0[siteID] = max($0[siteID] ?? 0, sequence) } }
         note(siteID, changes)
         wake.yield()
+    }
+
+    /// The site's snapshot once it holds the store's commit `sequence` (and everything before):
+    /// a handler that just changed something answers with this, so the page it leads to never
+    /// shows the state from before its change. It does not rebuild: it waits for the rebuild the
+    /// commit itself asked for.
+    /// - Throws: Why the rebuild failed (`site.not_found` for a site removed meanwhile).
+    public func snapshot(_ siteID: String, including sequence: UInt64) async throws -> Snapshot {
+        while (included[siteID] ?? 0) < sequence {
+            let failed = await withCheckedContinuation { catchingUp[siteID, default: []].append((sequence, $0)) }
+            if failed, (included[siteID] ?? 0) < sequence, let failure = failures[siteID] { throw failure }
+        }
+        return try await snapshot(siteID)
+    }
+
+    /// Wakes the handlers waiting on a site whose commit is now held, or all of them after a failure.
+    private func releaseCatchingUp(_ siteID: String, failed: Bool) {
+        guard var waiting = catchingUp[siteID] else { return }
+        let held = included[siteID] ?? 0
+        let ready = waiting.filter { failed || $0.sequence <= held }
+        waiting.removeAll { failed || $0.sequence <= held }
+        catchingUp[siteID] = waiting.isEmpty ? nil : waiting
+        for waiter in ready { waiter.resume.resume(returning: failed) }
     }
 
     private nonisolated func note(_ siteID: String, _ changes: TicketChanges) {
@@ -175,10 +209,11 @@ public actor LiveBoard {
     /// Stops waiting (the client went away): the callback runs now, or never parks.
     public func cancelWaiter(_ id: UInt64, site siteID: String) { unpark(siteID, id) }
 
-    /// Rebuilds a site now: a request that just changed something calls it before answering, so
-    /// the page it redirects to never shows the state from before the change.
+    /// Rebuilds a site now. For tests that drive the board without its ``run()`` loop; the daemon's
+    /// handlers never call it (they wait with ``snapshot(_:including:)``), so there is one way for
+    /// a change to reach the board.
     @discardableResult
-    public func refresh(_ siteID: String) async throws -> Snapshot {
+    func refresh(_ siteID: String) async throws -> Snapshot {
         try await rebuild(siteID)
     }
 
@@ -278,8 +313,10 @@ public actor LiveBoard {
     }
 
     private func build(_ siteID: String) async throws -> Snapshot {
-        // Taken now, so a change landing during the read is left for the next build.
+        // Taken now, so a change landing during the read is left for the next build. The commits
+        // announced so far are all in what this build reads (each was announced after it committed).
         let changes = pending.withLock { $0.removeValue(forKey: siteID) } ?? .none
+        let through = announced.withLock { $0[siteID] ?? 0 }
         let previous = snapshots[siteID]
         let day: SiteDay
         do {
@@ -288,11 +325,16 @@ public actor LiveBoard {
             // The site is gone (a reload removed it): its board goes too, and whoever waits on
             // it is answered now (with 404), not when its wait runs out.
             forget(siteID)
+            failures[siteID] = error
+            releaseCatchingUp(siteID, failed: true)
             throw error
         } catch {
             note(siteID, changes)  // not read: keep them for the next try
+            failures[siteID] = error
+            releaseCatchingUp(siteID, failed: true)
             throw error
         }
+        failures[siteID] = nil
         let encoder = JSONEncoder.quhao
         let ahead = QueueOrder.peopleAhead(day.tickets)
         var tickets: [String: Entry]
@@ -356,6 +398,8 @@ public actor LiveBoard {
         let snapshot = Snapshot(
             version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: boardJSON, tickets: tickets, day: day)
         snapshots[siteID] = snapshot
+        included[siteID] = max(included[siteID] ?? 0, through)
+        releaseCatchingUp(siteID, failed: false)
         if changed {
             for waiter in (waiters.removeValue(forKey: siteID) ?? [:]).values { waiter.resume() }
         }

@@ -64,7 +64,7 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let board = LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0, updating: $1, changes: $2) }
-    store.onCommit { board.invalidate($0, changes: $1) }
+    store.onCommit { board.invalidate($0, changes: $1, through: $2) }
     let shared = Services(
         settings: settings, store: store, board: board,
         presence: PresenceCodes(store: store, clock: clock, window: settings.presenceWindow),

@@ -1,8 +1,9 @@
 import Foundation
-import LiveBoard
 import QuhaoCore
 import Synchronization
 import Testing
+
+@testable import LiveBoard
 
 @Suite struct LiveBoardTests {
     static let site = Site(
@@ -123,22 +124,47 @@ import Testing
         #expect(source.reads.load(ordering: .relaxed) <= 3, "1000 invalidations, a couple of rebuilds")
     }
 
-    @Test func refreshesArrivingDuringARebuildShareTheNextOne() async throws {
+    /// One way for a change to reach the board: a handler that just committed waits for the
+    /// build its commit asked for (through the commit hook and ``LiveBoard/run()``), never builds
+    /// itself; twenty handlers at once share one or two builds and each sees its own change.
+    @Test func handlersWaitForTheBuildTheirCommitAskedForAndShareIt() async throws {
         let source = Source()
         source.add(1)
-        let board = LiveBoard(bootID: "boot") { site, _, _ in
+        let board = LiveBoard(bootID: "boot", settle: .zero) { site, _, _ in
             try await Task.sleep(for: .milliseconds(20))  // a long day takes a while to read
             return try source.day(site)
         }
         _ = try await board.snapshot("hall")
-        source.add(2)
-        // Twenty requests that each just changed something and want the board to show it.
-        let versions = try await withThrowingTaskGroup(of: UInt64.self) { group in
-            for _ in 0..<20 { group.addTask { try await board.refresh("hall").version } }
-            return try await group.reduce(into: []) { $0.append($1) }
+        #expect(source.reads.load(ordering: .relaxed) == 1)
+        for sequence in 2...21 { source.add(sequence) }
+        // Twenty requests committed (sequences 1…20), each announced by the hook before it returned.
+        for sequence in 1...20 { board.invalidate("hall", changes: .all, through: UInt64(sequence)) }
+        let waiting = Task {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for sequence in 1...20 {
+                    group.addTask { try await board.snapshot("hall", including: UInt64(sequence)).board.services[0].waiting }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
         }
-        #expect(versions.allSatisfy { $0 == 2 }, "every caller sees its change")
-        #expect(source.reads.load(ordering: .relaxed) <= 3, "one read to start, then one or two shared, not one per caller")
+        // Nothing builds for them until the board's own loop runs.
+        for _ in 0..<50 { await Task.yield() }
+        #expect(source.reads.load(ordering: .relaxed) == 1, "a waiting handler built the board itself")
+        let loop = Task { await board.run() }
+        defer { loop.cancel() }
+        let seen = try await waiting.value
+        #expect(seen.count == 20)
+        #expect(seen.allSatisfy { $0 == 21 }, "every handler sees its change: \(seen)")
+        #expect((2...3).contains(source.reads.load(ordering: .relaxed)), "one shared build (or two), not one per handler")
+    }
+
+    @Test func aHandlerWaitingOnARemovedSiteIsAnsweredWithTheFailure() async throws {
+        let (board, _) = makeBoard()
+        let loop = Task { await board.run() }
+        defer { loop.cancel() }
+        board.invalidate("annex", changes: .all, through: 1)
+        let error = await #expect(throws: QuhaoError.self) { try await board.snapshot("annex", including: 1) }
+        #expect(error?.code == .siteNotFound)
     }
 
     @Test func unchangedTicketsKeepTheirETag() async throws {

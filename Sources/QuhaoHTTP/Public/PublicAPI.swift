@@ -41,6 +41,13 @@ struct Services: Sendable {
         return true
     }
 
+    /// Returns once the live board holds every change this daemon committed for the site so far
+    /// (this request's among them): the store's commit hook is what moves the board; a handler
+    /// only waits for it, never rebuilds (DESIGN.md decision 11).
+    func boardHoldsOwnChanges(site siteID: String) async throws {
+        _ = try await board.snapshot(siteID, including: store.commitSequence(site: siteID))
+    }
+
     /// Takes a number for a visitor's phone.
     func take(site siteID: String, form: TakeForm, device: String, client: String) async throws -> Ticket {
         try issueLimiter.take(client)
@@ -50,7 +57,7 @@ struct Services: Sendable {
             IssueRequest(
                 siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone, channel: .phone, remote: remote,
                 device: device))
-        try await board.refresh(siteID)
+        try await boardHoldsOwnChanges(site: siteID)
         return ticket
     }
 
@@ -254,10 +261,10 @@ struct PublicAPI {
 
     // MARK: - Helpers
 
-    /// The ticket's view straight after a change, with the live board brought up to date first
-    /// (the same JSON and ETag the next poll gets).
+    /// The ticket's view straight after a change, once the live board holds the change (the same
+    /// JSON and ETag the next poll gets).
     func fresh(_ token: String) async throws -> Response {
-        try await services.board.refresh(try await services.store.ticket(.token(token)).siteID)
+        try await services.boardHoldsOwnChanges(site: try await services.store.ticket(.token(token)).siteID)
         let current = try await services.ticketView(token)
         return JSON.response(current.json, etag: current.etag)
     }

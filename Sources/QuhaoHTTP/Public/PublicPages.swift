@@ -170,7 +170,7 @@ struct PublicPages {
     func act(_ request: Request, token: String, _ action: () async throws -> Void) async throws -> Response {
         do {
             try await action()
-            try await services.board.refresh(try await services.store.ticket(.token(token)).siteID)
+            try await services.boardHoldsOwnChanges(site: try await services.store.ticket(.token(token)).siteID)
             return Response(status: .seeOther, headers: [.location: "/t/\(token)\(Self.langQuery(request))"])
         } catch let error as QuhaoError where error.code != .ticketNotFound {
             return try await renderTicket(request, token: token, error: error)

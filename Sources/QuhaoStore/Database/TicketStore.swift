@@ -172,15 +172,25 @@ public struct TicketStore: Sendable {
 
 }
 
-/// Who is told after each commit which site and tickets changed (the live board).
+/// Who is told after each commit which site and tickets changed (the live board), with the
+/// site's commit sequence: 1, 2, 3 … per site and process, so a reader can ask "has this commit
+/// reached you yet".
 final class CommitObservers: Sendable {
-    private let observers = Mutex<[@Sendable (String, TicketChanges) -> Void]>([])
+    private let observers = Mutex<[@Sendable (String, TicketChanges, UInt64) -> Void]>([])
+    private let sequences = Mutex<[String: UInt64]>([:])
 
-    func add(_ observer: @escaping @Sendable (String, TicketChanges) -> Void) { observers.withLock { $0.append(observer) } }
+    func add(_ observer: @escaping @Sendable (String, TicketChanges, UInt64) -> Void) { observers.withLock { $0.append(observer) } }
 
     func notify(_ siteID: String, _ changes: TicketChanges) {
-        for observer in observers.withLock({ $0 }) { observer(siteID, changes) }
+        let sequence = sequences.withLock { sequences in
+            sequences[siteID, default: 0] += 1
+            return sequences[siteID]!
+        }
+        for observer in observers.withLock({ $0 }) { observer(siteID, changes, sequence) }
     }
+
+    /// The sequence of the site's latest commit (0: none yet).
+    func sequence(_ siteID: String) -> UInt64 { sequences.withLock { $0[siteID] ?? 0 } }
 }
 
 /// The rows of `tickets` one transaction inserted, updated or deleted (SQLite's update hook
@@ -197,9 +207,15 @@ final class TouchedTickets: TransactionObserver, Sendable {
 }
 
 extension TicketStore {
-    /// Calls `observer` after every committed change with the site's id and the ticket rows it
-    /// touched, from any thread.
-    public func onCommit(_ observer: @escaping @Sendable (_ siteID: String, _ changes: TicketChanges) -> Void) { observers.add(observer) }
+    /// Calls `observer` after every committed change with the site's id, the ticket rows it
+    /// touched and the site's commit sequence, from any thread, before the command returns.
+    public func onCommit(_ observer: @escaping @Sendable (_ siteID: String, _ changes: TicketChanges, _ sequence: UInt64) -> Void) {
+        observers.add(observer)
+    }
+
+    /// The sequence of the site's latest commit by this store: a handler that changed something
+    /// waits until the board has taken in this one (``LiveBoard/snapshot(_:including:)``).
+    public func commitSequence(site: String) -> UInt64 { observers.sequence(site) }
 }
 
 /// Reads site definitions inside transactions, decoding each stored definition once.

@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import LiveBoard
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
@@ -8,6 +7,7 @@ import QuhaoCore
 import QuhaoStore
 import Testing
 
+@testable import LiveBoard
 @testable import QuhaoHTTP
 
 /// Polls that are up to date wait in the connection's pipeline (no request task), then go on to
@@ -23,7 +23,7 @@ import Testing
             try await store.sync(sites: [TestApp.site()])
             let store = store
             board = LiveBoard(bootID: "t", settle: .zero) { try await store.siteDay(site: $0, updating: $1, changes: $2) }
-            store.onCommit { [board] in board.invalidate($0, changes: $1) }
+            store.onCommit { [board] in board.invalidate($0, changes: $1, through: $2) }
             channel = NIOAsyncTestingChannel()
             try await channel.pipeline.addHandler(LongPollParking(board: board, maxWait: 30))
         }

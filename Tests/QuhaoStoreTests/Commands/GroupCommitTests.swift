@@ -17,7 +17,7 @@ import Testing
         try await Fixture.withDatabaseFile { path in
             let store = try await Fixture.fileStore(path)
             let commits = Atomic<Int>(0)
-            store.onCommit { _, _ in commits.add(1, ordering: .relaxed) }
+            store.onCommit { _, _, _ in commits.add(1, ordering: .relaxed) }
             let held = Self.holdWriter(store, for: 0.3)
             try await Task.sleep(for: .milliseconds(50))
             let numbers = try await withThrowingTaskGroup(of: String.self) { group in

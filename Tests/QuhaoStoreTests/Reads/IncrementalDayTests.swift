@@ -1,9 +1,9 @@
 import Foundation
-import LiveBoard
 import QuhaoCore
 import Synchronization
 import Testing
 
+@testable import LiveBoard
 @testable import QuhaoStore
 
 /// The live board re-reads only the tickets a commit touched, merges them into the day it holds
@@ -14,7 +14,7 @@ import Testing
     final class Changes: Sendable {
         private let pending = Mutex<TicketChanges?>(nil)
         init(_ store: TicketStore) {
-            store.onCommit { [self] site, changes in
+            store.onCommit { [self] site, changes, _ in
                 guard site == "hall" else { return }
                 pending.withLock { $0 = $0.map { $0.union(changes) } ?? changes }
             }
@@ -40,7 +40,7 @@ import Testing
     /// A board kept up to date by the store's commits, as in the daemon.
     static func liveBoard(_ store: TicketStore) -> LiveBoard {
         let board = LiveBoard(bootID: "live", settle: .zero) { try await store.siteDay(site: $0, updating: $1, changes: $2) }
-        store.onCommit { board.invalidate($0, changes: $1) }
+        store.onCommit { board.invalidate($0, changes: $1, through: $2) }
         return board
     }
 
