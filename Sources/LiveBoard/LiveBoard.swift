@@ -43,11 +43,9 @@ public actor LiveBoard {
     private let closing = Mutex(false)
     private var building: [String: (id: UInt64, task: Task<Snapshot, any Error>)] = [:]
     private var nextBuild: UInt64 = 0
-    /// Parked long-polls by site: each is one continuation and a deadline, nothing more (10,000
-    /// waiting phones must not mean 30,000 tasks).
-    private var waiters: [String: [UInt64: Waiter]] = [:]
+    /// Parked long-polls by site.
+    private var waiters = WaiterRegistry()
     private var sweeper: Task<Void, Never>?
-    private var released: Set<UInt64> = []
     private let waiterIDs = Atomic<UInt64>(0)
     /// Changes not yet read, by site.
     private let pending = Mutex<[String: TicketChanges]>([:])
@@ -175,7 +173,7 @@ public actor LiveBoard {
         } onCancel: {
             Task { await self.unpark(siteID, id) }
         }
-        released.remove(id)
+        _ = waiters.wasCancelled(id)
     }
 
     /// The site and board version of a ticket of today whose ETag is `etag` (its poller is up to date).
@@ -198,10 +196,10 @@ public actor LiveBoard {
     public func park(
         _ siteID: String, id: UInt64, version: UInt64, until deadline: ContinuousClock.Instant, then resume: @escaping @Sendable () -> Void
     ) {
-        if released.remove(id) != nil || closing.withLock({ $0 }) || snapshots[siteID]?.version != version {
+        if waiters.wasCancelled(id) || closing.withLock({ $0 }) || snapshots[siteID]?.version != version {
             resume()
         } else {
-            waiters[siteID, default: [:]][id] = Waiter(resume: resume, deadline: deadline)
+            waiters.add(.init(resume: resume, deadline: deadline), id: id, site: siteID)
             startSweeper()
         }
     }
@@ -227,29 +225,21 @@ public actor LiveBoard {
     }
 
     private func releaseAll() {
-        for (_, parked) in waiters {
-            for waiter in parked.values { waiter.resume() }
-        }
-        waiters = [:]
+        for waiter in waiters.takeAll() { waiter.resume() }
     }
 
     /// How many requests are waiting on a site (for metrics and tests).
-    public func waiterCount(_ siteID: String) -> Int { waiters[siteID]?.count ?? 0 }
+    public func waiterCount(_ siteID: String) -> Int { waiters.count(siteID) }
 
     // MARK: - Private
-
-    struct Waiter {
-        let resume: @Sendable () -> Void
-        let deadline: ContinuousClock.Instant
-    }
 
     private func park(_ siteID: String, _ id: UInt64, version: UInt64, until deadline: ContinuousClock.Instant) async {
         await withCheckedContinuation { continuation in
             // Cancelled before parking, or a rebuild already landed: nothing to wait for.
-            if released.contains(id) || closing.withLock({ $0 }) || snapshots[siteID]?.version != version {
+            if waiters.wasCancelled(id) || closing.withLock({ $0 }) || snapshots[siteID]?.version != version {
                 continuation.resume()
             } else {
-                waiters[siteID, default: [:]][id] = Waiter(resume: { continuation.resume() }, deadline: deadline)
+                waiters.add(.init(resume: { continuation.resume() }, deadline: deadline), id: id, site: siteID)
                 startSweeper()
             }
         }
@@ -261,14 +251,7 @@ public actor LiveBoard {
         sweeper = Task {
             while !waiters.isEmpty {
                 try? await Task.sleep(for: .milliseconds(250))
-                let now = ContinuousClock.now
-                for (siteID, parked) in waiters {
-                    for (id, waiter) in parked where waiter.deadline <= now {
-                        waiters[siteID]?.removeValue(forKey: id)
-                        waiter.resume()
-                    }
-                    if waiters[siteID]?.isEmpty == true { waiters[siteID] = nil }
-                }
+                for waiter in waiters.takeExpired(at: .now) { waiter.resume() }
             }
             sweeper = nil
         }
@@ -277,18 +260,12 @@ public actor LiveBoard {
     /// Drops a site's snapshot and answers its waiters.
     private func forget(_ siteID: String) {
         snapshots[siteID] = nil
-        for waiter in (waiters.removeValue(forKey: siteID) ?? [:]).values { waiter.resume() }
+        for waiter in waiters.takeAll(site: siteID) { waiter.resume() }
     }
 
     private func unpark(_ siteID: String, _ id: UInt64) {
-        if let waiter = waiters[siteID]?.removeValue(forKey: id) {
-            waiter.resume()
-        } else {
-            // Not parked yet: make sure it never parks. (Or already answered: then the id is
-            // never seen again; the set is emptied now and then so such ids cannot pile up.)
-            if released.count > 10_000 { released.removeAll() }
-            released.insert(id)
-        }
+        // Not parked yet, the registry makes sure it never parks.
+        waiters.cancel(id, site: siteID)?.resume()
     }
 
     /// Rebuilds a site, one build at a time per site: two overlapping reads could otherwise
@@ -335,85 +312,14 @@ public actor LiveBoard {
             throw error
         }
         failures[siteID] = nil
-        let encoder = JSONEncoder.quhao
-        let ahead = QueueOrder.peopleAhead(day.tickets)
-        var tickets: [String: Entry]
-        var changed: Bool
-        // Which views may differ from the previous snapshot's: every one when the day, the site's
-        // rules or the set of changed rows is not known; otherwise the changed rows, the queued
-        // tickets (places and waits move) and those whose rating changed.
-        let candidates: [Ticket]
-        /// Views that need no new look: the ticket did not change, nor its place, nor its wait's inputs.
-        var unchanged: (Ticket, Int?) -> Bool = { _, _ in false }
-        if let previous, case .only(let ids) = changes, previous.day.day == day.day, previous.site == day.site {
-            tickets = previous.tickets
-            changed = false
-            var wanted = ids.union(ahead.keys)
-            for (id, score) in day.ratings where previous.day.ratings[id] != score { wanted.insert(id) }
-            candidates = wanted.compactMap { day.ticket(id: $0) }
-            for id in ids where day.ticket(id: id) == nil {
-                if let gone = previous.day.ticket(id: id), tickets.removeValue(forKey: gone.token) != nil { changed = true }
-            }
-            // A long queue is mostly tickets whose place did not move: skip them unless the wait
-            // estimate of their service has other inputs now.
-            let sameWait = Set(
-                day.site.services.map(\.id).filter {
-                    previous.day.openCounters(serving: $0) == day.openCounters(serving: $0)
-                        && previous.day.averageServiceSeconds[$0] == day.averageServiceSeconds[$0]
-                })
-            unchanged = { ticket, people in
-                guard !ids.contains(ticket.id), sameWait.contains(ticket.serviceID), let old = previous.tickets[ticket.token] else { return false }
-                return old.view.peopleAhead == people && old.view.rating == day.ratings[ticket.id]
-            }
-        } else {
-            tickets = [:]
-            tickets.reserveCapacity(day.tickets.count)
-            changed = previous == nil || previous!.tickets.count != day.tickets.count
-            candidates = day.tickets
-        }
-        for (index, ticket) in candidates.enumerated() {
-            // A very long day's rebuild encodes tens of thousands of views: let the requests
-            // waiting for the same two threads go first every so often.
-            if index % 2_000 == 1_999 { await Task.yield() }
-            let people = ahead[ticket.id]
-            if unchanged(ticket, people) { continue }
-            let view = TicketView(
-                ticket, site: day.site, peopleAhead: people,
-                estimatedWait: people.flatMap { day.estimatedWait(service: ticket.serviceID, ahead: $0) }, rating: day.ratings[ticket.id])
-            // Most tickets look the same after a change: keep their encoded JSON instead of encoding again.
-            if let old = previous?.tickets[ticket.token], old.view == view {
-                tickets[ticket.token] = old
-            } else {
-                let json = try encoder.encode(view)
-                tickets[ticket.token] = Entry(view: view, json: json, etag: "\"t\(Self.fnv1a(json))\"")
-                changed = true
-            }
-        }
-        let board = BoardView(day)
-        let boardJSON = try encoder.encode(board)
-        if boardJSON != previous?.boardJSON { changed = true }
-        // Nothing visible changed (a warm-up, a change to another day, a reordering key): keep the
-        // version and wake nobody, but keep the day just read (the next merge starts from it).
-        let version = changed ? (previous?.version ?? 0) + 1 : previous!.version
-        let snapshot = Snapshot(
-            version: version, etag: "\"\(bootID)-\(version)\"", site: day.site, board: board, boardJSON: boardJSON, tickets: tickets, day: day)
+        let (snapshot, changed) = try await SnapshotBuilder(bootID: bootID).build(day, previous: previous, changes: changes)
         snapshots[siteID] = snapshot
         included[siteID] = max(included[siteID] ?? 0, through)
         releaseCatchingUp(siteID, failed: false)
         if changed {
-            for waiter in (waiters.removeValue(forKey: siteID) ?? [:]).values { waiter.resume() }
+            for waiter in waiters.takeAll(site: siteID) { waiter.resume() }
         }
         return snapshot
-    }
-
-    /// 64-bit FNV-1a, hex: a cheap content hash for ETags.
-    static func fnv1a(_ data: Data) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01B3
-        }
-        return String(hash, radix: 16)
     }
 }
 
