@@ -76,17 +76,23 @@ let package = Package(
             providers: [.apt(["libqrencode-dev"])]
         ),
         .target(name: "QRCode", dependencies: ["CQREncode"], swiftSettings: swiftSettings),
-        // Displays: the console board, spoken calls (speech command, chime), JSON-lines events.
+        // Spoken calls: the speech command (values through the environment, never the shell line), WAV, the chime.
+        .target(
+            name: "Speech",
+            dependencies: ["QuhaoCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // Displays: the console board, the announce command, JSON-lines events.
         .target(
             name: "QuhaoDisplay",
-            dependencies: ["QuhaoCore", "QRCode", "LiveBoard", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["QuhaoCore", "QRCode", "LiveBoard", "Speech"],
             swiftSettings: swiftSettings
         ),
         // HTTP (Hummingbird 2).
         .target(
             name: "QuhaoHTTP",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard", "QuhaoDisplay", "Presence",
+                "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard", "Speech", "Presence",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -98,7 +104,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             // Embedded (Support/EmbeddedFiles.swift names each one; a test checks none is missing).
-            resources: ["display", "head", "staff-console", "staff-login", "staff-pick", "take", "ticket"]
+            resources: ["display", "shared/head", "staff-console", "staff-login", "staff-pick", "take", "ticket"]
                 .map { .embedInCode("Resources/templates/\($0).mustache") }
                 + ["app.css", "console.js", "display.css", "display.js", "staff.css", "take.js", "ticket.js"]
                 .map { .embedInCode("Resources/static/\($0)") },
@@ -107,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "quhao",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence",
+                "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence", "Speech",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -138,11 +144,13 @@ let package = Package(
         .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
-        .testTarget(name: "QuhaoDisplayTests", dependencies: ["QuhaoDisplay", "QuhaoCore", "LiveBoard", "QRCode"], swiftSettings: swiftSettings),
+        .testTarget(name: "SpeechTests", dependencies: ["Speech", "QuhaoCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "QuhaoDisplayTests", dependencies: ["QuhaoDisplay", "QuhaoCore", "LiveBoard", "QRCode", "Speech"], swiftSettings: swiftSettings),
         .testTarget(
             name: "QuhaoHTTPTests",
             dependencies: [
-                "QuhaoHTTP", "QuhaoStore", "QuhaoCore", "QuhaoDisplay", "Presence",
+                "QuhaoHTTP", "QuhaoStore", "QuhaoCore", "Speech", "Presence",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),

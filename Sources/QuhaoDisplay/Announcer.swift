@@ -1,5 +1,6 @@
 import Foundation
 import LiveBoard
+import Speech
 
 /// Runs a speech command for each call (`--announce 'CMD {text}'`), one after another so calls
 /// never talk over each other. `{text}` is the spoken text, `{number}` and `{counter}` the call,

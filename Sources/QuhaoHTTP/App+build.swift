@@ -4,9 +4,9 @@ import LiveBoard
 import Logging
 import Presence
 import QuhaoCore
-import QuhaoDisplay
 import QuhaoStore
 import ServiceLifecycle
+import Speech
 import Synchronization
 
 /// What the HTTP application needs from outside.
@@ -55,17 +55,18 @@ public struct AppSettings: Sendable {
 ///   - random: The source of tokens (device cookies, boot id).
 ///   - logger: The application's logger.
 ///   - services: Further long-running work to run and stop with the server (the executable's config reloader).
-///   - display: A site whose board the daemon draws on its own terminal (`serve --display`), and the
-///     command to run for each call there.
+///   - boardServices: Further work that follows the live board (the executable's console board for
+///     `serve --display`), given the board and the hall's rotating QR address.
 ///   - onServerRunning: Called once the socket is listening (the executable prints the address).
 public func buildApplication(
     settings: AppSettings, store: TicketStore, clock: any QuhaoClock, random: RandomSource = .system, logger: Logger,
-    services: [any ServiceLifecycle.Service] = [], display: (site: String, announce: CommandTemplate?)? = nil,
+    services: [any ServiceLifecycle.Service] = [],
+    boardServices: (LiveBoard, _ hallCode: @escaping @Sendable (Site) -> HallCode) -> [any ServiceLifecycle.Service] = { _, _ in [] },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let board = LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0, updating: $1, changes: $2) }
     store.onCommit { board.invalidate($0, changes: $1, through: $2) }
-    let shared = Services(
+    let shared = AppDependencies(
         settings: settings, store: store, board: board,
         presence: PresenceCodes(store: store, clock: clock, window: settings.presenceWindow),
         issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
@@ -91,29 +92,18 @@ public func buildApplication(
         LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store),
         Housekeeping(store: store, clock: clock, logger: logger))
     app.addServices(services)
-    if let display {
-        let feed = LiveBoardFeed(board: board, site: display.site) { [shared] in shared.hallCode($0) }
-        app.addServices(
-            ConsoleDisplayService(display: ConsoleDisplay(site: display.site, feed: feed, output: .screen, announce: display.announce)))
-    }
+    app.addServices(boardServices(board) { [shared] in shared.hallCode($0) })
     return app
 }
 
-/// The console board inside the daemon (`quhao serve --display SITE`): stops with the server,
-/// giving the terminal back.
-struct ConsoleDisplayService: ServiceLifecycle.Service {
-    let display: ConsoleDisplay
-
-    func run() async throws {
-        try await cancelWhenGracefulShutdown { await display.run() }
-    }
-}
+/// The hall's take-a-number address with its current presence code, and the seconds until the code rotates.
+public typealias HallCode = (url: String, refreshIn: Int)
 
 /// Every route as `METHOD /path` (`GET /api/v1/tickets/{token}`): for the tests that keep the
 /// OpenAPI description and the access rules true.
 public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [String] {
     let settings = AppSettings(host: "127.0.0.1", port: 0, publicURL: "http://127.0.0.1")
-    let services = Services(
+    let services = AppDependencies(
         settings: settings, store: store, board: LiveBoard(bootID: "routes") { try await store.siteDay(site: $0, updating: $1, changes: $2) },
         presence: PresenceCodes(store: store, clock: clock), issueLimiter: RateLimiter(capacity: 1, refillPerSecond: 1, clock: clock),
         clock: clock, random: .system, speech: try SpeechSynthesizer(command: nil, cacheDirectory: nil))
@@ -121,7 +111,7 @@ public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [Str
 }
 
 /// The routes, by audience.
-func buildRouter(_ services: Services, templates: Templates, logger: Logger) -> Router<AppRequestContext> {
+func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: InputGuardsMiddleware())

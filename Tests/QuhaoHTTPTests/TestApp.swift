@@ -54,7 +54,7 @@ struct TestApp {
     /// The app with `wang` (password `window-three-pass`), staff at window 3 only.
     static func withWindowThreeStaff() async throws -> TestApp {
         let test = try await TestApp()
-        _ = try await test.store.addStaff(
+        _ = try await test.store.accounts.addStaff(
             NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [3], password: "window-three-pass"), cost: 4)
         return test
     }

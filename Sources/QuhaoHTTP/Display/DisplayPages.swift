@@ -4,13 +4,13 @@ import LiveBoard
 import Presence
 import QRCode
 import QuhaoCore
-import QuhaoDisplay
+import Speech
 
 /// The hall TV: `/display/{site}` (the page), its rotating take-a-number QR, the chime and the
 /// spoken calls. The page long-polls the public board; everything it needs is served from here
 /// (halls may be offline).
 struct DisplayPages {
-    let services: Services
+    let services: AppDependencies
     let templates: Templates
 
     var routes: RouteCollection<AppRequestContext> {

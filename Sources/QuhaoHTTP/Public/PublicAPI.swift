@@ -3,12 +3,12 @@ import Hummingbird
 import LiveBoard
 import Presence
 import QuhaoCore
-import QuhaoDisplay
 import QuhaoStore
 import ServiceLifecycle
+import Speech
 
 /// What the routes share.
-struct Services: Sendable {
+struct AppDependencies: Sendable {
     let settings: AppSettings
     let store: TicketStore
     let board: LiveBoard
@@ -130,7 +130,7 @@ enum JSON {
 
 /// `/api/v1`: the visitor's and the display's JSON.
 struct PublicAPI {
-    let services: Services
+    let services: AppDependencies
 
     /// Longest long-poll, seconds.
     static let maxWait = 30

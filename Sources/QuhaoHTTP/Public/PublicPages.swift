@@ -8,7 +8,7 @@ import QuhaoStore
 /// The visitor's pages: `/s/{site}` take a number, `/t/{token}` my ticket. Forms work without
 /// JavaScript; the scripts add checks as you type and live updates.
 struct PublicPages {
-    let services: Services
+    let services: AppDependencies
     let templates: Templates
 
     var routes: RouteCollection<AppRequestContext> {

@@ -7,7 +7,7 @@ import QuhaoCore
 /// QR images: `/qr/sites/{site}.svg` (the printable hall poster: the plain take-a-number
 /// address, never a rotating code) and `/qr/tickets/{token}.svg` (reopens the ticket page).
 struct QRRoutes {
-    let services: Services
+    let services: AppDependencies
 
     var routes: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)

@@ -6,7 +6,7 @@ import QuhaoStore
 /// `GET /api/v1/audit`: the logs for admins, newest first, with filters
 /// `site`, `day` (YYYY-MM-DD, with `site`), `staff` (login), `counter`, `number`, `action`, `limit`.
 struct AuditAPI {
-    let services: Services
+    let services: AppDependencies
 
     var routes: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)

@@ -7,7 +7,7 @@ import QuhaoStore
 /// The session token lives in an HttpOnly, SameSite=Strict cookie (Secure behind https) and only
 /// hashed in the database. Attempts are limited per account and per client.
 struct AuthAPI {
-    let services: Services
+    let services: AppDependencies
     let signIn: SignIn
 
     static let cookieName = "qh_session"
@@ -64,11 +64,11 @@ struct AuthAPI {
 /// Checking passwords and opening sessions, for the JSON API and the sign-in form alike: one
 /// set of attempt limits for both.
 struct SignIn: Sendable {
-    let services: Services
+    let services: AppDependencies
     let perAccount: RateLimiter
     let perClient: RateLimiter
 
-    init(services: Services) {
+    init(services: AppDependencies) {
         self.services = services
         // Five tries per account, then one a minute; twenty per client, then one every 15 s.
         perAccount = RateLimiter(capacity: 5, refillPerSecond: 1.0 / 60, clock: services.clock, refusal: .authRateLimited)
@@ -79,23 +79,23 @@ struct SignIn: Sendable {
     func attempt(login: String, password: String, client: String) async throws -> (token: String, session: StaffSession) {
         try perClient.take(client)
         try perAccount.take(login.lowercased())
-        guard let account = try await services.store.verifyPassword(login: login, password: password) else {
+        guard let account = try await services.store.accounts.verifyPassword(login: login, password: password) else {
             throw QuhaoError(.authFailed)
         }
-        return try await services.store.openSession(for: account)
+        return try await services.store.accounts.openSession(for: account)
     }
 
     /// Ends the request's session, if it has one (a cookie-carrying logout must come from our pages).
     func signOut(_ request: Request) async throws {
         guard let token = request.cookies[AuthAPI.cookieName]?.value else { return }
         try StaffAuth.checkOrigin(request, settings: services.settings, required: true)
-        try await services.store.closeSession(token: token)
+        try await services.store.accounts.closeSession(token: token)
     }
 
     /// The session cookie: HttpOnly, SameSite=Strict, Secure behind https.
     func cookie(_ token: String) -> Cookie {
         Cookie(
-            name: AuthAPI.cookieName, value: token, maxAge: Int(TicketStore.sessionLifetime), path: "/", secure: services.settings.isHTTPS,
+            name: AuthAPI.cookieName, value: token, maxAge: Int(AccountStore.sessionLifetime), path: "/", secure: services.settings.isHTTPS,
             httpOnly: true, sameSite: .strict)
     }
 
@@ -110,16 +110,16 @@ enum StaffAuth {
     /// or `auth.required` (401). Cookie-authenticated requests that change something must come
     /// from our own pages (`Origin`), or `auth.origin` (403); a bearer token cannot be sent by a
     /// browser on its own, so it needs no such check.
-    static func require(_ request: Request, services: Services) async throws -> Principal {
+    static func require(_ request: Request, services: AppDependencies) async throws -> Principal {
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer",
-                let principal = try await services.store.principal(bearer: String(parts[1]).trimmingCharacters(in: .whitespaces))
+                let principal = try await services.store.accounts.principal(bearer: String(parts[1]).trimmingCharacters(in: .whitespaces))
             else { throw QuhaoError(.authRequired) }
             return principal
         }
         guard let token = request.cookies[AuthAPI.cookieName]?.value, !token.isEmpty,
-            let principal = try await services.store.principal(session: token)
+            let principal = try await services.store.accounts.principal(session: token)
         else { throw QuhaoError(.authRequired) }
         if request.method != .get && request.method != .head {
             try checkOrigin(request, settings: services.settings, required: true)
@@ -128,14 +128,14 @@ enum StaffAuth {
     }
 
     /// Like ``require(_:services:)``, and the principal may act at the window (403 otherwise).
-    static func require(_ request: Request, services: Services, site: String, counter: Int) async throws -> Principal {
+    static func require(_ request: Request, services: AppDependencies, site: String, counter: Int) async throws -> Principal {
         let principal = try await require(request, services: services)
         guard principal.mayAct(site: site, counter: counter) else { throw QuhaoError(.authForbidden) }
         return principal
     }
 
     /// Like ``require(_:services:)``, for admins only (403 otherwise).
-    static func requireAdmin(_ request: Request, services: Services) async throws -> Principal {
+    static func requireAdmin(_ request: Request, services: AppDependencies) async throws -> Principal {
         let principal = try await require(request, services: services)
         guard principal.role == .admin else { throw QuhaoError(.authForbidden) }
         return principal

@@ -7,7 +7,7 @@ import QuhaoStore
 /// A window's console and actions under `/api/v1/counters/{site}/{counter}`. Signed-in staff
 /// (or a bearer token) only, and only at the windows they are bound to (admins anywhere).
 struct CounterAPI {
-    let services: Services
+    let services: AppDependencies
 
     var routes: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)

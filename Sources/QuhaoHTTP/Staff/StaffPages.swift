@@ -7,7 +7,7 @@ import QuhaoStore
 /// The staff pages: `/staff/login`, `/staff` (choose a window), `/staff/{site}/{counter}` (the
 /// window console). Pages that need a signed-in user send others to the sign-in form and back.
 struct StaffPages {
-    let services: Services
+    let services: AppDependencies
     let templates: Templates
     let signIn: SignIn
 

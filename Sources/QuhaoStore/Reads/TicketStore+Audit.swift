@@ -80,7 +80,7 @@ extension TicketStore {
                 let site = try sites.load(db, siteID)
                 if let day = query.day { range = Self.interval(of: day, in: site.zone) }
             }
-            let staffID = try query.staffLogin.map { try Self.staffID(db, login: $0) }
+            let staffID = try query.staffLogin.map { try AccountStore.staffID(db, login: $0) }
             // Each part of the union takes the same filters, on its own columns.
             func filters(site: String?, at: String, counter: String?, initiator: String, number: String?) -> (String, [any DatabaseValueConvertible])
             {

@@ -9,6 +9,8 @@ import QuhaoCore
 import QuhaoDisplay
 import QuhaoHTTP
 import QuhaoStore
+import ServiceLifecycle
+import Speech
 
 /// `quhao serve`: the daemon.
 struct Serve: AsyncParsableCommand {
@@ -75,6 +77,7 @@ struct Serve: AsyncParsableCommand {
                 }
                 close(descriptor)
             }
+            let announceCommand = try announce.map { try Announcer.command($0).get() }
             let descriptors = DescriptorLimit.raise()
             logger.info(
                 "open-file limit", metadata: ["soft": "\(descriptors.after)", "was": "\(descriptors.before)", "hard": "\(descriptors.hard)"])
@@ -94,7 +97,11 @@ struct Serve: AsyncParsableCommand {
                     idleTimeoutSeconds: settings.idleTimeoutSeconds, maxConnectionsPerAddress: settings.maxConnectionsPerAddress),
                 store: ticketStore, clock: clock, logger: logger,
                 services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)],
-                display: try display.map { ($0, try announce.map { try Announcer.command($0).get() }) }
+                boardServices: { board, hallCode in
+                    guard let display else { return [] }
+                    let feed = LiveBoardFeed(board: board, site: display, hallCode: hallCode)
+                    return [ConsoleDisplayService(display: ConsoleDisplay(site: display, feed: feed, output: .screen, announce: announceCommand))]
+                }
             ) { port in
                 let presence = PresenceCodes(store: ticketStore, clock: clock)
                 // Written unbuffered: under systemd or a pipe the banner must not wait for a buffer to fill.
@@ -142,5 +149,15 @@ enum Banner {
         lines.append("  API: \(base)/api/v1/sites   Health 健康检查: \(base)/healthz   Stop 停止: Ctrl-C")
         lines.append("")
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The console board inside the daemon (`quhao serve --display SITE`): stops with the server,
+/// giving the terminal back.
+struct ConsoleDisplayService: ServiceLifecycle.Service {
+    let display: ConsoleDisplay
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { await display.run() }
     }
 }

@@ -51,7 +51,7 @@ struct StaffCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let store = try await storeOptions.openStore()
-                let account = try await store.addStaff(
+                let account = try await store.accounts.addStaff(
                     NewStaff(
                         login: login, name: name, role: binding.role, siteID: binding.site, counters: try binding.windows(),
                         password: try password.read()))
@@ -69,7 +69,7 @@ struct StaffCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let store = try await storeOptions.openStore()
-                try await store.setPassword(login: login, to: try password.read())
+                try await store.accounts.setPassword(login: login, to: try password.read())
                 print("password changed for \(login)")
             }
         }
@@ -82,7 +82,7 @@ struct StaffCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                try await storeOptions.openStore().setDisabled(login: login, true)
+                try await storeOptions.openStore().accounts.setDisabled(login: login, true)
                 print("\(login) disabled")
             }
         }
@@ -95,7 +95,7 @@ struct StaffCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                try await storeOptions.openStore().setDisabled(login: login, false)
+                try await storeOptions.openStore().accounts.setDisabled(login: login, false)
                 print("\(login) enabled")
             }
         }
@@ -107,7 +107,7 @@ struct StaffCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                for account in try await storeOptions.openStore().staffAccounts() {
+                for account in try await storeOptions.openStore().accounts.staffAccounts() {
                     let windows = account.counters.isEmpty ? "" : " windows \(account.counters.map(String.init).joined(separator: ","))"
                     let place = account.siteID.map { " @ \($0)" } ?? ""
                     print("\(account.login)\t\(account.name)\t\(account.role.rawValue)\(place)\(windows)\(account.disabled ? "\tdisabled" : "")")

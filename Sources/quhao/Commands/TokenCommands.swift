@@ -23,7 +23,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 if let days, days <= 0 { throw ExitFailure(message: "--days must be at least 1", code: 64) }
-                let (token, record) = try await storeOptions.openStore().createToken(
+                let (token, record) = try await storeOptions.openStore().accounts.createToken(
                     name: name, role: binding.role, siteID: binding.site, counters: try binding.windows(),
                     validFor: days.map { TimeInterval($0) * 86400 })
                 print(token)
@@ -42,7 +42,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                for token in try await storeOptions.openStore().apiTokens() {
+                for token in try await storeOptions.openStore().accounts.apiTokens() {
                     let place = token.siteID.map { " @ \($0)" } ?? ""
                     let windows = token.counters.isEmpty ? "" : " windows \(token.counters.map(String.init).joined(separator: ","))"
                     let status =
@@ -62,7 +62,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                try await storeOptions.openStore().revokeToken(id: id)
+                try await storeOptions.openStore().accounts.revokeToken(id: id)
                 print("token \(id) revoked")
             }
         }

@@ -3,9 +3,9 @@ import Hummingbird
 import HummingbirdTesting
 import Presence
 import QuhaoCore
-import QuhaoDisplay
 import QuhaoHTTP
 import QuhaoStore
+import Speech
 import Testing
 
 /// The hall TV's routes: the page, its QR, its chime and its spoken calls.

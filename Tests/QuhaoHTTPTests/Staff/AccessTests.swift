@@ -55,7 +55,7 @@ import Testing
 
     @Test func everyStaffRouteRefusesStrangersOtherWindowsAndForeignPages() async throws {
         let test = try await TestApp.withWindowThreeStaff()
-        let (token, _) = try await test.store.createToken(name: "window 3 printer", role: .staff, siteID: "hall", counters: [3])
+        let (token, _) = try await test.store.accounts.createToken(name: "window 3 printer", role: .staff, siteID: "hall", counters: [3])
         let routes = try Self.routes(test)
         let unknownPublic = Self.publicRoutes.subtracting(routes.map(\.name))
         #expect(unknownPublic.isEmpty, "listed as public but not served: \(unknownPublic)")

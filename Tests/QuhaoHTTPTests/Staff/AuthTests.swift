@@ -39,9 +39,9 @@ import Testing
 
     @Test func wrongPasswordsUnknownLoginsAndDisabledAccountsLookTheSame() async throws {
         let test = try await TestApp.withWindowThreeStaff()
-        try await test.store.addStaff(
+        try await test.store.accounts.addStaff(
             NewStaff(login: "li", name: "李", role: .staff, siteID: "hall", counters: [4], password: "window-four-pass"), cost: 4)
-        try await test.store.setDisabled(login: "li", true)
+        try await test.store.accounts.setDisabled(login: "li", true)
         try await test.run { client in
             for body in [
                 #"{"login": "wang", "password": "wrong-password"}"#, #"{"login": "nobody", "password": "window-three-pass"}"#,
@@ -62,12 +62,12 @@ import Testing
             let cookie = try #require(signedIn.headers[.setCookie]?.split(separator: ";").first.map(String.init))
             test.clock.advance(by: 3600)
             #expect(try await client.get("/api/v1/auth/me", headers: [.cookie: cookie]).status == .ok, "used within the idle timeout")
-            test.clock.advance(by: TicketStore.sessionIdleTimeout + 1)
+            test.clock.advance(by: AccountStore.sessionIdleTimeout + 1)
             #expect(try await client.get("/api/v1/auth/me", headers: [.cookie: cookie]).status == .unauthorized, "idle too long")
 
             let again = try await client.post("/api/v1/auth/login", json: #"{"login": "wang", "password": "window-three-pass"}"#)
             let second = try #require(again.headers[.setCookie]?.split(separator: ";").first.map(String.init))
-            try await test.store.setDisabled(login: "wang", true)
+            try await test.store.accounts.setDisabled(login: "wang", true)
             #expect(try await client.get("/api/v1/auth/me", headers: [.cookie: second]).status == .unauthorized)
         }
     }

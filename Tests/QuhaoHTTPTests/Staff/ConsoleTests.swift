@@ -193,7 +193,7 @@ import Testing
 
     @Test func bearerTokensActLikeTheirRoleAndStopWhenRevoked() async throws {
         let test = try await TestApp.withWindowThreeStaff()
-        let (token, record) = try await test.store.createToken(name: "printer", role: .staff, siteID: "hall", counters: [3])
+        let (token, record) = try await test.store.accounts.createToken(name: "printer", role: .staff, siteID: "hall", counters: [3])
         try await test.run { client in
             let bearer: HTTPFields = [.authorization: "Bearer \(token)"]
             let code = test.presence.current(site: "hall")
@@ -207,7 +207,7 @@ import Testing
             let log = try await test.store.audit(AuditQuery(siteID: "hall", action: "call"))
             #expect(log.first?.initiator == "token:\(record.id)")
             #expect(log.first?.initiatorName == "printer")
-            try await test.store.revokeToken(id: record.id)
+            try await test.store.accounts.revokeToken(id: record.id)
             #expect(try await client.post("/api/v1/counters/hall/3/recall", json: "", headers: bearer).status == .unauthorized)
         }
     }
@@ -269,8 +269,8 @@ import Testing
     }
 
     func admin(_ test: TestApp, _ client: any TestClientProtocol) async throws -> HTTPFields {
-        if try await test.store.staffAccounts().contains(where: { $0.login == "boss" }) == false {
-            _ = try await test.store.addStaff(Self.admin, cost: 4)
+        if try await test.store.accounts.staffAccounts().contains(where: { $0.login == "boss" }) == false {
+            _ = try await test.store.accounts.addStaff(Self.admin, cost: 4)
         }
         return try await client.signIn("boss", "administrator-pass")
     }

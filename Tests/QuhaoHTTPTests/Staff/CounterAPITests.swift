@@ -64,7 +64,7 @@ import Testing
 
     @Test func transferKeepsTheNumberAndGoesToTheFront() async throws {
         let test = try await TestApp.withWindowThreeStaff()
-        try await test.store.addStaff(NewStaff(login: "boss", name: "管理员", role: .admin, password: "administrator-pass"), cost: 4)
+        try await test.store.accounts.addStaff(NewStaff(login: "boss", name: "管理员", role: .admin, password: "administrator-pass"), cost: 4)
         try await test.run { client in
             let code = test.presence.current(site: "hall")
             _ = try await client.take("general", identity: "91350100M000100Y43", presence: code)
@@ -93,7 +93,7 @@ import Testing
     @Test func twoConsolesCallingAtOnceAThousandTimesNeverShareOrSkipATicket() async throws {
         let test = try await TestApp(site: Self.site)
         for window in [3, 4] {
-            _ = try await test.store.addStaff(
+            _ = try await test.store.accounts.addStaff(
                 NewStaff(
                     login: "w\(window)", name: "窗口\(window)", role: .staff, siteID: "hall", counters: [window], password: "window-pass-\(window)"),
                 cost: 4)

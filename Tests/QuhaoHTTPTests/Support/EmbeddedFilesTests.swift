@@ -15,12 +15,16 @@ import Testing
             ("static", EmbeddedFiles.staticFiles, ""), ("templates", EmbeddedFiles.templates, ".mustache"),
         ] {
             let directory = Self.resources.appendingPathComponent(folder)
-            let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !$0.hasPrefix(".") }
+            // Shared partials sit in a folder of their own; their name is the file's.
+            let files = try #require(FileManager.default.subpaths(atPath: directory.path)).filter {
+                $0.hasSuffix(suffix.isEmpty ? "" : suffix) && !$0.hasPrefix(".") && !$0.hasSuffix("/") && $0.contains(".")
+            }
             #expect(files.count >= 7, "\(folder): \(files)")
-            #expect(Set(files.map { String($0.dropLast(suffix.count)) }) == Set(embedded.keys), "\(folder)")
+            let name = { (file: String) in String(file.split(separator: "/").last!.dropLast(suffix.count)) }
+            #expect(Set(files.map(name)) == Set(embedded.keys), "\(folder)")
             for file in files {
                 let bytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent(file)))
-                #expect(embedded[String(file.dropLast(suffix.count))] == bytes, "\(folder)/\(file) differs from the embedded copy")
+                #expect(embedded[name(file)] == bytes, "\(folder)/\(file) differs from the embedded copy")
             }
         }
     }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct AuditTests {
     @Test func everyStaffActionIsLoggedWithWhoWhereAndFromTo() async throws {
         let (store, clock) = try await Fixture.store()
-        let clerk = try await store.addStaff(
+        let clerk = try await store.accounts.addStaff(
             NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [2], password: "window-two-only"), cost: 4)
         let by = Initiator.staff(String(clerk.id))
         try await store.take("general")

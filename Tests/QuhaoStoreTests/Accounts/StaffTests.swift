@@ -11,44 +11,44 @@ import Testing
     @Test func accountsAreCheckedAndPasswordsOnlyHashed() async throws {
         try await Fixture.withDatabaseFile { path in
             let store = try await Fixture.fileStore(path)
-            let admin = try await store.addStaff(
+            let admin = try await store.accounts.addStaff(
                 NewStaff(login: "admin", name: "管理员", role: .admin, siteID: "hall", password: "correct horse battery"), cost: Self.cost)
             #expect(admin.role == .admin)
             #expect(admin.siteID == nil, "admins belong to every site")
-            let clerk = try await store.addStaff(
+            let clerk = try await store.accounts.addStaff(
                 NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [1, 2], password: "window-one-two"), cost: Self.cost)
             #expect(clerk.counters == [1, 2])
 
             await #expect(throws: QuhaoError(.staffLoginTaken, ["login": "WANG"])) {
-                try await store.addStaff(NewStaff(login: "WANG", name: "x", role: .admin, password: "another-password"), cost: Self.cost)
+                try await store.accounts.addStaff(NewStaff(login: "WANG", name: "x", role: .admin, password: "another-password"), cost: Self.cost)
             }
             await #expect(throws: QuhaoError(.staffPasswordWeak)) {
-                try await store.addStaff(NewStaff(login: "li", name: "李", role: .admin, password: "short"), cost: Self.cost)
+                try await store.accounts.addStaff(NewStaff(login: "li", name: "李", role: .admin, password: "short"), cost: Self.cost)
             }
             await #expect(throws: QuhaoError(.staffPasswordWeak)) {
-                try await store.addStaff(NewStaff(login: "zhao", name: "赵", role: .admin, password: "zhao-password"), cost: Self.cost)
+                try await store.accounts.addStaff(NewStaff(login: "zhao", name: "赵", role: .admin, password: "zhao-password"), cost: Self.cost)
             }
             await #expect(throws: QuhaoError(.staffLoginInvalid)) {
-                try await store.addStaff(NewStaff(login: "a b", name: "x", role: .admin, password: "long-enough-password"), cost: Self.cost)
+                try await store.accounts.addStaff(NewStaff(login: "a b", name: "x", role: .admin, password: "long-enough-password"), cost: Self.cost)
             }
             await #expect(throws: QuhaoError(.staffSiteRequired)) {
-                try await store.addStaff(
+                try await store.accounts.addStaff(
                     NewStaff(login: "li", name: "李", role: .staff, siteID: "hall", password: "long-enough-password"), cost: Self.cost)
             }
             await #expect(throws: QuhaoError(.counterNotFound, ["counter": "9"])) {
-                try await store.addStaff(
+                try await store.accounts.addStaff(
                     NewStaff(login: "li", name: "李", role: .staff, siteID: "hall", counters: [9], password: "long-enough-password"), cost: Self.cost)
             }
 
-            #expect(try await store.verifyPassword(login: "wang", password: "window-one-two")?.id == clerk.id)
-            #expect(try await store.verifyPassword(login: "wang", password: "window-one-three") == nil)
-            #expect(try await store.verifyPassword(login: "nobody", password: "window-one-two") == nil)
-            try await store.setPassword(login: "wang", to: "a-new-password", cost: Self.cost)
-            #expect(try await store.verifyPassword(login: "wang", password: "window-one-two") == nil)
-            #expect(try await store.verifyPassword(login: "wang", password: "a-new-password") != nil)
-            try await store.setDisabled(login: "wang", true)
-            #expect(try await store.verifyPassword(login: "wang", password: "a-new-password") == nil, "disabled accounts cannot sign in")
-            #expect(try await store.staffAccounts().map(\.login) == ["admin", "wang"])
+            #expect(try await store.accounts.verifyPassword(login: "wang", password: "window-one-two")?.id == clerk.id)
+            #expect(try await store.accounts.verifyPassword(login: "wang", password: "window-one-three") == nil)
+            #expect(try await store.accounts.verifyPassword(login: "nobody", password: "window-one-two") == nil)
+            try await store.accounts.setPassword(login: "wang", to: "a-new-password", cost: Self.cost)
+            #expect(try await store.accounts.verifyPassword(login: "wang", password: "window-one-two") == nil)
+            #expect(try await store.accounts.verifyPassword(login: "wang", password: "a-new-password") != nil)
+            try await store.accounts.setDisabled(login: "wang", true)
+            #expect(try await store.accounts.verifyPassword(login: "wang", password: "a-new-password") == nil, "disabled accounts cannot sign in")
+            #expect(try await store.accounts.staffAccounts().map(\.login) == ["admin", "wang"])
 
             let bytes = Fixture.fileBytes(path)
             for password in ["correct horse battery", "window-one-two", "a-new-password"] {

@@ -43,7 +43,7 @@ public struct NewStaff: Sendable {
     }
 }
 
-extension TicketStore {
+extension AccountStore {
     // MARK: - Writes: staff accounts
 
     /// bcrypt cost (``PasswordHashing/cost``).

@@ -9,7 +9,7 @@ public struct StaffSession: Sendable, Hashable {
     public let expiresAt: Date
 }
 
-extension TicketStore {
+extension AccountStore {
     /// How long a session lives at most, and how long it survives without use. A window PC is
     /// left open all day: every poll counts as use.
     public static let sessionLifetime: TimeInterval = 14 * 3600

@@ -2,9 +2,9 @@ import Foundation
 import QuhaoCore
 import Testing
 
-@testable import QuhaoDisplay
+@testable import Speech
 
-@Suite struct SpeechTests {
+@Suite struct SpeechSynthesizerTests {
     @Test func theChimeIsAPlausibleWAV() throws {
         let wav = try #require(WAV(parsing: Chime.wav))
         #expect(wav.sampleRate == Chime.sampleRate)

@@ -16,7 +16,7 @@ public struct APIToken: Sendable, Hashable {
     public let lastUsedAt: Date?
 }
 
-extension TicketStore {
+extension AccountStore {
     /// Every API token starts with this, so a leaked one is easy to recognise in a scan.
     public static let apiTokenPrefix = "qh_"
 

@@ -16,6 +16,8 @@ public struct CommandTemplate: Sendable, Equatable {
     /// Why a template cannot be used.
     public struct Problem: Error, Equatable, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// - Parameters:

@@ -1,5 +1,6 @@
 import Foundation
 import LiveBoard
+import Speech
 
 /// `quhao display`: follows a site's board and either draws the console board full screen or
 /// writes one JSON line per event; runs the announce command for each new call.
