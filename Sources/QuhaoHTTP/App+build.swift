@@ -57,14 +57,16 @@ public struct AppSettings: Sendable {
 ///   - services: Further long-running work to run and stop with the server (the executable's config reloader).
 ///   - boardServices: Further work that follows the live board (the executable's console board for
 ///     `serve --display`), given the board and the hall's rotating QR address.
+///   - board: The live board to serve from; by default one over `store` (tests pass theirs to watch it).
 ///   - onServerRunning: Called once the socket is listening (the executable prints the address).
 public func buildApplication(
     settings: AppSettings, store: TicketStore, clock: any QuhaoClock, random: RandomSource = .system, logger: Logger,
     services: [any ServiceLifecycle.Service] = [],
     boardServices: (LiveBoard, _ hallCode: @escaping @Sendable (Site) -> HallCode) -> [any ServiceLifecycle.Service] = { _, _ in [] },
+    board: LiveBoard? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let board = LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0, updating: $1, changes: $2) }
+    let board = board ?? LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0, updating: $1, changes: $2) }
     store.onCommit { board.invalidate($0, changes: $1, through: $2) }
     let shared = AppDependencies(
         settings: settings, store: store, board: board,

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import LiveBoard
 import Logging
 import Presence
 import QuhaoCore
@@ -26,6 +27,8 @@ struct TestApp {
 
     let store: TicketStore
     let clock: ManualClock
+    /// The application's live board, to see polls parked on it.
+    let board: LiveBoard
     let presence: PresenceCodes
     let app: any ApplicationProtocol
 
@@ -45,10 +48,24 @@ struct TestApp {
         store = try TicketStore.inMemory(clock: clock, random: .seeded(7))
         try await store.sync(sites: [site])
         presence = PresenceCodes(store: store, clock: clock)
+        let store = store
+        board = LiveBoard(bootID: "test") { try await store.siteDay(site: $0, updating: $1, changes: $2) }
         app = try buildApplication(
             settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: Self.origin, issueBurst: issueBurst, speechCommand: speechCommand),
             store: store,
-            clock: clock, random: .seeded(8), logger: Logger(label: "test"))
+            clock: clock, random: .seeded(8), logger: Logger(label: "test"), board: board)
+    }
+
+    /// Returns once `count` polls are parked on the site's board: a test proves a long-poll waits
+    /// before it makes the change that must wake it.
+    func parked(_ count: Int = 1, site: String = "hall") async throws {
+        try await waitUntil("\(count) polls parked") { await board.waiterCount(site) >= count }
+    }
+
+    /// Returns once the live board holds every change the store committed so far (staff and CLI
+    /// answers come from the store; the board follows through the commit hook).
+    func boardCaughtUp(site: String = "hall") async throws {
+        _ = try await board.snapshot(site, including: store.commitSequence(site: site))
     }
 
     /// The app with `wang` (password `window-three-pass`), staff at window 3 only.
@@ -114,4 +131,14 @@ extension TestResponse {
     }
 
     var text: String { String(buffer: body) }
+}
+
+/// Waits until a condition holds, checking it every few milliseconds for at most 10 s: for what
+/// a test cannot be told directly (a poll parked in another task).
+func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw TestApp.Failure("waited 10 s for: \(what)") }
+        try await Task.sleep(for: .milliseconds(2))
+    }
 }

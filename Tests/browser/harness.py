@@ -13,7 +13,8 @@ import urllib.request
 from selenium import webdriver
 
 QUHAO = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/quhao")
-OUT = os.path.abspath("test-output/browser")
+# Under the repository's ignored test-output/ folder, wherever the test is started from.
+OUT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "test-output", "browser"))
 
 
 def free_port():

@@ -164,7 +164,12 @@ def main():
                           capture_output=True, check=True)
     token = done.stdout.decode().strip()
     ledger = Ledger()
-    rng = random.Random(int(os.environ.get("CRASH_SEED", "0")) or None)
+    # One seed for every random choice (kill times, business types): printed, so a failing run
+    # can be repeated with CRASH_SEED=… .
+    seed = int(os.environ.get("CRASH_SEED", "0")) or random.SystemRandom().randrange(1, 2**32)
+    print(f"  crash test seed: {seed} (CRASH_SEED={seed} repeats it)", flush=True)
+    random.seed(seed)
+    rng = random.Random(seed)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     for round_ in range(ROUNDS):

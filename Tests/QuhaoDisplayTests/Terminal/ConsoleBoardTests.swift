@@ -67,6 +67,29 @@ import Testing
         #expect("abc".fitted(to: 5) == "abc  ")
     }
 
+    /// Read with an independent picture, drawn here by hand: reading the letters back with the
+    /// renderer's own table could not catch a wrong glyph.
+    @Test func blockLettersLookLikeTheirCharacters() {
+        let drawn = [
+            " ###   ###   ###  ####    #   #### ",
+            "#   # #  ## #   #     #    #      #",
+            "##### # # #   ##   ###  #####  ### ",
+            "#   # ##  #  #        #    #      #",
+            "#   #  ###  ##### ####    #   #### ",
+        ]
+        #expect(BigText.lines("A023→3", scale: 1).map { $0.replacingOccurrences(of: "█", with: "#") } == drawn)
+    }
+
+    @Test func everyGlyphDiffersFromEveryOtherInAtLeastTwoCells() {
+        let glyphs = BigText.glyphs.filter { $0.key != " " }
+        for (a, left) in glyphs {
+            for (b, right) in glyphs where a < b {
+                let differing = zip(left.joined(), right.joined()).filter { $0 != $1 }.count
+                #expect(differing >= 2, "\(a) and \(b) differ in \(differing) cells: unreadable across a room")
+            }
+        }
+    }
+
     @Test func blockLettersReadBack() {
         for text in ["A023", "B105→12", "Z999"] {
             #expect(BigText.read(BigText.lines(text)) == text)

@@ -10,16 +10,14 @@ import Testing
 
 /// The hall TV's routes: the page, its QR, its chime and its spoken calls.
 @Suite struct DisplayPagesTests {
-    /// Polls the board until it lists a call (the board is rebuilt just after each commit).
-    static func waitForCall(_ client: any TestClientProtocol, _ number: String) async throws -> [String: Any] {
-        for _ in 0..<200 {
-            let board = try await client.get("/api/v1/sites/hall/board").json
-            if let calls = board["recent_calls"] as? [[String: Any]], let call = calls.first(where: { $0["number"] as? String == number }) {
-                return call
-            }
-            try await Task.sleep(for: .milliseconds(10))
+    /// The board's entry for a call made through the store, once the board holds it.
+    static func waitForCall(_ test: TestApp, _ client: any TestClientProtocol, _ number: String) async throws -> [String: Any] {
+        try await test.boardCaughtUp()
+        let board = try await client.get("/api/v1/sites/hall/board").json
+        guard let calls = board["recent_calls"] as? [[String: Any]], let call = calls.first(where: { $0["number"] as? String == number }) else {
+            throw TestApp.Failure("\(number) is not on the board")
         }
-        throw TestApp.Failure("\(number) never showed on the board")
+        return call
     }
 
     @Test func thePageLoadsAndNamesTheHall() async throws {
@@ -95,7 +93,7 @@ import Testing
             #expect(
                 try await client.take("general", identity: "91350100M000100Y43", presence: test.presence.current(site: "hall")).status == .created)
             _ = try await test.store.callNext(site: "hall", counter: 3)
-            let call = try await Self.waitForCall(client, "A001")
+            let call = try await Self.waitForCall(test, client, "A001")
             #expect(call["text"] as? String == "请 A001 号到 3 号窗口办理")
             #expect(call["spoken"] as? String == "请 A零零一 号到三号窗口办理")
             let speech = try await client.get("/display/hall/speech.wav?number=a001&counter=3")
@@ -113,7 +111,7 @@ import Testing
             #expect(
                 try await client.take("general", identity: "91350100M000100Y43", presence: test.presence.current(site: "hall")).status == .created)
             _ = try await test.store.callNext(site: "hall", counter: 3)
-            _ = try await Self.waitForCall(client, "A001")
+            _ = try await Self.waitForCall(test, client, "A001")
             let speech = try await client.get("/display/hall/speech.wav?number=A001&counter=3")
             #expect(speech.status == .serviceUnavailable)
             #expect(speech.json["code"] as? String == "speech.unavailable")

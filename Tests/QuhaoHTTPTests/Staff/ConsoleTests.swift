@@ -33,7 +33,7 @@ import Testing
             let etag = try #require(idle.headers[.eTag])
             test.clock.advance(by: 90)
             async let woken = client.get("/api/v1/counters/hall/3?wait=10", headers: staff.ifNoneMatch(etag))
-            try await Task.sleep(for: .milliseconds(100))
+            try await test.parked()
             _ = try await client.post("/api/v1/counters/hall/3/call-next", json: "", headers: staff)
             let view = try await woken
             #expect(view.status == .ok)

@@ -8,9 +8,18 @@ import Testing
 
 /// Numbers taken together are committed together, each in its own savepoint.
 @Suite struct GroupCommitTests {
-    /// Keeps the writer busy for a moment, as a slow commit would, so that what comes meanwhile queues.
-    static func holdWriter(_ store: TicketStore, for seconds: Double) -> Task<Void, any Error> {
-        Task { try await store.writer.write { _ in Thread.sleep(forTimeInterval: seconds) } }
+    /// Keeps the writer busy for a moment, as a slow commit would, so that what comes meanwhile
+    /// queues. Returns once the writer is held (not after a guessed pause).
+    static func holdWriter(_ store: TicketStore, for seconds: Double) async -> Task<Void, any Error> {
+        let (entered, signal) = AsyncStream.makeStream(of: Void.self)
+        let task = Task {
+            try await store.writer.write { _ in
+                signal.yield()
+                Thread.sleep(forTimeInterval: seconds)
+            }
+        }
+        for await _ in entered { break }
+        return task
     }
 
     @Test func issuesArrivingTogetherShareACommitAndKeepTheirOrderAndNumbers() async throws {
@@ -18,8 +27,7 @@ import Testing
             let store = try await Fixture.fileStore(path)
             let commits = Atomic<Int>(0)
             store.onCommit { _, _, _ in commits.add(1, ordering: .relaxed) }
-            let held = Self.holdWriter(store, for: 0.3)
-            try await Task.sleep(for: .milliseconds(50))
+            let held = await Self.holdWriter(store, for: 0.3)
             let numbers = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<100 { group.addTask { try await store.take("general").number.description } }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -48,8 +56,7 @@ import Testing
     @Test func aRefusalInABatchUndoesOnlyItself() async throws {
         let (store, _) = try await Fixture.store()
         try await store.take("invoice", identity: "91350100M000100Y43")
-        let held = Self.holdWriter(store, for: 0.2)
-        try await Task.sleep(for: .milliseconds(50))
+        let held = await Self.holdWriter(store, for: 0.2)
         async let first = store.take("general")
         async let duplicate = Self.refusal { try await store.take("invoice", identity: "91350100M000100Y43") }
         async let closed = Self.refusal { try await store.take("mondays") }
