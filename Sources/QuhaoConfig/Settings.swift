@@ -33,7 +33,7 @@ public struct ServerSettings: Sendable, Equatable {
     /// - Parameters:
     ///   - file: The configuration file, if any.
     ///   - environment: The process environment (`QUHAO_HOST`, `QUHAO_PORT`, `QUHAO_PUBLIC_URL`, `QUHAO_DATABASE`,
-    ///     `QUHAO_SPEECH_COMMAND`).
+    ///     `QUHAO_SPEECH_COMMAND`, `QUHAO_MAX_CONNECTIONS_PER_ADDRESS`).
     ///   - host: `--host`, if given.
     ///   - port: `--port`, if given.
     /// - Throws: ``ConfigError`` when an environment variable is malformed.
@@ -61,6 +61,13 @@ public struct ServerSettings: Sendable, Equatable {
         if let value = environment["QUHAO_PUBLIC_URL"], !value.isEmpty { explicitURL = value }
         if let value = environment["QUHAO_DATABASE"], !value.isEmpty { settings.databasePath = value }
         if let value = environment["QUHAO_SPEECH_COMMAND"] { settings.speechCommand = value }
+        if let value = environment["QUHAO_MAX_CONNECTIONS_PER_ADDRESS"], !value.isEmpty {
+            guard let number = Int(value), number >= 0 else {
+                throw ConfigError(
+                    source: "environment", issues: [ConfigIssue("QUHAO_MAX_CONNECTIONS_PER_ADDRESS", "must be 0 (no cap) or more, not \"\(value)\"")])
+            }
+            settings.maxConnectionsPerAddress = number
+        }
         if let host { settings.host = host }
         if let port { settings.port = port }
         // Without an explicit public address, phones are sent to where the daemon listens.

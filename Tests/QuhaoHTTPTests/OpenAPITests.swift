@@ -28,6 +28,22 @@ import Yams
         #expect(documented == served, "documented only: \(documented.subtracting(served)); served only: \(served.subtracting(documented))")
     }
 
+    /// Each window action says which state the window's ticket must be in, and says what the state
+    /// machine says (the API refuses `complete` on a called ticket; only the console sends start first).
+    @Test func windowActionsNameTheStatesTheyNeed() throws {
+        let spec = try Self.spec()
+        let paths = try #require(spec["paths"] as? [String: [String: Any]])
+        let actions: [String: TicketAction] = ["recall": .recall, "start": .start, "complete": .complete, "no-show": .noShow, "transfer": .transfer]
+        for (path, action) in actions {
+            let operation = try #require(paths["/counters/{site}/{counter}/\(path)"]?["post"] as? [String: Any], "\(path)")
+            let text = try #require(operation["description"] as? String, "\(path) has no description")
+            let phrase = try #require(text.firstMatch(of: /Needs the window's ticket in state: ((?:`[a-z_]+`(?:, )?)+)\./), "\(path): \(text)")
+            let documented = Set(phrase.1.matches(of: /`([a-z_]+)`/).map { String($0.1) })
+            let allowed = Set(TicketState.allCases.filter { (try? $0.applying(action, number: "A001")) != nil }.map(\.rawValue))
+            #expect(documented == allowed, "\(path): documented \(documented), the state machine allows \(allowed)")
+        }
+    }
+
     @Test func everyOperationHasAnIdAndRefusalsAreProblems() throws {
         let spec = try Self.spec()
         let paths = try #require(spec["paths"] as? [String: [String: Any]])

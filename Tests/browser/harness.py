@@ -60,12 +60,12 @@ class Daemon:
         return self.log.read()
 
 
-def chromium(width, height, mobile=False):
+def chromium(width, height, mobile=False, flags=(), prefs=None):
     options = webdriver.ChromeOptions()
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=zh-CN",
-                 f"--window-size={width},{height}", "--force-device-scale-factor=1", "--hide-scrollbars"]:
+                 f"--window-size={width},{height}", "--force-device-scale-factor=1", "--hide-scrollbars", *flags]:
         options.add_argument(flag)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})
+    options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh", **(prefs or {})})
     if mobile:
         options.add_experimental_option("mobileEmulation", {
             "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.0},
@@ -81,14 +81,14 @@ def viewport(driver, width, height):
 
 
 @contextlib.contextmanager
-def session(width, height, mobile=False):
-    """A started daemon and a browser; on failure, the daemon log and a screenshot."""
+def session(width, height, mobile=False, flags=(), prefs=None):
+    """A started daemon and a browser (with extra Chromium `flags`); on failure, the daemon log and a screenshot."""
     os.makedirs(OUT, exist_ok=True)
     daemon = Daemon()
     driver = None
     try:
         daemon.start()
-        driver = chromium(width, height, mobile)
+        driver = chromium(width, height, mobile, flags, prefs)
         yield daemon, driver
     except BaseException:
         print("--- daemon log\n" + daemon.log_text())

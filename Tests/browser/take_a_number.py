@@ -68,7 +68,17 @@ def main():
         elapsed = time.monotonic() - called_at
         text = driver.find_element(By.ID, "called-text").text
         assert text == "请 A001 号到 1 号窗口办理", text
+        # A screen reader hears it: the dialog is named by its text, has the focus, the page behind is inert.
+        assert overlay.get_attribute("aria-labelledby") == "called-text"
+        assert driver.execute_script("return document.activeElement.id") == "dismiss"
+        assert driver.execute_script("return document.getElementById('page').inert") is True
         driver.save_screenshot(f"{OUT}/4-called.png")
+        ticket_url = driver.current_url
+        # Scanning the hall QR again with a number in hand: the number, not a form that would be refused.
+        driver.get(f"{base}/s/qiantang?p={code}")
+        assert "A001" in driver.find_element(By.CSS_SELECTOR, ".mine").text
+        assert not driver.find_elements(By.ID, "take"), "the form is not offered a second time"
+        driver.get(ticket_url)
         print(f"  ok: took A001 with a checked USCC; the call showed on the phone after {elapsed:.2f} s")
 
         # English, and a connection loss that recovers by itself.
@@ -84,5 +94,30 @@ def main():
         print("  ok: English page; 'connection lost' shown while the daemon was down, gone after it came back")
 
 
+def small_phone_large_text():
+    """320 px wide, the phone's text size at 24 px: the longest code and a four-digit number fit."""
+    with session(320, 640, mobile=True, prefs={"webkit.webprefs.default_font_size": 24}) as (daemon, driver):
+        code = re.search(r"/s/qiantang\?p=(\d{6})", daemon.log_text()).group(1)
+        driver.get(f"{daemon.base}/s/qiantang?p={code}")
+        driver.find_element(By.CSS_SELECTOR, "input[name=service][value=general]").click()
+        identity = driver.find_element(By.ID, "identity")
+        identity.send_keys("91350100M000100Y43")
+        fits = driver.execute_script(
+            "var i = document.getElementById('identity'); return [i.scrollWidth <= i.clientWidth, document.documentElement.scrollWidth];")
+        assert fits[0], "the 18-character code does not fit its field"
+        assert fits[1] <= 320, f"the take page scrolls sideways ({fits[1]} px)"
+        driver.save_screenshot(f"{OUT}/7-320px-take.png")
+        driver.find_element(By.ID, "submit").click()
+        WebDriverWait(driver, 5).until(lambda d: "/t/" in d.current_url)
+        # The same page with a number past 999, as on a busy day.
+        widths = driver.execute_script(
+            "var n = document.getElementById('number'); n.textContent = 'A1000';"
+            "return [n.scrollWidth, n.clientWidth, document.documentElement.scrollWidth];")
+        assert widths[0] <= widths[1] and widths[2] <= 320, f"A1000 does not fit 320 px: {widths}"
+        driver.save_screenshot(f"{OUT}/8-320px-A1000.png")
+        print("  ok: at 320 px with large text the 18-character code and A1000 fit without sideways scrolling")
+
+
 if __name__ == "__main__":
     main()
+    small_phone_large_text()

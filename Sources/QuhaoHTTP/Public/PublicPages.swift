@@ -117,25 +117,59 @@ struct PublicPages {
             "ratings": (1...5).reversed().map { ["score": $0, "label": t["ticket_rate_\($0)"] ?? String($0)] },
         ]
         if let ahead = ticket.peopleAhead {
-            data["aheadText"] = ahead == 0 ? t["ticket_next"] : Catalogue.fill(t["ticket_ahead"] ?? "", with: ["n": String(ahead)])
+            // A remote ticket keeps its place but is passed over until it checks in: say where it
+            // will stand then, never "you are next".
+            let (next, behind) = ticket.state == "remote" ? ("ticket_remote_next", "ticket_remote_ahead") : ("ticket_next", "ticket_ahead")
+            data["aheadText"] = ahead == 0 ? t[next] : Catalogue.fill(t[behind] ?? "", with: ["n": String(ahead)])
             if let seconds = ticket.estimatedWaitSeconds, ahead > 0 {
                 data["waitText"] = Catalogue.fill(t["ticket_wait"] ?? "", with: ["minutes": String(max(1, (seconds + 59) / 60))])
             }
         }
         if let counter = ticket.counter {
             let values = ["number": ticket.number, "counter": String(counter)]
-            if ticket.state == "called" { data["calledText"] = Catalogue.fill(t["ticket_called"] ?? "", with: values) }
+            if ticket.state == "called" {
+                data["calledText"] = Catalogue.fill(t["ticket_called"] ?? "", with: values)
+                // Without JavaScript 「知道了」 is a form: it reloads the page with this call marked seen,
+                // and a recall (a new key) shows the call again.
+                let key = Self.callKey(ticket)
+                data["callKey"] = key
+                data["calledShown"] = request.uri.queryParameters.get("seen") != key
+            }
             if ticket.state == "serving" { data["stateText"] = Catalogue.fill(t["ticket_serving"] ?? "", with: values) }
         }
         if let rating = ticket.rating {
             data["ratedText"] = Catalogue.fill(t["ticket_rated"] ?? "", with: ["label": t["ticket_rate_\(rating)"] ?? ""])
         }
         if let error { data["error"] = catalogue.message(for: error) }
+        if request.uri.queryParameters.get("confirm") == "cancel", ticket.canCancel {
+            data["confirmCancel"] = Catalogue.fill(t["ticket_cancel_question"] ?? "", with: ["number": ticket.number])
+        }
+        data["langValue"] = request.uri.queryParameters.get("lang")
+        // Pages without JavaScript reload themselves while the ticket can still change.
+        if ["remote", "waiting", "called", "serving"].contains(ticket.state), data["confirmCancel"] == nil {
+            data["refreshSeconds"] = 20
+        }
         return templates.page("ticket", data, status: error?.status ?? .ok)
     }
 
+    /// What identifies one call of a ticket (its window, its recalls, when): a recall is a new call.
+    static func callKey(_ ticket: TicketView) -> String {
+        "\(ticket.counter ?? 0)-\(ticket.recallCount)-\(Int(ticket.calledAt?.timeIntervalSince1970 ?? 0))"
+    }
+
+    struct CancelForm: Decodable {
+        var confirmed: String?
+    }
+
+    /// Cancels only once confirmed: the page's script asks first; without it, the page asks
+    /// (`?confirm=cancel`) and its own form confirms.
     @Sendable func cancelSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
+        let form = try await Self.form(CancelForm.self, request, context)
+        guard form.confirmed == "yes" else {
+            let query = Self.langQuery(request)
+            return Response(status: .seeOther, headers: [.location: "/t/\(token)\(query.isEmpty ? "?" : query + "&")confirm=cancel"])
+        }
         return try await act(request, token: token) { _ = try await services.store.cancel(.token(token)) }
     }
 

@@ -54,12 +54,17 @@ import Testing
                 uri: "/s/hall", method: .post, headers: Self.form, body: ByteBuffer(string: "service=consult&identity=&phone=&presence="))
             let cookie = try #require(taken.headers[.setCookie]?.split(separator: ";").first.map(String.init))
             let location = try #require(taken.headers[.location])
-            expectText(try await client.get(location).text, "远程排队中")
+            let remotePage = try await client.get(location).text
+            expectText(remotePage, "远程排队中")
+            // Passed over until it checks in: never "you are next", but where it will stand then.
+            expectText(remotePage, "签到后您就是下一位")
+            expectText(remotePage, lacks: #"id="ahead">您是下一位"#)
             // In the hall, scanning the QR again offers check-in for the phone's ticket.
             let code = test.presence.current(site: "hall")
             let back = try await client.get("/s/hall?p=\(code)", headers: [.cookie: cookie])
-            expectText(back.text, "您已有号码 H001")
+            expectText(back.text, "您已取号 H001")
             expectText(back.text, "我已到厅，签到")
+            expectText(back.text, lacks: #"id="take""#)
             let token = String(location.dropFirst(3))
             let checked = try await client.execute(
                 uri: "/t/\(token)/checkin", method: .post, headers: Self.form, body: ByteBuffer(string: "presence=\(code)"))
@@ -86,10 +91,51 @@ import Testing
             #expect(again.status == .conflict)
             expectText(again.text, "已经评价过了")
 
+            // Without a script the first click only asks; the confirmation cancels.
             let other = try #require(try await client.take("consult", presence: code).json["token"] as? String)
-            let cancelled = try await client.execute(uri: "/t/\(other)/cancel", method: .post, headers: Self.form, body: ByteBuffer(string: ""))
+            let asked = try await client.execute(uri: "/t/\(other)/cancel", method: .post, headers: Self.form, body: ByteBuffer(string: ""))
+            #expect(asked.status == .seeOther)
+            #expect(asked.headers[.location] == "/t/\(other)?confirm=cancel")
+            #expect(try await test.store.ticket(.token(other)).state == .waiting, "not cancelled without asking")
+            let question = try await client.get("/t/\(other)?confirm=cancel").text
+            expectText(question, "确定取消 H002 号吗")
+            expectText(question, #"name="confirmed" value="yes""#)
+            let cancelled = try await client.execute(
+                uri: "/t/\(other)/cancel", method: .post, headers: Self.form, body: ByteBuffer(string: "confirmed=yes"))
             #expect(cancelled.status == .seeOther)
             expectText(try await client.get("/t/\(other)").text, "已取消")
+        }
+    }
+
+    /// Without JavaScript the ticket page refreshes itself, and 「知道了」 is a form that hides the
+    /// call until the next one (a recall). The call dialog is named and takes the focus.
+    @Test func theTicketPageWorksWithoutJavaScript() async throws {
+        let test = try await TestApp()
+        try await test.run { client in
+            let code = test.presence.current(site: "hall")
+            let token = try #require(try await client.take("consult", presence: code).json["token"] as? String)
+            let waiting = try await client.get("/t/\(token)").text
+            expectText(waiting, #"<noscript><meta http-equiv="refresh" content="20"></noscript>"#)
+            expectText(waiting, #"id="called" hidden"#)
+            _ = try await test.store.callNext(site: "hall", counter: 4)
+            try await test.boardCaughtUp()
+            let called = try await client.get("/t/\(token)").text
+            expectText(called, #"role="alertdialog" aria-modal="true" aria-labelledby="called-text""#)
+            expectText(called, #"<main id="page" inert>"#)
+            expectText(called, "autofocus")
+            let key = try #require(called.firstMatch(of: /name="seen" value="([^"]+)"/)?.1)
+            let seen = try await client.get("/t/\(token)?seen=\(key)").text
+            expectText(seen, #"id="called" hidden"#)
+            expectText(seen, lacks: "inert")
+            test.clock.advance(by: 5)
+            _ = try await test.store.recall(site: "hall", counter: 4)
+            try await test.boardCaughtUp()
+            let recalled = try await client.get("/t/\(token)?seen=\(key)").text
+            expectText(recalled, lacks: #"id="called" hidden"#)
+            _ = try await test.store.start(site: "hall", counter: 4)
+            _ = try await test.store.complete(site: "hall", counter: 4)
+            try await test.boardCaughtUp()
+            expectText(try await client.get("/t/\(token)").text, lacks: "http-equiv")  // a finished ticket stops refreshing
         }
     }
 

@@ -260,6 +260,14 @@
 
   document.addEventListener("click", enableSound);
   document.addEventListener("keydown", enableSound);
+  // A hall TV has no mouse: where the browser allows sound without a click (Chromium started with
+  // --autoplay-policy=no-user-gesture-required, as the README's kiosk line does), turn it on now.
+  (function tryAutoplay() {
+    var probe = new Audio("/display/" + encodeURIComponent(site) + "/chime.wav");
+    probe.volume = 0;
+    var started = probe.play();
+    if (started && started.then) started.then(enableSound, function () {});
+  })();
   if (window.speechSynthesis && window.speechSynthesis.addEventListener) {
     window.speechSynthesis.addEventListener("voiceschanged", function () {});
   }

@@ -5,6 +5,8 @@
   document.documentElement.classList.add("js");
   var t = JSON.parse(document.getElementById("strings").textContent);
   var form = document.getElementById("take");
+  // This phone already holds a number here: the page shows it instead of the form.
+  if (!form) return;
   var identity = document.getElementById("identity");
   var phone = document.getElementById("phone");
 

@@ -39,28 +39,43 @@
     $("state").textContent = t["state_" + ticket.state] || ticket.state;
     var waiting = ticket.state === "waiting" || ticket.state === "remote";
     var ahead = ticket.people_ahead;
-    show("ahead", waiting && ahead !== undefined ? (ahead === 0 ? t.next : fill(t.ahead, { n: ahead })) : "");
+    // A remote number is passed over until it checks in: say where it will stand then.
+    var remote = ticket.state === "remote";
+    show("ahead", waiting && ahead !== undefined
+      ? (ahead === 0 ? (remote ? t.remote_next : t.next) : fill(remote ? t.remote_ahead : t.ahead, { n: ahead })) : "");
     show("wait", waiting && ahead > 0 && ticket.estimated_wait_seconds !== undefined
       ? fill(t.wait, { minutes: Math.max(1, Math.ceil(ticket.estimated_wait_seconds / 60)) }) : "");
     $("note").hidden = !waiting;
     $("remote").hidden = !ticket.can_check_in;
-    $("cancel-form").hidden = !ticket.can_cancel;
+    if ($("cancel-form")) $("cancel-form").hidden = !ticket.can_cancel;
     $("rating-form").hidden = !ticket.can_rate;
     show("rated", ticket.rating ? fill(t.rated, { label: t["rate_" + ticket.rating] }) : "");
     var called = ticket.state === "called" && ticket.counter;
     if (called) {
-      var key = ticket.counter + "/" + ticket.recall_count + "/" + ticket.called_at;
+      // The same key as the page's own (window, recalls, call time in seconds): a recall is a new call.
+      var key = ticket.counter + "-" + ticket.recall_count + "-" + Math.floor(Date.parse(ticket.called_at) / 1000);
       $("called-text").textContent = fill(t.called, { number: ticket.number, counter: ticket.counter });
       if (key !== lastCall) {
         lastCall = key;
-        $("called").hidden = false;
+        showCall(true);
         if (navigator.vibrate) navigator.vibrate([400, 200, 400, 200, 400]);
         chime();
       }
     } else {
-      $("called").hidden = true;
+      showCall(false);
     }
     if (ticket.state === "serving") $("state").textContent = fill(t.serving, { counter: ticket.counter });
+  }
+
+  // The call covers the page: the page behind is inert (no focus, no reading) and the focus goes
+  // to the dialog's button, so a screen reader announces the call at once.
+  function showCall(visible) {
+    var dialog = $("called");
+    if (dialog.hidden === !visible) return;
+    dialog.hidden = !visible;
+    $("page").inert = visible;
+    document.querySelector("header.bar").inert = visible;
+    if (visible) $("dismiss").focus();
   }
 
   function poll() {
@@ -89,13 +104,26 @@
       });
   }
 
-  $("dismiss").addEventListener("click", function () { $("called").hidden = true; chime(); });
-  $("cancel-form").addEventListener("submit", function (event) { if (!window.confirm(t.cancel_confirm)) event.preventDefault(); });
+  // Without this script 「知道了」 is a form that reloads the page with the call marked seen.
+  $("dismiss-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    showCall(false);
+    $("number").focus();
+  });
+  var cancelForm = $("cancel-form");
+  if (cancelForm) {
+    cancelForm.addEventListener("submit", function (event) {
+      if (window.confirm(t.cancel_confirm)) $("cancel-confirmed").value = "yes";
+      else event.preventDefault();
+    });
+  }
   document.addEventListener("click", function once() {
     // Browsers only allow sound after a tap; unlock it on the first one.
     try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); audio.resume(); } catch (e) {}
     document.removeEventListener("click", once);
   });
-  if (body.dataset.called === "true") lastCall = "initial";
+  // The call the page was rendered with is not announced again (it was shown, or marked seen).
+  lastCall = body.dataset.call || null;
+  $("number").tabIndex = -1;
   poll();
 })();
