@@ -145,6 +145,7 @@ let package = Package(
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
         .testTarget(name: "SpeechTests", dependencies: ["Speech", "QuhaoCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "PresenceTests", dependencies: ["Presence", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "QuhaoDisplayTests", dependencies: ["QuhaoDisplay", "QuhaoCore", "LiveBoard", "QRCode", "Speech"], swiftSettings: swiftSettings),
         .testTarget(
