@@ -88,10 +88,8 @@ public func buildApplication(
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "quhao", backlog: 2048),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? settings.port) },
         logger: logger)
-    // The sign-in decoy hash is made before the first request, not by the first unknown login.
-    app.beforeServerStarts { try await PasswordHashing.prepare() }
     app.addServices(
-        LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store),
+        SignInWarmUp(), LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store),
         Housekeeping(store: store, clock: clock, logger: logger))
     app.addServices(services)
     app.addServices(boardServices(board) { [shared] in shared.hallCode($0) })
@@ -139,6 +137,16 @@ func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logg
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")
     router.addRoutes(DisplayPages(services: services, templates: templates).routes, atPath: "/display")
     return router
+}
+
+/// Makes the sign-in decoy hash at start, on the blocking-work pool, beside the socket opening
+/// rather than before it (a bcrypt hash is ~0.3 s: start-up to the first answer must not wait
+/// for it), so the first unknown login does not pay for it.
+struct SignInWarmUp: ServiceLifecycle.Service {
+    func run() async throws {
+        try await PasswordHashing.prepare()
+        try? await gracefulShutdown()
+    }
 }
 
 /// Runs the live board's rebuild loop, after building every site once so the first polls are answered from memory.

@@ -22,8 +22,9 @@ public enum PasswordHashing {
         }
     }
 
-    /// Builds the decoy hash now (at start), so the first unknown login does not pay for it and
-    /// take twice as long as a known one.
+    /// Builds the decoy hash now (the daemon does it at start, beside opening its socket), so the
+    /// first unknown login does not pay for it and take twice as long as a known one. A login that
+    /// comes sooner waits for the same one hash (a lazily made constant), never makes a second.
     public static func prepare() async throws {
         _ = try await NIOThreadPool.singleton.runIfActive { decoy }
     }
