@@ -10,13 +10,13 @@ public enum PasswordHashing {
 
     /// The hash of a password.
     public static func hash(_ password: String, cost: UInt8 = cost) async throws -> String {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        try await offloaded { Bcrypt.hash(password, cost: cost) }
     }
 
     /// Whether a password matches a hash; `nil` hash: checks against the decoy, so an unknown login
     /// costs what a known one does, and answers `false`.
     public static func verify(_ password: String, hash: String?) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive {
+        try await offloaded {
             let matches = Bcrypt.verify(password, hash: hash ?? decoy)
             return hash != nil && matches
         }
@@ -26,7 +26,12 @@ public enum PasswordHashing {
     /// first unknown login does not pay for it and take twice as long as a known one. A login that
     /// comes sooner waits for the same one hash (a lazily made constant), never makes a second.
     public static func prepare() async throws {
-        _ = try await NIOThreadPool.singleton.runIfActive { decoy }
+        _ = try await offloaded { decoy }
+    }
+
+    /// Runs blocking work on NIO's thread pool, never on the task threads.
+    static func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
     }
 
     /// A hash no password is checked against except to spend the same time.

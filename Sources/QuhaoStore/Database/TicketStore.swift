@@ -9,7 +9,7 @@ import Synchronization
 /// Every command is one write transaction that reads the current state and changes it, so
 /// the checks and the change can never be separated by another writer (DESIGN.md decision 1).
 /// Every change appends to `ticket_events`.
-public struct TicketStore: Sendable {
+public struct TicketStore: StorageAccess {
     let writer: any DatabaseWriter
     let clock: any QuhaoClock
     let random: RandomSource
@@ -135,20 +135,6 @@ public struct TicketStore: Sendable {
         return value
     }
 
-    /// Runs a read.
-    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await guarded { try await writer.read(body) }
-    }
-
-    /// Turns storage failures (disk full, I/O errors, read-only file) into `storage.unavailable`.
-    func guarded<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            throw Self.storageFailure(error)
-        }
-    }
-
     /// `storage.unavailable` for a storage failure; any other error as it is.
     static func storageFailure(_ error: any Error) -> any Error {
         guard let error = error as? DatabaseError, storageFailures.contains(error.resultCode) else { return error }
@@ -269,5 +255,27 @@ extension TicketStore {
     /// or process commits (the command line run beside the daemon), never for this store's own writes.
     public func externalDataVersion() async throws -> Int {
         try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+    }
+}
+
+/// What every store over the database shares: reads, and storage failures turned into
+/// `storage.unavailable` (``TicketStore/storageFailure(_:)``).
+protocol StorageAccess: Sendable {
+    var writer: any DatabaseWriter { get }
+}
+
+extension StorageAccess {
+    /// Runs a read.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await guarded { try await writer.read(body) }
+    }
+
+    /// Turns storage failures (disk full, I/O errors, read-only file) into `storage.unavailable`.
+    func guarded<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw TicketStore.storageFailure(error)
+        }
     }
 }

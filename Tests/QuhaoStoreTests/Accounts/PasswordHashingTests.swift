@@ -1,38 +1,33 @@
 import Foundation
-import Synchronization
 import Testing
 
 @testable import QuhaoStore
 
 @Suite struct PasswordHashingTests {
-    /// Twice as many sign-ins as the machine has cores, all hashing at once: a task started after
-    /// them still runs before any of them finishes. On the task threads (as before) every thread
-    /// would be inside bcrypt and the task would wait for the first hash to end.
+    /// Twice as many blocking jobs as the machine has cores, each waiting (up to 10 s) for a task
+    /// started after them: on NIO's pool the task runs at once and lets them go; on the task threads
+    /// (as bcrypt ran before) every thread would be inside a job and the task could not run.
     @Test func hashingLeavesTheTaskThreadsFree() async throws {
-        let hash = try await PasswordHashing.hash("correct horse battery", cost: 4)
-        let finished = Finished()
-        let signIns = ProcessInfo.processInfo.activeProcessorCount * 2
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<signIns {
-                group.addTask {
-                    _ = try await PasswordHashing.hash("a long password to hash", cost: 13)
-                    finished.count.add(1, ordering: .sequentiallyConsistent)
-                }
+        let probeRan = DispatchSemaphore(value: 0)
+        let jobs = ProcessInfo.processInfo.activeProcessorCount * 2
+        let released = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<jobs {
+                group.addTask { try await PasswordHashing.offloaded { probeRan.wait(timeout: .now() + 10) == .success } }
             }
-            // Let the sign-ins reach their hashing before the probe is queued behind them.
-            for _ in 0..<100 { await Task.yield() }
-            let seenByProbe = await Task { finished.count.load(ordering: .sequentiallyConsistent) }.value
-            #expect(seenByProbe == 0, "a task waited for \(seenByProbe) bcrypt hashes to end")
-            try await group.waitForAll()
+            group.addTask {
+                for _ in 0..<jobs { probeRan.signal() }
+                return true
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
         }
-        #expect(finished.count.load(ordering: .sequentiallyConsistent) == signIns)
+        #expect(released.count == jobs + 1)
+        #expect(released.allSatisfy { $0 }, "a job waited 10 s for a task that could not run")
+    }
+
+    @Test func hashesVerifyAndTheDecoySignsNobodyIn() async throws {
+        let hash = try await PasswordHashing.hash("correct horse battery", cost: 4)
         #expect(try await PasswordHashing.verify("correct horse battery", hash: hash))
         #expect(try await !PasswordHashing.verify("wrong horse battery", hash: hash))
         #expect(try await !PasswordHashing.verify("quhao-decoy-password", hash: nil), "the decoy never signs anyone in")
     }
-}
-
-/// Hashes finished so far.
-final class Finished: Sendable {
-    let count = Atomic<Int>(0)
 }
