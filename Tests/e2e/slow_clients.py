@@ -59,6 +59,23 @@ def descriptors(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def healthy(port, seconds):
+    """Waits (polling) until /healthz answers 200 on a new connection; False after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/healthz")
+            ok = c.getresponse().status == 200
+            c.close()
+            if ok:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
 def start(work, cap):
     port = 20000 + (os.getpid() * 7 + cap) % 12000
     path = os.path.join(work, f"quhao-{cap}.yaml")
@@ -69,18 +86,9 @@ def start(work, cap):
     daemon = subprocess.Popen(
         [QUHAO, "serve", "--config", path], cwd=work, stdout=log, stderr=subprocess.STDOUT,
         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (1024, resource.getrlimit(resource.RLIMIT_NOFILE)[1])))
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                c.close()
-                return daemon, port, log.name
-        except OSError:
-            pass
-        time.sleep(0.1)
-    fail("daemon did not start: " + open(log.name).read())
+    if not healthy(port, 15):
+        fail("daemon did not start: " + open(log.name).read())
+    return daemon, port, log.name
 
 
 opened_at = {}
@@ -247,16 +255,7 @@ def phase_two(work):
             fail(f"{len(closed)} of 60 connections from one address closed at once, expected 10 over the cap of 50")
         for s in held:
             s.close()
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
+        if not healthy(port, 5):
             fail("the address was not let in again after its connections closed")
         print("  ok: 60 connections from one address with a cap of 50: 10 closed at once, the address served again after")
     finally:
