@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LiveBoard
 import Logging
+import NIOCore
 import Presence
 import QuhaoCore
 import QuhaoStore
@@ -75,14 +76,17 @@ public func buildApplication(
         random: random,
         speech: try SpeechSynthesizer(command: settings.speechCommand, cacheDirectory: settings.speechCache.map { URL(fileURLWithPath: $0) }))
     let connections = ConnectionsPerAddress(limit: settings.maxConnectionsPerAddress)
+    let idleTimeout = TimeAmount.seconds(Int64(settings.idleTimeoutSeconds))
     var app = Application(
         router: buildRouter(shared, templates: try Templates(), logger: logger),
         server: .http1(
             configuration: .init(
-                additionalChannelHandlers: [connections.handler(logger: logger), LongPollParking(board: board, maxWait: PublicAPI.maxWait)],
-                // Unfinished headers and idle kept-alive connections are closed; a parked long-poll is a
-                // request in progress, which this never cuts (it has its own limit).
-                idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds)))),
+                // The guard keeps the idle timeout (see there: Hummingbird's own would cut parked polls).
+                additionalChannelHandlers: [
+                    ConnectionGuard(addresses: connections, idleTimeout: idleTimeout, logger: logger),
+                    LongPollParking(board: board, maxWait: PublicAPI.maxWait),
+                ],
+                idleTimeout: nil)),
         // A hall's phones arrive in bursts (a queue of people scanning at once): a longer accept
         // queue than the default 256, so a burst is not met with dropped SYNs and one-second retries.
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "quhao", backlog: 2048),

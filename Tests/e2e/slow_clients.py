@@ -8,7 +8,9 @@ polls keep a p99 under 50 ms; the daemon's descriptors come back to their baseli
 fix none of them was ever closed.
 
 Phase 2 (cap 50 per address): 60 idle connections from one address: 50 held, 10 closed at once,
-and a request from the same address works again once the idle ones are gone.
+and a request from the same address works again once the idle ones are gone. Then a long-poll
+parked for longer than the idle timeout is answered at its deadline (it is a request in progress,
+not an idle connection: Hummingbird's own idle timeout cut it).
 
 The latency bound: a behaviour check here (polls keep being answered while the slow clients are
 held and then dropped: p99 under 250 ms on the debug build `make test` uses, where tearing down
@@ -232,6 +234,29 @@ def phase_one(work):
         daemon.wait()
 
 
+def parked_poll(port):
+    """A long-poll parked for longer than the idle timeout is answered at its own deadline, not cut
+    at the timeout (a waiting request is not an idle connection)."""
+    wait = 2 * TIMEOUT + 1
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=wait + 10)
+    c.request("GET", "/api/v1/sites/hall/board")
+    r = c.getresponse()
+    etag = r.getheader("ETag")
+    r.read()
+    started = time.monotonic()
+    try:
+        c.request("GET", f"/api/v1/sites/hall/board?wait={wait}", headers={"If-None-Match": etag})
+        r = c.getresponse()
+        r.read()
+    except (http.client.RemoteDisconnected, ConnectionError) as error:
+        fail(f"a long-poll of {wait} s was cut after {time.monotonic() - started:.1f} s ({error}); the idle timeout is {TIMEOUT} s")
+    took = time.monotonic() - started
+    if r.status != 304 or not wait - 0.5 <= took <= wait + 2.5:
+        fail(f"a long-poll of {wait} s was answered {r.status} after {took:.1f} s")
+    c.close()
+    print(f"  ok: a long-poll of {wait} s (idle timeout {TIMEOUT} s) answered 304 after {took:.1f} s, not cut")
+
+
 def phase_two(work):
     daemon, port, _ = start(work, cap=50)
     try:
@@ -258,6 +283,7 @@ def phase_two(work):
         if not healthy(port, 5):
             fail("the address was not let in again after its connections closed")
         print("  ok: 60 connections from one address with a cap of 50: 10 closed at once, the address served again after")
+        parked_poll(port)
     finally:
         daemon.terminate()
         daemon.wait()
