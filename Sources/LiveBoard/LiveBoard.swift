@@ -27,10 +27,19 @@ public actor LiveBoard {
     }
 
     /// A ticket's encoded view and its ETag (a hash of the bytes: unchanged tickets keep it).
-    public struct Entry: Sendable {
+    /// (A class: a long day's table of tickets by token holds a pointer per slot, not the whole
+    /// view inline in every slot of a table a third empty, and copying the table on a rebuild
+    /// copies pointers.)
+    public final class Entry: Sendable {
         public let view: TicketView
         public let json: Data
         public let etag: String
+
+        init(view: TicketView, json: Data, etag: String) {
+            self.view = view
+            self.json = json
+            self.etag = etag
+        }
     }
 
     private let source: Source

@@ -75,7 +75,7 @@ public func buildApplication(
         issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
         random: random,
         speech: try SpeechSynthesizer(command: settings.speechCommand, cacheDirectory: settings.speechCache.map { URL(fileURLWithPath: $0) }))
-    let connections = ConnectionsPerAddress(limit: settings.maxConnectionsPerAddress)
+    let connections = ConnectionsPerAddress(limit: settings.maxConnectionsPerAddress, logger: logger)
     let idleTimeout = TimeAmount.seconds(Int64(settings.idleTimeoutSeconds))
     var app = Application(
         router: buildRouter(shared, templates: try Templates(), logger: logger),
@@ -83,7 +83,7 @@ public func buildApplication(
             configuration: .init(
                 // The guard keeps the idle timeout (see there: Hummingbird's own would cut parked polls).
                 additionalChannelHandlers: [
-                    ConnectionGuard(addresses: connections, idleTimeout: idleTimeout, logger: logger),
+                    ConnectionGuard(addresses: connections, idleTimeout: idleTimeout),
                     LongPollParking(board: board, maxWait: PublicAPI.maxWait),
                 ],
                 idleTimeout: nil)),

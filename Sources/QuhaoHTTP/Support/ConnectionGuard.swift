@@ -8,10 +8,15 @@ import Synchronization
 /// hall's phones.
 final class ConnectionsPerAddress: Sendable {
     let limit: Int
+    /// Where refusals are told (once here, not in every connection's handler).
+    let logger: Logger
     private let open = Mutex<[String: Int]>([:])
 
     /// - Parameter limit: Connections per address; 0 for no cap.
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, logger: Logger = Logger(label: "quhao.connections")) {
+        self.limit = limit
+        self.logger = logger
+    }
 
     /// Counts a new connection; `false` when its address already holds `limit`.
     func admit(_ address: String) -> Bool {
@@ -51,7 +56,6 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
 
     private let addresses: ConnectionsPerAddress
     private let idleTimeout: TimeAmount?
-    private let logger: Logger
     private let now: () -> NIODeadline
     /// The address counted against the cap while the connection lives.
     private var address: String?
@@ -64,10 +68,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     /// - Parameters:
     ///   - idleTimeout: How long a connection may be silent; `nil`: for ever.
     ///   - now: The time (tests pass their event loop's).
-    init(addresses: ConnectionsPerAddress, idleTimeout: TimeAmount?, logger: Logger, now: @escaping () -> NIODeadline = { .now() }) {
+    init(addresses: ConnectionsPerAddress, idleTimeout: TimeAmount?, now: @escaping () -> NIODeadline = { .now() }) {
         self.addresses = addresses
         self.idleTimeout = idleTimeout
-        self.logger = logger
         self.now = now
         self.lastActive = now()
     }
@@ -102,6 +105,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             break
         case .end:
             readingRequest = false
+            // Read to its end: nothing can time out until it is answered (a parked poll may wait
+            // half a minute), so the timer is dropped rather than held by every waiting connection.
+            timer?.cancel()
+            timer = nil
         }
         context.fireChannelRead(data)
     }
@@ -123,7 +130,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             let key = context.channel.remoteAddress?.ipAddress ?? "unknown"
             guard addresses.admit(key) else {
                 refused = true
-                logger.debug("connection refused: too many from one address", metadata: ["address": "\(key)", "limit": "\(addresses.limit)"])
+                addresses.logger.debug("connection refused: too many from one address", metadata: ["address": "\(key)", "limit": "\(addresses.limit)"])
                 context.close(promise: nil)
                 return
             }

@@ -1,5 +1,4 @@
 import HTTPTypes
-import Logging
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
@@ -17,7 +16,7 @@ import Testing
         let loop = EmbeddedEventLoop()
         let channel = EmbeddedChannel(loop: loop)
         try channel.pipeline.syncOperations.addHandler(
-            ConnectionGuard(addresses: addresses, idleTimeout: timeout, logger: Logger(label: "test"), now: { loop.now }))
+            ConnectionGuard(addresses: addresses, idleTimeout: timeout, now: { loop.now }))
         // An embedded channel takes the address it "connects" to as its peer's.
         try channel.connect(to: SocketAddress(ipAddress: address, port: 50_000)).wait()
         return channel
