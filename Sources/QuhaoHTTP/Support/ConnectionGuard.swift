@@ -130,7 +130,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             let key = context.channel.remoteAddress?.ipAddress ?? "unknown"
             guard addresses.admit(key) else {
                 refused = true
-                addresses.logger.debug("connection refused: too many from one address", metadata: ["address": "\(key)", "limit": "\(addresses.limit)"])
+                addresses.logger.debug(
+                    "connection refused: too many from one address", metadata: ["address": "\(key)", "limit": "\(addresses.limit)"])
                 context.close(promise: nil)
                 return
             }
