@@ -16,6 +16,8 @@ let serviceLifecycle = Package.Dependency.package(url: "https://github.com/swift
 let nio = Package.Dependency.package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0")
 let nioExtras = Package.Dependency.package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.25.0")
 let httpTypes = Package.Dependency.package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0")
+// Reading the units spreadsheet (quhao units import).
+let swiftCSV = Package.Dependency.package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0")
 
 /// Compiler settings shared by every target (Hummingbird's choice of upcoming features).
 let swiftSettings: [SwiftSetting] = [
@@ -31,6 +33,7 @@ let package = Package(
     ],
     dependencies: [
         argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle, nio, nioExtras, httpTypes,
+        swiftCSV,
     ],
     targets: [
         // Pure domain: value types and rules, Foundation only.
@@ -47,6 +50,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -47,9 +47,11 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var announce: Announce?
         public var services: [ServiceEntry]
         public var counters: [CounterEntry]
+        /// An inspection office's checklist and rules.
+        public var inspection: InspectionEntry?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, name, kind, presence, rules, announce, services, counters
+            case id, name, kind, presence, rules, announce, services, counters, inspection
             case timeZone = "time_zone"
             case allowRemote = "allow_remote"
         }
@@ -75,6 +77,60 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var window: AnnouncementStyle.Reading?
 
         enum CodingKeys: String, CodingKey, CaseIterable { case language, ticket, window }
+    }
+
+    /// `sites[n].inspection`: what an inspection office checks and how.
+    public struct InspectionEntry: Codable, Sendable, Equatable {
+        public var routineService: String?
+        public var reinspectionService: String?
+        public var resultRule: ResultRuleEntry?
+        public var rectificationDays: DeadlineEntry?
+        public var photos: PhotosEntry?
+        public var checklist: [ChecklistEntry]
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case checklist, photos
+            case routineService = "routine_service"
+            case reinspectionService = "reinspection_service"
+            case resultRule = "result_rule"
+            case rectificationDays = "rectification_days"
+        }
+    }
+
+    public struct ResultRuleEntry: Codable, Sendable, Equatable {
+        public var generalFailuresAllowed: Int?
+        public var keyFailuresAllowed: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case generalFailuresAllowed = "general_failures_allowed"
+            case keyFailuresAllowed = "key_failures_allowed"
+        }
+    }
+
+    public struct DeadlineEntry: Codable, Sendable, Equatable {
+        public var key: Int?
+        public var general: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case key, general }
+    }
+
+    public struct PhotosEntry: Codable, Sendable, Equatable {
+        public var maxMB: Double?
+        public var perSubmission: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case maxMB = "max_mb"
+            case perSubmission = "per_submission"
+        }
+    }
+
+    public struct ChecklistEntry: Codable, Sendable, Equatable {
+        public var code: String
+        public var section: LocalizedText
+        public var text: LocalizedText
+        public var key: Bool?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case code, section, text, key }
     }
 
     public struct ServiceEntry: Codable, Sendable, Equatable {
@@ -127,6 +183,11 @@ extension ConfigFile {
         keys.formUnion(ServiceEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(Hours.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(CounterEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(InspectionEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(ResultRuleEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(DeadlineEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(PhotosEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(ChecklistEntry.CodingKeys.allCases.map(\.rawValue))
         return keys
     }()
 
@@ -157,8 +218,22 @@ extension ConfigFile {
                     allowRemote: entry.allowRemote ?? defaults.allowRemote, presence: entry.presence ?? defaults.presence),
                 announce: AnnouncementStyle(
                     language: entry.announce?.language ?? .zh, ticket: entry.announce?.ticket ?? .digits,
-                    window: entry.announce?.window ?? .number))
+                    window: entry.announce?.window ?? .number),
+                inspection: entry.kind == .inspection ? entry.inspection.map(Self.inspectionRules) : nil)
         }
+    }
+
+    /// An inspection office's rules, defaults filled in.
+    static func inspectionRules(_ entry: InspectionEntry) -> InspectionRules {
+        let defaults = RectificationDeadlines()
+        return InspectionRules(
+            checklist: entry.checklist.map { ChecklistItem(code: $0.code, section: $0.section, text: $0.text, isKey: $0.key ?? false) },
+            resultRule: ResultRule(
+                generalFailuresAllowed: entry.resultRule?.generalFailuresAllowed, keyFailuresAllowed: entry.resultRule?.keyFailuresAllowed ?? 0),
+            deadlines: RectificationDeadlines(
+                keyDays: entry.rectificationDays?.key ?? defaults.keyDays, generalDays: entry.rectificationDays?.general ?? defaults.generalDays),
+            maxPhotoBytes: Int((entry.photos?.maxMB ?? 8) * 1024 * 1024), maxPhotos: entry.photos?.perSubmission ?? 6,
+            routineService: entry.routineService ?? "routine", reinspectionService: entry.reinspectionService ?? "recheck")
     }
 
     /// Parses `"08:30-12:00"`; `nil` when malformed or empty.

@@ -93,8 +93,52 @@ enum ConfigValidator {
                     check(seen.insert(service).inserted, "\(cat).services[\(k)]", "\"\(service)\" is listed twice")
                 }
             }
+            validateInspection(site, at: at, serviceIDs: serviceIDs, check)
         }
         return issues
+    }
+
+    /// An inspection office needs a checklist (codes unique, texts given), queue services for
+    /// routine and re-inspection requests, and sane deadlines and photo limits; a tax hall has none of it.
+    static func validateInspection(
+        _ site: ConfigFile.SiteEntry, at: String, serviceIDs: Set<String>, _ check: (Bool, String, String) -> Void
+    ) {
+        guard site.kind == .inspection else {
+            check(site.inspection == nil, "\(at).inspection", "only an inspection office (kind: inspection) has a checklist")
+            return
+        }
+        guard let inspection = site.inspection else {
+            check(false, "\(at).inspection", "an inspection office needs an inspection section with its checklist")
+            return
+        }
+        let iat = "\(at).inspection"
+        for (key, service) in [
+            ("routine_service", inspection.routineService ?? "routine"), ("reinspection_service", inspection.reinspectionService ?? "recheck"),
+        ] {
+            check(serviceIDs.contains(service), "\(iat).\(key)", "unknown business type \"\(service)\" (not in \(at).services)")
+        }
+        if let rule = inspection.resultRule {
+            if let value = rule.generalFailuresAllowed { check(value >= 0, "\(iat).result_rule.general_failures_allowed", "must not be negative") }
+            if let value = rule.keyFailuresAllowed { check(value >= 0, "\(iat).result_rule.key_failures_allowed", "must not be negative") }
+        }
+        if let days = inspection.rectificationDays {
+            if let value = days.key { check((0...365).contains(value), "\(iat).rectification_days.key", "must be 0 to 365 days") }
+            if let value = days.general { check((0...365).contains(value), "\(iat).rectification_days.general", "must be 0 to 365 days") }
+        }
+        if let photos = inspection.photos {
+            if let value = photos.maxMB { check(value > 0 && value <= 50, "\(iat).photos.max_mb", "must be more than 0 and at most 50") }
+            if let value = photos.perSubmission { check((1...20).contains(value), "\(iat).photos.per_submission", "must be 1 to 20") }
+        }
+        check(!inspection.checklist.isEmpty, "\(iat).checklist", "needs at least one item")
+        var codes: Set<String> = []
+        for (i, item) in inspection.checklist.enumerated() {
+            let cat = "\(iat).checklist[\(i)]"
+            let code = item.code.trimmingCharacters(in: .whitespaces)
+            check(!code.isEmpty && code.count <= 16, "\(cat).code", "must be 1 to 16 characters, like 3.2")
+            check(codes.insert(code).inserted, "\(cat).code", "duplicate item code \"\(code)\"")
+            check(!item.section.zh.isEmpty, "\(cat).section.zh", "must not be empty")
+            check(!item.text.zh.isEmpty, "\(cat).text.zh", "must not be empty")
+        }
     }
 
     static func isSlug(_ text: String) -> Bool {

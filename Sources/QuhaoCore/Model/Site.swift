@@ -31,10 +31,13 @@ public struct Site: Hashable, Sendable, Codable {
     public let rules: QueueRules
     /// How its calls are spoken.
     public let announce: AnnouncementStyle
+    /// For an inspection office: its checklist and rules (`nil` for a tax hall).
+    public let inspection: InspectionRules?
 
     public init(
         id: String, name: LocalizedText, kind: SiteKind = .taxHall, timeZone: String = "Asia/Shanghai", services: [Service],
-        counters: [Counter], rules: QueueRules = QueueRules(), announce: AnnouncementStyle = AnnouncementStyle()
+        counters: [Counter], rules: QueueRules = QueueRules(), announce: AnnouncementStyle = AnnouncementStyle(),
+        inspection: InspectionRules? = nil
     ) {
         self.id = id
         self.name = name
@@ -44,10 +47,11 @@ public struct Site: Hashable, Sendable, Codable {
         self.counters = counters
         self.rules = rules
         self.announce = announce
+        self.inspection = inspection
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, timeZone, services, counters, rules, announce
+        case id, name, kind, timeZone, services, counters, rules, announce, inspection
     }
 
     /// Decodes a stored definition; one written before calls were spoken has the default style.
@@ -58,7 +62,8 @@ public struct Site: Hashable, Sendable, Codable {
             kind: try container.decode(SiteKind.self, forKey: .kind), timeZone: try container.decode(String.self, forKey: .timeZone),
             services: try container.decode([Service].self, forKey: .services), counters: try container.decode([Counter].self, forKey: .counters),
             rules: try container.decode(QueueRules.self, forKey: .rules),
-            announce: try container.decodeIfPresent(AnnouncementStyle.self, forKey: .announce) ?? AnnouncementStyle())
+            announce: try container.decodeIfPresent(AnnouncementStyle.self, forKey: .announce) ?? AnnouncementStyle(),
+            inspection: try container.decodeIfPresent(InspectionRules.self, forKey: .inspection))
     }
 
     /// The site's time zone (UTC if the identifier is unknown; configuration validation rejects those).

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A calendar day in a site's time zone: the unit that numbering restarts on.
-public struct BusinessDay: Hashable, Comparable, Sendable, CustomStringConvertible {
+public struct BusinessDay: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
     public let year: Int
     public let month: Int
     public let day: Int
@@ -54,6 +54,20 @@ public struct BusinessDay: Hashable, Comparable, Sendable, CustomStringConvertib
 
     public var description: String { iso }
 
+    /// As `YYYY-MM-DD`.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let day = BusinessDay(iso: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a YYYY-MM-DD day: \(text)"))
+        }
+        self = day
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(iso)
+    }
+
     /// The instant this day begins in a time zone (its midnight; the first instant of the day
     /// where a zone skips midnight).
     public func start(in timeZone: TimeZone) -> Date {
@@ -69,6 +83,13 @@ public struct BusinessDay: Hashable, Comparable, Sendable, CustomStringConvertib
         let today = calendar.startOfDay(for: date)
         return calendar.date(byAdding: .day, value: 1, to: today).map { calendar.startOfDay(for: $0.addingTimeInterval(1)) }
             ?? today.addingTimeInterval(86_400)
+    }
+
+    /// The day `days` later (earlier when negative).
+    public func adding(days: Int) -> BusinessDay {
+        let utc = TimeZone(identifier: "UTC")!
+        let date = Calendar.gregorian(in: utc).date(byAdding: .day, value: days, to: start(in: utc))!
+        return BusinessDay(date, in: utc)
     }
 
     public static func < (lhs: BusinessDay, rhs: BusinessDay) -> Bool {

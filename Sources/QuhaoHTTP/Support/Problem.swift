@@ -20,6 +20,17 @@ extension QuhaoError {
         case .rateLimited, .authRateLimited: .tooManyRequests
         case .storageUnavailable, .speechUnavailable, .speechFailed: .serviceUnavailable
         case .configInvalid, .internalError: .internalServerError
+        case .unitNotFound, .unitTokenInvalid, .inspectionNotFound, .findingNotFound, .evidenceNotFound: .notFound
+        case .unitTokenWrongKind: .forbidden
+        case .unitNameRequired, .unitAddressRequired, .unitFieldTooLong, .unitTypeUnknown, .unitRiskUnknown, .unitLicenceFormat,
+            .unitKitchenModeUnknown, .unitCameraURLInvalid, .unitsImportInvalid, .checklistItemUnknown, .checklistIncomplete, .findingTextRequired,
+            .evidenceTooMany:
+            .badRequest
+        case .unitDuplicate, .unitInactive, .inspectionAlreadyOpen, .inspectionNotCheckedIn, .inspectionInvalidState, .inspectionNoCamera,
+            .findingInvalidTransition:
+            .conflict
+        case .evidenceType: .unsupportedMediaType
+        case .evidenceTooLarge: .contentTooLarge
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterBusy, .counterDoesNotServe,
             .queueEmpty,
             .ticketInvalidTransition, .ticketStale, .ticketAlreadyReactivated, .ticketReactivationExpired, .ticketNoShowTooEarly,

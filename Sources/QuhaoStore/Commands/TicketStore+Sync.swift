@@ -27,6 +27,9 @@ extension TicketStore {
                     try db.execute(
                         sql: "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, CAST(? AS BLOB))",
                         arguments: [Self.presenceSecretName(site.id), random.token(byteCount: 32)])
+                    if site.kind == .inspection {
+                        try Self.syncInspectionOffice(db, site, now: now, encoder: encoder, key: Data(random.bytes(32)))
+                    }
                     for counter in site.counters {
                         try db.execute(
                             sql: "INSERT OR IGNORE INTO counter_states (site_id, counter_id) VALUES (?, ?)",
@@ -38,5 +41,19 @@ extension TicketStore {
         }
         // Removed sites too: their boards must go (the board drops a site it can no longer load).
         for site in sites.map(\.id) + removed.sorted() { observers.notify(site, .all) }
+    }
+
+    /// An inspection office gets its unit-token key once, and a new checklist version whenever
+    /// the configured items differ from the latest stored ones.
+    static func syncInspectionOffice(_ db: Database, _ site: Site, now: Date, encoder: JSONEncoder, key: Data) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", arguments: [unitSecretName(site.id), key])
+        guard let rules = site.inspection else { return }
+        let items = String(decoding: try encoder.encode(rules.checklist), as: UTF8.self)
+        let latest = try Row.fetchOne(
+            db, sql: "SELECT version, items FROM checklists WHERE site_id = ? ORDER BY version DESC LIMIT 1", arguments: [site.id])
+        if let latest, latest["items"] == items { return }
+        let version = (latest?["version"] as Int? ?? 0) + 1
+        try db.execute(
+            sql: "INSERT INTO checklists (site_id, version, items, created_at) VALUES (?, ?, ?, ?)", arguments: [site.id, version, items, now])
     }
 }

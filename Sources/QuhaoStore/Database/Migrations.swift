@@ -13,6 +13,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-25g board rebuild indexes", migrate: v7)
         migrator.registerMigration("2026-11-25h housekeeping reads only what expires", migrate: v8)
         migrator.registerMigration("2026-11-30a the day's end closes tickets in service too", migrate: v9)
+        migrator.registerMigration("2026-11-30b canteen inspections", migrate: v10)
         return migrator
     }
 
@@ -242,6 +243,165 @@ enum Migrations {
             sql: """
                 DROP INDEX tickets_open;
                 CREATE INDEX tickets_open ON tickets (site_id, day) WHERE state IN ('remote', 'waiting', 'called', 'serving');
+                """)
+    }
+
+    /// Canteen inspections: the units under supervision, the checklist versions, inspections
+    /// with their item results, findings and their rectification, and uploaded evidence.
+    ///
+    /// An inspection requested through the queue follows its ticket: a trigger moves the
+    /// inspection's status in the same statement as the ticket's state (whoever moved it: the
+    /// inspector's page, a staff console, the day's end), so the two never disagree.
+    static func v10(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE units (
+                    id INTEGER PRIMARY KEY,
+                    site_id TEXT NOT NULL REFERENCES sites(id),
+                    name TEXT NOT NULL,
+                    uscc TEXT NOT NULL,
+                    licence TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    risk TEXT NOT NULL CHECK (risk IN ('A', 'B', 'C', 'D')),
+                    contact_name TEXT NOT NULL DEFAULT '',
+                    contact_phone TEXT NOT NULL,
+                    kitchen_mode TEXT NOT NULL,
+                    camera_url TEXT,
+                    active INTEGER NOT NULL DEFAULT 1,
+                    poster_version INTEGER NOT NULL DEFAULT 1,
+                    private_version INTEGER NOT NULL DEFAULT 1,
+                    poster_token TEXT NOT NULL UNIQUE,
+                    private_token TEXT NOT NULL UNIQUE,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    UNIQUE (site_id, uscc)
+                );
+                CREATE TABLE unit_events (
+                    id INTEGER PRIMARY KEY,
+                    unit_id INTEGER NOT NULL REFERENCES units(id),
+                    at REAL NOT NULL,
+                    action TEXT NOT NULL,
+                    initiator TEXT NOT NULL,
+                    detail TEXT
+                );
+                CREATE INDEX unit_events_unit ON unit_events (unit_id);
+                CREATE TRIGGER unit_events_no_update BEFORE UPDATE ON unit_events
+                    BEGIN SELECT RAISE(ABORT, 'unit_events is append-only'); END;
+                CREATE TRIGGER unit_events_no_delete BEFORE DELETE ON unit_events
+                    BEGIN SELECT RAISE(ABORT, 'unit_events is append-only'); END;
+
+                CREATE TABLE checklists (
+                    site_id TEXT NOT NULL REFERENCES sites(id),
+                    version INTEGER NOT NULL,
+                    items TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (site_id, version)
+                );
+
+                CREATE TABLE inspections (
+                    id INTEGER PRIMARY KEY,
+                    site_id TEXT NOT NULL REFERENCES sites(id),
+                    unit_id INTEGER NOT NULL REFERENCES units(id),
+                    kind TEXT NOT NULL CHECK (kind IN ('routine', 'special', 'reinspection', 'self')),
+                    mode TEXT CHECK (mode IN ('on_site', 'remote_video', 'self')),
+                    status TEXT NOT NULL CHECK (status IN ('requested', 'called', 'in_progress', 'recorded', 'closed', 'cancelled')),
+                    ticket_id INTEGER UNIQUE REFERENCES tickets(id),
+                    counter_id INTEGER,
+                    requested_at REAL NOT NULL,
+                    called_by TEXT,
+                    checked_in_at REAL,
+                    checked_in_by TEXT,
+                    check_in_proof TEXT CHECK (check_in_proof IN ('poster_token', 'rotating_code')),
+                    checked_out_at REAL,
+                    checklist_version INTEGER,
+                    result TEXT CHECK (result IN ('compliant', 'basically_compliant', 'non_compliant')),
+                    summary TEXT,
+                    recorded_at REAL,
+                    recorded_by TEXT
+                );
+                CREATE INDEX inspections_unit ON inspections (unit_id, requested_at);
+                CREATE INDEX inspections_site ON inspections (site_id, recorded_at);
+                -- One request under way per unit (self-inspections aside).
+                CREATE UNIQUE INDEX inspections_one_open ON inspections (unit_id)
+                    WHERE kind != 'self' AND status IN ('requested', 'called', 'in_progress', 'recorded');
+
+                CREATE TRIGGER inspections_follow_ticket AFTER UPDATE OF state, counter_id ON tickets
+                BEGIN
+                    UPDATE inspections SET
+                        counter_id = COALESCE(NEW.counter_id, counter_id),
+                        status = CASE NEW.state
+                            WHEN 'remote' THEN 'requested'
+                            WHEN 'waiting' THEN 'requested'
+                            -- Left for another day: still requested (carried into the next day's queue).
+                            WHEN 'expired' THEN 'requested'
+                            WHEN 'called' THEN 'called'
+                            WHEN 'serving' THEN CASE WHEN status = 'recorded' THEN 'recorded' ELSE 'in_progress' END
+                            -- Done (checked out, or closed by the day's end): closed once results are in.
+                            WHEN 'done' THEN CASE WHEN status = 'recorded' THEN 'closed' ELSE status END
+                            ELSE 'cancelled'
+                        END
+                    WHERE ticket_id = NEW.id AND status NOT IN ('closed', 'cancelled');
+                END;
+
+                CREATE TABLE item_results (
+                    inspection_id INTEGER NOT NULL REFERENCES inspections(id),
+                    item_code TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('yes', 'no', 'na', 'not_observed')),
+                    note TEXT,
+                    PRIMARY KEY (inspection_id, item_code)
+                );
+
+                CREATE TABLE findings (
+                    id INTEGER PRIMARY KEY,
+                    site_id TEXT NOT NULL REFERENCES sites(id),
+                    inspection_id INTEGER NOT NULL REFERENCES inspections(id),
+                    unit_id INTEGER NOT NULL REFERENCES units(id),
+                    item_code TEXT NOT NULL,
+                    severity TEXT NOT NULL CHECK (severity IN ('key', 'general')),
+                    description TEXT NOT NULL,
+                    corrected_on_site INTEGER NOT NULL DEFAULT 0,
+                    due_day TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('open', 'rectification_submitted', 'verified')),
+                    created_at REAL NOT NULL,
+                    response TEXT,
+                    responded_at REAL,
+                    rejection_reason TEXT,
+                    verified_at REAL,
+                    verified_by TEXT,
+                    closed_by_inspection_id INTEGER REFERENCES inspections(id),
+                    UNIQUE (inspection_id, item_code)
+                );
+                CREATE INDEX findings_unit ON findings (unit_id, state);
+                CREATE INDEX findings_site ON findings (site_id, created_at);
+
+                CREATE TABLE finding_events (
+                    id INTEGER PRIMARY KEY,
+                    finding_id INTEGER NOT NULL REFERENCES findings(id),
+                    at REAL NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('create', 'submit', 'reject', 'verify', 'close')),
+                    initiator TEXT NOT NULL,
+                    text TEXT
+                );
+                CREATE INDEX finding_events_finding ON finding_events (finding_id);
+                CREATE TRIGGER finding_events_no_update BEFORE UPDATE ON finding_events
+                    BEGIN SELECT RAISE(ABORT, 'finding_events is append-only'); END;
+                CREATE TRIGGER finding_events_no_delete BEFORE DELETE ON finding_events
+                    BEGIN SELECT RAISE(ABORT, 'finding_events is append-only'); END;
+
+                -- Uploaded photos, stored on disk by their SHA-256; rows hold the hash.
+                CREATE TABLE evidence (
+                    sha256 TEXT PRIMARY KEY,
+                    content_type TEXT NOT NULL CHECK (content_type IN ('image/jpeg', 'image/png', 'image/webp')),
+                    size INTEGER NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE finding_evidence (
+                    finding_event_id INTEGER NOT NULL REFERENCES finding_events(id),
+                    sha256 TEXT NOT NULL REFERENCES evidence(sha256),
+                    PRIMARY KEY (finding_event_id, sha256)
+                );
+                CREATE INDEX finding_evidence_sha ON finding_evidence (sha256);
                 """)
     }
 }

@@ -5,7 +5,7 @@ import QuhaoCore
 /// Who did something: a visitor, a staff member, the system itself, or the command line.
 public struct Initiator: Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
-        case visitor, staff, token, system, cli
+        case visitor, staff, token, system, cli, unit
     }
 
     public let kind: Kind

@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+/// A unit with the tokens printed for it.
+public struct RegisteredUnit: Sendable, Hashable {
+    public let unit: CanteenUnit
+    /// For the poster at the premises (`/p/{token}`).
+    public let posterToken: String
+    /// For the unit's contact (`/u/{token}`).
+    public let privateToken: String
+}
+
+extension InspectionStore {
+    // MARK: - Writes: units
+
+    /// Registers a unit at an inspection office and makes its two tokens.
+    /// - Throws: ``QuhaoError`` `unit.*`, `identity.*`, `phone.*` for a bad field (parameter `field`
+    ///   names it); `unit.duplicate` when the credit code is already registered; `site.not_found`.
+    public func createUnit(site: String, _ draft: UnitDraft, by initiator: Initiator) async throws -> RegisteredUnit {
+        let checked = try draft.checked()
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db in
+                _ = try Self.office(db, site, sites: tickets.sites)
+                return try Self.insert(db, site: site, checked, now: now, by: initiator)
+            }
+        }
+    }
+
+    /// Changes a unit's details (its tokens stay).
+    /// - Throws: As ``createUnit(site:_:by:)``, and `unit.not_found`.
+    public func updateUnit(_ id: CanteenUnit.ID, _ draft: UnitDraft, by initiator: Initiator) async throws -> RegisteredUnit {
+        let checked = try draft.checked()
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db in
+                let existing = try Self.fetchUnit(db, id: id)
+                return try Self.update(db, existing, checked, now: now, by: initiator)
+            }
+        }
+    }
+
+    /// Deactivates (or activates again) a unit: a deactivated unit's private link refuses every
+    /// action and it leaves the figures of units due for a visit; its history stays.
+    public func setUnitActive(_ id: CanteenUnit.ID, _ active: Bool, by initiator: Initiator) async throws -> RegisteredUnit {
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db in
+                let existing = try Self.fetchUnit(db, id: id)
+                guard existing.unit.active != active else { return existing }
+                try db.execute(sql: "UPDATE units SET active = ?, updated_at = ? WHERE id = ?", arguments: [active, now, id])
+                try Self.log(db, unit: id, now, active ? "activate" : "deactivate", initiator, nil)
+                return try Self.fetchUnit(db, id: id)
+            }
+        }
+    }
+
+    /// Makes a new token of one kind for a unit: the old one (and every poster or sheet printed
+    /// with it) stops working at once.
+    public func rotateToken(_ kind: UnitTokenKind, unit id: CanteenUnit.ID, by initiator: Initiator) async throws -> RegisteredUnit {
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db in
+                let existing = try Self.fetchUnit(db, id: id)
+                let column = kind == .poster ? "poster" : "private"
+                let version = try Int.fetchOne(db, sql: "SELECT \(column)_version FROM units WHERE id = ?", arguments: [id])! + 1
+                let token = UnitTokens.make(
+                    kind, site: existing.unit.siteID, unit: id, version: version, key: try UnitTokens.key(db, site: existing.unit.siteID))
+                try db.execute(
+                    sql: "UPDATE units SET \(column)_version = ?, \(column)_token = ?, updated_at = ? WHERE id = ?",
+                    arguments: [version, token, now, id])
+                try Self.log(db, unit: id, now, "rotate_\(column)", initiator, "version \(version)")
+                return try Self.fetchUnit(db, id: id)
+            }
+        }
+    }
+
+    // MARK: - Reads: units
+
+    /// A unit by id.
+    /// - Throws: `unit.not_found`.
+    public func unit(_ id: CanteenUnit.ID) async throws -> RegisteredUnit {
+        try await read { db in try Self.fetchUnit(db, id: id) }
+    }
+
+    /// An office's units, by name.
+    public func units(site: String, includingInactive: Bool = true) async throws -> [RegisteredUnit] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM units WHERE site_id = ? \(includingInactive ? "" : "AND active = 1") ORDER BY name, id", arguments: [site]
+            ).map(Self.registered)
+        }
+    }
+
+    /// The unit a token belongs to, when it is the kind asked for.
+    /// - Throws: `unit.token_invalid` for a token that is not (or no longer) any unit's;
+    ///   `unit.token_wrong_kind` for a poster token where the private one is needed (and the reverse).
+    public func unit(token: String, as kind: UnitTokenKind) async throws -> RegisteredUnit {
+        guard UnitTokens.isWellFormed(token) else { throw QuhaoError(.unitTokenInvalid) }
+        return try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM units WHERE poster_token = ? OR private_token = ?", arguments: [token, token])
+            else { throw QuhaoError(.unitTokenInvalid) }
+            let found = try Self.registered(row)
+            let matches = kind == .poster ? found.posterToken == token : found.privateToken == token
+            guard matches else { throw QuhaoError(.unitTokenWrongKind) }
+            return found
+        }
+    }
+
+    // MARK: - Inside transactions
+
+    static func insert(_ db: Database, site: String, _ checked: UnitDraft.Checked, now: Date, by initiator: Initiator) throws -> RegisteredUnit {
+        if let clash = try Row.fetchOne(db, sql: "SELECT name FROM units WHERE site_id = ? AND uscc = ?", arguments: [site, checked.uscc]) {
+            throw QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": clash["name"], "field": UnitDraft.Field.uscc.rawValue])
+        }
+        // The tokens need the row's id: it is inserted with placeholders, then given them.
+        let placeholder = "pending-\(UUID().uuidString)"
+        try db.execute(
+            sql: """
+                INSERT INTO units (site_id, name, uscc, licence, address, type, risk, contact_name, contact_phone, kitchen_mode,
+                    camera_url, active, poster_token, private_token, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                site, checked.name, checked.uscc, checked.licence, checked.address, checked.type.rawValue, checked.risk.rawValue,
+                checked.contactName, checked.contactPhone, checked.kitchenMode.rawValue, checked.cameraURL, checked.active,
+                placeholder + "p", placeholder + "u", now, now,
+            ])
+        let id = db.lastInsertedRowID
+        let key = try UnitTokens.key(db, site: site)
+        try db.execute(
+            sql: "UPDATE units SET poster_token = ?, private_token = ? WHERE id = ?",
+            arguments: [
+                UnitTokens.make(.poster, site: site, unit: id, version: 1, key: key),
+                UnitTokens.make(.private, site: site, unit: id, version: 1, key: key), id,
+            ])
+        try log(db, unit: id, now, "create", initiator, nil)
+        return try fetchUnit(db, id: id)
+    }
+
+    static func update(_ db: Database, _ existing: RegisteredUnit, _ checked: UnitDraft.Checked, now: Date, by initiator: Initiator) throws
+        -> RegisteredUnit
+    {
+        let unit = existing.unit
+        if checked.uscc != unit.uscc,
+            let clash = try Row.fetchOne(
+                db, sql: "SELECT name FROM units WHERE site_id = ? AND uscc = ? AND id != ?", arguments: [unit.siteID, checked.uscc, unit.id])
+        {
+            throw QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": clash["name"], "field": UnitDraft.Field.uscc.rawValue])
+        }
+        var changed: [String] = []
+        func note(_ field: UnitDraft.Field, _ same: Bool) { if !same { changed.append(field.rawValue) } }
+        note(.name, checked.name == unit.name)
+        note(.uscc, checked.uscc == unit.uscc)
+        note(.licence, checked.licence == unit.licence)
+        note(.address, checked.address == unit.address)
+        note(.type, checked.type == unit.type)
+        note(.risk, checked.risk == unit.risk)
+        note(.contactName, checked.contactName == unit.contactName)
+        note(.contactPhone, checked.contactPhone == unit.contactPhone)
+        note(.kitchenMode, checked.kitchenMode == unit.kitchenMode)
+        note(.cameraURL, checked.cameraURL == unit.cameraURL)
+        note(.active, checked.active == unit.active)
+        guard !changed.isEmpty else { return existing }
+        try db.execute(
+            sql: """
+                UPDATE units SET name = ?, uscc = ?, licence = ?, address = ?, type = ?, risk = ?, contact_name = ?, contact_phone = ?,
+                    kitchen_mode = ?, camera_url = ?, active = ?, updated_at = ? WHERE id = ?
+                """,
+            arguments: [
+                checked.name, checked.uscc, checked.licence, checked.address, checked.type.rawValue, checked.risk.rawValue, checked.contactName,
+                checked.contactPhone, checked.kitchenMode.rawValue, checked.cameraURL, checked.active, now, unit.id,
+            ])
+        try log(db, unit: unit.id, now, "update", initiator, changed.joined(separator: ","))
+        return try fetchUnit(db, id: unit.id)
+    }
+
+    static func fetchUnit(_ db: Database, id: CanteenUnit.ID) throws -> RegisteredUnit {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM units WHERE id = ?", arguments: [id]) else {
+            throw QuhaoError(.unitNotFound, ["unit": String(id)])
+        }
+        return try registered(row)
+    }
+
+    static func registered(_ row: Row) throws -> RegisteredUnit {
+        guard let type = UnitType(rawValue: row["type"]), let risk = RiskLevel(rawValue: row["risk"]),
+            let kitchen = KitchenMode(rawValue: row["kitchen_mode"])
+        else { throw QuhaoError(.internalError, ["reason": "unit \(row["id"] as Int64) has an unknown type, risk or kitchen mode"]) }
+        let unit = CanteenUnit(
+            id: row["id"], siteID: row["site_id"], name: row["name"], uscc: row["uscc"], licence: row["licence"], address: row["address"],
+            type: type, risk: risk, contactName: row["contact_name"], contactPhone: row["contact_phone"], kitchenMode: kitchen,
+            cameraURL: row["camera_url"], active: row["active"])
+        return RegisteredUnit(unit: unit, posterToken: row["poster_token"], privateToken: row["private_token"])
+    }
+
+    static func log(_ db: Database, unit: CanteenUnit.ID, _ at: Date, _ action: String, _ initiator: Initiator, _ detail: String?) throws {
+        try db.execute(
+            sql: "INSERT INTO unit_events (unit_id, at, action, initiator, detail) VALUES (?, ?, ?, ?, ?)",
+            arguments: [unit, at, action, initiator.description, detail])
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import GRDB
+import QuhaoCore
+import SwiftCSV
+
+/// Every problem of a units file, each with its line and column: nothing was imported.
+public struct UnitsImportFailure: Error, Sendable {
+    /// `units.import_invalid` errors (parameters `line`, `column`, `reason`, `reason@en`, `code`), in file order.
+    public let problems: [QuhaoError]
+}
+
+/// What an import did.
+public struct UnitsImportSummary: Sendable, Hashable {
+    public let created: Int
+    public let updated: Int
+    public let unchanged: Int
+}
+
+/// The units spreadsheet: UTF-8 CSV, header row first, the unit's id in the first column (empty
+/// for a new unit). Export writes a byte-order mark (so Excel reads it as UTF-8) and the labels a
+/// supervision office uses (学校食堂, 是/否); import takes labels or codes, with or without the mark.
+public enum UnitsCSV {
+    /// The columns, in order.
+    public static let columns = ["id"] + UnitDraft.Field.allCases.map(\.rawValue)
+
+    static let byteOrderMark = "\u{FEFF}"
+
+    /// A cell as a spreadsheet will not run it: text opening with = + - @ (a formula to Excel)
+    /// gets a leading apostrophe, which import takes off again.
+    static func cell(_ text: String) -> String {
+        var text = text
+        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func uncell(_ text: String) -> String {
+        if text.hasPrefix("'"), let second = text.dropFirst().first, "=+-@".contains(second) { return String(text.dropFirst()) }
+        return text
+    }
+
+    /// The file for these units.
+    public static func export(_ units: [RegisteredUnit]) -> String {
+        var lines = [columns.joined(separator: ",")]
+        for registered in units {
+            let unit = registered.unit
+            let fields = [
+                String(unit.id), unit.name, unit.uscc, unit.licence, unit.address, unit.type.label.zh, unit.risk.rawValue, unit.contactName,
+                unit.contactPhone, unit.kitchenMode.label.zh, unit.cameraURL ?? "", unit.active ? "是" : "否",
+            ]
+            lines.append(fields.map(cell).joined(separator: ","))
+        }
+        return byteOrderMark + lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// A row of the file, checked.
+    struct Row {
+        let line: Int
+        let id: CanteenUnit.ID?
+        let unit: UnitDraft.Checked
+    }
+
+    /// Reads and checks a whole file; every problem is collected before any is reported.
+    /// - Throws: ``UnitsImportFailure``.
+    static func parse(_ text: String) throws -> [Row] {
+        var problems: [QuhaoError] = []
+        func problem(_ line: Int, _ column: String, _ error: QuhaoError) {
+            var parameters = ["line": String(line), "column": column, "code": error.code.rawValue]
+            parameters["reason"] = Catalogue.chinese.message(for: error)
+            parameters["reason@en"] = Catalogue.english.message(for: error)
+            problems.append(QuhaoError(.unitsImportInvalid, parameters))
+        }
+        let body = text.hasPrefix(byteOrderMark) ? String(text.dropFirst()) : text
+        let records: [[String]]
+        do {
+            records = try EnumeratedCSV(string: body, delimiter: .comma, loadColumns: false).rows.map { $0 }
+        } catch {
+            throw UnitsImportFailure(problems: [
+                QuhaoError(
+                    .unitsImportInvalid,
+                    ["line": "1", "column": "", "reason": "不是有效的 CSV 文件（引号不成对）", "reason@en": "not a valid CSV file (unbalanced quotes)"])
+            ])
+        }
+        let header = try EnumeratedCSV(string: body, delimiter: .comma, loadColumns: false).header.map {
+            $0.trimmingCharacters(in: .whitespaces).lowercased()
+        }
+        let missing = columns.filter { !header.contains($0) }
+        if !missing.isEmpty {
+            throw UnitsImportFailure(problems: [
+                QuhaoError(
+                    .unitsImportInvalid,
+                    [
+                        "line": "1", "column": missing.joined(separator: ", "), "reason": "缺少这些列；第一行应为：\(columns.joined(separator: ","))",
+                        "reason@en": "these columns are missing; the first line must be: \(columns.joined(separator: ","))",
+                    ])
+            ])
+        }
+        let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var rows: [Row] = []
+        var seen: [String: Int] = [:]
+        // Line numbers count the lines a field spans (a quoted address with a line break).
+        var line = 2 + header.joined().filter { $0 == "\n" }.count
+        for record in records {
+            defer { line += 1 + record.joined().filter { $0 == "\n" || $0 == "\r\n" }.count }
+            if record.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            func value(_ column: String) -> String {
+                guard let at = index[column], at < record.count else { return "" }
+                return uncell(record[at])
+            }
+            var id: CanteenUnit.ID?
+            let idText = value("id").trimmingCharacters(in: .whitespaces)
+            if !idText.isEmpty {
+                guard let number = CanteenUnit.ID(idText), number > 0 else {
+                    problem(line, "id", QuhaoError(.unitNotFound, ["unit": idText]))
+                    continue
+                }
+                id = number
+            }
+            let activeText = value("active").trimmingCharacters(in: .whitespaces).lowercased()
+            let active: Bool
+            switch activeText {
+            case "", "1", "是", "yes", "y", "true", "启用": active = true
+            case "0", "否", "no", "n", "false", "停用": active = false
+            default:
+                problem(
+                    line, "active",
+                    QuhaoError(.requestInvalid, ["reason": "active must be 是/否 (yes/no), not “\(activeText.prefix(20))”"]))
+                continue
+            }
+            let draft = UnitDraft(
+                name: value("name"), uscc: value("uscc"), licence: value("licence"), address: value("address"), type: value("type"),
+                risk: value("risk"), contactName: value("contact_name"), contactPhone: value("contact_phone"),
+                kitchenMode: value("kitchen_mode"), cameraURL: value("camera_url"), active: active)
+            do {
+                let checked = try draft.checked()
+                if let earlier = seen[checked.uscc] {
+                    problem(
+                        line, "uscc",
+                        QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": "第 \(earlier) 行 / line \(earlier)"]))
+                    continue
+                }
+                seen[checked.uscc] = line
+                rows.append(Row(line: line, id: id, unit: checked))
+            } catch let error as QuhaoError {
+                problem(line, error.parameters["field"] ?? "", error)
+            }
+        }
+        if !problems.isEmpty { throw UnitsImportFailure(problems: problems) }
+        return rows
+    }
+}
+
+extension InspectionStore {
+    // MARK: - Writes: the units file
+
+    /// Imports a units file into an office, all or nothing: a row with an id changes that unit; a
+    /// row without one changes the unit with its credit code, or registers a new unit.
+    /// - Throws: ``UnitsImportFailure`` listing every bad row (line and column) and every clash
+    ///   with the units already registered; `site.not_found`.
+    public func importUnits(site: String, csv: String, by initiator: Initiator) async throws -> UnitsImportSummary {
+        let rows = try UnitsCSV.parse(csv)
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db in
+                _ = try Self.office(db, site, sites: tickets.sites)
+                var problems: [QuhaoError] = []
+                var created = 0
+                var updated = 0
+                var unchanged = 0
+                for row in rows {
+                    do {
+                        var existing: RegisteredUnit?
+                        if let id = row.id {
+                            existing = try Self.fetchUnit(db, id: id)
+                            if existing?.unit.siteID != site { throw QuhaoError(.unitNotFound, ["unit": String(id), "field": "id"]) }
+                        } else if let id = try CanteenUnit.ID.fetchOne(
+                            db, sql: "SELECT id FROM units WHERE site_id = ? AND uscc = ?", arguments: [site, row.unit.uscc])
+                        {
+                            existing = try Self.fetchUnit(db, id: id)
+                        }
+                        if let existing {
+                            let after = try Self.update(db, existing, row.unit, now: now, by: initiator)
+                            if after == existing { unchanged += 1 } else { updated += 1 }
+                        } else {
+                            _ = try Self.insert(db, site: site, row.unit, now: now, by: initiator)
+                            created += 1
+                        }
+                    } catch let error as QuhaoError {
+                        var parameters = ["line": String(row.line), "column": error.parameters["field"] ?? "id", "code": error.code.rawValue]
+                        parameters["reason"] = Catalogue.chinese.message(for: error)
+                        parameters["reason@en"] = Catalogue.english.message(for: error)
+                        problems.append(QuhaoError(.unitsImportInvalid, parameters))
+                    }
+                }
+                // Nothing half-imported: any problem rolls the whole file back.
+                if !problems.isEmpty { throw UnitsImportFailure(problems: problems) }
+                return UnitsImportSummary(created: created, updated: updated, unchanged: unchanged)
+            }
+        }
+    }
+
+    /// An office's units as a file for ``importUnits(site:csv:by:)`` (and Excel).
+    public func exportUnits(site: String) async throws -> String {
+        UnitsCSV.export(try await units(site: site))
+    }
+}
