@@ -114,5 +114,6 @@ extension QuhaoError {
         case evidenceTooLarge = "evidence.too_large"
         case evidenceTooMany = "evidence.too_many"
         case evidenceNotFound = "evidence.not_found"
+        case inspectionNoOpenFindings = "inspection.no_open_findings"
     }
 }

@@ -27,6 +27,7 @@ extension QuhaoError {
             .evidenceTooMany:
             .badRequest
         case .unitDuplicate, .unitInactive, .inspectionAlreadyOpen, .inspectionNotCheckedIn, .inspectionInvalidState, .inspectionNoCamera,
+            .inspectionNoOpenFindings,
             .findingInvalidTransition:
             .conflict
         case .evidenceType: .unsupportedMediaType

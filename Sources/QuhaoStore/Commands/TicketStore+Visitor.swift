@@ -96,6 +96,7 @@ extension TicketStore {
                         $0.finishedAt = context.now
                     }
                 }
+                if context.site.kind == .inspection { try InspectionStore.carryOver(context, store: self) }
                 return candidates.count
             }
         }

@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+/// A photo already stored on disk by its SHA-256 (``EvidenceFiles``), to attach to a rectification.
+public struct StoredPhoto: Sendable, Hashable {
+    public let sha256: String
+    public let contentType: String
+    public let size: Int
+
+    public init(sha256: String, contentType: String, size: Int) {
+        self.sha256 = sha256
+        self.contentType = contentType
+        self.size = size
+    }
+}
+
+extension InspectionStore {
+    // MARK: - Writes: rectification
+
+    /// A unit tells what it did about one of its open findings (text, and photos already stored).
+    /// - Throws: `finding.not_found` for a finding that is not this unit's; `finding.invalid_transition`
+    ///   when it is not open (already submitted, or verified); `finding.text_required`; `evidence.too_many`.
+    public func submitRectification(unitToken: String, finding id: Finding.ID, text: String, photos: [StoredPhoto]) async throws -> Finding {
+        let site = try await unit(token: unitToken, as: .private).unit.siteID
+        let text = text.trimmed
+        guard !text.isEmpty else { throw QuhaoError(.findingTextRequired, ["what": "整改情况说明", "what@en": "what was done"]) }
+        guard text.count <= 2000 else { throw QuhaoError(.unitFieldTooLong, ["max": "2000"]) }
+        return try await tickets.write(site: site) { context in
+            let unit = try Self.unitForAction(context.db, token: unitToken)
+            let finding = try Self.fetchFinding(context.db, id: id)
+            guard finding.unitID == unit.id else { throw QuhaoError(.findingNotFound) }
+            guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
+            guard photos.count <= rules.maxPhotos else { throw QuhaoError(.evidenceTooMany, ["limit": String(rules.maxPhotos)]) }
+            guard finding.state.acceptsRectification else { throw Self.invalidTransition(finding, action: "submit") }
+            try context.db.execute(
+                sql: "UPDATE findings SET state = 'rectification_submitted', response = ?, responded_at = ? WHERE id = ?",
+                arguments: [text, context.now, id])
+            try Self.logFinding(context.db, id, context.now, "submit", Initiator(.unit, id: String(unit.id)), text)
+            let event = context.db.lastInsertedRowID
+            for photo in Set(photos) {
+                try context.db.execute(
+                    sql: "INSERT OR IGNORE INTO evidence (sha256, content_type, size, created_at) VALUES (?, ?, ?, ?)",
+                    arguments: [photo.sha256, photo.contentType, photo.size, context.now])
+                try context.db.execute(
+                    sql: "INSERT INTO finding_evidence (finding_event_id, sha256) VALUES (?, ?)", arguments: [event, photo.sha256])
+            }
+            return try Self.fetchFinding(context.db, id: id)
+        }
+    }
+
+    /// The office accepts a submitted rectification: the finding is closed.
+    /// - Throws: `finding.invalid_transition` unless a rectification is waiting (verifying twice is refused).
+    public func verifyRectification(_ id: Finding.ID, by inspector: Inspector) async throws -> Finding {
+        try await decide(id, verify: true, reason: nil, by: inspector)
+    }
+
+    /// The office does not accept a rectification: the finding is open again, with the reason for the unit.
+    /// - Throws: `finding.text_required` without a reason; `finding.invalid_transition` unless a rectification is waiting.
+    public func rejectRectification(_ id: Finding.ID, reason: String, by inspector: Inspector) async throws -> Finding {
+        let reason = reason.trimmed
+        guard !reason.isEmpty else { throw QuhaoError(.findingTextRequired, ["what": "退回原因", "what@en": "reason"]) }
+        return try await decide(id, verify: false, reason: reason, by: inspector)
+    }
+
+    private func decide(_ id: Finding.ID, verify: Bool, reason: String?, by inspector: Inspector) async throws -> Finding {
+        let site = try await read { db in try Self.fetchFinding(db, id: id).siteID(db) }
+        return try await tickets.write(site: site) { context in
+            let finding = try Self.fetchFinding(context.db, id: id)
+            guard finding.state == .submitted else { throw Self.invalidTransition(finding, action: verify ? "verify" : "reject") }
+            if verify {
+                try context.db.execute(
+                    sql: "UPDATE findings SET state = 'verified', verified_at = ?, verified_by = ? WHERE id = ?",
+                    arguments: [context.now, inspector.name, id])
+            } else {
+                try context.db.execute(sql: "UPDATE findings SET state = 'open', rejection_reason = ? WHERE id = ?", arguments: [reason, id])
+            }
+            try Self.logFinding(context.db, id, context.now, verify ? "verify" : "reject", inspector.initiator, reason)
+            return try Self.fetchFinding(context.db, id: id)
+        }
+    }
+
+    static func invalidTransition(_ finding: Finding, action: String) -> QuhaoError {
+        let words: [String: (String, String)] = [
+            "submit": ("提交整改", "given a rectification"), "verify": ("核实通过", "verified"), "reject": ("退回", "rejected"),
+        ]
+        let (zh, en) = words[action] ?? (action, action)
+        return QuhaoError(
+            .findingInvalidTransition, ["state": finding.state.label.zh, "state@en": finding.state.label.en ?? "", "action": zh, "action@en": en])
+    }
+
+    static func fetchFinding(_ db: Database, id: Finding.ID) throws -> Finding {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM findings WHERE id = ?", arguments: [id]) else {
+            throw QuhaoError(.findingNotFound)
+        }
+        return try finding(row)
+    }
+
+    static func finding(_ row: Row) throws -> Finding {
+        guard let severity = FindingSeverity(rawValue: row["severity"]), let state = FindingState(rawValue: row["state"]),
+            let due = BusinessDay(iso: row["due_day"])
+        else { throw QuhaoError(.internalError, ["reason": "finding \(row["id"] as Int64) is malformed"]) }
+        return Finding(
+            id: row["id"], inspectionID: row["inspection_id"], unitID: row["unit_id"], itemCode: row["item_code"], severity: severity,
+            description: row["description"], correctedOnSite: row["corrected_on_site"], due: due, state: state, createdAt: row["created_at"],
+            response: row["response"], respondedAt: row["responded_at"], rejectionReason: row["rejection_reason"], verifiedAt: row["verified_at"],
+            verifiedBy: row["verified_by"], closedByInspectionID: row["closed_by_inspection_id"])
+    }
+}
+
+extension Finding {
+    /// The office the finding belongs to.
+    func siteID(_ db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT site_id FROM findings WHERE id = ?", arguments: [id]) ?? ""
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+/// An inspection with what was recorded in it.
+public struct InspectionRecord: Sendable, Hashable {
+    public let inspection: Inspection
+    public let unit: CanteenUnit
+    /// The checklist version it was recorded with (the current one when not yet recorded).
+    public let checklist: Checklist?
+    public let items: [String: ItemEntry]
+    public let findings: [Finding]
+    /// Its queue ticket: number and public token (place in the queue, which team).
+    public let ticket: Ticket?
+}
+
+/// What a unit's own page shows.
+public struct UnitOverview: Sendable, Hashable {
+    public let unit: RegisteredUnit
+    /// The request under way, if any.
+    public let open: InspectionRecord?
+    /// Findings not yet verified, the most urgent first.
+    public let openFindings: [Finding]
+    /// The latest recorded inspection by the office (not a self-inspection).
+    public let latest: Inspection?
+    public let latestSelf: Inspection?
+}
+
+extension InspectionStore {
+    // MARK: - Reads: inspections
+
+    /// An inspection by id.
+    /// - Throws: `inspection.not_found`.
+    public func inspection(_ id: Inspection.ID) async throws -> Inspection {
+        try await read { db in try Self.fetchInspection(db, id: id) }
+    }
+
+    /// An inspection with its unit, checklist, item results, findings and ticket.
+    public func details(_ id: Inspection.ID) async throws -> InspectionRecord {
+        try await read { db in try Self.details(db, try Self.fetchInspection(db, id: id)) }
+    }
+
+    /// What a unit's page shows, by its private token.
+    public func overview(unitToken: String) async throws -> UnitOverview {
+        let registered = try await unit(token: unitToken, as: .private)
+        return try await read { db in
+            let id = registered.unit.id
+            let open = try Self.openInspection(db, unit: id).map { try Self.details(db, $0) }
+            let findings = try Row.fetchAll(
+                db, sql: "SELECT * FROM findings WHERE unit_id = ? AND state != 'verified' ORDER BY due_day, id", arguments: [id]
+            ).map(Self.finding)
+            let latest = try Row.fetchOne(
+                db,
+                sql:
+                    "SELECT * FROM inspections WHERE unit_id = ? AND kind != 'self' AND result IS NOT NULL ORDER BY recorded_at DESC, id DESC LIMIT 1",
+                arguments: [id]
+            ).map(Self.inspection)
+            let latestSelf = try Row.fetchOne(
+                db, sql: "SELECT * FROM inspections WHERE unit_id = ? AND kind = 'self' ORDER BY recorded_at DESC, id DESC LIMIT 1", arguments: [id]
+            ).map(Self.inspection)
+            return UnitOverview(unit: registered, open: open, openFindings: findings, latest: latest, latestSelf: latestSelf)
+        }
+    }
+
+    /// A unit's inspections, newest first.
+    public func history(unit: CanteenUnit.ID) async throws -> [Inspection] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM inspections WHERE unit_id = ? ORDER BY requested_at DESC, id DESC", arguments: [unit])
+                .map(Self.inspection)
+        }
+    }
+
+    /// A unit's findings (all, or only those not verified), the oldest due first.
+    public func findings(unit: CanteenUnit.ID, openOnly: Bool = false) async throws -> [Finding] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM findings WHERE unit_id = ? \(openOnly ? "AND state != 'verified'" : "") ORDER BY due_day, id",
+                arguments: [unit]
+            ).map(Self.finding)
+        }
+    }
+
+    /// An office's findings waiting for the office to verify a rectification, the oldest first.
+    public func awaitingVerification(site: String) async throws -> [Finding] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM findings WHERE site_id = ? AND state = 'rectification_submitted' ORDER BY responded_at, id", arguments: [site]
+            ).map(Self.finding)
+        }
+    }
+
+    /// The inspection a team (window) holds now: called, or under way.
+    public func held(site: String, team: Int) async throws -> InspectionRecord? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT * FROM inspections WHERE site_id = ? AND counter_id = ? AND status IN ('called', 'in_progress', 'recorded')
+                    ORDER BY id DESC LIMIT 1
+                    """, arguments: [site, team]
+            ).map { try Self.details(db, try Self.inspection($0)) }
+        }
+    }
+
+    /// Photo hashes of a finding's rectifications, newest submission first.
+    public func photos(finding: Finding.ID) async throws -> [StoredPhoto] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.sha256, e.content_type, e.size FROM finding_events f
+                    JOIN finding_evidence fe ON fe.finding_event_id = f.id JOIN evidence e ON e.sha256 = fe.sha256
+                    WHERE f.finding_id = ? ORDER BY f.id DESC, e.sha256
+                    """, arguments: [finding]
+            ).map { StoredPhoto(sha256: $0["sha256"], contentType: $0["content_type"], size: $0["size"]) }
+        }
+    }
+
+    /// Whether a unit may see a photo: it is attached to one of the unit's findings.
+    public func photo(_ sha256: String, belongsTo unit: CanteenUnit.ID) async throws -> StoredPhoto? {
+        try await read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT e.sha256, e.content_type, e.size FROM evidence e
+                    JOIN finding_evidence fe ON fe.sha256 = e.sha256 JOIN finding_events f ON f.id = fe.finding_event_id
+                    JOIN findings x ON x.id = f.finding_id
+                    WHERE e.sha256 = ? AND x.unit_id = ? LIMIT 1
+                    """, arguments: [sha256, unit]
+            ).map { StoredPhoto(sha256: $0["sha256"], contentType: $0["content_type"], size: $0["size"]) }
+        }
+    }
+
+    /// A stored photo, for staff.
+    public func photo(_ sha256: String) async throws -> StoredPhoto? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT sha256, content_type, size FROM evidence WHERE sha256 = ?", arguments: [sha256])
+                .map { StoredPhoto(sha256: $0["sha256"], contentType: $0["content_type"], size: $0["size"]) }
+        }
+    }
+
+    // MARK: - Inside transactions
+
+    static func fetchInspection(_ db: Database, id: Inspection.ID) throws -> Inspection {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM inspections WHERE id = ?", arguments: [id]) else {
+            throw QuhaoError(.inspectionNotFound)
+        }
+        return try inspection(row)
+    }
+
+    static func inspection(_ row: Row) throws -> Inspection {
+        guard let kind = InspectionKind(rawValue: row["kind"]), let status = InspectionStatus(rawValue: row["status"]) else {
+            throw QuhaoError(.internalError, ["reason": "inspection \(row["id"] as Int64) is malformed"])
+        }
+        let names = [row["called_by"], row["checked_in_by"], row["recorded_by"]].compactMap { $0 as String? }
+        var inspectors: [String] = []
+        for name in names where !inspectors.contains(name) { inspectors.append(name) }
+        return Inspection(
+            id: row["id"], siteID: row["site_id"], unitID: row["unit_id"], kind: kind, mode: (row["mode"] as String?).flatMap(InspectionMode.init),
+            status: status, ticketID: row["ticket_id"], counterID: row["counter_id"], inspectors: kind == .selfInspection ? [] : inspectors,
+            requestedAt: row["requested_at"], checkedInAt: row["checked_in_at"],
+            checkInProof: (row["check_in_proof"] as String?).flatMap(CheckInProof.init), checkedOutAt: row["checked_out_at"],
+            checklistVersion: row["checklist_version"], result: (row["result"] as String?).flatMap(InspectionResult.init), summary: row["summary"],
+            recordedAt: row["recorded_at"])
+    }
+
+    static func details(_ db: Database, _ inspection: Inspection) throws -> InspectionRecord {
+        let unit = try fetchUnit(db, id: inspection.unitID).unit
+        let checklist = try? checklist(db, site: inspection.siteID, version: inspection.checklistVersion)
+        var items: [String: ItemEntry] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM item_results WHERE inspection_id = ?", arguments: [inspection.id]) {
+            if let outcome = ItemOutcome(rawValue: row["outcome"]) { items[row["item_code"]] = ItemEntry(outcome, note: row["note"]) }
+        }
+        let findings = try Row.fetchAll(db, sql: "SELECT * FROM findings WHERE inspection_id = ? ORDER BY id", arguments: [inspection.id]).map(
+            finding)
+        for finding in findings where finding.correctedOnSite { items[finding.itemCode]?.correctedOnSite = true }
+        let ticket = try inspection.ticketID.flatMap { try TicketRecord.fetchOne(db, key: $0) }?.ticket
+        return InspectionRecord(inspection: inspection, unit: unit, checklist: checklist, items: items, findings: findings, ticket: ticket)
+    }
+}

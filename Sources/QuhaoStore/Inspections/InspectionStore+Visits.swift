@@ -1,0 +1,367 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+/// What an inspector recorded for one checklist item.
+public struct ItemEntry: Sendable, Hashable {
+    public var outcome: ItemOutcome
+    public var note: String?
+    /// For a "no": the problem was put right during the visit (the finding is verified at once).
+    public var correctedOnSite: Bool
+
+    public init(_ outcome: ItemOutcome, note: String? = nil, correctedOnSite: Bool = false) {
+        self.outcome = outcome
+        self.note = note
+        self.correctedOnSite = correctedOnSite
+    }
+}
+
+/// Who acts for the office: a signed-in inspector (or an admin), by name for the record.
+public struct Inspector: Sendable, Hashable {
+    public let initiator: Initiator
+    public let name: String
+
+    public init(initiator: Initiator, name: String) {
+        self.initiator = initiator
+        self.name = name
+    }
+}
+
+extension InspectionStore {
+    // MARK: - Writes: a unit's requests
+
+    /// A unit asks for an inspection: a routine one, or a re-inspection (复查) of its rectified
+    /// findings. It takes a number in the office's queue in the same transaction.
+    /// - Throws: `unit.token_invalid` / `unit.token_wrong_kind`, `unit.inactive`, `inspection.already_open`,
+    ///   `inspection.no_open_findings` (a re-inspection with nothing to re-inspect), and the queue's `service.*` refusals.
+    public func request(_ kind: InspectionKind, unitToken: String) async throws -> Inspection {
+        guard kind == .routine || kind == .reinspection else { throw QuhaoError(.requestInvalid, ["reason": "kind"]) }
+        let site = try await unit(token: unitToken, as: .private).unit.siteID
+        let ticketToken = tickets.random.token()
+        return try await tickets.write(site: site) { context in
+            let unit = try Self.unitForAction(context.db, token: unitToken)
+            guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
+            if let open = try Self.openInspection(context.db, unit: unit.id) {
+                let number = try open.ticketID.flatMap {
+                    try String.fetchOne(context.db, sql: "SELECT number FROM tickets WHERE id = ?", arguments: [$0])
+                }
+                throw QuhaoError(.inspectionAlreadyOpen, ["number": number ?? "#\(open.id)"])
+            }
+            if kind == .reinspection {
+                let pending =
+                    try Int.fetchOne(
+                        context.db, sql: "SELECT COUNT(*) FROM findings WHERE unit_id = ? AND state != 'verified'", arguments: [unit.id]) ?? 0
+                guard pending > 0 else { throw QuhaoError(.inspectionNoOpenFindings) }
+            }
+            let ticket = try tickets.issue(
+                IssueRequest(siteID: site, service: rules.service(for: kind), identity: unit.uscc, phone: unit.contactPhone, channel: .phone),
+                token: ticketToken, by: Initiator(.unit, id: String(unit.id)), context)
+            try context.db.execute(
+                sql: "INSERT INTO inspections (site_id, unit_id, kind, status, ticket_id, requested_at) VALUES (?, ?, ?, 'requested', ?, ?)",
+                arguments: [site, unit.id, kind.rawValue, ticket.id, context.now])
+            return try Self.fetchInspection(context.db, id: context.db.lastInsertedRowID)
+        }
+    }
+
+    /// A unit withdraws its request while it is still waiting in the queue.
+    /// - Throws: `inspection.not_found` when nothing is requested; `inspection.invalid_state` once inspectors are called.
+    public func withdrawRequest(unitToken: String) async throws -> Inspection {
+        let site = try await unit(token: unitToken, as: .private).unit.siteID
+        return try await tickets.write(site: site) { context in
+            let unit = try Self.unitForAction(context.db, token: unitToken)
+            guard let open = try Self.openInspection(context.db, unit: unit.id), let ticketID = open.ticketID else {
+                throw QuhaoError(.inspectionNotFound)
+            }
+            guard open.status == .requested else { throw Self.invalidState(open, action: "withdraw") }
+            var record = try TicketStore.fetchTicket(context.db, .id(ticketID), day: nil)
+            try TicketStore.apply(.cancel, to: &record, context, counter: nil, by: Initiator(.unit, id: String(unit.id))) {
+                $0.finishedAt = context.now
+            }
+            return try Self.fetchInspection(context.db, id: open.id)
+        }
+    }
+
+    // MARK: - Writes: the visit
+
+    /// An inspector on the premises checks in by scanning the unit's poster QR.
+    ///
+    /// The unit's open inspection is taken: one called for a team goes into service; one still
+    /// waiting in the queue is called to `team` and started; with none open, a special
+    /// (unannounced) inspection starts here. Checking in again changes nothing.
+    /// - Parameters:
+    ///   - posterToken: The token of the scanned poster (the proof of presence).
+    ///   - proof: What was scanned: the printed poster, or the code the unit's own screen showed.
+    ///   - team: The inspector's team (window): needed when the inspection was not yet called.
+    /// - Throws: `unit.token_invalid` / `unit.token_wrong_kind`, `unit.inactive`, `counter.*` for the team.
+    public func checkIn(posterToken: String, proof: CheckInProof = .posterToken, team: Int?, by inspector: Inspector) async throws -> Inspection {
+        let site = try await unit(token: posterToken, as: .poster).unit.siteID
+        return try await tickets.write(site: site) { context in
+            let unit = try Self.activeUnit(context.db, poster: posterToken)
+            if let team { _ = try TicketStore.counter(team, in: context.site) }
+            guard let open = try Self.openInspection(context.db, unit: unit.id) else {
+                guard let team else { throw QuhaoError(.counterNotFound, ["counter": "?"]) }
+                try context.db.execute(
+                    sql: """
+                        INSERT INTO inspections (site_id, unit_id, kind, mode, status, counter_id, requested_at, called_by, checked_in_at,
+                            checked_in_by, check_in_proof)
+                        VALUES (?, ?, 'special', 'on_site', 'in_progress', ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [site, unit.id, team, context.now, inspector.name, context.now, inspector.name, proof.rawValue])
+                return try Self.fetchInspection(context.db, id: context.db.lastInsertedRowID)
+            }
+            if open.mode != nil { return open }
+            guard [.requested, .called, .inProgress].contains(open.status) else { throw Self.invalidState(open, action: "check_in") }
+            try startTicket(of: open, team: team, inspector, context)
+            try context.db.execute(
+                sql: """
+                    UPDATE inspections SET mode = 'on_site', checked_in_at = ?, checked_in_by = ?, check_in_proof = ?,
+                        called_by = COALESCE(called_by, ?) WHERE id = ?
+                    """, arguments: [context.now, inspector.name, proof.rawValue, inspector.name, open.id])
+            return try Self.fetchInspection(context.db, id: open.id)
+        }
+    }
+
+    /// The inspection is made through the unit's kitchen camera instead of on the premises.
+    /// - Throws: `inspection.no_camera` for a unit without a camera link; `inspection.invalid_state`.
+    public func markRemote(_ id: Inspection.ID, team: Int? = nil, by inspector: Inspector) async throws -> Inspection {
+        let site = try await inspection(id).siteID
+        return try await tickets.write(site: site) { context in
+            let open = try Self.fetchInspection(context.db, id: id)
+            if open.mode == .remoteVideo { return open }
+            guard open.mode == nil, [.requested, .called, .inProgress].contains(open.status) else {
+                throw Self.invalidState(open, action: "mark_remote")
+            }
+            let unit = try Self.fetchUnit(context.db, id: open.unitID).unit
+            guard unit.cameraURL != nil else { throw QuhaoError(.inspectionNoCamera) }
+            try startTicket(of: open, team: team, inspector, context)
+            try context.db.execute(
+                sql: "UPDATE inspections SET mode = 'remote_video', called_by = COALESCE(called_by, ?) WHERE id = ?",
+                arguments: [inspector.name, id])
+            return try Self.fetchInspection(context.db, id: id)
+        }
+    }
+
+    /// Records the checklist: every item of the current version gets an outcome (未检查 for what
+    /// could not be seen); each "no" becomes a finding with its severity and due day; the result
+    /// follows the office's rule. A re-inspection closes the unit's earlier findings whose item now passes.
+    /// - Throws: `inspection.not_checked_in` before a check-in or a remote mark; `inspection.invalid_state`
+    ///   once recorded; `checklist.item_unknown`, `checklist.incomplete`.
+    public func record(
+        _ id: Inspection.ID, items: [String: ItemEntry], summary: String?, by inspector: Inspector
+    ) async throws -> Inspection {
+        let site = try await inspection(id).siteID
+        return try await tickets.write(site: site) { context in
+            let open = try Self.fetchInspection(context.db, id: id)
+            guard open.status == .inProgress || open.status == .called else { throw Self.invalidState(open, action: "record") }
+            guard open.mode != nil else { throw QuhaoError(.inspectionNotCheckedIn) }
+            guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
+            let checklist = try Self.checklist(context.db, site: site, version: nil)
+            let outcome = try Self.score(items, against: checklist, rules: rules)
+            let today = context.day
+            for item in checklist.items {
+                let entry = items[item.code]!
+                try context.db.execute(
+                    sql: "INSERT INTO item_results (inspection_id, item_code, outcome, note) VALUES (?, ?, ?, ?)",
+                    arguments: [id, item.code, entry.outcome.rawValue, entry.note?.trimmed])
+                guard entry.outcome == .no else { continue }
+                let severity: FindingSeverity = item.isKey ? .key : .general
+                let description = entry.note?.trimmed.nonEmpty ?? item.text.zh
+                try context.db.execute(
+                    sql: """
+                        INSERT INTO findings (site_id, inspection_id, unit_id, item_code, severity, description, corrected_on_site, due_day,
+                            state, created_at, verified_at, verified_by)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        site, id, open.unitID, item.code, severity.rawValue, description, entry.correctedOnSite,
+                        rules.deadlines.due(severity, recordedOn: today).iso, entry.correctedOnSite ? "verified" : "open", context.now,
+                        entry.correctedOnSite ? context.now : nil, entry.correctedOnSite ? inspector.name : nil,
+                    ])
+                let finding = context.db.lastInsertedRowID
+                try Self.logFinding(context.db, finding, context.now, "create", inspector.initiator, nil)
+                if entry.correctedOnSite { try Self.logFinding(context.db, finding, context.now, "verify", inspector.initiator, "corrected on site") }
+            }
+            if open.kind == .reinspection {
+                let passed = checklist.items.filter { items[$0.code]?.outcome == .yes }.map(\.code)
+                let earlier = try Row.fetchAll(
+                    context.db,
+                    sql: "SELECT id, item_code FROM findings WHERE unit_id = ? AND state != 'verified' AND inspection_id != ?",
+                    arguments: [open.unitID, id])
+                for row in earlier where passed.contains(row["item_code"]) {
+                    let finding: Finding.ID = row["id"]
+                    try context.db.execute(
+                        sql: "UPDATE findings SET state = 'verified', verified_at = ?, verified_by = ?, closed_by_inspection_id = ? WHERE id = ?",
+                        arguments: [context.now, inspector.name, id, finding])
+                    try Self.logFinding(context.db, finding, context.now, "close", inspector.initiator, "re-inspection #\(id)")
+                }
+            }
+            try context.db.execute(
+                sql: """
+                    UPDATE inspections SET status = 'recorded', checklist_version = ?, result = ?, summary = ?, recorded_at = ?, recorded_by = ?
+                    WHERE id = ?
+                    """, arguments: [checklist.version, outcome.rawValue, summary?.trimmed.nonEmpty, context.now, inspector.name, id])
+            return try Self.fetchInspection(context.db, id: id)
+        }
+    }
+
+    /// Check-out closes the visit (and frees the team's window).
+    /// - Throws: `inspection.invalid_state` before results are recorded.
+    public func checkOut(_ id: Inspection.ID, by inspector: Inspector) async throws -> Inspection {
+        let site = try await inspection(id).siteID
+        return try await tickets.write(site: site) { context in
+            let open = try Self.fetchInspection(context.db, id: id)
+            guard open.status == .recorded else { throw Self.invalidState(open, action: "check_out") }
+            try context.db.execute(sql: "UPDATE inspections SET checked_out_at = ? WHERE id = ?", arguments: [context.now, id])
+            if let ticketID = open.ticketID, var record = try TicketRecord.fetchOne(context.db, key: ticketID), record.state == .serving {
+                try TicketStore.apply(.complete, to: &record, context, counter: record.counterID, by: inspector.initiator) {
+                    $0.finishedAt = context.now
+                }
+            } else {
+                try context.db.execute(sql: "UPDATE inspections SET status = 'closed' WHERE id = ?", arguments: [id])
+            }
+            return try Self.fetchInspection(context.db, id: id)
+        }
+    }
+
+    /// A unit's own check on the current checklist (自查): recorded and closed at once; its "no"
+    /// answers are the unit's own notes, not the office's findings.
+    public func selfInspection(unitToken: String, items: [String: ItemEntry], summary: String?) async throws -> Inspection {
+        let site = try await unit(token: unitToken, as: .private).unit.siteID
+        return try await tickets.write(site: site) { context in
+            let unit = try Self.unitForAction(context.db, token: unitToken)
+            guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
+            let checklist = try Self.checklist(context.db, site: site, version: nil)
+            let outcome = try Self.score(items, against: checklist, rules: rules)
+            try context.db.execute(
+                sql: """
+                    INSERT INTO inspections (site_id, unit_id, kind, mode, status, requested_at, checklist_version, result, summary,
+                        recorded_at, recorded_by, checked_out_at)
+                    VALUES (?, ?, 'self', 'self', 'closed', ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    site, unit.id, context.now, checklist.version, outcome.rawValue, summary?.trimmed.nonEmpty, context.now, unit.name, context.now,
+                ])
+            let id = context.db.lastInsertedRowID
+            for item in checklist.items {
+                let entry = items[item.code]!
+                try context.db.execute(
+                    sql: "INSERT INTO item_results (inspection_id, item_code, outcome, note) VALUES (?, ?, ?, ?)",
+                    arguments: [id, item.code, entry.outcome.rawValue, entry.note?.trimmed])
+            }
+            return try Self.fetchInspection(context.db, id: id)
+        }
+    }
+
+    // MARK: - Inside transactions
+
+    /// Puts an inspection's ticket into service: a waiting one is called to `team` first.
+    private func startTicket(of inspection: Inspection, team: Int?, _ inspector: Inspector, _ context: TicketStore.Context) throws {
+        guard let ticketID = inspection.ticketID, var record = try TicketRecord.fetchOne(context.db, key: ticketID) else { return }
+        let ticketContext = context
+        if record.state == .waiting {
+            guard let team else { throw QuhaoError(.counterNotFound, ["counter": "?"]) }
+            let counter = try TicketStore.counter(team, in: context.site)
+            guard counter.services.contains(record.serviceID) else {
+                throw QuhaoError(.counterDoesNotServe, ["counter": String(team), "service": record.serviceID])
+            }
+            if let held = try TicketStore.heldTicket(context.db, site: context.site.id, counter: team) {
+                throw QuhaoError(.counterBusy, ["counter": String(team), "number": held.number])
+            }
+            try TicketStore.apply(.call, to: &record, ticketContext, counter: team, by: inspector.initiator) {
+                $0.counterID = team
+                $0.calledAt = context.now
+            }
+        }
+        if record.state == .called {
+            try TicketStore.apply(.start, to: &record, ticketContext, counter: record.counterID, by: inspector.initiator) {
+                $0.startedAt = context.now
+            }
+        }
+    }
+
+    /// Checks a filled-in checklist and gives its result.
+    static func score(_ items: [String: ItemEntry], against checklist: Checklist, rules: InspectionRules) throws -> InspectionResult {
+        if let unknown = items.keys.sorted().first(where: { checklist.item($0) == nil }) {
+            throw QuhaoError(.checklistItemUnknown, ["code": unknown, "version": String(checklist.version)])
+        }
+        let missing = checklist.items.filter { items[$0.code] == nil }
+        if let first = missing.first { throw QuhaoError(.checklistIncomplete, ["count": String(missing.count), "code": first.code]) }
+        let failed = checklist.items.filter { items[$0.code]?.outcome == .no }
+        return rules.resultRule.result(keyFailures: failed.filter(\.isKey).count, generalFailures: failed.filter { !$0.isKey }.count)
+    }
+
+    /// The unit behind a private token, inside a transaction, refusing a deactivated one.
+    static func unitForAction(_ db: Database, token: String) throws -> CanteenUnit {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM units WHERE private_token = ?", arguments: [token]) else {
+            throw QuhaoError(.unitTokenInvalid)
+        }
+        let unit = try registered(row).unit
+        guard unit.active else { throw QuhaoError(.unitInactive) }
+        return unit
+    }
+
+    static func activeUnit(_ db: Database, poster token: String) throws -> CanteenUnit {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM units WHERE poster_token = ?", arguments: [token]) else {
+            throw QuhaoError(.unitTokenInvalid)
+        }
+        let unit = try registered(row).unit
+        guard unit.active else { throw QuhaoError(.unitInactive) }
+        return unit
+    }
+
+    static func openInspection(_ db: Database, unit: CanteenUnit.ID) throws -> Inspection? {
+        try Row.fetchOne(
+            db,
+            sql: "SELECT * FROM inspections WHERE unit_id = ? AND kind != 'self' AND status IN ('requested', 'called', 'in_progress', 'recorded')",
+            arguments: [unit]
+        ).map(inspection)
+    }
+
+    static func invalidState(_ inspection: Inspection, action: String) -> QuhaoError {
+        let (zh, en) = actionWords[action] ?? (action, action)
+        return QuhaoError(
+            .inspectionInvalidState,
+            ["state": inspection.status.label.zh, "state@en": inspection.status.label.en ?? "", "action": zh, "action@en": en])
+    }
+
+    static let actionWords: [String: (String, String)] = [
+        "withdraw": ("撤回", "withdrawn"), "check_in": ("签到", "checked in"), "mark_remote": ("改为远程视频检查", "marked remote"),
+        "record": ("记录结果", "recorded"), "check_out": ("签退", "checked out"),
+    ]
+
+    static func logFinding(_ db: Database, _ finding: Finding.ID, _ at: Date, _ action: String, _ initiator: Initiator, _ text: String?) throws {
+        try db.execute(
+            sql: "INSERT INTO finding_events (finding_id, at, action, initiator, text) VALUES (?, ?, ?, ?, ?)",
+            arguments: [finding, at, action, initiator.description, text])
+    }
+}
+
+extension String {
+    var trimmed: String { trimmingCharacters(in: .whitespacesAndNewlines) }
+    var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+extension InspectionStore {
+    /// At an office's day's end, requests still waiting (their ticket expired with the day) take
+    /// a number in the new day's queue, in the order they were first made, ahead of the new
+    /// day's requests: a unit keeps its request until inspectors come, however many days that takes.
+    /// A request whose business type is closed now stays as it is and is carried at the next run.
+    static func carryOver(_ context: TicketStore.Context, store: TicketStore) throws {
+        guard let rules = context.site.inspection else { return }
+        let waiting = try Row.fetchAll(
+            context.db,
+            sql: """
+                SELECT i.id, i.kind, i.unit_id FROM inspections i JOIN tickets t ON t.id = i.ticket_id
+                WHERE i.site_id = ? AND i.status = 'requested' AND t.state = 'expired' ORDER BY i.requested_at, i.id
+                """, arguments: [context.site.id])
+        for row in waiting {
+            let unit = try fetchUnit(context.db, id: row["unit_id"]).unit
+            let kind = InspectionKind(rawValue: row["kind"]) ?? .routine
+            let request = IssueRequest(
+                siteID: context.site.id, service: rules.service(for: kind), identity: unit.uscc, phone: unit.contactPhone, channel: .phone)
+            // The checks come before the insert: a refusal (a closed business type) leaves nothing half-done.
+            guard let ticket = try? store.issue(request, token: store.random.token(), by: .system, context) else { continue }
+            try context.db.execute(sql: "UPDATE inspections SET ticket_id = ? WHERE id = ?", arguments: [ticket.id, row["id"] as Int64])
+        }
+    }
+}
