@@ -73,6 +73,8 @@ let package = Package(
             resources: [.embedInCode("Resources/demo.yaml")],
             swiftSettings: swiftSettings
         ),
+        // The source scenario's canteen supervision (110 / 33 / 30), built through the store's commands.
+        .target(name: "CanteenDemo", dependencies: ["QuhaoCore", "QuhaoStore"], path: "seeds/CanteenDemo", swiftSettings: swiftSettings),
         // libqrencode, as a system library.
         .systemLibrary(
             name: "CQREncode",
@@ -117,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "quhao",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence", "Speech",
+                "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence", "Speech", "CanteenDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -144,6 +146,9 @@ let package = Package(
         .testTarget(name: "QuhaoCoreTests", dependencies: ["QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "QuhaoStoreTests", dependencies: ["QuhaoStore", "QuhaoCore", "LiveBoard", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CanteenDemoTests", dependencies: ["CanteenDemo", "QuhaoStore", "QuhaoCore", "QuhaoConfig"], path: "Tests/CanteenDemoTests",
             swiftSettings: swiftSettings),
         .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What kind of catering unit a canteen is (the supervision office's categories).
-public enum UnitType: String, Codable, Sendable, CaseIterable {
+public enum UnitType: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable {
     case schoolCanteen = "school_canteen"
     case workplaceCanteen = "workplace_canteen"
     case restaurant
@@ -35,7 +35,7 @@ public enum UnitType: String, Codable, Sendable, CaseIterable {
 
 /// A unit's food-safety risk level, A (lowest) to D (highest): it sets how often it must be
 /// visited each year.
-public enum RiskLevel: String, Codable, Sendable, CaseIterable, Comparable {
+public enum RiskLevel: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable, Comparable {
     case a = "A"
     case b = "B"
     case c = "C"

@@ -62,7 +62,7 @@ public enum ItemOutcome: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// An inspection's overall result: 符合 / 基本符合 / 不符合.
-public enum InspectionResult: String, Sendable, Hashable, Codable, CaseIterable {
+public enum InspectionResult: String, Sendable, Hashable, Codable, CodingKeyRepresentable, CaseIterable {
     case compliant
     case basicallyCompliant = "basically_compliant"
     case nonCompliant = "non_compliant"
