@@ -1,4 +1,5 @@
 import Foundation
+import QuhaoCore
 
 #if canImport(Glibc)
     import Glibc

@@ -9,7 +9,7 @@ import QuhaoStore
 /// `quhao qr site SITE`: the hall poster QR.
 struct QRCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "qr", abstract: "Print or save QR codes.", subcommands: [SiteQR.self])
+        commandName: "qr", abstract: "Print or save QR codes.", subcommands: [SiteQR.self, UnitQR.self])
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case svg, png, text
@@ -48,6 +48,57 @@ struct QRCommand: AsyncParsableCommand {
                     throw ExitFailure(message: "The address is too long for a QR code: \(url)", code: 1)
                 }
                 let caption = "扫码取号 Scan to take a number · \(definition.name.zh)"
+                let bytes: Data =
+                    switch format {
+                    case .svg: Data(matrix.svg(caption: caption).utf8)
+                    case .png: Data(matrix.png(scale: 12))
+                    case .text: Data((matrix.terminalText(ansi: out == nil) + "\n\(url)\n").utf8)
+                    }
+                if let out {
+                    try bytes.write(to: URL(fileURLWithPath: out))
+                    print("\(out): \(url)")
+                } else {
+                    FileHandle.standardOutput.write(bytes)
+                }
+            }
+        }
+    }
+
+    struct UnitQR: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unit",
+            abstract: "A canteen unit's QR: the public poster for its premises, or the private link for its contact.",
+            discussion: """
+                --poster (公示): posted at the premises; anyone may read it, and a signed-in inspector checks in by scanning it. \
+                --private: handed to the unit's contact only (a registration sheet); it lets the unit request inspections and \
+                answer findings. Rotate either with `quhao units rotate`.
+                """)
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The inspection office (when the unit is named by its credit code).")
+        var site: String?
+        @Argument(help: "The unit: its id or its credit code.")
+        var unit: String
+        @Flag(help: "Which QR.")
+        var kind: UnitsCommand.Rotate.TokenKind
+        @Option(help: "svg, png (for printing) or text (this terminal).")
+        var format: Format = .text
+        @Option(help: "Write to this file instead of standard output.")
+        var out: String?
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try await storeOptions.openStore()
+                let settings = try storeOptions.settings(file: try storeOptions.loadConfig().file)
+                let found = try await UnitsCommand.unit(unit, site: site, store: store)
+                let url =
+                    kind == .poster ? "\(settings.publicURL)/p/\(found.posterToken)" : "\(settings.publicURL)/u/\(found.privateToken)"
+                guard let matrix = QRMatrix(encoding: url, correction: .quartile) else {
+                    throw ExitFailure(message: "The address is too long for a QR code: \(url)", code: 1)
+                }
+                let caption =
+                    kind == .poster
+                    ? "食品安全公示 Food-safety notice · \(found.unit.name)" : "单位专用 For the unit only · \(found.unit.name)"
                 let bytes: Data =
                     switch format {
                     case .svg: Data(matrix.svg(caption: caption).utf8)

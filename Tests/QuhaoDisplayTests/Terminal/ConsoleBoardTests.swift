@@ -1,5 +1,6 @@
 import Foundation
 import LiveBoard
+import QuhaoCore
 import Testing
 
 @testable import QuhaoDisplay

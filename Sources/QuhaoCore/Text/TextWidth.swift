@@ -21,7 +21,7 @@ extension String {
 }
 
 extension Unicode.Scalar {
-    var columns: Int {
+    public var columns: Int {
         let v = value
         if v == 0 || (0x300...0x36F).contains(v) || (0x200B...0x200F).contains(v) || v == 0xFE0F { return 0 }
         if v < 0x1100 { return 1 }
