@@ -18,6 +18,8 @@ let nioExtras = Package.Dependency.package(url: "https://github.com/apple/swift-
 let httpTypes = Package.Dependency.package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0")
 // Reading the units spreadsheet (quhao units import).
 let swiftCSV = Package.Dependency.package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0")
+// Photo uploads (rectifications): multipart/form-data.
+let multipartKit = Package.Dependency.package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0")
 
 /// Compiler settings shared by every target (Hummingbird's choice of upcoming features).
 let swiftSettings: [SwiftSetting] = [
@@ -33,7 +35,7 @@ let package = Package(
     ],
     dependencies: [
         argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle, nio, nioExtras, httpTypes,
-        swiftCSV,
+        swiftCSV, multipartKit,
     ],
     targets: [
         // Pure domain: value types and rules, Foundation only.
@@ -105,12 +107,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             // Embedded (Support/EmbeddedFiles.swift names each one; a test checks none is missing).
-            resources: ["display", "shared/head", "staff-console", "staff-login", "staff-pick", "take", "ticket"]
+            resources: ["display", "inspect", "inspection", "poster", "shared/head", "staff-console", "staff-login", "staff-pick", "take", "ticket", "unit"]
                 .map { .embedInCode("Resources/templates/\($0).mustache") }
                 + ["app.css", "console.js", "display.css", "display.js", "staff.css", "take.js", "ticket.js"]
                 .map { .embedInCode("Resources/static/\($0)") },

@@ -30,10 +30,13 @@ public struct AppSettings: Sendable {
     public var idleTimeoutSeconds: Int
     /// Connections per client address; 0: no cap.
     public var maxConnectionsPerAddress: Int
+    /// Where uploaded photos are kept (`<data>/evidence` beside the database); `nil`: a folder in the temporary directory.
+    public var evidenceDirectory: String?
 
     public init(
         host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30,
-        speechCommand: String? = nil, speechCache: String? = nil, idleTimeoutSeconds: Int = 10, maxConnectionsPerAddress: Int = 256
+        speechCommand: String? = nil, speechCache: String? = nil, idleTimeoutSeconds: Int = 10, maxConnectionsPerAddress: Int = 256,
+        evidenceDirectory: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -45,6 +48,14 @@ public struct AppSettings: Sendable {
         self.speechCache = speechCache
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        self.evidenceDirectory = evidenceDirectory
+    }
+
+    /// The photo store for these settings.
+    var evidence: EvidenceFiles {
+        EvidenceFiles(
+            directory: evidenceDirectory.map { URL(fileURLWithPath: $0) }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("quhao-evidence"))
     }
 }
 
@@ -140,6 +151,9 @@ func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logg
     router.addRoutes(StaffPages(services: services, templates: templates, signIn: signIn).routes, atPath: "/staff")
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")
     router.addRoutes(DisplayPages(services: services, templates: templates).routes, atPath: "/display")
+    router.addRoutes(UnitPages(services: services, templates: templates).routes)
+    router.addRoutes(InspectorPages(services: services, templates: templates).routes, atPath: "/inspect")
+    router.addRoutes(EvidenceRoutes(services: services).routes, atPath: "/evidence")
     return router
 }
 

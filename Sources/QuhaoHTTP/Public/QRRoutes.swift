@@ -3,9 +3,11 @@ import Hummingbird
 import LiveBoard
 import QRCode
 import QuhaoCore
+import QuhaoStore
 
 /// QR images: `/qr/sites/{site}.svg` (the printable hall poster: the plain take-a-number
-/// address, never a rotating code) and `/qr/tickets/{token}.svg` (reopens the ticket page).
+/// address, never a rotating code), `/qr/tickets/{token}.svg` (reopens the ticket page) and
+/// `/qr/units/{posterToken}.svg` (a canteen unit's poster).
 struct QRRoutes {
     let services: AppDependencies
 
@@ -13,6 +15,7 @@ struct QRRoutes {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("sites/:file", use: site)
         routes.get("tickets/:file", use: ticket)
+        routes.get("units/:file", use: unit)
         return routes
     }
 
@@ -27,6 +30,14 @@ struct QRRoutes {
         let token = try Self.name(try context.parameters.require("file"), request)
         let view = try await services.ticketView(token).view
         return try Self.svg(services.ticketURL(token), caption: view.number)
+    }
+
+    /// A canteen unit's poster QR (`/qr/units/{posterToken}.svg`): opens its public page, where a
+    /// signed-in inspector checks in. Only the poster token: the private link is never drawn here.
+    @Sendable func unit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try Self.name(try context.parameters.require("file"), request)
+        let unit = try await services.store.inspections.unit(token: token, as: .poster).unit
+        return try Self.svg("\(services.settings.publicURL)/p/\(token)", caption: "食品安全公示 Food-safety notice · \(unit.name)")
     }
 
     static func name(_ file: String, _ request: Request) throws -> String {

@@ -135,9 +135,12 @@ struct StaffPages {
         return Response(status: .seeOther, headers: [.location: "/staff/login?next=\(next)", .cacheControl: "no-store"])
     }
 
-    /// Only our own staff pages are places to go back to after signing in (no open redirect).
+    /// Only our own staff, inspector and poster pages are places to go back to after signing in (no open redirect).
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/staff"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/staff/login") else {
+        // The staff pages, the inspector's, and a unit's poster (an inspector scanning it signed out).
+        guard let next, ["/staff", "/inspect", "/p/"].contains(where: next.hasPrefix), !next.hasPrefix("//"), !next.contains("\\"),
+            !next.hasPrefix("/staff/login")
+        else {
             return "/staff"
         }
         return next

@@ -9,11 +9,15 @@ enum EmbeddedFiles {
     static let templates: [String: [UInt8]] = [
         "display": PackageResources.display_mustache,
         "head": PackageResources.head_mustache,
+        "inspect": PackageResources.inspect_mustache,
+        "inspection": PackageResources.inspection_mustache,
+        "poster": PackageResources.poster_mustache,
         "staff-console": PackageResources.staff_console_mustache,
         "staff-login": PackageResources.staff_login_mustache,
         "staff-pick": PackageResources.staff_pick_mustache,
         "take": PackageResources.take_mustache,
         "ticket": PackageResources.ticket_mustache,
+        "unit": PackageResources.unit_mustache,
     ]
 
     /// The files served under `/static/`, by file name.

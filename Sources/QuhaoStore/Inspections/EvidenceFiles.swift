@@ -54,7 +54,8 @@ public struct EvidenceFiles: Sendable {
         directory.appendingPathComponent(String(hash.prefix(2))).appendingPathComponent(hash)
     }
 
-    static func megabytes(_ bytes: Int) -> String {
+    /// A byte count in whole megabytes where it is one (`8`), else one decimal.
+    public static func megabytes(_ bytes: Int) -> String {
         let value = Double(bytes) / 1_048_576
         return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }

@@ -64,7 +64,7 @@ extension InspectionStore {
     }
 
     private func decide(_ id: Finding.ID, verify: Bool, reason: String?, by inspector: Inspector) async throws -> Finding {
-        let site = try await read { db in try Self.fetchFinding(db, id: id).siteID(db) }
+        let site = try await office(ofFinding: id)
         return try await tickets.write(site: site) { context in
             let finding = try Self.fetchFinding(context.db, id: id)
             guard finding.state == .submitted else { throw Self.invalidTransition(finding, action: verify ? "verify" : "reject") }
@@ -108,9 +108,15 @@ extension InspectionStore {
     }
 }
 
-extension Finding {
-    /// The office the finding belongs to.
-    func siteID(_ db: Database) throws -> String {
-        try String.fetchOne(db, sql: "SELECT site_id FROM findings WHERE id = ?", arguments: [id]) ?? ""
+extension InspectionStore {
+    /// The office a finding belongs to (whose inspectors may verify it).
+    /// - Throws: `finding.not_found`.
+    public func office(ofFinding id: Finding.ID) async throws -> String {
+        try await read { db in
+            guard let site = try String.fetchOne(db, sql: "SELECT site_id FROM findings WHERE id = ?", arguments: [id]) else {
+                throw QuhaoError(.findingNotFound)
+            }
+            return site
+        }
     }
 }

@@ -94,7 +94,8 @@ struct Serve: AsyncParsableCommand {
                 settings: AppSettings(
                     host: settings.host, port: settings.port, publicURL: settings.publicURL, speechCommand: speech,
                     speechCache: dataDirectory.appendingPathComponent("speech-cache").path,
-                    idleTimeoutSeconds: settings.idleTimeoutSeconds, maxConnectionsPerAddress: settings.maxConnectionsPerAddress),
+                    idleTimeoutSeconds: settings.idleTimeoutSeconds, maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
+                    evidenceDirectory: dataDirectory.appendingPathComponent("evidence").path),
                 store: ticketStore, clock: clock, logger: logger,
                 services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)],
                 boardServices: { board, hallCode in

@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import QuhaoCore
+import QuhaoStore
+
+/// Rectification photos for the office: `/evidence/{sha256}`, to its inspectors and admins only.
+/// (A unit sees its own through `/u/{token}/photos/{sha256}`.) Always with the type told by the
+/// photo's bytes at upload, `nosniff`, and a policy that runs nothing.
+struct EvidenceRoutes {
+    let services: AppDependencies
+
+    var routes: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get(":sha", use: photo)
+        return routes
+    }
+
+    @Sendable func photo(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try await StaffAuth.require(request, services: services)
+        guard principal.role == .admin || principal.role == .inspector else { throw QuhaoError(.authForbidden) }
+        guard let photo = try await services.store.inspections.photo(try context.parameters.require("sha")) else {
+            throw QuhaoError(.evidenceNotFound)
+        }
+        return try Self.response(photo, files: services.settings.evidence)
+    }
+
+    static func response(_ photo: StoredPhoto, files: EvidenceFiles) throws -> Response {
+        guard let file = files.file(photo.sha256), let data = FileManager.default.contents(atPath: file.path) else {
+            throw QuhaoError(.evidenceNotFound)
+        }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: photo.contentType, .init("X-Content-Type-Options")!: "nosniff", .cacheControl: "private, max-age=86400",
+                .init("Content-Security-Policy")!: "default-src 'none'; sandbox",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

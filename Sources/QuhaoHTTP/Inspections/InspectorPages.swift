@@ -1,0 +1,248 @@
+import Foundation
+import Hummingbird
+import LiveBoard
+import QuhaoCore
+import QuhaoStore
+
+/// The inspector's pages (phone-first, forms without JavaScript): `/inspect` (the teams, call the
+/// next unit, rectifications to verify) and `/inspect/i/{id}` (one inspection: the unit, its
+/// history and open findings, remote video, the checklist, check-out). Inspectors of the office
+/// and admins only; the check-in itself is on the poster page the phone's camera opens.
+struct InspectorPages {
+    let services: AppDependencies
+    let templates: Templates
+
+    var routes: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get(use: home)
+        routes.post(":site/:team/call-next", use: callNext)
+        routes.get("i/:id", use: inspectionPage)
+        routes.post("i/:id/remote", use: remoteSubmit)
+        routes.post("i/:id/record", use: recordSubmit)
+        routes.post("i/:id/check-out", use: checkOutSubmit)
+        routes.post("findings/:id/verify", use: verifySubmit)
+        routes.post("findings/:id/reject", use: rejectSubmit)
+        return routes
+    }
+
+    /// The signed-in inspector (or admin) of an office; `nil`: not signed in (the page sends them to sign in).
+    func inspector(_ request: Request, site: String? = nil) async throws -> Principal? {
+        let principal: Principal
+        do {
+            principal = try await StaffAuth.require(request, services: services)
+        } catch let error as QuhaoError where error.code == .authRequired {
+            return nil
+        }
+        guard principal.role == .admin || principal.role == .inspector else { throw QuhaoError(.authForbidden) }
+        if let site, principal.role != .admin, principal.siteID != site { throw QuhaoError(.authForbidden) }
+        return principal
+    }
+
+    static func toLogin(_ request: Request) -> Response { StaffPages.toLogin(request) }
+
+    // MARK: - Home
+
+    @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderHome(request, error: nil)
+    }
+
+    func renderHome(_ request: Request, error: QuhaoError?) async throws -> Response {
+        guard let principal = try await inspector(request) else { return Self.toLogin(request) }
+        let language = request.language
+        let (t, _) = Templates.strings(language)
+        var offices: [[String: Any]] = []
+        for siteID in try await services.store.siteIDs() {
+            let snapshot = try await services.board.snapshot(siteID)
+            let site = snapshot.site
+            guard site.kind == .inspection, principal.role == .admin || principal.siteID == siteID else { continue }
+            let waiting = snapshot.board.services.map(\.waiting).reduce(0, +)
+            var teams: [[String: Any]] = []
+            for counter in site.counters {
+                var team: [String: Any] = ["id": counter.id, "name": counter.name?.text(language) ?? String(counter.id), "site": siteID]
+                if let held = try await services.store.inspections.held(site: siteID, team: counter.id) {
+                    team["held"] = [
+                        "id": held.inspection.id, "unit": held.unit.name, "status": held.inspection.status.label.text(language),
+                        "number": held.ticket?.number.description ?? "",
+                    ]
+                }
+                teams.append(team)
+            }
+            let awaiting = try await services.store.inspections.awaitingVerification(site: siteID).asyncMap { finding -> [String: Any] in
+                let unit = try await services.store.inspections.unit(finding.unitID).unit
+                let photos = try await services.store.inspections.photos(finding: finding.id)
+                return [
+                    "id": finding.id, "unit": unit.name, "code": finding.itemCode, "description": finding.description,
+                    "response": finding.response ?? "",
+                    "photos": photos.map { ["sha": $0.sha256] },
+                ]
+            }
+            offices.append([
+                "name": site.name.text(language), "teams": teams, "waiting": Catalogue.fill(t["inspect_waiting"] ?? "", with: ["n": String(waiting)]),
+                "awaiting": awaiting, "hasAwaiting": !awaiting.isEmpty,
+            ])
+        }
+        var data: [String: Any] = ["title": t["inspect_title"] ?? "", "siteName": principal.name, "user": principal.name, "offices": offices]
+        if let error { data["error"] = Catalogue.of(language).message(for: error) }
+        return page("inspect", request, data, status: error?.status ?? .ok)
+    }
+
+    @Sendable func callNext(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let site = try context.parameters.require("site")
+        let team = try context.parameters.require("team", as: Int.self)
+        guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
+        do {
+            _ = try await services.store.callNext(site: site, counter: team, by: principal.initiator)
+            guard let held = try await services.store.inspections.held(site: site, team: team) else { throw QuhaoError(.queueEmpty) }
+            return redirect(request, "/inspect/i/\(held.inspection.id)")
+        } catch let error as QuhaoError where error.code != .authForbidden {
+            return try await renderHome(request, error: error)
+        }
+    }
+
+    // MARK: - One inspection
+
+    @Sendable func inspectionPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderInspection(request, id: try context.parameters.require("id", as: Int64.self), error: nil, entries: [:])
+    }
+
+    func renderInspection(_ request: Request, id: Int64, error: QuhaoError?, entries: [String: ItemEntry]) async throws -> Response {
+        let details = try await services.store.inspections.details(id)
+        guard let principal = try await inspector(request, site: details.inspection.siteID) else { return Self.toLogin(request) }
+        let inspection = details.inspection
+        let language = request.language
+        let (t, _) = Templates.strings(language)
+        let site = try await services.board.snapshot(inspection.siteID).site
+        let today = site.businessDay(at: services.clock.now())
+        var data: [String: Any] = [
+            "title": details.unit.name, "siteName": site.name.text(language), "user": principal.name, "id": id, "unitName": details.unit.name,
+            "address": details.unit.address, "type": details.unit.type.label.text(language), "risk": details.unit.risk.rawValue,
+            "contact": "\(details.unit.contactName) \(details.unit.contactPhone)", "kind": inspection.kind.label.text(language),
+            "status": inspection.status.label.text(language), "number": details.ticket?.number.description ?? "",
+        ]
+        if let at = inspection.checkedInAt, let proof = inspection.checkInProof {
+            let clock = Calendar.gregorian(in: site.zone).dateComponents([.hour, .minute], from: at)
+            let time = "\(site.businessDay(at: at).iso) \(String(format: "%02d:%02d", clock.hour ?? 0, clock.minute ?? 0))"
+            data["checkedIn"] = Catalogue.fill(
+                t["inspect_checked_in"] ?? "", with: ["time": time, "proof": t["inspect_proof_\(proof.rawValue)"] ?? ""])
+        }
+        if let mode = inspection.mode { data["mode"] = mode.label.text(language) }
+        let canStart = inspection.mode == nil && [.requested, .called, .inProgress].contains(inspection.status)
+        data["needCheckIn"] = canStart
+        data["canRemote"] = canStart && details.unit.cameraURL != nil
+        data["camera"] = details.unit.cameraURL ?? ""
+        if inspection.mayRecord && inspection.status != .recorded, let checklist = details.checklist {
+            data["checklist"] = UnitPages.checklistRows(checklist, language: language, entries: entries)
+            data["hasChecklist"] = true
+            data["checklistTitle"] = Catalogue.fill(t["inspect_checklist"] ?? "", with: ["version": String(checklist.version)])
+        }
+        if let result = inspection.result {
+            data["result"] = Catalogue.fill(t["inspect_result"] ?? "", with: ["result": result.label.text(language)])
+            data["findings"] = details.findings.map {
+                [
+                    "code": $0.itemCode, "description": $0.description, "state": $0.state.label.text(language), "due": $0.due.iso,
+                    "key": $0.severity == .key,
+                ]
+            }
+        }
+        data["canCheckOut"] = inspection.status == .recorded
+        let open = try await services.store.inspections.findings(unit: details.unit.id, openOnly: true)
+        data["openFindings"] = open.filter { $0.inspectionID != id }.map {
+            [
+                "code": $0.itemCode, "description": $0.description, "state": $0.state.label.text(language), "due": $0.due.iso,
+                "overdue": $0.isOverdue(today: today),
+            ]
+        }
+        data["history"] = try await services.store.inspections.history(unit: details.unit.id).filter { $0.id != id }.prefix(10).map {
+            [
+                "kind": $0.kind.label.text(language), "day": site.businessDay(at: $0.recordedAt ?? $0.requestedAt).iso,
+                "result": $0.result?.label.text(language) ?? $0.status.label.text(language),
+            ]
+        }
+        if let error { data["error"] = Catalogue.of(language).message(for: error) }
+        return page("inspection", request, data, status: error?.status ?? .ok)
+    }
+
+    @Sendable func remoteSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id", as: Int64.self)
+        return try await act(request, id: id) { principal in
+            _ = try await services.store.inspections.markRemote(id, by: Inspector(initiator: principal.initiator, name: principal.name))
+        }
+    }
+
+    @Sendable func recordSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id", as: Int64.self)
+        let fields = try await PublicPages.form([String: String].self, request, context)
+        let entries = try UnitPages.items(from: fields)
+        return try await act(request, id: id, entries: entries) { principal in
+            _ = try await services.store.inspections.record(
+                id, items: entries, summary: fields["summary"], by: Inspector(initiator: principal.initiator, name: principal.name))
+        }
+    }
+
+    @Sendable func checkOutSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id", as: Int64.self)
+        return try await act(request, id: id, then: "/inspect") { principal in
+            _ = try await services.store.inspections.checkOut(id, by: Inspector(initiator: principal.initiator, name: principal.name))
+        }
+    }
+
+    struct RejectForm: Decodable {
+        var reason: String?
+    }
+
+    @Sendable func verifySubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id", as: Int64.self)
+        return try await decide(request, finding: id) { principal in
+            _ = try await services.store.inspections.verifyRectification(id, by: Inspector(initiator: principal.initiator, name: principal.name))
+        }
+    }
+
+    @Sendable func rejectSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id", as: Int64.self)
+        let form = try await PublicPages.form(RejectForm.self, request, context)
+        return try await decide(request, finding: id) { principal in
+            _ = try await services.store.inspections.rejectRectification(
+                id, reason: form.reason ?? "", by: Inspector(initiator: principal.initiator, name: principal.name))
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Runs an action on an inspection for its office's inspector, then shows it (303), or the page with the refusal.
+    func act(
+        _ request: Request, id: Int64, entries: [String: ItemEntry] = [:], then next: String? = nil, _ action: (Principal) async throws -> Void
+    ) async throws -> Response {
+        let site = try await services.store.inspections.inspection(id).siteID
+        guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
+        do {
+            try await action(principal)
+            return redirect(request, next ?? "/inspect/i/\(id)")
+        } catch let error as QuhaoError where error.code != .authForbidden && error.code != .inspectionNotFound {
+            return try await renderInspection(request, id: id, error: error, entries: entries)
+        }
+    }
+
+    func decide(_ request: Request, finding: Int64, _ action: (Principal) async throws -> Void) async throws -> Response {
+        let site = try await services.store.inspections.office(ofFinding: finding)
+        guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
+        do {
+            try await action(principal)
+            return redirect(request, "/inspect")
+        } catch let error as QuhaoError where error.code != .authForbidden && error.code != .findingNotFound {
+            return try await renderHome(request, error: error)
+        }
+    }
+
+    func redirect(_ request: Request, _ path: String) -> Response {
+        Response(status: .seeOther, headers: [.location: path + PublicPages.langQuery(request)])
+    }
+
+    func page(_ name: String, _ request: Request, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let language = request.language
+        let common: [String: Any] = [
+            "t": Templates.strings(language).template, "lang": language.rawValue, "langQuery": PublicPages.langQuery(request),
+            "stylesheet": "/static/staff.css",
+        ]
+        return templates.page(name, common.merging(data) { _, new in new }, status: status)
+    }
+}

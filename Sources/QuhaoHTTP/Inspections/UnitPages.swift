@@ -1,0 +1,289 @@
+import Foundation
+import Hummingbird
+import LiveBoard
+import QuhaoCore
+import QuhaoStore
+
+/// A canteen unit's pages: `/u/{token}` (its own, by the private link) and `/p/{token}` (the
+/// poster at its premises: public facts, and the check-in for a signed-in inspector). Forms work
+/// without JavaScript.
+struct UnitPages {
+    let services: AppDependencies
+    let templates: Templates
+
+    var routes: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("u/:token", use: unitPage)
+        routes.post("u/:token/request", use: requestSubmit)
+        routes.post("u/:token/withdraw", use: withdrawSubmit)
+        routes.post("u/:token/self-inspection", use: selfInspectionSubmit)
+        routes.post("u/:token/findings/:finding", use: rectifySubmit)
+        routes.get("u/:token/photos/:sha", use: unitPhoto)
+        routes.get("p/:token", use: posterPage)
+        routes.post("p/:token/check-in", use: checkInSubmit)
+        return routes
+    }
+
+    // MARK: - The unit's own page
+
+    @Sendable func unitPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderUnit(request, token: try context.parameters.require("token"), error: nil)
+    }
+
+    func renderUnit(_ request: Request, token: String, error: QuhaoError?) async throws -> Response {
+        let overview = try await services.store.inspections.overview(unitToken: token)
+        let unit = overview.unit.unit
+        let language = request.language
+        let (t, _) = Templates.strings(language)
+        let catalogue = Catalogue.of(language)
+        let site = try await services.board.snapshot(unit.siteID).site
+        let today = site.businessDay(at: services.clock.now())
+        var data: [String: Any] = [
+            "t": t, "lang": language.rawValue, "title": t["unit_title"] ?? "", "siteName": site.name.text(language), "token": token,
+            "langQuery": PublicPages.langQuery(request), "unitName": unit.name, "address": unit.address, "type": unit.type.label.text(language),
+            "risk": unit.risk.rawValue, "active": unit.active, "refreshSeconds": 30,
+        ]
+        if let open = overview.open {
+            var current: [String: Any] = ["kind": open.inspection.kind.label.text(language), "status": open.inspection.status.label.text(language)]
+            if let ticket = open.ticket {
+                current["number"] = Catalogue.fill(t["unit_number"] ?? "", with: ["number": ticket.number.description])
+                if open.inspection.status == .requested, let view = try? await services.ticketView(ticket.token).view, let ahead = view.peopleAhead {
+                    current["ahead"] = ahead == 0 ? t["unit_next"] ?? "" : Catalogue.fill(t["unit_ahead"] ?? "", with: ["n": String(ahead)])
+                }
+            }
+            if open.inspection.status != .requested, let team = open.inspection.counterID {
+                let name = site.counter(team)?.name?.text(language) ?? String(team)
+                current["team"] = Catalogue.fill(
+                    t["unit_team"] ?? "", with: ["team": name, "names": open.inspection.inspectors.joined(separator: "、")])
+            }
+            current["canWithdraw"] = open.inspection.status == .requested
+            data["open"] = current
+        } else if unit.active {
+            data["canRequest"] = true
+            data["canRecheck"] = !overview.openFindings.isEmpty
+        }
+        data["findings"] = try await overview.openFindings.asyncMap { finding -> [String: Any] in
+            let checklist = try? await services.store.inspections.checklist(site: unit.siteID)
+            let item = checklist?.item(finding.itemCode)
+            var row: [String: Any] = [
+                "id": finding.id, "code": finding.itemCode, "item": item?.text.text(language) ?? finding.itemCode,
+                "severity": finding.severity.label.text(language), "key": finding.severity == .key, "description": finding.description,
+                "due": Catalogue.fill(t["unit_due"] ?? "", with: ["day": finding.due.iso]), "overdue": finding.isOverdue(today: today),
+                "state": finding.state.label.text(language), "canRectify": finding.state.acceptsRectification && unit.active,
+            ]
+            if let reason = finding.rejectionReason, finding.state == .open {
+                row["rejected"] = Catalogue.fill(t["unit_rejected"] ?? "", with: ["reason": reason])
+            }
+            if let response = finding.response, finding.state == .submitted {
+                row["answer"] = Catalogue.fill(t["unit_your_answer"] ?? "", with: ["text": response])
+            }
+            return row
+        }
+        data["hasFindings"] = !overview.openFindings.isEmpty
+        if let latest = overview.latest, let result = latest.result, let at = latest.recordedAt {
+            data["latest"] = Catalogue.fill(
+                t["unit_latest"] ?? "",
+                with: [
+                    "result": result.label.text(language), "day": site.businessDay(at: at).iso,
+                    "mode": latest.mode?.label.text(language) ?? "",
+                ])
+        }
+        if let own = overview.latestSelf, let result = own.result, let at = own.recordedAt {
+            data["selfLast"] = Catalogue.fill(
+                t["unit_self_last"] ?? "", with: ["day": site.businessDay(at: at).iso, "result": result.label.text(language)])
+        }
+        if unit.active, let checklist = try? await services.store.inspections.checklist(site: unit.siteID) {
+            data["checklist"] = Self.checklistRows(checklist, language: language, entries: [:])
+            data["hasChecklist"] = true
+        }
+        if let error { data["error"] = catalogue.message(for: error) }
+        return templates.page("unit", data, status: error?.status ?? .ok)
+    }
+
+    /// A checklist as form rows: sections with their items and the four outcomes.
+    static func checklistRows(_ checklist: Checklist, language: Language, entries: [String: ItemEntry]) -> [[String: Any]] {
+        checklist.sections.map { section in
+            [
+                "section": section.section.text(language),
+                "items": section.items.map { item -> [String: Any] in
+                    let chosen = entries[item.code]?.outcome
+                    return [
+                        "code": item.code, "text": item.text.text(language), "key": item.isKey, "note": entries[item.code]?.note ?? "",
+                        "outcomes": ItemOutcome.allCases.map { outcome in
+                            ["value": outcome.rawValue, "label": outcome.label.text(language), "checked": chosen == outcome]
+                        },
+                    ]
+                },
+            ]
+        }
+    }
+
+    struct RequestForm: Decodable {
+        var kind: String
+    }
+
+    @Sendable func requestSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let form = try await PublicPages.form(RequestForm.self, request, context)
+        return try await act(request, token: token) {
+            let kind: InspectionKind = form.kind == "reinspection" ? .reinspection : .routine
+            _ = try await services.store.inspections.request(kind, unitToken: token)
+        }
+    }
+
+    @Sendable func withdrawSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        return try await act(request, token: token) { _ = try await services.store.inspections.withdrawRequest(unitToken: token) }
+    }
+
+    @Sendable func selfInspectionSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let fields = try await PublicPages.form([String: String].self, request, context)
+        return try await act(request, token: token) {
+            _ = try await services.store.inspections.selfInspection(
+                unitToken: token, items: try Self.items(from: fields), summary: fields["summary"])
+        }
+    }
+
+    /// A rectification: `text`, and photos (`photos[]`) as `multipart/form-data` (a plain
+    /// url-encoded form is taken too, without photos). Each photo is told by its bytes and kept by
+    /// its hash before the finding changes; a refusal shows the page with the message.
+    @Sendable func rectifySubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let finding = try context.parameters.require("finding", as: Int64.self)
+        let unit = try await services.store.inspections.unit(token: token, as: .private).unit
+        let rules = try await services.board.snapshot(unit.siteID).site.inspection
+        let maxPhotos = rules?.maxPhotos ?? 6
+        let maxBytes = rules?.maxPhotoBytes ?? 8 * 1_048_576
+        return try await act(request, token: token) {
+            let contentType = request.headers[.contentType] ?? ""
+            var request = request
+            let body: ByteBuffer
+            do {
+                // Room for the photos allowed at their largest, and the text.
+                body = try await request.collectBody(upTo: maxPhotos * maxBytes + 256 * 1024)
+            } catch {
+                throw QuhaoError(.evidenceTooLarge, ["limit": EvidenceFiles.megabytes(maxBytes)])
+            }
+            var text = ""
+            var photos: [StoredPhoto] = []
+            if contentType.lowercased().hasPrefix("multipart/form-data") {
+                let form = try MultipartForm(body, contentType: contentType)
+                text = form.text("text") ?? ""
+                let files = form.files("photos")
+                guard files.count <= maxPhotos else { throw QuhaoError(.evidenceTooMany, ["limit": String(maxPhotos)]) }
+                guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    throw QuhaoError(.findingTextRequired, ["what": "整改情况说明", "what@en": "what was done"])
+                }
+                let evidence = services.settings.evidence
+                photos = try files.map { file in
+                    try evidence.store(Data(file.body.readableBytesView), name: file.filename ?? "photo", limit: maxBytes)
+                }
+            } else {
+                text = (try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)))?["text"] ?? ""
+            }
+            _ = try await services.store.inspections.submitRectification(unitToken: token, finding: finding, text: text, photos: photos)
+        }
+    }
+
+    /// A photo of one of the unit's own rectifications (never another unit's).
+    @Sendable func unitPhoto(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let unit = try await services.store.inspections.unit(token: token, as: .private).unit
+        guard let photo = try await services.store.inspections.photo(try context.parameters.require("sha"), belongsTo: unit.id) else {
+            throw QuhaoError(.evidenceNotFound)
+        }
+        return try EvidenceRoutes.response(photo, files: services.settings.evidence)
+    }
+
+    /// The outcomes of a checklist form: `item.<code>` = yes | no | na | not_observed, `note.<code>`, `fixed.<code>`.
+    static func items(from fields: [String: String]) throws -> [String: ItemEntry] {
+        var items: [String: ItemEntry] = [:]
+        for (key, value) in fields where key.hasPrefix("item.") {
+            let code = String(key.dropFirst(5))
+            guard let outcome = ItemOutcome(rawValue: value) else { throw QuhaoError(.requestInvalid, ["reason": "outcome of \(code)"]) }
+            let note = fields["note.\(code)"]?.trimmingCharacters(in: .whitespacesAndNewlines)
+            items[code] = ItemEntry(outcome, note: note?.isEmpty == false ? note : nil, correctedOnSite: fields["fixed.\(code)"] == "yes")
+        }
+        return items
+    }
+
+    /// Runs a unit's form action, then back to its page (303), or the page with the refusal.
+    func act(_ request: Request, token: String, _ action: () async throws -> Void) async throws -> Response {
+        do {
+            try await action()
+            return Response(status: .seeOther, headers: [.location: "/u/\(token)\(PublicPages.langQuery(request))"])
+        } catch let error as QuhaoError where error.code != .unitTokenInvalid && error.code != .unitTokenWrongKind {
+            return try await renderUnit(request, token: token, error: error)
+        }
+    }
+
+    // MARK: - The poster
+
+    @Sendable func posterPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await renderPoster(request, token: try context.parameters.require("token"), error: nil)
+    }
+
+    func renderPoster(_ request: Request, token: String, error: QuhaoError?) async throws -> Response {
+        let registered = try await services.store.inspections.unit(token: token, as: .poster)
+        let unit = registered.unit
+        let language = request.language
+        let (t, _) = Templates.strings(language)
+        let site = try await services.board.snapshot(unit.siteID).site
+        var data: [String: Any] = [
+            "t": t, "lang": language.rawValue, "title": t["poster_title"] ?? "", "siteName": site.name.text(language), "token": token,
+            "langQuery": PublicPages.langQuery(request), "unitName": unit.name, "address": unit.address, "type": unit.type.label.text(language),
+            "licence": unit.licence,
+        ]
+        // Public facts only: the latest result by the office, never a finding's text or a contact.
+        let history = try await services.store.inspections.history(unit: unit.id)
+        if let latest = history.first(where: { $0.kind != .selfInspection && $0.result != nil }), let result = latest.result,
+            let at = latest.recordedAt
+        {
+            data["latest"] = Catalogue.fill(
+                t["poster_latest"] ?? "", with: ["day": site.businessDay(at: at).iso, "result": result.label.text(language)])
+            data["resultClass"] = result.rawValue
+        }
+        if let principal = try? await StaffAuth.require(request, services: services), principal.role != .staff,
+            principal.siteID == nil || principal.siteID == unit.siteID
+        {
+            data["inspector"] = principal.name
+            data["teams"] = site.counters.map { ["id": $0.id, "name": $0.name?.text(language) ?? String($0.id)] }
+        } else {
+            data["hint"] = t["poster_inspector_hint"]
+            data["signIn"] = "/staff/login?next=" + ("/p/\(token)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        }
+        if let error { data["error"] = Catalogue.of(language).message(for: error) }
+        return templates.page("poster", data, status: error?.status ?? .ok)
+    }
+
+    struct CheckInForm: Decodable {
+        var team: Int?
+    }
+
+    /// A signed-in inspector on the premises checks in with the poster's token.
+    @Sendable func checkInSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let form = try await PublicPages.form(CheckInForm.self, request, context)
+        let principal = try await StaffAuth.require(request, services: services)
+        let unit = try await services.store.inspections.unit(token: token, as: .poster).unit
+        guard principal.role == .admin || (principal.role == .inspector && principal.siteID == unit.siteID) else {
+            throw QuhaoError(.authForbidden)
+        }
+        do {
+            let inspection = try await services.store.inspections.checkIn(
+                posterToken: token, team: form.team, by: Inspector(initiator: principal.initiator, name: principal.name))
+            return Response(status: .seeOther, headers: [.location: "/inspect/i/\(inspection.id)\(PublicPages.langQuery(request))"])
+        } catch let error as QuhaoError where error.code != .unitTokenInvalid {
+            return try await renderPoster(request, token: token, error: error)
+        }
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { result.append(try await transform(element)) }
+        return result
+    }
+}
