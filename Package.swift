@@ -113,8 +113,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             // Embedded (Support/EmbeddedFiles.swift names each one; a test checks none is missing).
-            resources: ["display", "inspect", "inspection", "poster", "shared/head", "staff-console", "staff-login", "staff-pick", "take", "ticket", "unit"]
-                .map { .embedInCode("Resources/templates/\($0).mustache") }
+            resources: [
+                "display", "inspect", "inspection", "poster", "shared/head", "staff-console", "staff-login", "staff-pick", "take", "ticket", "unit",
+            ]
+            .map { .embedInCode("Resources/templates/\($0).mustache") }
                 + ["app.css", "console.js", "display.css", "display.js", "staff.css", "take.js", "ticket.js"]
                 .map { .embedInCode("Resources/static/\($0)") },
             swiftSettings: swiftSettings
