@@ -26,6 +26,7 @@ struct InspectorPages {
     }
 
     /// The signed-in inspector (or admin) of an office; `nil`: not signed in (the page sends them to sign in).
+    /// (Who asks is checked before anything is looked up: a stranger learns nothing of what exists.)
     func inspector(_ request: Request, site: String? = nil) async throws -> Principal? {
         let principal: Principal
         do {
@@ -106,6 +107,7 @@ struct InspectorPages {
     }
 
     func renderInspection(_ request: Request, id: Int64, error: QuhaoError?, entries: [String: ItemEntry]) async throws -> Response {
+        guard try await inspector(request) != nil else { return Self.toLogin(request) }
         let details = try await services.store.inspections.details(id)
         guard let principal = try await inspector(request, site: details.inspection.siteID) else { return Self.toLogin(request) }
         let inspection = details.inspection
@@ -212,6 +214,7 @@ struct InspectorPages {
     func act(
         _ request: Request, id: Int64, entries: [String: ItemEntry] = [:], then next: String? = nil, _ action: (Principal) async throws -> Void
     ) async throws -> Response {
+        guard try await inspector(request) != nil else { return Self.toLogin(request) }
         let site = try await services.store.inspections.inspection(id).siteID
         guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
         do {
@@ -223,6 +226,7 @@ struct InspectorPages {
     }
 
     func decide(_ request: Request, finding: Int64, _ action: (Principal) async throws -> Void) async throws -> Response {
+        guard try await inspector(request) != nil else { return Self.toLogin(request) }
         let site = try await services.store.inspections.office(ofFinding: finding)
         guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
         do {

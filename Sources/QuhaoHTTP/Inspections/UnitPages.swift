@@ -266,10 +266,9 @@ struct UnitPages {
         let token = try context.parameters.require("token")
         let form = try await PublicPages.form(CheckInForm.self, request, context)
         let principal = try await StaffAuth.require(request, services: services)
+        guard principal.role == .admin || principal.role == .inspector else { throw QuhaoError(.authForbidden) }
         let unit = try await services.store.inspections.unit(token: token, as: .poster).unit
-        guard principal.role == .admin || (principal.role == .inspector && principal.siteID == unit.siteID) else {
-            throw QuhaoError(.authForbidden)
-        }
+        guard principal.role == .admin || principal.siteID == unit.siteID else { throw QuhaoError(.authForbidden) }
         do {
             let inspection = try await services.store.inspections.checkIn(
                 posterToken: token, team: form.team, by: Inspector(initiator: principal.initiator, name: principal.name))

@@ -17,11 +17,18 @@ import Testing
         "POST /api/v1/tickets/{token}/rating",
         "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
         "GET /s/{site}", "POST /s/{site}", "GET /t/{token}", "POST /t/{token}/cancel", "POST /t/{token}/checkin", "POST /t/{token}/rating",
-        "GET /qr/sites/{file}", "GET /qr/tickets/{file}",
+        "GET /qr/sites/{file}", "GET /qr/tickets/{file}", "GET /qr/units/{file}",
+        // A canteen unit's pages: its private link is the credential (checked in InspectionPagesTests); the poster is public.
+        "GET /u/{token}", "POST /u/{token}/request", "POST /u/{token}/withdraw", "POST /u/{token}/self-inspection",
+        "POST /u/{token}/findings/{finding}", "GET /u/{token}/photos/{sha}", "GET /p/{token}",
         "GET /staff/login", "POST /staff/login", "POST /staff/logout", "GET /static/{file}",
         // The hall TV: public like the board it shows; the rotating code itself needs the display key.
         "GET /display/{site}", "GET /display/{site}/hall-code", "GET /display/{site}/chime.wav", "GET /display/{site}/speech.wav",
     ]
+
+    /// Form actions that a stranger is refused with a problem (401) rather than sent to sign in:
+    /// the check-in on a poster (the inspector signs in first, then scans).
+    static let refusedNotRedirected: Set<String> = ["POST /p/{token}/check-in"]
 
     /// Routes that end a session: public, but a cookie-carrying request must still come from our pages.
     static let signOutRoutes: Set<String> = ["POST /api/v1/auth/logout", "POST /staff/logout"]
@@ -29,13 +36,15 @@ import Testing
     struct Route {
         let method: HTTPRequest.Method
         let template: String
-        var isPage: Bool { !template.hasPrefix("/api/") }
+        var isPage: Bool { !template.hasPrefix("/api/") && !template.hasPrefix("/evidence/") && !AccessTests.refusedNotRedirected.contains(name) }
         var name: String { "\(method) \(template)" }
 
         /// The path with its parameters filled in.
         func path(counter: Int) -> String {
             template.replacingOccurrences(of: "{site}", with: "hall").replacingOccurrences(of: "{counter}", with: String(counter))
-                .replacingOccurrences(of: "{token}", with: "unknown-token")
+                .replacingOccurrences(of: "{team}", with: String(counter)).replacingOccurrences(of: "{token}", with: "unknown-token")
+                .replacingOccurrences(of: "{id}", with: "1").replacingOccurrences(of: "{finding}", with: "1")
+                .replacingOccurrences(of: "{sha}", with: String(repeating: "a", count: 64))
         }
     }
 
@@ -75,7 +84,8 @@ import Testing
                 let stranger = try await send(client, route)
                 if route.isPage {
                     #expect(stranger.status == .seeOther, "\(route.name)")
-                    #expect(stranger.headers[.location]?.hasPrefix("/staff/login?next=%2Fstaff") == true, "\(route.name)")
+                    let back = "/staff/login?next=" + (route.path(counter: 3).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                    #expect(stranger.headers[.location] == back, "\(route.name)")
                 } else {
                     #expect(stranger.status == .unauthorized, "\(route.name)")
                     #expect(stranger.json["code"] as? String == "auth.required", "\(route.name)")
@@ -86,6 +96,11 @@ import Testing
                 #expect(forged.status == (route.isPage ? .seeOther : .unauthorized), "\(route.name) with a forged token")
 
                 // 2. A staff token for window 3: nothing at window 4, nothing for admins only.
+                // The inspector's pages and the office's photos: inspectors and admins only.
+                if route.template.hasPrefix("/inspect") || route.template.hasPrefix("/evidence") || Self.refusedNotRedirected.contains(route.name) {
+                    let staff = try await send(client, route, headers: [.authorization: "Bearer \(token)"])
+                    #expect(staff.status == .forbidden, "\(route.name) for a hall window's token")
+                }
                 if route.template.contains("{counter}") || route.template.hasPrefix("/api/v1/audit") {
                     let elsewhere = try await send(client, route, counter: 4, headers: [.authorization: "Bearer \(token)"])
                     #expect(elsewhere.status == .forbidden, "\(route.name) at window 4")
@@ -98,7 +113,12 @@ import Testing
                     foreign[.origin] = "https://evil.example"
                     let refused = try await send(client, route, headers: foreign)
                     #expect(refused.status == .forbidden, "\(route.name) from a foreign page")
-                    #expect(refused.json["code"] as? String == "auth.origin", "\(route.name)")
+                    if route.isPage {
+                        // A page (the browser asked for HTML) with the refusal's message.
+                        #expect(refused.text.contains("请求来源不符"), "\(route.name)")
+                    } else {
+                        #expect(refused.json["code"] as? String == "auth.origin", "\(route.name)")
+                    }
                 }
             }
             for name in Self.signOutRoutes {

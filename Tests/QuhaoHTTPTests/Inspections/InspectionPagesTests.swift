@@ -1,0 +1,147 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import QuhaoCore
+import QuhaoStore
+import Testing
+
+/// The inspection loop over HTTP, as a unit's phone and an inspector's phone drive it, and every
+/// refusal with its status.
+@Suite struct InspectionPagesTests {
+    static let office = Site(
+        id: "office", name: LocalizedText(zh: "食品安全监管所", en: "Food-safety office"), kind: .inspection,
+        services: [
+            Service(id: "routine", prefix: "J", name: LocalizedText(zh: "日常检查申请", en: "Routine"), identity: .uscc, phone: .required),
+            Service(id: "recheck", prefix: "K", name: LocalizedText(zh: "整改复查申请", en: "Re-inspection"), identity: .uscc, phone: .required),
+        ],
+        counters: [Counter(id: 1, services: ["recheck", "routine"]), Counter(id: 2, services: ["routine", "recheck"])],
+        rules: QueueRules(allowRemote: false, presence: .static),
+        inspection: InspectionRules(
+            checklist: [
+                ChecklistItem(
+                    code: "1.1", section: LocalizedText(zh: "许可", en: "Licence"), text: LocalizedText(zh: "许可证有效", en: "Valid"), isKey: true),
+                ChecklistItem(code: "2.1", section: LocalizedText(zh: "人员", en: "Staff"), text: LocalizedText(zh: "健康证明", en: "Health"), isKey: true),
+                ChecklistItem(
+                    code: "3.1", section: LocalizedText(zh: "环境", en: "Premises"), text: LocalizedText(zh: "清洁", en: "Clean"), isKey: false),
+            ], maxPhotoBytes: 8 * 1_048_576, maxPhotos: 3, routineService: "routine", reinspectionService: "recheck"))
+
+    static func unit(_ n: Int) -> UnitDraft {
+        let body = "91330100" + String(format: "%09d", n)
+        return UnitDraft(
+            name: "第\(n)食堂", uscc: body + String(USCC.checkCharacter(for: Array(body))!), licence: "JY1330100" + String(format: "%07d", n),
+            address: "钱塘区\(n)号", type: "学校食堂", risk: "B", contactPhone: "13812345678")
+    }
+
+    /// A PNG (8×8), a JPEG header, and things that only pretend to be images.
+    static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data(repeating: 3, count: 64)
+    static let html = Data("<html><script>alert(1)</script></html>".utf8)
+    static let svg = Data("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8)
+
+    /// A `multipart/form-data` body with a text and files.
+    static func multipart(text: String, files: [(name: String, data: Data)]) -> (HTTPFields, ByteBuffer) {
+        let boundary = "----quhao-test-boundary"
+        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n\(text)\r\n".utf8)
+        for file in files {
+            body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"photos[]\"; filename=\"\(file.name)\"\r\n".utf8)
+            body += Data("Content-Type: image/jpeg\r\n\r\n".utf8) + file.data + Data("\r\n".utf8)
+        }
+        body += Data("--\(boundary)--\r\n".utf8)
+        return ([.contentType: "multipart/form-data; boundary=\(boundary)"], ByteBuffer(bytes: body))
+    }
+
+    static func form(_ text: String) -> (HTTPFields, ByteBuffer) {
+        ([.contentType: "application/x-www-form-urlencoded"], ByteBuffer(string: text))
+    }
+
+    @Test func theLoopOverHTTPWithEveryRefusal() async throws {
+        let test = try await TestApp(site: Self.office)
+        let one = try await test.store.inspections.createUnit(site: "office", Self.unit(1), by: .cli)
+        let two = try await test.store.inspections.createUnit(site: "office", Self.unit(2), by: .cli)
+        _ = try await test.store.accounts.addStaff(
+            NewStaff(login: "zhang", name: "张检查员", role: .inspector, siteID: "office", counters: [], password: "inspector-pass-1"), cost: 4)
+        try await test.run { client throws in
+            func post(_ uri: String, _ body: (HTTPFields, ByteBuffer), _ session: HTTPFields = [:]) async throws -> TestResponse {
+                var headers = body.0
+                // The session's headers carry our Origin; a unit's phone sends its own.
+                headers.append(contentsOf: session.isEmpty ? [.origin: TestApp.origin] : session)
+                return try await client.execute(uri: uri, method: .post, headers: headers, body: body.1)
+            }
+            // The unit requests from its own link.
+            var response = try await post("/u/\(one.privateToken)/request", Self.form("kind=routine"))
+            #expect(response.status == .seeOther)
+            #expect(try await client.get("/u/\(one.privateToken)").text.contains("J001"))
+            // Tokens: a forged one, a poster token where the private one is needed, and the reverse.
+            #expect(try await client.get("/u/AAAAAAAAAAAAAAAAAAAAAA").status == .notFound)
+            #expect(try await client.get("/u/\(one.posterToken)").status == .forbidden)
+            #expect(try await client.get("/p/\(one.privateToken)").status == .forbidden)
+            #expect(try await client.get("/qr/units/\(one.privateToken).svg").status == .forbidden, "the private link is never drawn")
+            #expect(try await client.get("/qr/units/\(one.posterToken).svg").status == .ok)
+            // The poster shows public facts only.
+            let poster = try await client.get("/p/\(one.posterToken)").text
+            #expect(poster.contains("第1食堂") && !poster.contains("13812345678") && !poster.contains(one.privateToken))
+
+            let session = try await client.signIn("zhang", "inspector-pass-1")
+            response = try await post("/inspect/office/2/call-next", Self.form(""), session)
+            #expect(response.status == .seeOther)
+            let location = try #require(response.headers[.location])
+            let id = try #require(Int64(location.split(separator: "/").last ?? ""))
+            #expect(location == "/inspect/i/\(id)")
+            // No results before a check-in.
+            response = try await post("/inspect/i/\(id)/record", Self.form("item.1.1=yes&item.2.1=yes&item.3.1=yes"), session)
+            #expect(response.status == .conflict)
+            #expect(response.text.contains("请先在现场扫码签到"))
+            // Check-in: not signed in, then signed in (the poster token is the proof).
+            #expect(try await post("/p/\(one.posterToken)/check-in", Self.form("team=2")).status == .unauthorized)
+            #expect(try await client.get("/p/\(one.posterToken)", headers: session).text.contains("签到 Check in"))
+            response = try await post("/p/\(one.posterToken)/check-in", Self.form("team=2"), session)
+            #expect(response.status == .seeOther && response.headers[.location] == "/inspect/i/\(id)")
+            // The checklist: 2.1 fails (key), 3.1 fails and is corrected on site.
+            response = try await post(
+                "/inspect/i/\(id)/record",
+                Self.form("item.1.1=yes&item.2.1=no&note.2.1=%E5%81%A5%E5%BA%B7%E8%AF%81%E8%BF%87%E6%9C%9F&item.3.1=no&fixed.3.1=yes"),
+                session)
+            #expect(response.status == .seeOther)
+            #expect(try await client.get("/inspect/i/\(id)", headers: session).text.contains("不符合"))
+            #expect(try await post("/inspect/i/\(id)/check-out", Self.form(""), session).status == .seeOther)
+            let finding = try #require(try await test.store.inspections.findings(unit: one.unit.id, openOnly: true).first)
+            #expect(finding.itemCode == "2.1" && finding.description == "健康证过期")
+            #expect(try await client.get("/u/\(one.privateToken)").text.contains("健康证过期"))
+
+            // Rectification uploads: told by content, bounded, the unit's own finding only.
+            let uri = "/u/\(one.privateToken)/findings/\(finding.id)"
+            #expect(try await post(uri, Self.multipart(text: "已整改", files: [("photo.png", Self.html)])).status == .unsupportedMediaType)
+            #expect(try await post(uri, Self.multipart(text: "已整改", files: [("photo.png", Self.svg)])).status == .unsupportedMediaType)
+            let big = Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data(repeating: 0, count: 20 * 1_048_576)
+            #expect(try await post(uri, Self.multipart(text: "已整改", files: [("big.jpg", big)])).status == .contentTooLarge)
+            #expect(try await post("/u/\(two.privateToken)/findings/\(finding.id)", Self.multipart(text: "冒充", files: [])).status == .notFound)
+            #expect(try await test.store.inspections.findings(unit: one.unit.id, openOnly: true).first?.state == .open, "nothing changed")
+            response = try await post(uri, Self.multipart(text: "已补办健康证", files: [("photo.jpg", Self.png)]))
+            #expect(response.status == .seeOther)
+            let photos = try await test.store.inspections.photos(finding: finding.id)
+            #expect(photos.map(\.contentType) == ["image/png"], "a PNG named .jpg is kept as the PNG it is")
+            let sha = try #require(photos.first?.sha256)
+            let served = try await client.get("/u/\(one.privateToken)/photos/\(sha)")
+            #expect(served.status == .ok && served.headers[.contentType] == "image/png")
+            #expect(served.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            #expect(try await client.get("/u/\(two.privateToken)/photos/\(sha)").status == .notFound, "never to another unit")
+            #expect(try await client.get("/evidence/\(sha)").status == .unauthorized)
+            #expect(try await client.get("/evidence/\(sha)", headers: session).status == .ok)
+
+            // Verify, and verifying twice is refused.
+            #expect(try await post("/inspect/findings/\(finding.id)/verify", Self.form(""), session).status == .seeOther)
+            #expect(try await post("/inspect/findings/\(finding.id)/verify", Self.form(""), session).status == .conflict)
+            #expect(try await test.store.inspections.findings(unit: one.unit.id, openOnly: true).isEmpty)
+        }
+    }
+
+    @Test func aRotatedTokenStopsWorking() async throws {
+        let test = try await TestApp(site: Self.office)
+        let unit = try await test.store.inspections.createUnit(site: "office", Self.unit(1), by: .cli)
+        let rotated = try await test.store.inspections.rotateToken(.private, unit: unit.unit.id, by: .cli)
+        try await test.run { client throws in
+            #expect(try await client.get("/u/\(unit.privateToken)").status == .notFound)
+            #expect(try await client.get("/u/\(rotated.privateToken)").status == .ok)
+        }
+    }
+}
