@@ -147,6 +147,7 @@ func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logg
     router.addRoutes(AuthAPI(services: services, signIn: signIn).routes, atPath: "/api/v1/auth")
     router.addRoutes(CounterAPI(services: services).routes, atPath: "/api/v1/counters")
     router.addRoutes(AuditAPI(services: services).routes, atPath: "/api/v1/audit")
+    router.addRoutes(InspectionAPI(services: services).routes, atPath: "/api/v1/inspections")
     router.addRoutes(PublicPages(services: services, templates: templates).routes)
     router.addRoutes(StaffPages(services: services, templates: templates, signIn: signIn).routes, atPath: "/staff")
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")

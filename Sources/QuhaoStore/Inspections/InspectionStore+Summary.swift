@@ -15,6 +15,11 @@ public struct InspectionSummary: Sendable, Hashable, Codable {
         /// Of those findings, rectified and verified (corrected on site included).
         public var rectified = 0
 
+        enum CodingKeys: String, CodingKey {
+            case inspections, findings, rectified
+            case unitsInspected = "units_inspected"
+        }
+
         /// Rectified ÷ findings, in per cent, one decimal (`nil` without findings).
         public var rectificationRate: Double? {
             findings == 0 ? nil : (Double(rectified) / Double(findings) * 1000).rounded() / 10
@@ -27,6 +32,26 @@ public struct InspectionSummary: Sendable, Hashable, Codable {
         public let minimumVisits: Int
         public let activeUnits: Int
         public let dueForVisit: Int
+
+        enum CodingKeys: String, CodingKey {
+            case risk
+            case minimumVisits = "minimum_visits"
+            case activeUnits = "active_units"
+            case dueForVisit = "due_for_visit"
+        }
+    }
+
+    // Snake case written out (not left to an encoder's strategy, which would also lower-case the
+    // risk levels A–D used as keys).
+    enum CodingKeys: String, CodingKey {
+        case site, from, to, today, total, open, overdue, due
+        case onSite = "on_site"
+        case remoteVideo = "remote_video"
+        case selfInspections = "self_inspections"
+        case awaitingVerification = "awaiting_verification"
+        case byResult = "by_result"
+        case byType = "by_type"
+        case byRisk = "by_risk"
     }
 
     public let site: String

@@ -132,6 +132,19 @@ import Testing
             #expect(try await post("/inspect/findings/\(finding.id)/verify", Self.form(""), session).status == .seeOther)
             #expect(try await post("/inspect/findings/\(finding.id)/verify", Self.form(""), session).status == .conflict)
             #expect(try await test.store.inspections.findings(unit: one.unit.id, openOnly: true).isEmpty)
+
+            // The office's figures: one unit inspected, two findings, both rectified (one on site).
+            #expect(try await client.get("/api/v1/inspections/summary?site=office").status == .unauthorized)
+            let summary = try await client.get("/api/v1/inspections/summary?site=office", headers: session)
+            #expect(summary.status == .ok)
+            let total = try #require(summary.json["total"] as? [String: Int])
+            #expect(total == ["units_inspected": 1, "inspections": 1, "findings": 2, "rectified": 2])
+            #expect((summary.json["by_risk"] as? [String: Any])?.keys.sorted() == ["B"])
+            let csv = try await client.get("/api/v1/inspections/summary?site=office&format=csv&from=2026-11-25&to=2026-11-25", headers: session)
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.text.hasPrefix("\u{FEFF}group,key,label,units_inspected,inspections,findings,rectified,rectification_rate_percent"))
+            #expect(csv.text.contains("total,all,合计 Total,1,1,2,2,100.0,1,0,0,0,0,0,,"))
+            #expect(try await client.get("/api/v1/inspections/summary?site=office&from=2026-13-01", headers: session).status == .badRequest)
         }
     }
 
