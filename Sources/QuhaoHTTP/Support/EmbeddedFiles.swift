@@ -7,6 +7,9 @@ import QuhaoCore
 enum EmbeddedFiles {
     /// The Mustache templates by name (without `.mustache`).
     static let templates: [String: [UInt8]] = [
+        "admin-inspections": PackageResources.admin_inspections_mustache,
+        "admin-unit": PackageResources.admin_unit_mustache,
+        "admin-units": PackageResources.admin_units_mustache,
         "display": PackageResources.display_mustache,
         "head": PackageResources.head_mustache,
         "inspect": PackageResources.inspect_mustache,
@@ -18,6 +21,7 @@ enum EmbeddedFiles {
         "take": PackageResources.take_mustache,
         "ticket": PackageResources.ticket_mustache,
         "unit": PackageResources.unit_mustache,
+        "unit-form": PackageResources.unit_form_mustache,
     ]
 
     /// The files served under `/static/`, by file name.

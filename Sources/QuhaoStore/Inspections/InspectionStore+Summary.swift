@@ -15,6 +15,8 @@ public struct InspectionSummary: Sendable, Hashable, Codable {
         /// Of those findings, rectified and verified (corrected on site included).
         public var rectified = 0
 
+        public init() {}
+
         enum CodingKeys: String, CodingKey {
             case inspections, findings, rectified
             case unitsInspected = "units_inspected"

@@ -158,3 +158,62 @@ import Testing
         }
     }
 }
+
+/// The admin's units pages: register with checked fields, import all or nothing, deactivate.
+@Suite struct AdminUnitPagesTests {
+    @Test func registerImportExportAndDeactivate() async throws {
+        let test = try await TestApp(site: InspectionPagesTests.office)
+        _ = try await test.store.accounts.addStaff(
+            NewStaff(login: "boss", name: "所长", role: .admin, siteID: nil, counters: [], password: "admin-pass-2026"), cost: 4)
+        try await test.run { client throws in
+            let session = try await client.signIn("boss", "admin-pass-2026")
+            func post(_ uri: String, _ text: String) async throws -> TestResponse {
+                var headers = session
+                headers[.contentType] = "application/x-www-form-urlencoded"
+                return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: text))
+            }
+            let good = InspectionPagesTests.unit(1)
+            // A bad field comes back with the form filled in and the field marked.
+            var response = try await post(
+                "/admin/units", "name=%E9%A3%9F%E5%A0%82&uscc=123&licence=\(good.licence)&address=x&type=restaurant&risk=B&contact_phone=13812345678")
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("value=\"123\"") && response.text.contains("统一社会信用代码"))
+            response = try await post(
+                "/admin/units",
+                "name=%E9%A3%9F%E5%A0%82&uscc=\(good.uscc)&licence=\(good.licence)&address=x&type=restaurant&risk=B&contact_phone=13812345678")
+            #expect(response.status == .seeOther)
+            let unit = try #require(try await test.store.inspections.units(site: "office").first)
+            #expect(response.headers[.location] == "/admin/units/\(unit.unit.id)")
+            let page = try await client.get("/admin/units/\(unit.unit.id)", headers: session).text
+            #expect(page.contains("/qr/units/\(unit.posterToken).svg") && page.contains("/u/\(unit.privateToken)"))
+
+            // Import: one bad row on line 3, nothing imported; the export has the BOM and the unit.
+            let csv =
+                "id,name,uscc,licence,address,type,risk,contact_name,contact_phone,kitchen_mode,camera_url,active\n"
+                + ",新食堂,91350100M000100Y43,JY13301000000999,钱塘区1号,餐馆,B,,13812345678,,,是\n"
+                + ",坏食堂,91350100M000100Y4Z,JY13301000000998,钱塘区2号,餐馆,B,,13812345678,,,是\n"
+            let boundary = "----admin-import"
+            var headers = session
+            headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+            let body =
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"units.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n--\(boundary)--\r\n"
+            response = try await client.execute(uri: "/admin/units/import", method: .post, headers: headers, body: ByteBuffer(string: body))
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("第 3 行“uscc”列：统一社会信用代码校验位不正确"))
+            #expect(try await test.store.inspections.units(site: "office").count == 1)
+            let export = try await client.get("/admin/units/export", headers: session)
+            #expect(export.text.hasPrefix("\u{FEFF}id,name,uscc") && export.text.contains(good.uscc))
+
+            // Deactivated: the unit's link still shows its page but refuses to act.
+            #expect(try await post("/admin/units/\(unit.unit.id)/active", "active=no").status == .seeOther)
+            var unitHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            unitHeaders[.origin] = TestApp.origin
+            response = try await client.execute(
+                uri: "/u/\(unit.privateToken)/request", method: .post, headers: unitHeaders, body: ByteBuffer(string: "kind=routine"))
+            #expect(response.status == .conflict && response.text.contains("该单位已停用"))
+            // Rotating the private link retires the old one.
+            #expect(try await post("/admin/units/\(unit.unit.id)/rotate", "kind=private").status == .seeOther)
+            #expect(try await client.get("/u/\(unit.privateToken)").status == .notFound)
+        }
+    }
+}

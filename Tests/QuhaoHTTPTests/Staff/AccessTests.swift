@@ -96,8 +96,10 @@ import Testing
                 #expect(forged.status == (route.isPage ? .seeOther : .unauthorized), "\(route.name) with a forged token")
 
                 // 2. A staff token for window 3: nothing at window 4, nothing for admins only.
-                // The inspector's pages and the office's photos: inspectors and admins only.
-                if route.template.hasPrefix("/inspect") || route.template.hasPrefix("/evidence") || Self.refusedNotRedirected.contains(route.name) {
+                // The inspector's pages and the office's photos (inspectors and admins), the admin pages (admins).
+                if route.template.hasPrefix("/inspect") || route.template.hasPrefix("/evidence") || route.template.hasPrefix("/admin")
+                    || Self.refusedNotRedirected.contains(route.name)
+                {
                     let staff = try await send(client, route, headers: [.authorization: "Bearer \(token)"])
                     #expect(staff.status == .forbidden, "\(route.name) for a hall window's token")
                 }

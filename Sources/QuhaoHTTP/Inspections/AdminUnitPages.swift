@@ -1,0 +1,291 @@
+import Foundation
+import Hummingbird
+import LiveBoard
+import QuhaoCore
+import QuhaoStore
+
+/// The office's admin pages: `/admin/units` (list, register, import and export the units file),
+/// `/admin/units/{id}` (edit, deactivate, rotate tokens, print the QR codes) and
+/// `/admin/inspections` (the figures). Admins only; forms work without JavaScript.
+struct AdminUnitPages {
+    let services: AppDependencies
+    let templates: Templates
+
+    var routes: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get("units", use: list)
+        routes.post("units", use: create)
+        routes.get("units/export", use: export)
+        routes.post("units/import", use: importFile)
+        routes.get("units/:id", use: edit)
+        routes.post("units/:id", use: update)
+        routes.post("units/:id/active", use: setActive)
+        routes.post("units/:id/rotate", use: rotate)
+        routes.get("inspections", use: figures)
+        return routes
+    }
+
+    /// The signed-in admin; `nil`: not signed in (the page sends them to sign in).
+    func admin(_ request: Request) async throws -> Principal? {
+        do {
+            return try await StaffAuth.requireAdmin(request, services: services)
+        } catch let error as QuhaoError where error.code == .authRequired {
+            return nil
+        }
+    }
+
+    /// The office named by `?site=`, or the only one.
+    func office(_ request: Request) async throws -> Site {
+        var offices: [Site] = []
+        for id in try await services.store.siteIDs() {
+            let site = try await services.board.snapshot(id).site
+            if site.kind == .inspection { offices.append(site) }
+        }
+        if let named = request.uri.queryParameters.get("site") {
+            guard let site = offices.first(where: { $0.id == named }) else { throw QuhaoError(.siteNotFound, ["site": named]) }
+            return site
+        }
+        guard let only = offices.first else { throw QuhaoError(.siteNotFound, ["site": "?"]) }
+        return only
+    }
+
+    // MARK: - The list
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
+        return try await renderList(request, principal: principal, form: nil, error: nil, notice: nil, problems: [])
+    }
+
+    func renderList(
+        _ request: Request, principal: Principal, form: UnitDraft?, error: QuhaoError?, notice: String?, problems: [String]
+    ) async throws -> Response {
+        let site = try await office(request)
+        let language = request.language
+        let (t, _) = Templates.strings(language)
+        let units = try await services.store.inspections.units(site: site.id)
+        var data: [String: Any] = [
+            "title": t["admin_units_title"] ?? "", "siteName": site.name.text(language), "user": principal.name, "site": site.id,
+            "units": units.map { registered -> [String: Any] in
+                let unit = registered.unit
+                return [
+                    "id": unit.id, "name": unit.name, "uscc": unit.uscc, "type": unit.type.label.text(language), "risk": unit.risk.rawValue,
+                    "active": unit.active,
+                ]
+            },
+            "count": units.count, "problems": problems, "hasProblems": !problems.isEmpty,
+        ]
+        data.merge(Self.formData(form ?? UnitDraft(name: "", uscc: "", licence: "", address: "", type: "", risk: "B", contactPhone: ""), language)) {
+            _, new in new
+        }
+        if let error {
+            data["error"] = Catalogue.of(language).message(for: error)
+            if let field = error.parameters["field"] { data["error_\(field)"] = true }
+        }
+        if let notice { data["notice"] = notice }
+        let status: HTTPResponse.Status = error?.status ?? (problems.isEmpty ? .ok : .badRequest)
+        return page("admin-units", request, data, status: status)
+    }
+
+    /// A draft's fields and the choices of the form's selects.
+    static func formData(_ draft: UnitDraft, _ language: Language) -> [String: Any] {
+        [
+            "f_name": draft.name, "f_uscc": draft.uscc, "f_licence": draft.licence, "f_address": draft.address, "f_contact_name": draft.contactName,
+            "f_contact_phone": draft.contactPhone, "f_camera_url": draft.cameraURL,
+            "types": UnitType.allCases.map {
+                ["value": $0.rawValue, "label": $0.label.text(language), "selected": UnitType(text: draft.type) == $0]
+            },
+            "risks": RiskLevel.allCases.map { ["value": $0.rawValue, "label": $0.rawValue, "selected": RiskLevel(text: draft.risk) == $0] },
+            "kitchens": KitchenMode.allCases.map {
+                ["value": $0.rawValue, "label": $0.label.text(language), "selected": KitchenMode(text: draft.kitchenMode) == $0]
+            },
+        ]
+    }
+
+    struct UnitForm: Decodable {
+        var name: String?
+        var uscc: String?
+        var licence: String?
+        var address: String?
+        var type: String?
+        var risk: String?
+        var contact_name: String?
+        var contact_phone: String?
+        var kitchen_mode: String?
+        var camera_url: String?
+
+        var draft: UnitDraft {
+            UnitDraft(
+                name: name ?? "", uscc: uscc ?? "", licence: licence ?? "", address: address ?? "", type: type ?? "", risk: risk ?? "",
+                contactName: contact_name ?? "", contactPhone: contact_phone ?? "", kitchenMode: kitchen_mode ?? "", cameraURL: camera_url ?? "")
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
+        let site = try await office(request)
+        let form = try await PublicPages.form(UnitForm.self, request, context)
+        do {
+            let unit = try await services.store.inspections.createUnit(site: site.id, form.draft, by: principal.initiator)
+            return Response(status: .seeOther, headers: [.location: "/admin/units/\(unit.unit.id)\(PublicPages.langQuery(request))"])
+        } catch let error as QuhaoError where error.code != .siteNotFound {
+            return try await renderList(request, principal: principal, form: form.draft, error: error, notice: nil, problems: [])
+        }
+    }
+
+    @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard try await admin(request) != nil else { return StaffPages.toLogin(request) }
+        let site = try await office(request)
+        let text = try await services.store.inspections.exportUnits(site: site.id)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"units-\(site.id).csv\"",
+                .cacheControl: "no-store",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// The units file, uploaded as `file` in `multipart/form-data` (at most 5 MB).
+    @Sendable func importFile(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
+        let site = try await office(request)
+        let language = request.language
+        let t = Templates.strings(language).template
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: 5 * 1_048_576)
+        } catch {
+            throw QuhaoError(.requestTooLarge, ["limit": "5 MB"])
+        }
+        let form = try MultipartForm(body, contentType: request.headers[.contentType])
+        guard let file = form.parts.first(where: { $0.name == "file" }), let text = String(bytes: file.body.readableBytesView, encoding: .utf8) else {
+            throw QuhaoError(.requestInvalid, ["reason": "a UTF-8 CSV file is needed (save from Excel as “CSV UTF-8”)"])
+        }
+        do {
+            let summary = try await services.store.inspections.importUnits(site: site.id, csv: text, by: principal.initiator)
+            let notice = Catalogue.fill(
+                t["admin_imported"] ?? "",
+                with: ["created": String(summary.created), "updated": String(summary.updated), "unchanged": String(summary.unchanged)])
+            return try await renderList(request, principal: principal, form: nil, error: nil, notice: notice, problems: [])
+        } catch let failure as UnitsImportFailure {
+            let catalogue = Catalogue.of(language)
+            let heading = Catalogue.fill(t["admin_import_failed"] ?? "", with: ["n": String(failure.problems.count)])
+            return try await renderList(
+                request, principal: principal, form: nil, error: nil, notice: heading, problems: failure.problems.map { catalogue.message(for: $0) })
+        }
+    }
+
+    // MARK: - One unit
+
+    @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
+        let id = try context.parameters.require("id", as: Int64.self)
+        return try await renderUnit(request, principal: principal, id: id, form: nil, error: nil)
+    }
+
+    func renderUnit(_ request: Request, principal: Principal, id: Int64, form: UnitDraft?, error: QuhaoError?) async throws -> Response {
+        let registered = try await services.store.inspections.unit(id)
+        let unit = registered.unit
+        let language = request.language
+        let (t, _) = Templates.strings(language)
+        let site = try await services.board.snapshot(unit.siteID).site
+        let current = UnitDraft(
+            name: unit.name, uscc: unit.uscc, licence: unit.licence, address: unit.address, type: unit.type.rawValue, risk: unit.risk.rawValue,
+            contactName: unit.contactName, contactPhone: unit.contactPhone, kitchenMode: unit.kitchenMode.rawValue, cameraURL: unit.cameraURL ?? "")
+        var data: [String: Any] = [
+            "title": unit.name, "siteName": site.name.text(language), "user": principal.name, "id": id, "unitName": unit.name,
+            "active": unit.active, "site": unit.siteID,
+            "posterURL": "\(services.settings.publicURL)/p/\(registered.posterToken)", "posterToken": registered.posterToken,
+            "privateURL": "\(services.settings.publicURL)/u/\(registered.privateToken)",
+        ]
+        data.merge(Self.formData(form ?? current, language)) { _, new in new }
+        if let error {
+            data["error"] = Catalogue.of(language).message(for: error)
+            if let field = error.parameters["field"] { data["error_\(field)"] = true }
+        }
+        _ = t
+        return page("admin-unit", request, data, status: error?.status ?? .ok)
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
+        let id = try context.parameters.require("id", as: Int64.self)
+        let form = try await PublicPages.form(UnitForm.self, request, context)
+        var draft = form.draft
+        draft.active = try await services.store.inspections.unit(id).unit.active
+        do {
+            _ = try await services.store.inspections.updateUnit(id, draft, by: principal.initiator)
+            return Response(status: .seeOther, headers: [.location: "/admin/units/\(id)\(PublicPages.langQuery(request))"])
+        } catch let error as QuhaoError where error.code != .unitNotFound {
+            return try await renderUnit(request, principal: principal, id: id, form: draft, error: error)
+        }
+    }
+
+    struct ActiveForm: Decodable {
+        var active: String
+    }
+
+    @Sendable func setActive(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
+        let id = try context.parameters.require("id", as: Int64.self)
+        let form = try await PublicPages.form(ActiveForm.self, request, context)
+        _ = try await services.store.inspections.setUnitActive(id, form.active == "yes", by: principal.initiator)
+        return Response(status: .seeOther, headers: [.location: "/admin/units/\(id)\(PublicPages.langQuery(request))"])
+    }
+
+    struct RotateForm: Decodable {
+        var kind: String
+    }
+
+    @Sendable func rotate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
+        let id = try context.parameters.require("id", as: Int64.self)
+        let form = try await PublicPages.form(RotateForm.self, request, context)
+        _ = try await services.store.inspections.rotateToken(form.kind == "private" ? .private : .poster, unit: id, by: principal.initiator)
+        return Response(status: .seeOther, headers: [.location: "/admin/units/\(id)\(PublicPages.langQuery(request))"])
+    }
+
+    // MARK: - Figures
+
+    @Sendable func figures(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
+        let site = try await office(request)
+        let language = request.language
+        let (t, _) = Templates.strings(language)
+        let query = request.uri.queryParameters
+        let from = query.get("from").flatMap { BusinessDay(iso: $0) }
+        let to = query.get("to").flatMap { BusinessDay(iso: $0) }
+        let summary = try await services.store.inspections.summary(site: site.id, from: from, to: to)
+        func row(_ label: String, _ figures: InspectionSummary.Figures) -> [String: Any] {
+            [
+                "label": label, "units": figures.unitsInspected, "inspections": figures.inspections, "findings": figures.findings,
+                "rectified": figures.rectified, "rate": figures.rectificationRate.map { String(format: "%.1f %%", $0) } ?? "—",
+            ]
+        }
+        var rows = [row(t["admin_figures_title"] ?? "", summary.total)]
+        rows += InspectionResult.allCases.map { row($0.label.text(language), summary.byResult[$0] ?? .init()) }
+        rows += UnitType.allCases.map { row($0.label.text(language), summary.byType[$0] ?? .init()) }
+        rows += RiskLevel.allCases.map { row("\(t["admin_field_risk"] ?? "") \($0.rawValue)", summary.byRisk[$0] ?? .init()) }
+        let csvQuery = "site=\(site.id)" + (from.map { "&from=\($0.iso)" } ?? "") + (to.map { "&to=\($0.iso)" } ?? "")
+        let data: [String: Any] = [
+            "title": t["admin_figures_title"] ?? "", "siteName": site.name.text(language), "user": principal.name, "site": site.id,
+            "from": from?.iso ?? "", "to": to?.iso ?? "", "rows": rows, "csv": "/api/v1/inspections/summary?\(csvQuery)&format=csv",
+            "units": summary.total.unitsInspected, "findings": summary.total.findings, "rectified": summary.total.rectified,
+            "rate": summary.rectificationRate.map { String(format: "%.1f %%", $0) } ?? "—", "onSite": summary.onSite,
+            "remote": summary.remoteVideo, "selfCount": summary.selfInspections, "awaiting": summary.awaitingVerification, "open": summary.open,
+            "overdue": summary.overdue,
+            "due": summary.due.map { ["risk": $0.risk.rawValue, "minimum": $0.minimumVisits, "active": $0.activeUnits, "due": $0.dueForVisit] },
+        ]
+        return page("admin-inspections", request, data)
+    }
+
+    func page(_ name: String, _ request: Request, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let language = request.language
+        let common: [String: Any] = [
+            "t": Templates.strings(language).template, "lang": language.rawValue, "langQuery": PublicPages.langQuery(request),
+            "stylesheet": "/static/staff.css",
+        ]
+        return templates.page(name, common.merging(data) { _, new in new }, status: status)
+    }
+}
