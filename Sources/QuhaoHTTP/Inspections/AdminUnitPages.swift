@@ -108,15 +108,23 @@ struct AdminUnitPages {
         var address: String?
         var type: String?
         var risk: String?
-        var contact_name: String?
-        var contact_phone: String?
-        var kitchen_mode: String?
-        var camera_url: String?
+        var contactName: String?
+        var contactPhone: String?
+        var kitchenMode: String?
+        var cameraURL: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, uscc, licence, address, type, risk
+            case contactName = "contact_name"
+            case contactPhone = "contact_phone"
+            case kitchenMode = "kitchen_mode"
+            case cameraURL = "camera_url"
+        }
 
         var draft: UnitDraft {
             UnitDraft(
                 name: name ?? "", uscc: uscc ?? "", licence: licence ?? "", address: address ?? "", type: type ?? "", risk: risk ?? "",
-                contactName: contact_name ?? "", contactPhone: contact_phone ?? "", kitchenMode: kitchen_mode ?? "", cameraURL: camera_url ?? "")
+                contactName: contactName ?? "", contactPhone: contactPhone ?? "", kitchenMode: kitchenMode ?? "", cameraURL: cameraURL ?? "")
         }
     }
 
