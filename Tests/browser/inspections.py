@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Canteen inspections in a real browser (headless Chromium, phone viewports): a unit requests an
+inspection from its private link; an inspector signs in, calls it, checks in by opening the URL
+decoded (zbarimg) from the poster's PNG, fills the checklist and checks out; the unit answers the
+finding with a photo; the inspector verifies it. Screenshots go to test-output/browser/inspect-*.png.
+
+Usage: inspections.py path/to/quhao
+"""
+import os
+import struct
+import subprocess
+import zlib
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from harness import OUT, session
+
+UNITS = ("id,name,uscc,licence,address,type,risk,contact_name,contact_phone,kitchen_mode,camera_url,active\n"
+         ",白杨街道第一小学食堂,91350100M000100Y43,JY13301040000001,杭州市钱塘区白杨街道学林街1号,学校食堂,C,王师傅,13812345678,视频展示,"
+         "https://kitchen.example.cn/live/1,是\n")
+
+
+def png(path):
+    """A small red PNG, saved as .jpg: kept as the PNG it is."""
+    raw = b"".join(b"\x00" + b"\xd0\x20\x20" * 32 for _ in range(32))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 32, 32, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def main():
+    with session(390, 844, mobile=True) as (daemon, driver):
+        base = daemon.base
+        # The links the CLI prints and draws carry the daemon's address.
+        os.environ["QUHAO_PUBLIC_URL"] = base
+        with open(os.path.join(daemon.work, "units.csv"), "w") as f:
+            f.write(UNITS)
+        print("  " + daemon.cli("units", "import", "units.csv").strip())
+        daemon.cli("staff", "add", "zhang", "--name", "张检查员", "--role", "inspector", "--site", "canteen", "--password-stdin",
+                   stdin=b"inspector-pass-2026\n")
+        private = daemon.cli("qr", "unit", "1", "--private", "--format", "text").strip().splitlines()[-1]
+        assert private.startswith(f"{base}/u/"), private
+        daemon.cli("qr", "unit", "1", "--poster", "--format", "png", "--out", "poster.png")
+        decoded = subprocess.run(["zbarimg", "--raw", "-q", os.path.join(daemon.work, "poster.png")], capture_output=True,
+                                 text=True, check=True).stdout.strip()
+        assert decoded.startswith(f"{base}/p/"), decoded
+        wait = WebDriverWait(driver, 10)
+
+        # The unit asks for an inspection from its own link.
+        driver.get(private)
+        wait.until(lambda d: "白杨街道第一小学食堂" in d.find_element(By.TAG_NAME, "h2").text)
+        driver.save_screenshot(f"{OUT}/inspect-1-unit.png")
+        driver.find_element(By.CSS_SELECTOR, "button[name=kind][value=routine]").click()
+        wait.until(lambda d: "排队号码 J001" in d.page_source and "您是下一家" in d.page_source)
+        driver.save_screenshot(f"{OUT}/inspect-2-requested.png")
+        print("  ok: the unit requested an inspection from its link: J001, next in line")
+
+        # The inspector signs in and calls the next unit.
+        driver.get(f"{base}/inspect")
+        wait.until(lambda d: "/staff/login" in d.current_url)
+        driver.find_element(By.ID, "login").send_keys("zhang")
+        driver.find_element(By.ID, "password").send_keys("inspector-pass-2026")
+        driver.find_element(By.ID, "sign-in").click()
+        wait.until(lambda d: d.current_url.endswith("/inspect"))
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/call-next'] button").click()
+        wait.until(lambda d: "/inspect/i/" in d.current_url and "检查组已出发" in d.find_element(By.ID, "status").text)
+        inspection = driver.current_url
+        assert "请到现场用手机扫描" in driver.page_source
+        driver.save_screenshot(f"{OUT}/inspect-3-called.png")
+
+        # On the premises: the phone's camera opens the poster's address; the signed-in inspector checks in.
+        driver.get(decoded)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "form[action$='/check-in'] button"))
+        driver.save_screenshot(f"{OUT}/inspect-4-poster.png")
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/check-in'] button").click()
+        wait.until(lambda d: d.current_url == inspection and "检查中" in d.find_element(By.ID, "status").text)
+        assert "已签到" in driver.page_source and "公示码" in driver.page_source
+        print("  ok: the inspector called J001 and checked in by the URL decoded from the poster's PNG")
+
+        # The checklist: every item 是 except 2.1 否 with a note.
+        for radio in driver.find_elements(By.CSS_SELECTOR, "input[type=radio][value=yes]"):
+            driver.execute_script("arguments[0].click()", radio)
+        driver.execute_script("arguments[0].click()", driver.find_element(By.CSS_SELECTOR, "input[name='item.2.1'][value=no]"))
+        driver.find_element(By.NAME, "note.2.1").send_keys("两名员工健康证已过期")
+        driver.find_element(By.NAME, "summary").send_keys("后厨整洁，健康证需补办")
+        driver.save_screenshot(f"{OUT}/inspect-5-checklist.png")
+        driver.find_element(By.CSS_SELECTOR, "form.checklist button[type=submit]").click()
+        wait.until(lambda d: "检查结果：不符合" in d.page_source)
+        driver.save_screenshot(f"{OUT}/inspect-6-result.png")
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/check-out'] button").click()
+        wait.until(lambda d: d.current_url.endswith("/inspect"))
+        print("  ok: checklist recorded (2.1 failed: 不符合) and checked out")
+
+        # The unit sees the finding and answers it with a photo.
+        photo = os.path.join(daemon.work, "photo.jpg")
+        png(photo)
+        driver.get(private)
+        wait.until(lambda d: "两名员工健康证已过期" in d.page_source)
+        driver.save_screenshot(f"{OUT}/inspect-7-finding.png")
+        driver.find_element(By.NAME, "text").send_keys("两人已补办健康证，复印件已存档")
+        driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(photo)
+        driver.find_element(By.CSS_SELECTOR, "article.finding form button[type=submit]").click()
+        wait.until(lambda d: "已提交：两人已补办健康证" in d.page_source)
+        driver.save_screenshot(f"{OUT}/inspect-8-submitted.png")
+        print("  ok: the unit submitted its rectification with a photo")
+
+        # The office verifies it, the photo beside it.
+        driver.get(f"{base}/inspect")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "p.photos img"))
+        loaded = driver.execute_script("return document.querySelector('p.photos img').naturalWidth")
+        assert loaded == 32, f"the photo did not load ({loaded})"
+        driver.save_screenshot(f"{OUT}/inspect-9-verify.png")
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/verify'] button").click()
+        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "form[action$='/verify']"))
+        driver.get(private)
+        wait.until(lambda d: "没有待整改的问题" in d.page_source and "不符合" in d.page_source)
+        print(f"  ok: verified; the unit has no open finding and sees its result; screenshots in {OUT}/inspect-*.png")
+
+
+if __name__ == "__main__":
+    main()
