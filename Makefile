@@ -17,6 +17,9 @@ DESTDIR      ?=
 BINARY       ?= $(BUILD_DIR)/release/quhao
 
 run: deps build
+	@# On the built-in demo (no ARGS), the canteen office gets the source scenario's units once.
+	@if [ -z "$(ARGS)" ]; then $(QUHAO) seed canteen-demo --if-empty && \
+		echo "Canteen inspections: http://127.0.0.1:8080/admin/inspections (admins), /inspect (inspectors); README, Canteen inspections."; fi
 	$(QUHAO) serve $(ARGS)
 
 test: deps test-deps lint
@@ -37,7 +40,7 @@ build:
 	$(SWIFT) build --product quhao
 
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Sources Tests bench/QuhaoBench Package.swift
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests bench/QuhaoBench seeds Package.swift
 
 install: deps
 	$(SWIFT) build -c release --product quhao

@@ -21,6 +21,8 @@ struct SeedCommand: AsyncParsableCommand {
         @OptionGroup var storeOptions: StoreOptions
         @Option(help: "The inspection office (default: the only one configured).")
         var site: String?
+        @Flag(help: "Do nothing (and succeed) when the office already has units: for `make run`.")
+        var ifEmpty = false
 
         func run() async throws {
             try await reportingErrors {
@@ -32,6 +34,10 @@ struct SeedCommand: AsyncParsableCommand {
                 let synced = try await store.siteIDs()
                 if storeOptions.configPath != nil || synced.isEmpty { try await store.sync(sites: file.domainSites) }
                 let office = try await UnitsCommand.office(site, store: store)
+                if ifEmpty, !(try await store.inspections.units(site: office).isEmpty) {
+                    print("食堂检查演示数据已在 \(settings.databasePath) 中 / the canteen demo is already in \(settings.databasePath)")
+                    return
+                }
                 let outcome = try await CanteenDemo.load(into: store, clock: clock, site: office, end: now)
                 print(
                     "已载入 loaded into \(settings.databasePath): \(outcome.units) 家单位 units, \(outcome.inspected) 家已检查 inspected, "
