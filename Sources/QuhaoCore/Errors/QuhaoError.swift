@@ -115,5 +115,6 @@ extension QuhaoError {
         case evidenceTooMany = "evidence.too_many"
         case evidenceNotFound = "evidence.not_found"
         case inspectionNoOpenFindings = "inspection.no_open_findings"
+        case unitCodeInvalid = "unit.code_invalid"
     }
 }

@@ -19,6 +19,7 @@ struct UnitPages {
         routes.post("u/:token/self-inspection", use: selfInspectionSubmit)
         routes.post("u/:token/findings/:finding", use: rectifySubmit)
         routes.get("u/:token/photos/:sha", use: unitPhoto)
+        routes.get("u/:token/code", use: codePage)
         routes.get("p/:token", use: posterPage)
         routes.post("p/:token/check-in", use: checkInSubmit)
         return routes
@@ -218,6 +219,24 @@ struct UnitPages {
         }
     }
 
+    /// The unit's own screen for inspectors on site: the code of the minute as digits and as a QR of
+    /// the poster's address with the code, reloaded as the code turns.
+    @Sendable func codePage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let registered = try await services.store.inspections.unit(token: token, as: .private)
+        guard registered.unit.active else { throw QuhaoError(.unitInactive) }
+        let (code, refreshIn) = try await services.store.inspections.onSiteCode(unitToken: token)
+        let language = request.language
+        let (t, _) = Templates.strings(language)
+        let site = try await services.board.snapshot(registered.unit.siteID).site
+        return templates.page(
+            "unit-code",
+            [
+                "t": t, "lang": language.rawValue, "title": t["unit_code_title"] ?? "", "siteName": site.name.text(language),
+                "unitName": registered.unit.name, "code": code, "posterToken": registered.posterToken, "autoRefreshSeconds": refreshIn,
+            ])
+    }
+
     // MARK: - The poster
 
     @Sendable func posterPage(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -244,6 +263,8 @@ struct UnitPages {
                 t["poster_latest"] ?? "", with: ["day": site.businessDay(at: at).iso, "result": result.label.text(language)])
             data["resultClass"] = result.rawValue
         }
+        // Opened from the unit's own screen: its code of the minute goes with the check-in.
+        if let code = request.uri.queryParameters.get("c"), code.count == 6, code.allSatisfy(\.isNumber) { data["code"] = code }
         if let principal = try? await StaffAuth.require(request, services: services), principal.role != .staff,
             principal.siteID == nil || principal.siteID == unit.siteID
         {
@@ -259,6 +280,8 @@ struct UnitPages {
 
     struct CheckInForm: Decodable {
         var team: Int?
+        /// The code the unit's own screen showed, when its QR was scanned rather than the poster.
+        var code: String?
     }
 
     /// A signed-in inspector on the premises checks in with the poster's token.
@@ -271,7 +294,7 @@ struct UnitPages {
         guard principal.role == .admin || principal.siteID == unit.siteID else { throw QuhaoError(.authForbidden) }
         do {
             let inspection = try await services.store.inspections.checkIn(
-                posterToken: token, team: form.team, by: Inspector(initiator: principal.initiator, name: principal.name))
+                posterToken: token, code: form.code, team: form.team, by: Inspector(initiator: principal.initiator, name: principal.name))
             return Response(status: .seeOther, headers: [.location: "/inspect/i/\(inspection.id)\(PublicPages.langQuery(request))"])
         } catch let error as QuhaoError where error.code != .unitTokenInvalid {
             return try await renderPoster(request, token: token, error: error)

@@ -37,6 +37,12 @@ struct QRRoutes {
     @Sendable func unit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try Self.name(try context.parameters.require("file"), request)
         let unit = try await services.store.inspections.unit(token: token, as: .poster).unit
+        // From the unit's own screen: the poster's address with the code of the minute (never cached).
+        if let code = request.uri.queryParameters.get("c"), code.count == 6, code.allSatisfy(\.isNumber) {
+            var response = try Self.svg("\(services.settings.publicURL)/p/\(token)?c=\(code)", caption: "现场核验码 \(code) · \(unit.name)")
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
         return try Self.svg("\(services.settings.publicURL)/p/\(token)", caption: "食品安全公示 Food-safety notice · \(unit.name)")
     }
 

@@ -21,6 +21,7 @@ enum EmbeddedFiles {
         "take": PackageResources.take_mustache,
         "ticket": PackageResources.ticket_mustache,
         "unit": PackageResources.unit_mustache,
+        "unit-code": PackageResources.unit_code_mustache,
         "unit-form": PackageResources.unit_form_mustache,
     ]
 

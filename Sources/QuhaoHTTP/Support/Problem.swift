@@ -21,7 +21,7 @@ extension QuhaoError {
         case .storageUnavailable, .speechUnavailable, .speechFailed: .serviceUnavailable
         case .configInvalid, .internalError: .internalServerError
         case .unitNotFound, .unitTokenInvalid, .inspectionNotFound, .findingNotFound, .evidenceNotFound: .notFound
-        case .unitTokenWrongKind: .forbidden
+        case .unitTokenWrongKind, .unitCodeInvalid: .forbidden
         case .unitNameRequired, .unitAddressRequired, .unitFieldTooLong, .unitTypeUnknown, .unitRiskUnknown, .unitLicenceFormat,
             .unitKitchenModeUnknown, .unitCameraURLInvalid, .unitsImportInvalid, .checklistItemUnknown, .checklistIncomplete, .findingTextRequired,
             .evidenceTooMany:

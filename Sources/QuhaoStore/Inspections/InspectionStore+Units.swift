@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import QuhaoCore
@@ -198,5 +199,50 @@ extension InspectionStore {
         try db.execute(
             sql: "INSERT INTO unit_events (unit_id, at, action, initiator, detail) VALUES (?, ?, ?, ?, ?)",
             arguments: [unit, at, action, initiator.description, detail])
+    }
+}
+
+extension InspectionStore {
+    // MARK: - The on-site code
+
+    /// Seconds each on-site code lasts; the one before is still accepted (a scan at the turn of a minute).
+    public static let codeWindow: TimeInterval = 60
+
+    /// The code a unit's own screen shows now (`/u/{token}/code`): six digits, an HMAC of the
+    /// office's unit key over the unit and the minute, so a photo of it is worthless a minute later,
+    /// unlike a photo of the printed poster.
+    /// - Returns: The code and the seconds until it changes.
+    public func onSiteCode(unitToken: String) async throws -> (code: String, refreshIn: Int) {
+        let unit = try await unit(token: unitToken, as: .private).unit
+        let key = try await read { db in try UnitTokens.key(db, site: unit.siteID) }
+        let now = clock.now().timeIntervalSince1970
+        let window = Int64(now / Self.codeWindow)
+        return (
+            UnitTokens.code(unit: unit.id, window: window, key: key), Int(Self.codeWindow - now.truncatingRemainder(dividingBy: Self.codeWindow)) + 1
+        )
+    }
+}
+
+extension UnitTokens {
+    /// Six digits for a unit and a minute.
+    static func code(unit: CanteenUnit.ID, window: Int64, key: Data) -> String {
+        let mac = Array(HMAC<SHA256>.authenticationCode(for: Data("onsite:\(unit):\(window)".utf8), using: SymmetricKey(data: key)))
+        let number = (UInt32(mac[0]) << 24 | UInt32(mac[1]) << 16 | UInt32(mac[2]) << 8 | UInt32(mac[3])) % 1_000_000
+        return String(format: "%06d", number)
+    }
+
+    /// Whether a code is the unit's for this minute or the one before (compared in constant time).
+    static func isValid(_ typed: String, unit: CanteenUnit.ID, at date: Date, key: Data) -> Bool {
+        guard typed.utf8.count == 6, typed.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return false }
+        let window = Int64(date.timeIntervalSince1970 / InspectionStore.codeWindow)
+        var matched = false
+        for candidate in [window, window - 1] {
+            let expected = Array(code(unit: unit, window: candidate, key: key).utf8)
+            // Both six ASCII digits: compare every byte, whatever matches first.
+            var difference: UInt8 = 0
+            for (a, b) in zip(expected, Array(typed.utf8)) { difference |= a ^ b }
+            if difference == 0 { matched = true }
+        }
+        return matched
     }
 }

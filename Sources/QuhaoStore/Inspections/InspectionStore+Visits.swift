@@ -90,13 +90,22 @@ extension InspectionStore {
     /// (unannounced) inspection starts here. Checking in again changes nothing.
     /// - Parameters:
     ///   - posterToken: The token of the scanned poster (the proof of presence).
-    ///   - proof: What was scanned: the printed poster, or the code the unit's own screen showed.
+    ///   - code: The code the unit's own screen showed, when that was scanned (``onSiteCode(unitToken:)``).
     ///   - team: The inspector's team (window): needed when the inspection was not yet called.
-    /// - Throws: `unit.token_invalid` / `unit.token_wrong_kind`, `unit.inactive`, `counter.*` for the team.
-    public func checkIn(posterToken: String, proof: CheckInProof = .posterToken, team: Int?, by inspector: Inspector) async throws -> Inspection {
+    /// - Throws: `unit.token_invalid` / `unit.token_wrong_kind`, `unit.inactive`, `unit.code_invalid`, `counter.*` for the team.
+    public func checkIn(posterToken: String, code: String? = nil, team: Int?, by inspector: Inspector) async throws -> Inspection {
         let site = try await unit(token: posterToken, as: .poster).unit.siteID
         return try await tickets.write(site: site) { context in
             let unit = try Self.activeUnit(context.db, poster: posterToken)
+            // The code the unit's own screen showed is the stronger proof; a wrong or stale one is refused,
+            // never quietly taken as the poster.
+            var proof = CheckInProof.posterToken
+            if let code, !code.isEmpty {
+                guard UnitTokens.isValid(code, unit: unit.id, at: context.now, key: try UnitTokens.key(context.db, site: site)) else {
+                    throw QuhaoError(.unitCodeInvalid)
+                }
+                proof = .rotatingCode
+            }
             if let team { _ = try TicketStore.counter(team, in: context.site) }
             guard let open = try Self.openInspection(context.db, unit: unit.id) else {
                 guard let team else { throw QuhaoError(.counterNotFound, ["counter": "?"]) }

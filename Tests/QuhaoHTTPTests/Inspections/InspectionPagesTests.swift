@@ -148,6 +148,32 @@ import Testing
         }
     }
 
+    @Test func theUnitsScreenShowsACodeThatChecksInWithStrongerProof() async throws {
+        let test = try await TestApp(site: Self.office)
+        let unit = try await test.store.inspections.createUnit(site: "office", Self.unit(1), by: .cli)
+        _ = try await test.store.accounts.addStaff(
+            NewStaff(login: "zhang", name: "张检查员", role: .inspector, siteID: "office", counters: [], password: "inspector-pass-1"), cost: 4)
+        try await test.run { client throws in
+            let screen = try await client.get("/u/\(unit.privateToken)/code")
+            #expect(screen.status == .ok)
+            let code = try await test.store.inspections.onSiteCode(unitToken: unit.privateToken).code
+            #expect(screen.text.contains(">\(code)<") && screen.text.contains("/qr/units/\(unit.posterToken).svg?c=\(code)"))
+            #expect(screen.text.contains("http-equiv=\"refresh\""), "the screen turns with the code")
+            #expect(try await client.get("/qr/units/\(unit.posterToken).svg?c=\(code)").text.contains("现场核验码 \(code)"))
+            let session = try await client.signIn("zhang", "inspector-pass-1")
+            #expect(try await client.get("/p/\(unit.posterToken)?c=\(code)", headers: session).text.contains("name=\"code\" value=\"\(code)\""))
+            var headers = session
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            let wrong = try await client.execute(
+                uri: "/p/\(unit.posterToken)/check-in", method: .post, headers: headers, body: ByteBuffer(string: "team=1&code=000000"))
+            #expect(wrong.status == .forbidden || code == "000000")
+            let response = try await client.execute(
+                uri: "/p/\(unit.posterToken)/check-in", method: .post, headers: headers, body: ByteBuffer(string: "team=1&code=\(code)"))
+            #expect(response.status == .seeOther)
+            #expect(try await test.store.inspections.history(unit: unit.unit.id).first?.checkInProof == .rotatingCode)
+        }
+    }
+
     @Test func aRotatedTokenStopsWorking() async throws {
         let test = try await TestApp(site: Self.office)
         let unit = try await test.store.inspections.createUnit(site: "office", Self.unit(1), by: .cli)

@@ -174,6 +174,30 @@ import Testing
         }
     }
 
+    @Test func theCodeOnTheUnitsScreenIsStrongerProofAndGoesStaleInAMinuteOrTwo() async throws {
+        let (store, clock) = try await InspectionFixture.store()
+        let one = try await store.inspections.createUnit(site: "office", InspectionFixture.draft(1), by: .cli)
+        let two = try await store.inspections.createUnit(site: "office", InspectionFixture.draft(2), by: .cli)
+        let (code, refreshIn) = try await store.inspections.onSiteCode(unitToken: one.privateToken)
+        #expect(code.count == 6 && code.allSatisfy(\.isNumber) && (1...61).contains(refreshIn))
+        #expect(try await store.inspections.onSiteCode(unitToken: two.privateToken).code != code, "each unit its own")
+        // Another unit's code, and a code two minutes old, are refused; nothing starts.
+        let other = try await store.inspections.onSiteCode(unitToken: two.privateToken).code
+        await #expect(throws: QuhaoError(.unitCodeInvalid)) {
+            try await store.inspections.checkIn(posterToken: one.posterToken, code: other, team: 1, by: Self.inspector)
+        }
+        clock.advance(by: 121)
+        await #expect(throws: QuhaoError(.unitCodeInvalid)) {
+            try await store.inspections.checkIn(posterToken: one.posterToken, code: code, team: 1, by: Self.inspector)
+        }
+        #expect(try await store.inspections.history(unit: one.unit.id).isEmpty)
+        // The code of this minute, scanned a minute later (the turn of the minute), is still good.
+        let fresh = try await store.inspections.onSiteCode(unitToken: one.privateToken).code
+        clock.advance(by: 60)
+        let visit = try await store.inspections.checkIn(posterToken: one.posterToken, code: fresh, team: 1, by: Self.inspector)
+        #expect(visit.checkInProof == .rotatingCode && visit.mode == .onSite)
+    }
+
     @Test func aSelfInspectionIsRecordedAndClosedAtOnceWithoutFindings() async throws {
         let (store, _) = try await InspectionFixture.store()
         let unit = try await store.inspections.createUnit(site: "office", InspectionFixture.draft(1), by: .cli)
