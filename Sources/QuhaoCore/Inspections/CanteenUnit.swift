@@ -1,7 +1,23 @@
 import Foundation
 
+/// A choice with a label in both languages, read back from a code or either label (as a
+/// spreadsheet or a form may hold it: `school_canteen`, `学校食堂`, `School canteen`).
+public protocol Labelled: RawRepresentable<String>, CaseIterable {
+    var label: LocalizedText { get }
+}
+
+extension Labelled {
+    public init?(label text: String) {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        let lower = text.lowercased()
+        guard let match = Self.allCases.first(where: { $0.rawValue == lower || $0.label.zh == text || $0.label.en?.lowercased() == lower })
+        else { return nil }
+        self = match
+    }
+}
+
 /// What kind of catering unit a canteen is (the supervision office's categories).
-public enum UnitType: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable {
+public enum UnitType: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable, Labelled {
     case schoolCanteen = "school_canteen"
     case workplaceCanteen = "workplace_canteen"
     case restaurant
@@ -21,16 +37,8 @@ public enum UnitType: String, Codable, CodingKeyRepresentable, Sendable, CaseIte
         }
     }
 
-    /// From a code (`school_canteen`) or a label in either language (`学校食堂`), as a spreadsheet may hold it.
-    public init?(text: String) {
-        let text = text.trimmingCharacters(in: .whitespaces)
-        guard
-            let match = Self.allCases.first(where: {
-                $0.rawValue == text.lowercased() || $0.label.zh == text || $0.label.en?.lowercased() == text.lowercased()
-            })
-        else { return nil }
-        self = match
-    }
+    /// From a code or a label in either language.
+    public init?(text: String) { self.init(label: text) }
 }
 
 /// A unit's food-safety risk level, A (lowest) to D (highest): it sets how often it must be
@@ -68,7 +76,7 @@ public enum RiskLevel: String, Codable, CodingKeyRepresentable, Sendable, CaseIt
 }
 
 /// How the kitchen can be seen from outside (明厨亮灶): through glass, on video, over the internet, or not at all.
-public enum KitchenMode: String, Codable, Sendable, CaseIterable {
+public enum KitchenMode: String, Codable, Sendable, CaseIterable, Labelled {
     case glass, video, internet, none
 
     public var label: LocalizedText {
@@ -81,17 +89,12 @@ public enum KitchenMode: String, Codable, Sendable, CaseIterable {
     }
 
     public init?(text: String) {
-        let text = text.trimmingCharacters(in: .whitespaces)
-        if text.isEmpty {
+        // An empty cell: no kitchen view.
+        if text.trimmingCharacters(in: .whitespaces).isEmpty {
             self = .none
             return
         }
-        guard
-            let match = Self.allCases.first(where: {
-                $0.rawValue == text.lowercased() || $0.label.zh == text || $0.label.en?.lowercased() == text.lowercased()
-            })
-        else { return nil }
-        self = match
+        self.init(label: text)
     }
 }
 

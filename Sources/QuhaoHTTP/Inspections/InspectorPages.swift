@@ -242,11 +242,6 @@ struct InspectorPages {
     }
 
     func page(_ name: String, _ request: Request, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        let language = request.language
-        let common: [String: Any] = [
-            "t": Templates.strings(language).template, "lang": language.rawValue, "langQuery": PublicPages.langQuery(request),
-            "stylesheet": "/static/staff.css",
-        ]
-        return templates.page(name, common.merging(data) { _, new in new }, status: status)
+        templates.staffPage(name, request, data, status: status)
     }
 }

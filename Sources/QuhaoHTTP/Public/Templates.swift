@@ -23,6 +23,17 @@ struct Templates: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// Renders a staff-side page (window console, inspector, admin) with what every one of them uses:
+    /// strings, language, the staff stylesheet.
+    func staffPage(_ name: String, _ request: Request, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let language = request.language
+        let common: [String: Any] = [
+            "t": Self.strings(language).template, "lang": language.rawValue, "langQuery": PublicPages.langQuery(request),
+            "stylesheet": "/static/staff.css",
+        ]
+        return page(name, common.merging(data) { _, new in new }, status: status)
+    }
+
     /// The strings a page and its script use, in a language: `t` for the template, and JSON for the script.
     /// - Parameter prefixes: The catalogue sections the script needs.
     static func strings(_ language: Language, script prefixes: [String] = ["ui.take.", "ui.ticket."]) -> (

@@ -112,12 +112,7 @@ struct StaffPages {
 
     /// Renders a staff page with what every one of them uses: strings, language, the staff stylesheet.
     func page(_ name: String, _ request: Request, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        let language = request.language
-        let common: [String: Any] = [
-            "t": Templates.strings(language).template, "lang": language.rawValue, "langQuery": PublicPages.langQuery(request),
-            "stylesheet": "/static/staff.css",
-        ]
-        return templates.page(name, common.merging(data) { _, new in new }, status: status)
+        templates.staffPage(name, request, data, status: status)
     }
 
     /// The signed-in user of a page request, or `nil` (then the page sends them to sign in).

@@ -53,6 +53,17 @@ public enum UnitsCSV {
         return byteOrderMark + lines.joined(separator: "\r\n") + "\r\n"
     }
 
+    /// A refusal placed in the file: `units.import_invalid` with the line, the column and the
+    /// refusal's own message in both languages (and its code).
+    static func problem(line: Int, column: String, _ error: QuhaoError) -> QuhaoError {
+        QuhaoError(
+            .unitsImportInvalid,
+            [
+                "line": String(line), "column": column, "code": error.code.rawValue, "reason": Catalogue.chinese.message(for: error),
+                "reason@en": Catalogue.english.message(for: error),
+            ])
+    }
+
     /// A row of the file, checked.
     struct Row {
         let line: Int
@@ -64,12 +75,7 @@ public enum UnitsCSV {
     /// - Throws: ``UnitsImportFailure``.
     static func parse(_ text: String) throws -> [Row] {
         var problems: [QuhaoError] = []
-        func problem(_ line: Int, _ column: String, _ error: QuhaoError) {
-            var parameters = ["line": String(line), "column": column, "code": error.code.rawValue]
-            parameters["reason"] = Catalogue.chinese.message(for: error)
-            parameters["reason@en"] = Catalogue.english.message(for: error)
-            problems.append(QuhaoError(.unitsImportInvalid, parameters))
-        }
+        func problem(_ line: Int, _ column: String, _ error: QuhaoError) { problems.append(Self.problem(line: line, column: column, error)) }
         let body = text.hasPrefix(byteOrderMark) ? String(text.dropFirst()) : text
         let records: [[String]]
         do {
@@ -186,10 +192,7 @@ extension InspectionStore {
                             created += 1
                         }
                     } catch let error as QuhaoError {
-                        var parameters = ["line": String(row.line), "column": error.parameters["field"] ?? "id", "code": error.code.rawValue]
-                        parameters["reason"] = Catalogue.chinese.message(for: error)
-                        parameters["reason@en"] = Catalogue.english.message(for: error)
-                        problems.append(QuhaoError(.unitsImportInvalid, parameters))
+                        problems.append(UnitsCSV.problem(line: row.line, column: error.parameters["field"] ?? "id", error))
                     }
                 }
                 // Nothing half-imported: any problem rolls the whole file back.

@@ -15,6 +15,25 @@ struct QRCommand: AsyncParsableCommand {
         case svg, png, text
     }
 
+    /// Draws an address as a QR code in a format, to a file (saying so) or to standard output.
+    static func emit(_ url: String, caption: String, format: Format, out: String?) throws {
+        guard let matrix = QRMatrix(encoding: url, correction: .quartile) else {
+            throw ExitFailure(message: "The address is too long for a QR code: \(url)", code: 1)
+        }
+        let bytes: Data =
+            switch format {
+            case .svg: Data(matrix.svg(caption: caption).utf8)
+            case .png: Data(matrix.png(scale: 12))
+            case .text: Data((matrix.terminalText(ansi: out == nil) + "\n\(url)\n").utf8)
+            }
+        if let out {
+            try bytes.write(to: URL(fileURLWithPath: out))
+            print("\(out): \(url)")
+        } else {
+            FileHandle.standardOutput.write(bytes)
+        }
+    }
+
     struct SiteQR: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "site",
@@ -44,22 +63,7 @@ struct QRCommand: AsyncParsableCommand {
                 if definition.rules.presence == .rotating, !plain {
                     url += "?p=\(PresenceCodes(store: store, clock: try SystemClock.fromEnvironment()).current(site: definition.id))"
                 }
-                guard let matrix = QRMatrix(encoding: url, correction: .quartile) else {
-                    throw ExitFailure(message: "The address is too long for a QR code: \(url)", code: 1)
-                }
-                let caption = "扫码取号 Scan to take a number · \(definition.name.zh)"
-                let bytes: Data =
-                    switch format {
-                    case .svg: Data(matrix.svg(caption: caption).utf8)
-                    case .png: Data(matrix.png(scale: 12))
-                    case .text: Data((matrix.terminalText(ansi: out == nil) + "\n\(url)\n").utf8)
-                    }
-                if let out {
-                    try bytes.write(to: URL(fileURLWithPath: out))
-                    print("\(out): \(url)")
-                } else {
-                    FileHandle.standardOutput.write(bytes)
-                }
+                try QRCommand.emit(url, caption: "扫码取号 Scan to take a number · \(definition.name.zh)", format: format, out: out)
             }
         }
     }
@@ -93,24 +97,10 @@ struct QRCommand: AsyncParsableCommand {
                 let found = try await UnitsCommand.unit(unit, site: site, store: store)
                 let url =
                     kind == .poster ? "\(settings.publicURL)/p/\(found.posterToken)" : "\(settings.publicURL)/u/\(found.privateToken)"
-                guard let matrix = QRMatrix(encoding: url, correction: .quartile) else {
-                    throw ExitFailure(message: "The address is too long for a QR code: \(url)", code: 1)
-                }
                 let caption =
                     kind == .poster
                     ? "食品安全公示 Food-safety notice · \(found.unit.name)" : "单位专用 For the unit only · \(found.unit.name)"
-                let bytes: Data =
-                    switch format {
-                    case .svg: Data(matrix.svg(caption: caption).utf8)
-                    case .png: Data(matrix.png(scale: 12))
-                    case .text: Data((matrix.terminalText(ansi: out == nil) + "\n\(url)\n").utf8)
-                    }
-                if let out {
-                    try bytes.write(to: URL(fileURLWithPath: out))
-                    print("\(out): \(url)")
-                } else {
-                    FileHandle.standardOutput.write(bytes)
-                }
+                try QRCommand.emit(url, caption: caption, format: format, out: out)
             }
         }
     }
