@@ -93,6 +93,7 @@ struct InspectorPages {
         guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
         do {
             _ = try await services.store.callNext(site: site, counter: team, by: principal.initiator)
+            try await services.boardHoldsOwnChanges(site: site)
             guard let held = try await services.store.inspections.held(site: site, team: team) else { throw QuhaoError(.queueEmpty) }
             return redirect(request, "/inspect/i/\(held.inspection.id)")
         } catch let error as QuhaoError where error.code != .authForbidden {
@@ -219,6 +220,8 @@ struct InspectorPages {
         guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
         do {
             try await action(principal)
+            // The pages it goes back to count the queue from the live board: it must hold this change.
+            try await services.boardHoldsOwnChanges(site: site)
             return redirect(request, next ?? "/inspect/i/\(id)")
         } catch let error as QuhaoError where error.code != .authForbidden && error.code != .inspectionNotFound {
             return try await renderInspection(request, id: id, error: error, entries: entries)
@@ -231,6 +234,7 @@ struct InspectorPages {
         guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
         do {
             try await action(principal)
+            try await services.boardHoldsOwnChanges(site: site)
             return redirect(request, "/inspect")
         } catch let error as QuhaoError where error.code != .authForbidden && error.code != .findingNotFound {
             return try await renderHome(request, error: error)

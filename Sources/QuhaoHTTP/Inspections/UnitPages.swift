@@ -213,6 +213,8 @@ struct UnitPages {
     func act(_ request: Request, token: String, _ action: () async throws -> Void) async throws -> Response {
         do {
             try await action()
+            // The page it goes back to shows the place in the queue from the live board: it must hold this change.
+            try await services.boardHoldsOwnChanges(site: try await services.store.inspections.unit(token: token, as: .private).unit.siteID)
             return Response(status: .seeOther, headers: [.location: "/u/\(token)\(PublicPages.langQuery(request))"])
         } catch let error as QuhaoError where error.code != .unitTokenInvalid && error.code != .unitTokenWrongKind {
             return try await renderUnit(request, token: token, error: error)
@@ -295,6 +297,7 @@ struct UnitPages {
         do {
             let inspection = try await services.store.inspections.checkIn(
                 posterToken: token, code: form.code, team: form.team, by: Inspector(initiator: principal.initiator, name: principal.name))
+            try await services.boardHoldsOwnChanges(site: unit.siteID)
             return Response(status: .seeOther, headers: [.location: "/inspect/i/\(inspection.id)\(PublicPages.langQuery(request))"])
         } catch let error as QuhaoError where error.code != .unitTokenInvalid {
             return try await renderPoster(request, token: token, error: error)

@@ -70,7 +70,9 @@ import Testing
             // The unit requests from its own link.
             var response = try await post("/u/\(one.privateToken)/request", Self.form("kind=routine"))
             #expect(response.status == .seeOther)
-            #expect(try await client.get("/u/\(one.privateToken)").text.contains("J001"))
+            // The page it goes back to already shows the place in the queue (the handler waited for the board).
+            let mine = try await client.get("/u/\(one.privateToken)").text
+            #expect(mine.contains("排队号码 J001") && mine.contains("您是下一家"))
             // Tokens: a forged one, a poster token where the private one is needed, and the reverse.
             #expect(try await client.get("/u/AAAAAAAAAAAAAAAAAAAAAA").status == .notFound)
             #expect(try await client.get("/u/\(one.posterToken)").status == .forbidden)
