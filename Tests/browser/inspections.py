@@ -106,6 +106,8 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(photo)
         driver.find_element(By.CSS_SELECTOR, "article.finding form button[type=submit]").click()
         wait.until(lambda d: "已提交：两人已补办健康证" in d.page_source)
+        # Its own photo is shown back to it.
+        wait.until(lambda d: d.execute_script("const i = document.querySelector('article.finding p.photos img'); return i && i.naturalWidth") == 32)
         driver.save_screenshot(f"{OUT}/inspect-8-submitted.png")
         print("  ok: the unit submitted its rectification with a photo")
 

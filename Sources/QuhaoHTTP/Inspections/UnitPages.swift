@@ -63,9 +63,9 @@ struct UnitPages {
             data["canRequest"] = true
             data["canRecheck"] = !overview.openFindings.isEmpty
         }
+        let current = try? await services.store.inspections.checklist(site: unit.siteID)
         data["findings"] = try await overview.openFindings.asyncMap { finding -> [String: Any] in
-            let checklist = try? await services.store.inspections.checklist(site: unit.siteID)
-            let item = checklist?.item(finding.itemCode)
+            let item = current?.item(finding.itemCode)
             var row: [String: Any] = [
                 "id": finding.id, "code": finding.itemCode, "item": item?.text.text(language) ?? finding.itemCode,
                 "severity": finding.severity.label.text(language), "key": finding.severity == .key, "description": finding.description,
@@ -77,6 +77,10 @@ struct UnitPages {
             }
             if let response = finding.response, finding.state == .submitted {
                 row["answer"] = Catalogue.fill(t["unit_your_answer"] ?? "", with: ["text": response])
+                // What it sent, as it sent it (only this unit's own photos are served at this address).
+                let photos = try await services.store.inspections.photos(finding: finding.id)
+                row["photos"] = photos.map { ["sha": $0.sha256] }
+                row["hasPhotos"] = !photos.isEmpty
             }
             return row
         }
@@ -93,7 +97,7 @@ struct UnitPages {
             data["selfLast"] = Catalogue.fill(
                 t["unit_self_last"] ?? "", with: ["day": site.businessDay(at: at).iso, "result": result.label.text(language)])
         }
-        if unit.active, let checklist = try? await services.store.inspections.checklist(site: unit.siteID) {
+        if unit.active, let checklist = current {
             data["checklist"] = Self.checklistRows(checklist, language: language, entries: [:])
             data["hasChecklist"] = true
         }
