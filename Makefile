@@ -5,7 +5,7 @@
 SWIFT        ?= swift
 BUILD_DIR    ?= .build
 SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config espeak-ng
-TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux
+TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux sqlite3
 QUHAO        := $(BUILD_DIR)/debug/quhao
 
 .PHONY: run test deps test-deps build lint unit e2e clean install install-files

@@ -54,6 +54,14 @@ struct Serve: AsyncParsableCommand {
             logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             let clock = try SystemClock.fromEnvironment()
             if clock.isShifted { logger.warning("test clock in use (QUHAO_NOW)", metadata: ["now": "\(clock.now())"]) }
+            // One daemon per database file (held until the process ends; a restore checks it too).
+            let lock: DaemonLock
+            do {
+                lock = try DaemonLock(database: settings.databasePath, purpose: "serve")
+            } catch {
+                throw ExitFailure(message: "\(error)", code: 1)
+            }
+            defer { lock.release() }
             let ticketStore: TicketStore
             do {
                 ticketStore = try TicketStore.open(path: settings.databasePath, clock: clock)
