@@ -174,6 +174,14 @@ public struct UnitDraft: Sendable, Hashable {
         self.active = active
     }
 
+    /// A registered unit as a draft: the form to edit it starts from what it is.
+    public init(_ unit: CanteenUnit) {
+        self.init(
+            name: unit.name, uscc: unit.uscc, licence: unit.licence, address: unit.address, type: unit.type.rawValue, risk: unit.risk.rawValue,
+            contactName: unit.contactName, contactPhone: unit.contactPhone, kitchenMode: unit.kitchenMode.rawValue,
+            cameraURL: unit.cameraURL ?? "", active: unit.active)
+    }
+
     /// The fields of a draft, in the order a form and the CSV file show them: errors name one.
     public enum Field: String, Sendable, CaseIterable {
         case name, uscc, licence, address, type, risk

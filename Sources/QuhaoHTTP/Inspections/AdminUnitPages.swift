@@ -196,23 +196,18 @@ struct AdminUnitPages {
         let registered = try await services.store.inspections.unit(id)
         let unit = registered.unit
         let language = request.language
-        let (t, _) = Templates.strings(language)
         let site = try await services.board.snapshot(unit.siteID).site
-        let current = UnitDraft(
-            name: unit.name, uscc: unit.uscc, licence: unit.licence, address: unit.address, type: unit.type.rawValue, risk: unit.risk.rawValue,
-            contactName: unit.contactName, contactPhone: unit.contactPhone, kitchenMode: unit.kitchenMode.rawValue, cameraURL: unit.cameraURL ?? "")
         var data: [String: Any] = [
             "title": unit.name, "siteName": site.name.text(language), "user": principal.name, "id": id, "unitName": unit.name,
             "active": unit.active, "site": unit.siteID,
             "posterURL": "\(services.settings.publicURL)/p/\(registered.posterToken)", "posterToken": registered.posterToken,
             "privateURL": "\(services.settings.publicURL)/u/\(registered.privateToken)",
         ]
-        data.merge(Self.formData(form ?? current, language)) { _, new in new }
+        data.merge(Self.formData(form ?? UnitDraft(unit), language)) { _, new in new }
         if let error {
             data["error"] = Catalogue.of(language).message(for: error)
             if let field = error.parameters["field"] { data["error_\(field)"] = true }
         }
-        _ = t
         return page("admin-unit", request, data, status: error?.status ?? .ok)
     }
 
