@@ -33,8 +33,9 @@ deps:
 
 test-deps:
 	@scripts/install-deps $(TEST_DEPS)
-	@python3 -c "import selenium, openapi_spec_validator, yaml, schemathesis" 2>/dev/null || \
-		python3 -m pip install --quiet --disable-pip-version-check "selenium>=4.20" "openapi-spec-validator>=0.7" pyyaml "schemathesis>=4.0"
+	@python3 -c "import selenium, openapi_spec_validator, yaml, schemathesis, prometheus_client" 2>/dev/null || \
+		python3 -m pip install --quiet --disable-pip-version-check "selenium>=4.20" "openapi-spec-validator>=0.7" pyyaml "schemathesis>=4.0" \
+			"prometheus-client>=0.20"
 
 build:
 	$(SWIFT) build --product quhao
@@ -52,7 +53,8 @@ install-files:
 	install -D -m 0644 config/quhao.service $(DESTDIR)/etc/systemd/system/quhao.service
 	sed -i 's|/usr/local/bin/quhao|$(PREFIX)/bin/quhao|g' $(DESTDIR)/etc/systemd/system/quhao.service
 	@if [ -e $(DESTDIR)/etc/quhao/quhao.yaml ]; then echo "kept $(DESTDIR)/etc/quhao/quhao.yaml"; \
-	else install -D -m 0644 config/quhao.yaml $(DESTDIR)/etc/quhao/quhao.yaml; fi
+	else install -D -m 0644 config/quhao.yaml $(DESTDIR)/etc/quhao/quhao.yaml && \
+		sed -i 's|^#~ ||' $(DESTDIR)/etc/quhao/quhao.yaml; fi
 	install -d -m 0750 $(DESTDIR)/var/lib/quhao
 	@if [ -z "$(DESTDIR)" ] && ! id quhao >/dev/null 2>&1; then \
 		useradd --system --home /var/lib/quhao --shell /usr/sbin/nologin quhao && chown quhao:quhao /var/lib/quhao; fi

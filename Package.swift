@@ -4,7 +4,7 @@ import PackageDescription
 // MARK: - Dependencies (offline copies exist on the build machines; use listed versions with `from:`)
 
 let argumentParser = Package.Dependency.package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0")
-let swiftLog = Package.Dependency.package(url: "https://github.com/apple/swift-log.git", from: "1.6.0")
+let swiftLog = Package.Dependency.package(url: "https://github.com/apple/swift-log.git", from: "1.16.0")
 let swiftCrypto = Package.Dependency.package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0")
 let grdb = Package.Dependency.package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0")
 let hummingbird = Package.Dependency.package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0")
@@ -20,6 +20,9 @@ let httpTypes = Package.Dependency.package(url: "https://github.com/apple/swift-
 let swiftCSV = Package.Dependency.package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0")
 // Photo uploads (rectifications): multipart/form-data.
 let multipartKit = Package.Dependency.package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.0")
+// /metrics: the store and the server measure through swift-metrics, exposed by swift-prometheus.
+let swiftMetrics = Package.Dependency.package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0")
+let prometheus = Package.Dependency.package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1")
 
 /// Compiler settings shared by every target (Hummingbird's choice of upcoming features).
 let swiftSettings: [SwiftSetting] = [
@@ -35,7 +38,7 @@ let package = Package(
     ],
     dependencies: [
         argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle, nio, nioExtras, httpTypes,
-        swiftCSV, multipartKit,
+        swiftCSV, multipartKit, swiftMetrics, prometheus,
     ],
     targets: [
         // Pure domain: value types and rules, Foundation only.
@@ -53,6 +56,7 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -111,6 +115,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             // Embedded (Support/EmbeddedFiles.swift names each one; a test checks none is missing).
             resources: [
@@ -151,7 +158,11 @@ let package = Package(
         // MARK: - Tests (one target per library target)
         .testTarget(name: "QuhaoCoreTests", dependencies: ["QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "QuhaoStoreTests", dependencies: ["QuhaoStore", "QuhaoCore", "LiveBoard", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "QuhaoStoreTests",
+            dependencies: [
+                "QuhaoStore", "QuhaoCore", "LiveBoard", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CanteenDemoTests", dependencies: ["CanteenDemo", "QuhaoStore", "QuhaoCore", "QuhaoConfig"], path: "Tests/CanteenDemoTests",
@@ -173,6 +184,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 "LiveBoard",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),

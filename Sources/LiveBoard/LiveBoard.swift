@@ -237,6 +237,9 @@ public actor LiveBoard {
         for waiter in waiters.takeAll() { waiter.resume() }
     }
 
+    /// The site's latest snapshot if one is built, without building it (readiness, metrics).
+    public nonisolated func builtSnapshot(_ siteID: String) -> Snapshot? { published.withLock { $0[siteID] } }
+
     /// How many requests are waiting on a site (for metrics and tests).
     public func waiterCount(_ siteID: String) -> Int { waiters.count(siteID) }
 

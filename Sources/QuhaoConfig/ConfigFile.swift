@@ -6,6 +6,7 @@ import QuhaoCore
 public struct ConfigFile: Codable, Sendable, Equatable {
     public var server: Server?
     public var database: DatabaseSection?
+    public var backups: BackupsSection?
     public var sites: [SiteEntry]
 
     public struct Server: Codable, Sendable, Equatable {
@@ -19,6 +20,10 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var idleTimeoutSeconds: Int?
         /// Connections one client address may hold at once; 0: no cap (behind a reverse proxy).
         public var maxConnectionsPerAddress: Int?
+        /// trace, debug, info (one line per request), notice, warning, error, critical.
+        public var logLevel: String?
+        /// text (one line of words per entry) or json (one JSON object per line).
+        public var logFormat: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case host, port
@@ -26,6 +31,25 @@ public struct ConfigFile: Codable, Sendable, Equatable {
             case speechCommand = "speech_command"
             case idleTimeoutSeconds = "idle_timeout_seconds"
             case maxConnectionsPerAddress = "max_connections_per_address"
+            case logLevel = "log_level"
+            case logFormat = "log_format"
+        }
+    }
+
+    /// Nightly backups made by the daemon itself.
+    public struct BackupsSection: Codable, Sendable, Equatable {
+        /// `HH:MM`, in `time_zone`.
+        public var time: String
+        /// Where the backup files go; relative to the working directory.
+        public var directory: String
+        /// How many backups to keep (older ones are deleted after a good new one).
+        public var keep: Int?
+        /// The zone of `time`; by default the first site's.
+        public var timeZone: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case time, directory, keep
+            case timeZone = "time_zone"
         }
     }
 
@@ -174,8 +198,9 @@ public struct ConfigFile: Codable, Sendable, Equatable {
 extension ConfigFile {
     /// Every key the file may contain, at any depth.
     static let knownKeys: Set<String> = {
-        var keys: Set<String> = ["server", "database", "sites", "zh", "en"]
+        var keys: Set<String> = ["server", "database", "backups", "sites", "zh", "en"]
         keys.formUnion(Server.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(BackupsSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(DatabaseSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(SiteEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(Rules.CodingKeys.allCases.map(\.rawValue))

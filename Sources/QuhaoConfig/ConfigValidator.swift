@@ -24,6 +24,20 @@ enum ConfigValidator {
                     parsed?.host != nil && ["http", "https"].contains(parsed?.scheme ?? ""), "server.public_url",
                     "must be an http:// or https:// address, like https://quhao.example.gov.cn")
             }
+            if let level = server.logLevel {
+                check(
+                    ServerSettings.logLevels.contains(level), "server.log_level", "must be one of \(ServerSettings.logLevels.joined(separator: ", "))"
+                )
+            }
+            if let format = server.logFormat { check(["text", "json"].contains(format), "server.log_format", "must be text or json") }
+        }
+        if let backups = file.backups {
+            check(BackupSchedule.parseTime(backups.time) != nil, "backups.time", "must be a time of day HH:MM, like 02:30")
+            check(!backups.directory.isEmpty, "backups.directory", "must not be empty")
+            if let keep = backups.keep { check((1...366).contains(keep), "backups.keep", "must be between 1 and 366") }
+            if let zone = backups.timeZone {
+                check(TimeZone(identifier: zone) != nil, "backups.time_zone", "unknown time zone \"\(zone)\" (use an IANA name like Asia/Shanghai)")
+            }
         }
         if let path = file.database?.path { check(!path.isEmpty, "database.path", "must not be empty") }
         check(!file.sites.isEmpty, "sites", "needs at least one site")

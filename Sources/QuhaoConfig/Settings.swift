@@ -16,6 +16,14 @@ public struct ServerSettings: Sendable, Equatable {
     public var idleTimeoutSeconds = 10
     /// Connections one client address may hold at once (0: no cap, for a daemon behind a reverse proxy).
     public var maxConnectionsPerAddress = 256
+    /// The log's level (`info`: one line per request) and format (`text` or `json`).
+    public var logLevel = "info"
+    public var logFormat = "text"
+    /// Nightly backups by the daemon; `nil`: none.
+    public var backups: BackupSchedule?
+
+    /// The log levels, quietest last.
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 
     /// Defaults: 127.0.0.1:8080, database `data/quhao.sqlite`.
     public static let defaults = ServerSettings(
@@ -49,6 +57,13 @@ public struct ServerSettings: Sendable, Equatable {
             settings.speechCommand = server.speechCommand
             settings.idleTimeoutSeconds = server.idleTimeoutSeconds ?? settings.idleTimeoutSeconds
             settings.maxConnectionsPerAddress = server.maxConnectionsPerAddress ?? settings.maxConnectionsPerAddress
+            settings.logLevel = server.logLevel ?? settings.logLevel
+            settings.logFormat = server.logFormat ?? settings.logFormat
+        }
+        if let backups = file?.backups, let time = BackupSchedule.parseTime(backups.time) {
+            settings.backups = BackupSchedule(
+                hour: time.hour, minute: time.minute, directory: backups.directory, keep: backups.keep ?? 14,
+                timeZone: backups.timeZone ?? file?.sites.first?.timeZone ?? "Asia/Shanghai")
         }
         settings.databasePath = file?.database?.path ?? settings.databasePath
         if let value = environment["QUHAO_HOST"], !value.isEmpty { settings.host = value }
@@ -75,5 +90,80 @@ public struct ServerSettings: Sendable, Equatable {
         settings.publicURL = explicitURL ?? "http://\(visibleHost):\(settings.port)"
         while settings.publicURL.hasSuffix("/") { settings.publicURL.removeLast() }
         return settings
+    }
+}
+
+/// When and where the daemon makes its nightly backup, and how many it keeps.
+public struct BackupSchedule: Sendable, Equatable {
+    public var hour: Int
+    public var minute: Int
+    public var directory: String
+    public var keep: Int
+    /// An IANA zone name (the site's).
+    public var timeZone: String
+
+    public init(hour: Int, minute: Int, directory: String, keep: Int, timeZone: String) {
+        self.hour = hour
+        self.minute = minute
+        self.directory = directory
+        self.keep = keep
+        self.timeZone = timeZone
+    }
+
+    /// `"02:30"` → (2, 30); `nil` for anything else.
+    public static func parseTime(_ text: String) -> (hour: Int, minute: Int)? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }), let hour = Int(parts[0]), let minute = Int(parts[1]),
+            (0...23).contains(hour), (0...59).contains(minute)
+        else { return nil }
+        return (hour, minute)
+    }
+}
+
+extension BackupSchedule {
+    private var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: timeZone) ?? TimeZone(identifier: "Asia/Shanghai")!
+        return calendar
+    }
+
+    /// The first scheduled instant strictly after `date`.
+    public func next(after date: Date) -> Date {
+        calendar.nextDate(
+            after: date, matching: DateComponents(hour: hour, minute: minute, second: 0), matchingPolicy: .nextTime, direction: .forward)!
+    }
+
+    /// The latest scheduled instant at or before `date`.
+    public func latest(atOrBefore date: Date) -> Date {
+        let next = next(after: date)
+        let previous = calendar.nextDate(
+            after: next, matching: DateComponents(hour: hour, minute: minute, second: 0), matchingPolicy: .nextTime, direction: .backward)!
+        return previous <= date ? previous : calendar.date(byAdding: .day, value: -1, to: previous)!
+    }
+
+    /// Whether a backup is owed now: none succeeded since the latest scheduled instant (the daemon
+    /// was down then, or it failed), so one is made at start instead of a day late.
+    public func isDue(lastSuccess: Date?, now: Date) -> Bool {
+        guard let lastSuccess else { return true }
+        return lastSuccess < latest(atOrBefore: now)
+    }
+
+    /// The file name of a backup made at `date`: `quhao-2026-11-30-0230.sqlite` in the schedule's zone
+    /// (sorts by time; ``isBackupName(_:)`` recognizes it for pruning).
+    public func fileName(at date: Date) -> String {
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return String(
+            format: "quhao-%04d-%02d-%02d-%02d%02d%02d.sqlite", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!)
+    }
+
+    /// Whether a file name is one of ``fileName(at:)``'s (only those are ever pruned).
+    public static func isBackupName(_ name: String) -> Bool {
+        name.wholeMatch(of: /quhao-\d{4}-\d{2}-\d{2}-\d{6}\.sqlite/) != nil
+    }
+
+    /// Of the backup files in a folder, those beyond the newest `keep`: oldest first.
+    public func surplus(among names: [String]) -> [String] {
+        let backups = names.filter(Self.isBackupName).sorted()
+        return Array(backups.dropLast(keep))
     }
 }

@@ -70,12 +70,14 @@ public struct AppSettings: Sendable {
 ///   - boardServices: Further work that follows the live board (the executable's console board for
 ///     `serve --display`), given the board and the hall's rotating QR address.
 ///   - board: The live board to serve from; by default one over `store` (tests pass theirs to watch it).
+///   - metrics: Where `/metrics` reads from; give the store ``ServerMetrics/store`` when opening it so its counts land there too.
 ///   - onServerRunning: Called once the socket is listening (the executable prints the address).
 public func buildApplication(
     settings: AppSettings, store: TicketStore, clock: any QuhaoClock, random: RandomSource = .system, logger: Logger,
     services: [any ServiceLifecycle.Service] = [],
     boardServices: (LiveBoard, _ hallCode: @escaping @Sendable (Site) -> HallCode) -> [any ServiceLifecycle.Service] = { _, _ in [] },
     board: LiveBoard? = nil,
+    metrics: ServerMetrics = ServerMetrics(),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let board = board ?? LiveBoard(bootID: random.token(byteCount: 6)) { try await store.siteDay(site: $0, updating: $1, changes: $2) }
@@ -89,7 +91,7 @@ public func buildApplication(
     let connections = ConnectionsPerAddress(limit: settings.maxConnectionsPerAddress, logger: logger)
     let idleTimeout = TimeAmount.seconds(Int64(settings.idleTimeoutSeconds))
     var app = Application(
-        router: buildRouter(shared, templates: try Templates(), logger: logger),
+        router: buildRouter(shared, templates: try Templates(), logger: logger, metrics: metrics),
         server: .http1(
             configuration: .init(
                 // The guard keeps the idle timeout (see there: Hummingbird's own would cut parked polls).
@@ -122,17 +124,22 @@ public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [Str
         settings: settings, store: store, board: LiveBoard(bootID: "routes") { try await store.siteDay(site: $0, updating: $1, changes: $2) },
         presence: PresenceCodes(store: store, clock: clock), issueLimiter: RateLimiter(capacity: 1, refillPerSecond: 1, clock: clock),
         clock: clock, random: .system, speech: try SpeechSynthesizer(command: nil, cacheDirectory: nil))
-    return buildRouter(services, templates: try Templates(), logger: Logger(label: "routes")).routes.map { "\($0.method) \($0.path)" }.sorted()
+    return buildRouter(services, templates: try Templates(), logger: Logger(label: "routes"), metrics: ServerMetrics()).routes.map {
+        "\($0.method) \($0.path)"
+    }.sorted()
 }
 
 /// The routes, by audience.
-func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logger) -> Router<AppRequestContext> {
+func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logger, metrics: ServerMetrics) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    // First: it sees every answer as sent, refusals included.
+    router.add(middleware: RequestObserver(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: InputGuardsMiddleware())
     // Static files are a route of their own, from memory: no middleware in every request's stack
     // (parked long-polls included), no folder beside the binary.
     StaticFiles().add(to: router)
+    OperationsRoutes(services: services, metrics: metrics).add(to: router)
     router.get("/healthz") { _, _ -> Response in
         // Healthy means the database answers, not merely that the socket is open.
         do {

@@ -103,3 +103,62 @@ import Testing
         #expect(throws: ConfigError.self) { try ServerSettings.resolve(file: nil, environment: ["QUHAO_PORT": "eighty"]) }
     }
 }
+
+@Suite struct BackupScheduleTests {
+    static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+
+    static func local(_ day: Int, _ hour: Int, _ minute: Int = 0, _ second: Int = 0) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = shanghai
+        return calendar.date(from: DateComponents(year: 2026, month: 11, day: day, hour: hour, minute: minute, second: second))!
+    }
+
+    static let schedule = BackupSchedule(hour: 2, minute: 30, directory: "/b", keep: 3, timeZone: "Asia/Shanghai")
+
+    @Test func theSectionBecomesAScheduleInTheFirstSitesZone() throws {
+        let file = try ConfigLoader.parse(
+            """
+            backups: { time: "03:05", directory: /var/backups/quhao }
+            sites:
+              - id: hall
+                name: { zh: 大厅 }
+                time_zone: Asia/Urumqi
+                services: [{ id: general, prefix: A, name: { zh: 综合 } }]
+                counters: [{ id: 1, services: [general] }]
+            """, source: "inline")
+        let settings = try ServerSettings.resolve(file: file, environment: [:])
+        #expect(settings.backups == BackupSchedule(hour: 3, minute: 5, directory: "/var/backups/quhao", keep: 14, timeZone: "Asia/Urumqi"))
+        #expect(try ServerSettings.resolve(file: nil, environment: [:]).backups == nil, "no section: no nightly backups")
+    }
+
+    @Test func timesOfDayParseStrictly() {
+        #expect(BackupSchedule.parseTime("02:30")! == (2, 30))
+        #expect(BackupSchedule.parseTime("23:59")! == (23, 59))
+        for bad in ["2:30", "24:00", "02:60", "0230", "02:30:00", "", "ab:cd"] { #expect(BackupSchedule.parseTime(bad) == nil, "\(bad)") }
+    }
+
+    @Test func theNextRunIsTheNextLocalTime() {
+        // 2026-11-30 01:00 Shanghai → 02:30 the same night; 02:30 exactly → the next night.
+        #expect(Self.schedule.next(after: Self.local(30, 1)) == Self.local(30, 2, 30))
+        #expect(Self.schedule.next(after: Self.local(30, 2, 30)) == Self.local(30, 2, 30).addingTimeInterval(86_400))
+        #expect(Self.schedule.next(after: Self.local(30, 23)) == Self.local(30, 2, 30).addingTimeInterval(86_400))
+    }
+
+    @Test func aBackupIsDueWhenNoneSucceededSinceTheLastScheduledTime() {
+        let now = Self.local(30, 9)
+        #expect(Self.schedule.isDue(lastSuccess: nil, now: now), "never made one")
+        #expect(!Self.schedule.isDue(lastSuccess: Self.local(30, 2, 31), now: now), "made last night")
+        #expect(Self.schedule.isDue(lastSuccess: Self.local(29, 2, 31), now: now), "the daemon was down at 02:30")
+        #expect(!Self.schedule.isDue(lastSuccess: Self.local(29, 2, 31), now: Self.local(30, 2, 29)), "not yet tonight's time")
+    }
+
+    @Test func onlyOurOwnFilesArePrunedOldestFirst() {
+        let names = [
+            "quhao-2026-11-27-023000.sqlite", "quhao-2026-11-30-023001.sqlite", "quhao-2026-11-28-023000.sqlite", "notes.txt",
+            "quhao-2026-11-29-023000.sqlite", "quhao-manual.sqlite", ".quhao-2026-11-30-023001.sqlite.part",
+        ]
+        #expect(Self.schedule.fileName(at: Self.local(30, 2, 30, 1)) == "quhao-2026-11-30-023001.sqlite")
+        #expect(Self.schedule.surplus(among: names) == ["quhao-2026-11-27-023000.sqlite"])
+        #expect(BackupSchedule(hour: 2, minute: 30, directory: "/b", keep: 1, timeZone: "Asia/Shanghai").surplus(among: names).count == 3)
+    }
+}

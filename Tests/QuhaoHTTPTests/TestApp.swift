@@ -7,6 +7,7 @@ import Presence
 import QuhaoCore
 import QuhaoHTTP
 import QuhaoStore
+import Synchronization
 
 /// A hall for HTTP tests, the application around it, and small helpers.
 struct TestApp {
@@ -31,6 +32,10 @@ struct TestApp {
     let board: LiveBoard
     let presence: PresenceCodes
     let app: any ApplicationProtocol
+    /// What `/metrics` shows.
+    let metrics: ServerMetrics
+    /// Every log entry the application wrote.
+    let log: CapturedLog
 
     /// The daemon's public origin in tests.
     static let origin = "https://q.example.cn"
@@ -45,7 +50,11 @@ struct TestApp {
 
     init(site: Site = TestApp.site(), issueBurst: Int = 1000, speechCommand: String? = nil) async throws {
         clock = ManualClock(Self.morning)
-        store = try TicketStore.inMemory(clock: clock, random: .seeded(7))
+        let metrics = ServerMetrics()
+        self.metrics = metrics
+        store = try TicketStore.inMemory(clock: clock, random: .seeded(7), metrics: metrics.store)
+        let log = CapturedLog()
+        self.log = log
         try await store.sync(sites: [site])
         presence = PresenceCodes(store: store, clock: clock)
         let store = store
@@ -53,7 +62,7 @@ struct TestApp {
         app = try buildApplication(
             settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: Self.origin, issueBurst: issueBurst, speechCommand: speechCommand),
             store: store,
-            clock: clock, random: .seeded(8), logger: Logger(label: "test"), board: board)
+            clock: clock, random: .seeded(8), logger: log.logger, board: board, metrics: metrics)
     }
 
     /// Returns once `count` polls are parked on the site's board: a test proves a long-poll waits
@@ -78,6 +87,34 @@ struct TestApp {
 
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await app.test(.router, test)
+    }
+}
+
+/// A logger that keeps its entries (rendered as `message key=value …`) for a test to read.
+final class CapturedLog: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var entries: [String] { lines.withLock { $0 } }
+
+    var logger: Logger {
+        var logger = Logger(label: "test") { _ in Handler(log: self) }
+        logger.logLevel = .info
+        return logger
+    }
+
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var logLevel: Logger.Level = .info
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            let fields = metadata.merging(event.metadata ?? [:]) { $1 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let line = ([event.message.description] + fields).joined(separator: " ")
+            log.lines.withLock { $0.append(line) }
+        }
     }
 }
 

@@ -17,6 +17,8 @@ done
 [[ -d $root/var/lib/quhao ]] || fail "no data directory"
 grep -q '^ExecStart=/usr/local/bin/quhao serve' "$root/etc/systemd/system/quhao.service" || fail "the unit does not start the installed binary"
 grep -q '^LimitNOFILE=' "$root/etc/systemd/system/quhao.service" || fail "the unit sets no descriptor limit"
+grep -q '^backups:' "$root/etc/quhao/quhao.yaml" || fail "the installed configuration has no nightly backups"
+grep -q '^#~' "$root/etc/quhao/quhao.yaml" && fail "install left #~ lines in the configuration"
 # A second install keeps an edited configuration.
 echo "# edited" >>"$root/etc/quhao/quhao.yaml"
 make -s -C "$repo" install-files DESTDIR="$root" BINARY="$quhao" >/dev/null 2>&1
@@ -53,4 +55,8 @@ etag=$(curl -fsS -D - -o /dev/null "$base/static/take.js" | tr -d '\r' | awk -F'
 refusal=$(curl -sS -X POST -H 'Content-Type: application/json' -d '{"service":"A","identity":"123"}' "$base/api/v1/sites/qiantang/tickets")
 # (No pipe into grep -q: it exits at its first match and curl's SIGPIPE then fails the pipeline.)
 grep -q '统一社会信用代码' <<<"$refusal" || fail "refusals are not in Chinese"
-echo "  ok: installed with make install-files, served pages, static files and messages with $hidden"
+# The installed configuration backs up nightly; none made yet, so one at start, in the working directory.
+for _ in $(seq 1 100); do grep -q '^quhao_backup_last_success_timestamp_seconds ' <<<"$(curl -fsS "$base/metrics")" && break; sleep 0.1; done
+grep -q '^quhao_backup_last_success_timestamp_seconds ' <<<"$(curl -fsS "$base/metrics")" || fail "/metrics shows no backup: $(tail -3 "$work/serve.log")"
+compgen -G "$work/backups/quhao-*.sqlite" >/dev/null || fail "no backup file in the working directory's backups/"
+echo "  ok: installed with make install-files, served pages, static files and messages with $hidden; nightly backups on (one made at start)"

@@ -80,6 +80,7 @@ extension QuhaoError {
         case tokenNotFound = "token.not_found"
         case configInvalid = "config.invalid"
         case storageUnavailable = "storage.unavailable"
+        case notReady = "service.not_ready"
         /// A fault of the daemon itself (a bug): logged with the request id the answer carries.
         case internalError = "internal"
         case displayKeyRequired = "display.key_required"

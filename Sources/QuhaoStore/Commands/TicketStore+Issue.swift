@@ -54,7 +54,7 @@ extension TicketStore {
     public func issue(_ request: IssueRequest, by initiator: Initiator = .visitor) async throws -> Ticket {
         let token = random.token()
         return try await issues.submit(request.siteID) { db, now in
-            try issue(request, token: token, by: initiator, Context(db: db, now: now, site: try sites.load(db, request.siteID)))
+            try issue(request, token: token, by: initiator, Context(db: db, now: now, site: try sites.load(db, request.siteID), activity: activity))
         }
     }
 
@@ -119,7 +119,7 @@ extension TicketStore {
             id: nil, ticketID: record.id!, siteID: site.id, at: context.now, action: "issue", fromState: nil,
             toState: record.state, counterID: nil, serviceID: service.id, initiator: initiator.description,
             detail: identity?.checksumOverridden == true ? "identity checksum overridden by staff" : nil)
-        try event.insert(db)
+        try context.append(&event)
         return record.ticket
     }
 }

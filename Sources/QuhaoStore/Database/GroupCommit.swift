@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import GRDB
 import QuhaoCore
@@ -26,12 +27,14 @@ final class GroupCommit: Sendable {
     private let writer: any DatabaseWriter
     private let clock: any QuhaoClock
     private let observers: CommitObservers
+    private let metrics: StoreMetrics
     private let state = Mutex<(queue: [Job], draining: Bool)>(([], false))
 
-    init(writer: any DatabaseWriter, clock: any QuhaoClock, observers: CommitObservers) {
+    init(writer: any DatabaseWriter, clock: any QuhaoClock, observers: CommitObservers, metrics: StoreMetrics) {
         self.writer = writer
         self.clock = clock
         self.observers = observers
+        self.metrics = metrics
     }
 
     /// Runs `body` in the next batch's transaction and returns its result once that is committed.
@@ -94,6 +97,7 @@ final class GroupCommit: Sendable {
         guard !batch.isEmpty else { return }
         let now = clock.now()
         let touched = TouchedTickets()
+        let began = ContinuousClock.now
         do {
             try db.inTransaction(.immediate) {
                 db.add(transactionObserver: touched, extent: .nextTransaction)
@@ -117,6 +121,8 @@ final class GroupCommit: Sendable {
             for job in batch { job.finish(failure) }
             return
         }
+        metrics.writeTransaction.recordInterval(since: began)
+        metrics.batchSize.record(batch.count)
         for site in Set(batch.map(\.site)) { observers.notify(site, .only(touched.ids)) }
         for job in batch { job.finish(nil) }
     }

@@ -14,6 +14,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-25h housekeeping reads only what expires", migrate: v8)
         migrator.registerMigration("2026-11-30a the day's end closes tickets in service too", migrate: v9)
         migrator.registerMigration("2026-11-30b canteen inspections", migrate: v10)
+        migrator.registerMigration("2026-11-30c operations", migrate: v11)
         return migrator
     }
 
@@ -402,6 +403,19 @@ enum Migrations {
                     PRIMARY KEY (finding_event_id, sha256)
                 );
                 CREATE INDEX finding_evidence_sha ON finding_evidence (sha256);
+                """)
+    }
+
+    static func v11(_ db: Database) throws {
+        // The daemon's own chores, latest of each: the readiness probe's write, the last good
+        // nightly backup (so a restart neither repeats nor forgets it).
+        try db.execute(
+            sql: """
+                CREATE TABLE operations (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    at TEXT NOT NULL,
+                    detail TEXT
+                ) STRICT;
                 """)
     }
 }

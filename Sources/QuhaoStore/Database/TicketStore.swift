@@ -18,6 +18,10 @@ public struct TicketStore: StorageAccess {
     let sites = SiteDefinitions()
     /// Taking numbers: committed in groups (see ``GroupCommit``).
     let issues: GroupCommit
+    /// The ticket events of each commit, told to listeners after it (metrics, webhooks).
+    let activity: TicketActivity
+    /// What the store measures (``StoreMetrics``).
+    let metrics: StoreMetrics
 
     /// How hard each commit is pushed to disk.
     public enum Durability: Sendable {
@@ -33,9 +37,10 @@ public struct TicketStore: StorageAccess {
     ///   - durability: See ``Durability``.
     ///   - clock: The source of "now".
     ///   - random: The source of tokens and keys.
+    ///   - metrics: Where the store's measurements go (none by default).
     /// - Throws: When the file cannot be opened or migrated.
     public static func open(
-        path: String, durability: Durability = .full, clock: any QuhaoClock, random: RandomSource = .system
+        path: String, durability: Durability = .full, clock: any QuhaoClock, random: RandomSource = .system, metrics: StoreMetrics = .none
     ) throws -> TicketStore {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -45,16 +50,16 @@ public struct TicketStore: StorageAccess {
             try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
-        return try TicketStore(writer: pool, clock: clock, random: random)
+        return try TicketStore(writer: pool, clock: clock, random: random, metrics: metrics)
     }
 
     /// A store in memory: for tests and trials; nothing survives the process.
-    public static func inMemory(clock: any QuhaoClock, random: RandomSource = .system) throws -> TicketStore {
-        try TicketStore(writer: try DatabaseQueue(), clock: clock, random: random)
+    public static func inMemory(clock: any QuhaoClock, random: RandomSource = .system, metrics: StoreMetrics = .none) throws -> TicketStore {
+        try TicketStore(writer: try DatabaseQueue(), clock: clock, random: random, metrics: metrics)
     }
 
     /// Wraps an open database (a pool for files, a queue for in-memory tests) and migrates it.
-    public init(writer: any DatabaseWriter, clock: any QuhaoClock, random: RandomSource = .system) throws {
+    public init(writer: any DatabaseWriter, clock: any QuhaoClock, random: RandomSource = .system, metrics: StoreMetrics = .none) throws {
         try Migrations.migrator.migrate(writer)
         // The key behind identity hashes is made once per database and never leaves it.
         let key = try writer.write { db -> Data in
@@ -71,7 +76,13 @@ public struct TicketStore: StorageAccess {
         self.identityKey = key
         let observers = CommitObservers()
         self.observers = observers
-        self.issues = GroupCommit(writer: writer, clock: clock, observers: observers)
+        self.metrics = metrics
+        self.issues = GroupCommit(writer: writer, clock: clock, observers: observers, metrics: metrics)
+        let activity = TicketActivity()
+        // Held by the store (GRDB holds it weakly): as long as the store lives, every commit is seen.
+        writer.add(transactionObserver: activity, extent: .observerLifetime)
+        activity.onCommit { metrics.count($0) }
+        self.activity = activity
     }
 
     /// The HMAC under which an identity is stored (one-ticket-per-person rule); the clear value never is.
@@ -92,13 +103,20 @@ public struct TicketStore: StorageAccess {
         let db: Database
         let now: Date
         let site: Site
+        let activity: TicketActivity
         var day: BusinessDay { site.businessDay(at: now) }
+
+        /// Appends an event to the ticket log (and notes it for the listeners told after the commit).
+        func append(_ event: inout TicketEvent) throws {
+            try event.insert(db)
+            activity.note(event, rowID: event.id!)
+        }
     }
 
     /// Runs a command for a site in one write transaction, then announces the change.
     func write<T: Sendable>(site siteID: String, _ body: @escaping @Sendable (Context) throws -> T) async throws -> T {
         try await transact { db, now in
-            (siteID, try body(Context(db: db, now: now, site: try sites.load(db, siteID))))
+            (siteID, try body(Context(db: db, now: now, site: try sites.load(db, siteID), activity: activity)))
         }
     }
 
@@ -117,7 +135,7 @@ public struct TicketStore: StorageAccess {
                 record = try Self.fetchTicket(db, reference, day: nil)
                 site = try sites.load(db, record.siteID)
             }
-            return (site.id, try body(Context(db: db, now: now, site: site), &record))
+            return (site.id, try body(Context(db: db, now: now, site: site, activity: activity), &record))
         }
     }
 
@@ -125,12 +143,15 @@ public struct TicketStore: StorageAccess {
     private func transact<T: Sendable>(_ body: @escaping @Sendable (Database, Date) throws -> (site: String, value: T)) async throws -> T {
         let now = clock.now()
         let touched = TouchedTickets()
+        let began = Mutex<ContinuousClock.Instant?>(nil)
         let (siteID, value) = try await guarded {
             try await writer.write { db in
+                began.withLock { $0 = .now }
                 db.add(transactionObserver: touched, extent: .nextTransaction)
                 return try body(db, now)
             }
         }
+        if let began = began.withLock({ $0 }) { metrics.writeTransaction.recordInterval(since: began) }
         observers.notify(siteID, .only(touched.ids))
         return value
     }

@@ -25,8 +25,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (overrides the file and $QUHAO_PORT); 0 picks a free one.")
     var port: Int?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @Option(help: "Log level: trace, debug, info (one line per request), notice, warning, error, critical (overrides server.log_level).")
+    var logLevel: String?
 
     @Option(help: "Draw this site's call board full screen on this terminal (logs then go to --log-file).")
     var display: String?
@@ -38,7 +38,7 @@ struct Serve: AsyncParsableCommand {
     var logFile: String?
 
     func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
+        if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
         if announce != nil, display == nil { throw ValidationError("--announce goes with --display SITE") }
@@ -50,8 +50,10 @@ struct Serve: AsyncParsableCommand {
         try await reportingErrors {
             let (file, source) = try store.loadConfig()
             let settings = try store.settings(file: file, host: host, port: port)
-            var logger = Logger(label: "quhao")
-            logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            var logger =
+                settings.logFormat == "json"
+                ? Logger(label: "quhao") { JSONLinesLogHandler(label: $0) } : Logger(label: "quhao")
+            logger.logLevel = Logger.Level(rawValue: logLevel ?? settings.logLevel) ?? .info
             let clock = try SystemClock.fromEnvironment()
             if clock.isShifted { logger.warning("test clock in use (QUHAO_NOW)", metadata: ["now": "\(clock.now())"]) }
             // One daemon per database file (held until the process ends; a restore checks it too).
@@ -62,9 +64,10 @@ struct Serve: AsyncParsableCommand {
                 throw ExitFailure(message: "\(error)", code: 1)
             }
             defer { lock.release() }
+            let metrics = ServerMetrics()
             let ticketStore: TicketStore
             do {
-                ticketStore = try TicketStore.open(path: settings.databasePath, clock: clock)
+                ticketStore = try TicketStore.open(path: settings.databasePath, clock: clock, metrics: metrics.store)
             } catch {
                 throw ExitFailure(message: "cannot open the database \(settings.databasePath): \(error)", code: 1)
             }
@@ -105,12 +108,15 @@ struct Serve: AsyncParsableCommand {
                     idleTimeoutSeconds: settings.idleTimeoutSeconds, maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
                     evidenceDirectory: dataDirectory.appendingPathComponent("evidence").path),
                 store: ticketStore, clock: clock, logger: logger,
-                services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)],
+                services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)]
+                    + (settings.backups.map { [NightlyBackup(schedule: $0, store: ticketStore, clock: clock, metrics: metrics, logger: logger)] }
+                        ?? []),
                 boardServices: { board, hallCode in
                     guard let display else { return [] }
                     let feed = LiveBoardFeed(board: board, site: display, hallCode: hallCode)
                     return [ConsoleDisplayService(display: ConsoleDisplay(site: display, feed: feed, output: .screen, announce: announceCommand))]
-                }
+                },
+                metrics: metrics
             ) { port in
                 let presence = PresenceCodes(store: ticketStore, clock: clock)
                 // Written unbuffered: under systemd or a pipe the banner must not wait for a buffer to fill.

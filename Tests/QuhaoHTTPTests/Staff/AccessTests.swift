@@ -9,9 +9,11 @@ import Testing
 /// Walks the whole route table: every route that is not on the short public list must refuse
 /// strangers, other windows and foreign pages. A new route is protected unless added here on purpose.
 @Suite struct AccessTests {
-    /// Routes anyone may use: the visitor's pages and API, sign-in, health, QR images.
+    /// Routes anyone may use: the visitor's pages and API, sign-in, health, QR images; the
+    /// monitoring routes (nothing personal in them: route templates, queue lengths the hall board
+    /// shows anyway, sizes and times).
     static let publicRoutes: Set<String> = [
-        "GET /healthz",
+        "GET /healthz", "GET /readyz", "GET /metrics",
         "GET /api/v1/sites", "GET /api/v1/sites/{site}", "GET /api/v1/sites/{site}/board", "POST /api/v1/sites/{site}/tickets",
         "GET /api/v1/tickets/{token}", "POST /api/v1/tickets/{token}/cancel", "POST /api/v1/tickets/{token}/checkin",
         "POST /api/v1/tickets/{token}/rating",

@@ -1,0 +1,195 @@
+import CoreMetrics
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiveBoard
+import Logging
+import Prometheus
+import QuhaoCore
+import QuhaoStore
+import Synchronization
+
+/// The daemon's measurements in one Prometheus registry: what the store counts (through
+/// swift-metrics), requests by route template, and what is read at each scrape (queues, parked
+/// polls, database size, the last nightly backup).
+public final class ServerMetrics: Sendable {
+    /// The registry `/metrics` prints.
+    public let registry: PrometheusCollectorRegistry
+    /// The store's measurements, into the same registry.
+    public let store: StoreMetrics
+    private let requests = Mutex<[RequestKey: (count: Prometheus.Counter, seconds: DurationHistogram)]>([:])
+
+    /// The metrics this file makes (README "Monitor"), with their help text.
+    public enum Name {
+        static func named(_ subsystem: String?, _ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "quhao", subsystem: subsystem, metricName: name, unitName: unit, helpText: help)
+        }
+        public static var requests: MetricNameDescriptor {
+            named("http", "requests", "total", "HTTP requests answered, by route template, method and status")
+        }
+        public static var requestSeconds: MetricNameDescriptor {
+            named(
+                "http", "request_duration", "seconds",
+                "Time from the router receiving a request to its answer (a parked long-poll counts from its release)")
+        }
+        public static var queueLength: MetricNameDescriptor {
+            named("queue", "length", "", "Tickets in the queue now, by business type and state (remote: not yet checked in)")
+        }
+        public static var oldestWaiting: MetricNameDescriptor {
+            named(
+                "queue", "oldest_waiting", "seconds",
+                "How long the longest-waiting ticket of a business type has waited since it was issued (0: none)")
+        }
+        public static var parkedPolls: MetricNameDescriptor { named(nil, "long_polls_parked", "", "Long-polls parked on a site's board now") }
+        public static var databaseBytes: MetricNameDescriptor {
+            named(nil, "database", "bytes", "Bytes of the database file and its write-ahead log")
+        }
+        public static var lastBackup: MetricNameDescriptor {
+            named("backup", "last_success", "timestamp_seconds", "When the last nightly backup succeeded (Unix time)")
+        }
+        public static var backupFailures: MetricNameDescriptor {
+            named("backup", "failures", "total", "Nightly backups that failed since the daemon started")
+        }
+    }
+
+    static let requestBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
+    ]
+
+    public init() {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[StoreMetrics.Name.writeTransaction] = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1),
+        ]
+        factory.valueHistogramBuckets[StoreMetrics.Name.batchSize] = StoreMetrics.batchBuckets
+        self.registry = registry
+        self.store = StoreMetrics(factory: factory)
+        backupFailures = registry.makeCounter(descriptor: Name.backupFailures)
+    }
+
+    private let backupFailures: Prometheus.Counter
+
+    /// Counts a nightly backup that failed.
+    public func backupFailed() { backupFailures.increment() }
+
+    private struct RequestKey: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+
+    /// Counts one answered request under its route template (never the path itself: tokens stay out).
+    func request(route: String, method: HTTPRequest.Method, status: HTTPResponse.Status, elapsed: Duration) {
+        let key = RequestKey(route: route, method: method.rawValue, status: status.code)
+        let metrics = requests.withLock { table in
+            if let found = table[key] { return found }
+            let labels = [("route", key.route), ("method", key.method), ("status", String(key.status))]
+            let made = (
+                registry.makeCounter(descriptor: Name.requests, labels: labels),
+                registry.makeDurationHistogram(descriptor: Name.requestSeconds, labels: labels, buckets: Self.requestBuckets)
+            )
+            table[key] = made
+            return made
+        }
+        metrics.count.increment()
+        metrics.seconds.record(elapsed)
+    }
+
+    /// Reads what is measured at scrape time, then prints the registry in Prometheus' text format.
+    func scrape(store: TicketStore, board: LiveBoard, now: Date) async -> [UInt8] {
+        let sites = (try? await store.siteIDs()) ?? []
+        for siteID in sites {
+            guard let snapshot = board.builtSnapshot(siteID) else { continue }
+            for service in snapshot.site.services {
+                let queued = snapshot.day.tickets.filter { $0.serviceID == service.id }
+                for state in [TicketState.waiting, .remote] {
+                    gauge(Name.queueLength, [("site", siteID), ("service", service.id), ("state", state.rawValue)])
+                        .set(Double(queued.filter { $0.state == state }.count))
+                }
+                let oldest = queued.filter { $0.state == .waiting }.map(\.issuedAt).min()
+                gauge(Name.oldestWaiting, [("site", siteID), ("service", service.id)])
+                    .set(oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+            }
+            gauge(Name.parkedPolls, [("site", siteID)]).set(Double(await board.waiterCount(siteID)))
+        }
+        gauge(Name.databaseBytes, []).set(Double(store.databaseBytes()))
+        if let backup = try? await store.lastOperation(TicketStore.nightlyBackupOperation) {
+            gauge(Name.lastBackup, []).set(backup.at.timeIntervalSince1970)
+        }
+        return registry.emitToBuffer()
+    }
+
+    private func gauge(_ name: MetricNameDescriptor, _ labels: [(String, String)]) -> Prometheus.Gauge {
+        labels.isEmpty ? registry.makeGauge(descriptor: name) : registry.makeGauge(descriptor: name, labels: labels)
+    }
+}
+
+/// One log line and one measurement per request, under the route template (`/t/{token}`), never
+/// the path as sent: no token, identity, phone number or cookie reaches the log or the metrics.
+/// (Hummingbird's `LogRequestsMiddleware` logs the request URI, tokens and query included, and its
+/// `MetricsMiddleware` reports to the process-wide metrics system; this one does neither.)
+struct RequestObserver: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let began = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            record(request, context, response.status, began)
+            return response
+        } catch {
+            record(request, context, (error as? any HTTPResponseError)?.status ?? .internalServerError, began)
+            throw error
+        }
+    }
+
+    private func record(_ request: Request, _ context: Context, _ status: HTTPResponse.Status, _ began: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - began
+        // Hummingbird names a path that matched no route "NotFound".
+        let route = context.endpointPath ?? "NotFound"
+        metrics.request(route: route, method: request.method, status: status, elapsed: elapsed)
+        let milliseconds = Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000
+        context.logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "route": .string(route), "status": .stringConvertible(status.code),
+                "ms": .string(String(format: "%.1f", milliseconds)),
+            ])
+    }
+}
+
+/// `/metrics`, `/readyz`: for the operator's monitoring.
+struct OperationsRoutes {
+    let services: AppDependencies
+    let metrics: ServerMetrics
+
+    func add(to router: Router<AppRequestContext>) {
+        router.get("/metrics") { _, _ -> Response in
+            let text = await metrics.scrape(store: services.store, board: services.board, now: services.clock.now())
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(bytes: text)))
+        }
+        router.get("/readyz") { request, _ -> Response in
+            // Ready: the database takes a write now, and every site's board is built (polls are answered from memory).
+            let language = request.language
+            do {
+                try await services.store.probeWritable()
+            } catch {
+                let failure = (error as? QuhaoError) ?? QuhaoError(.storageUnavailable, ["reason": "\(error)", "reason@en": "\(error)"])
+                return Problem(failure, language: language).response(headers: [.cacheControl: "no-store"])
+            }
+            let sites = (try? await services.store.siteIDs()) ?? []
+            let unbuilt = sites.filter { services.board.builtSnapshot($0) == nil }
+            guard unbuilt.isEmpty else {
+                let error = QuhaoError(.notReady, ["sites": unbuilt.joined(separator: ", ")])
+                return Problem(error, language: language).response(headers: [.cacheControl: "no-store", .retryAfter: "1"])
+            }
+            return try JSON.response(["status": "ready", "sites": String(sites.count)])
+        }
+    }
+}
