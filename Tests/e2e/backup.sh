@@ -2,6 +2,7 @@
 # Backups and restores with the real binary: a backup taken while the daemon serves (and numbers
 # are taken) is whole and checked; a second daemon on the same file is refused; a restore is
 # refused while the daemon runs, then, stopped, puts the backup back and keeps the old file aside.
+# Then backup_load.py: a backup taken under load holds everything acknowledged before it.
 set -uo pipefail
 quhao=$1
 source "$(dirname "$0")/lib/daemon.bash"
@@ -32,3 +33,5 @@ start_daemon --database q.sqlite
 [[ $(curl -fsS "http://127.0.0.1:$port/api/v1/sites/qiantang/board" | jq '[.services[].waiting] | add') == 3 ]] ||
     fail "restored daemon does not show the backup's 3 waiting"
 echo "  ok: backup while serving (3 tickets, integrity ok, one file, never overwritten); second daemon refused; restore refused while serving and for a junk file; restored after stop, old file (4 tickets) kept aside"
+stop_daemon
+python3 "$here/backup_load.py" "$quhao" || exit 1
