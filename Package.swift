@@ -23,6 +23,8 @@ let multipartKit = Package.Dependency.package(url: "https://github.com/vapor/mul
 // /metrics: the store and the server measure through swift-metrics, exposed by swift-prometheus.
 let swiftMetrics = Package.Dependency.package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0")
 let prometheus = Package.Dependency.package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1")
+// Webhook deliveries.
+let asyncHTTPClient = Package.Dependency.package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0")
 
 /// Compiler settings shared by every target (Hummingbird's choice of upcoming features).
 let swiftSettings: [SwiftSetting] = [
@@ -38,7 +40,7 @@ let package = Package(
     ],
     dependencies: [
         argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle, nio, nioExtras, httpTypes,
-        swiftCSV, multipartKit, swiftMetrics, prometheus,
+        swiftCSV, multipartKit, swiftMetrics, prometheus, asyncHTTPClient,
     ],
     targets: [
         // Pure domain: value types and rules, Foundation only.
@@ -100,6 +102,20 @@ let package = Package(
             dependencies: ["QuhaoCore", "QRCode", "LiveBoard", "Speech"],
             swiftSettings: swiftSettings
         ),
+        // Outgoing webhooks: the outbox's deliverer (async-http-client), signatures.
+        .target(
+            name: "Webhooks",
+            dependencies: [
+                "QuhaoCore", "QuhaoStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // HTTP (Hummingbird 2).
         .target(
             name: "QuhaoHTTP",
@@ -133,6 +149,7 @@ let package = Package(
             name: "quhao",
             dependencies: [
                 "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence", "Speech", "CanteenDemo",
+                "Webhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

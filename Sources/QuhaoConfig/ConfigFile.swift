@@ -53,6 +53,20 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         }
     }
 
+    /// One webhook endpoint of a site (see ``WebhookEndpoint``).
+    public struct WebhookEntry: Codable, Sendable, Equatable {
+        public var id: String
+        public var url: String
+        public var secret: String
+        public var events: [WebhookEvent]?
+        public var timeoutSeconds: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case id, url, secret, events
+            case timeoutSeconds = "timeout_seconds"
+        }
+    }
+
     public struct DatabaseSection: Codable, Sendable, Equatable {
         public var path: String?
 
@@ -73,9 +87,11 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var counters: [CounterEntry]
         /// An inspection office's checklist and rules.
         public var inspection: InspectionEntry?
+        /// Who is told of the site's ticket events.
+        public var webhooks: [WebhookEntry]?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, name, kind, presence, rules, announce, services, counters, inspection
+            case id, name, kind, presence, rules, announce, services, counters, inspection, webhooks
             case timeZone = "time_zone"
             case allowRemote = "allow_remote"
         }
@@ -201,6 +217,7 @@ extension ConfigFile {
         var keys: Set<String> = ["server", "database", "backups", "sites", "zh", "en"]
         keys.formUnion(Server.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(BackupsSection.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(WebhookEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(DatabaseSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(SiteEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(Rules.CodingKeys.allCases.map(\.rawValue))
@@ -244,7 +261,10 @@ extension ConfigFile {
                 announce: AnnouncementStyle(
                     language: entry.announce?.language ?? .zh, ticket: entry.announce?.ticket ?? .digits,
                     window: entry.announce?.window ?? .number),
-                inspection: entry.kind == .inspection ? entry.inspection.map(Self.inspectionRules) : nil)
+                inspection: entry.kind == .inspection ? entry.inspection.map(Self.inspectionRules) : nil,
+                webhooks: (entry.webhooks ?? []).map {
+                    WebhookEndpoint(id: $0.id, url: $0.url, secret: $0.secret, events: Set($0.events ?? []), timeoutSeconds: $0.timeoutSeconds ?? 10)
+                })
         }
     }
 

@@ -95,6 +95,18 @@ enum ConfigValidator {
                     }
                 }
             }
+            var hookIDs: Set<String> = []
+            for (w, hook) in (site.webhooks ?? []).enumerated() {
+                let wat = "\(at).webhooks[\(w)]"
+                check(isSlug(hook.id), "\(wat).id", "must be lower-case letters, digits and hyphens (at most 32), like sms-gateway")
+                check(hookIDs.insert(hook.id).inserted, "\(wat).id", "duplicate webhook id \"\(hook.id)\"")
+                let parsed = URL(string: hook.url)
+                check(
+                    parsed?.host?.isEmpty == false && ["http", "https"].contains(parsed?.scheme ?? ""), "\(wat).url",
+                    "must be an http:// or https:// address, like https://sms.example.gov.cn/quhao")
+                check(hook.secret.count >= 16, "\(wat).secret", "must be at least 16 characters (the receiver checks signatures with it)")
+                if let seconds = hook.timeoutSeconds { check((1...60).contains(seconds), "\(wat).timeout_seconds", "must be between 1 and 60") }
+            }
             var counterIDs: Set<Int> = []
             for (c, counter) in site.counters.enumerated() {
                 let cat = "\(at).counters[\(c)]"

@@ -33,11 +33,13 @@ public struct Site: Hashable, Sendable, Codable {
     public let announce: AnnouncementStyle
     /// For an inspection office: its checklist and rules (`nil` for a tax hall).
     public let inspection: InspectionRules?
+    /// Who is told of its ticket events.
+    public let webhooks: [WebhookEndpoint]
 
     public init(
         id: String, name: LocalizedText, kind: SiteKind = .taxHall, timeZone: String = "Asia/Shanghai", services: [Service],
         counters: [Counter], rules: QueueRules = QueueRules(), announce: AnnouncementStyle = AnnouncementStyle(),
-        inspection: InspectionRules? = nil
+        inspection: InspectionRules? = nil, webhooks: [WebhookEndpoint] = []
     ) {
         self.id = id
         self.name = name
@@ -48,10 +50,11 @@ public struct Site: Hashable, Sendable, Codable {
         self.rules = rules
         self.announce = announce
         self.inspection = inspection
+        self.webhooks = webhooks
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, timeZone, services, counters, rules, announce, inspection
+        case id, name, kind, timeZone, services, counters, rules, announce, inspection, webhooks
     }
 
     /// Decodes a stored definition; one written before calls were spoken has the default style.
@@ -63,7 +66,8 @@ public struct Site: Hashable, Sendable, Codable {
             services: try container.decode([Service].self, forKey: .services), counters: try container.decode([Counter].self, forKey: .counters),
             rules: try container.decode(QueueRules.self, forKey: .rules),
             announce: try container.decodeIfPresent(AnnouncementStyle.self, forKey: .announce) ?? AnnouncementStyle(),
-            inspection: try container.decodeIfPresent(InspectionRules.self, forKey: .inspection))
+            inspection: try container.decodeIfPresent(InspectionRules.self, forKey: .inspection),
+            webhooks: try container.decodeIfPresent([WebhookEndpoint].self, forKey: .webhooks) ?? [])
     }
 
     /// The site's time zone (UTC if the identifier is unknown; configuration validation rejects those).

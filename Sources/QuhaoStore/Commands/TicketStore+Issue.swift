@@ -54,7 +54,9 @@ extension TicketStore {
     public func issue(_ request: IssueRequest, by initiator: Initiator = .visitor) async throws -> Ticket {
         let token = random.token()
         return try await issues.submit(request.siteID) { db, now in
-            try issue(request, token: token, by: initiator, Context(db: db, now: now, site: try sites.load(db, request.siteID), activity: activity))
+            try issue(
+                request, token: token, by: initiator,
+                Context(db: db, now: now, site: try sites.load(db, request.siteID), activity: activity, random: random))
         }
     }
 
@@ -119,7 +121,7 @@ extension TicketStore {
             id: nil, ticketID: record.id!, siteID: site.id, at: context.now, action: "issue", fromState: nil,
             toState: record.state, counterID: nil, serviceID: service.id, initiator: initiator.description,
             detail: identity?.checksumOverridden == true ? "identity checksum overridden by staff" : nil)
-        try context.append(&event)
+        try context.append(&event, ticket: record)
         return record.ticket
     }
 }

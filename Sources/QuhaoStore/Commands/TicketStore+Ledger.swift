@@ -36,7 +36,7 @@ extension TicketStore {
         var event = TicketEvent(
             id: nil, ticketID: record.id!, siteID: record.siteID, at: context.now, action: action.rawValue, fromState: from,
             toState: record.state, counterID: counter, serviceID: record.serviceID, initiator: initiator.description, detail: detail)
-        try context.append(&event)
+        try context.append(&event, ticket: record)
     }
 
     /// Finds a ticket by reference; numbers are looked up on `day`.

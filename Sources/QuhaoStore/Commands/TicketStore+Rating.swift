@@ -34,6 +34,7 @@ extension TicketStore {
             try db.execute(
                 sql: "INSERT INTO ratings (ticket_id, site_id, score, counter_id, staff, at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [record.id, record.siteID, score, record.counterID, staff, context.now])
+            try Self.enqueueWebhooks(.rated, ticket: record, context, rating: score)
             return Rating(score: score, counterID: record.counterID, staff: staff, at: context.now)
         }
     }

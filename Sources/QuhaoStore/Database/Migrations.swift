@@ -15,6 +15,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-30a the day's end closes tickets in service too", migrate: v9)
         migrator.registerMigration("2026-11-30b canteen inspections", migrate: v10)
         migrator.registerMigration("2026-11-30c operations", migrate: v11)
+        migrator.registerMigration("2026-11-30d webhook outbox", migrate: v12)
         return migrator
     }
 
@@ -416,6 +417,37 @@ enum Migrations {
                     at TEXT NOT NULL,
                     detail TEXT
                 ) STRICT;
+                """)
+    }
+
+    static func v12(_ db: Database) throws {
+        // One row per event and endpoint, written in the transaction of the change it reports
+        // (DESIGN.md decision 13), delivered after the commit, in order per ticket and endpoint.
+        try db.execute(
+            sql: """
+                CREATE TABLE webhook_outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id TEXT NOT NULL,
+                    site_id TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    ticket_id INTEGER,
+                    type TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT NOT NULL,
+                    delivered_at TEXT,
+                    given_up_at TEXT,
+                    last_attempt_at TEXT,
+                    last_status INTEGER,
+                    last_error TEXT,
+                    UNIQUE (event_id, endpoint)
+                ) STRICT;
+                CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at)
+                    WHERE delivered_at IS NULL AND given_up_at IS NULL;
+                CREATE INDEX webhook_outbox_ticket ON webhook_outbox (site_id, endpoint, ticket_id, id)
+                    WHERE delivered_at IS NULL AND given_up_at IS NULL;
+                CREATE INDEX webhook_outbox_endpoint ON webhook_outbox (site_id, endpoint, id);
                 """)
     }
 }

@@ -79,10 +79,20 @@ final class TicketActivity: TransactionObserver, Sendable {
     private struct State {
         var noted: [Int64: Fact] = [:]
         var confirmed: Set<Int64> = []
+        /// Webhook deliveries were queued (the deliverer is woken after the commit; a rolled-back
+        /// savepoint's only costs a look at an outbox with nothing new).
+        var outbox = false
     }
 
     private let state = Mutex(State())
     private let listeners = Mutex<[@Sendable ([Fact]) -> Void]>([])
+    private let outboxListeners = Mutex<[@Sendable () -> Void]>([])
+
+    /// Calls `listener` after each commit that queued webhook deliveries.
+    func onOutbox(_ listener: @escaping @Sendable () -> Void) { outboxListeners.withLock { $0.append(listener) } }
+
+    /// Notes that the current transaction queued webhook deliveries.
+    func noteWebhook() { state.withLock { $0.outbox = true } }
 
     /// Calls `listener` after each commit that appended ticket events, with those events in order.
     func onCommit(_ listener: @escaping @Sendable ([Fact]) -> Void) { listeners.withLock { $0.append(listener) } }
@@ -120,11 +130,12 @@ final class TicketActivity: TransactionObserver, Sendable {
     }
 
     func databaseDidCommit(_ db: Database) {
-        let committed = state.withLock { state in
+        let (committed, outbox) = state.withLock { state in
             defer { state = State() }
             // A rolled-back row's id can be taken again by a later insert: the later note replaced it.
-            return state.confirmed.sorted().compactMap { state.noted[$0] }
+            return (state.confirmed.sorted().compactMap { state.noted[$0] }, state.outbox)
         }
+        if outbox { for listener in outboxListeners.withLock({ $0 }) { listener() } }
         guard !committed.isEmpty else { return }
         for listener in listeners.withLock({ $0 }) { listener(committed) }
     }

@@ -104,19 +104,24 @@ public struct TicketStore: StorageAccess {
         let now: Date
         let site: Site
         let activity: TicketActivity
+        let random: RandomSource
         var day: BusinessDay { site.businessDay(at: now) }
 
-        /// Appends an event to the ticket log (and notes it for the listeners told after the commit).
-        func append(_ event: inout TicketEvent) throws {
+        /// Appends an event to the ticket log, notes it for the listeners told after the commit
+        /// (metrics), and queues it for the site's webhooks, all in this transaction.
+        /// - Parameter ticket: The ticket as the event left it.
+        func append(_ event: inout TicketEvent, ticket: TicketRecord) throws {
             try event.insert(db)
             activity.note(event, rowID: event.id!)
+            let kind: WebhookEvent? = event.action == "issue" ? .issued : TicketAction(rawValue: event.action).map(WebhookEvent.init)
+            if let kind { try TicketStore.enqueueWebhooks(kind, ticket: ticket, self) }
         }
     }
 
     /// Runs a command for a site in one write transaction, then announces the change.
     func write<T: Sendable>(site siteID: String, _ body: @escaping @Sendable (Context) throws -> T) async throws -> T {
         try await transact { db, now in
-            (siteID, try body(Context(db: db, now: now, site: try sites.load(db, siteID), activity: activity)))
+            (siteID, try body(Context(db: db, now: now, site: try sites.load(db, siteID), activity: activity, random: random)))
         }
     }
 
@@ -135,7 +140,7 @@ public struct TicketStore: StorageAccess {
                 record = try Self.fetchTicket(db, reference, day: nil)
                 site = try sites.load(db, record.siteID)
             }
-            return (site.id, try body(Context(db: db, now: now, site: site, activity: activity), &record))
+            return (site.id, try body(Context(db: db, now: now, site: site, activity: activity, random: random), &record))
         }
     }
 

@@ -11,6 +11,7 @@ import QuhaoHTTP
 import QuhaoStore
 import ServiceLifecycle
 import Speech
+import Webhooks
 
 /// `quhao serve`: the daemon.
 struct Serve: AsyncParsableCommand {
@@ -108,7 +109,10 @@ struct Serve: AsyncParsableCommand {
                     idleTimeoutSeconds: settings.idleTimeoutSeconds, maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
                     evidenceDirectory: dataDirectory.appendingPathComponent("evidence").path),
                 store: ticketStore, clock: clock, logger: logger,
-                services: [ConfigReloader(path: store.configPath, store: ticketStore, logger: logger)]
+                services: [
+                    ConfigReloader(path: store.configPath, store: ticketStore, logger: logger),
+                    WebhookDeliverer(store: ticketStore, clock: clock, logger: logger),
+                ]
                     + (settings.backups.map { [NightlyBackup(schedule: $0, store: ticketStore, clock: clock, metrics: metrics, logger: logger)] }
                         ?? []),
                 boardServices: { board, hallCode in

@@ -68,6 +68,7 @@ import Testing
             #expect(Self.count(metrics, "invoice", "issued") == 1)
             // A savepoint rolled back after appending an event leaves no count; the rest of its transaction does.
             let ticket = try await store.ticket(.number(site: "hall", "B001"))
+            let record = try await store.writer.read { try TicketRecord.fetchOne($0, key: ticket.id)! }
             struct Refused: Error {}
             @Sendable func event(_ action: String, _ context: TicketStore.Context) -> TicketEvent {
                 TicketEvent(
@@ -75,14 +76,14 @@ import Testing
                     counterID: nil, serviceID: "invoice", initiator: "system", detail: nil)
             }
             try await store.writer.write { db in
-                let context = TicketStore.Context(db: db, now: Fixture.morning, site: Fixture.site, activity: store.activity)
+                let context = TicketStore.Context(db: db, now: Fixture.morning, site: Fixture.site, activity: store.activity, random: .seeded(1))
                 try? db.inSavepoint {
                     var refused = event("cancel", context)
-                    try context.append(&refused)
+                    try context.append(&refused, ticket: record)
                     throw Refused()
                 }
                 var kept = event("check_in", context)
-                try context.append(&kept)
+                try context.append(&kept, ticket: record)
             }
             #expect(Self.count(metrics, "invoice", "cancelled") == 0)
             #expect(Self.count(metrics, "invoice", "checked_in") == 1)
@@ -90,7 +91,7 @@ import Testing
             await #expect(throws: QuhaoError.self) {
                 try await store.write(site: "hall") { context in
                     var called = event("call", context)
-                    try context.append(&called)
+                    try context.append(&called, ticket: record)
                     throw QuhaoError(.queueEmpty)
                 }
             }

@@ -1,0 +1,209 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import QuhaoCore
+import QuhaoStore
+import ServiceLifecycle
+import Synchronization
+
+/// Delivers the outbox (``TicketStore/dueWebhookDeliveries(site:endpoint:limit:)``): one worker per
+/// configured endpoint, so a slow or dead receiver holds up only its own deliveries, never a call
+/// (the call committed its outbox row and is answered already) and never another endpoint.
+///
+/// At least once: a delivery is marked delivered only after a 2xx answer, so a daemon killed in
+/// between sends it again after restart; receivers de-duplicate by the event id. Each ticket's
+/// events go in order: its next event waits until the one before is delivered or given up.
+public struct WebhookDeliverer: ServiceLifecycle.Service {
+    let store: TicketStore
+    let clock: any QuhaoClock
+    let random: RandomSource
+    let logger: Logger
+    /// At most this many deliveries in flight per endpoint.
+    let concurrency: Int
+    /// How often the endpoint list is read again (sites reloaded by SIGHUP).
+    let refresh: Duration
+
+    public init(
+        store: TicketStore, clock: any QuhaoClock, random: RandomSource = .system, logger: Logger, concurrency: Int = 4,
+        refresh: Duration = .seconds(30)
+    ) {
+        self.store = store
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+        self.concurrency = concurrency
+        self.refresh = refresh
+    }
+
+    public func run() async throws {
+        var configuration = HTTPClient.Configuration()
+        // A receiver may not send deliveries elsewhere (an internal address, say).
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
+        configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let wake = Wake()
+        store.onWebhooksQueued { wake.signal() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await cancelWhenGracefulShutdown { await supervise(client: client, wake: wake) }
+            }
+            await group.waitForAll()
+        }
+        try? await client.shutdown()
+    }
+
+    /// Starts a worker for each configured endpoint, and stops those no longer configured.
+    private func supervise(client: HTTPClient, wake: Wake) async {
+        await withTaskGroup(of: Void.self) { group in
+            var running: [String: Task<Void, Never>] = [:]
+            while !Task.isCancelled {
+                let endpoints = await configuredEndpoints()
+                for (key, _) in running where endpoints[key] == nil {
+                    running.removeValue(forKey: key)?.cancel()
+                }
+                for (key, (siteID, endpoint)) in endpoints where running[key] == nil {
+                    let worker = Worker(
+                        site: siteID, endpoint: endpoint, store: store, clock: clock, random: random, client: client, wake: wake,
+                        concurrency: concurrency, logger: logger)
+                    running[key] = Task { await worker.run() }
+                }
+                try? await Task.sleep(for: refresh)
+            }
+            for task in running.values { task.cancel() }
+            group.cancelAll()
+        }
+    }
+
+    private func configuredEndpoints() async -> [String: (String, WebhookEndpoint)] {
+        var found: [String: (String, WebhookEndpoint)] = [:]
+        for siteID in (try? await store.siteIDs()) ?? [] {
+            for endpoint in (try? await store.site(siteID))?.webhooks ?? [] {
+                // A changed URL, secret or timeout is a new worker (the old one stops).
+                found["\(siteID)/\(endpoint.id)/\(endpoint.hashValue)"] = (siteID, endpoint)
+            }
+        }
+        return found
+    }
+}
+
+/// Wakes every worker after a commit that queued deliveries.
+final class Wake: Sendable {
+    private let generation = Atomic<UInt64>(0)
+
+    func signal() { generation.add(1, ordering: .relaxed) }
+    var current: UInt64 { generation.load(ordering: .relaxed) }
+
+    /// Returns when signalled after `seen`, or after `limit`.
+    func wait(after seen: UInt64, limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        // A short poll of an atomic: a wake costs nothing to send from the writer's thread, and a
+        // worker sees it within 20 ms.
+        while current == seen, ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+/// Delivers one endpoint's queue.
+struct Worker {
+    let site: String
+    let endpoint: WebhookEndpoint
+    let store: TicketStore
+    let clock: any QuhaoClock
+    let random: RandomSource
+    let client: HTTPClient
+    let wake: Wake
+    let concurrency: Int
+    let logger: Logger
+
+    func run() async {
+        while !Task.isCancelled {
+            let seen = wake.current
+            let due = (try? await store.dueWebhookDeliveries(site: site, endpoint: endpoint.id, limit: concurrency * 8)) ?? []
+            if due.isEmpty {
+                let next = try? await store.nextWebhookAttempt(site: site, endpoint: endpoint.id)
+                // Woken at once by this process's commits; a change made by another process (the
+                // command line beside the daemon) is found within a second.
+                let until = next.map { max(0, $0.timeIntervalSince(clock.now())) } ?? 1
+                await wake.wait(after: seen, limit: .milliseconds(Int64(min(until, 1) * 1000) + 5))
+                continue
+            }
+            await withTaskGroup(of: Void.self) { group in
+                var inFlight = 0
+                for delivery in due {
+                    if inFlight == concurrency {
+                        await group.next()
+                        inFlight -= 1
+                    }
+                    group.addTask { await deliver(delivery) }
+                    inFlight += 1
+                }
+            }
+        }
+    }
+
+    func deliver(_ delivery: WebhookDelivery) async {
+        let timestamp = String(Int(clock.now().timeIntervalSince1970))
+        var request = HTTPClientRequest(url: endpoint.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "Quhao-Webhooks/1")
+        request.headers.add(name: "X-Quhao-Event", value: delivery.type)
+        request.headers.add(name: "X-Quhao-Event-Id", value: delivery.eventID)
+        request.headers.add(name: "X-Quhao-Timestamp", value: timestamp)
+        request.headers.add(
+            name: "X-Quhao-Signature", value: WebhookSignature.header(secret: endpoint.secret, timestamp: timestamp, body: delivery.body))
+        request.body = .bytes(ByteBuffer(string: delivery.body))
+        var status: Int?
+        var failure: String?
+        do {
+            let response = try await client.execute(request, timeout: .seconds(Int64(endpoint.timeoutSeconds)))
+            status = Int(response.status.code)
+            // The answer's body is not needed; read at most a little of it so the connection can be reused.
+            _ = try? await response.body.collect(upTo: 4096)
+            if !(200..<300).contains(response.status.code) { failure = "HTTP \(response.status.code)" }
+        } catch {
+            failure = Self.describe(error)
+        }
+        do {
+            if let failure {
+                let abandoned = try await store.webhookFailed(
+                    delivery, status: status, error: failure, jitter: Double(random.bytes(1)[0]) / 255)
+                let metadata: Logger.Metadata = [
+                    "site": "\(site)", "endpoint": "\(endpoint.id)", "event": "\(delivery.eventID)", "attempt": "\(delivery.attempts + 1)",
+                    "error": "\(failure)",
+                ]
+                if abandoned {
+                    logger.error("webhook delivery given up", metadata: metadata)
+                } else {
+                    logger.warning("webhook delivery failed; will retry", metadata: metadata)
+                }
+            } else {
+                try await store.webhookDelivered(delivery.id, status: status ?? 200)
+            }
+        } catch {
+            logger.error("cannot record a webhook delivery", metadata: ["error": "\(error)"])
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout: "timed out"
+        case let error as HTTPClientError where error == .connectTimeout: "connect timed out"
+        default: String(describing: error).prefix(200).description
+        }
+    }
+}
+
+/// `X-Quhao-Signature`: `sha256=` and the hex HMAC-SHA256, under the endpoint's secret, of the
+/// `X-Quhao-Timestamp` value, a dot, and the body exactly as sent (docs/webhooks.md shows how to check it).
+public enum WebhookSignature {
+    public static func header(secret: String, timestamp: String, body: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+}
