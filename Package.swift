@@ -184,6 +184,7 @@ let package = Package(
         .testTarget(
             name: "CanteenDemoTests", dependencies: ["CanteenDemo", "QuhaoStore", "QuhaoCore", "QuhaoConfig"], path: "Tests/CanteenDemoTests",
             swiftSettings: swiftSettings),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: swiftSettings),
         .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
