@@ -163,6 +163,7 @@ func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logg
     router.addRoutes(InspectorPages(services: services, templates: templates).routes, atPath: "/inspect")
     router.addRoutes(EvidenceRoutes(services: services).routes, atPath: "/evidence")
     router.addRoutes(AdminUnitPages(services: services, templates: templates).routes, atPath: "/admin")
+    router.addRoutes(AdminPages(services: services, templates: templates).routes, atPath: "/admin")
     return router
 }
 

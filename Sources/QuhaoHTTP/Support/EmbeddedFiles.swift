@@ -8,6 +8,7 @@ enum EmbeddedFiles {
     /// The Mustache templates by name (without `.mustache`).
     static let templates: [String: [UInt8]] = [
         "admin-inspections": PackageResources.admin_inspections_mustache,
+        "admin-webhooks": PackageResources.admin_webhooks_mustache,
         "admin-unit": PackageResources.admin_unit_mustache,
         "admin-units": PackageResources.admin_units_mustache,
         "display": PackageResources.display_mustache,

@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import QuhaoCore
+import QuhaoHTTP
+import QuhaoStore
+import Testing
+
+@Suite struct AdminPagesTests {
+    static var site: Site {
+        let base = TestApp.site()
+        return Site(
+            id: base.id, name: base.name, services: base.services, counters: base.counters, rules: base.rules,
+            webhooks: [
+                WebhookEndpoint(id: "sms", url: "https://sms.example.gov.cn/quhao", secret: "0123456789abcdef0123"),
+                WebhookEndpoint(id: "idle", url: "https://idle.example.gov.cn/hook", secret: "0123456789abcdef0123"),
+            ])
+    }
+
+    @Test func theWebhooksPageShowsEachEndpointsDeliveryStateToAdminsOnly() async throws {
+        let test = try await TestApp(site: Self.site)
+        _ = try await test.store.accounts.addStaff(
+            NewStaff(login: "boss", name: "所长", role: .admin, siteID: nil, counters: [], password: "admin-pass-2026"), cost: 4)
+        _ = try await test.store.accounts.addStaff(
+            NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [3], password: "window-three-pass"), cost: 4)
+        // Two events for sms: one delivered, one failing.
+        try await test.store.issue(IssueRequest(siteID: "hall", service: "consult"))
+        try await test.store.issue(IssueRequest(siteID: "hall", service: "consult"))
+        let due = try await test.store.dueWebhookDeliveries(site: "hall", endpoint: "sms", limit: 10)
+        #expect(due.count == 2)
+        try await test.store.webhookDelivered(due[0].id, status: 204)
+        test.clock.advance(by: 10)
+        try await test.store.webhookFailed(due[1], status: 502, error: "HTTP 502", jitter: 0.5)
+        test.clock.advance(by: 180)
+        try await test.run { client in
+            let stranger = try await client.get("/admin/webhooks")
+            #expect(stranger.status == .seeOther)
+            let staff = try await client.signIn("wang", "window-three-pass")
+            #expect(try await client.get("/admin/webhooks", headers: staff).status == .forbidden)
+            let admin = try await client.signIn("boss", "admin-pass-2026")
+            let page = try await client.get("/admin/webhooks", headers: admin)
+            #expect(page.status == .ok)
+            let html = String(buffer: page.body)
+            let rows = html.components(separatedBy: "<tr").dropFirst(2)
+            #expect(rows.count == 2)
+            let sms = try #require(rows.first { $0.contains("hall/sms") })
+            #expect(sms.contains("class=\"alert\""), "deliveries wait behind an error")
+            #expect(sms.contains("https://sms.example.gov.cn/quhao"))
+            #expect(sms.contains("<td>1</td><td>3 分钟前</td><td>1</td><td>3 分钟前</td>"))
+            #expect(sms.contains("HTTP 502 <small>(3 分钟前)</small>"))
+            #expect(!sms.contains("0123456789abcdef0123"), "the secret is never shown")
+            let idle = try #require(rows.first { $0.contains("hall/idle") })
+            #expect(idle.contains("<td>2</td><td>3 分钟前</td><td>0</td><td>—</td>"))
+            #expect(!idle.contains("alert"))
+            let english = String(buffer: try await client.get("/admin/webhooks?lang=en", headers: admin).body)
+            #expect(english.contains("3 min ago"))
+        }
+    }
+}
