@@ -16,6 +16,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-30b canteen inspections", migrate: v10)
         migrator.registerMigration("2026-11-30c operations", migrate: v11)
         migrator.registerMigration("2026-11-30d webhook outbox", migrate: v12)
+        migrator.registerMigration("2026-11-30e report rollup", migrate: v13)
         return migrator
     }
 
@@ -448,6 +449,54 @@ enum Migrations {
                 CREATE INDEX webhook_outbox_ticket ON webhook_outbox (site_id, endpoint, ticket_id, id)
                     WHERE delivered_at IS NULL AND given_up_at IS NULL;
                 CREATE INDEX webhook_outbox_endpoint ON webhook_outbox (site_id, endpoint, id);
+                """)
+    }
+
+    static func v13(_ db: Database) throws {
+        // The figures' daily rollup (``TicketFacts``): one row per day, arrival hour, business
+        // type, window, staff member and origin, added to when a ticket finishes, in the same
+        // transaction. Waits to the minute for the percentiles. Filled for older tickets by
+        // ``TicketStore/rebuildReportFacts()`` (run at open when tickets finished before it existed).
+        try db.execute(
+            sql: """
+                CREATE TABLE report_facts (
+                    site_id TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    hour INTEGER NOT NULL,
+                    service_id TEXT NOT NULL,
+                    counter_id INTEGER NOT NULL,
+                    staff TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    tickets INTEGER NOT NULL DEFAULT 0,
+                    called INTEGER NOT NULL DEFAULT 0,
+                    served INTEGER NOT NULL DEFAULT 0,
+                    no_show INTEGER NOT NULL DEFAULT 0,
+                    cancelled INTEGER NOT NULL DEFAULT 0,
+                    expired INTEGER NOT NULL DEFAULT 0,
+                    wait_count INTEGER NOT NULL DEFAULT 0,
+                    wait_sum REAL NOT NULL DEFAULT 0,
+                    walk_count INTEGER NOT NULL DEFAULT 0,
+                    walk_sum REAL NOT NULL DEFAULT 0,
+                    service_count INTEGER NOT NULL DEFAULT 0,
+                    service_sum REAL NOT NULL DEFAULT 0,
+                    busy_sum REAL NOT NULL DEFAULT 0,
+                    first_call TEXT,
+                    last_finish TEXT,
+                    PRIMARY KEY (site_id, day, hour, service_id, counter_id, staff, origin)
+                ) STRICT, WITHOUT ROWID;
+                CREATE TABLE report_waits (
+                    site_id TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    hour INTEGER NOT NULL,
+                    service_id TEXT NOT NULL,
+                    counter_id INTEGER NOT NULL,
+                    staff TEXT NOT NULL,
+                    origin TEXT NOT NULL,
+                    minutes INTEGER NOT NULL,
+                    count INTEGER NOT NULL,
+                    PRIMARY KEY (site_id, day, hour, service_id, counter_id, staff, origin, minutes)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX counter_events_site ON counter_events (site_id, at);
                 """)
     }
 }

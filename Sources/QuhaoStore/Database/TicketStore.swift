@@ -61,6 +61,10 @@ public struct TicketStore: StorageAccess {
     /// Wraps an open database (a pool for files, a queue for in-memory tests) and migrates it.
     public init(writer: any DatabaseWriter, clock: any QuhaoClock, random: RandomSource = .system, metrics: StoreMetrics = .none) throws {
         try Migrations.migrator.migrate(writer)
+        // Tickets that finished before the figures' rollup existed (or were seeded directly) are read into it once.
+        try writer.write { db in
+            if try Self.reportFactsNeedRebuild(db) { _ = try Self.rebuildReportFacts(db, now: clock.now()) }
+        }
         // The key behind identity hashes is made once per database and never leaves it.
         let key = try writer.write { db -> Data in
             if let existing = try Data.fetchOne(db, sql: "SELECT value FROM secrets WHERE name = 'identity_hmac'") {
@@ -113,6 +117,7 @@ public struct TicketStore: StorageAccess {
         func append(_ event: inout TicketEvent, ticket: TicketRecord) throws {
             try event.insert(db)
             activity.note(event, rowID: event.id!)
+            try TicketStore.updateReportFacts(after: event, ticket: ticket, self)
             let kind: WebhookEvent? = event.action == "issue" ? .issued : TicketAction(rawValue: event.action).map(WebhookEvent.init)
             if let kind { try TicketStore.enqueueWebhooks(kind, ticket: ticket, self) }
         }

@@ -1,0 +1,370 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+/// Which report.
+public enum ReportKind: String, Sendable, CaseIterable, Codable {
+    case tickets, windows, staff, ratings
+}
+
+/// How a tickets report's rows are cut.
+public enum ReportGroup: String, Sendable, CaseIterable, Codable {
+    /// One row per business day.
+    case day
+    /// One row per arrival hour (0–23), over the whole range.
+    case hour
+    /// One row per business type.
+    case service
+    /// One row per way the ticket was taken (in the hall, remote, by staff).
+    case origin
+}
+
+/// The days a report covers (both included) at a site.
+public struct ReportRange: Sendable, Hashable, Codable {
+    public let site: String
+    public let from: BusinessDay
+    public let to: BusinessDay
+
+    public init(site: String, from: BusinessDay, to: BusinessDay) {
+        self.site = site
+        self.from = from
+        self.to = to
+    }
+}
+
+/// Tickets: issued (by origin), called, served, no-shows, cancelled, expired, waits, walk and service times.
+public struct TicketsReport: Sendable, Hashable, Codable {
+    public struct Row: Sendable, Hashable, Codable {
+        /// `2026-11-30`, `9` (the hour), `general`, `hall`.
+        public let key: String
+        public let label: String
+        public let figures: TicketFigures
+    }
+
+    public let range: ReportRange
+    public let group: ReportGroup
+    public let rows: [Row]
+    public let total: TicketFigures
+}
+
+/// Windows: what each served, its time busy, paused and idle.
+public struct WindowsReport: Sendable, Hashable, Codable {
+    public struct Row: Sendable, Hashable, Codable {
+        public let counter: Int
+        public let label: String
+        public let figures: TicketFigures
+        /// From each day's first call to its last ticket finished, summed over the days.
+        public let openSeconds: Double
+        public let pausedSeconds: Double
+        /// Open, neither busy with a ticket nor paused.
+        public let idleSeconds: Double
+
+        enum CodingKeys: String, CodingKey {
+            case counter, label, figures
+            case openSeconds = "open_seconds"
+            case pausedSeconds = "paused_seconds"
+            case idleSeconds = "idle_seconds"
+        }
+    }
+
+    public let range: ReportRange
+    public let rows: [Row]
+}
+
+/// Staff: what each staff member called and served, and their ratings.
+public struct StaffReport: Sendable, Hashable, Codable {
+    public struct Row: Sendable, Hashable, Codable {
+        /// `staff:12`, `token:3`.
+        public let staff: String
+        public let name: String
+        public let figures: TicketFigures
+        public let ratings: Int
+        public let ratingAverage: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case staff, name, figures, ratings
+            case ratingAverage = "rating_average"
+        }
+    }
+
+    public let range: ReportRange
+    public let rows: [Row]
+}
+
+/// Satisfaction: ratings per level, their average, and the bad ones to follow up (差评整改).
+public struct RatingsReport: Sendable, Hashable, Codable {
+    public struct Level: Sendable, Hashable, Codable {
+        public let score: Int
+        public let label: String
+        public let count: Int
+    }
+
+    public struct BadRating: Sendable, Hashable, Codable {
+        public let number: String
+        public let day: String
+        public let at: Date
+        public let score: Int
+        public let service: String
+        public let counter: Int?
+        public let staff: String?
+        public let staffName: String?
+
+        enum CodingKeys: String, CodingKey {
+            case number, day, at, score, service, counter, staff
+            case staffName = "staff_name"
+        }
+    }
+
+    public let range: ReportRange
+    public let levels: [Level]
+    public let count: Int
+    public let average: Double?
+    /// Scores 1 and 2, newest first.
+    public let bad: [BadRating]
+
+    /// 5 非常满意 … 1 非常不满意.
+    public static let labels = [5: "非常满意 very satisfied", 4: "满意 satisfied", 3: "基本满意 fair", 2: "不满意 dissatisfied", 1: "非常不满意 very dissatisfied"]
+}
+
+extension TicketStore {
+    // MARK: - Reads: reports
+
+    /// One rollup row (or one open ticket's facts) with its keys.
+    struct KeyedTally {
+        let day: String
+        let hour: Int
+        let serviceID: String
+        let counterID: Int
+        let staff: String
+        let origin: IssueOrigin
+        var tally: FactsTally
+        var firstCall: Date?
+        var lastFinish: Date?
+    }
+
+    /// Every rollup row of the range, with their waits, plus today's open tickets read live.
+    func tallies(_ range: ReportRange) async throws -> [KeyedTally] {
+        let site = try await self.site(range.site)
+        return try await read { db in
+            var rows: [String: KeyedTally] = [:]
+            func key(_ day: String, _ hour: Int, _ service: String, _ counter: Int, _ staff: String, _ origin: String) -> String {
+                "\(day)|\(hour)|\(service)|\(counter)|\(staff)|\(origin)"
+            }
+            let facts = try Row.fetchCursor(
+                db, sql: "SELECT * FROM report_facts WHERE site_id = ? AND day BETWEEN ? AND ?",
+                arguments: [range.site, range.from.iso, range.to.iso])
+            while let row = try facts.next() {
+                var tally = FactsTally()
+                tally.tickets = row["tickets"]
+                let origin = IssueOrigin(rawValue: row["origin"]) ?? .hall
+                tally.byOrigin[origin] = tally.tickets
+                tally.called = row["called"]
+                tally.served = row["served"]
+                tally.noShow = row["no_show"]
+                tally.cancelled = row["cancelled"]
+                tally.expired = row["expired"]
+                tally.waitCount = row["wait_count"]
+                tally.waitSum = row["wait_sum"]
+                tally.walkCount = row["walk_count"]
+                tally.walkSum = row["walk_sum"]
+                tally.serviceCount = row["service_count"]
+                tally.serviceSum = row["service_sum"]
+                tally.busySum = row["busy_sum"]
+                let keyed = KeyedTally(
+                    day: row["day"], hour: row["hour"], serviceID: row["service_id"], counterID: row["counter_id"], staff: row["staff"],
+                    origin: origin, tally: tally, firstCall: row["first_call"], lastFinish: row["last_finish"])
+                rows[key(keyed.day, keyed.hour, keyed.serviceID, keyed.counterID, keyed.staff, origin.rawValue)] = keyed
+            }
+            let waits = try Row.fetchCursor(
+                db, sql: "SELECT * FROM report_waits WHERE site_id = ? AND day BETWEEN ? AND ?",
+                arguments: [range.site, range.from.iso, range.to.iso])
+            while let row = try waits.next() {
+                let target = key(row["day"], row["hour"], row["service_id"], row["counter_id"], row["staff"], row["origin"])
+                rows[target]?.tally.waitMinutes[row["minutes"], default: 0] += row["count"] as Int
+            }
+            // Today's tickets still open: not in the rollup yet; the same facts, read live.
+            let open = try TicketRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM tickets WHERE site_id = ? AND day BETWEEN ? AND ? AND state IN ('remote', 'waiting', 'called', 'serving')
+                    """, arguments: [range.site, range.from.iso, range.to.iso])
+            for ticket in open {
+                guard let day = BusinessDay(iso: ticket.day),
+                    let facts = TicketFacts.of(day: day, serviceID: ticket.serviceID, steps: try Self.steps(db, ticket: ticket.id!), zone: site.zone)
+                else { continue }
+                let id = key(ticket.day, facts.hour, facts.serviceID, facts.counterID, facts.staff, facts.origin.rawValue)
+                var keyed =
+                    rows[id]
+                    ?? KeyedTally(
+                        day: ticket.day, hour: facts.hour, serviceID: facts.serviceID, counterID: facts.counterID, staff: facts.staff,
+                        origin: facts.origin,
+                        tally: FactsTally(), firstCall: nil, lastFinish: nil)
+                keyed.tally.add(facts)
+                keyed.firstCall = [keyed.firstCall, facts.firstCall].compactMap { $0 }.min()
+                keyed.lastFinish = [keyed.lastFinish, facts.lastFinish].compactMap { $0 }.max()
+                rows[id] = keyed
+            }
+            return Array(rows.values)
+        }
+    }
+
+    /// The tickets report.
+    public func ticketsReport(_ range: ReportRange, group: ReportGroup) async throws -> TicketsReport {
+        let site = try await self.site(range.site)
+        let tallies = try await tallies(range)
+        var groups: [String: FactsTally] = [:]
+        var total = FactsTally()
+        for keyed in tallies {
+            let key: String =
+                switch group {
+                case .day: keyed.day
+                case .hour: String(keyed.hour)
+                case .service: keyed.serviceID
+                case .origin: keyed.origin.rawValue
+                }
+            groups[key, default: FactsTally()].add(keyed.tally)
+            total.add(keyed.tally)
+        }
+        let keys: [String] =
+            switch group {
+            case .day: groups.keys.sorted()
+            case .hour: groups.keys.compactMap(Int.init).sorted().map(String.init)
+            case .service:
+                site.services.map(\.id).filter { groups[$0] != nil } + groups.keys.filter { id in !site.services.contains { $0.id == id } }.sorted()
+            case .origin: IssueOrigin.allCases.map(\.rawValue).filter { groups[$0] != nil }
+            }
+        let rows = keys.map { key in
+            let label: String =
+                switch group {
+                case .day, .origin: key
+                case .hour: String(format: "%02d:00", Int(key) ?? 0)
+                case .service: site.service(key).map { "\($0.prefix) \($0.name.zh)" } ?? key
+                }
+            return TicketsReport.Row(key: key, label: label, figures: groups[key]!.figures)
+        }
+        return TicketsReport(range: range, group: group, rows: rows, total: total.figures)
+    }
+
+    /// The windows report.
+    public func windowsReport(_ range: ReportRange) async throws -> WindowsReport {
+        let site = try await self.site(range.site)
+        let tallies = try await tallies(range).filter { $0.counterID != 0 }
+        var byCounter: [Int: FactsTally] = [:]
+        var spans: [Int: [String: (Date, Date)]] = [:]
+        for keyed in tallies {
+            byCounter[keyed.counterID, default: FactsTally()].add(keyed.tally)
+            guard let first = keyed.firstCall, let last = keyed.lastFinish else { continue }
+            let known = spans[keyed.counterID]?[keyed.day]
+            spans[keyed.counterID, default: [:]][keyed.day] = (min(first, known?.0 ?? first), max(last, known?.1 ?? last))
+        }
+        let paused = try await pausedSeconds(range, site: site)
+        let counters = Set(byCounter.keys).union(paused.keys).sorted()
+        let rows = counters.map { counter -> WindowsReport.Row in
+            let tally = byCounter[counter] ?? FactsTally()
+            let open = (spans[counter] ?? [:]).values.reduce(0) { $0 + $1.1.timeIntervalSince($1.0) }
+            let pause = paused[counter] ?? 0
+            let name = site.counter(counter)?.name.map { " \($0)" } ?? ""
+            return WindowsReport.Row(
+                counter: counter, label: "\(counter) 号窗口\(name)", figures: tally.figures, openSeconds: open.rounded(), pausedSeconds: pause.rounded(),
+                idleSeconds: max(0, open - tally.busySum - pause).rounded())
+        }
+        return WindowsReport(range: range, rows: rows)
+    }
+
+    /// Seconds each window was paused in the range (a pause still open counts to its day's end, or now).
+    func pausedSeconds(_ range: ReportRange, site: Site) async throws -> [Int: Double] {
+        let start = range.from.start(in: site.zone)
+        let end = min(range.to.adding(days: 1).start(in: site.zone), clock.now())
+        return try await read { db in
+            var paused: [Int: Double] = [:]
+            var since: [Int: Date] = [:]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT counter_id, at, action FROM counter_events WHERE site_id = ? AND at >= ? AND at < ? ORDER BY at, id",
+                arguments: [site.id, start, end])
+            for row in rows {
+                let counter: Int = row["counter_id"]
+                let at: Date = row["at"]
+                if row["action"] == "pause" {
+                    since[counter] = since[counter] ?? at
+                } else if let began = since.removeValue(forKey: counter) {
+                    paused[counter, default: 0] += at.timeIntervalSince(began)
+                }
+            }
+            for (counter, began) in since {
+                let dayEnd = BusinessDay(began, in: site.zone).adding(days: 1).start(in: site.zone)
+                paused[counter, default: 0] += max(0, min(dayEnd, end).timeIntervalSince(began))
+            }
+            return paused
+        }
+    }
+
+    /// The staff report.
+    public func staffReport(_ range: ReportRange) async throws -> StaffReport {
+        let site = try await self.site(range.site)
+        var byStaff: [String: FactsTally] = [:]
+        for keyed in try await tallies(range) where !keyed.staff.isEmpty { byStaff[keyed.staff, default: FactsTally()].add(keyed.tally) }
+        let ratings = try await read { db in
+            try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT staff, COUNT(*) AS n, AVG(score) AS average FROM ratings WHERE site_id = ? AND at >= ? AND at < ? AND staff IS NOT NULL GROUP BY staff",
+                arguments: [site.id, range.from.start(in: site.zone), range.to.adding(days: 1).start(in: site.zone)]
+            ).reduce(into: [String: (Int, Double)]()) { $0[$1["staff"]] = ($1["n"], $1["average"]) }
+        }
+        let names = try await staffNames()
+        let keys = Set(byStaff.keys).union(ratings.keys).sorted()
+        let rows = keys.map { key in
+            StaffReport.Row(
+                staff: key, name: names[key] ?? key, figures: (byStaff[key] ?? FactsTally()).figures, ratings: ratings[key]?.0 ?? 0,
+                ratingAverage: ratings[key].map { ($0.1 * 100).rounded() / 100 })
+        }
+        return StaffReport(range: range, rows: rows)
+    }
+
+    /// The ratings report.
+    public func ratingsReport(_ range: ReportRange) async throws -> RatingsReport {
+        let site = try await self.site(range.site)
+        let names = try await staffNames()
+        let (counts, bad) = try await read { db in
+            let bounds: StatementArguments = [site.id, range.from.start(in: site.zone), range.to.adding(days: 1).start(in: site.zone)]
+            let counts = try Row.fetchAll(
+                db, sql: "SELECT score, COUNT(*) AS n FROM ratings WHERE site_id = ? AND at >= ? AND at < ? GROUP BY score", arguments: bounds
+            ).reduce(into: [Int: Int]()) { $0[$1["score"]] = $1["n"] }
+            let bad = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT t.number, t.day, t.service_id, r.at, r.score, r.counter_id, r.staff FROM ratings r JOIN tickets t ON t.id = r.ticket_id
+                    WHERE r.site_id = ? AND r.at >= ? AND r.at < ? AND r.score <= 2 ORDER BY r.at DESC LIMIT 500
+                    """, arguments: bounds
+            ).map { row in
+                RatingsReport.BadRating(
+                    number: row["number"], day: row["day"], at: row["at"], score: row["score"], service: row["service_id"],
+                    counter: row["counter_id"],
+                    staff: row["staff"], staffName: nil)
+            }
+            return (counts, bad)
+        }
+        let total = counts.values.reduce(0, +)
+        let sum = counts.reduce(0) { $0 + $1.key * $1.value }
+        return RatingsReport(
+            range: range, levels: (1...5).reversed().map { RatingsReport.Level(score: $0, label: RatingsReport.labels[$0]!, count: counts[$0] ?? 0) },
+            count: total, average: total > 0 ? (Double(sum) / Double(total) * 100).rounded() / 100 : nil,
+            bad: bad.map { rating in
+                RatingsReport.BadRating(
+                    number: rating.number, day: rating.day, at: rating.at, score: rating.score, service: rating.service, counter: rating.counter,
+                    staff: rating.staff, staffName: rating.staff.flatMap { names[$0] })
+            })
+    }
+
+    /// `staff:12` → 王芳, `token:3` → the token's name.
+    func staffNames() async throws -> [String: String] {
+        try await read { db in
+            var names: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM staff") { names["staff:\(row["id"] as Int64)"] = row["name"] }
+            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM api_tokens") {
+                names["token:\(row["id"] as Int64)"] = "\(row["name"] as String) (token)"
+            }
+            return names
+        }
+    }
+}
