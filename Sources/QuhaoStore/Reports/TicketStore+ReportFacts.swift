@@ -8,7 +8,7 @@ extension TicketStore {
     /// A ticket's steps, oldest first, from the event log.
     static func steps(_ db: Database, ticket id: Int64) throws -> [TicketStep] {
         try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT action, at, to_state, counter_id, initiator FROM ticket_events WHERE ticket_id = ? ORDER BY id"),
+            db.cachedStatement(sql: ReportSQL.steps),
             arguments: [id]
         ).map { TicketStep(action: $0["action"], at: $0["at"], toState: $0["to_state"], counterID: $0["counter_id"], initiator: $0["initiator"]) }
     }
@@ -21,7 +21,7 @@ extension TicketStore {
         var steps = try steps(context.db, ticket: ticket.id!)
         if reactivated { steps.removeLast() }
         guard let day = BusinessDay(iso: ticket.day),
-            let facts = TicketFacts.of(day: day, serviceID: ticket.serviceID, steps: steps, zone: context.site.zone)
+            let facts = TicketFacts.of(day: day, serviceID: ticket.serviceID, channel: ticket.channel, steps: steps, zone: context.site.zone)
         else { return }
         try add(facts, site: ticket.siteID, sign: reactivated ? -1 : 1, context.db)
     }
@@ -88,13 +88,14 @@ extension TicketStore {
                 SELECT e.ticket_id, e.action, e.at, e.to_state, e.counter_id, e.initiator FROM ticket_events e
                 JOIN tickets t ON t.id = e.ticket_id WHERE t.\(finished) ORDER BY e.ticket_id, e.id
                 """)
-        let tickets = try Row.fetchCursor(db, sql: "SELECT id, site_id, day, service_id FROM tickets WHERE \(finished) ORDER BY id")
+        let tickets = try Row.fetchCursor(db, sql: "SELECT id, site_id, day, service_id, channel FROM tickets WHERE \(finished) ORDER BY id")
         var pending: (ticket: Int64, step: TicketStep)?
         while let ticket = try tickets.next() {
             let id: Int64 = ticket["id"]
             let siteID: String = ticket["site_id"]
             let day: String = ticket["day"]
             let serviceID: String = ticket["service_id"]
+            let channel = Channel(rawValue: ticket["channel"]) ?? .phone
             var steps: [TicketStep] = []
             if let held = pending {
                 if held.ticket == id { steps.append(held.step) }
@@ -108,7 +109,8 @@ extension TicketStore {
             }
             guard let businessDay = BusinessDay(iso: day),
                 let facts = TicketFacts.of(
-                    day: businessDay, serviceID: serviceID, steps: steps, zone: zones[siteID] ?? TimeZone(identifier: "Asia/Shanghai")!)
+                    day: businessDay, serviceID: serviceID, channel: channel, steps: steps,
+                    zone: zones[siteID] ?? TimeZone(identifier: "Asia/Shanghai")!)
             else { continue }
             try add(facts, site: siteID, sign: 1, db)
             count += 1

@@ -103,6 +103,8 @@ public struct RatingsReport: Sendable, Hashable, Codable {
         public let number: String
         public let day: String
         public let at: Date
+        /// `09:40`, in the site's time zone.
+        public let time: String
         public let score: Int
         public let service: String
         public let counter: Int?
@@ -110,7 +112,7 @@ public struct RatingsReport: Sendable, Hashable, Codable {
         public let staffName: String?
 
         enum CodingKeys: String, CodingKey {
-            case number, day, at, score, service, counter, staff
+            case number, day, at, time, score, service, counter, staff
             case staffName = "staff_name"
         }
     }
@@ -151,7 +153,7 @@ extension TicketStore {
                 "\(day)|\(hour)|\(service)|\(counter)|\(staff)|\(origin)"
             }
             let facts = try Row.fetchCursor(
-                db, sql: "SELECT * FROM report_facts WHERE site_id = ? AND day BETWEEN ? AND ?",
+                db, sql: ReportSQL.facts,
                 arguments: [range.site, range.from.iso, range.to.iso])
             while let row = try facts.next() {
                 var tally = FactsTally()
@@ -176,7 +178,7 @@ extension TicketStore {
                 rows[key(keyed.day, keyed.hour, keyed.serviceID, keyed.counterID, keyed.staff, origin.rawValue)] = keyed
             }
             let waits = try Row.fetchCursor(
-                db, sql: "SELECT * FROM report_waits WHERE site_id = ? AND day BETWEEN ? AND ?",
+                db, sql: ReportSQL.waits,
                 arguments: [range.site, range.from.iso, range.to.iso])
             while let row = try waits.next() {
                 let target = key(row["day"], row["hour"], row["service_id"], row["counter_id"], row["staff"], row["origin"])
@@ -185,12 +187,12 @@ extension TicketStore {
             // Today's tickets still open: not in the rollup yet; the same facts, read live.
             let open = try TicketRecord.fetchAll(
                 db,
-                sql: """
-                    SELECT * FROM tickets WHERE site_id = ? AND day BETWEEN ? AND ? AND state IN ('remote', 'waiting', 'called', 'serving')
-                    """, arguments: [range.site, range.from.iso, range.to.iso])
+                sql: ReportSQL.openTickets, arguments: [range.site, range.from.iso, range.to.iso])
             for ticket in open {
                 guard let day = BusinessDay(iso: ticket.day),
-                    let facts = TicketFacts.of(day: day, serviceID: ticket.serviceID, steps: try Self.steps(db, ticket: ticket.id!), zone: site.zone)
+                    let facts = TicketFacts.of(
+                        day: day, serviceID: ticket.serviceID, channel: ticket.channel, steps: try Self.steps(db, ticket: ticket.id!), zone: site.zone
+                    )
                 else { continue }
                 let id = key(ticket.day, facts.hour, facts.serviceID, facts.counterID, facts.staff, facts.origin.rawValue)
                 var keyed =
@@ -279,7 +281,7 @@ extension TicketStore {
             var paused: [Int: Double] = [:]
             var since: [Int: Date] = [:]
             let rows = try Row.fetchAll(
-                db, sql: "SELECT counter_id, at, action FROM counter_events WHERE site_id = ? AND at >= ? AND at < ? ORDER BY at, id",
+                db, sql: ReportSQL.pauses,
                 arguments: [site.id, start, end])
             for row in rows {
                 let counter: Int = row["counter_id"]
@@ -303,13 +305,17 @@ extension TicketStore {
         let site = try await self.site(range.site)
         var byStaff: [String: FactsTally] = [:]
         for keyed in try await tallies(range) where !keyed.staff.isEmpty { byStaff[keyed.staff, default: FactsTally()].add(keyed.tally) }
+        // Counted here rather than grouped in SQL: a year's ratings stream through the index, unsorted.
         let ratings = try await read { db in
-            try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT staff, COUNT(*) AS n, AVG(score) AS average FROM ratings WHERE site_id = ? AND at >= ? AND at < ? AND staff IS NOT NULL GROUP BY staff",
-                arguments: [site.id, range.from.start(in: site.zone), range.to.adding(days: 1).start(in: site.zone)]
-            ).reduce(into: [String: (Int, Double)]()) { $0[$1["staff"]] = ($1["n"], $1["average"]) }
+            var sums: [String: (count: Int, sum: Int)] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: ReportSQL.staffRatings, arguments: [site.id, range.from.start(in: site.zone), range.to.adding(days: 1).start(in: site.zone)])
+            while let row = try rows.next() {
+                let staff: String = row["staff"]
+                sums[staff, default: (0, 0)].count += 1
+                sums[staff, default: (0, 0)].sum += row["score"] as Int
+            }
+            return sums.mapValues { ($0.count, Double($0.sum) / Double($0.count)) }
         }
         let names = try await staffNames()
         let keys = Set(byStaff.keys).union(ratings.keys).sorted()
@@ -327,18 +333,15 @@ extension TicketStore {
         let names = try await staffNames()
         let (counts, bad) = try await read { db in
             let bounds: StatementArguments = [site.id, range.from.start(in: site.zone), range.to.adding(days: 1).start(in: site.zone)]
-            let counts = try Row.fetchAll(
-                db, sql: "SELECT score, COUNT(*) AS n FROM ratings WHERE site_id = ? AND at >= ? AND at < ? GROUP BY score", arguments: bounds
-            ).reduce(into: [Int: Int]()) { $0[$1["score"]] = $1["n"] }
+            var counts: [Int: Int] = [:]
+            let scores = try Int.fetchCursor(db, sql: ReportSQL.ratingLevels, arguments: bounds)
+            while let score = try scores.next() { counts[score, default: 0] += 1 }
             let bad = try Row.fetchAll(
                 db,
-                sql: """
-                    SELECT t.number, t.day, t.service_id, r.at, r.score, r.counter_id, r.staff FROM ratings r JOIN tickets t ON t.id = r.ticket_id
-                    WHERE r.site_id = ? AND r.at >= ? AND r.at < ? AND r.score <= 2 ORDER BY r.at DESC LIMIT 500
-                    """, arguments: bounds
+                sql: ReportSQL.badRatings, arguments: bounds
             ).map { row in
                 RatingsReport.BadRating(
-                    number: row["number"], day: row["day"], at: row["at"], score: row["score"], service: row["service_id"],
+                    number: row["number"], day: row["day"], at: row["at"], time: "", score: row["score"], service: row["service_id"],
                     counter: row["counter_id"],
                     staff: row["staff"], staffName: nil)
             }
@@ -346,12 +349,14 @@ extension TicketStore {
         }
         let total = counts.values.reduce(0, +)
         let sum = counts.reduce(0) { $0 + $1.key * $1.value }
+        let time = Date.FormatStyle(date: .omitted, time: .omitted, timeZone: site.zone).hour(.twoDigits(amPM: .omitted)).minute(.twoDigits)
         return RatingsReport(
             range: range, levels: (1...5).reversed().map { RatingsReport.Level(score: $0, label: RatingsReport.labels[$0]!, count: counts[$0] ?? 0) },
             count: total, average: total > 0 ? (Double(sum) / Double(total) * 100).rounded() / 100 : nil,
             bad: bad.map { rating in
                 RatingsReport.BadRating(
-                    number: rating.number, day: rating.day, at: rating.at, score: rating.score, service: rating.service, counter: rating.counter,
+                    number: rating.number, day: rating.day, at: rating.at, time: rating.at.formatted(time), score: rating.score,
+                    service: rating.service, counter: rating.counter,
                     staff: rating.staff, staffName: rating.staff.flatMap { names[$0] })
             })
     }
@@ -365,6 +370,54 @@ extension TicketStore {
                 names["token:\(row["id"] as Int64)"] = "\(row["name"] as String) (token)"
             }
             return names
+        }
+    }
+}
+
+/// The reports' queries (their plans are pinned by `QueryPlanTests`: a year of history is read
+/// through the rollup's primary key and the ratings' and pauses' indexes, never scanned).
+enum ReportSQL {
+    static let facts = "SELECT * FROM report_facts WHERE site_id = ? AND day BETWEEN ? AND ?"
+    static let waits = "SELECT * FROM report_waits WHERE site_id = ? AND day BETWEEN ? AND ?"
+    static let openTickets = """
+        SELECT * FROM tickets WHERE site_id = ? AND day BETWEEN ? AND ? AND state IN ('remote', 'waiting', 'called', 'serving')
+        """
+    static let steps = "SELECT action, at, to_state, counter_id, initiator FROM ticket_events WHERE ticket_id = ? ORDER BY id"
+    static let pauses = "SELECT counter_id, at, action FROM counter_events WHERE site_id = ? AND at >= ? AND at < ? ORDER BY at, id"
+    static let staffRatings = "SELECT staff, score FROM ratings WHERE site_id = ? AND at >= ? AND at < ? AND staff IS NOT NULL"
+    static let ratingLevels = "SELECT score FROM ratings WHERE site_id = ? AND at >= ? AND at < ?"
+    static let badRatings = """
+        SELECT t.number, t.day, t.service_id, r.at, r.score, r.counter_id, r.staff FROM ratings r JOIN tickets t ON t.id = r.ticket_id
+        WHERE r.site_id = ? AND r.at >= ? AND r.at < ? AND r.score <= 2 ORDER BY r.at DESC LIMIT 500
+        """
+}
+
+/// A report ready to send: its table (CSV, text, the admin page) and its JSON.
+public struct ReportOutput: Sendable {
+    public let table: ReportTable
+    public let json: Data
+}
+
+extension TicketStore {
+    /// Any report, as a table and as JSON.
+    /// - Parameter group: For the tickets report (others ignore it).
+    public func report(_ kind: ReportKind, _ range: ReportRange, group: ReportGroup = .day) async throws -> ReportOutput {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        switch kind {
+        case .tickets:
+            let report = try await ticketsReport(range, group: group)
+            return ReportOutput(table: report.table, json: try encoder.encode(report))
+        case .windows:
+            let report = try await windowsReport(range)
+            return ReportOutput(table: report.table, json: try encoder.encode(report))
+        case .staff:
+            let report = try await staffReport(range)
+            return ReportOutput(table: report.table, json: try encoder.encode(report))
+        case .ratings:
+            let report = try await ratingsReport(range)
+            return ReportOutput(table: report.table, json: try encoder.encode(report))
         }
     }
 }

@@ -6,7 +6,8 @@ import QuhaoStore
 /// `quhao report …`: figures for managers and supervision offices.
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Figures: canteen inspections.", subcommands: [Inspections.self])
+        commandName: "report", abstract: "Figures: tickets and waits, windows, staff, satisfaction; canteen inspections.",
+        subcommands: [Tickets.self, Windows.self, Staff.self, Ratings.self, Inspections.self])
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case table, csv, json
@@ -49,4 +50,97 @@ struct ReportCommand: AsyncParsableCommand {
             }
         }
     }
+
+    /// What every hall report takes: the site, the days, the format.
+    struct HallOptions: ParsableArguments {
+        @OptionGroup var storeOptions: StoreOptions
+        @Option(help: "The site (default: the first tax hall configured).")
+        var site: String?
+        @Option(help: "First day, YYYY-MM-DD (default: today, or --to).")
+        var from: String?
+        @Option(help: "Last day, YYYY-MM-DD (default: today).")
+        var to: String?
+        @Option(help: "table, csv (UTF-8 with a byte-order mark, for Excel) or json.")
+        var format: Format = .table
+
+        func run(_ kind: ReportKind, group: ReportGroup = .day) async throws {
+            try await reportingErrors {
+                let store = try await storeOptions.openStore()
+                let range = try await Self.range(site: site, from: from, to: to, store: store, now: try SystemClock.fromEnvironment().now())
+                let output = try await store.report(kind, range, group: group)
+                switch format {
+                case .table: print(output.table.text, terminator: "")
+                case .csv: FileHandle.standardOutput.write(Data(output.table.csv.utf8))
+                case .json: FileHandle.standardOutput.write(output.json + Data("\n".utf8))
+                }
+            }
+        }
+
+        /// The site and days asked for: today at the site when no day is given.
+        static func range(site: String?, from: String?, to: String?, store: TicketStore, now: Date) async throws -> ReportRange {
+            var sites: [Site] = []
+            for id in try await store.siteIDs() { sites.append(try await store.site(id)) }
+            let chosen: Site
+            if let site {
+                guard let found = sites.first(where: { $0.id == site }) else {
+                    throw ExitFailure(message: "--site \(site): no such site (configured: \(sites.map(\.id).joined(separator: ", ")))", code: 2)
+                }
+                chosen = found
+            } else {
+                guard let hall = sites.first(where: { $0.kind == .taxHall }) ?? sites.first else {
+                    throw ExitFailure(message: "no site configured", code: 2)
+                }
+                chosen = hall
+            }
+            func day(_ text: String?, _ name: String) throws -> BusinessDay? {
+                guard let text else { return nil }
+                guard let day = BusinessDay(iso: text) else { throw ExitFailure(message: "--\(name) must be a day like 2026-11-30", code: 2) }
+                return day
+            }
+            let today = chosen.businessDay(at: now)
+            let first = try day(from, "from") ?? day(to, "to") ?? today
+            let last = try day(to, "to") ?? today
+            guard first <= last else { throw ExitFailure(message: "--to is before --from", code: 2) }
+            return ReportRange(site: chosen.id, from: first, to: last)
+        }
+    }
+
+    struct Tickets: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Numbers issued (in the hall, remote, by staff), called, served, no-shows, cancelled, expired; waits (average, p50, p90), walk and service times.",
+            discussion:
+                "Rows by --group: day (default), hour (the hour tickets were taken), service, origin. Days are business days in the site's time zone."
+        )
+        @OptionGroup var options: HallOptions
+        @Option(help: "day, hour, service or origin.")
+        var group: ReportGroup = .day
+
+        func run() async throws { try await options.run(.tickets, group: group) }
+    }
+
+    struct Windows: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Per window: called, served, no-shows, service and walk times, time open, busy, paused and idle.")
+        @OptionGroup var options: HallOptions
+
+        func run() async throws { try await options.run(.windows) }
+    }
+
+    struct Staff: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Per staff member: called, served, no-shows, service time, ratings.")
+        @OptionGroup var options: HallOptions
+
+        func run() async throws { try await options.run(.staff) }
+    }
+
+    struct Ratings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Satisfaction: ratings per level, their average, and each bad rating (1–2) with its ticket, window and staff member.")
+        @OptionGroup var options: HallOptions
+
+        func run() async throws { try await options.run(.ratings) }
+    }
 }
+
+extension ReportGroup: ExpressibleByArgument {}

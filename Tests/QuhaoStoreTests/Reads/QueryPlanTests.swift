@@ -19,6 +19,7 @@ import Testing
 
     enum Query: String, CaseIterable, Sendable {
         case serviceTimes, recentCalls, ratings, paused, expireEarlierDays, expireClosedServices
+        case reportFacts, reportWaits, reportOpenTickets, reportSteps, reportPauses, reportStaffRatings, reportRatingLevels, reportBadRatings
 
         var sql: String {
             switch self {
@@ -28,6 +29,14 @@ import Testing
             case .paused: BoardSQL.paused
             case .expireEarlierDays: HousekeepingSQL.earlierDays
             case .expireClosedServices: HousekeepingSQL.today(ofServices: 2)
+            case .reportFacts: ReportSQL.facts
+            case .reportWaits: ReportSQL.waits
+            case .reportOpenTickets: ReportSQL.openTickets
+            case .reportSteps: ReportSQL.steps
+            case .reportPauses: ReportSQL.pauses
+            case .reportStaffRatings: ReportSQL.staffRatings
+            case .reportRatingLevels: ReportSQL.ratingLevels
+            case .reportBadRatings: ReportSQL.badRatings
             }
         }
 
@@ -39,6 +48,9 @@ import Testing
             case .paused: ["hall"]
             case .expireEarlierDays: ["hall", "2026-11-25"]
             case .expireClosedServices: ["hall", "2026-11-25", "general", "export"]
+            case .reportFacts, .reportWaits, .reportOpenTickets: ["hall", "2025-11-25", "2026-11-25"]
+            case .reportSteps: [1]
+            case .reportPauses, .reportStaffRatings, .reportRatingLevels, .reportBadRatings: ["hall", Date(), Date()]
             }
         }
 
@@ -51,6 +63,12 @@ import Testing
             case .paused: "counter_states"
             case .expireEarlierDays: "tickets_open (site_id=? AND day<?)"
             case .expireClosedServices: "tickets_queue (site_id=? AND day=? AND state=? AND service_id=?)"
+            case .reportFacts: "report_facts USING PRIMARY KEY (site_id=? AND day>? AND day<?)"
+            case .reportWaits: "report_waits USING PRIMARY KEY (site_id=? AND day>? AND day<?)"
+            case .reportOpenTickets: "tickets_open"
+            case .reportSteps: "ticket_events_ticket (ticket_id=?)"
+            case .reportPauses: "counter_events_site (site_id=? AND at>? AND at<?)"
+            case .reportStaffRatings, .reportRatingLevels, .reportBadRatings: "ratings_site (site_id=? AND at>? AND at<?)"
             }
         }
     }
