@@ -155,6 +155,7 @@ func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logg
     router.addRoutes(CounterAPI(services: services).routes, atPath: "/api/v1/counters")
     router.addRoutes(AuditAPI(services: services).routes, atPath: "/api/v1/audit")
     router.addRoutes(InspectionAPI(services: services).routes, atPath: "/api/v1/inspections")
+    router.addRoutes(ReportsAPI(services: services).routes, atPath: "/api/v1/reports")
     router.addRoutes(PublicPages(services: services, templates: templates).routes)
     router.addRoutes(StaffPages(services: services, templates: templates, signIn: signIn).routes, atPath: "/staff")
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")

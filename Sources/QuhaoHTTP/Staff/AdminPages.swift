@@ -1,18 +1,99 @@
 import Foundation
 import Hummingbird
+import LiveBoard
 import QuhaoCore
 import QuhaoStore
 
-/// `/admin/webhooks`: each webhook endpoint's delivery state (admins only), the page twin of
-/// `quhao webhooks status`.
+/// The admin's hall pages: `/admin`, the figures dashboard (today or a chosen range, charts drawn
+/// as inline SVG by the server), and `/admin/webhooks`, each webhook endpoint's delivery state
+/// (the page twin of `quhao webhooks status`). Admins only.
 struct AdminPages {
     let services: AppDependencies
     let templates: Templates
 
     var routes: RouteCollection<AppRequestContext> {
         let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get(use: dashboard)
         routes.get("webhooks", use: webhooks)
         return routes
+    }
+
+    @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal: Principal
+        do {
+            principal = try await StaffAuth.requireAdmin(request, services: services)
+        } catch let error as QuhaoError where error.code == .authRequired {
+            return StaffPages.toLogin(request)
+        }
+        let language = request.language
+        let (t, _) = Templates.strings(language)
+        let query = request.uri.queryParameters
+        var halls: [Site] = []
+        for id in try await services.store.siteIDs() {
+            let site = try await services.store.site(id)
+            if site.kind == .taxHall { halls.append(site) }
+        }
+        let range = try await ReportsAPI.range(query.get("site"), query.get("from"), query.get("to"), services: services)
+        guard let site = halls.first(where: { $0.id == range.site }) else { throw QuhaoError(.siteNotFound, ["site": range.site]) }
+        let store = services.store
+        let byHour = try await store.ticketsReport(range, group: .hour)
+        let byService = try await store.report(.tickets, range, group: .service)
+        let windows = try await store.windowsReport(range)
+        let staff = try await store.report(.staff, range)
+        let ratings = try await store.ratingsReport(range)
+        let total = byHour.total
+        // Hours from the first to the last with arrivals, none skipped (a quiet hour is a zero, not a gap).
+        let hours = byHour.rows.compactMap { Int($0.key) }
+        let span = (hours.min() ?? 8)...(max(hours.max() ?? 17, hours.min() ?? 8))
+        let row = Dictionary(uniqueKeysWithValues: byHour.rows.map { (Int($0.key) ?? 0, $0.figures) })
+        let arrivals = Charts.barsAndLine(
+            id: "arrivals", title: "\(t["admin_chart_arrivals"] ?? "") · \(range.period)", labels: span.map { String(format: "%02d", $0) },
+            bars: span.map { Double(row[$0]?.issued ?? 0) }, barName: t["admin_chart_arrived"] ?? "",
+            line: span.map { row[$0]?.waitAverageSeconds.map { $0 / 60 } }, lineName: t["admin_chart_wait"] ?? "")
+        let served = windows.rows.filter { $0.figures.serviceAverageSeconds != nil }
+        let serviceChart = Charts.horizontalBars(
+            id: "service-times", title: t["admin_chart_service"] ?? "", labels: served.map(\.label),
+            values: served.map { (($0.figures.serviceAverageSeconds ?? 0) / 6).rounded() / 10 }, unit: language == .en ? "min" : "分钟")
+        func minutes(_ seconds: Double?) -> String { seconds.map { String(format: "%.1f", $0 / 60) } ?? "—" }
+        let waiting = services.board.builtSnapshot(site.id).map { snapshot in
+            snapshot.day.tickets.filter { $0.state == .waiting || $0.state == .remote }.count
+        }
+        let csv = { (kind: ReportKind) in
+            "/api/v1/reports/\(kind.rawValue)?site=\(range.site)&from=\(range.from.iso)&to=\(range.to.iso)&format=csv"
+        }
+        func table(_ table: ReportTable, _ kind: ReportKind, group: ReportGroup? = nil) -> [String: Any] {
+            [
+                "title": table.title, "csv": csv(kind) + (group.map { "&group=\($0.rawValue)" } ?? ""),
+                "columns": table.columns.map { ["zh": $0.zh, "en": $0.en] }, "rows": table.rows.map { ["cells": $0] },
+            ]
+        }
+        let today = site.businessDay(at: services.clock.now())
+        let data: [String: Any] = [
+            "title": t["admin_dashboard_title"] ?? "", "siteName": site.name.text(language), "user": principal.name, "site": site.id,
+            "halls": halls.map { ["id": $0.id, "name": $0.name.text(language), "selected": $0.id == site.id] }, "manyHalls": halls.count > 1,
+            "from": range.from.iso, "to": range.to.iso, "period": range.period,
+            "today": today.iso, "weekAgo": today.adding(days: -6).iso, "monthStart": BusinessDay(year: today.year, month: today.month, day: 1)!.iso,
+            "issued": total.issued, "served": total.served, "noShow": total.noShow, "cancelled": total.cancelled, "expired": total.expired,
+            "inHall": total.issuedInHall, "remote": total.issuedRemote, "byStaff": total.issuedByStaff,
+            "waitAverage": minutes(total.waitAverageSeconds), "waitP50": total.waitP50Minutes.map(String.init) ?? "—",
+            "waitP90": total.waitP90Minutes.map(String.init) ?? "—", "serviceAverage": minutes(total.serviceAverageSeconds),
+            "walkAverage": minutes(total.walkAverageSeconds), "ratingAverage": ratings.average.map { String(format: "%.2f", $0) } ?? "—",
+            "ratings": ratings.count, "waitingNow": waiting.map(String.init) ?? "—", "isToday": range.from == today && range.to == today,
+            "arrivalsChart": arrivals, "serviceChart": serviceChart, "hasServiceChart": !served.isEmpty,
+            "tables": [
+                table(byService.table, .tickets, group: .service), table(windows.table, .windows), table(staff.table, .staff),
+            ],
+            "ratingLevels": ratings.levels.map { ["score": $0.score, "label": $0.label, "count": $0.count] },
+            "bad": ratings.bad.map { bad in
+                [
+                    "number": bad.number, "day": bad.day, "time": bad.time, "score": bad.score,
+                    "service": site.service(bad.service).map { "\($0.prefix) \($0.name.text(language))" } ?? bad.service,
+                    "window": bad.counter.map(String.init) ?? "—", "staff": bad.staffName ?? bad.staff ?? "—",
+                ] as [String: Any]
+            },
+            "hasBad": !ratings.bad.isEmpty, "ratingsCSV": csv(.ratings), "ticketsCSV": csv(.tickets),
+        ]
+        return templates.staffPage("admin-reports", request, data)
     }
 
     @Sendable func webhooks(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -9,6 +9,7 @@ enum EmbeddedFiles {
     static let templates: [String: [UInt8]] = [
         "admin-inspections": PackageResources.admin_inspections_mustache,
         "admin-webhooks": PackageResources.admin_webhooks_mustache,
+        "admin-reports": PackageResources.admin_reports_mustache,
         "admin-unit": PackageResources.admin_unit_mustache,
         "admin-units": PackageResources.admin_units_mustache,
         "display": PackageResources.display_mustache,

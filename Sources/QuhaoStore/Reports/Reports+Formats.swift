@@ -40,7 +40,8 @@ extension ReportTable.Column {
 func minutes(_ seconds: Double?) -> String { seconds.map { String(format: "%.1f", $0 / 60) } ?? "" }
 
 extension ReportRange {
-    var period: String { from == to ? from.iso : "\(from.iso) – \(to.iso)" }
+    /// `2026-11-30`, or `2026-11-01 – 2026-11-30`.
+    public var period: String { from == to ? from.iso : "\(from.iso) – \(to.iso)" }
 }
 
 extension TicketsReport {

@@ -30,6 +30,28 @@ public struct ReportRange: Sendable, Hashable, Codable {
         self.from = from
         self.to = to
     }
+
+    enum CodingKeys: String, CodingKey { case site, from, to }
+
+    /// Days as `2026-11-30`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(site, forKey: .site)
+        try container.encode(from.iso, forKey: .from)
+        try container.encode(to.iso, forKey: .to)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func day(_ key: CodingKeys) throws -> BusinessDay {
+            let text = try container.decode(String.self, forKey: key)
+            guard let day = BusinessDay(iso: text) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "not a day: \(text)")
+            }
+            return day
+        }
+        self.init(site: try container.decode(String.self, forKey: .site), from: try day(.from), to: try day(.to))
+    }
 }
 
 /// Tickets: issued (by origin), called, served, no-shows, cancelled, expired, waits, walk and service times.
@@ -265,7 +287,7 @@ extension TicketStore {
             let tally = byCounter[counter] ?? FactsTally()
             let open = (spans[counter] ?? [:]).values.reduce(0) { $0 + $1.1.timeIntervalSince($1.0) }
             let pause = paused[counter] ?? 0
-            let name = site.counter(counter)?.name.map { " \($0)" } ?? ""
+            let name = site.counter(counter)?.name.map { " \($0.zh)" } ?? ""
             return WindowsReport.Row(
                 counter: counter, label: "\(counter) 号窗口\(name)", figures: tally.figures, openSeconds: open.rounded(), pausedSeconds: pause.rounded(),
                 idleSeconds: max(0, open - tally.busySum - pause).rounded())
