@@ -7,6 +7,7 @@ public struct ConfigFile: Codable, Sendable, Equatable {
     public var server: Server?
     public var database: DatabaseSection?
     public var backups: BackupsSection?
+    public var retention: RetentionSection?
     public var sites: [SiteEntry]
 
     public struct Server: Codable, Sendable, Equatable {
@@ -50,6 +51,16 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey, CaseIterable {
             case time, directory, keep
             case timeZone = "time_zone"
+        }
+    }
+
+    /// How long personal data is kept.
+    public struct RetentionSection: Codable, Sendable, Equatable {
+        /// Days after which a ticket's identity (hash and masked form), phone number and device are cleared.
+        public var personalDataDays: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case personalDataDays = "personal_data_days"
         }
     }
 
@@ -214,7 +225,8 @@ public struct ConfigFile: Codable, Sendable, Equatable {
 extension ConfigFile {
     /// Every key the file may contain, at any depth.
     static let knownKeys: Set<String> = {
-        var keys: Set<String> = ["server", "database", "backups", "sites", "zh", "en"]
+        var keys: Set<String> = ["server", "database", "backups", "retention", "sites", "zh", "en"]
+        keys.formUnion(RetentionSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(Server.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(BackupsSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(WebhookEntry.CodingKeys.allCases.map(\.rawValue))

@@ -39,6 +39,9 @@ enum ConfigValidator {
                 check(TimeZone(identifier: zone) != nil, "backups.time_zone", "unknown time zone \"\(zone)\" (use an IANA name like Asia/Shanghai)")
             }
         }
+        if let days = file.retention?.personalDataDays {
+            check((1...3650).contains(days), "retention.personal_data_days", "must be between 1 and 3650 days")
+        }
         if let path = file.database?.path { check(!path.isEmpty, "database.path", "must not be empty") }
         check(!file.sites.isEmpty, "sites", "needs at least one site")
 

@@ -21,6 +21,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var logFormat = "text"
     /// Nightly backups by the daemon; `nil`: none.
     public var backups: BackupSchedule?
+    /// Days a ticket's identity, phone number and device are kept (then cleared by the daemon).
+    public var personalDataDays = 30
 
     /// The log levels, quietest last.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -60,6 +62,7 @@ public struct ServerSettings: Sendable, Equatable {
             settings.logLevel = server.logLevel ?? settings.logLevel
             settings.logFormat = server.logFormat ?? settings.logFormat
         }
+        settings.personalDataDays = file?.retention?.personalDataDays ?? settings.personalDataDays
         if let backups = file?.backups, let time = BackupSchedule.parseTime(backups.time) {
             settings.backups = BackupSchedule(
                 hour: time.hour, minute: time.minute, directory: backups.directory, keep: backups.keep ?? 14,

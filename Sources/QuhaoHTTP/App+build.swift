@@ -32,11 +32,13 @@ public struct AppSettings: Sendable {
     public var maxConnectionsPerAddress: Int
     /// Where uploaded photos are kept (`<data>/evidence` beside the database); `nil`: a folder in the temporary directory.
     public var evidenceDirectory: String?
+    /// Days a ticket's personal data is kept (``TicketStore/purgePersonalData(olderThanDays:)``, run at start and each new day).
+    public var personalDataDays: Int
 
     public init(
         host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30,
         speechCommand: String? = nil, speechCache: String? = nil, idleTimeoutSeconds: Int = 10, maxConnectionsPerAddress: Int = 256,
-        evidenceDirectory: String? = nil
+        evidenceDirectory: String? = nil, personalDataDays: Int = 30
     ) {
         self.host = host
         self.port = port
@@ -49,6 +51,7 @@ public struct AppSettings: Sendable {
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
         self.evidenceDirectory = evidenceDirectory
+        self.personalDataDays = personalDataDays
     }
 
     /// The photo store for these settings.
@@ -107,7 +110,7 @@ public func buildApplication(
         logger: logger)
     app.addServices(
         SignInWarmUp(), LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store),
-        Housekeeping(store: store, clock: clock, logger: logger))
+        Housekeeping(store: store, clock: clock, logger: logger, personalDataDays: settings.personalDataDays))
     app.addServices(services)
     app.addServices(boardServices(board) { [shared] in shared.hallCode($0) })
     return app
@@ -209,15 +212,18 @@ struct ExternalChanges: ServiceLifecycle.Service {
 
 /// Closes what each day leaves open (``TicketStore/expireClosed(by:)``) at start, at each site's
 /// midnight to the second (the board then shows the new date and empty queues at once, and a
-/// window's call from yesterday is gone), and once a minute between (services closing).
+/// window's call from yesterday is gone), and once a minute between (services closing). At start
+/// and with each new day, clears the personal data older than the retention period.
 struct Housekeeping: ServiceLifecycle.Service {
     let store: TicketStore
     let clock: any QuhaoClock
     let logger: Logger
+    let personalDataDays: Int
     var interval: TimeInterval = 60
 
     func run() async throws {
         var days: [String: BusinessDay] = [:]
+        var purgeDue = true
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             var sites: [Site] = []
             do {
@@ -230,8 +236,16 @@ struct Housekeeping: ServiceLifecycle.Service {
                     if let known = days[site.id], known != today {
                         logger.info("new business day", metadata: ["site": "\(site.id)", "day": "\(today)"])
                         store.beginDay(site: site.id)
+                        purgeDue = true
                     }
                     days[site.id] = today
+                }
+                if purgeDue {
+                    purgeDue = false
+                    let cleared = try await store.purgePersonalData(olderThanDays: personalDataDays)
+                    if cleared > 0 {
+                        logger.info("personal data cleared", metadata: ["tickets": "\(cleared)", "older than days": "\(personalDataDays)"])
+                    }
                 }
             } catch is CancellationError {
                 return

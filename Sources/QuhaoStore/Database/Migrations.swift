@@ -17,6 +17,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-30c operations", migrate: v11)
         migrator.registerMigration("2026-11-30d webhook outbox", migrate: v12)
         migrator.registerMigration("2026-11-30e report rollup", migrate: v13)
+        migrator.registerMigration("2026-11-30f personal data retention", migrate: v14)
         return migrator
     }
 
@@ -497,6 +498,16 @@ enum Migrations {
                     PRIMARY KEY (site_id, day, hour, service_id, counter_id, staff, origin, minutes)
                 ) STRICT, WITHOUT ROWID;
                 CREATE INDEX counter_events_site ON counter_events (site_id, at);
+                """)
+    }
+
+    static func v14(_ db: Database) throws {
+        // The tickets that still hold something personal: the daily purge finds the old ones
+        // through it (and it stays as small as the retention period).
+        try db.execute(
+            sql: """
+                CREATE INDEX tickets_personal ON tickets (site_id, day)
+                    WHERE identity_hash IS NOT NULL OR identity_masked IS NOT NULL OR phone_masked IS NOT NULL OR device_hash IS NOT NULL;
                 """)
     }
 }

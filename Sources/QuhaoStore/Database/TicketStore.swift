@@ -48,6 +48,9 @@ public struct TicketStore: StorageAccess {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            // What is deleted or overwritten is zeroed in the file, not left in free space: personal
+            // data purged after the retention period must be gone from the disk (``purgePersonalData``).
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         return try TicketStore(writer: pool, clock: clock, random: random, metrics: metrics)

@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+import QuhaoCore
+
+extension TicketStore {
+    // MARK: - Retention of personal data
+
+    /// The purge's query, through `tickets_personal` (pinned by `QueryPlanTests`).
+    static let personalDataSQL = """
+        SELECT id FROM tickets WHERE site_id = ? AND day < ?
+        AND (identity_hash IS NOT NULL OR identity_masked IS NOT NULL OR phone_masked IS NOT NULL OR device_hash IS NOT NULL)
+        LIMIT ?
+        """
+
+    /// Clears what is personal from tickets older than `days` business days at their site: the
+    /// identity's keyed hash and masked form, the masked phone number, the device's hash. The
+    /// numbers, times, states, windows and the event log stay, and so every figure does. Then the
+    /// write-ahead log is checkpointed and truncated, so the old values are in neither file
+    /// (`secure_delete` zeroes what is freed).
+    /// - Returns: How many tickets were cleared.
+    @discardableResult
+    public func purgePersonalData(olderThanDays days: Int) async throws -> Int {
+        let now = clock.now()
+        var cleared = 0
+        for siteID in try await siteIDs() {
+            let cutoff = try await site(siteID).businessDay(at: now).adding(days: -days)
+            // In batches: the writer is never held for long, however much a first purge finds.
+            while true {
+                let count = try await guarded {
+                    try await writer.write { db -> Int in
+                        let ids = try Int64.fetchAll(db, sql: Self.personalDataSQL, arguments: [siteID, cutoff.iso, 500])
+                        guard !ids.isEmpty else { return 0 }
+                        try db.execute(
+                            sql: """
+                                UPDATE tickets SET identity_hash = NULL, identity_masked = NULL, phone_masked = NULL, device_hash = NULL
+                                WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
+                                """, arguments: StatementArguments(ids))
+                        return ids.count
+                    }
+                }
+                cleared += count
+                if count < 500 { break }
+            }
+        }
+        if cleared > 0 {
+            try await guarded {
+                try await writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            }
+        }
+        return cleared
+    }
+}
