@@ -21,7 +21,7 @@ struct ReportsAPI {
             throw QuhaoError(.routeNotFound, ["path": request.uri.path])
         }
         let query = request.uri.queryParameters
-        let range = try await Self.range(query.get("site"), query.get("from"), query.get("to"), services: services)
+        let range = try await Self.range(query.get("site"), query.get("from"), query.get("to"), services: services, emptyIsNone: false)
         let group = try Self.group(query.get("group"))
         let output = try await services.store.report(kind, range, group: group)
         switch query.get("format") ?? "json" {
@@ -39,8 +39,12 @@ struct ReportsAPI {
     }
 
     /// The site and days a report request names: a tax hall (the first by default), today by default.
+    /// - Parameter emptyIsNone: An empty day is no day (the dashboard's form with a cleared field);
+    ///   for the API it is a malformed one.
     /// - Throws: `site.not_found`; `request.invalid` for a malformed day or `to` before `from`.
-    static func range(_ site: String?, _ from: String?, _ to: String?, services: AppDependencies) async throws -> ReportRange {
+    static func range(_ site: String?, _ from: String?, _ to: String?, services: AppDependencies, emptyIsNone: Bool = true) async throws
+        -> ReportRange
+    {
         let chosen: Site
         if let site, !site.isEmpty {
             chosen = try await services.store.site(site)
@@ -57,7 +61,7 @@ struct ReportsAPI {
             chosen = first
         }
         func day(_ text: String?, _ name: String) throws -> BusinessDay? {
-            guard let text, !text.isEmpty else { return nil }
+            guard let text, !(text.isEmpty && emptyIsNone) else { return nil }
             guard let day = BusinessDay(iso: text) else { throw QuhaoError(.requestInvalid, ["reason": "\(name) must be a day like 2026-11-30"]) }
             return day
         }

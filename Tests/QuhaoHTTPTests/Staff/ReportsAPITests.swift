@@ -69,6 +69,7 @@ import Testing
                 ("/api/v1/reports/queues", HTTPResponse.Status.notFound, "route.not_found"),
                 ("/api/v1/reports/tickets?group=week", .badRequest, "group must be one of day, hour, service, origin"),
                 ("/api/v1/reports/tickets?from=2026-13-01", .badRequest, "from must be a day like 2026-11-30"),
+                ("/api/v1/reports/tickets?to=", .badRequest, "to must be a day like 2026-11-30"),
                 ("/api/v1/reports/tickets?from=2026-11-25&to=2026-11-24", .badRequest, "to is before from"),
                 ("/api/v1/reports/tickets?from=2020-01-01&to=2026-11-25", .badRequest, "at most three years"),
                 ("/api/v1/reports/tickets?site=nowhere", .notFound, "site.not_found"),
