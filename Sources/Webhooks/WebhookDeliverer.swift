@@ -194,7 +194,10 @@ struct Worker {
         switch error {
         case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout: "timed out"
         case let error as HTTPClientError where error == .connectTimeout: "connect timed out"
-        default: String(describing: error).prefix(200).description
+        default:
+            // NIO's words for a receiver that is not listening: say it plainly.
+            String(describing: error).contains("Connection refused")
+                ? "connection refused (is the receiver running?)" : String(describing: error).prefix(200).description
         }
     }
 }
