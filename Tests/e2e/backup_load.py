@@ -113,7 +113,10 @@ def main():
         backup = run("backup", "--config", "quhao.yaml", "--to", "backups/mid-load.sqlite")
         if backup.returncode != 0:
             fail(f"backup under load: {backup.stderr}{backup.stdout}")
-        time.sleep(0.3)
+        # The load goes on past the backup: wait for twenty more numbers (or the phones to run out).
+        deadline = time.monotonic() + 10
+        while sum(1 for at, _ in issued if at > began) < 20 and time.monotonic() < deadline and any(t.is_alive() for t in threads[:PHONES]):
+            time.sleep(0.01)
         stop.set()
         for thread in threads:
             thread.join()

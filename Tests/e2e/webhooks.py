@@ -20,6 +20,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -260,7 +261,11 @@ def main():
                                                capture_output=True, text=True).stdout)
     wait_for("the failed attempt in the status", lambda: any(row.get("last_error") and row["pending"] > 0 for row in status()), 10)
     down = next(row for row in status() if row["endpoint"] == "gateway")
-    time.sleep(2)  # down for a while: the retries are spaced 5 s, 10 s …
+    # Down for a while: until a delivery has failed twice (the first retry comes 5 s after the first attempt).
+    def retried():
+        with sqlite3.connect(os.path.join(work, "q.sqlite")) as db:
+            return (db.execute("SELECT MAX(attempts) FROM webhook_outbox WHERE delivered_at IS NULL").fetchone()[0] or 0) >= 2
+    wait_for("a second failed attempt while the receiver is down", retried, 20)
     receiver.start()
     wait_for("the events queued while the receiver was down", all_arrived, 30)
     repeats = check_order_and_signatures("down then up")
