@@ -102,6 +102,8 @@ let package = Package(
             dependencies: ["QuhaoCore", "QRCode", "LiveBoard", "Speech"],
             swiftSettings: swiftSettings
         ),
+        // Printed tickets: ESC/POS for 58/80 mm thermal printers (GB18030 text, the QR as a raster), network or device printers.
+        .target(name: "Printing", dependencies: ["QuhaoCore", "QRCode"], swiftSettings: swiftSettings),
         // Outgoing webhooks: the outbox's deliverer (async-http-client), signatures.
         .target(
             name: "Webhooks",
@@ -120,7 +122,7 @@ let package = Package(
         .target(
             name: "QuhaoHTTP",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard", "Speech", "Presence",
+                "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard", "Speech", "Presence", "Printing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,7 +153,7 @@ let package = Package(
             name: "quhao",
             dependencies: [
                 "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence", "Speech", "CanteenDemo",
-                "Webhooks",
+                "Webhooks", "Printing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -187,6 +189,7 @@ let package = Package(
             name: "CanteenDemoTests", dependencies: ["CanteenDemo", "QuhaoStore", "QuhaoCore", "QuhaoConfig"], path: "Tests/CanteenDemoTests",
             swiftSettings: swiftSettings),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: swiftSettings),
+        .testTarget(name: "PrintingTests", dependencies: ["Printing", "QRCode", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),

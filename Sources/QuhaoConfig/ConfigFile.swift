@@ -54,6 +54,16 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         }
     }
 
+    /// A hall's ticket printer (see ``PrinterSettings``).
+    public struct PrinterEntry: Codable, Sendable, Equatable {
+        public var target: String
+        public var paper: Int?
+        public var qr: String?
+        public var footer: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case target, paper, qr, footer }
+    }
+
     /// How long personal data is kept.
     public struct RetentionSection: Codable, Sendable, Equatable {
         /// Days after which a ticket's identity (hash and masked form), phone number and device are cleared.
@@ -100,9 +110,11 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var inspection: InspectionEntry?
         /// Who is told of the site's ticket events.
         public var webhooks: [WebhookEntry]?
+        /// Where staff-issued numbers are printed.
+        public var printer: PrinterEntry?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, name, kind, presence, rules, announce, services, counters, inspection, webhooks
+            case id, name, kind, presence, rules, announce, services, counters, inspection, webhooks, printer
             case timeZone = "time_zone"
             case allowRemote = "allow_remote"
         }
@@ -230,6 +242,7 @@ extension ConfigFile {
         keys.formUnion(Server.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(BackupsSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(WebhookEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(PrinterEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(DatabaseSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(SiteEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(Rules.CodingKeys.allCases.map(\.rawValue))
@@ -276,6 +289,12 @@ extension ConfigFile {
                 inspection: entry.kind == .inspection ? entry.inspection.map(Self.inspectionRules) : nil,
                 webhooks: (entry.webhooks ?? []).map {
                     WebhookEndpoint(id: $0.id, url: $0.url, secret: $0.secret, events: Set($0.events ?? []), timeoutSeconds: $0.timeoutSeconds ?? 10)
+                },
+                printer: entry.printer.map { printer in
+                    let defaults = PrinterSettings(target: printer.target)
+                    return PrinterSettings(
+                        target: printer.target, paper: printer.paper ?? defaults.paper, qr: printer.qr ?? defaults.qr,
+                        footer: printer.footer ?? defaults.footer)
                 })
         }
     }

@@ -110,6 +110,14 @@ enum ConfigValidator {
                 check(hook.secret.count >= 16, "\(wat).secret", "must be at least 16 characters (the receiver checks signatures with it)")
                 if let seconds = hook.timeoutSeconds { check((1...60).contains(seconds), "\(wat).timeout_seconds", "must be between 1 and 60") }
             }
+            if let printer = site.printer {
+                check(
+                    PrinterTarget(printer.target) != nil, "\(at).printer.target",
+                    "must be tcp://host:port (a network printer) or a device path like /dev/usb/lp0")
+                if let paper = printer.paper { check([58, 80].contains(paper), "\(at).printer.paper", "must be 58 or 80 (mm)") }
+                if let qr = printer.qr { check(["raster", "native"].contains(qr), "\(at).printer.qr", "must be raster or native") }
+                if let footer = printer.footer { check(footer.count <= 64, "\(at).printer.footer", "must be at most 64 characters") }
+            }
             var counterIDs: Set<Int> = []
             for (c, counter) in site.counters.enumerated() {
                 let cat = "\(at).counters[\(c)]"

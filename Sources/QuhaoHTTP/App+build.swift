@@ -4,6 +4,7 @@ import LiveBoard
 import Logging
 import NIOCore
 import Presence
+import Printing
 import QuhaoCore
 import QuhaoStore
 import ServiceLifecycle
@@ -90,7 +91,15 @@ public func buildApplication(
         presence: PresenceCodes(store: store, clock: clock, window: settings.presenceWindow),
         issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
         random: random,
-        speech: try SpeechSynthesizer(command: settings.speechCommand, cacheDirectory: settings.speechCache.map { URL(fileURLWithPath: $0) }))
+        speech: try SpeechSynthesizer(command: settings.speechCommand, cacheDirectory: settings.speechCache.map { URL(fileURLWithPath: $0) }),
+        printing: PrintSpooler(clock: clock))
+    // A printer's trouble reaches the window's console through the board's next version (and the log).
+    shared.printing.onStatus { [board] site, status in
+        if let problem = status.problem {
+            logger.error("ticket printer failed", metadata: ["site": "\(site)", "problem": "\(problem.en)"])
+        }
+        board.invalidate(site)
+    }
     let connections = ConnectionsPerAddress(limit: settings.maxConnectionsPerAddress, logger: logger)
     let idleTimeout = TimeAmount.seconds(Int64(settings.idleTimeoutSeconds))
     var app = Application(
@@ -110,7 +119,8 @@ public func buildApplication(
         logger: logger)
     app.addServices(
         SignInWarmUp(), LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store),
-        Housekeeping(store: store, clock: clock, logger: logger, personalDataDays: settings.personalDataDays))
+        Housekeeping(store: store, clock: clock, logger: logger, personalDataDays: settings.personalDataDays),
+        PrintingService(spooler: shared.printing))
     app.addServices(services)
     app.addServices(boardServices(board) { [shared] in shared.hallCode($0) })
     return app
@@ -126,7 +136,7 @@ public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [Str
     let services = AppDependencies(
         settings: settings, store: store, board: LiveBoard(bootID: "routes") { try await store.siteDay(site: $0, updating: $1, changes: $2) },
         presence: PresenceCodes(store: store, clock: clock), issueLimiter: RateLimiter(capacity: 1, refillPerSecond: 1, clock: clock),
-        clock: clock, random: .system, speech: try SpeechSynthesizer(command: nil, cacheDirectory: nil))
+        clock: clock, random: .system, speech: try SpeechSynthesizer(command: nil, cacheDirectory: nil), printing: PrintSpooler(clock: clock))
     return buildRouter(services, templates: try Templates(), logger: Logger(label: "routes"), metrics: ServerMetrics()).routes.map {
         "\($0.method) \($0.path)"
     }.sorted()
@@ -178,6 +188,15 @@ struct SignInWarmUp: ServiceLifecycle.Service {
     func run() async throws {
         try await PasswordHashing.prepare()
         try? await gracefulShutdown()
+    }
+}
+
+/// Prints the queued tickets until the daemon stops.
+struct PrintingService: ServiceLifecycle.Service {
+    let spooler: PrintSpooler
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown { await spooler.run() }
     }
 }
 

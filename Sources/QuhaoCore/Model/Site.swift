@@ -35,11 +35,13 @@ public struct Site: Hashable, Sendable, Codable {
     public let inspection: InspectionRules?
     /// Who is told of its ticket events.
     public let webhooks: [WebhookEndpoint]
+    /// Where its paper tickets are printed (staff's F9), if anywhere.
+    public let printer: PrinterSettings?
 
     public init(
         id: String, name: LocalizedText, kind: SiteKind = .taxHall, timeZone: String = "Asia/Shanghai", services: [Service],
         counters: [Counter], rules: QueueRules = QueueRules(), announce: AnnouncementStyle = AnnouncementStyle(),
-        inspection: InspectionRules? = nil, webhooks: [WebhookEndpoint] = []
+        inspection: InspectionRules? = nil, webhooks: [WebhookEndpoint] = [], printer: PrinterSettings? = nil
     ) {
         self.id = id
         self.name = name
@@ -51,10 +53,11 @@ public struct Site: Hashable, Sendable, Codable {
         self.announce = announce
         self.inspection = inspection
         self.webhooks = webhooks
+        self.printer = printer
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, timeZone, services, counters, rules, announce, inspection, webhooks
+        case id, name, kind, timeZone, services, counters, rules, announce, inspection, webhooks, printer
     }
 
     /// Decodes a stored definition; one written before calls were spoken has the default style.
@@ -67,7 +70,8 @@ public struct Site: Hashable, Sendable, Codable {
             rules: try container.decode(QueueRules.self, forKey: .rules),
             announce: try container.decodeIfPresent(AnnouncementStyle.self, forKey: .announce) ?? AnnouncementStyle(),
             inspection: try container.decodeIfPresent(InspectionRules.self, forKey: .inspection),
-            webhooks: try container.decodeIfPresent([WebhookEndpoint].self, forKey: .webhooks) ?? [])
+            webhooks: try container.decodeIfPresent([WebhookEndpoint].self, forKey: .webhooks) ?? [],
+            printer: try container.decodeIfPresent(PrinterSettings.self, forKey: .printer))
     }
 
     /// The site's time zone (UTC if the identifier is unknown; configuration validation rejects those).

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LiveBoard
 import Presence
+import Printing
 import QuhaoCore
 import QuhaoStore
 import ServiceLifecycle
@@ -18,6 +19,8 @@ struct AppDependencies: Sendable {
     let random: RandomSource
     /// Spoken calls for the hall displays.
     let speech: SpeechSynthesizer
+    /// Paper tickets (staff's F9) for the sites with a printer.
+    let printing: PrintSpooler
 
     /// The public address of a ticket's page.
     func ticketURL(_ token: String) -> String { "\(settings.publicURL)/t/\(token)" }

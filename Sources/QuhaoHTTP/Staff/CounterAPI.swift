@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LiveBoard
+import Printing
 import QuhaoCore
 import QuhaoStore
 
@@ -55,6 +56,8 @@ struct CounterAPI {
         let token: String
         let url: String
         let ticket: StaffTicketView
+        /// `queued` (sent to the site's printer), `queue_full`; absent without a printer.
+        let printing: String?
     }
 
     /// The console's state, from the live snapshot, with ETag and `?wait=N` long-polling like the board.
@@ -71,7 +74,15 @@ struct CounterAPI {
             throw QuhaoError(.counterNotFound, ["counter": String(counter)])
         }
         if known == snapshot.etag { return PublicAPI.notModified(snapshot.etag) }
-        return JSON.response(try JSON.encoder.encode(view), etag: snapshot.etag, headers: [.cacheControl: "no-store"])
+        var body = try JSON.encoder.encode(view)
+        // A printer's trouble: its last failure, until a ticket prints again (each change bumps the board's version).
+        if snapshot.site.printer != nil, let status = services.printing.status(site: site), let problem = status.problem,
+            var object = try JSONSerialization.jsonObject(with: body) as? [String: Any]
+        {
+            object["printer_problem"] = request.language == .en ? problem.en : problem.zh
+            body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        }
+        return JSON.response(body, etag: snapshot.etag, headers: [.cacheControl: "no-store"])
     }
 
     func handler(_ action: Action) -> @Sendable (Request, AppRequestContext) async throws -> Response {
@@ -129,10 +140,19 @@ struct CounterAPI {
                 channel: .staff, identityOverride: body.identityOverride ?? false),
             by: by)
         let definition = try await services.store.site(site)
+        var printing: String?
+        if let printer = definition.printer {
+            // The slip says how many are ahead: read once the board holds this ticket.
+            let snapshot = try await services.board.snapshot(site, including: services.store.commitSequence(site: site))
+            let slip = TicketSlip(
+                site: definition, number: ticket.number.description, serviceID: ticket.serviceID,
+                peopleAhead: snapshot.tickets[ticket.token]?.view.peopleAhead ?? 0, takenAt: ticket.issuedAt, url: services.ticketURL(ticket.token))
+            printing = services.printing.enqueue(site: site, slip: slip, settings: printer) ? "queued" : "queue_full"
+        }
         return try JSON.response(
             Issued(
                 token: ticket.token, url: services.ticketURL(ticket.token),
-                ticket: StaffTicketView(ticket, site: definition, now: services.clock.now())),
+                ticket: StaffTicketView(ticket, site: definition, now: services.clock.now()), printing: printing),
             status: .created)
     }
 

@@ -32,6 +32,9 @@
     $('status').textContent = view.counter.paused ? S.paused : S.open;
     $('status').className = 'badge ' + (view.counter.paused ? 'paused' : 'open');
     $('pause-label').textContent = view.counter.paused ? S.resume : S.pause;
+    // The hall printer's last failure (cleared once a ticket prints again).
+    $('printer').hidden = !view.printer_problem;
+    $('printer').textContent = view.printer_problem ? '🖨 ' + view.printer_problem : '';
     $('idle').hidden = !!ticket;
     $('ticket').hidden = !ticket;
     if (ticket) {
@@ -224,7 +227,10 @@
         data = await post(action, Object.assign({}, ['call-next', 'call', 'pause', 'resume', 'issue'].includes(action) ? {} : expecting, body));
       }
       if (data && data.already_held) say(fill(S.already_held, { number: data.number }));
-      if (data && data.ticket && action === 'issue') say(fill(S.issued, { number: data.ticket.number }));
+      if (data && data.ticket && action === 'issue') {
+        const printing = data.printing === 'queued' ? ' ' + S.printing_queued : data.printing === 'queue_full' ? ' ' + S.printing_full : '';
+        say(fill(S.issued, { number: data.ticket.number }) + printing);
+      }
       if (data && view && data.number && action !== 'issue') {
         // Show the answer at once; the poll confirms it a moment later.
         view.current = ['called', 'serving'].includes(data.state) && data.counter === counter ? data : null;

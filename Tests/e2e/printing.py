@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Printed tickets with the real binary.
+
+1. `quhao print test` to a device file: the ESC/POS stream is parsed here, its text runs decoded
+   from GB18030 back to the hall's name and the number, and its raster image turned into a PBM
+   file that zbarimg decodes to the hall's address.
+2. A hall with a network printer (a fake one: a TCP server in this script): staff issue numbers
+   with F9 over the API; the printer receives exactly one job per ticket, each decoding to its
+   number and its ticket's URL.
+3. A printer that is unreachable (a port nothing listens on): issuing takes no longer than with a
+   working printer (measured in this run), and the window's console says what is wrong.
+
+Usage: printing.py path/to/quhao
+"""
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+QUHAO = os.path.abspath(sys.argv[1])
+
+
+def fail(message):
+    print(f"  FAIL: {message}")
+    sys.exit(1)
+
+
+def parse(data):
+    """Texts (GB18030 runs between commands), the double-size text, and rasters (width, height, bits)."""
+    texts, rasters, current, doubled, double = [], [], bytearray(), None, False
+    i = 0
+
+    def flush():
+        nonlocal current, doubled
+        if current:
+            texts.append(bytes(current).decode("gb18030"))
+            if double:
+                doubled = texts[-1]
+        current = bytearray()
+
+    while i < len(data):
+        b = data[i]
+        if b == 0x1B:
+            flush()
+            i += 2 if data[i + 1] == 0x40 else 3
+        elif b == 0x1C:
+            flush()
+            i += 2
+        elif b == 0x10:  # DLE EOT n (the paper check)
+            flush()
+            i += 3
+        elif b == 0x1D and data[i + 1] == 0x21:
+            flush()
+            double = data[i + 2] == 0x11
+            i += 3
+        elif b == 0x1D and data[i + 1] == 0x76:
+            flush()
+            width_bytes = data[i + 4] | data[i + 5] << 8
+            height = data[i + 6] | data[i + 7] << 8
+            start = i + 8
+            rasters.append((width_bytes * 8, height, data[start:start + width_bytes * height]))
+            i = start + width_bytes * height
+        elif b == 0x1D and data[i + 1] == 0x56:
+            flush()
+            i += 4
+        elif b == 0x0A:
+            flush()
+            i += 1
+        else:
+            current.append(b)
+            i += 1
+    flush()
+    return texts, doubled, rasters
+
+
+def qr_text(raster, work, name):
+    width, height, bits = raster
+    path = os.path.join(work, f"{name}.pbm")
+    with open(path, "wb") as image:
+        image.write(f"P4\n{width} {height}\n".encode() + bytes(bits))
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", path], capture_output=True, text=True)
+    return decoded.stdout.strip()
+
+
+CONFIG = """
+server: {{ host: 127.0.0.1, port: {port}, public_url: "https://q.example.cn", log_level: warning }}
+database: {{ path: q.sqlite }}
+sites:
+  - id: hall
+    name: {{ zh: 打印测试大厅, en: Print hall }}
+    presence: none
+    printer: {{ target: "tcp://127.0.0.1:{printer}", paper: 80, footer: "请留意叫号" }}
+    services:
+      - {{ id: general, prefix: A, name: {{ zh: 综合业务 }} }}
+    counters:
+      - {{ id: 1, services: [general] }}
+"""
+
+
+class FakePrinter:
+    """Accepts jobs (one connection each) and keeps their bytes; answers the paper check 'paper present'."""
+
+    def __init__(self):
+        self.jobs = []
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            connection, _ = self.listener.accept()
+            data = bytearray()
+            connection.settimeout(5)
+            try:
+                while True:
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                    if data.startswith(b"\x10\x04\x04") and len(data) == 3:
+                        connection.sendall(b"\x12")  # paper present
+            except socket.timeout:
+                pass
+            connection.close()
+            self.jobs.append(bytes(data))
+
+
+def request(port, method, path, body=None, token=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    connection.request(method, path, json.dumps(body) if body is not None else None, headers)
+    response = connection.getresponse()
+    result = response.status, response.read().decode()
+    connection.close()
+    return result
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="quhao-printing-")
+    # 1. The sample ticket, to a device file.
+    device = os.path.join(work, "lp0")
+    made = subprocess.run([QUHAO, "print", "test", "--printer", device], cwd=work, capture_output=True, text=True)
+    if made.returncode != 0:
+        fail(f"print test: {made.stderr}")
+    texts, doubled, rasters = parse(open(device, "rb").read())
+    if "钱塘区税务局办税服务厅" not in texts or doubled != "A001" or len(rasters) != 1:
+        fail(f"sample ticket: texts {texts}, double {doubled}, {len(rasters)} rasters")
+    url = qr_text(rasters[0], work, "sample")
+    if url != "http://127.0.0.1:8080/s/qiantang":
+        fail(f"the sample's QR decodes to {url!r}")
+    refused = subprocess.run([QUHAO, "print", "test", "--printer", "tcp://127.0.0.1:9"], cwd=work, capture_output=True, text=True)
+    if refused.returncode == 0 or "打印机无法连接" not in refused.stderr:
+        fail(f"an unreachable printer: {refused.returncode} {refused.stderr}")
+
+    # 2. A hall with a (fake) network printer: F9 prints one job per ticket.
+    printer = FakePrinter()
+    port = 20000 + (os.getpid() * 17) % 11000
+
+    def start(printer_port):
+        with open(os.path.join(work, "quhao.yaml"), "w", encoding="utf-8") as config:
+            config.write(CONFIG.format(port=port, printer=printer_port))
+        daemon = subprocess.Popen([QUHAO, "serve", "--config", "quhao.yaml"], cwd=work, stdout=subprocess.DEVNULL,
+                                  stderr=open(os.path.join(work, "serve.log"), "a"))
+        for _ in range(150):
+            try:
+                if request(port, "GET", "/readyz")[0] == 200:
+                    return daemon
+            except OSError:
+                pass
+            time.sleep(0.1)
+        fail("the daemon did not become ready")
+
+    with open(os.path.join(work, "quhao.yaml"), "w", encoding="utf-8") as config:
+        config.write(CONFIG.format(port=port, printer=printer.port))
+    made = subprocess.run([QUHAO, "token", "create", "--config", "quhao.yaml", "--name", "f9", "--role", "staff", "--site", "hall",
+                           "--counters", "1"], cwd=work, capture_output=True, text=True)
+    if made.returncode != 0:
+        fail(f"token create: {made.stderr}")
+    token = made.stdout.strip()
+
+    def issue_times(count):
+        times, numbers = [], []
+        for _ in range(count):
+            started = time.perf_counter()
+            status, body = request(port, "POST", "/api/v1/counters/hall/1/issue", {"service": "general"}, token)
+            times.append(time.perf_counter() - started)
+            if status != 201:
+                fail(f"F9 issue: {status} {body}")
+            answer = json.loads(body)
+            numbers.append((answer["ticket"]["number"], answer["url"], answer.get("printing")))
+        return times, numbers
+
+    daemon = start(printer.port)
+    healthy, issued = issue_times(5)
+    deadline = time.time() + 15
+    while len(printer.jobs) < 5 and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # a sixth job, were one sent twice, would have come by now
+    if len(printer.jobs) != 5:
+        fail(f"the printer received {len(printer.jobs)} jobs for 5 tickets")
+    if any(printing != "queued" for _, _, printing in issued):
+        fail(f"printing states: {issued}")
+    for index, (job, (number, ticket_url, _)) in enumerate(zip(printer.jobs, issued)):
+        texts, doubled, rasters = parse(job)
+        if doubled != number or "打印测试大厅" not in texts or "请留意叫号" not in texts:
+            fail(f"job {index}: {texts}, {doubled}, expected {number}")
+        if qr_text(rasters[0], work, f"job{index}") != ticket_url:
+            fail(f"job {index}'s QR is not {ticket_url}")
+    daemon.terminate()
+    daemon.wait(timeout=20)
+
+    # 3. The printer unreachable: issuing is not slowed; the console says why.
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    dead_port = dead.getsockname()[1]
+    dead.close()
+    daemon = start(dead_port)
+    unreachable, _ = issue_times(5)
+    deadline = time.time() + 15
+    problem = None
+    while time.time() < deadline and not problem:
+        status, body = request(port, "GET", "/api/v1/counters/hall/1", token=token)
+        problem = json.loads(body).get("printer_problem") if status == 200 else None
+        time.sleep(0.1)
+    if not problem or "打印机无法连接" not in problem:
+        fail(f"the console does not say the printer is unreachable: {problem}")
+    daemon.terminate()
+    daemon.wait(timeout=20)
+    log = open(os.path.join(work, "serve.log"), encoding="utf-8").read()
+    if "ticket printer failed" not in log:
+        fail("the log does not say the printer failed")
+    if max(unreachable) > 2:
+        fail(f"an issue took {max(unreachable):.2f} s with the printer unreachable")
+    ratio = statistics.median(unreachable) / statistics.median(healthy)
+    print(f"  ok: sample ticket decoded (GB18030 hall name, A001 double size, raster QR → zbarimg → hall URL); 5 F9 tickets → "
+          f"exactly 5 jobs on a network printer, each with its number and its ticket's QR; printer unreachable: the console says "
+          f"\"{problem[:20]}…\", F9 median {statistics.median(healthy) * 1000:.1f} ms with the printer vs "
+          f"{statistics.median(unreachable) * 1000:.1f} ms without (ratio {ratio:.2f})")
+
+
+main()
