@@ -35,15 +35,24 @@ public final class PrintSpooler: Sendable {
         (stream, continuation) = AsyncStream.makeStream(of: Job.self, bufferingPolicy: .bufferingOldest(capacity))
     }
 
+    /// What became of a ticket handed to ``enqueue(site:slip:settings:)``.
+    public enum Queued: String, Sendable {
+        /// It prints in a moment.
+        case queued
+        /// Not printed: the queue is full (the printer has been failing for a while).
+        case queueFull = "queue_full"
+        /// Not printed: the ticket cannot be laid out (the URL too long for a QR code, or no GB18030 converter).
+        case unprintable
+    }
+
     /// Queues a ticket for the site's printer.
-    /// - Returns: `false` when the queue is full (the printer has been failing for a while).
     @discardableResult
-    public func enqueue(site: String, slip: TicketSlip, settings: PrinterSettings) -> Bool {
+    public func enqueue(site: String, slip: TicketSlip, settings: PrinterSettings) -> Queued {
         guard let target = PrinterTarget(settings.target),
             let bytes = ESCPOS.ticket(slip, paper: PaperWidth(rawValue: settings.paper) ?? .mm58, qr: QRPrinting(rawValue: settings.qr) ?? .raster)
-        else { return false }
-        if case .enqueued = continuation.yield(Job(site: site, bytes: bytes, connection: PrinterConnection(target: target))) { return true }
-        return false
+        else { return .unprintable }
+        if case .enqueued = continuation.yield(Job(site: site, bytes: bytes, connection: PrinterConnection(target: target))) { return .queued }
+        return .queueFull
     }
 
     /// The last outcome at a site's printer (`nil`: nothing printed since start).

@@ -112,7 +112,11 @@ public struct PrinterConnection: Sendable {
     }
 
     private static func sendDevice(_ bytes: [UInt8], path: String, deadline: Date, target: PrinterTarget) throws {
-        let descriptor = open(path, O_WRONLY | O_NONBLOCK | O_APPEND | O_CREAT, 0o644)
+        // A device that is not there is an error, never a new file in /dev (a printer unplugged
+        // while the daemon runs as root would print into a regular file): only a path elsewhere
+        // (a file a test or a spooling directory reads) is created.
+        let flags = O_WRONLY | O_NONBLOCK | O_APPEND | (path.hasPrefix("/dev/") ? 0 : O_CREAT)
+        let descriptor = open(path, flags, 0o644)
         guard descriptor >= 0 else { throw PrinterError.device(path, errno) }
         defer { close(descriptor) }
         try writeAll(bytes, to: descriptor, deadline: deadline, target: target)

@@ -147,3 +147,13 @@ extension Array where Element == UInt8 {
         return (0...(count - needle.count)).contains { Array(self[$0..<$0 + needle.count]) == needle }
     }
 }
+
+@Suite struct PrinterDeviceTests {
+    /// A printer unplugged leaves no /dev node: the job fails, it is never written into a new regular file there.
+    @Test func aMissingDeviceIsNeverCreated() async throws {
+        let path = "/dev/quhao-test-lp-\(UUID().uuidString.prefix(8))"
+        let error = await #expect(throws: PrinterError.self) { try await PrinterConnection(target: .device(path: path)).send([1, 2]) }
+        #expect(error?.zh.contains("找不到打印机") == true)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}

@@ -56,7 +56,7 @@ struct CounterAPI {
         let token: String
         let url: String
         let ticket: StaffTicketView
-        /// `queued` (sent to the site's printer), `queue_full`; absent without a printer.
+        /// `queued` (sent to the site's printer), `queue_full`, `unprintable`; absent without a printer.
         let printing: String?
     }
 
@@ -147,7 +147,7 @@ struct CounterAPI {
             let slip = TicketSlip(
                 site: definition, number: ticket.number.description, serviceID: ticket.serviceID,
                 peopleAhead: snapshot.tickets[ticket.token]?.view.peopleAhead ?? 0, takenAt: ticket.issuedAt, url: services.ticketURL(ticket.token))
-            printing = services.printing.enqueue(site: site, slip: slip, settings: printer) ? "queued" : "queue_full"
+            printing = services.printing.enqueue(site: site, slip: slip, settings: printer).rawValue
         }
         return try JSON.response(
             Issued(

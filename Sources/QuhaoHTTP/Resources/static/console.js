@@ -228,7 +228,7 @@
       }
       if (data && data.already_held) say(fill(S.already_held, { number: data.number }));
       if (data && data.ticket && action === 'issue') {
-        const printing = data.printing === 'queued' ? ' ' + S.printing_queued : data.printing === 'queue_full' ? ' ' + S.printing_full : '';
+        const printing = data.printing ? ' ' + (S['printing_' + data.printing] || '') : '';
         say(fill(S.issued, { number: data.ticket.number }) + printing);
       }
       if (data && view && data.number && action !== 'issue') {
