@@ -10,7 +10,6 @@ restarted daemon serves exactly the backup's tickets.
 
 Usage: backup_load.py path/to/quhao
 """
-import http.client
 import json
 import os
 import sqlite3
@@ -19,6 +18,9 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from quhao_e2e import create_token, fail, request, serve, wait_for  # noqa: E402
 
 QUHAO = os.path.abspath(sys.argv[1])
 PHONES = 40
@@ -38,47 +40,15 @@ sites:
 """
 
 
-def fail(message):
-    print(f"  FAIL: {message}")
-    sys.exit(1)
-
-
-def post(port, path, body=None, token=None, source=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0) if source else None)
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    connection.request("POST", path, json.dumps(body) if body is not None else "", headers)
-    response = connection.getresponse()
-    result = response.status, response.read().decode()
-    connection.close()
-    return result
-
-
 def main():
     work = tempfile.mkdtemp(prefix="quhao-backup-load-")
     port = 20000 + (os.getpid() * 7) % 12000
     with open(os.path.join(work, "quhao.yaml"), "w", encoding="utf-8") as config:
         config.write(CONFIG.format(port=port))
     run = lambda *args: subprocess.run([QUHAO, *args], cwd=work, capture_output=True, text=True)
-    made = run("token", "create", "--config", "quhao.yaml", "--name", "load", "--role", "staff", "--site", "hall", "--counters", "1,2")
-    if made.returncode != 0:
-        fail(f"token create: {made.stderr}")
-    bearer = made.stdout.strip()
-    log = open(os.path.join(work, "serve.log"), "w")
-    daemon = subprocess.Popen([QUHAO, "serve", "--config", "quhao.yaml", "--log-level", "warning"], cwd=work, stdout=log, stderr=log)
+    bearer = create_token(QUHAO, work, "--config", "quhao.yaml", "--name", "load", "--role", "staff", "--site", "hall", "--counters", "1,2")
+    daemon = serve(QUHAO, ["--config", "quhao.yaml", "--log-level", "warning"], work, port, os.path.join(work, "serve.log"))
     try:
-        for _ in range(150):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/readyz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        else:
-            fail("the daemon never became ready")
         issued, called = [], []  # (acknowledged at, token) and (acknowledged at, number)
         stop = threading.Event()
         lock = threading.Lock()
@@ -87,36 +57,36 @@ def main():
             for _ in range(5):
                 if stop.is_set():
                     return
-                status, body = post(port, "/api/v1/sites/hall/tickets", {"service": "general"}, source=f"127.0.2.{index + 1}")
+                status, body = request(port, "POST", "/api/v1/sites/hall/tickets", {"service": "general"}, source=f"127.0.2.{index + 1}")
                 if status == 201:
                     with lock:
                         issued.append((time.monotonic(), json.loads(body)["token"]))
+                # A phone's pace (the point: a load spread over the backup, not one burst before it).
                 time.sleep(0.05)
 
         def window(counter):
             while not stop.is_set():
-                status, body = post(port, f"/api/v1/counters/hall/{counter}/call-next", token=bearer)
+                status, body = request(port, "POST", f"/api/v1/counters/hall/{counter}/call-next", token=bearer)
                 if status == 200:
                     with lock:
                         called.append((time.monotonic(), json.loads(body)["number"]))
-                    post(port, f"/api/v1/counters/hall/{counter}/complete", token=bearer)
+                    request(port, "POST", f"/api/v1/counters/hall/{counter}/complete", token=bearer)
                 else:
+                    # Nobody waiting yet: a window calls again a moment later, as a clerk would.
                     time.sleep(0.02)
 
         threads = [threading.Thread(target=phone, args=(i,)) for i in range(PHONES)] + \
             [threading.Thread(target=window, args=(c,)) for c in (1, 2)]
         for thread in threads:
             thread.start()
-        while len(issued) < 60:
-            time.sleep(0.01)
+        wait_for("sixty numbers taken before the backup", lambda: len(issued) >= 60, 20)
         began = time.monotonic()
         backup = run("backup", "--config", "quhao.yaml", "--to", "backups/mid-load.sqlite")
         if backup.returncode != 0:
             fail(f"backup under load: {backup.stderr}{backup.stdout}")
-        # The load goes on past the backup: wait for twenty more numbers (or the phones to run out).
-        deadline = time.monotonic() + 10
-        while sum(1 for at, _ in issued if at > began) < 20 and time.monotonic() < deadline and any(t.is_alive() for t in threads[:PHONES]):
-            time.sleep(0.01)
+        # The load goes on past the backup: twenty more numbers, or the phones out of numbers.
+        wait_for("numbers taken after the backup",
+                 lambda: sum(1 for at, _ in issued if at > began) >= 20 or not any(t.is_alive() for t in threads[:PHONES]), 20)
         stop.set()
         for thread in threads:
             thread.join()

@@ -9,17 +9,15 @@ the request counter must count the issues under their route template, and the da
 
 Usage: metrics.py path/to/quhao
 """
-import http.client
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from quhao_e2e import create_token, fail, request, serve, wait_for  # noqa: E402
 
 QUHAO = os.path.abspath(sys.argv[1])
 
@@ -39,40 +37,13 @@ sites:
 """
 
 
-def fail(message, log=None):
-    print(f"  FAIL: {message}")
-    if log and os.path.exists(log):
-        print("--- daemon log (tail)")
-        print("".join(open(log, encoding="utf-8").readlines()[-20:]))
-    sys.exit(1)
-
-
 def take(port, service, phone):
-    """Takes a number as phone number `phone` (its own loopback address: the issue rate limit is per address)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(f"127.0.0.{10 + phone}", 0))
-    connection.request("POST", "/api/v1/sites/hall/tickets", json.dumps({"service": service}), {"Content-Type": "application/json"})
-    response = connection.getresponse()
-    status, body = response.status, response.read().decode()
-    connection.close()
-    return status, body
+    """Takes a number as phone number `phone`, from its own loopback address."""
+    return request(port, "POST", "/api/v1/sites/hall/tickets", {"service": service}, source=f"127.0.0.{10 + phone}")
 
 
-def request(base, method, path, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
-    req = urllib.request.Request(base + path, data=data, method=method)
-    if body is not None:
-        req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-def scrape(base):
-    status, text = request(base, "GET", "/metrics")
+def scrape(port):
+    status, text = request(port, "GET", "/metrics")
     if status != 200:
         fail(f"/metrics answered {status}")
     samples, types = {}, {}
@@ -94,30 +65,11 @@ def main():
         config.write(CONFIG.format(port=port))
     log = os.path.join(work, "serve.log")
     env = dict(os.environ, QUHAO_DATABASE=os.path.join(work, "quhao.sqlite"))
-    token = subprocess.run(
-        [QUHAO, "token", "create", "--config", "quhao.yaml", "--name", "metrics test", "--role", "staff", "--site", "hall",
-         "--counters", "1,2"], cwd=work, env=env, capture_output=True, text=True)
-    if token.returncode != 0:
-        fail(f"token create: {token.stderr}")
-    bearer = token.stdout.strip()
-    daemon = subprocess.Popen([QUHAO, "serve", "--config", "quhao.yaml"], cwd=work, env=env,
-                              stdout=subprocess.DEVNULL, stderr=open(log, "w"))
-    base = f"http://127.0.0.1:{port}"
+    bearer = create_token(QUHAO, work, "--config", "quhao.yaml", "--name", "metrics test", "--role", "staff", "--site", "hall",
+                          "--counters", "1,2", env=env)
+    daemon = serve(QUHAO, ["--config", "quhao.yaml"], work, port, log, env=env)
     try:
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            try:
-                if request(base, "GET", "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if daemon.poll() is not None:
-                fail("the daemon stopped at start", log)
-            time.sleep(0.1)
-        else:
-            fail("/readyz never answered 200", log)
-
-        before, _ = scrape(base)
+        before, _ = scrape(port)
         # The morning.
         tokens = []
         for service, count in (("general", 6), ("consult", 2)):
@@ -128,23 +80,20 @@ def main():
                 tokens.append(json.loads(body)["token"])
         for _ in range(3):
             for action in ("call-next", "start", "complete"):
-                status, body = request(base, "POST", f"/api/v1/counters/hall/1/{action}", token=bearer)
+                status, body = request(port, "POST", f"/api/v1/counters/hall/1/{action}", token=bearer)
                 if status != 200:
                     fail(f"window 1 {action}: {status} {body}", log)
         for action in ("call-next", "recall", "start", "complete"):
-            status, body = request(base, "POST", f"/api/v1/counters/hall/2/{action}", token=bearer)
+            status, body = request(port, "POST", f"/api/v1/counters/hall/2/{action}", token=bearer)
             if status != 200:
                 fail(f"window 2 {action}: {status} {body}", log)
-        status, body = request(base, "POST", f"/api/v1/tickets/{tokens[5]}/cancel", {})
+        status, body = request(port, "POST", f"/api/v1/tickets/{tokens[5]}/cancel", {})
         if status != 200:
             fail(f"cancel A006: {status} {body}", log)
-        # The board follows the commits within a moment: wait for the gauges, not a fixed pause.
-        deadline = time.time() + 5
-        while True:
-            after, types = scrape(base)
-            if value(after, "quhao_queue_length", site="hall", service="general", state="waiting") == 2 or time.time() > deadline:
-                break
-            time.sleep(0.05)
+        # The board follows the commits within a moment: wait for its gauges.
+        wait_for("the queue gauges to show the morning",
+                 lambda: value(scrape(port)[0], "quhao_queue_length", site="hall", service="general", state="waiting") == 2, 5, log)
+        after, types = scrape(port)
 
         expected = {
             ("general", "issued"): 6, ("consult", "issued"): 2,

@@ -12,7 +12,6 @@
 
 Usage: printing.py path/to/quhao
 """
-import http.client
 import json
 import os
 import socket
@@ -23,12 +22,10 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from quhao_e2e import create_token, fail, request, serve, wait_for  # noqa: E402
+
 QUHAO = os.path.abspath(sys.argv[1])
-
-
-def fail(message):
-    print(f"  FAIL: {message}")
-    sys.exit(1)
 
 
 def parse(data):
@@ -134,18 +131,6 @@ class FakePrinter:
             self.jobs.append(bytes(data))
 
 
-def request(port, method, path, body=None, token=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    connection.request(method, path, json.dumps(body) if body is not None else None, headers)
-    response = connection.getresponse()
-    result = response.status, response.read().decode()
-    connection.close()
-    return result
-
-
 def main():
     work = tempfile.mkdtemp(prefix="quhao-printing-")
     # 1. The sample ticket, to a device file.
@@ -167,27 +152,16 @@ def main():
     printer = FakePrinter()
     port = 20000 + (os.getpid() * 17) % 11000
 
+    log = os.path.join(work, "serve.log")
+
     def start(printer_port):
         with open(os.path.join(work, "quhao.yaml"), "w", encoding="utf-8") as config:
             config.write(CONFIG.format(port=port, printer=printer_port))
-        daemon = subprocess.Popen([QUHAO, "serve", "--config", "quhao.yaml"], cwd=work, stdout=subprocess.DEVNULL,
-                                  stderr=open(os.path.join(work, "serve.log"), "a"))
-        for _ in range(150):
-            try:
-                if request(port, "GET", "/readyz")[0] == 200:
-                    return daemon
-            except OSError:
-                pass
-            time.sleep(0.1)
-        fail("the daemon did not become ready")
+        return serve(QUHAO, ["--config", "quhao.yaml"], work, port, log)
 
     with open(os.path.join(work, "quhao.yaml"), "w", encoding="utf-8") as config:
         config.write(CONFIG.format(port=port, printer=printer.port))
-    made = subprocess.run([QUHAO, "token", "create", "--config", "quhao.yaml", "--name", "f9", "--role", "staff", "--site", "hall",
-                           "--counters", "1"], cwd=work, capture_output=True, text=True)
-    if made.returncode != 0:
-        fail(f"token create: {made.stderr}")
-    token = made.stdout.strip()
+    token = create_token(QUHAO, work, "--config", "quhao.yaml", "--name", "f9", "--role", "staff", "--site", "hall", "--counters", "1")
 
     def issue_times(count):
         times, numbers = [], []
@@ -203,10 +177,10 @@ def main():
 
     daemon = start(printer.port)
     healthy, issued = issue_times(5)
-    deadline = time.time() + 15
-    while len(printer.jobs) < 5 and time.time() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.5)  # a sixth job, were one sent twice, would have come by now
+    wait_for("five print jobs", lambda: len(printer.jobs) >= 5, 15, log)
+    # The one fixed pause: the claim is that no sixth job comes, and an absence has no condition to
+    # wait on; a job sent twice would arrive within milliseconds of the first.
+    time.sleep(0.5)
     if len(printer.jobs) != 5:
         fail(f"the printer received {len(printer.jobs)} jobs for 5 tickets")
     if any(printing != "queued" for _, _, printing in issued):
@@ -227,18 +201,15 @@ def main():
     dead.close()
     daemon = start(dead_port)
     unreachable, _ = issue_times(5)
-    deadline = time.time() + 15
-    problem = None
-    while time.time() < deadline and not problem:
+    def console_problem():
         status, body = request(port, "GET", "/api/v1/counters/hall/1", token=token)
-        problem = json.loads(body).get("printer_problem") if status == 200 else None
-        time.sleep(0.1)
-    if not problem or "打印机无法连接" not in problem:
-        fail(f"the console does not say the printer is unreachable: {problem}")
+        return json.loads(body).get("printer_problem") if status == 200 else None
+
+    wait_for("the console to say the printer is unreachable", lambda: "打印机无法连接" in (console_problem() or ""), 15, log)
+    problem = console_problem()
     daemon.terminate()
     daemon.wait(timeout=20)
-    log = open(os.path.join(work, "serve.log"), encoding="utf-8").read()
-    if "ticket printer failed" not in log:
+    if "ticket printer failed" not in open(log, encoding="utf-8").read():
         fail("the log does not say the printer failed")
     if max(unreachable) > 2:
         fail(f"an issue took {max(unreachable):.2f} s with the printer unreachable")

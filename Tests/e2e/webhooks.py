@@ -13,7 +13,6 @@
 
 Usage: webhooks.py path/to/quhao
 """
-import http.client
 import http.server
 import json
 import os
@@ -27,6 +26,9 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from quhao_e2e import create_token, fail, request, serve, wait_for  # noqa: E402
 
 QUHAO = os.path.abspath(sys.argv[1])
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -58,11 +60,6 @@ sites:
 {extra}
 """
 HANGING = '      - {{ id: stuck, url: "http://127.0.0.1:{hang}/hook", secret: "{secret}", timeout_seconds: 10 }}'
-
-
-def fail(message):
-    print(f"  FAIL: {message}")
-    sys.exit(1)
 
 
 class Receiver:
@@ -125,45 +122,11 @@ class Daemon:
         self.work, self.port, self.process = work, port, None
 
     def start(self):
-        self.process = subprocess.Popen([QUHAO, "serve", "--config", "quhao.yaml"], cwd=self.work,
-                                        stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.work, "serve.log"), "a"))
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            try:
-                if request(self.port, "GET", "/readyz")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        fail("the daemon did not become ready")
+        self.process = serve(QUHAO, ["--config", "quhao.yaml"], self.work, self.port, os.path.join(self.work, "serve.log"))
 
     def stop(self, sig=signal.SIGTERM):
         self.process.send_signal(sig)
         self.process.wait(timeout=20)
-
-
-def request(port, method, path, body=None, token=None, source=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0) if source else None)
-    headers = {"Content-Type": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    connection.request(method, path, json.dumps(body) if body is not None else ("" if method == "POST" else None), headers)
-    response = connection.getresponse()
-    result = response.status, response.read().decode()
-    connection.close()
-    return result
-
-
-debug = None
-
-
-def wait_for(what, condition, seconds):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    fail(f"waited {seconds} s for {what}" + (f" ({debug()})" if debug else ""))
 
 
 def main():
@@ -177,11 +140,7 @@ def main():
             file.write(CONFIG.format(port=port, receiver=receiver_port, secret=SECRET, extra=extra))
 
     configure()
-    made = subprocess.run([QUHAO, "token", "create", "--config", "quhao.yaml", "--name", "e2e", "--role", "staff", "--site", "hall",
-                           "--counters", "1,2"], cwd=work, capture_output=True, text=True)
-    if made.returncode != 0:
-        fail(f"token create: {made.stderr}")
-    bearer = made.stdout.strip()
+    bearer = create_token(QUHAO, work, "--config", "quhao.yaml", "--name", "e2e", "--role", "staff", "--site", "hall", "--counters", "1,2")
     receiver = Receiver(receiver_port)
     receiver.start()
     daemon = Daemon(work, port)
@@ -217,9 +176,6 @@ def main():
         return {number: [kind for kind in kinds if kind not in got.get(number, set())] for number, kinds in expected.items()
                 if any(kind not in got.get(number, set()) for kind in kinds)}
 
-    global debug
-    debug = missing
-
     def all_arrived():
         seen = {event_id for event_id, *_ in receiver.events()}
         return len(seen) == sum(len(types) for types in expected.values())
@@ -245,9 +201,8 @@ def main():
         take()
     serve(1)
     serve(2, recall=True)
-    wait_for("the morning's events", all_arrived, 10)
+    wait_for("the morning's events", all_arrived, 10, detail=missing)
     check_order_and_signatures("up")
-    sample = receiver.events()[0]
     if verify_quhao_signature(SECRET, str(int(time.time())), b'{"id":"forged"}', "sha256=" + "0" * 64):
         fail("the documented check accepts a forged signature")
     delivered_up = len(receiver.events())
@@ -267,7 +222,7 @@ def main():
             return (db.execute("SELECT MAX(attempts) FROM webhook_outbox WHERE delivered_at IS NULL").fetchone()[0] or 0) >= 2
     wait_for("a second failed attempt while the receiver is down", retried, 20)
     receiver.start()
-    wait_for("the events queued while the receiver was down", all_arrived, 30)
+    wait_for("the events queued while the receiver was down", all_arrived, 30, detail=missing)
     repeats = check_order_and_signatures("down then up")
 
     # 3. Killed with -9 between the changes and their delivery.
@@ -278,7 +233,7 @@ def main():
     daemon.stop(signal.SIGKILL)
     receiver.start()
     daemon.start()
-    wait_for("the events of before the kill, after the restart", all_arrived, 30)
+    wait_for("the events of before the kill, after the restart", all_arrived, 30, detail=missing)
     repeats += check_order_and_signatures("after kill -9")
     final = next(row for row in status() if row["endpoint"] == "gateway")
     if final["pending"] != 0 or final["given_up"] != 0:
@@ -309,7 +264,7 @@ def main():
     configure(HANGING.format(hang=hang_port, secret=SECRET))
     daemon.start()
     hanging = call_latencies(30)
-    wait_for("the healthy receiver's deliveries while the other hangs", all_arrived, 30)
+    wait_for("the healthy receiver's deliveries while the other hangs", all_arrived, 30, detail=missing)
     check_order_and_signatures("beside a hanging receiver")
     if not held:
         fail("the hanging receiver was never contacted")

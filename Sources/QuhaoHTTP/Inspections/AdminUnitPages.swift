@@ -26,13 +26,7 @@ struct AdminUnitPages {
     }
 
     /// The signed-in admin; `nil`: not signed in (the page sends them to sign in).
-    func admin(_ request: Request) async throws -> Principal? {
-        do {
-            return try await StaffAuth.requireAdmin(request, services: services)
-        } catch let error as QuhaoError where error.code == .authRequired {
-            return nil
-        }
-    }
+    func admin(_ request: Request) async throws -> Principal? { try await StaffAuth.adminOfPage(request, services: services) }
 
     /// The office named by `?site=`, or the only one.
     func office(_ request: Request) async throws -> Site {

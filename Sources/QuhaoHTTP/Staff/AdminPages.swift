@@ -19,12 +19,7 @@ struct AdminPages {
     }
 
     @Sendable func dashboard(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal: Principal
-        do {
-            principal = try await StaffAuth.requireAdmin(request, services: services)
-        } catch let error as QuhaoError where error.code == .authRequired {
-            return StaffPages.toLogin(request)
-        }
+        guard let principal = try await StaffAuth.adminOfPage(request, services: services) else { return StaffPages.toLogin(request) }
         let language = request.language
         let (t, _) = Templates.strings(language)
         let query = request.uri.queryParameters
@@ -97,12 +92,7 @@ struct AdminPages {
     }
 
     @Sendable func webhooks(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let principal: Principal
-        do {
-            principal = try await StaffAuth.requireAdmin(request, services: services)
-        } catch let error as QuhaoError where error.code == .authRequired {
-            return StaffPages.toLogin(request)
-        }
+        guard let principal = try await StaffAuth.adminOfPage(request, services: services) else { return StaffPages.toLogin(request) }
         let language = request.language
         let (t, _) = Templates.strings(language)
         let now = services.clock.now()

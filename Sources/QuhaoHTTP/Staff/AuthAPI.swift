@@ -141,6 +141,16 @@ enum StaffAuth {
         return principal
     }
 
+    /// For an admin page: the signed-in admin, or `nil` for a stranger (the page sends them to sign in).
+    /// - Throws: `auth.forbidden` for someone signed in who is not an admin.
+    static func adminOfPage(_ request: Request, services: AppDependencies) async throws -> Principal? {
+        do {
+            return try await requireAdmin(request, services: services)
+        } catch let error as QuhaoError where error.code == .authRequired {
+            return nil
+        }
+    }
+
     /// Refuses a request whose `Origin` is another site's. With `required`, a missing `Origin` is refused too.
     static func checkOrigin(_ request: Request, settings: AppSettings, required: Bool) throws {
         guard let origin = request.headers[.origin] else {

@@ -1,0 +1,67 @@
+"""Shared by the Python end-to-end scripts (the bash ones have daemon.bash): failing with the
+daemon's log, waiting on a condition with a deadline, an HTTP request, a daemon started and ready."""
+import http.client
+import json
+import os
+import subprocess
+import sys
+import time
+
+#: How often a condition is looked at while waiting for it.
+POLL = 0.05
+
+
+def fail(message, log=None):
+    print(f"  FAIL: {message}")
+    if log and os.path.exists(log):
+        print("--- daemon log (tail)")
+        print("".join(open(log, encoding="utf-8", errors="replace").readlines()[-20:]))
+    sys.exit(1)
+
+
+def wait_for(what, condition, seconds, log=None, detail=None):
+    """Returns once `condition()` holds; fails (naming `what`, and `detail()` if given) after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(POLL)
+    fail(f"waited {seconds} s for {what}" + (f" ({detail()})" if detail else ""), log)
+
+
+def request(port, method, path, body=None, token=None, source=None, timeout=30):
+    """One request to the daemon on loopback: (status, text). `source`: the client's own loopback
+    address (the issue rate limit is per address, so each phone of a test has its own)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0) if source else None)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    connection.request(method, path, json.dumps(body) if body is not None else ("" if method == "POST" else None), headers)
+    response = connection.getresponse()
+    result = response.status, response.read().decode()
+    connection.close()
+    return result
+
+
+def serve(quhao, arguments, cwd, port, log, env=None):
+    """`quhao serve …` in `cwd`, its log appended to `log`; returns the process once /readyz answers 200."""
+    process = subprocess.Popen([quhao, "serve", *arguments], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "a"))
+
+    def ready():
+        if process.poll() is not None:
+            fail("the daemon stopped at start", log)
+        try:
+            return request(port, "GET", "/readyz", timeout=2)[0] == 200
+        except OSError:
+            return False
+
+    wait_for("/readyz to answer 200", ready, 15, log)
+    return process
+
+
+def create_token(quhao, cwd, *arguments, env=None):
+    """`quhao token create …`: the token printed."""
+    made = subprocess.run([quhao, "token", "create", *arguments], cwd=cwd, env=env, capture_output=True, text=True)
+    if made.returncode != 0:
+        fail(f"token create: {made.stderr}")
+    return made.stdout.strip()
