@@ -112,9 +112,11 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var webhooks: [WebhookEntry]?
         /// Where staff-issued numbers are printed.
         public var printer: PrinterEntry?
+        /// Check-in and no-show rules for booked slots.
+        public var booking: BookingEntry?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, name, kind, presence, rules, announce, services, counters, inspection, webhooks, printer
+            case id, name, kind, presence, rules, announce, services, counters, inspection, webhooks, printer, booking
             case timeZone = "time_zone"
             case allowRemote = "allow_remote"
         }
@@ -196,6 +198,39 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey, CaseIterable { case code, section, text, key }
     }
 
+    /// `sites[n].booking`: see ``BookingRules``.
+    public struct BookingEntry: Codable, Sendable, Equatable {
+        public var checkInEarlyMinutes: Int?
+        public var noShowLimit: Int?
+        public var noShowWindowDays: Int?
+        public var barDays: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case checkInEarlyMinutes = "check_in_early_minutes"
+            case noShowLimit = "no_show_limit"
+            case noShowWindowDays = "no_show_window_days"
+            case barDays = "bar_days"
+        }
+    }
+
+    /// `services[n].appointments`: see ``AppointmentRules``.
+    public struct AppointmentsEntry: Codable, Sendable, Equatable {
+        public var slotMinutes: Int?
+        public var capacity: Int?
+        public var daysAhead: Int?
+        public var cutoffMinutes: Int?
+        public var hours: Hours?
+        public var closedDates: [String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case capacity, hours
+            case slotMinutes = "slot_minutes"
+            case daysAhead = "days_ahead"
+            case cutoffMinutes = "cutoff_minutes"
+            case closedDates = "closed_dates"
+        }
+    }
+
     public struct ServiceEntry: Codable, Sendable, Equatable {
         public var id: String
         public var prefix: String
@@ -205,9 +240,11 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var identity: IdentityRequirement?
         public var phone: FieldRequirement?
         public var serviceMinutes: Double?
+        /// Booked slots, when the business type takes bookings.
+        public var appointments: AppointmentsEntry?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, prefix, name, hours, identity, phone
+            case id, prefix, name, hours, identity, phone, appointments
             case dailyCap = "daily_cap"
             case serviceMinutes = "service_minutes"
         }
@@ -243,6 +280,8 @@ extension ConfigFile {
         keys.formUnion(BackupsSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(WebhookEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(PrinterEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(BookingEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(AppointmentsEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(DatabaseSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(SiteEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(Rules.CodingKeys.allCases.map(\.rawValue))
@@ -268,11 +307,10 @@ extension ConfigFile {
                 services: entry.services.map { service in
                     Service(
                         id: service.id, prefix: service.prefix, name: service.name, dailyCap: service.dailyCap,
-                        hours: service.hours.map { hours in
-                            OpeningHours(days: Set(hours.days), periods: hours.periods.compactMap(Self.parsePeriod))
-                        },
+                        hours: service.hours.map(Self.openingHours),
                         identity: service.identity ?? .none, phone: service.phone ?? .none,
-                        defaultServiceMinutes: service.serviceMinutes ?? 5)
+                        defaultServiceMinutes: service.serviceMinutes ?? 5,
+                        appointments: service.appointments.map { Self.appointmentRules($0, serviceHours: service.hours.map(Self.openingHours)) })
                 },
                 counters: entry.counters.map {
                     Counter(id: $0.id, name: $0.name, services: $0.services, callOrder: $0.callOrder ?? .serviceOrder)
@@ -295,8 +333,28 @@ extension ConfigFile {
                     return PrinterSettings(
                         target: printer.target, paper: printer.paper ?? defaults.paper, qr: printer.qr ?? defaults.qr,
                         footer: printer.footer ?? defaults.footer)
-                })
+                },
+                booking: BookingRules(
+                    checkInEarlyMinutes: entry.booking?.checkInEarlyMinutes ?? BookingRules().checkInEarlyMinutes,
+                    noShowLimit: entry.booking?.noShowLimit ?? BookingRules().noShowLimit,
+                    noShowWindowDays: entry.booking?.noShowWindowDays ?? BookingRules().noShowWindowDays,
+                    barDays: entry.booking?.barDays ?? BookingRules().barDays))
         }
+    }
+
+    static func openingHours(_ hours: Hours) -> OpeningHours {
+        OpeningHours(days: Set(hours.days), periods: hours.periods.compactMap(Self.parsePeriod))
+    }
+
+    /// A business type's booking rules, defaults filled in: slots in the type's own opening hours
+    /// unless the booking hours say otherwise, in office hours when it has neither.
+    static func appointmentRules(_ entry: AppointmentsEntry, serviceHours: OpeningHours?) -> AppointmentRules {
+        let defaults = AppointmentRules()
+        return AppointmentRules(
+            slotMinutes: entry.slotMinutes ?? defaults.slotMinutes, capacity: entry.capacity ?? defaults.capacity,
+            daysAhead: entry.daysAhead ?? defaults.daysAhead, cutoffMinutes: entry.cutoffMinutes ?? defaults.cutoffMinutes,
+            hours: entry.hours.map(openingHours) ?? serviceHours ?? defaults.hours,
+            closedDates: Set((entry.closedDates ?? []).compactMap { BusinessDay(iso: $0) }))
     }
 
     /// An inspection office's rules, defaults filled in.

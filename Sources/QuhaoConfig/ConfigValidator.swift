@@ -77,26 +77,31 @@ enum ConfigValidator {
                 if let minutes = service.serviceMinutes {
                     check(minutes > 0 && minutes <= 600, "\(sat).service_minutes", "must be more than 0 and at most 600")
                 }
-                if let hours = service.hours {
-                    check(!hours.days.isEmpty, "\(sat).hours.days", "needs at least one day")
-                    check(!hours.periods.isEmpty, "\(sat).hours.periods", "needs at least one period, like \"08:30-12:00\"")
-                    var valid: [(index: Int, period: OpeningHours.Period)] = []
-                    for (p, text) in hours.periods.enumerated() {
-                        guard let period = ConfigFile.parsePeriod(text) else {
-                            issues.append(
-                                ConfigIssue(
-                                    "\(sat).hours.periods[\(p)]", "must be \"HH:MM-HH:MM\" with the start before the end, like \"08:30-12:00\""))
-                            continue
-                        }
-                        valid.append((p, period))
+                if let hours = service.hours { issues += validateHours(hours, at: "\(sat).hours") }
+                if let booking = service.appointments {
+                    let bat = "\(sat).appointments"
+                    if let minutes = booking.slotMinutes { check((5...480).contains(minutes), "\(bat).slot_minutes", "must be between 5 and 480") }
+                    if let capacity = booking.capacity { check((1...10_000).contains(capacity), "\(bat).capacity", "must be between 1 and 10000") }
+                    if let days = booking.daysAhead { check((0...90).contains(days), "\(bat).days_ahead", "must be between 0 (today only) and 90") }
+                    if let minutes = booking.cutoffMinutes {
+                        check((0...10_080).contains(minutes), "\(bat).cutoff_minutes", "must be between 0 and 10080 (a week)")
                     }
-                    // Periods may be written in any order, but may not overlap.
-                    let ordered = valid.sorted { $0.period.start < $1.period.start }
-                    for (earlier, later) in zip(ordered, ordered.dropFirst()) where later.period.start < earlier.period.end {
-                        let offender = max(earlier.index, later.index)
-                        issues.append(ConfigIssue("\(sat).hours.periods[\(offender)]", "overlaps periods[\(min(earlier.index, later.index))]"))
+                    if let hours = booking.hours { issues += validateHours(hours, at: "\(bat).hours") }
+                    for (d, text) in (booking.closedDates ?? []).enumerated() {
+                        check(BusinessDay(iso: text) != nil, "\(bat).closed_dates[\(d)]", "must be a date YYYY-MM-DD, like 2026-10-01")
                     }
                 }
+            }
+            if let booking = site.booking {
+                let bat = "\(at).booking"
+                if let minutes = booking.checkInEarlyMinutes {
+                    check((0...240).contains(minutes), "\(bat).check_in_early_minutes", "must be between 0 and 240")
+                }
+                if let limit = booking.noShowLimit {
+                    check((0...100).contains(limit), "\(bat).no_show_limit", "must be between 0 (never barred) and 100")
+                }
+                if let days = booking.noShowWindowDays { check((1...366).contains(days), "\(bat).no_show_window_days", "must be between 1 and 366") }
+                if let days = booking.barDays { check((1...366).contains(days), "\(bat).bar_days", "must be between 1 and 366") }
             }
             var hookIDs: Set<String> = []
             for (w, hook) in (site.webhooks ?? []).enumerated() {
@@ -137,6 +142,28 @@ enum ConfigValidator {
 
     /// An inspection office needs a checklist (codes unique, texts given), queue services for
     /// routine and re-inspection requests, and sane deadlines and photo limits; a tax hall has none of it.
+    /// Opening hours or booking hours: at least one day and one period, periods well formed and not overlapping.
+    static func validateHours(_ hours: ConfigFile.Hours, at path: String) -> [ConfigIssue] {
+        var issues: [ConfigIssue] = []
+        if hours.days.isEmpty { issues.append(ConfigIssue("\(path).days", "needs at least one day")) }
+        if hours.periods.isEmpty { issues.append(ConfigIssue("\(path).periods", "needs at least one period, like \"08:30-12:00\"")) }
+        var valid: [(index: Int, period: OpeningHours.Period)] = []
+        for (p, text) in hours.periods.enumerated() {
+            guard let period = ConfigFile.parsePeriod(text) else {
+                issues.append(ConfigIssue("\(path).periods[\(p)]", "must be \"HH:MM-HH:MM\" with the start before the end, like \"08:30-12:00\""))
+                continue
+            }
+            valid.append((p, period))
+        }
+        // Periods may be written in any order, but may not overlap.
+        let ordered = valid.sorted { $0.period.start < $1.period.start }
+        for (earlier, later) in zip(ordered, ordered.dropFirst()) where later.period.start < earlier.period.end {
+            let offender = max(earlier.index, later.index)
+            issues.append(ConfigIssue("\(path).periods[\(offender)]", "overlaps periods[\(min(earlier.index, later.index))]"))
+        }
+        return issues
+    }
+
     static func validateInspection(
         _ site: ConfigFile.SiteEntry, at: String, serviceIDs: Set<String>, _ check: (Bool, String, String) -> Void
     ) {

@@ -117,5 +117,16 @@ extension QuhaoError {
         case evidenceNotFound = "evidence.not_found"
         case inspectionNoOpenFindings = "inspection.no_open_findings"
         case unitCodeInvalid = "unit.code_invalid"
+        case bookingNotOffered = "booking.not_offered"
+        case bookingNotFound = "booking.not_found"
+        case bookingDuplicate = "booking.duplicate"
+        case bookingBarred = "booking.barred"
+        case bookingCancelTooLate = "booking.cancel_too_late"
+        case bookingTooEarly = "booking.too_early"
+        case bookingInvalidState = "booking.invalid_state"
+        case slotNotOffered = "slot.not_offered"
+        case slotTooFarAhead = "slot.too_far_ahead"
+        case slotClosed = "slot.closed"
+        case slotFull = "slot.full"
     }
 }

@@ -33,10 +33,13 @@ public struct Service: Hashable, Sendable, Codable {
     public let phone: FieldRequirement
     /// Minutes one visitor takes, used for estimates until the day has data.
     public let defaultServiceMinutes: Double
+    /// Booked slots (预约), when the business type takes bookings.
+    public let appointments: AppointmentRules?
 
     public init(
         id: String, prefix: String, name: LocalizedText, dailyCap: Int? = nil, hours: OpeningHours? = nil,
-        identity: IdentityRequirement = .none, phone: FieldRequirement = .none, defaultServiceMinutes: Double = 5
+        identity: IdentityRequirement = .none, phone: FieldRequirement = .none, defaultServiceMinutes: Double = 5,
+        appointments: AppointmentRules? = nil
     ) {
         self.id = id
         self.prefix = prefix
@@ -46,6 +49,7 @@ public struct Service: Hashable, Sendable, Codable {
         self.identity = identity
         self.phone = phone
         self.defaultServiceMinutes = defaultServiceMinutes
+        self.appointments = appointments
     }
 }
 

@@ -37,11 +37,14 @@ public struct Site: Hashable, Sendable, Codable {
     public let webhooks: [WebhookEndpoint]
     /// Where its paper tickets are printed (staff's F9), if anywhere.
     public let printer: PrinterSettings?
+    /// Check-in and no-show rules for its booked slots.
+    public let booking: BookingRules
 
     public init(
         id: String, name: LocalizedText, kind: SiteKind = .taxHall, timeZone: String = "Asia/Shanghai", services: [Service],
         counters: [Counter], rules: QueueRules = QueueRules(), announce: AnnouncementStyle = AnnouncementStyle(),
-        inspection: InspectionRules? = nil, webhooks: [WebhookEndpoint] = [], printer: PrinterSettings? = nil
+        inspection: InspectionRules? = nil, webhooks: [WebhookEndpoint] = [], printer: PrinterSettings? = nil,
+        booking: BookingRules = BookingRules()
     ) {
         self.id = id
         self.name = name
@@ -54,10 +57,11 @@ public struct Site: Hashable, Sendable, Codable {
         self.inspection = inspection
         self.webhooks = webhooks
         self.printer = printer
+        self.booking = booking
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, timeZone, services, counters, rules, announce, inspection, webhooks, printer
+        case id, name, kind, timeZone, services, counters, rules, announce, inspection, webhooks, printer, booking
     }
 
     /// Decodes a stored definition; one written before calls were spoken has the default style.
@@ -71,7 +75,8 @@ public struct Site: Hashable, Sendable, Codable {
             announce: try container.decodeIfPresent(AnnouncementStyle.self, forKey: .announce) ?? AnnouncementStyle(),
             inspection: try container.decodeIfPresent(InspectionRules.self, forKey: .inspection),
             webhooks: try container.decodeIfPresent([WebhookEndpoint].self, forKey: .webhooks) ?? [],
-            printer: try container.decodeIfPresent(PrinterSettings.self, forKey: .printer))
+            printer: try container.decodeIfPresent(PrinterSettings.self, forKey: .printer),
+            booking: try container.decodeIfPresent(BookingRules.self, forKey: .booking) ?? BookingRules())
     }
 
     /// The site's time zone (UTC if the identifier is unknown; configuration validation rejects those).

@@ -30,6 +30,11 @@ extension QuhaoError {
             .inspectionNoOpenFindings,
             .findingInvalidTransition:
             .conflict
+        case .bookingNotFound: .notFound
+        case .slotNotOffered: .badRequest
+        case .bookingNotOffered, .bookingDuplicate, .bookingBarred, .bookingCancelTooLate, .bookingTooEarly, .bookingInvalidState,
+            .slotTooFarAhead, .slotClosed, .slotFull:
+            .conflict
         case .evidenceType: .unsupportedMediaType
         case .evidenceTooLarge: .contentTooLarge
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterBusy, .counterDoesNotServe,

@@ -60,8 +60,18 @@ extension TicketStore {
         }
     }
 
+    /// Who a ticket is for when a booking's check-in issues it: checked when booked, kept hashed
+    /// and masked only, so not checked again (and not held to the daily cap: the slot held the place).
+    struct BookedPerson {
+        let identityKind: IdentityKind?
+        let identityHash: String?
+        let identityMasked: String?
+        let phoneMasked: String?
+        let detail: String
+    }
+
     /// The checks and the insert of ``issue(_:by:)``, inside the caller's transaction.
-    func issue(_ request: IssueRequest, token: String, by initiator: Initiator, _ context: Context) throws -> Ticket {
+    func issue(_ request: IssueRequest, token: String, by initiator: Initiator, _ context: Context, booked: BookedPerson? = nil) throws -> Ticket {
         let site = context.site
         guard let service = site.service(request.service) else {
             throw QuhaoError(.serviceNotFound, ["service": request.service])
@@ -70,16 +80,19 @@ extension TicketStore {
         if let hours = service.hours, !hours.isOpen(at: context.now, in: site.zone) {
             throw QuhaoError(.serviceClosed, named)
         }
-        let identity = try IdentityCheck.validate(
-            request.identity, for: service.identity, service: named, today: context.day,
-            allowChecksumOverride: request.identityOverride && request.channel == .staff)
-        let phone = try IdentityCheck.validatePhone(request.phone, for: service.phone, service: named)
+        let identity =
+            booked != nil
+            ? nil
+            : try IdentityCheck.validate(
+                request.identity, for: service.identity, service: named, today: context.day,
+                allowChecksumOverride: request.identityOverride && request.channel == .staff)
+        let phone = booked != nil ? nil : try IdentityCheck.validatePhone(request.phone, for: service.phone, service: named)
         let db = context.db
         let lastSeq =
             try Int.fetchOne(
                 db.cachedStatement(sql: "SELECT MAX(seq) FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?"),
                 arguments: [site.id, context.day.iso, service.id]) ?? 0
-        if let cap = service.dailyCap, lastSeq >= cap {
+        if booked == nil, let cap = service.dailyCap, lastSeq >= cap {
             throw QuhaoError(.serviceDailyCapReached, named.merging(["cap": String(cap)]) { $1 })
         }
         let deviceHash = request.device.map { keyedHash("device:\($0)") }
@@ -93,7 +106,7 @@ extension TicketStore {
         {
             throw QuhaoError(.ticketDeviceActive, ["number": active])
         }
-        let hash = identity.map(identityHash)
+        let hash = booked?.identityHash ?? identity.map(identityHash)
         if let hash {
             let taken = try Bool.fetchOne(
                 db.cachedStatement(
@@ -113,14 +126,15 @@ extension TicketStore {
             number: number.description, serviceID: service.id, state: request.remote ? .remote : .waiting,
             priority: request.priority, appointmentStart: request.appointment?.start, appointmentEnd: request.appointment?.end,
             channel: request.channel, sortKey: lastKey + QueuePlacement.spacing, counterID: nil, recallCount: 0,
-            transferCount: 0, reactivated: false, identityKind: identity?.kind, identityHash: hash,
-            identityMasked: identity?.masked, phoneMasked: phone.map(Masking.phone), issuedAt: context.now, checkedInAt: nil,
+            transferCount: 0, reactivated: false, identityKind: booked?.identityKind ?? identity?.kind, identityHash: hash,
+            identityMasked: booked?.identityMasked ?? identity?.masked, phoneMasked: booked?.phoneMasked ?? phone.map(Masking.phone),
+            issuedAt: context.now, checkedInAt: nil,
             calledAt: nil, startedAt: nil, finishedAt: nil, deviceHash: deviceHash)
         try record.insert(db)
         var event = TicketEvent(
             id: nil, ticketID: record.id!, siteID: site.id, at: context.now, action: "issue", fromState: nil,
             toState: record.state, counterID: nil, serviceID: service.id, initiator: initiator.description,
-            detail: identity?.checksumOverridden == true ? "identity checksum overridden by staff" : nil)
+            detail: booked?.detail ?? (identity?.checksumOverridden == true ? "identity checksum overridden by staff" : nil))
         try context.append(&event, ticket: record)
         return record.ticket
     }

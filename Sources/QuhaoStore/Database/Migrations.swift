@@ -18,6 +18,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-30d webhook outbox", migrate: v12)
         migrator.registerMigration("2026-11-30e report rollup", migrate: v13)
         migrator.registerMigration("2026-11-30f personal data retention", migrate: v14)
+        migrator.registerMigration("2026-12-01a bookings", migrate: v15)
         return migrator
     }
 
@@ -508,6 +509,40 @@ enum Migrations {
             sql: """
                 CREATE INDEX tickets_personal ON tickets (site_id, day)
                     WHERE identity_hash IS NOT NULL OR identity_masked IS NOT NULL OR phone_masked IS NOT NULL OR device_hash IS NOT NULL;
+                """)
+    }
+
+    static func v15(_ db: Database) throws {
+        // Booked slots. Places are counted inside the booking's write transaction through
+        // `bookings_slot`; a person's misses (the no-show bar) through `bookings_person`; a
+        // phone's bookings of a day (the take page's check-in) through `bookings_device`.
+        try db.execute(
+            sql: """
+                CREATE TABLE bookings (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    token TEXT NOT NULL UNIQUE,
+                    site_id TEXT NOT NULL REFERENCES sites(id),
+                    service_id TEXT NOT NULL,
+                    day TEXT NOT NULL,
+                    slot_start TEXT NOT NULL,
+                    slot_end TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('booked', 'cancelled', 'checked_in')),
+                    person_hash TEXT,
+                    identity_kind TEXT,
+                    identity_hash TEXT,
+                    identity_masked TEXT,
+                    phone_masked TEXT,
+                    device_hash TEXT,
+                    created_at TEXT NOT NULL,
+                    cancelled_at TEXT,
+                    checked_in_at TEXT,
+                    ticket_id INTEGER REFERENCES tickets(id),
+                    CHECK (state <> 'checked_in' OR ticket_id IS NOT NULL)
+                ) STRICT;
+                CREATE INDEX bookings_slot ON bookings (site_id, service_id, slot_start, state);
+                CREATE INDEX bookings_day ON bookings (site_id, day, slot_start);
+                CREATE INDEX bookings_person ON bookings (person_hash, slot_end) WHERE person_hash IS NOT NULL;
+                CREATE INDEX bookings_device ON bookings (device_hash, day, slot_start) WHERE device_hash IS NOT NULL;
                 """)
     }
 }

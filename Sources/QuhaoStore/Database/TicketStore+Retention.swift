@@ -41,6 +41,21 @@ extension TicketStore {
                 cleared += count
                 if count < 500 { break }
             }
+            // Bookings: who booked (the hashes behind the one-a-day rule and the no-show bar, the
+            // masked identity and phone, the phone's device). The missed bookings older than the
+            // retention period no longer count towards a bar.
+            cleared += try await guarded {
+                try await writer.write { db -> Int in
+                    try db.execute(
+                        sql: """
+                            UPDATE bookings SET person_hash = NULL, identity_hash = NULL, identity_masked = NULL, phone_masked = NULL,
+                                device_hash = NULL
+                            WHERE site_id = ? AND day < ?
+                                AND (person_hash IS NOT NULL OR identity_masked IS NOT NULL OR phone_masked IS NOT NULL OR device_hash IS NOT NULL)
+                            """, arguments: [siteID, cutoff.iso])
+                    return db.changesCount
+                }
+            }
         }
         if cleared > 0 {
             try await guarded {

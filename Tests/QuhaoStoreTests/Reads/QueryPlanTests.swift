@@ -20,6 +20,7 @@ import Testing
     enum Query: String, CaseIterable, Sendable {
         case serviceTimes, recentCalls, ratings, paused, expireEarlierDays, expireClosedServices
         case reportFacts, reportWaits, reportOpenTickets, reportSteps, reportPauses, reportStaffRatings, reportRatingLevels, reportBadRatings
+        case bookingTaken, bookingDaySlots, bookingMissed, bookingSameDay, bookingsOfDay, bookingOfDevice
 
         var sql: String {
             switch self {
@@ -37,6 +38,12 @@ import Testing
             case .reportStaffRatings: ReportSQL.staffRatings
             case .reportRatingLevels: ReportSQL.ratingLevels
             case .reportBadRatings: ReportSQL.badRatings
+            case .bookingTaken: BookingSQL.taken
+            case .bookingDaySlots: BookingSQL.daySlots
+            case .bookingMissed: BookingSQL.missed
+            case .bookingSameDay: BookingSQL.sameDay
+            case .bookingsOfDay: BookingSQL.ofDay
+            case .bookingOfDevice: BookingSQL.ofDevice
             }
         }
 
@@ -51,6 +58,12 @@ import Testing
             case .reportFacts, .reportWaits, .reportOpenTickets: ["hall", "2025-11-25", "2026-11-25"]
             case .reportSteps: [1]
             case .reportPauses, .reportStaffRatings, .reportRatingLevels, .reportBadRatings: ["hall", Date(), Date()]
+            case .bookingTaken: ["hall", "general", Date()]
+            case .bookingDaySlots: ["hall", "general", Date(), Date()]
+            case .bookingMissed: ["person", Date(), Date()]
+            case .bookingSameDay: ["person", Date(), Date(), "hall", "general", "2026-11-25"]
+            case .bookingsOfDay: ["hall", "2026-11-25"]
+            case .bookingOfDevice: ["device", "2026-11-25", "hall"]
             }
         }
 
@@ -69,6 +82,11 @@ import Testing
             case .reportSteps: "ticket_events_ticket (ticket_id=?)"
             case .reportPauses: "counter_events_site (site_id=? AND at>? AND at<?)"
             case .reportStaffRatings, .reportRatingLevels, .reportBadRatings: "ratings_site (site_id=? AND at>? AND at<?)"
+            case .bookingTaken: "bookings_slot (site_id=? AND service_id=? AND slot_start=?"
+            case .bookingDaySlots: "bookings_slot (site_id=? AND service_id=? AND slot_start>? AND slot_start<?)"
+            case .bookingMissed, .bookingSameDay: "bookings_person (person_hash=? AND slot_end>? AND slot_end<?)"
+            case .bookingsOfDay: "bookings_day (site_id=? AND day=?)"
+            case .bookingOfDevice: "bookings_device (device_hash=? AND day=?)"
             }
         }
     }
