@@ -139,7 +139,8 @@ let package = Package(
             ],
             // Embedded (Support/EmbeddedFiles.swift names each one; a test checks none is missing).
             resources: [
-                "admin-inspections", "admin-reports", "admin-unit", "admin-units", "admin-webhooks", "display", "inspect", "inspection", "poster",
+                "admin-inspections", "admin-reports", "admin-unit", "admin-units", "admin-webhooks", "book", "booking", "display", "inspect",
+                "inspection", "poster",
                 "shared/head",
                 "shared/unit-form",
                 "staff-console", "staff-login", "staff-pick", "take", "ticket", "unit", "unit-code",

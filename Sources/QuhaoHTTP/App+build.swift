@@ -163,6 +163,7 @@ func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logg
         }
     }
     router.addRoutes(PublicAPI(services: services).routes, atPath: "/api/v1")
+    router.addRoutes(BookingAPI(services: services).routes, atPath: "/api/v1")
     let signIn = SignIn(services: services)
     router.addRoutes(AuthAPI(services: services, signIn: signIn).routes, atPath: "/api/v1/auth")
     router.addRoutes(CounterAPI(services: services).routes, atPath: "/api/v1/counters")
@@ -170,6 +171,7 @@ func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logg
     router.addRoutes(InspectionAPI(services: services).routes, atPath: "/api/v1/inspections")
     router.addRoutes(ReportsAPI(services: services).routes, atPath: "/api/v1/reports")
     router.addRoutes(PublicPages(services: services, templates: templates).routes)
+    router.addRoutes(BookingPages(services: services, templates: templates).routes)
     router.addRoutes(StaffPages(services: services, templates: templates, signIn: signIn).routes, atPath: "/staff")
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")
     router.addRoutes(DisplayPages(services: services, templates: templates).routes, atPath: "/display")

@@ -79,6 +79,18 @@ struct PublicPages {
                 "haveTicket": Catalogue.fill(t["take_have_ticket"] ?? "", with: ["number": mine.number.description]),
             ]
         }
+        // A booking of today on this phone: arriving, the visitor checks it in from here.
+        if data["ticket"] == nil, let device = request.cookies["qh_device"]?.value,
+            let booking = try await services.store.pendingBooking(site: site.id, device: device),
+            let service = site.service(booking.serviceID)
+        {
+            let time = "\(AppointmentRules.clock(booking.slot.start, in: site.zone))–\(AppointmentRules.clock(booking.slot.end, in: site.zone))"
+            data["booking"] = [
+                "token": booking.token, "canCheckIn": inHall,
+                "text": Catalogue.fill(t["take_have_booking"] ?? "", with: ["time": time, "service": service.name.text(language)]),
+            ]
+        }
+        if site.services.contains(where: { $0.appointments != nil }) { data["bookHref"] = "/s/\(site.id)/book\(Self.langQuery(request))" }
         var status: HTTPResponse.Status = .ok
         if let error {
             status = error.status
@@ -144,6 +156,8 @@ struct PublicPages {
         if request.uri.queryParameters.get("confirm") == "cancel", ticket.canCancel {
             data["confirmCancel"] = Catalogue.fill(t["ticket_cancel_question"] ?? "", with: ["number": ticket.number])
         }
+        if request.uri.queryParameters.get("late") == "1", ticket.priority == PriorityClass.normal.rawValue { data["lateText"] = t["ticket_late"] }
+        if ticket.priority == PriorityClass.appointment.rawValue { data["appointmentText"] = t["ticket_appointment"] }
         data["langValue"] = request.uri.queryParameters.get("lang")
         // Pages without JavaScript reload themselves while the ticket can still change.
         if ["remote", "waiting", "called", "serving"].contains(ticket.state), data["confirmCancel"] == nil {

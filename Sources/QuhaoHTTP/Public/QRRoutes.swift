@@ -16,6 +16,7 @@ struct QRRoutes {
         routes.get("sites/:file", use: site)
         routes.get("tickets/:file", use: ticket)
         routes.get("units/:file", use: unit)
+        routes.get("bookings/:file", use: booking)
         return routes
     }
 
@@ -30,6 +31,14 @@ struct QRRoutes {
         let token = try Self.name(try context.parameters.require("file"), request)
         let view = try await services.ticketView(token).view
         return try Self.svg(services.ticketURL(token), caption: view.number)
+    }
+
+    /// A booking's QR (`/qr/bookings/{token}.svg`): reopens the booking page.
+    @Sendable func booking(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try Self.name(try context.parameters.require("file"), request)
+        let booking = try await services.store.booking(token: token)
+        let site = try await services.board.snapshot(booking.siteID).site
+        return try Self.svg(services.bookingURL(token), caption: AppointmentRules.describe(booking.slot, in: site.zone))
     }
 
     /// A canteen unit's poster QR (`/qr/units/{posterToken}.svg`): opens its public page, where a

@@ -12,6 +12,8 @@ enum EmbeddedFiles {
         "admin-reports": PackageResources.admin_reports_mustache,
         "admin-unit": PackageResources.admin_unit_mustache,
         "admin-units": PackageResources.admin_units_mustache,
+        "book": PackageResources.book_mustache,
+        "booking": PackageResources.booking_mustache,
         "display": PackageResources.display_mustache,
         "head": PackageResources.head_mustache,
         "inspect": PackageResources.inspect_mustache,

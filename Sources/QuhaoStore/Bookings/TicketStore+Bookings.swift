@@ -267,8 +267,10 @@ extension TicketStore {
             try Self.requireBooked(record, action: "check_in", at: nil)
             let arrival = site.booking.arrival(for: slot, at: context.now)
             if case .early(let opens) = arrival {
-                throw QuhaoError(
-                    .bookingTooEarly, ["opens": Self.localTime(opens, site), "minutes": String(site.booking.checkInEarlyMinutes)])
+                // Today: the time; another day: the date as well.
+                let day = site.businessDay(at: opens)
+                let time = day == context.day ? Self.localTime(opens, site) : "\(day.iso) \(Self.localTime(opens, site))"
+                throw QuhaoError(.bookingTooEarly, ["opens": time, "minutes": String(site.booking.checkInEarlyMinutes)])
             }
             let late = arrival == .late
             let request = IssueRequest(

@@ -19,7 +19,12 @@ import Testing
         "POST /api/v1/tickets/{token}/rating",
         "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
         "GET /s/{site}", "POST /s/{site}", "GET /t/{token}", "POST /t/{token}/cancel", "POST /t/{token}/checkin", "POST /t/{token}/rating",
-        "GET /qr/sites/{file}", "GET /qr/tickets/{file}", "GET /qr/units/{file}",
+        "GET /qr/sites/{file}", "GET /qr/tickets/{file}", "GET /qr/units/{file}", "GET /qr/bookings/{file}",
+        // Booking: the booking's own link is its credential, like a ticket's.
+        "GET /api/v1/sites/{site}/slots", "POST /api/v1/sites/{site}/bookings", "GET /api/v1/bookings/{token}",
+        "POST /api/v1/bookings/{token}/cancel", "POST /api/v1/bookings/{token}/checkin",
+        "GET /s/{site}/book", "POST /s/{site}/book", "GET /b/{token}", "GET /b/{token}/calendar.ics", "POST /b/{token}/cancel",
+        "POST /b/{token}/checkin",
         // A canteen unit's pages: its private link is the credential (checked in InspectionPagesTests); the poster is public.
         "GET /u/{token}", "POST /u/{token}/request", "POST /u/{token}/withdraw", "POST /u/{token}/self-inspection",
         "POST /u/{token}/findings/{finding}", "GET /u/{token}/photos/{sha}", "GET /u/{token}/code", "GET /p/{token}",
