@@ -237,3 +237,40 @@ struct BookingAPI {
         return try JSON.response(CheckedIn(booking: try await services.bookingView(done.booking), ticket: link, late: done.late), status: .created)
     }
 }
+
+/// One slot of today's bookings as a window's console shows it.
+struct ConsoleBookingSlot: Encodable, Equatable {
+    let time: String
+    let service: String
+    let prefix: String
+    let capacity: Int
+    /// Booked or checked in.
+    let booked: Int
+    let arrived: Int
+    /// Slot over, not checked in.
+    let missed: Int
+}
+
+extension AppDependencies {
+    /// Today's bookings of some business types per slot, in time order (only slots with bookings).
+    func consoleBookings(site: Site, services serviceIDs: [String]) async throws -> [ConsoleBookingSlot] {
+        let bookable = site.services.filter { serviceIDs.contains($0.id) && $0.appointments != nil }
+        guard !bookable.isEmpty else { return [] }
+        let now = clock.now()
+        let all = try await store.bookings(site: site.id, day: site.businessDay(at: now))
+        var slots: [ConsoleBookingSlot] = []
+        for service in bookable {
+            let mine = all.filter { $0.serviceID == service.id && $0.state != .cancelled }
+            for start in Set(mine.map(\.slot.start)).sorted() {
+                let inSlot = mine.filter { $0.slot.start == start }
+                let slot = inSlot[0].slot
+                slots.append(
+                    ConsoleBookingSlot(
+                        time: "\(AppointmentRules.clock(slot.start, in: site.zone))–\(AppointmentRules.clock(slot.end, in: site.zone))",
+                        service: service.id, prefix: service.prefix, capacity: service.appointments?.capacity ?? 0, booked: inSlot.count,
+                        arrived: inSlot.filter { $0.state == .checkedIn }.count, missed: inSlot.filter { $0.isMissed(at: now) }.count))
+            }
+        }
+        return slots.sorted { ($0.time, $0.prefix) < ($1.time, $1.prefix) }
+    }
+}

@@ -73,8 +73,17 @@ struct CounterAPI {
         guard let view = CounterConsoleView(snapshot.day, counter: counter, now: services.clock.now()) else {
             throw QuhaoError(.counterNotFound, ["counter": String(counter)])
         }
-        if known == snapshot.etag { return PublicAPI.notModified(snapshot.etag) }
+        // Today's bookings of the window's business types: read per request (a booking touches
+        // no ticket, so the board does not move for it); their fingerprint joins the ETag, so a
+        // console sees a new booking at its next poll at the latest.
+        let bookings = try await services.consoleBookings(site: snapshot.site, services: view.counter.services)
+        let etag = bookings.isEmpty ? snapshot.etag : "\(snapshot.etag)-b\(Self.fingerprint(bookings))"
+        if known == etag { return PublicAPI.notModified(etag) }
         var body = try JSON.encoder.encode(view)
+        if !bookings.isEmpty, var object = try JSONSerialization.jsonObject(with: body) as? [String: Any] {
+            object["bookings"] = try JSONSerialization.jsonObject(with: try JSON.encoder.encode(bookings))
+            body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        }
         // A printer's trouble: its last failure, until a ticket prints again (each change bumps the board's version).
         if snapshot.site.printer != nil, let status = services.printing.status(site: site), let problem = status.problem,
             var object = try JSONSerialization.jsonObject(with: body) as? [String: Any]
@@ -82,7 +91,14 @@ struct CounterAPI {
             object["printer_problem"] = request.language == .en ? problem.en : problem.zh
             body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         }
-        return JSON.response(body, etag: snapshot.etag, headers: [.cacheControl: "no-store"])
+        return JSON.response(body, etag: etag, headers: [.cacheControl: "no-store"])
+    }
+
+    /// A short stable hash of the bookings' summary (FNV-1a over its JSON).
+    static func fingerprint(_ bookings: [ConsoleBookingSlot]) -> String {
+        let data = (try? JSON.encoder.encode(bookings)) ?? Data()
+        let hash = data.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        return String(hash, radix: 36)
     }
 
     func handler(_ action: Action) -> @Sendable (Request, AppRequestContext) async throws -> Response {

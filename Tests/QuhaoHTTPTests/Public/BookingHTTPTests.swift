@@ -215,4 +215,31 @@ import Testing
             expectText(ticket.text, lacks: #"id="appointment""#)
         }
     }
+
+    /// The window's console lists today's bookings per slot, and a new booking changes its ETag.
+    @Test func theConsoleShowsTodaysBookings() async throws {
+        let test = try await TestApp(site: Self.site())
+        _ = try await test.store.accounts.addStaff(
+            NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [3], password: "window-three-pass"), cost: 4)
+        try await test.run { client in
+            let session = try await client.signIn()
+            let before = try await client.get("/api/v1/counters/hall/3", headers: session)
+            #expect(before.json["bookings"] == nil)
+            let etag = try #require(before.headers[.eTag])
+            for (identity, phone) in [("91350100M000100Y43", "13912345678"), ("91110000600037341L", "13912345679")] {
+                let body = #"{"service": "general", "start": "\#(Self.start(11))", "identity": "\#(identity)", "phone": "\#(phone)"}"#
+                #expect(try await client.post("/api/v1/sites/hall/bookings", json: body).status == .created)
+            }
+            let after = try await client.get("/api/v1/counters/hall/3", headers: session.ifNoneMatch(etag))
+            #expect(after.status == .ok, "a booking changes the console")
+            let slots = try #require(after.json["bookings"] as? [[String: Any]])
+            #expect(slots.count == 1)
+            #expect(slots[0]["time"] as? String == "11:00–11:30" && slots[0]["booked"] as? Int == 2 && slots[0]["capacity"] as? Int == 2)
+            #expect(slots[0]["arrived"] as? Int == 0 && slots[0]["missed"] as? Int == 0)
+            let same = try await client.get("/api/v1/counters/hall/3", headers: session.ifNoneMatch(try #require(after.headers[.eTag])))
+            #expect(same.status == .notModified)
+            let page = try await client.get("/staff/hall/3", headers: session)
+            expectText(page.text, #"id="bookings""#)
+        }
+    }
 }

@@ -68,6 +68,26 @@
         return li;
       }),
     );
+    // Today's bookings of this window's business types, per slot.
+    const bookings = view.bookings || [];
+    $('bookings-section').hidden = bookings.length === 0;
+    $('bookings').replaceChildren(
+      ...bookings.map((slot) => {
+        const li = document.createElement('li');
+        const prefix = document.createElement('b');
+        prefix.textContent = slot.prefix;
+        const time = document.createElement('span');
+        time.className = 'name';
+        time.textContent = slot.time;
+        const count = document.createElement('span');
+        count.className = 'count';
+        count.textContent =
+          fill(S.booking_slot, { booked: slot.booked, capacity: slot.capacity, arrived: slot.arrived }) +
+          (slot.missed ? ' · ' + fill(S.booking_missed, { n: slot.missed }) : '');
+        li.append(prefix, time, count);
+        return li;
+      }),
+    );
     $('served').textContent = fill(S.served_n, { n: view.served_today });
     $('rating').textContent =
       view.rating.count > 0 ? '★ ' + fill(S.rating, { average: view.rating.average.toFixed(2), n: view.rating.count }) : S.no_rating;
