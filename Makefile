@@ -26,7 +26,7 @@ test: deps test-deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --parallel
 	Tests/e2e/run-all $(QUHAO)
-	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py Tests/browser/display.py Tests/browser/inspections.py; do python3 $$test $(QUHAO) || exit 1; done
+	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py Tests/browser/display.py Tests/browser/inspections.py Tests/browser/booking.py Tests/browser/kiosk.py; do python3 $$test $(QUHAO) || exit 1; done
 
 deps:
 	@scripts/install-deps $(SYSTEM_DEPS)
@@ -54,7 +54,7 @@ install-files:
 	sed -i 's|/usr/local/bin/quhao|$(PREFIX)/bin/quhao|g' $(DESTDIR)/etc/systemd/system/quhao.service
 	@if [ -e $(DESTDIR)/etc/quhao/quhao.yaml ]; then echo "kept $(DESTDIR)/etc/quhao/quhao.yaml"; \
 	else install -D -m 0644 config/quhao.yaml $(DESTDIR)/etc/quhao/quhao.yaml && \
-		sed -i 's|^#~ ||' $(DESTDIR)/etc/quhao/quhao.yaml; fi
+		sed -i -e 's|^#~ ||' -e '/# demo only$$/d' $(DESTDIR)/etc/quhao/quhao.yaml; fi
 	install -d -m 0750 $(DESTDIR)/var/lib/quhao
 	@if [ -z "$(DESTDIR)" ] && ! id quhao >/dev/null 2>&1; then \
 		useradd --system --home /var/lib/quhao --shell /usr/sbin/nologin quhao && chown quhao:quhao /var/lib/quhao; fi

@@ -140,13 +140,13 @@ let package = Package(
             // Embedded (Support/EmbeddedFiles.swift names each one; a test checks none is missing).
             resources: [
                 "admin-inspections", "admin-reports", "admin-unit", "admin-units", "admin-webhooks", "book", "booking", "display", "inspect",
-                "inspection", "poster",
+                "inspection", "kiosk", "poster",
                 "shared/head",
                 "shared/unit-form",
                 "staff-console", "staff-login", "staff-pick", "take", "ticket", "unit", "unit-code",
             ]
             .map { .embedInCode("Resources/templates/\($0).mustache") }
-                + ["app.css", "console.js", "display.css", "display.js", "staff.css", "take.js", "ticket.js"]
+                + ["app.css", "console.js", "display.css", "display.js", "kiosk.css", "kiosk.js", "staff.css", "take.js", "ticket.js"]
                 .map { .embedInCode("Resources/static/\($0)") },
             swiftSettings: swiftSettings
         ),

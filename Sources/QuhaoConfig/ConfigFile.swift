@@ -114,9 +114,11 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var printer: PrinterEntry?
         /// Check-in and no-show rules for booked slots.
         public var booking: BookingEntry?
+        /// The hall's touch-screen kiosk.
+        public var kiosk: KioskEntry?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, name, kind, presence, rules, announce, services, counters, inspection, webhooks, printer, booking
+            case id, name, kind, presence, rules, announce, services, counters, inspection, webhooks, printer, booking, kiosk
             case timeZone = "time_zone"
             case allowRemote = "allow_remote"
         }
@@ -196,6 +198,19 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var key: Bool?
 
         enum CodingKeys: String, CodingKey, CaseIterable { case code, section, text, key }
+    }
+
+    /// `sites[n].kiosk`: see ``KioskSettings``.
+    public struct KioskEntry: Codable, Sendable, Equatable {
+        public var greenPIN: String?
+        public var idleSeconds: Int?
+        public var resultSeconds: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case greenPIN = "green_pin"
+            case idleSeconds = "idle_seconds"
+            case resultSeconds = "result_seconds"
+        }
     }
 
     /// `sites[n].booking`: see ``BookingRules``.
@@ -281,6 +296,7 @@ extension ConfigFile {
         keys.formUnion(WebhookEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(PrinterEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(BookingEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(KioskEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(AppointmentsEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(DatabaseSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(SiteEntry.CodingKeys.allCases.map(\.rawValue))
@@ -338,7 +354,10 @@ extension ConfigFile {
                     checkInEarlyMinutes: entry.booking?.checkInEarlyMinutes ?? BookingRules().checkInEarlyMinutes,
                     noShowLimit: entry.booking?.noShowLimit ?? BookingRules().noShowLimit,
                     noShowWindowDays: entry.booking?.noShowWindowDays ?? BookingRules().noShowWindowDays,
-                    barDays: entry.booking?.barDays ?? BookingRules().barDays))
+                    barDays: entry.booking?.barDays ?? BookingRules().barDays),
+                kiosk: KioskSettings(
+                    greenPIN: entry.kiosk?.greenPIN, idleSeconds: entry.kiosk?.idleSeconds ?? KioskSettings().idleSeconds,
+                    resultSeconds: entry.kiosk?.resultSeconds ?? KioskSettings().resultSeconds))
         }
     }
 

@@ -92,6 +92,15 @@ enum ConfigValidator {
                     }
                 }
             }
+            if let kiosk = site.kiosk {
+                if let pin = kiosk.greenPIN {
+                    check(
+                        (4...8).contains(pin.count) && pin.allSatisfy { $0.isASCII && $0.isNumber }, "\(at).kiosk.green_pin",
+                        "must be 4 to 8 digits (typed on the kiosk's keypad by a staff member)")
+                }
+                if let seconds = kiosk.idleSeconds { check((10...600).contains(seconds), "\(at).kiosk.idle_seconds", "must be between 10 and 600") }
+                if let seconds = kiosk.resultSeconds { check((5...120).contains(seconds), "\(at).kiosk.result_seconds", "must be between 5 and 120") }
+            }
             if let booking = site.booking {
                 let bat = "\(at).booking"
                 if let minutes = booking.checkInEarlyMinutes {

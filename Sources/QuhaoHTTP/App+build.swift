@@ -172,6 +172,7 @@ func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logg
     router.addRoutes(ReportsAPI(services: services).routes, atPath: "/api/v1/reports")
     router.addRoutes(PublicPages(services: services, templates: templates).routes)
     router.addRoutes(BookingPages(services: services, templates: templates).routes)
+    router.addRoutes(KioskPages(services: services, templates: templates).routes, atPath: "/kiosk")
     router.addRoutes(StaffPages(services: services, templates: templates, signIn: signIn).routes, atPath: "/staff")
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")
     router.addRoutes(DisplayPages(services: services, templates: templates).routes, atPath: "/display")

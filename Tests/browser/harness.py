@@ -26,15 +26,22 @@ def free_port():
 class Daemon:
     """`quhao serve` on a free port, in its own directory (and so its own database)."""
 
-    def __init__(self):
+    def __init__(self, config=None):
+        """`config`: the text of a configuration file to serve (the built-in demo when `None`)."""
         self.work = tempfile.mkdtemp(prefix="quhao-browser-")
+        self.config = None
+        if config is not None:
+            self.config = os.path.join(self.work, "quhao.yaml")
+            with open(self.config, "w") as f:
+                f.write(config)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = open(os.path.join(self.work, "serve.log"), "w+")
         self.process = None
 
     def start(self):
-        self.process = subprocess.Popen([QUHAO, "serve", "--port", str(self.port)], cwd=self.work, stdout=self.log,
+        arguments = [QUHAO, "serve", "--port", str(self.port)] + (["--config", self.config] if self.config else [])
+        self.process = subprocess.Popen(arguments, cwd=self.work, stdout=self.log,
                                         stderr=subprocess.STDOUT)
         for _ in range(100):
             try:
@@ -74,6 +81,17 @@ def chromium(width, height, mobile=False, flags=(), prefs=None):
     return webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=shutil.which("chromedriver")))
 
 
+def demo_config(*replacements):
+    """The shipped demo configuration (config/quhao.yaml) with each (old, new) text replaced once; a
+    replacement that finds nothing fails the test (the file changed under it)."""
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "config", "quhao.yaml")) as f:
+        text = f.read()
+    for old, new in replacements:
+        assert old in text, f"config/quhao.yaml no longer holds {old!r}"
+        text = text.replace(old, new, 1)
+    return text
+
+
 def viewport(driver, width, height):
     """Makes the page itself width×height (a headless window's size includes Chromium's own bars)."""
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
@@ -81,10 +99,10 @@ def viewport(driver, width, height):
 
 
 @contextlib.contextmanager
-def session(width, height, mobile=False, flags=(), prefs=None):
+def session(width, height, mobile=False, flags=(), prefs=None, config=None):
     """A started daemon and a browser (with extra Chromium `flags`); on failure, the daemon log and a screenshot."""
     os.makedirs(OUT, exist_ok=True)
-    daemon = Daemon()
+    daemon = Daemon(config)
     driver = None
     try:
         daemon.start()

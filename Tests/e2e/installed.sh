@@ -19,6 +19,7 @@ grep -q '^ExecStart=/usr/local/bin/quhao serve' "$root/etc/systemd/system/quhao.
 grep -q '^LimitNOFILE=' "$root/etc/systemd/system/quhao.service" || fail "the unit sets no descriptor limit"
 grep -q '^backups:' "$root/etc/quhao/quhao.yaml" || fail "the installed configuration has no nightly backups"
 grep -q '^#~' "$root/etc/quhao/quhao.yaml" && fail "install left #~ lines in the configuration"
+grep -q 'green_pin: "2468"' "$root/etc/quhao/quhao.yaml" && fail "install kept the demo's kiosk PIN"
 # A second install keeps an edited configuration.
 echo "# edited" >>"$root/etc/quhao/quhao.yaml"
 make -s -C "$repo" install-files DESTDIR="$root" BINARY="$quhao" >/dev/null 2>&1

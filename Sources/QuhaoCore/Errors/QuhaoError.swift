@@ -128,5 +128,7 @@ extension QuhaoError {
         case slotTooFarAhead = "slot.too_far_ahead"
         case slotClosed = "slot.closed"
         case slotFull = "slot.full"
+        case kioskPINInvalid = "kiosk.pin_invalid"
+        case kioskGreenUnavailable = "kiosk.green_unavailable"
     }
 }

@@ -39,12 +39,14 @@ public struct Site: Hashable, Sendable, Codable {
     public let printer: PrinterSettings?
     /// Check-in and no-show rules for its booked slots.
     public let booking: BookingRules
+    /// Its touch-screen kiosk.
+    public let kiosk: KioskSettings
 
     public init(
         id: String, name: LocalizedText, kind: SiteKind = .taxHall, timeZone: String = "Asia/Shanghai", services: [Service],
         counters: [Counter], rules: QueueRules = QueueRules(), announce: AnnouncementStyle = AnnouncementStyle(),
         inspection: InspectionRules? = nil, webhooks: [WebhookEndpoint] = [], printer: PrinterSettings? = nil,
-        booking: BookingRules = BookingRules()
+        booking: BookingRules = BookingRules(), kiosk: KioskSettings = KioskSettings()
     ) {
         self.id = id
         self.name = name
@@ -58,10 +60,11 @@ public struct Site: Hashable, Sendable, Codable {
         self.webhooks = webhooks
         self.printer = printer
         self.booking = booking
+        self.kiosk = kiosk
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, timeZone, services, counters, rules, announce, inspection, webhooks, printer, booking
+        case id, name, kind, timeZone, services, counters, rules, announce, inspection, webhooks, printer, booking, kiosk
     }
 
     /// Decodes a stored definition; one written before calls were spoken has the default style.
@@ -76,7 +79,8 @@ public struct Site: Hashable, Sendable, Codable {
             inspection: try container.decodeIfPresent(InspectionRules.self, forKey: .inspection),
             webhooks: try container.decodeIfPresent([WebhookEndpoint].self, forKey: .webhooks) ?? [],
             printer: try container.decodeIfPresent(PrinterSettings.self, forKey: .printer),
-            booking: try container.decodeIfPresent(BookingRules.self, forKey: .booking) ?? BookingRules())
+            booking: try container.decodeIfPresent(BookingRules.self, forKey: .booking) ?? BookingRules(),
+            kiosk: try container.decodeIfPresent(KioskSettings.self, forKey: .kiosk) ?? KioskSettings())
     }
 
     /// The site's time zone (UTC if the identifier is unknown; configuration validation rejects those).

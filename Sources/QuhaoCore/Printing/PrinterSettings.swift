@@ -1,5 +1,22 @@
 import Foundation
 
+/// The hall's touch-screen kiosk (`/kiosk/{site}`, opened with the site's display key).
+public struct KioskSettings: Hashable, Sendable, Codable {
+    /// Digits a staff member types on the kiosk to confirm a green-channel (绿色通道) number;
+    /// `nil`: the kiosk offers no green channel (staff issue those with F9).
+    public let greenPIN: String?
+    /// Seconds without a touch before the kiosk goes back to its first screen.
+    public let idleSeconds: Int
+    /// Seconds the number stays on screen.
+    public let resultSeconds: Int
+
+    public init(greenPIN: String? = nil, idleSeconds: Int = 45, resultSeconds: Int = 20) {
+        self.greenPIN = greenPIN
+        self.idleSeconds = idleSeconds
+        self.resultSeconds = resultSeconds
+    }
+}
+
 /// Where a printer is: a network printer (`tcp://192.168.1.50:9100`, the port ESC/POS printers
 /// listen on) or a device file (`/dev/usb/lp0`; any path, so a test can print to a file).
 public enum PrinterTarget: Sendable, Hashable, CustomStringConvertible {

@@ -61,13 +61,14 @@ public struct TicketFacts: Sendable, Hashable {
     /// - Parameters:
     ///   - day: Its business day.
     ///   - serviceID: Its business type now.
-    ///   - channel: How it was taken (`staff` and `cli`: issued for someone).
+    ///   - channel: How it was taken (`staff` and `cli`: issued for someone; `kiosk`: by the visitor in the hall).
     ///   - steps: Its events, oldest first (the first is the issue).
     ///   - zone: The site's time zone (the arrival hour).
     /// - Returns: `nil` when `steps` holds no issue.
     public static func of(day: BusinessDay, serviceID: String, channel: Channel, steps: [TicketStep], zone: TimeZone) -> TicketFacts? {
         guard let issue = steps.first(where: { $0.action == "issue" }) else { return nil }
-        let origin: IssueOrigin = channel != .phone ? .staff : issue.toState == .remote ? .remote : .hall
+        let origin: IssueOrigin =
+            channel == .staff || channel == .cli ? .staff : issue.toState == .remote ? .remote : .hall
         let checkIn = steps.first { $0.action == "check_in" }?.at
         let firstCall = steps.first { $0.action == "call" }
         let start = steps.first { $0.action == "start" }

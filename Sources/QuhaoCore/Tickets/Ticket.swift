@@ -17,6 +17,8 @@ public enum Channel: String, Sendable, CaseIterable, Codable {
     case staff
     /// The command line or an integration.
     case cli
+    /// The hall's own touch screen (a visitor without a phone), or a staff tablet.
+    case kiosk
 }
 
 /// A booked time slot.

@@ -64,6 +64,17 @@ struct AppDependencies: Sendable {
         return ticket
     }
 
+    /// Queues a paper ticket when the site has a printer (staff's F9, the kiosk); `nil` without one.
+    /// The slip says how many are ahead: read once the board holds this ticket.
+    func print(_ ticket: Ticket, site: Site) async throws -> PrintSpooler.Queued? {
+        guard let printer = site.printer else { return nil }
+        let snapshot = try await board.snapshot(site.id, including: store.commitSequence(site: site.id))
+        let slip = TicketSlip(
+            site: site, number: ticket.number.description, serviceID: ticket.serviceID,
+            peopleAhead: snapshot.tickets[ticket.token]?.view.peopleAhead ?? 0, takenAt: ticket.issuedAt, url: ticketURL(ticket.token))
+        return printing.enqueue(site: site.id, slip: slip, settings: printer)
+    }
+
     /// Waits for a site to change, but never past the start of a graceful shutdown: a stopping
     /// daemon answers its long-polls at once instead of holding the shutdown for their timeout.
     ///

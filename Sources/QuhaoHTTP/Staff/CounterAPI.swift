@@ -156,15 +156,7 @@ struct CounterAPI {
                 channel: .staff, identityOverride: body.identityOverride ?? false),
             by: by)
         let definition = try await services.store.site(site)
-        var printing: String?
-        if let printer = definition.printer {
-            // The slip says how many are ahead: read once the board holds this ticket.
-            let snapshot = try await services.board.snapshot(site, including: services.store.commitSequence(site: site))
-            let slip = TicketSlip(
-                site: definition, number: ticket.number.description, serviceID: ticket.serviceID,
-                peopleAhead: snapshot.tickets[ticket.token]?.view.peopleAhead ?? 0, takenAt: ticket.issuedAt, url: services.ticketURL(ticket.token))
-            printing = services.printing.enqueue(site: site, slip: slip, settings: printer).rawValue
-        }
+        let printing = try await services.print(ticket, site: definition)?.rawValue
         return try JSON.response(
             Issued(
                 token: ticket.token, url: services.ticketURL(ticket.token),

@@ -31,6 +31,8 @@ extension QuhaoError {
             .findingInvalidTransition:
             .conflict
         case .bookingNotFound: .notFound
+        case .kioskPINInvalid: .forbidden
+        case .kioskGreenUnavailable: .conflict
         case .slotNotOffered: .badRequest
         case .bookingNotOffered, .bookingDuplicate, .bookingBarred, .bookingCancelTooLate, .bookingTooEarly, .bookingInvalidState,
             .slotTooFarAhead, .slotClosed, .slotFull:
