@@ -111,7 +111,7 @@ struct KioskPages {
         ]
         guard services.presence.isDisplayKey(form.key, site: site.id) else {
             data["refused"] = t["kiosk_key_needed"]
-            return templates.page("kiosk", data, status: .forbidden, headers: [.cacheControl: "no-store"])
+            return templates.page("kiosk", data, status: .forbidden)
         }
         let green = form.green == "1" && site.kiosk.greenPIN != nil
         data["green"] = green
@@ -177,7 +177,7 @@ struct KioskPages {
             case nil: break
             }
         }
-        return templates.page("kiosk", data, status: error?.status ?? .ok, headers: [.cacheControl: "no-store"])
+        return templates.page("kiosk", data, status: error?.status ?? .ok)
     }
 
     /// The on-screen keys an identity needs besides the digits.

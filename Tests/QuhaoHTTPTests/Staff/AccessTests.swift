@@ -25,6 +25,8 @@ import Testing
         "POST /api/v1/bookings/{token}/cancel", "POST /api/v1/bookings/{token}/checkin",
         "GET /s/{site}/book", "POST /s/{site}/book", "GET /b/{token}", "GET /b/{token}/calendar.ics", "POST /b/{token}/cancel",
         "POST /b/{token}/checkin",
+        // The kiosk: its credential is the site's display key (checked in KioskTests), not a session.
+        "GET /kiosk/{site}", "GET /kiosk/{site}/take", "POST /kiosk/{site}/take",
         // A canteen unit's pages: its private link is the credential (checked in InspectionPagesTests); the poster is public.
         "GET /u/{token}", "POST /u/{token}/request", "POST /u/{token}/withdraw", "POST /u/{token}/self-inspection",
         "POST /u/{token}/findings/{finding}", "GET /u/{token}/photos/{sha}", "GET /u/{token}/code", "GET /p/{token}",
