@@ -5,15 +5,17 @@
    from GB18030 back to the hall's name and the number, and its raster image turned into a PBM
    file that zbarimg decodes to the hall's address.
 2. A hall with a network printer (a fake one: a TCP server in this script): staff issue numbers
-   with F9 over the API; the printer receives exactly one job per ticket, each decoding to its
-   number and its ticket's URL.
+   with F9 over the API and visitors at the hall's kiosk; the printer receives exactly one job
+   per ticket, each decoding to its number and its ticket's URL.
 3. A printer that is unreachable (a port nothing listens on): issuing takes no longer than with a
    working printer (measured in this run), and the window's console says what is wrong.
 
 Usage: printing.py path/to/quhao
 """
+import http.client
 import json
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from quhao_e2e import create_token, fail, request, serve, wait_for  # noqa: E402
@@ -154,10 +157,12 @@ def main():
 
     log = os.path.join(work, "serve.log")
 
+    banner = os.path.join(work, "banner.txt")
+
     def start(printer_port):
         with open(os.path.join(work, "quhao.yaml"), "w", encoding="utf-8") as config:
             config.write(CONFIG.format(port=port, printer=printer_port))
-        return serve(QUHAO, ["--config", "quhao.yaml"], work, port, log)
+        return serve(QUHAO, ["--config", "quhao.yaml"], work, port, log, banner=banner)
 
     with open(os.path.join(work, "quhao.yaml"), "w", encoding="utf-8") as config:
         config.write(CONFIG.format(port=port, printer=printer.port))
@@ -177,20 +182,35 @@ def main():
 
     daemon = start(printer.port)
     healthy, issued = issue_times(5)
-    wait_for("five print jobs", lambda: len(printer.jobs) >= 5, 15, log)
-    # The one fixed pause: the claim is that no sixth job comes, and an absence has no condition to
+    # Two more from the hall's kiosk (its address, with the display key, is in the start-up banner).
+    kiosk_key = re.search(r"/kiosk/hall\?key=([0-9a-f]{24})", open(banner, encoding="utf-8").read()).group(1)
+    for _ in range(2):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("POST", "/kiosk/hall/take", urllib.parse.urlencode({"service": "general", "key": kiosk_key}),
+                           {"Content-Type": "application/x-www-form-urlencoded"})
+        response = connection.getresponse()
+        page = response.read().decode()
+        connection.close()
+        number = re.search(r'id="number">([A-Z][0-9]{3,})<', page)
+        if response.status != 200 or not number or "号票正在打印" not in page:
+            fail(f"kiosk: {response.status} {page[:300]}")
+        issued.append((number.group(1), None, "queued"))
+    wait_for("seven print jobs", lambda: len(printer.jobs) >= 7, 15, log)
+    # The one fixed pause: the claim is that no eighth job comes, and an absence has no condition to
     # wait on; a job sent twice would arrive within milliseconds of the first.
     time.sleep(0.5)
-    if len(printer.jobs) != 5:
-        fail(f"the printer received {len(printer.jobs)} jobs for 5 tickets")
+    if len(printer.jobs) != 7:
+        fail(f"the printer received {len(printer.jobs)} jobs for 7 tickets (5 by F9, 2 at the kiosk)")
     if any(printing != "queued" for _, _, printing in issued):
         fail(f"printing states: {issued}")
     for index, (job, (number, ticket_url, _)) in enumerate(zip(printer.jobs, issued)):
         texts, doubled, rasters = parse(job)
         if doubled != number or "打印测试大厅" not in texts or "请留意叫号" not in texts:
             fail(f"job {index}: {texts}, {doubled}, expected {number}")
-        if qr_text(rasters[0], work, f"job{index}") != ticket_url:
-            fail(f"job {index}'s QR is not {ticket_url}")
+        decoded = qr_text(rasters[0], work, f"job{index}")
+        # A kiosk page carries its ticket's address only in the QR: the slip's must be a ticket page.
+        if decoded != ticket_url and not (ticket_url is None and re.fullmatch(r"https://q\.example\.cn/t/[A-Za-z0-9_-]{22}", decoded)):
+            fail(f"job {index}'s QR is {decoded}, not {ticket_url}")
     daemon.terminate()
     daemon.wait(timeout=20)
 
@@ -214,8 +234,8 @@ def main():
     if max(unreachable) > 2:
         fail(f"an issue took {max(unreachable):.2f} s with the printer unreachable")
     ratio = statistics.median(unreachable) / statistics.median(healthy)
-    print(f"  ok: sample ticket decoded (GB18030 hall name, A001 double size, raster QR → zbarimg → hall URL); 5 F9 tickets → "
-          f"exactly 5 jobs on a network printer, each with its number and its ticket's QR; printer unreachable: the console says "
+    print(f"  ok: sample ticket decoded (GB18030 hall name, A001 double size, raster QR → zbarimg → hall URL); 5 F9 and 2 kiosk tickets → "
+          f"exactly 7 jobs on a network printer, each with its number and its ticket's QR; printer unreachable: the console says "
           f"\"{problem[:20]}…\", F9 median {statistics.median(healthy) * 1000:.1f} ms with the printer vs "
           f"{statistics.median(unreachable) * 1000:.1f} ms without (ratio {ratio:.2f})")
 

@@ -164,6 +164,7 @@ enum Banner {
         for site in sites where site.kind == .taxHall {
             let key = site.rules.presence == .rotating ? "?key=\(presence.displayKey(site: site.id))" : ""
             lines.append("  Hall display 大厅显示屏 (\(site.id)): \(base)/display/\(site.id)\(key)")
+            lines.append("  Kiosk 自助取号机 (\(site.id)): \(base)/kiosk/\(site.id)?key=\(presence.displayKey(site: site.id))")
         }
         lines.append("  API: \(base)/api/v1/sites   Health 健康检查: \(base)/healthz   Stop 停止: Ctrl-C")
         lines.append("")

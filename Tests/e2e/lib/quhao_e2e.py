@@ -43,9 +43,11 @@ def request(port, method, path, body=None, token=None, source=None, timeout=30):
     return result
 
 
-def serve(quhao, arguments, cwd, port, log, env=None):
-    """`quhao serve …` in `cwd`, its log appended to `log`; returns the process once /readyz answers 200."""
-    process = subprocess.Popen([quhao, "serve", *arguments], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "a"))
+def serve(quhao, arguments, cwd, port, log, env=None, banner=None):
+    """`quhao serve …` in `cwd`, its log appended to `log` (and its start-up banner to the file
+    `banner`, when given); returns the process once /readyz answers 200."""
+    stdout = open(banner, "a") if banner else subprocess.DEVNULL
+    process = subprocess.Popen([quhao, "serve", *arguments], cwd=cwd, env=env, stdout=stdout, stderr=open(log, "a"))
 
     def ready():
         if process.poll() is not None:
