@@ -164,7 +164,8 @@ struct BookingPages {
         let zone = site.zone
         let when = Catalogue.fill(
             t["booking_when"] ?? "", with: ["day": view.day, "time": view.time, "weekday": Self.weekdayName(view.day, t: t)])
-        let code = presence ?? request.uri.queryParameters.get("p")
+        // The hall's code: from the form, the address, or the take page visited moments ago in the hall.
+        let code = presence ?? request.uri.queryParameters.get("p") ?? PublicPages.hallCode(request, site: site.id)
         let inHall = site.rules.presence != .rotating || services.presence.isValid(code, site: site.id)
         var data: [String: Any] = [
             "t": t, "lang": language.rawValue, "title": t["booking_title"] ?? "", "siteName": site.name.text(language), "token": token,

@@ -39,7 +39,7 @@ struct PublicPages {
             return Response(status: .seeOther, headers: headers)
         } catch let error as QuhaoError where error.code != .siteNotFound {
             var response = try await renderTake(request, site: siteID, form: form, error: error)
-            if let cookie { response.headers[.setCookie] = cookie.description }
+            if let cookie { response.headers[values: .setCookie].append(cookie.description) }
             return response
         }
     }
@@ -90,7 +90,11 @@ struct PublicPages {
                 "text": Catalogue.fill(t["take_have_booking"] ?? "", with: ["time": time, "service": service.name.text(language)]),
             ]
         }
-        if site.services.contains(where: { $0.appointments != nil }) { data["bookHref"] = "/s/\(site.id)/book\(Self.langQuery(request))" }
+        let bookable = site.services.contains { $0.appointments != nil }
+        if bookable { data["bookHref"] = "/s/\(site.id)/book\(Self.langQuery(request))" }
+        if bookable, inHall, site.rules.presence == .rotating, data["booking"] == nil, data["ticket"] == nil {
+            data["bookedElsewhere"] = t["take_booked_elsewhere"]
+        }
         var status: HTTPResponse.Status = .ok
         if let error {
             status = error.status
@@ -104,7 +108,13 @@ struct PublicPages {
             }
             data["error"] = message
         }
-        return templates.page("take", data, status: status)
+        var response = templates.page("take", data, status: status)
+        // In the hall with a current code: remembered for two minutes, so a booking link opened
+        // next on this phone (from a message or the calendar) can check in (``BookingPages``).
+        if bookable, site.rules.presence == .rotating, inHall, let code {
+            response.headers[values: .setCookie].append(Self.hallCodeCookie(site: site.id, code: code, secure: services.settings.isHTTPS))
+        }
+        return response
     }
 
     // MARK: - My ticket
@@ -228,6 +238,17 @@ struct PublicPages {
     }
 
     // MARK: - Helpers
+
+    /// The cookie that remembers a hall's current code for a short while (`qh_hall=site.code`).
+    static func hallCodeCookie(site: String, code: String, secure: Bool) -> String {
+        Cookie(name: "qh_hall", value: "\(site).\(code)", maxAge: 120, path: "/", secure: secure, httpOnly: true, sameSite: .lax).description
+    }
+
+    /// The hall code a `qh_hall` cookie holds for a site, if any.
+    static func hallCode(_ request: Request, site: String) -> String? {
+        guard let value = request.cookies["qh_hall"]?.value, value.hasPrefix("\(site).") else { return nil }
+        return String(value.dropFirst(site.count + 1))
+    }
 
     static func langQuery(_ request: Request) -> String {
         request.uri.queryParameters.get("lang").map { "?lang=\($0.lowercased().hasPrefix("en") ? "en" : "zh-CN")" } ?? ""

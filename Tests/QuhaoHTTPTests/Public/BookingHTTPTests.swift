@@ -242,4 +242,35 @@ import Testing
             expectText(page.text, #"id="bookings""#)
         }
     }
+
+    /// Booked on a computer; in the hall the phone scans the hall QR, then opens the booking's link
+    /// (from a message or the calendar): the take page's code, remembered two minutes, lets it check in.
+    @Test func aBookingMadeElsewhereChecksInFromItsLinkInTheHall() async throws {
+        let test = try await TestApp(site: Self.site())
+        try await test.run { client in
+            let body = #"{"service": "general", "start": "\#(Self.start(11))", "identity": "91350100M000100Y43", "phone": "13912345678"}"#
+            let token = try #require(try await client.post("/api/v1/sites/hall/bookings", json: body).json["token"] as? String)
+            test.clock.advance(by: 50 * 60)
+            expectText(try await client.get("/b/\(token)").text, lacks: "check-in-form")
+            let code = test.presence.current(site: "hall")
+            let hall = try await client.get("/s/hall?p=\(code)")
+            expectText(hall.text, "在其他设备上预约过？")
+            let cookie = try #require(hall.headers[values: .setCookie].first { $0.hasPrefix("qh_hall=") })
+            #expect(cookie.contains("Max-Age=120") && cookie.contains("HttpOnly"))
+            let remembered: HTTPFields = [.cookie: String(cookie.split(separator: ";")[0])]
+            let page = try await client.get("/b/\(token)", headers: remembered)
+            expectText(page.text, #"id="check-in-form""#)
+            expectText(page.text, #"<input type="hidden" name="presence" value="\#(code)">"#)
+            // A cookie of another hall proves nothing; nor does a code that has rotated out.
+            let foreign = try await client.get("/b/\(token)", headers: [.cookie: "qh_hall=elsewhere.\(code)"])
+            expectText(foreign.text, lacks: "check-in-form")
+            test.clock.advance(by: 180)
+            expectText(try await client.get("/b/\(token)", headers: remembered).text, lacks: "check-in-form")
+            test.clock.advance(by: -180)
+            let checkedIn = try await client.execute(
+                uri: "/b/\(token)/checkin", method: .post, headers: Self.form, body: ByteBuffer(string: "presence=\(code)"))
+            #expect(checkedIn.status == .seeOther)
+            expectText(try await client.get("/b/\(token)").text, "已签到")
+        }
+    }
 }

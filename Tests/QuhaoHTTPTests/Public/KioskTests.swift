@@ -81,12 +81,14 @@ import Testing
         let test = try await TestApp(site: Self.site())
         let key = test.presence.displayKey(site: "hall")
         try await test.run { client in
-            _ = try await client.execute(uri: "/kiosk/hall/take", method: .post, headers: Self.form, body: ByteBuffer(string: "service=consult&key=\(key)"))
+            _ = try await client.execute(
+                uri: "/kiosk/hall/take", method: .post, headers: Self.form, body: ByteBuffer(string: "service=consult&key=\(key)"))
             let form = try await client.get("/kiosk/hall/take?key=\(key)&service=consult&green=1")
             expectText(form.text, #"name="pin""#)
             func green(_ pin: String) async throws -> TestResponse {
                 try await client.execute(
-                    uri: "/kiosk/hall/take", method: .post, headers: Self.form, body: ByteBuffer(string: "service=consult&green=1&pin=\(pin)&key=\(key)"))
+                    uri: "/kiosk/hall/take", method: .post, headers: Self.form,
+                    body: ByteBuffer(string: "service=consult&green=1&pin=\(pin)&key=\(key)"))
             }
             let refused = try await green("1111")
             #expect(refused.status == .forbidden)
