@@ -52,6 +52,12 @@ wait_screen board "正在呼叫" || fail "the console board did not draw"
 wait_screen board "扫码取号" || fail "no hall QR on a 120×40 terminal (the display key comes from the local database)"
 tmux_ capture-pane -p -t board | grep -q '[▀▄]' || fail "the QR is not drawn in half blocks"
 
+# Both clients (the board and --jsonl) hold their first view and wait on the next before the call:
+# a client that connects after a call takes it as the past, not as news (a loaded CI run once
+# started --jsonl late and it printed the recall only).
+parked() { curl -fsS "$base/metrics" | awk '/^quhao_long_polls_parked\{site="qiantang"\}/ { print int($2) }'; }
+for _ in $(seq 1 100); do (($(parked || echo 0) >= 2)) && break; sleep 0.1; done
+(($(parked || echo 0) >= 2)) || fail "the board and --jsonl did not both wait on the board within 10 s ($(parked) parked)"
 post counters/qiantang/6/call-next >/dev/null || fail "call-next"
 wait_screen board "请 H001 号到 6 号窗口办理" 3 || fail "the call did not show within 3 s"
 wait_screen board "综合咨询窗口 H001 叫号中" 1 || fail "window 6 does not show H001"
