@@ -19,7 +19,7 @@ struct Quhao: AsyncParsableCommand {
         subcommands: [
             Serve.self, CheckConfig.self, TicketCommand.self, CounterCommand.self, QRCommand.self, StaffCommand.self, TokenCommand.self,
             AuditCommand.self, DisplayCommand.self, UnitsCommand.self, ReportCommand.self, SeedCommand.self,
-            BackupCommand.self, RestoreCommand.self, WebhooksCommand.self, PrintCommand.self,
+            BackupCommand.self, RestoreCommand.self, WebhooksCommand.self, PrintCommand.self, BookingsCommand.self,
         ]
     )
 }
