@@ -85,8 +85,7 @@ public struct AppointmentRules: Hashable, Sendable, Codable {
 
     /// `2026-12-01 09:00–09:30` in the site's zone.
     public static func describe(_ slot: AppointmentSlot, in zone: TimeZone) -> String {
-        let day = BusinessDay(slot.start, in: zone)
-        return "\(day.iso) \(clock(slot.start, in: zone))–\(clock(slot.end, in: zone))"
+        "\(BusinessDay(slot.start, in: zone).iso) \(slot.times(in: zone))"
     }
 
     /// `09:00` in the zone.
@@ -141,6 +140,13 @@ public struct BookingRules: Hashable, Sendable, Codable {
         guard recent.count >= noShowLimit, let latest = recent.max() else { return nil }
         let until = latest.addingTimeInterval(Double(barDays) * 86_400)
         return until > now ? until : nil
+    }
+}
+
+extension AppointmentSlot {
+    /// `09:00–09:30` in a zone.
+    public func times(in zone: TimeZone) -> String {
+        "\(AppointmentRules.clock(start, in: zone))–\(AppointmentRules.clock(end, in: zone))"
     }
 }
 

@@ -106,7 +106,7 @@ extension AppDependencies {
             token: booking.token, url: bookingURL(booking.token), calendarURL: "\(bookingURL(booking.token))/calendar.ics", site: site.id,
             siteName: site.name.zh, service: booking.serviceID, serviceName: service?.name.zh ?? booking.serviceID,
             serviceNameEn: service?.name.en, day: BusinessDay(booking.slot.start, in: zone).iso,
-            time: "\(AppointmentRules.clock(booking.slot.start, in: zone))–\(AppointmentRules.clock(booking.slot.end, in: zone))",
+            time: booking.slot.times(in: zone),
             start: booking.slot.start, end: booking.slot.end, status: booking.status(at: now), identity: booking.identityMasked,
             phone: booking.phoneMasked, cancelUntil: rules.cutoff(of: booking.slot),
             canCancel: booking.state == .booked && now <= rules.cutoff(of: booking.slot),
@@ -117,7 +117,7 @@ extension AppDependencies {
     /// A day's slots with their places; today when no day is given.
     func slotsView(site siteID: String, service key: String, day text: String?) async throws -> SlotsView {
         let site = try await board.snapshot(siteID).site
-        let (service, rules) = try Self.bookableService(site, key)
+        let (service, rules) = try TicketStore.bookable(site, key)
         let days = rules.bookableDays(at: clock.now(), in: site.zone)
         let day: BusinessDay
         if let text {
@@ -133,7 +133,7 @@ extension AppDependencies {
                 SlotsView.Slot(
                     start: availability.slot.start, end: availability.slot.end,
                     time:
-                        "\(AppointmentRules.clock(availability.slot.start, in: site.zone))–\(AppointmentRules.clock(availability.slot.end, in: site.zone))",
+                        availability.slot.times(in: site.zone),
                     capacity: availability.capacity, booked: availability.booked, left: availability.left, bookable: availability.isBookable,
                     reason: availability.refusal?.code.rawValue ?? (availability.left == 0 ? QuhaoError.Code.slotFull.rawValue : nil))
             })
@@ -152,12 +152,6 @@ extension AppDependencies {
             description: "到达大厅后扫描大厅二维码签到，\(opens) 起可签到。Scan the hall QR on arrival to check in (from \(opens)). \(bookingURL(booking.token))",
             url: bookingURL(booking.token)
         ).text
-    }
-
-    static func bookableService(_ site: Site, _ key: String) throws -> (Service, AppointmentRules) {
-        guard let service = site.service(key) else { throw QuhaoError(.serviceNotFound, ["service": key]) }
-        guard let rules = service.appointments else { throw QuhaoError(.bookingNotOffered, service.messageParameters) }
-        return (service, rules)
     }
 
     /// An ISO 8601 instant, with or without fractional seconds.
@@ -266,7 +260,7 @@ extension AppDependencies {
                 let slot = inSlot[0].slot
                 slots.append(
                     ConsoleBookingSlot(
-                        time: "\(AppointmentRules.clock(slot.start, in: site.zone))–\(AppointmentRules.clock(slot.end, in: site.zone))",
+                        time: slot.times(in: site.zone),
                         service: service.id, prefix: service.prefix, capacity: service.appointments?.capacity ?? 0, booked: inSlot.count,
                         arrived: inSlot.filter { $0.state == .checkedIn }.count, missed: inSlot.filter { $0.isMissed(at: now) }.count))
             }

@@ -84,7 +84,7 @@ struct PublicPages {
             let booking = try await services.store.pendingBooking(site: site.id, device: device),
             let service = site.service(booking.serviceID)
         {
-            let time = "\(AppointmentRules.clock(booking.slot.start, in: site.zone))–\(AppointmentRules.clock(booking.slot.end, in: site.zone))"
+            let time = booking.slot.times(in: site.zone)
             data["booking"] = [
                 "token": booking.token, "canCheckIn": inHall,
                 "text": Catalogue.fill(t["take_have_booking"] ?? "", with: ["time": time, "service": service.name.text(language)]),

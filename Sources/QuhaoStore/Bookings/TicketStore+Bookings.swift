@@ -292,7 +292,8 @@ extension TicketStore {
     // MARK: - Helpers
 
     /// The business type and its booking rules; refuses one that takes no bookings.
-    static func bookable(_ site: Site, _ key: String) throws -> (service: Service, rules: AppointmentRules) {
+    /// - Throws: `service.not_found`, `booking.not_offered`.
+    public static func bookable(_ site: Site, _ key: String) throws -> (service: Service, rules: AppointmentRules) {
         guard let service = site.service(key) else { throw QuhaoError(.serviceNotFound, ["service": key]) }
         guard let rules = service.appointments else { throw QuhaoError(.bookingNotOffered, service.messageParameters) }
         return (service, rules)

@@ -33,7 +33,7 @@ struct BookingsCommand: AsyncParsableCommand {
             let bookings = try await store.bookings(site: siteID, day: date)
             let zone = definition.zone
             func time(_ booking: Booking) -> String {
-                "\(AppointmentRules.clock(booking.slot.start, in: zone))–\(AppointmentRules.clock(booking.slot.end, in: zone))"
+                booking.slot.times(in: zone)
             }
             if json {
                 let encoder = JSONEncoder()
