@@ -11,7 +11,6 @@ Usage: kiosk.py path/to/quhao
 """
 import re
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -73,8 +72,12 @@ def main():
         WebDriverWait(driver, 10).until(lambda d: not d.find_elements(By.ID, "number"))
         assert "H001" not in driver.page_source, "the start screen shows the last number"
         assert driver.current_url == home, driver.current_url
+        # The back button: whatever it brings back is looked at once a document other than this one
+        # has loaded (a page restored from the cache sends itself to the start, a new document too).
+        driver.execute_script("window.beforeBack = true")
         driver.back()
-        time.sleep(0.5)  # what the back button shows, if anything, has to be looked at after it shows
+        WebDriverWait(driver, 10).until(
+            lambda d: d.execute_script("return window.beforeBack === undefined && document.readyState === 'complete'"))
         assert "H001" not in driver.page_source, "the back button shows the last number"
         driver.get(home)
 

@@ -73,31 +73,25 @@ struct BookingPages {
             ]
         }
         if let service = chosen, let rules = service.appointments {
-            let view = try await services.slotsView(site: site.id, service: service.id, day: nil)
-            // Each bookable day with its places left; the chosen day (or the first with a place) is shown.
-            var days: [[String: Any]] = []
-            var firstOpen: String?
-            for iso in view.days {
-                let slots = try await services.slotsView(site: site.id, service: service.id, day: iso).slots
-                let left = slots.filter(\.bookable).reduce(0) { $0 + $1.left }
-                if left > 0, firstOpen == nil { firstOpen = iso }
-                // No place left: "full" when some slot filled up, else "closed" (past, or no slots that day).
-                let full = slots.contains { $0.reason == QuhaoError.Code.slotFull.rawValue }
-                days.append(["iso": iso, "left": left, "full": full])
+            // Each bookable day with its places left, read once; the chosen day (or the first with a place) is shown.
+            var days: [(iso: String, slots: [SlotsView.Slot])] = []
+            for day in rules.bookableDays(at: services.clock.now(), in: site.zone) {
+                days.append((day.iso, try await services.slotsView(site: site.id, service: service.id, day: day.iso).slots))
             }
-            let shown = day.flatMap { wanted in view.days.first { $0 == wanted } } ?? firstOpen ?? view.days[0]
+            let left = { (slots: [SlotsView.Slot]) in slots.filter(\.bookable).reduce(0) { $0 + $1.left } }
+            let shown = day.flatMap { wanted in days.first { $0.iso == wanted } } ?? days.first { left($0.slots) > 0 } ?? days[0]
             data["days"] = days.map { entry -> [String: Any] in
-                let iso = entry["iso"] as! String
-                let left = entry["left"] as! Int
-                let full = entry["full"] as! Bool
+                // No place left: "full" when some slot filled up, else "closed" (past, or no slots that day).
+                let full = entry.slots.contains { $0.reason == QuhaoError.Code.slotFull.rawValue }
                 return [
-                    "label": Self.dayLabel(iso, language: language, t: t), "current": iso == shown,
-                    "href": "/s/\(site.id)/book\(langQuery)\(joiner)service=\(service.id)&day=\(iso)",
-                    "meta": left > 0
-                        ? Catalogue.fill(t["book_left"] ?? "", with: ["n": String(left)]) : (full ? t["book_full"] : t["book_closed"]) ?? "",
+                    "label": Self.dayLabel(entry.iso, language: language, t: t), "current": entry.iso == shown.iso,
+                    "href": "/s/\(site.id)/book\(langQuery)\(joiner)service=\(service.id)&day=\(entry.iso)",
+                    "meta": left(entry.slots) > 0
+                        ? Catalogue.fill(t["book_left"] ?? "", with: ["n": String(left(entry.slots))])
+                        : (full ? t["book_full"] : t["book_closed"]) ?? "",
                 ]
             }
-            let slots = try await services.slotsView(site: site.id, service: service.id, day: shown).slots
+            let slots = shown.slots
             let formatter = ISO8601DateFormatter()
             data["slots"] = slots.map { slot -> [String: Any] in
                 let start = formatter.string(from: slot.start)

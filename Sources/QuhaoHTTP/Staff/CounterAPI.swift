@@ -79,19 +79,29 @@ struct CounterAPI {
         let bookings = try await services.consoleBookings(site: snapshot.site, services: view.counter.services)
         let etag = bookings.isEmpty ? snapshot.etag : "\(snapshot.etag)-b\(Self.fingerprint(bookings))"
         if known == etag { return PublicAPI.notModified(etag) }
-        var body = try JSON.encoder.encode(view)
-        if !bookings.isEmpty, var object = try JSONSerialization.jsonObject(with: body) as? [String: Any] {
-            object["bookings"] = try JSONSerialization.jsonObject(with: try JSON.encoder.encode(bookings))
-            body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        }
         // A printer's trouble: its last failure, until a ticket prints again (each change bumps the board's version).
-        if snapshot.site.printer != nil, let status = services.printing.status(site: site), let problem = status.problem,
-            var object = try JSONSerialization.jsonObject(with: body) as? [String: Any]
-        {
-            object["printer_problem"] = request.language == .en ? problem.en : problem.zh
-            body = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        }
+        let problem = snapshot.site.printer == nil ? nil : services.printing.status(site: site)?.problem
+        let body = try JSON.encoder.encode(
+            ConsoleAnswer(
+                view: view, bookings: bookings.isEmpty ? nil : bookings,
+                printerProblem: problem.map { request.language == .en ? $0.en : $0.zh }))
         return JSON.response(body, etag: etag, headers: [.cacheControl: "no-store"])
+    }
+
+    /// The console's JSON: the view and, beside its keys, what is read per request.
+    struct ConsoleAnswer: Encodable {
+        let view: CounterConsoleView
+        let bookings: [ConsoleBookingSlot]?
+        let printerProblem: String?
+
+        enum CodingKeys: String, CodingKey { case bookings, printerProblem }
+
+        func encode(to encoder: any Encoder) throws {
+            try view.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encodeIfPresent(bookings, forKey: .bookings)
+            try container.encodeIfPresent(printerProblem, forKey: .printerProblem)
+        }
     }
 
     /// A short stable hash of the bookings' summary (FNV-1a over its JSON).

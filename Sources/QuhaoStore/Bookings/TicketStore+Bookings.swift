@@ -185,7 +185,7 @@ extension TicketStore {
             let named = service.messageParameters
             let day = BusinessDay(request.slotStart, in: site.zone)
             guard let slot = rules.slots(on: day, in: site.zone).first(where: { $0.start == request.slotStart }) else {
-                throw QuhaoError(.slotNotOffered, ["time": "\(day.iso) \(Self.localTime(request.slotStart, site))"])
+                throw QuhaoError(.slotNotOffered, ["time": "\(day.iso) \(AppointmentRules.clock(request.slotStart, in: site.zone))"])
             }
             if let refusal = rules.refusal(booking: slot, at: context.now, in: site.zone) { throw refusal }
             let identity = try IdentityCheck.validate(request.identity, for: service.identity, service: named, today: context.day)
@@ -194,14 +194,14 @@ extension TicketStore {
             }
             let person = identity.map(identityHash) ?? keyedHash("phone:\(phone)")
             let db = context.db
-            let rules2 = site.booking
+            let policy = site.booking
             let missed = try Date.fetchAll(
                 db.cachedStatement(sql: BookingSQL.missed),
-                arguments: [person, context.now.addingTimeInterval(-Double(rules2.noShowWindowDays) * 86_400), context.now])
-            if let until = rules2.barredUntil(missedSlotEnds: missed, at: context.now) {
+                arguments: [person, context.now.addingTimeInterval(-Double(policy.noShowWindowDays) * 86_400), context.now])
+            if let until = policy.barredUntil(missedSlotEnds: missed, at: context.now) {
                 throw QuhaoError(
                     .bookingBarred,
-                    ["count": String(missed.count), "days": String(rules2.noShowWindowDays), "until": site.businessDay(at: until).iso])
+                    ["count": String(missed.count), "days": String(policy.noShowWindowDays), "until": site.businessDay(at: until).iso])
             }
             let dayStart = day.start(in: site.zone)
             if let held = try BookingRecord.fetchOne(
@@ -239,7 +239,8 @@ extension TicketStore {
             let slot = try AppointmentSlot(start: record.slotStart, end: record.slotEnd)
             guard context.now <= rules.cutoff(of: slot) else {
                 throw QuhaoError(
-                    .bookingCancelTooLate, ["minutes": String(rules.cutoffMinutes), "cutoff": Self.localTime(rules.cutoff(of: slot), site)])
+                    .bookingCancelTooLate,
+                    ["minutes": String(rules.cutoffMinutes), "cutoff": AppointmentRules.clock(rules.cutoff(of: slot), in: site.zone)])
             }
             record.state = .cancelled
             record.cancelledAt = context.now
@@ -269,7 +270,8 @@ extension TicketStore {
             if case .early(let opens) = arrival {
                 // Today: the time; another day: the date as well.
                 let day = site.businessDay(at: opens)
-                let time = day == context.day ? Self.localTime(opens, site) : "\(day.iso) \(Self.localTime(opens, site))"
+                let clock = AppointmentRules.clock(opens, in: site.zone)
+                let time = day == context.day ? clock : "\(day.iso) \(clock)"
                 throw QuhaoError(.bookingTooEarly, ["opens": time, "minutes": String(site.booking.checkInEarlyMinutes)])
             }
             let late = arrival == .late
@@ -331,10 +333,5 @@ extension TicketStore {
         let record = try BookingRecord(row: row)
         let ticket: (String, String)? = (row["ticket_token"] as String?).flatMap { token in (row["ticket_number"] as String?).map { (token, $0) } }
         return try record.booking(ticket: ticket)
-    }
-
-    /// `09:45` in the site's zone.
-    static func localTime(_ date: Date, _ site: Site) -> String {
-        AppointmentRules.clock(date, in: site.zone)
     }
 }
