@@ -14,8 +14,11 @@ QUHAO_PORT=$port "$quhao" qr site qiantang --format png --out hall.png >/dev/nul
 hall=$(zbarimg --quiet --raw hall.png 2>/dev/null) || fail "hall PNG does not decode"
 [[ $hall =~ ^$base/s/qiantang\?p=([0-9]{6})$ ]] || fail "hall QR carries '$hall'"
 code=${BASH_REMATCH[1]}
-QUHAO_PORT=$port "$quhao" qr site canteen --format svg --out canteen.svg >/dev/null || fail "quhao qr site canteen"
-[[ $(decode_svg canteen.svg) == "$base/s/canteen" ]] || fail "canteen QR (static presence) should be the plain address"
+# An inspection office takes no anonymous numbers: it has no take-a-number QR, and says what to print instead.
+QUHAO_PORT=$port "$quhao" qr site canteen --format svg --out canteen.svg >/dev/null 2>canteen.err && fail "quhao qr site canteen should refuse"
+grep -q "qr unit UNIT --poster" canteen.err || fail "the refusal should say how to print a unit's poster: $(cat canteen.err)"
+[[ $(curl -s -o /dev/null -w '%{http_code}' "$base/qr/sites/canteen.svg") == 403 ]] || fail "/qr/sites/canteen.svg should be refused"
+[[ $(curl -s -o /dev/null -w '%{http_code}' "$base/s/canteen") == 403 ]] || fail "/s/canteen should refuse anonymous numbers"
 
 taken=$(curl -fsS -X POST "$base/api/v1/sites/qiantang/tickets" -H 'content-type: application/json' \
     -d "{\"service\":\"E\",\"identity\":\"11010519491231002X\",\"phone\":\"13812345678\",\"presence\":\"$code\"}") || fail "take with the CLI's code"

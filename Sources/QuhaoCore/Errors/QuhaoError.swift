@@ -130,5 +130,7 @@ extension QuhaoError {
         case slotFull = "slot.full"
         case kioskPINInvalid = "kiosk.pin_invalid"
         case kioskGreenUnavailable = "kiosk.green_unavailable"
+        case inspectionUnitLinkRequired = "inspection.unit_link_required"
+        case inspectionNothingHeld = "inspection.nothing_held"
     }
 }

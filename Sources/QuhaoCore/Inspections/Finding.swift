@@ -103,6 +103,34 @@ public struct Finding: Sendable, Hashable, Codable, Identifiable {
         self.closedByInspectionID = closedByInspectionID
     }
 
-    /// Not verified and past its due day (the due day itself is still in time).
-    public func isOverdue(today: BusinessDay) -> Bool { state != .verified && due < today }
+    /// Open (nothing submitted, or sent back) and past its due day: see ``FindingDeadline``.
+    public func isOverdue(today: BusinessDay) -> Bool { FindingDeadline.isOverdue(state: state, due: due, today: today) }
+
+    /// Its rectification waits for the office and reached it after the due day: see ``FindingDeadline``.
+    public func isAnsweredLate(in zone: TimeZone) -> Bool {
+        FindingDeadline.isAnsweredLate(state: state, due: due, answeredOn: respondedAt.map { BusinessDay($0, in: zone) })
+    }
+}
+
+/// What an office counts against a finding's due day (domain.md, "What an office counts"), one
+/// place for the figures page, the unit's page, the CSV, the JSON and the command line.
+///
+/// - **Overdue**: still open (no rectification submitted, or the last one sent back) after its due
+///   day in the site's zone. The due day itself is still in time. So overdue ≤ open, always.
+/// - **Awaiting verification**: a rectification submitted and waiting for the office, never overdue,
+///   whenever it was sent: the unit has answered, and the wait is the office's.
+/// - **Answered late**: of those awaiting verification, the ones whose rectification was submitted
+///   after the due day; shown apart, as part of "awaiting", never of "overdue".
+public enum FindingDeadline {
+    /// Open and past its due day.
+    public static func isOverdue(state: FindingState, due: BusinessDay, today: BusinessDay) -> Bool {
+        state == .open && due < today
+    }
+
+    /// Awaiting verification, and submitted after its due day.
+    /// - Parameter answeredOn: The business day its waiting rectification was submitted.
+    public static func isAnsweredLate(state: FindingState, due: BusinessDay, answeredOn: BusinessDay?) -> Bool {
+        guard state == .submitted, let answeredOn else { return false }
+        return due < answeredOn
+    }
 }

@@ -70,7 +70,9 @@ public struct TicketFacts: Sendable, Hashable {
         let origin: IssueOrigin =
             channel == .staff || channel == .cli ? .staff : issue.toState == .remote ? .remote : .hall
         let checkIn = steps.first { $0.action == "check_in" }?.at
-        let firstCall = steps.first { $0.action == "call" }
+        // A call handed back (`release`) was not the call that served it: its wait runs to the next one.
+        let afterRelease = (steps.lastIndex { $0.action == TicketAction.release.rawValue }).map { $0 + 1 } ?? 0
+        let firstCall = steps[afterRelease...].first { $0.action == "call" }
         let start = steps.first { $0.action == "start" }
         let complete = steps.last { $0.action == "complete" }
         let noShow = steps.last { $0.action == "no_show" }

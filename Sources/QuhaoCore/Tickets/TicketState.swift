@@ -31,6 +31,9 @@ public enum TicketAction: String, Sendable, CaseIterable, Codable {
     case transfer
     case cancel
     case expire
+    /// A called ticket goes back to its place in the queue, uncalled (an inspection team that
+    /// cannot go after all hands the unit's request back).
+    case release
 }
 
 extension TicketState {
@@ -52,6 +55,7 @@ extension TicketState {
         case (.called, .noShow): return .noShow
         case (.noShow, .reactivate): return .waiting
         case (.called, .transfer), (.serving, .transfer): return .waiting
+        case (.called, .release): return .waiting
         case (.remote, .cancel), (.waiting, .cancel), (.called, .cancel): return .cancelled
         case (.remote, .expire), (.waiting, .expire), (.called, .expire): return .expired
         default:

@@ -33,7 +33,7 @@ public enum WebhookEvent: String, Hashable, Sendable, Codable, CaseIterable {
     case checkedIn = "checked_in"
     case called, recalled, started, completed
     case noShow = "no_show"
-    case reactivated, transferred, cancelled, expired
+    case reactivated, transferred, cancelled, expired, released
     case rated
 
     /// The event of a ticket action (`call` → `called`).
@@ -49,6 +49,7 @@ public enum WebhookEvent: String, Hashable, Sendable, Codable, CaseIterable {
         case .transfer: self = .transferred
         case .cancel: self = .cancelled
         case .expire: self = .expired
+        case .release: self = .released
         }
     }
 

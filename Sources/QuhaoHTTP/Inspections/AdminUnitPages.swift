@@ -263,15 +263,20 @@ struct AdminUnitPages {
         var rows = [row(t["admin_figures_title"] ?? "", summary.total)]
         rows += InspectionResult.allCases.map { row($0.label.text(language), summary.byResult[$0] ?? .init()) }
         rows += UnitType.allCases.map { row($0.label.text(language), summary.byType[$0] ?? .init()) }
-        rows += RiskLevel.allCases.map { row("\(t["admin_field_risk"] ?? "") \($0.rawValue)", summary.byRisk[$0] ?? .init()) }
+        rows += RiskLevel.allCases.map { row(Catalogue.fill(t["figures_risk"] ?? "", with: ["risk": $0.rawValue]), summary.byRisk[$0] ?? .init()) }
+        let rate = summary.rectificationRate.map { String(format: "%.1f %%", $0) } ?? "—"
         let csvQuery = "site=\(site.id)" + (from.map { "&from=\($0.iso)" } ?? "") + (to.map { "&to=\($0.iso)" } ?? "")
         let data: [String: Any] = [
             "title": t["admin_figures_title"] ?? "", "siteName": site.name.text(language), "user": principal.name, "site": site.id,
             "from": from?.iso ?? "", "to": to?.iso ?? "", "rows": rows, "csv": "/api/v1/inspections/summary?\(csvQuery)&format=csv",
-            "units": summary.total.unitsInspected, "findings": summary.total.findings, "rectified": summary.total.rectified,
-            "rate": summary.rectificationRate.map { String(format: "%.1f %%", $0) } ?? "—", "onSite": summary.onSite,
-            "remote": summary.remoteVideo, "selfCount": summary.selfInspections, "awaiting": summary.awaitingVerification, "open": summary.open,
-            "overdue": summary.overdue,
+            "headline": Catalogue.fill(
+                t["figures_headline"] ?? "",
+                with: [
+                    "units": String(summary.total.unitsInspected), "findings": String(summary.total.findings),
+                    "rectified": String(summary.total.rectified), "rate": rate,
+                ]),
+            "onSite": summary.onSite, "remote": summary.remoteVideo, "selfCount": summary.selfInspections,
+            "awaiting": summary.awaitingVerification, "answeredLate": summary.answeredLate, "open": summary.open, "overdue": summary.overdue,
             "due": summary.due.map { ["risk": $0.risk.rawValue, "minimum": $0.minimumVisits, "active": $0.activeUnits, "due": $0.dueForVisit] },
         ]
         return page("admin-inspections", request, data)

@@ -16,6 +16,7 @@ struct InspectorPages {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get(use: home)
         routes.post(":site/:team/call-next", use: callNext)
+        routes.post(":site/:team/release", use: releaseSubmit)
         routes.get("i/:id", use: inspectionPage)
         routes.post("i/:id/remote", use: remoteSubmit)
         routes.post("i/:id/record", use: recordSubmit)
@@ -64,6 +65,7 @@ struct InspectorPages {
                     team["held"] = [
                         "id": held.inspection.id, "unit": held.unit.name, "status": held.inspection.status.label.text(language),
                         "number": held.ticket?.number.description ?? "",
+                        "canRelease": held.inspection.mode == nil && held.inspection.status == .called, "team": counter.id,
                     ]
                 }
                 teams.append(team)
@@ -92,10 +94,25 @@ struct InspectorPages {
         let team = try context.parameters.require("team", as: Int.self)
         guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
         do {
-            _ = try await services.store.callNext(site: site, counter: team, by: principal.initiator)
+            _ = try await services.store.inspections.callNext(
+                site: site, team: team, by: Inspector(initiator: principal.initiator, name: principal.name))
             try await services.boardHoldsOwnChanges(site: site)
             guard let held = try await services.store.inspections.held(site: site, team: team) else { throw QuhaoError(.queueEmpty) }
             return redirect(request, "/inspect/i/\(held.inspection.id)")
+        } catch let error as QuhaoError where error.code != .authForbidden {
+            return try await renderHome(request, error: error)
+        }
+    }
+
+    /// The team hands its request back to the queue (before checking in), for any team to call.
+    @Sendable func releaseSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let site = try context.parameters.require("site")
+        let team = try context.parameters.require("team", as: Int.self)
+        guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
+        do {
+            try await services.store.inspections.release(site: site, team: team, by: Inspector(initiator: principal.initiator, name: principal.name))
+            try await services.boardHoldsOwnChanges(site: site)
+            return redirect(request, "/inspect")
         } catch let error as QuhaoError where error.code != .authForbidden {
             return try await renderHome(request, error: error)
         }

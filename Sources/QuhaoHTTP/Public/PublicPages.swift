@@ -50,6 +50,15 @@ struct PublicPages {
         let language = request.language
         let (t, script) = Templates.strings(language)
         let catalogue = Catalogue.of(language)
+        if site.kind == .inspection {
+            // An inspection office takes no anonymous numbers: the page says who may do what instead of a form.
+            let refusal = QuhaoError(.inspectionUnitLinkRequired, ["site": site.id])
+            let data: [String: Any] = [
+                "t": t, "lang": language.rawValue, "title": site.name.text(language), "siteName": site.name.text(language),
+                "langQuery": Self.langQuery(request), "office": true, "error": catalogue.message(for: refusal),
+            ]
+            return templates.page("take", data, status: refusal.status)
+        }
         let code: String? = form.presence ?? request.uri.queryParameters.get("p")
         let inHall = site.rules.presence != .rotating || services.presence.isValid(code, site: site.id)
         var data: [String: Any] = [

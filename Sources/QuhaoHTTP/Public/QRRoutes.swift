@@ -23,6 +23,8 @@ struct QRRoutes {
     @Sendable func site(_ request: Request, context: AppRequestContext) async throws -> Response {
         let siteID = try Self.name(try context.parameters.require("file"), request)
         let site = try await services.board.snapshot(siteID).site
+        // An office's QR codes are its units' posters; a take-a-number code for it would lead nowhere.
+        guard site.kind == .taxHall else { throw QuhaoError(.inspectionUnitLinkRequired, ["site": site.id]) }
         let caption = "扫码取号 Scan to take a number · \(site.name.zh)"
         return try Self.svg("\(services.settings.publicURL)/s/\(site.id)", caption: caption)
     }

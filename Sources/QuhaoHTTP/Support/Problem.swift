@@ -21,13 +21,13 @@ extension QuhaoError {
         case .storageUnavailable, .speechUnavailable, .speechFailed, .notReady: .serviceUnavailable
         case .configInvalid, .internalError: .internalServerError
         case .unitNotFound, .unitTokenInvalid, .inspectionNotFound, .findingNotFound, .evidenceNotFound: .notFound
-        case .unitTokenWrongKind, .unitCodeInvalid: .forbidden
+        case .unitTokenWrongKind, .unitCodeInvalid, .inspectionUnitLinkRequired: .forbidden
         case .unitNameRequired, .unitAddressRequired, .unitFieldTooLong, .unitTypeUnknown, .unitRiskUnknown, .unitLicenceFormat,
             .unitKitchenModeUnknown, .unitCameraURLInvalid, .unitsImportInvalid, .checklistItemUnknown, .checklistIncomplete, .findingTextRequired,
             .evidenceTooMany:
             .badRequest
         case .unitDuplicate, .unitInactive, .inspectionAlreadyOpen, .inspectionNotCheckedIn, .inspectionInvalidState, .inspectionNoCamera,
-            .inspectionNoOpenFindings,
+            .inspectionNoOpenFindings, .inspectionNothingHeld,
             .findingInvalidTransition:
             .conflict
         case .bookingNotFound: .notFound

@@ -17,32 +17,42 @@ extension TicketStore {
     /// The choice and the claim happen in one transaction, so two counters never get the same
     /// ticket. A counter that already holds a called or serving ticket gets that ticket back
     /// (``CallResult/alreadyHeld``), never a second one.
+    /// - Parameter name: Who calls, by name, for records that keep it (an inspection's "called by").
     /// - Throws: ``QuhaoError`` `counter.not_found`, `counter.paused`, `queue.empty`.
-    public func callNext(site siteID: String, counter counterID: Int, by initiator: Initiator = .system) async throws -> CallResult {
-        try await write(site: siteID) { context in
-            let counter = try Self.counter(counterID, in: context.site)
-            if let held = try Self.heldTicket(context.db, site: siteID, counter: counterID) {
-                return CallResult(ticket: held.ticket, alreadyHeld: true)
-            }
-            let streak = try Self.counterState(context.db, site: siteID, counter: counterID)
-            guard !streak.paused else { throw QuhaoError(.counterPaused, ["counter": String(counterID)]) }
-            let heads = try Self.queueHeads(context, counter: counter)
-            guard
-                let choice = CallPolicy.choose(
-                    green: heads.green, appointment: heads.appointment, normal: heads.normal, priorityStreak: streak.priorityStreak,
-                    burst: context.site.rules.priorityBurst)
-            else { throw QuhaoError(.queueEmpty, ["counter": String(counterID)]) }
-            var record = choice.candidate
-            try Self.apply(.call, to: &record, context, counter: counterID, by: initiator) {
-                $0.counterID = counterID
-                $0.calledAt = context.now
-                $0.recallCount = 0
-            }
-            try context.db.execute(
-                sql: "UPDATE counter_states SET priority_streak = ? WHERE site_id = ? AND counter_id = ?",
-                arguments: [CallPolicy.streak(after: choice, previous: streak.priorityStreak), siteID, counterID])
-            return CallResult(ticket: record.ticket, alreadyHeld: false)
+    public func callNext(site siteID: String, counter counterID: Int, by initiator: Initiator = .system, name: String? = nil) async throws
+        -> CallResult
+    {
+        try await write(site: siteID) { context in try Self.callNext(counter: counterID, by: initiator, name: name, context) }
+    }
+
+    /// The choice and the claim of ``callNext(site:counter:by:name:)``, inside the caller's transaction.
+    static func callNext(counter counterID: Int, by initiator: Initiator, name: String?, _ context: Context) throws -> CallResult {
+        let siteID = context.site.id
+        let counter = try Self.counter(counterID, in: context.site)
+        if let held = try Self.heldTicket(context.db, site: siteID, counter: counterID) {
+            return CallResult(ticket: held.ticket, alreadyHeld: true)
         }
+        let streak = try Self.counterState(context.db, site: siteID, counter: counterID)
+        guard !streak.paused else { throw QuhaoError(.counterPaused, ["counter": String(counterID)]) }
+        let heads = try Self.queueHeads(context, counter: counter)
+        guard
+            let choice = CallPolicy.choose(
+                green: heads.green, appointment: heads.appointment, normal: heads.normal, priorityStreak: streak.priorityStreak,
+                burst: context.site.rules.priorityBurst)
+        else { throw QuhaoError(.queueEmpty, ["counter": String(counterID)]) }
+        var record = choice.candidate
+        try Self.apply(.call, to: &record, context, counter: counterID, by: initiator) {
+            $0.counterID = counterID
+            $0.calledAt = context.now
+            $0.recallCount = 0
+        }
+        try context.db.execute(
+            sql: "UPDATE counter_states SET priority_streak = ? WHERE site_id = ? AND counter_id = ?",
+            arguments: [CallPolicy.streak(after: choice, previous: streak.priorityStreak), siteID, counterID])
+        if let name, context.site.kind == .inspection {
+            try context.db.execute(sql: "UPDATE inspections SET called_by = ? WHERE ticket_id = ?", arguments: [name, record.id])
+        }
+        return CallResult(ticket: record.ticket, alreadyHeld: false)
     }
 
     /// Calls one waiting ticket by its number, out of turn (a visitor who stepped away, a number
@@ -63,6 +73,11 @@ extension TicketStore {
             }
             guard !(try Self.counterState(context.db, site: siteID, counter: counterID).paused) else {
                 throw QuhaoError(.counterPaused, ["counter": String(counterID)])
+            }
+            if context.site.kind == .inspection,
+                try Bool.fetchOne(context.db, sql: "SELECT EXISTS (SELECT 1 FROM inspections WHERE ticket_id = ?)", arguments: [record.id]) != true
+            {
+                throw QuhaoError(.inspectionNotFound)
             }
             guard counter.services.contains(record.serviceID) else {
                 let service = context.site.service(record.serviceID)
@@ -235,11 +250,14 @@ extension TicketStore {
     ) {
         let db = context.db
         let now = context.now
+        // An inspection team is only ever handed a unit's request: a number bound to no inspection
+        // (one taken before such numbers were refused) is passed over, never held.
+        let bound = context.site.kind == .inspection ? " AND EXISTS (SELECT 1 FROM inspections i WHERE i.ticket_id = tickets.id)" : ""
         func head(_ service: String, _ condition: String, _ arguments: StatementArguments = []) throws -> TicketRecord? {
             try TicketRecord.fetchOne(
                 db,
                 sql: """
-                    SELECT * FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND service_id = ? AND \(condition)
+                    SELECT * FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND service_id = ? AND \(condition)\(bound)
                     ORDER BY sort_key, id LIMIT 1
                     """, arguments: [context.site.id, context.day.iso, service] + arguments)
         }

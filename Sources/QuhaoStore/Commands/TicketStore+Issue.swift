@@ -71,8 +71,16 @@ extension TicketStore {
     }
 
     /// The checks and the insert of ``issue(_:by:)``, inside the caller's transaction.
-    func issue(_ request: IssueRequest, token: String, by initiator: Initiator, _ context: Context, booked: BookedPerson? = nil) throws -> Ticket {
+    /// - Parameter forUnit: The number is a canteen unit's inspection request (``InspectionStore/request(_:unitToken:)``):
+    ///   the only way a number is taken at an inspection office, and one the hall's one-number-per-identity-per-day
+    ///   rule does not apply to (the office's rule, one open request per unit, is the inspection store's).
+    func issue(
+        _ request: IssueRequest, token: String, by initiator: Initiator, _ context: Context, booked: BookedPerson? = nil, forUnit: Bool = false
+    ) throws -> Ticket {
         let site = context.site
+        // An inspection office's queue holds units' requests only: an anonymous number there is bound
+        // to no unit, and the team that called it could do nothing with it but hold it.
+        if site.kind == .inspection && !forUnit { throw QuhaoError(.inspectionUnitLinkRequired, ["site": site.id]) }
         guard let service = site.service(request.service) else {
             throw QuhaoError(.serviceNotFound, ["service": request.service])
         }
@@ -107,7 +115,7 @@ extension TicketStore {
             throw QuhaoError(.ticketDeviceActive, ["number": active])
         }
         let hash = booked?.identityHash ?? identity.map(identityHash)
-        if let hash {
+        if let hash, !forUnit {
             let taken = try Bool.fetchOne(
                 db.cachedStatement(
                     sql: """

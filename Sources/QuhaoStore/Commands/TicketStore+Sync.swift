@@ -41,6 +41,7 @@ extension TicketStore {
         }
         // Removed sites too: their boards must go (the board drops a site it can no longer load).
         for site in sites.map(\.id) + removed.sorted() { observers.notify(site, .all) }
+        for site in sites where site.kind == .inspection { try await inspections.cancelAnonymousNumbers(site: site.id) }
     }
 
     /// An inspection office gets its unit-token key once, and a new checklist version whenever

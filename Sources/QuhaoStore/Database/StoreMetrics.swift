@@ -116,6 +116,7 @@ final class TicketActivity: TransactionObserver, Sendable {
         case "transfer": "transferred"
         case "cancel": "cancelled"
         case "expire": "expired"
+        case "release": "released"
         default: action
         }
     }

@@ -47,6 +47,7 @@ public struct InspectionSummary: Sendable, Hashable, Codable {
     // risk levels A–D used as keys).
     enum CodingKeys: String, CodingKey {
         case site, from, to, today, total, open, overdue, due
+        case answeredLate = "answered_late"
         case onSite = "on_site"
         case remoteVideo = "remote_video"
         case selfInspections = "self_inspections"
@@ -65,11 +66,13 @@ public struct InspectionSummary: Sendable, Hashable, Codable {
     public let onSite: Int
     public let remoteVideo: Int
     public let selfInspections: Int
-    /// Findings of the period whose rectification waits for the office.
+    /// Findings of the period whose rectification waits for the office (never overdue).
     public let awaitingVerification: Int
-    /// Findings of the period still open (no rectification submitted, or one rejected).
+    /// Of those awaiting verification, the ones submitted after their due day (``FindingDeadline``).
+    public let answeredLate: Int
+    /// Findings of the period still open (no rectification submitted, or one sent back).
     public let open: Int
-    /// Findings of the period not verified and past their due day.
+    /// Of those open, the ones past their due day (``FindingDeadline``): overdue ≤ open.
     public let overdue: Int
     public let byResult: [InspectionResult: Figures]
     public let byType: [UnitType: Figures]
@@ -133,17 +136,20 @@ extension InspectionStore {
             let states = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT f.state, f.due_day FROM findings f JOIN inspections i ON i.id = f.inspection_id
+                    SELECT f.state, f.due_day, f.responded_at FROM findings f JOIN inspections i ON i.id = f.inspection_id
                     WHERE f.site_id = ? AND i.kind != 'self' AND i.recorded_at >= ? AND i.recorded_at < ?
                     """, arguments: [site, start, end])
             var awaiting = 0
+            var answeredLate = 0
             var open = 0
             var overdue = 0
             for row in states {
-                let state: String = row["state"]
-                if state == FindingState.submitted.rawValue { awaiting += 1 }
-                if state == FindingState.open.rawValue { open += 1 }
-                if state != FindingState.verified.rawValue, let due = BusinessDay(iso: row["due_day"]), due < today { overdue += 1 }
+                guard let state = FindingState(rawValue: row["state"]), let due = BusinessDay(iso: row["due_day"]) else { continue }
+                if state == .submitted { awaiting += 1 }
+                if state == .open { open += 1 }
+                if FindingDeadline.isOverdue(state: state, due: due, today: today) { overdue += 1 }
+                let answered = (row["responded_at"] as Date?).map { BusinessDay($0, in: zone) }
+                if FindingDeadline.isAnsweredLate(state: state, due: due, answeredOn: answered) { answeredLate += 1 }
             }
             // Units due for a visit: this calendar year's visits against the level's minimum.
             let yearStart = BusinessDay(year: today.year, month: 1, day: 1)!.start(in: zone)
@@ -163,7 +169,8 @@ extension InspectionStore {
             return InspectionSummary(
                 site: site, from: from, to: to, today: today, total: total, onSite: modes[InspectionMode.onSite.rawValue] ?? 0,
                 remoteVideo: modes[InspectionMode.remoteVideo.rawValue] ?? 0, selfInspections: modes[InspectionMode.selfCheck.rawValue] ?? 0,
-                awaitingVerification: awaiting, open: open, overdue: overdue, byResult: byResult, byType: byType, byRisk: byRisk, due: due)
+                awaitingVerification: awaiting, answeredLate: answeredLate, open: open, overdue: overdue, byResult: byResult, byType: byType,
+                byRisk: byRisk, due: due)
         }
     }
 }

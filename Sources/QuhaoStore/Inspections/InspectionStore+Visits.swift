@@ -55,7 +55,7 @@ extension InspectionStore {
             }
             let ticket = try tickets.issue(
                 IssueRequest(siteID: site, service: rules.service(for: kind), identity: unit.uscc, phone: unit.contactPhone, channel: .phone),
-                token: ticketToken, by: Initiator(.unit, id: String(unit.id)), context)
+                token: ticketToken, by: Initiator(.unit, id: String(unit.id)), context, forUnit: true)
             try context.db.execute(
                 sql: "INSERT INTO inspections (site_id, unit_id, kind, status, ticket_id, requested_at) VALUES (?, ?, ?, 'requested', ?, ?)",
                 arguments: [site, unit.id, kind.rawValue, ticket.id, context.now])
@@ -78,6 +78,70 @@ extension InspectionStore {
                 $0.finishedAt = context.now
             }
             return try Self.fetchInspection(context.db, id: open.id)
+        }
+    }
+
+    // MARK: - Writes: the teams
+
+    /// Calls the next unit's request to a team, recording who called (the unit's page names them).
+    /// - Throws: `queue.empty`, `counter.*` for the team.
+    public func callNext(site: String, team: Int, by inspector: Inspector) async throws -> CallResult {
+        try await tickets.callNext(site: site, counter: team, by: inspector.initiator, name: inspector.name)
+    }
+
+    /// A team hands back the request it holds, before checking in: the request goes back to its
+    /// place in the queue, uncalled, for any team to call (audited as the ticket's `release` event).
+    /// A number the team holds that is bound to no inspection (taken before anonymous numbers were
+    /// refused) cannot be served by anyone: it is cancelled instead.
+    /// - Returns: The request released, or `nil` when the number held was bound to none.
+    /// - Throws: `inspection.nothing_held` when the team holds nothing; `inspection.invalid_state` once checked in.
+    @discardableResult
+    public func release(site: String, team: Int, by inspector: Inspector) async throws -> Inspection? {
+        try await tickets.write(site: site) { context in
+            _ = try TicketStore.counter(team, in: context.site)
+            guard var record = try TicketStore.heldTicket(context.db, site: site, counter: team) else {
+                throw QuhaoError(.inspectionNothingHeld, ["counter": String(team)])
+            }
+            let held = try Row.fetchOne(context.db, sql: "SELECT * FROM inspections WHERE ticket_id = ?", arguments: [record.id]).map(Self.inspection)
+            guard let held else {
+                try TicketStore.apply(.cancel, to: &record, context, counter: team, by: inspector.initiator, detail: "released: no inspection") {
+                    $0.counterID = nil
+                    $0.finishedAt = context.now
+                }
+                return nil
+            }
+            guard held.mode == nil, record.state == .called else { throw Self.invalidState(held, action: "release") }
+            try TicketStore.apply(.release, to: &record, context, counter: team, by: inspector.initiator, detail: "by \(inspector.name)") {
+                $0.counterID = nil
+                $0.calledAt = nil
+                $0.recallCount = 0
+            }
+            try context.db.execute(sql: "UPDATE inspections SET counter_id = NULL, called_by = NULL WHERE id = ?", arguments: [held.id])
+            return try Self.fetchInspection(context.db, id: held.id)
+        }
+    }
+
+    /// Cancels the open numbers of an office that are bound to no inspection: numbers taken
+    /// anonymously before the office refused them (no team can serve them, and the board would count
+    /// them as waiting). Run at start for every office; each cancel is in the ticket's event log.
+    /// - Returns: How many were cancelled.
+    @discardableResult
+    public func cancelAnonymousNumbers(site: String) async throws -> Int {
+        try await tickets.write(site: site) { context in
+            guard context.site.kind == .inspection else { return 0 }
+            let orphans = try TicketRecord.fetchAll(
+                context.db,
+                sql: """
+                    SELECT * FROM tickets t WHERE t.site_id = ? AND t.state IN ('remote', 'waiting', 'called')
+                    AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.ticket_id = t.id)
+                    """, arguments: [site])
+            for var record in orphans {
+                try TicketStore.apply(.cancel, to: &record, context, counter: record.counterID, by: .system, detail: "no unit's request") {
+                    $0.counterID = nil
+                    $0.finishedAt = context.now
+                }
+            }
+            return orphans.count
         }
     }
 
@@ -335,7 +399,7 @@ extension InspectionStore {
 
     static let actionWords: [String: (String, String)] = [
         "withdraw": ("撤回", "withdrawn"), "check_in": ("签到", "checked in"), "mark_remote": ("改为远程视频检查", "marked remote"),
-        "record": ("记录结果", "recorded"), "check_out": ("签退", "checked out"),
+        "record": ("记录结果", "recorded"), "check_out": ("签退", "checked out"), "release": ("释放回队列", "released to the queue"),
     ]
 
     static func logFinding(_ db: Database, _ finding: Finding.ID, _ at: Date, _ action: String, _ initiator: Initiator, _ text: String?) throws {
@@ -369,7 +433,7 @@ extension InspectionStore {
             let request = IssueRequest(
                 siteID: context.site.id, service: rules.service(for: kind), identity: unit.uscc, phone: unit.contactPhone, channel: .phone)
             // The checks come before the insert: a refusal (a closed business type) leaves nothing half-done.
-            guard let ticket = try? store.issue(request, token: store.random.token(), by: .system, context) else { continue }
+            guard let ticket = try? store.issue(request, token: store.random.token(), by: .system, context, forUnit: true) else { continue }
             try context.db.execute(sql: "UPDATE inspections SET ticket_id = ? WHERE id = ?", arguments: [ticket.id, row["id"] as Int64])
         }
     }

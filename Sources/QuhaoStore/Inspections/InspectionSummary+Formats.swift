@@ -5,14 +5,14 @@ extension InspectionSummary {
     /// The columns of the summary's CSV form.
     public static let csvColumns = [
         "group", "key", "label", "units_inspected", "inspections", "findings", "rectified", "rectification_rate_percent", "on_site",
-        "remote_video", "self", "awaiting_verification", "open", "overdue", "active_units", "due_for_visit",
+        "remote_video", "self", "awaiting_verification", "answered_late", "open", "overdue", "active_units", "due_for_visit",
     ]
 
     /// One table for Excel (UTF-8 with a byte-order mark): the totals, then by result, unit type and
     /// risk level, then the units due for a visit per level. Cells a row does not have are empty.
     public var csv: String {
         func rate(_ figures: Figures) -> String { figures.rectificationRate.map { String(format: "%.1f", $0) } ?? "" }
-        func row(_ group: String, _ key: String, _ label: String, _ figures: Figures, extra: [String] = Array(repeating: "", count: 8)) -> [String] {
+        func row(_ group: String, _ key: String, _ label: String, _ figures: Figures, extra: [String] = Array(repeating: "", count: 9)) -> [String] {
             [
                 group, key, label, String(figures.unitsInspected), String(figures.inspections), String(figures.findings), String(figures.rectified),
                 rate(figures),
@@ -23,7 +23,8 @@ extension InspectionSummary {
             row(
                 "total", "all", "合计 Total", total,
                 extra: [
-                    String(onSite), String(remoteVideo), String(selfInspections), String(awaitingVerification), String(open), String(overdue), "", "",
+                    String(onSite), String(remoteVideo), String(selfInspections), String(awaitingVerification), String(answeredLate), String(open),
+                    String(overdue), "", "",
                 ]))
         for result in InspectionResult.allCases {
             rows.append(row("result", result.rawValue, "\(result.label.zh) \(result.label.en ?? "")", byResult[result] ?? Figures()))
@@ -35,7 +36,7 @@ extension InspectionSummary {
         for level in due {
             rows.append(
                 ["due", level.risk.rawValue, "\(level.risk.rawValue) 级：每年至少 \(level.minimumVisits) 次 / at least \(level.minimumVisits) a year"]
-                    + Array(repeating: "", count: 11) + [String(level.activeUnits), String(level.dueForVisit)])
+                    + Array(repeating: "", count: 12) + [String(level.activeUnits), String(level.dueForVisit)])
         }
         return "\u{FEFF}" + rows.map { $0.map(UnitsCSV.cell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }
@@ -53,8 +54,9 @@ extension InspectionSummary {
             "已整改核实 Rectified and verified \(total.rectified)",
             "整改率 Rectification rate         \(rate(total))",
             "待核实 Awaiting verification      \(awaitingVerification)",
+            "  其中逾期提交 answered late      \(answeredLate)",
             "待整改 Open                       \(open)",
-            "逾期 Overdue                      \(overdue)",
+            "  其中逾期 Overdue                \(overdue)",
             "",
             "分组 Group                       单位 units  检查 insp.  问题 findings  整改 rectified  整改率 rate",
         ]

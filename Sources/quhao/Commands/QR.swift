@@ -20,6 +20,8 @@ struct QRCommand: AsyncParsableCommand {
         guard let matrix = QRMatrix(encoding: url, correction: .quartile) else {
             throw ExitFailure(message: "The address is too long for a QR code: \(url)", code: 1)
         }
+        // On standard error: a QR written to standard output stays a clean file.
+        if let warning = PublicAddress.warning(for: url) { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         let bytes: Data =
             switch format {
             case .svg: Data(matrix.svg(caption: caption).utf8)
@@ -59,6 +61,13 @@ struct QRCommand: AsyncParsableCommand {
                 let (file, _) = try storeOptions.loadConfig()
                 let settings = try storeOptions.settings(file: file)
                 let definition = try await store.site(site)
+                guard definition.kind == .taxHall else {
+                    throw ExitFailure(
+                        message: """
+                            \(site) is an inspection office: it takes no anonymous numbers, so it has no take-a-number QR. \
+                            Print each unit's poster: quhao qr unit UNIT --poster --site \(site)
+                            """, code: 2)
+                }
                 var url = "\(settings.publicURL)/s/\(definition.id)"
                 if definition.rules.presence == .rotating, !plain {
                     url += "?p=\(PresenceCodes(store: store, clock: try SystemClock.fromEnvironment()).current(site: definition.id))"

@@ -142,12 +142,24 @@ enum Banner {
             "",
             "  取号 Quhao is running 已启动  ·  config: \(source)  ·  database: \(settings.databasePath)",
         ]
+        if let warning = PublicAddress.warning(for: settings.publicURL) {
+            lines.append("")
+            lines.append(contentsOf: warning.split(separator: "\n").map { "  ⚠ \($0)" })
+            lines.append("")
+        }
         for site in sites {
             let prefixes = site.services.map(\.prefix).joined()
-            lines.append("  · \(site.name.zh) [\(site.id)]: business types \(prefixes), \(site.counters.count) windows")
-            lines.append("      take a number 取号:  \(base)/s/\(site.id)")
+            if site.kind == .inspection {
+                // An office takes no anonymous numbers: its units request through their own links.
+                lines.append("  · \(site.name.zh) [\(site.id)]: inspection office 检查点, \(site.counters.count) teams")
+                lines.append("      units request through their own link 单位通过专用链接申请 (quhao units list --site \(site.id))")
+                lines.append("      inspectors 检查人员: \(base)/inspect   figures 检查统计: \(base)/admin/inspections?site=\(site.id)")
+            } else {
+                lines.append("  · \(site.name.zh) [\(site.id)]: business types \(prefixes), \(site.counters.count) windows")
+                lines.append("      take a number 取号:  \(base)/s/\(site.id)")
+            }
         }
-        if let hall = sites.first {
+        if let hall = sites.first(where: { $0.kind == .taxHall }) {
             var url = "\(base)/s/\(hall.id)"
             if hall.rules.presence == .rotating {
                 url += "?p=\(presence.current(site: hall.id))"

@@ -6,7 +6,9 @@ import Testing
     static let legal: [TicketState: [TicketAction: TicketState]] = [
         .remote: [.checkIn: .waiting, .cancel: .cancelled, .expire: .expired],
         .waiting: [.call: .called, .cancel: .cancelled, .expire: .expired],
-        .called: [.recall: .called, .start: .serving, .noShow: .noShow, .transfer: .waiting, .cancel: .cancelled, .expire: .expired],
+        .called: [
+            .recall: .called, .start: .serving, .noShow: .noShow, .transfer: .waiting, .cancel: .cancelled, .expire: .expired, .release: .waiting,
+        ],
         .serving: [.complete: .done, .transfer: .waiting],
         .noShow: [.reactivate: .waiting],
         .done: [:], .cancelled: [:], .expired: [:],

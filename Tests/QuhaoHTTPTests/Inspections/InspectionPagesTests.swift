@@ -145,7 +145,7 @@ import Testing
             let csv = try await client.get("/api/v1/inspections/summary?site=office&format=csv&from=2026-11-25&to=2026-11-25", headers: session)
             #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
             #expect(csv.text.hasPrefix("\u{FEFF}group,key,label,units_inspected,inspections,findings,rectified,rectification_rate_percent"))
-            #expect(csv.text.contains("total,all,合计 Total,1,1,2,2,100.0,1,0,0,0,0,0,,"))
+            #expect(csv.text.contains("total,all,合计 Total,1,1,2,2,100.0,1,0,0,0,0,0,0,,"))
             #expect(try await client.get("/api/v1/inspections/summary?site=office&from=2026-13-01", headers: session).status == .badRequest)
         }
     }
