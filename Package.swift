@@ -141,12 +141,14 @@ let package = Package(
             resources: [
                 "admin-inspections", "admin-reports", "admin-unit", "admin-units", "admin-webhooks", "book", "booking", "display", "inspect",
                 "inspection", "kiosk", "poster",
+                "shared/answer-history",
                 "shared/head",
+                "shared/staff-nav",
                 "shared/unit-form",
                 "staff-console", "staff-login", "staff-pick", "take", "ticket", "unit", "unit-code",
             ]
             .map { .embedInCode("Resources/templates/\($0).mustache") }
-                + ["app.css", "console.js", "display.css", "display.js", "kiosk.css", "kiosk.js", "staff.css", "take.js", "ticket.js"]
+                + ["app.css", "console.js", "display.css", "display.js", "kiosk.css", "kiosk.js", "staff.css", "staff.js", "take.js", "ticket.js"]
                 .map { .embedInCode("Resources/static/\($0)") },
             swiftSettings: swiftSettings
         ),

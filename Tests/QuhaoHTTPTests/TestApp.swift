@@ -48,14 +48,14 @@ struct TestApp {
     /// Wednesday 2026-11-25 10:00 in Shanghai.
     static let morning = Date(timeIntervalSince1970: 1_795_572_000)
 
-    init(site: Site = TestApp.site(), issueBurst: Int = 1000, speechCommand: String? = nil) async throws {
+    init(site: Site = TestApp.site(), also others: [Site] = [], issueBurst: Int = 1000, speechCommand: String? = nil) async throws {
         clock = ManualClock(Self.morning)
         let metrics = ServerMetrics()
         self.metrics = metrics
         store = try TicketStore.inMemory(clock: clock, random: .seeded(7), metrics: metrics.store)
         let log = CapturedLog()
         self.log = log
-        try await store.sync(sites: [site])
+        try await store.sync(sites: [site] + others)
         presence = PresenceCodes(store: store, clock: clock)
         let store = store
         board = LiveBoard(bootID: "test") { try await store.siteDay(site: $0, updating: $1, changes: $2) }
@@ -134,6 +134,17 @@ extension TestClientProtocol {
             throw TestApp.Failure("sign-in of \(login) failed: \(response.status) \(String(buffer: response.body))")
         }
         return [.cookie: cookie, .origin: TestApp.origin]
+    }
+
+    /// Follows a refused form's redirect (post, redirect, get: `?m=` carries the refusal) to the page
+    /// that shows it, with the same session; any other answer is returned as it is.
+    func following(_ response: TestResponse, headers: HTTPFields = [:]) async throws -> TestResponse {
+        guard response.status == .seeOther, let location = response.headers[.location], location.contains("?m=") || location.contains("&m=") else {
+            return response
+        }
+        var session = HTTPFields()
+        if let cookie = headers[.cookie] { session[.cookie] = cookie }
+        return try await get(location, headers: session)
     }
 
     func get(_ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse {

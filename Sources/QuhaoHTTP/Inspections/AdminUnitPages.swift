@@ -28,19 +28,29 @@ struct AdminUnitPages {
     /// The signed-in admin; `nil`: not signed in (the page sends them to sign in).
     func admin(_ request: Request) async throws -> Principal? { try await StaffAuth.adminOfPage(request, services: services) }
 
-    /// The office named by `?site=`, or the only one.
-    func office(_ request: Request) async throws -> Site {
+    /// The office named by `?site=`, or the only one the admin administers.
+    /// - Throws: `site.not_found`; `auth.forbidden` for an office of another admin's.
+    func office(_ request: Request, _ principal: Principal) async throws -> Site {
         var offices: [Site] = []
         for id in try await services.store.siteIDs() {
             let site = try await services.board.snapshot(id).site
             if site.kind == .inspection { offices.append(site) }
         }
+        if let named = request.uri.queryParameters.get("site"), offices.contains(where: { $0.id == named }), !principal.administers(named) {
+            throw QuhaoError(.authForbidden)
+        }
+        offices = offices.filter { principal.administers($0.id) }
         if let named = request.uri.queryParameters.get("site") {
             guard let site = offices.first(where: { $0.id == named }) else { throw QuhaoError(.siteNotFound, ["site": named]) }
             return site
         }
         guard let only = offices.first else { throw QuhaoError(.siteNotFound, ["site": "?"]) }
         return only
+    }
+
+    /// Refuses a unit of an office this admin does not administer.
+    func mustAdminister(unit id: Int64, _ principal: Principal) async throws {
+        guard principal.administers(try await services.store.inspections.unit(id).unit.siteID) else { throw QuhaoError(.authForbidden) }
     }
 
     // MARK: - The list
@@ -51,9 +61,15 @@ struct AdminUnitPages {
     }
 
     func renderList(
-        _ request: Request, principal: Principal, form: UnitDraft?, error: QuhaoError?, notice: String?, problems: [String]
+        _ request: Request, principal: Principal, form sent: UnitDraft?, error refusal: QuhaoError?, notice said: String?, problems listed: [String]
     ) async throws -> Response {
-        let site = try await office(request)
+        // A refused form (or an import) came back here with its message and what was sent.
+        let flash = services.flash.message(request)
+        let error = refusal ?? flash?.error
+        let notice = said ?? flash?.notice
+        let problems = listed.isEmpty ? flash?.problems ?? [] : listed
+        let form = sent ?? flash.flatMap { Self.draft($0.fields) }
+        let site = try await office(request, principal)
         let language = request.language
         let (t, _) = Templates.strings(language)
         let units = try await services.store.inspections.units(site: site.id)
@@ -77,7 +93,7 @@ struct AdminUnitPages {
         }
         if let notice { data["notice"] = notice }
         let status: HTTPResponse.Status = error?.status ?? (problems.isEmpty ? .ok : .badRequest)
-        return page("admin-units", request, data, status: status)
+        return try await page("admin-units", request, principal, data, status: status)
     }
 
     /// A draft's fields and the choices of the form's selects.
@@ -93,6 +109,22 @@ struct AdminUnitPages {
                 ["value": $0.rawValue, "label": $0.label.text(language), "selected": KitchenMode(text: draft.kitchenMode) == $0]
             },
         ]
+    }
+
+    /// A unit's form fields as sent, kept for the page a refusal redirects to, and back.
+    static func fields(_ draft: UnitDraft) -> [String: String] {
+        [
+            "name": draft.name, "uscc": draft.uscc, "licence": draft.licence, "address": draft.address, "type": draft.type, "risk": draft.risk,
+            "contact_name": draft.contactName, "contact_phone": draft.contactPhone, "kitchen_mode": draft.kitchenMode, "camera_url": draft.cameraURL,
+        ]
+    }
+
+    static func draft(_ fields: [String: String]) -> UnitDraft? {
+        guard let name = fields["name"] else { return nil }
+        return UnitDraft(
+            name: name, uscc: fields["uscc"] ?? "", licence: fields["licence"] ?? "", address: fields["address"] ?? "", type: fields["type"] ?? "",
+            risk: fields["risk"] ?? "", contactName: fields["contact_name"] ?? "", contactPhone: fields["contact_phone"] ?? "",
+            kitchenMode: fields["kitchen_mode"] ?? "", cameraURL: fields["camera_url"] ?? "")
     }
 
     struct UnitForm: Decodable {
@@ -124,19 +156,19 @@ struct AdminUnitPages {
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
-        let site = try await office(request)
+        let site = try await office(request, principal)
         let form = try await PublicPages.form(UnitForm.self, request, context)
         do {
             let unit = try await services.store.inspections.createUnit(site: site.id, form.draft, by: principal.initiator)
             return Response(status: .seeOther, headers: [.location: "/admin/units/\(unit.unit.id)\(PublicPages.langQuery(request))"])
         } catch let error as QuhaoError where error.code != .siteNotFound {
-            return try await renderList(request, principal: principal, form: form.draft, error: error, notice: nil, problems: [])
+            return services.flash.redirect(to: "/admin/units?site=\(site.id)", request, error: error, fields: Self.fields(form.draft))
         }
     }
 
     @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard try await admin(request) != nil else { return StaffPages.toLogin(request) }
-        let site = try await office(request)
+        guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
+        let site = try await office(request, principal)
         let text = try await services.store.inspections.exportUnits(site: site.id)
         return Response(
             status: .ok,
@@ -150,7 +182,7 @@ struct AdminUnitPages {
     /// The units file, uploaded as `file` in `multipart/form-data` (at most 5 MB).
     @Sendable func importFile(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
-        let site = try await office(request)
+        let site = try await office(request, principal)
         let language = request.language
         let t = Templates.strings(language).template
         var request = request
@@ -169,12 +201,12 @@ struct AdminUnitPages {
             let notice = Catalogue.fill(
                 t["admin_imported"] ?? "",
                 with: ["created": String(summary.created), "updated": String(summary.updated), "unchanged": String(summary.unchanged)])
-            return try await renderList(request, principal: principal, form: nil, error: nil, notice: notice, problems: [])
+            return services.flash.redirect(to: "/admin/units?site=\(site.id)", request, notice: notice)
         } catch let failure as UnitsImportFailure {
             let catalogue = Catalogue.of(language)
             let heading = Catalogue.fill(t["admin_import_failed"] ?? "", with: ["n": String(failure.problems.count)])
-            return try await renderList(
-                request, principal: principal, form: nil, error: nil, notice: heading, problems: failure.problems.map { catalogue.message(for: $0) })
+            return services.flash.redirect(
+                to: "/admin/units?site=\(site.id)", request, notice: heading, problems: failure.problems.map { catalogue.message(for: $0) })
         }
     }
 
@@ -183,10 +215,16 @@ struct AdminUnitPages {
     @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
         let id = try context.parameters.require("id", as: Int64.self)
+        try await mustAdminister(unit: id, principal)
         return try await renderUnit(request, principal: principal, id: id, form: nil, error: nil)
     }
 
-    func renderUnit(_ request: Request, principal: Principal, id: Int64, form: UnitDraft?, error: QuhaoError?) async throws -> Response {
+    func renderUnit(
+        _ request: Request, principal: Principal, id: Int64, form sent: UnitDraft?, error refusal: QuhaoError?
+    ) async throws -> Response {
+        let flash = services.flash.message(request)
+        let error = refusal ?? flash?.error
+        let form = sent ?? flash.flatMap { Self.draft($0.fields) }
         let registered = try await services.store.inspections.unit(id)
         let unit = registered.unit
         let language = request.language
@@ -202,12 +240,19 @@ struct AdminUnitPages {
             data["error"] = Catalogue.of(language).message(for: error)
             if let field = error.parameters["field"] { data["error_\(field)"] = true }
         }
-        return page("admin-unit", request, data, status: error?.status ?? .ok)
+        if let what = request.uri.queryParameters.get("confirm"), let ask = Self.confirmations[String(what)] {
+            let t = Templates.strings(language).template
+            data["confirm"] = [
+                "question": t[ask.question] ?? "", "action": "/admin/units/\(id)/\(ask.action)", "field": ask.field, "value": ask.value,
+            ]
+        }
+        return try await page("admin-unit", request, principal, data, status: error?.status ?? .ok)
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
         let id = try context.parameters.require("id", as: Int64.self)
+        try await mustAdminister(unit: id, principal)
         let form = try await PublicPages.form(UnitForm.self, request, context)
         var draft = form.draft
         draft.active = try await services.store.inspections.unit(id).unit.active
@@ -215,30 +260,52 @@ struct AdminUnitPages {
             _ = try await services.store.inspections.updateUnit(id, draft, by: principal.initiator)
             return Response(status: .seeOther, headers: [.location: "/admin/units/\(id)\(PublicPages.langQuery(request))"])
         } catch let error as QuhaoError where error.code != .unitNotFound {
-            return try await renderUnit(request, principal: principal, id: id, form: draft, error: error)
+            return services.flash.redirect(to: "/admin/units/\(id)", request, error: error, fields: Self.fields(draft))
         }
     }
 
     struct ActiveForm: Decodable {
         var active: String
+        var confirm: String?
+    }
+
+    /// A change that cannot be taken back by accident (a token rotated, a unit deactivated) is made only
+    /// once confirmed: by the page's script, or on the unit's page asking (`?confirm=…`) when there is none.
+    static let confirmations: [String: (question: String, action: String, field: String, value: String)] = [
+        "deactivate": ("admin_deactivate_confirm", "active", "active", "no"),
+        "rotate-poster": ("admin_rotate_poster_confirm", "rotate", "kind", "poster"),
+        "rotate-private": ("admin_rotate_private_confirm", "rotate", "kind", "private"),
+    ]
+
+    func askToConfirm(_ request: Request, unit id: Int64, _ what: String) -> Response {
+        Response(status: .seeOther, headers: [.location: StaffPages.withLanguage("/admin/units/\(id)?confirm=\(what)", request)])
     }
 
     @Sendable func setActive(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
         let id = try context.parameters.require("id", as: Int64.self)
+        try await mustAdminister(unit: id, principal)
         let form = try await PublicPages.form(ActiveForm.self, request, context)
+        if form.active != "yes", form.confirm != "yes" {
+            return askToConfirm(request, unit: id, "deactivate")
+        }
         _ = try await services.store.inspections.setUnitActive(id, form.active == "yes", by: principal.initiator)
         return Response(status: .seeOther, headers: [.location: "/admin/units/\(id)\(PublicPages.langQuery(request))"])
     }
 
     struct RotateForm: Decodable {
         var kind: String
+        var confirm: String?
     }
 
     @Sendable func rotate(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
         let id = try context.parameters.require("id", as: Int64.self)
+        try await mustAdminister(unit: id, principal)
         let form = try await PublicPages.form(RotateForm.self, request, context)
+        if form.confirm != "yes" {
+            return askToConfirm(request, unit: id, form.kind == "private" ? "rotate-private" : "rotate-poster")
+        }
         _ = try await services.store.inspections.rotateToken(form.kind == "private" ? .private : .poster, unit: id, by: principal.initiator)
         return Response(status: .seeOther, headers: [.location: "/admin/units/\(id)\(PublicPages.langQuery(request))"])
     }
@@ -247,7 +314,7 @@ struct AdminUnitPages {
 
     @Sendable func figures(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
-        let site = try await office(request)
+        let site = try await office(request, principal)
         let language = request.language
         let (t, _) = Templates.strings(language)
         let query = request.uri.queryParameters
@@ -279,10 +346,12 @@ struct AdminUnitPages {
             "awaiting": summary.awaitingVerification, "answeredLate": summary.answeredLate, "open": summary.open, "overdue": summary.overdue,
             "due": summary.due.map { ["risk": $0.risk.rawValue, "minimum": $0.minimumVisits, "active": $0.activeUnits, "due": $0.dueForVisit] },
         ]
-        return page("admin-inspections", request, data)
+        return try await page("admin-inspections", request, principal, data)
     }
 
-    func page(_ name: String, _ request: Request, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        templates.staffPage(name, request, data, status: status)
+    func page(_ name: String, _ request: Request, _ principal: Principal, _ data: [String: Any], status: HTTPResponse.Status = .ok)
+        async throws -> Response
+    {
+        try await services.staffPage(templates, name, request, principal, data, status: status)
     }
 }

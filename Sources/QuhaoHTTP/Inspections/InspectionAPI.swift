@@ -19,7 +19,7 @@ struct InspectionAPI {
         guard principal.role == .admin || principal.role == .inspector else { throw QuhaoError(.authForbidden) }
         let query = request.uri.queryParameters
         guard let site = query.get("site"), !site.isEmpty else { throw QuhaoError(.requestInvalid, ["reason": "site is required"]) }
-        guard principal.role == .admin || principal.siteID == site else { throw QuhaoError(.authForbidden) }
+        guard principal.worksAt(site) else { throw QuhaoError(.authForbidden) }
         func day(_ name: String) throws -> BusinessDay? {
             guard let text = query.get(name), !text.isEmpty else { return nil }
             guard let day = BusinessDay(iso: text) else { throw QuhaoError(.requestInvalid, ["reason": "\(name) must be YYYY-MM-DD"]) }

@@ -36,7 +36,7 @@ struct InspectorPages {
             return nil
         }
         guard principal.role == .admin || principal.role == .inspector else { throw QuhaoError(.authForbidden) }
-        if let site, principal.role != .admin, principal.siteID != site { throw QuhaoError(.authForbidden) }
+        if let site, !principal.worksAt(site) { throw QuhaoError(.authForbidden) }
         return principal
     }
 
@@ -48,15 +48,16 @@ struct InspectorPages {
         try await renderHome(request, error: nil)
     }
 
-    func renderHome(_ request: Request, error: QuhaoError?) async throws -> Response {
+    func renderHome(_ request: Request, error refusal: QuhaoError?) async throws -> Response {
         guard let principal = try await inspector(request) else { return Self.toLogin(request) }
+        let error = refusal ?? services.flash.message(request)?.error
         let language = request.language
         let (t, _) = Templates.strings(language)
         var offices: [[String: Any]] = []
         for siteID in try await services.store.siteIDs() {
             let snapshot = try await services.board.snapshot(siteID)
             let site = snapshot.site
-            guard site.kind == .inspection, principal.role == .admin || principal.siteID == siteID else { continue }
+            guard site.kind == .inspection, principal.worksAt(siteID) else { continue }
             let waiting = snapshot.board.services.map(\.waiting).reduce(0, +)
             var teams: [[String: Any]] = []
             for counter in site.counters {
@@ -72,12 +73,20 @@ struct InspectorPages {
             }
             let awaiting = try await services.store.inspections.awaitingVerification(site: siteID).asyncMap { finding -> [String: Any] in
                 let unit = try await services.store.inspections.unit(finding.unitID).unit
-                let photos = try await services.store.inspections.photos(finding: finding.id)
-                return [
+                // The answer to verify shows its own photos only; earlier answers and why they were sent back, apart.
+                let answers = AnswerHistory.rows(
+                    try await services.store.inspections.answers(finding: finding.id), language: language, zone: site.zone,
+                    photo: { "/evidence/\($0)" })
+                var row: [String: Any] = [
                     "id": finding.id, "unit": unit.name, "code": finding.itemCode, "description": finding.description,
-                    "response": finding.response ?? "",
-                    "photos": photos.map { ["sha": $0.sha256] },
+                    "response": finding.response ?? "", "due": finding.due.iso, "current": answers.current ?? [:],
                 ]
+                if finding.isAnsweredLate(in: site.zone) { row["answeredLate"] = t["unit_answered_late"] }
+                if !answers.earlier.isEmpty {
+                    row["earlier"] = answers.earlier
+                    row["earlierTitle"] = Catalogue.fill(t["answer_history"] ?? "", with: ["n": String(answers.earlier.count)])
+                }
+                return row
             }
             offices.append([
                 "name": site.name.text(language), "teams": teams, "waiting": Catalogue.fill(t["inspect_waiting"] ?? "", with: ["n": String(waiting)]),
@@ -86,7 +95,7 @@ struct InspectorPages {
         }
         var data: [String: Any] = ["title": t["inspect_title"] ?? "", "siteName": principal.name, "user": principal.name, "offices": offices]
         if let error { data["error"] = Catalogue.of(language).message(for: error) }
-        return page("inspect", request, data, status: error?.status ?? .ok)
+        return try await page("inspect", request, principal, data, status: error?.status ?? .ok)
     }
 
     @Sendable func callNext(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -100,7 +109,7 @@ struct InspectorPages {
             guard let held = try await services.store.inspections.held(site: site, team: team) else { throw QuhaoError(.queueEmpty) }
             return redirect(request, "/inspect/i/\(held.inspection.id)")
         } catch let error as QuhaoError where error.code != .authForbidden {
-            return try await renderHome(request, error: error)
+            return services.flash.redirect(to: "/inspect", request, error: error)
         }
     }
 
@@ -114,7 +123,7 @@ struct InspectorPages {
             try await services.boardHoldsOwnChanges(site: site)
             return redirect(request, "/inspect")
         } catch let error as QuhaoError where error.code != .authForbidden {
-            return try await renderHome(request, error: error)
+            return services.flash.redirect(to: "/inspect", request, error: error)
         }
     }
 
@@ -124,8 +133,12 @@ struct InspectorPages {
         try await renderInspection(request, id: try context.parameters.require("id", as: Int64.self), error: nil, entries: [:])
     }
 
-    func renderInspection(_ request: Request, id: Int64, error: QuhaoError?, entries: [String: ItemEntry]) async throws -> Response {
+    func renderInspection(_ request: Request, id: Int64, error refusal: QuhaoError?, entries sent: [String: ItemEntry]) async throws -> Response {
         guard try await inspector(request) != nil else { return Self.toLogin(request) }
+        // A refused form came back here with its message and the answers given.
+        let flash = services.flash.message(request)
+        let error = refusal ?? flash?.error
+        let entries = sent.isEmpty ? flash.flatMap { try? UnitPages.items(from: $0.fields) } ?? [:] : sent
         let details = try await services.store.inspections.details(id)
         guard let principal = try await inspector(request, site: details.inspection.siteID) else { return Self.toLogin(request) }
         let inspection = details.inspection
@@ -140,8 +153,7 @@ struct InspectorPages {
             "status": inspection.status.label.text(language), "number": details.ticket?.number.description ?? "",
         ]
         if let at = inspection.checkedInAt, let proof = inspection.checkInProof {
-            let clock = Calendar.gregorian(in: site.zone).dateComponents([.hour, .minute], from: at)
-            let time = "\(site.businessDay(at: at).iso) \(String(format: "%02d:%02d", clock.hour ?? 0, clock.minute ?? 0))"
+            let time = LocalTime.minute(at, in: site.zone)
             data["checkedIn"] = Catalogue.fill(
                 t["inspect_checked_in"] ?? "", with: ["time": time, "proof": t["inspect_proof_\(proof.rawValue)"] ?? ""])
         }
@@ -179,7 +191,7 @@ struct InspectorPages {
             ]
         }
         if let error { data["error"] = Catalogue.of(language).message(for: error) }
-        return page("inspection", request, data, status: error?.status ?? .ok)
+        return try await page("inspection", request, principal, data, status: error?.status ?? .ok)
     }
 
     @Sendable func remoteSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -193,7 +205,7 @@ struct InspectorPages {
         let id = try context.parameters.require("id", as: Int64.self)
         let fields = try await PublicPages.form([String: String].self, request, context)
         let entries = try UnitPages.items(from: fields)
-        return try await act(request, id: id, entries: entries) { principal in
+        return try await act(request, id: id, fields: fields) { principal in
             _ = try await services.store.inspections.record(
                 id, items: entries, summary: fields["summary"], by: Inspector(initiator: principal.initiator, name: principal.name))
         }
@@ -230,7 +242,7 @@ struct InspectorPages {
 
     /// Runs an action on an inspection for its office's inspector, then shows it (303), or the page with the refusal.
     func act(
-        _ request: Request, id: Int64, entries: [String: ItemEntry] = [:], then next: String? = nil, _ action: (Principal) async throws -> Void
+        _ request: Request, id: Int64, fields: [String: String] = [:], then next: String? = nil, _ action: (Principal) async throws -> Void
     ) async throws -> Response {
         guard try await inspector(request) != nil else { return Self.toLogin(request) }
         let site = try await services.store.inspections.inspection(id).siteID
@@ -241,7 +253,7 @@ struct InspectorPages {
             try await services.boardHoldsOwnChanges(site: site)
             return redirect(request, next ?? "/inspect/i/\(id)")
         } catch let error as QuhaoError where error.code != .authForbidden && error.code != .inspectionNotFound {
-            return try await renderInspection(request, id: id, error: error, entries: entries)
+            return services.flash.redirect(to: "/inspect/i/\(id)", request, error: error, fields: fields)
         }
     }
 
@@ -254,7 +266,7 @@ struct InspectorPages {
             try await services.boardHoldsOwnChanges(site: site)
             return redirect(request, "/inspect")
         } catch let error as QuhaoError where error.code != .authForbidden && error.code != .findingNotFound {
-            return try await renderHome(request, error: error)
+            return services.flash.redirect(to: "/inspect", request, error: error)
         }
     }
 
@@ -262,7 +274,9 @@ struct InspectorPages {
         Response(status: .seeOther, headers: [.location: path + PublicPages.langQuery(request)])
     }
 
-    func page(_ name: String, _ request: Request, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        templates.staffPage(name, request, data, status: status)
+    func page(_ name: String, _ request: Request, _ principal: Principal, _ data: [String: Any], status: HTTPResponse.Status = .ok)
+        async throws -> Response
+    {
+        try await services.staffPage(templates, name, request, principal, data, status: status)
     }
 }

@@ -31,7 +31,11 @@ struct UnitPages {
         try await renderUnit(request, token: try context.parameters.require("token"), error: nil)
     }
 
-    func renderUnit(_ request: Request, token: String, error: QuhaoError?) async throws -> Response {
+    func renderUnit(_ request: Request, token: String, error refusal: QuhaoError?) async throws -> Response {
+        // A refused form came back here with its message and what was typed.
+        let flash = services.flash.message(request)
+        let error = refusal ?? flash?.error
+        let typed = flash?.fields ?? [:]
         let overview = try await services.store.inspections.overview(unitToken: token)
         let unit = overview.unit.unit
         let language = request.language
@@ -71,17 +75,24 @@ struct UnitPages {
                 "severity": finding.severity.label.text(language), "key": finding.severity == .key, "description": finding.description,
                 "due": Catalogue.fill(t["unit_due"] ?? "", with: ["day": finding.due.iso]), "overdue": finding.isOverdue(today: today),
                 "state": finding.state.label.text(language), "canRectify": finding.state.acceptsRectification && unit.active,
+                "typed": typed["finding"] == String(finding.id) ? typed["text"] ?? "" : "",
             ]
             if let reason = finding.rejectionReason, finding.state == .open {
                 row["rejected"] = Catalogue.fill(t["unit_rejected"] ?? "", with: ["reason": reason])
             }
-            if let response = finding.response, finding.state == .submitted {
-                row["answer"] = Catalogue.fill(t["unit_your_answer"] ?? "", with: ["text": response])
-                // What it sent, as it sent it (only this unit's own photos are served at this address).
-                let photos = try await services.store.inspections.photos(finding: finding.id)
-                row["photos"] = photos.map { ["sha": $0.sha256] }
-                row["hasPhotos"] = !photos.isEmpty
+            // What it sent, as it sent it, answer by answer (only this unit's own photos are served at this address).
+            let answers = AnswerHistory.rows(
+                try await services.store.inspections.answers(finding: finding.id), language: language, zone: site.zone,
+                photo: { "/u/\(token)/photos/\($0)" })
+            if let current = answers.current, finding.state == .submitted {
+                row["answer"] = Catalogue.fill(t["unit_your_answer"] ?? "", with: ["text": finding.response ?? ""])
+                row["current"] = current
             }
+            if !answers.earlier.isEmpty {
+                row["earlier"] = answers.earlier
+                row["earlierTitle"] = Catalogue.fill(t["answer_history"] ?? "", with: ["n": String(answers.earlier.count)])
+            }
+            if finding.isAnsweredLate(in: site.zone) { row["answeredLate"] = t["unit_answered_late"] }
             return row
         }
         data["hasFindings"] = !overview.openFindings.isEmpty
@@ -98,8 +109,11 @@ struct UnitPages {
                 t["unit_self_last"] ?? "", with: ["day": site.businessDay(at: at).iso, "result": result.label.text(language)])
         }
         if unit.active, let checklist = current {
-            data["checklist"] = Self.checklistRows(checklist, language: language, entries: [:])
+            let answered = typed["finding"] == nil ? (try? Self.items(from: typed)) ?? [:] : [:]
+            data["checklist"] = Self.checklistRows(checklist, language: language, entries: answered)
             data["hasChecklist"] = true
+            data["submission"] = services.random.token(byteCount: 12)
+            data["selfOpen"] = !answered.isEmpty
         }
         if let error { data["error"] = catalogue.message(for: error) }
         return templates.page("unit", data, status: error?.status ?? .ok)
@@ -144,9 +158,10 @@ struct UnitPages {
     @Sendable func selfInspectionSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
         let fields = try await PublicPages.form([String: String].self, request, context)
-        return try await act(request, token: token) {
+        return try await act(request, token: token, fields: { fields }) {
+            // The form's one-time key: a double tap (or a resent form) records one self-inspection.
             _ = try await services.store.inspections.selfInspection(
-                unitToken: token, items: try Self.items(from: fields), summary: fields["summary"])
+                unitToken: token, items: try Self.items(from: fields), summary: fields["summary"], submission: fields["submission"])
         }
     }
 
@@ -160,7 +175,8 @@ struct UnitPages {
         let rules = try await services.board.snapshot(unit.siteID).site.inspection
         let maxPhotos = rules?.maxPhotos ?? 6
         let maxBytes = rules?.maxPhotoBytes ?? 8 * 1_048_576
-        return try await act(request, token: token) {
+        var sent = ["finding": String(finding)]
+        return try await act(request, token: token, fields: { sent }) {
             let contentType = request.headers[.contentType] ?? ""
             var request = request
             let body: ByteBuffer
@@ -175,6 +191,7 @@ struct UnitPages {
             if contentType.lowercased().hasPrefix("multipart/form-data") {
                 let form = try MultipartForm(body, contentType: contentType)
                 text = form.text("text") ?? ""
+                sent["text"] = text
                 let files = form.files("photos")
                 guard files.count <= maxPhotos else { throw QuhaoError(.evidenceTooMany, ["limit": String(maxPhotos)]) }
                 guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -186,6 +203,7 @@ struct UnitPages {
                 }
             } else {
                 text = (try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)))?["text"] ?? ""
+                sent["text"] = text
             }
             _ = try await services.store.inspections.submitRectification(unitToken: token, finding: finding, text: text, photos: photos)
         }
@@ -213,15 +231,19 @@ struct UnitPages {
         return items
     }
 
-    /// Runs a unit's form action, then back to its page (303), or the page with the refusal.
-    func act(_ request: Request, token: String, _ action: () async throws -> Void) async throws -> Response {
+    /// Runs a unit's form action, then back to its page (303): with the refusal and what was typed when
+    /// it was refused (``FormFlash``), so Back and reload never send the form again.
+    /// - Parameter fields: What the form held, shown again after a refusal.
+    func act(_ request: Request, token: String, fields: () -> [String: String] = { [:] }, _ action: () async throws -> Void) async throws
+        -> Response
+    {
         do {
             try await action()
             // The page it goes back to shows the place in the queue from the live board: it must hold this change.
             try await services.boardHoldsOwnChanges(site: try await services.store.inspections.unit(token: token, as: .private).unit.siteID)
             return Response(status: .seeOther, headers: [.location: "/u/\(token)\(PublicPages.langQuery(request))"])
         } catch let error as QuhaoError where error.code != .unitTokenInvalid && error.code != .unitTokenWrongKind {
-            return try await renderUnit(request, token: token, error: error)
+            return services.flash.redirect(to: "/u/\(token)", request, error: error, fields: fields())
         }
     }
 
@@ -249,7 +271,10 @@ struct UnitPages {
         try await renderPoster(request, token: try context.parameters.require("token"), error: nil)
     }
 
-    func renderPoster(_ request: Request, token: String, error: QuhaoError?) async throws -> Response {
+    func renderPoster(_ request: Request, token: String, error refusal: QuhaoError?) async throws -> Response {
+        let flash = services.flash.message(request)
+        let error = refusal ?? flash?.error
+        let code = flash?.fields["c"]
         let registered = try await services.store.inspections.unit(token: token, as: .poster)
         let unit = registered.unit
         let language = request.language
@@ -270,15 +295,18 @@ struct UnitPages {
             data["resultClass"] = result.rawValue
         }
         // Opened from the unit's own screen: its code of the minute goes with the check-in.
-        if let code = request.uri.queryParameters.get("c"), code.count == 6, code.allSatisfy(\.isNumber) { data["code"] = code }
+        let shown: String? = code ?? request.uri.queryParameters.get("c").map { String($0) }
+        if let shown, shown.count == 6, shown.allSatisfy({ $0.isNumber }) { data["code"] = shown }
         if let principal = try? await StaffAuth.require(request, services: services), principal.role != .staff,
-            principal.siteID == nil || principal.siteID == unit.siteID
+            principal.worksAt(unit.siteID)
         {
             data["inspector"] = principal.name
             data["teams"] = site.counters.map { ["id": $0.id, "name": $0.name?.text(language) ?? String($0.id)] }
         } else {
             data["hint"] = t["poster_inspector_hint"]
-            data["signIn"] = "/staff/login?next=" + ("/p/\(token)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            // Back to this poster after signing in, with the unit screen's code when it came with one.
+            let back = "/p/\(token)" + ((data["code"] as? String).map { "?c=\($0)" } ?? "")
+            data["signIn"] = "/staff/login?next=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         }
         if let error { data["error"] = Catalogue.of(language).message(for: error) }
         return templates.page("poster", data, status: error?.status ?? .ok)
@@ -294,17 +322,25 @@ struct UnitPages {
     @Sendable func checkInSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
         let form = try await PublicPages.form(CheckInForm.self, request, context)
-        let principal = try await StaffAuth.require(request, services: services)
+        let principal: Principal
+        do {
+            principal = try await StaffAuth.require(request, services: services)
+        } catch let error as QuhaoError where error.code == .authRequired {
+            // Signed out (or the session expired on the way): the poster again, saying how to sign in, with the link
+            // back here. A stranger with a made-up token learns nothing: the refusal stays the sign-in one.
+            guard (try? await services.store.inspections.unit(token: token, as: .poster)) != nil else { throw error }
+            return services.flash.redirect(to: "/p/\(token)", request, error: error, fields: form.code.map { ["c": $0] } ?? [:])
+        }
         guard principal.role == .admin || principal.role == .inspector else { throw QuhaoError(.authForbidden) }
         let unit = try await services.store.inspections.unit(token: token, as: .poster).unit
-        guard principal.role == .admin || principal.siteID == unit.siteID else { throw QuhaoError(.authForbidden) }
+        guard principal.worksAt(unit.siteID) else { throw QuhaoError(.authForbidden) }
         do {
             let inspection = try await services.store.inspections.checkIn(
                 posterToken: token, code: form.code, team: form.team, by: Inspector(initiator: principal.initiator, name: principal.name))
             try await services.boardHoldsOwnChanges(site: unit.siteID)
             return Response(status: .seeOther, headers: [.location: "/inspect/i/\(inspection.id)\(PublicPages.langQuery(request))"])
         } catch let error as QuhaoError where error.code != .unitTokenInvalid {
-            return try await renderPoster(request, token: token, error: error)
+            return services.flash.redirect(to: "/p/\(token)", request, error: error, fields: form.code.map { ["c": $0] } ?? [:])
         }
     }
 }

@@ -21,6 +21,8 @@ struct AppDependencies: Sendable {
     let speech: SpeechSynthesizer
     /// Paper tickets (staff's F9) for the sites with a printer.
     let printing: PrintSpooler
+    /// Messages for the page a refused form redirects to.
+    let flash: FormFlash
 
     /// The public address of a ticket's page.
     func ticketURL(_ token: String) -> String { "\(settings.publicURL)/t/\(token)" }

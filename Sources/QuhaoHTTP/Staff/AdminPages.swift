@@ -30,6 +30,7 @@ struct AdminPages {
         }
         let range = try await ReportsAPI.range(query.get("site"), query.get("from"), query.get("to"), services: services)
         guard let site = halls.first(where: { $0.id == range.site }) else { throw QuhaoError(.siteNotFound, ["site": range.site]) }
+        guard principal.administers(site.id) else { throw QuhaoError(.authForbidden) }
         let store = services.store
         let byHour = try await store.ticketsReport(range, group: .hour)
         let byService = try await store.report(.tickets, range, group: .service)
@@ -88,7 +89,7 @@ struct AdminPages {
             },
             "hasBad": !ratings.bad.isEmpty, "ratingsCSV": csv(.ratings), "ticketsCSV": csv(.tickets),
         ]
-        return templates.staffPage("admin-reports", request, data)
+        return try await services.staffPage(templates, "admin-reports", request, principal, data)
     }
 
     @Sendable func webhooks(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -100,7 +101,7 @@ struct AdminPages {
             try await services.store.site(siteID).webhooks.map { ("\(siteID)/\($0.id)", $0.url) }
         }.flatMap { $0 }
         let url = Dictionary(urls, uniquingKeysWith: { first, _ in first })
-        let rows = try await services.store.webhookStatus().map { row -> [String: Any] in
+        let rows = try await services.store.webhookStatus().filter { principal.administers($0.siteID) }.map { row -> [String: Any] in
             let key = "\(row.siteID)/\(row.endpoint)"
             return [
                 "site": row.siteID, "endpoint": row.endpoint, "url": url[key] ?? "（已从配置中移除 removed from the configuration）",
@@ -113,7 +114,7 @@ struct AdminPages {
         let data: [String: Any] = [
             "title": t["admin_webhooks_title"] ?? "", "user": principal.name, "rows": rows, "none": rows.isEmpty,
         ]
-        return templates.staffPage("admin-webhooks", request, data)
+        return try await services.staffPage(templates, "admin-webhooks", request, principal, data)
     }
 
     /// "3 分钟前 / 3 min ago"; "—" for never.

@@ -15,8 +15,13 @@ struct AuditAPI {
     }
 
     @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try await StaffAuth.requireAdmin(request, services: services)
-        let query = try Self.query(request.uri.queryParameters)
+        let principal = try await StaffAuth.requireAdmin(request, services: services)
+        var query = try Self.query(request.uri.queryParameters)
+        // An admin of one site reads that site's log only.
+        if let own = principal.siteID {
+            guard query.siteID == nil || query.siteID == own else { throw QuhaoError(.authForbidden) }
+            query.siteID = own
+        }
         let entries = try await services.store.audit(query)
         return try JSON.response(["entries": entries], headers: [.cacheControl: "no-store"])
     }

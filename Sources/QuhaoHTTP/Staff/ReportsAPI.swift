@@ -15,13 +15,14 @@ struct ReportsAPI {
     }
 
     @Sendable func report(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try await StaffAuth.requireAdmin(request, services: services)
+        let principal = try await StaffAuth.requireAdmin(request, services: services)
         let kindText = try context.parameters.require("kind")
         guard let kind = ReportKind(rawValue: kindText) else {
             throw QuhaoError(.routeNotFound, ["path": request.uri.path])
         }
         let query = request.uri.queryParameters
         let range = try await Self.range(query.get("site"), query.get("from"), query.get("to"), services: services, emptyIsNone: false)
+        guard principal.administers(range.site) else { throw QuhaoError(.authForbidden) }
         let group = try Self.group(query.get("group"))
         let output = try await services.store.report(kind, range, group: group)
         switch query.get("format") ?? "json" {

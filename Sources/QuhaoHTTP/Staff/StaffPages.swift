@@ -28,7 +28,7 @@ struct StaffPages {
     }
 
     @Sendable func loginPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        renderLogin(request, login: "", next: Self.safeNext(request.uri.queryParameters.get("next")), error: nil)
+        renderLogin(request, login: "", next: Self.safeNext(request.uri.queryParameters.get("next")) ?? "", error: nil)
     }
 
     @Sendable func loginSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -36,10 +36,16 @@ struct StaffPages {
         let form = try await PublicPages.form(LoginForm.self, request, context)
         let next = Self.safeNext(form.next)
         do {
-            let (token, _) = try await signIn.attempt(login: form.login ?? "", password: form.password ?? "", client: context.clientKey)
-            return Response(status: .seeOther, headers: [.location: next, .setCookie: signIn.cookie(token).description])
+            let (token, session) = try await signIn.attempt(login: form.login ?? "", password: form.password ?? "", client: context.clientKey)
+            // Back to the page that asked for a sign-in; else where the role works (``StaffNav/landing(role:siteID:sites:)``).
+            var landing = next
+            if landing == nil {
+                let sites = try await services.allSites()
+                landing = Self.withLanguage(StaffNav.landing(role: session.account.role, siteID: session.account.siteID, sites: sites), request)
+            }
+            return Response(status: .seeOther, headers: [.location: landing ?? "/staff", .setCookie: signIn.cookie(token).description])
         } catch let error as QuhaoError {
-            var response = renderLogin(request, login: form.login ?? "", next: next, error: error)
+            var response = renderLogin(request, login: form.login ?? "", next: next ?? "", error: error)
             response.headers.append(contentsOf: ProblemMiddleware<AppRequestContext>.extraHeaders(error))
             return response
         }
@@ -71,8 +77,8 @@ struct StaffPages {
         if windows.count == 1, let only = windows.first?["href"] as? String {
             return Response(status: .seeOther, headers: [.location: only])
         }
-        return page(
-            "staff-pick", request,
+        return try await services.staffPage(
+            templates, "staff-pick", request, principal,
             [
                 "title": t["staff_pick_title"] ?? "", "siteName": principal.name, "user": principal.name, "windows": windows,
                 "hasWindows": !windows.isEmpty,
@@ -91,8 +97,8 @@ struct StaffPages {
         let (t, script) = Templates.strings(language, script: ["ui.staff."])
         var window = Catalogue.fill(t["staff_window"] ?? "", with: ["counter": String(counter)])
         if let name = snapshot.site.counter(counter)?.name { window += " " + name.text(language) }
-        return page(
-            "staff-console", request,
+        return try await services.staffPage(
+            templates, "staff-console", request, principal,
             [
                 "title": window, "siteName": snapshot.site.name.text(language), "siteID": siteID, "counter": counter, "window": window,
                 "user": principal.name, "stringsJSON": script,
@@ -124,20 +130,42 @@ struct StaffPages {
         }
     }
 
-    static func toLogin(_ request: Request) -> Response {
-        let back = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
-        let next = back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/staff"
-        return Response(status: .seeOther, headers: [.location: "/staff/login?next=\(next)", .cacheControl: "no-store"])
+    /// An address of ours in the request's language (`lang=…` added to the query it may already have).
+    static func withLanguage(_ path: String, _ request: Request) -> String {
+        let query = PublicPages.langQuery(request)
+        guard !query.isEmpty else { return path }
+        return path + (path.contains("?") ? "&" : "?") + query.dropFirst()
     }
 
-    /// Only our own staff, inspector and poster pages are places to go back to after signing in (no open redirect).
-    static func safeNext(_ next: String?) -> String {
-        // The staff pages, the inspector's, and a unit's poster (an inspector scanning it signed out).
-        guard let next, ["/staff", "/inspect", "/p/"].contains(where: next.hasPrefix), !next.hasPrefix("//"), !next.contains("\\"),
-            !next.hasPrefix("/staff/login")
-        else {
-            return "/staff"
+    /// Sends a request without a session to the sign-in form, remembering the page to come back to.
+    ///
+    /// A page (GET) comes back to itself. A form sent without a session (the session expired while the
+    /// inspector filled it in) comes back to the page the form was on, named by the browser's `Referer`
+    /// when that is one of our pages, never to the POST route itself; without one, the role's own page.
+    static func toLogin(_ request: Request) -> Response {
+        var back: String?
+        if request.method == .get || request.method == .head {
+            back = request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")
+        } else if let referer = request.headers[.referer], let url = URLComponents(string: referer) {
+            // Only its path is kept, and only when it is one of our staff pages (``safeNext(_:)``): a Referer
+            // from another site can at worst name one of our own pages.
+            back = url.percentEncodedPath + (url.percentEncodedQuery.map { "?\($0)" } ?? "")
         }
+        let next = safeNext(back).flatMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }
+        let location = next.map { "/staff/login?next=\($0)" } ?? "/staff/login\(PublicPages.langQuery(request))"
+        return Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    /// Only our own staff pages (the windows, the inspector's, the admin's) and a unit's poster (an
+    /// inspector scanning it signed out) are places to go back to after signing in: no open redirect,
+    /// never the sign-in form itself. `nil`: go where the role works.
+    static func safeNext(_ next: String?) -> String? {
+        guard let next, !next.isEmpty else { return nil }
+        let path = String(next.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        let pages = ["/staff", "/inspect", "/admin"]
+        let accepted = pages.contains { path == $0 || path.hasPrefix($0 + "/") } || path.hasPrefix("/p/")
+        guard accepted, !next.hasPrefix("//"), !next.contains("\\"), !path.hasPrefix("/staff/login"), !path.hasPrefix("/staff/logout")
+        else { return nil }
         return next
     }
 }

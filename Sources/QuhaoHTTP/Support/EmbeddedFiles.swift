@@ -8,6 +8,7 @@ enum EmbeddedFiles {
     /// The Mustache templates by name (without `.mustache`).
     static let templates: [String: [UInt8]] = [
         "admin-inspections": PackageResources.admin_inspections_mustache,
+        "answer-history": PackageResources.answer_history_mustache,
         "admin-webhooks": PackageResources.admin_webhooks_mustache,
         "admin-reports": PackageResources.admin_reports_mustache,
         "admin-unit": PackageResources.admin_unit_mustache,
@@ -22,6 +23,7 @@ enum EmbeddedFiles {
         "poster": PackageResources.poster_mustache,
         "staff-console": PackageResources.staff_console_mustache,
         "staff-login": PackageResources.staff_login_mustache,
+        "staff-nav": PackageResources.staff_nav_mustache,
         "staff-pick": PackageResources.staff_pick_mustache,
         "take": PackageResources.take_mustache,
         "ticket": PackageResources.ticket_mustache,
@@ -39,6 +41,7 @@ enum EmbeddedFiles {
         "kiosk.css": PackageResources.kiosk_css,
         "kiosk.js": PackageResources.kiosk_js,
         "staff.css": PackageResources.staff_css,
+        "staff.js": PackageResources.staff_js,
         "take.js": PackageResources.take_js,
         "ticket.js": PackageResources.ticket_js,
     ]

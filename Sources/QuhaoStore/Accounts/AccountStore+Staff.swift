@@ -4,7 +4,7 @@ import QuhaoCore
 
 /// What a staff account may do.
 public enum StaffRole: String, Sendable, CaseIterable, Codable {
-    /// Everything, at every site.
+    /// Everything, at every site; or, bound to a site, everything at that site only (an office's own admin).
     case admin
     /// Calls tickets at the windows of one site it is bound to.
     case staff
@@ -71,7 +71,7 @@ extension AccountStore {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        login, new.name, new.role.rawValue, new.role == .admin ? nil : new.siteID,
+                        login, new.name, new.role.rawValue, new.siteID,
                         Self.counterText(new.counters), hash, now, now,
                     ])
                 let id = db.lastInsertedRowID

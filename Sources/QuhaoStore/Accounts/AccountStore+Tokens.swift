@@ -40,7 +40,7 @@ extension AccountStore {
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        Self.tokenHash(token), name, role.rawValue, role == .admin ? nil : siteID,
+                        Self.tokenHash(token), name, role.rawValue, siteID,
                         Self.counterText(counters), now, validFor.map { now.addingTimeInterval($0) },
                     ])
                 return try Self.apiToken(db, id: db.lastInsertedRowID)!

@@ -36,11 +36,17 @@ public struct Principal: Sendable, Hashable {
         return nil
     }
 
-    /// Whether it may act at a site's window: admins anywhere, staff at their site's listed
-    /// windows, inspectors at their own office's.
+    /// Whether it administers a site: an admin of every site (bound to none), or of that one.
+    public func administers(_ site: String) -> Bool { role == .admin && (siteID == nil || siteID == site) }
+
+    /// Whether it works at a site at all: its admins, and the staff and inspectors bound to it.
+    public func worksAt(_ site: String) -> Bool { role == .admin ? administers(site) : siteID == site }
+
+    /// Whether it may act at a site's window: its admins, staff at their site's listed windows,
+    /// inspectors at their own office's.
     public func mayAct(site: String, counter: Int) -> Bool {
         switch role {
-        case .admin: true
+        case .admin: administers(site)
         case .staff: siteID == site && counters.contains(counter)
         case .inspector: siteID == site
         }

@@ -19,6 +19,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-30e report rollup", migrate: v13)
         migrator.registerMigration("2026-11-30f personal data retention", migrate: v14)
         migrator.registerMigration("2026-12-01a bookings", migrate: v15)
+        migrator.registerMigration("2026-12-02a one self-inspection per form sent", migrate: v16)
         return migrator
     }
 
@@ -543,6 +544,16 @@ enum Migrations {
                 CREATE INDEX bookings_day ON bookings (site_id, day, slot_start);
                 CREATE INDEX bookings_person ON bookings (person_hash, slot_end) WHERE person_hash IS NOT NULL;
                 CREATE INDEX bookings_device ON bookings (device_hash, day, slot_start) WHERE device_hash IS NOT NULL;
+                """)
+    }
+
+    static func v16(_ db: Database) throws {
+        // A unit's self-inspection form carries a one-time key: sent twice (a double tap, a resent
+        // form), it records one self-inspection.
+        try db.execute(
+            sql: """
+                ALTER TABLE inspections ADD COLUMN submission TEXT;
+                CREATE UNIQUE INDEX inspections_submission ON inspections (unit_id, submission) WHERE submission IS NOT NULL;
                 """)
     }
 }

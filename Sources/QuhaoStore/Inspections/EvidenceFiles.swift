@@ -23,7 +23,7 @@ public struct EvidenceFiles: Sendable {
         guard data.count <= limit else {
             throw QuhaoError(.evidenceTooLarge, ["limit": Self.megabytes(limit)])
         }
-        guard let type = PhotoType.sniff(data) else {
+        guard let type = PhotoType.validated(data) else {
             throw QuhaoError(.evidenceType, ["name": String(name.prefix(80))])
         }
         let hash = Array(SHA256.hash(data: data)).map { String(format: "%02x", $0) }.joined()

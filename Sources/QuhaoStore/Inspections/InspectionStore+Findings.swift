@@ -15,6 +15,24 @@ public struct StoredPhoto: Sendable, Hashable {
     }
 }
 
+/// One rectification a unit sent for a finding: what it said, its own photos, and what the office made of it.
+public struct RectificationAnswer: Sendable, Hashable {
+    public enum Outcome: Sendable, Hashable {
+        /// Waiting for the office (only the latest answer can be).
+        case waiting
+        /// Sent back, with the office's reason.
+        case sentBack(at: Date, reason: String)
+        /// Verified (or closed by a re-inspection).
+        case accepted(at: Date)
+    }
+
+    public let submittedAt: Date
+    public let text: String
+    /// The photos sent with this answer only.
+    public let photos: [StoredPhoto]
+    public internal(set) var outcome: Outcome
+}
+
 extension InspectionStore {
     // MARK: - Writes: rectification
 

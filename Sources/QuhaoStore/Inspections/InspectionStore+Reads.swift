@@ -102,17 +102,38 @@ extension InspectionStore {
         }
     }
 
-    /// Photo hashes of a finding's rectifications, newest submission first.
-    public func photos(finding: Finding.ID) async throws -> [StoredPhoto] {
+    /// Every rectification a unit sent for a finding, oldest first, each with its own photos and what the
+    /// office said of it (sent back with a reason, or verified); the last one is the current answer.
+    public func answers(finding: Finding.ID) async throws -> [RectificationAnswer] {
         try await read { db in
-            try Row.fetchAll(
+            let events = try Row.fetchAll(
+                db, sql: "SELECT id, at, action, text FROM finding_events WHERE finding_id = ? ORDER BY id", arguments: [finding])
+            let photos = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT e.sha256, e.content_type, e.size FROM finding_events f
+                    SELECT fe.finding_event_id, e.sha256, e.content_type, e.size FROM finding_events f
                     JOIN finding_evidence fe ON fe.finding_event_id = f.id JOIN evidence e ON e.sha256 = fe.sha256
-                    WHERE f.finding_id = ? ORDER BY f.id DESC, e.sha256
-                    """, arguments: [finding]
-            ).map { StoredPhoto(sha256: $0["sha256"], contentType: $0["content_type"], size: $0["size"]) }
+                    WHERE f.finding_id = ? ORDER BY fe.finding_event_id, e.sha256
+                    """, arguments: [finding])
+            let byEvent = Dictionary(grouping: photos) { $0["finding_event_id"] as Int64 }.mapValues { rows in
+                rows.map { StoredPhoto(sha256: $0["sha256"], contentType: $0["content_type"], size: $0["size"]) }
+            }
+            var answers: [RectificationAnswer] = []
+            for event in events {
+                let action: String = event["action"]
+                let at: Date = event["at"]
+                switch action {
+                case "submit":
+                    let id: Int64 = event["id"]
+                    answers.append(RectificationAnswer(submittedAt: at, text: event["text"] ?? "", photos: byEvent[id] ?? [], outcome: .waiting))
+                case "reject" where !answers.isEmpty:
+                    answers[answers.count - 1].outcome = .sentBack(at: at, reason: event["text"] ?? "")
+                case "verify" where !answers.isEmpty, "close" where !answers.isEmpty:
+                    answers[answers.count - 1].outcome = .accepted(at: at)
+                default: break
+                }
+            }
+            return answers
         }
     }
 

@@ -298,21 +298,33 @@ extension InspectionStore {
 
     /// A unit's own check on the current checklist (自查): recorded and closed at once; its "no"
     /// answers are the unit's own notes, not the office's findings.
-    public func selfInspection(unitToken: String, items: [String: ItemEntry], summary: String?) async throws -> Inspection {
+    /// - Parameter submission: The form's one-time key: the same key again (a double tap) records nothing
+    ///   more and answers with the self-inspection it recorded.
+    public func selfInspection(unitToken: String, items: [String: ItemEntry], summary: String?, submission: String? = nil) async throws
+        -> Inspection
+    {
         let site = try await unit(token: unitToken, as: .private).unit.siteID
+        let submission = submission.map { String($0.prefix(64)) }.flatMap { $0.isEmpty ? nil : $0 }
         return try await tickets.write(site: site) { context in
             let unit = try Self.unitForAction(context.db, token: unitToken)
+            if let submission,
+                let done = try Int64.fetchOne(
+                    context.db, sql: "SELECT id FROM inspections WHERE unit_id = ? AND submission = ?", arguments: [unit.id, submission])
+            {
+                return try Self.fetchInspection(context.db, id: done)
+            }
             guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
             let checklist = try Self.checklist(context.db, site: site, version: nil)
             let outcome = try Self.score(items, against: checklist, rules: rules)
             try context.db.execute(
                 sql: """
                     INSERT INTO inspections (site_id, unit_id, kind, mode, status, requested_at, checklist_version, result, summary,
-                        recorded_at, recorded_by, checked_out_at)
-                    VALUES (?, ?, 'self', 'self', 'closed', ?, ?, ?, ?, ?, ?, ?)
+                        recorded_at, recorded_by, checked_out_at, submission)
+                    VALUES (?, ?, 'self', 'self', 'closed', ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     site, unit.id, context.now, checklist.version, outcome.rawValue, summary?.trimmed.nonEmpty, context.now, unit.name, context.now,
+                    submission,
                 ])
             let id = context.db.lastInsertedRowID
             for item in checklist.items {

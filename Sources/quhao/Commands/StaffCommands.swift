@@ -123,7 +123,7 @@ extension StaffRole: ExpressibleByArgument {}
 struct BindingOptions: ParsableArguments {
     @Option(help: "admin, staff or inspector.")
     var role: StaffRole
-    @Option(help: "The site (staff and inspectors belong to one).")
+    @Option(help: "The site: staff and inspectors belong to one; an admin given one administers that site only (without: every site).")
     var site: String?
     @Option(help: "Windows a staff account or token may act at, e.g. 1,2,3.")
     var counters: String?

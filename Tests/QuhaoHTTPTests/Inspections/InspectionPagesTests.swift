@@ -33,8 +33,18 @@ import Testing
             address: "钱塘区\(n)号", type: "学校食堂", risk: "B", contactPhone: "13812345678")
     }
 
-    /// A PNG (8×8), a JPEG header, and things that only pretend to be images.
-    static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data(repeating: 3, count: 64)
+    /// A real image from `Tests/fixtures/images`.
+    static func image(_ name: String) -> Data {
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return (try? Data(contentsOf: tests.appendingPathComponent("fixtures/images/\(name)"))) ?? Data()
+    }
+
+    /// Real images (a 4×4 PNG, two 8×8 JPEGs), and things that only pretend to be images.
+    static let png = image("green.png")
+    static let red = image("red.jpg")
+    static let blue = image("blue.jpg")
+    /// A JPEG's first bytes, then a page.
+    static let fakeJPEG = Data([0xFF, 0xD8, 0xFF]) + Data("<html><script>alert(1)</script></html>".utf8)
     static let html = Data("<html><script>alert(1)</script></html>".utf8)
     static let svg = Data("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8)
 
@@ -65,7 +75,8 @@ import Testing
                 var headers = body.0
                 // The session's headers carry our Origin; a unit's phone sends its own.
                 headers.append(contentsOf: session.isEmpty ? [.origin: TestApp.origin] : session)
-                return try await client.execute(uri: uri, method: .post, headers: headers, body: body.1)
+                // A refusal comes back as a redirect to the page that shows it (post, redirect, get).
+                return try await client.following(try await client.execute(uri: uri, method: .post, headers: headers, body: body.1), headers: session)
             }
             // The unit requests from its own link.
             var response = try await post("/u/\(one.privateToken)/request", Self.form("kind=routine"))
@@ -114,13 +125,14 @@ import Testing
             let uri = "/u/\(one.privateToken)/findings/\(finding.id)"
             #expect(try await post(uri, Self.multipart(text: "已整改", files: [("photo.png", Self.html)])).status == .unsupportedMediaType)
             #expect(try await post(uri, Self.multipart(text: "已整改", files: [("photo.png", Self.svg)])).status == .unsupportedMediaType)
+            #expect(try await post(uri, Self.multipart(text: "已整改", files: [("photo.jpg", Self.fakeJPEG)])).status == .unsupportedMediaType)
             let big = Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data(repeating: 0, count: 20 * 1_048_576)
             #expect(try await post(uri, Self.multipart(text: "已整改", files: [("big.jpg", big)])).status == .contentTooLarge)
             #expect(try await post("/u/\(two.privateToken)/findings/\(finding.id)", Self.multipart(text: "冒充", files: [])).status == .notFound)
             #expect(try await test.store.inspections.findings(unit: one.unit.id, openOnly: true).first?.state == .open, "nothing changed")
             response = try await post(uri, Self.multipart(text: "已补办健康证", files: [("photo.jpg", Self.png)]))
             #expect(response.status == .seeOther)
-            let photos = try await test.store.inspections.photos(finding: finding.id)
+            let photos = try await test.store.inspections.answers(finding: finding.id).last?.photos ?? []
             #expect(photos.map(\.contentType) == ["image/png"], "a PNG named .jpg is kept as the PNG it is")
             let sha = try #require(photos.first?.sha256)
             let served = try await client.get("/u/\(one.privateToken)/photos/\(sha)")
@@ -166,8 +178,10 @@ import Testing
             #expect(try await client.get("/p/\(unit.posterToken)?c=\(code)", headers: session).text.contains("name=\"code\" value=\"\(code)\""))
             var headers = session
             headers[.contentType] = "application/x-www-form-urlencoded"
-            let wrong = try await client.execute(
-                uri: "/p/\(unit.posterToken)/check-in", method: .post, headers: headers, body: ByteBuffer(string: "team=1&code=000000"))
+            let wrong = try await client.following(
+                try await client.execute(
+                    uri: "/p/\(unit.posterToken)/check-in", method: .post, headers: headers, body: ByteBuffer(string: "team=1&code=000000")),
+                headers: session)
             #expect(wrong.status == .forbidden || code == "000000")
             let response = try await client.execute(
                 uri: "/p/\(unit.posterToken)/check-in", method: .post, headers: headers, body: ByteBuffer(string: "team=1&code=\(code)"))
@@ -198,7 +212,8 @@ import Testing
             func post(_ uri: String, _ text: String) async throws -> TestResponse {
                 var headers = session
                 headers[.contentType] = "application/x-www-form-urlencoded"
-                return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: text))
+                return try await client.following(
+                    try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: text)), headers: session)
             }
             let good = InspectionPagesTests.unit(1)
             // A bad field comes back with the form filled in and the field marked.
@@ -225,22 +240,36 @@ import Testing
             headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
             let body =
                 "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"units.csv\"\r\nContent-Type: text/csv\r\n\r\n\(csv)\r\n--\(boundary)--\r\n"
-            response = try await client.execute(uri: "/admin/units/import", method: .post, headers: headers, body: ByteBuffer(string: body))
+            response = try await client.following(
+                try await client.execute(uri: "/admin/units/import", method: .post, headers: headers, body: ByteBuffer(string: body)),
+                headers: session)
             #expect(response.status == .badRequest)
             #expect(response.text.contains("第 3 行“uscc”列：统一社会信用代码校验位不正确"))
             #expect(try await test.store.inspections.units(site: "office").count == 1)
             let export = try await client.get("/admin/units/export", headers: session)
             #expect(export.text.hasPrefix("\u{FEFF}id,name,uscc") && export.text.contains(good.uscc))
 
+            // Deactivating asks first (a confirmation page when no script asked), then acts.
+            let ask = try await post("/admin/units/\(unit.unit.id)/active", "active=no")
+            #expect(ask.status == .seeOther && ask.headers[.location] == "/admin/units/\(unit.unit.id)?confirm=deactivate")
+            let asked = try await client.get("/admin/units/\(unit.unit.id)?confirm=deactivate", headers: session)
+            #expect(asked.status == .ok && asked.text.contains("id=\"confirm\"") && asked.text.contains("确定停用"))
+            #expect(try await test.store.inspections.unit(unit.unit.id).unit.active, "not yet deactivated")
             // Deactivated: the unit's link still shows its page but refuses to act.
-            #expect(try await post("/admin/units/\(unit.unit.id)/active", "active=no").status == .seeOther)
+            #expect(try await post("/admin/units/\(unit.unit.id)/active", "active=no&confirm=yes").status == .seeOther)
             var unitHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
             unitHeaders[.origin] = TestApp.origin
-            response = try await client.execute(
-                uri: "/u/\(unit.privateToken)/request", method: .post, headers: unitHeaders, body: ByteBuffer(string: "kind=routine"))
+            response = try await client.following(
+                try await client.execute(
+                    uri: "/u/\(unit.privateToken)/request", method: .post, headers: unitHeaders, body: ByteBuffer(string: "kind=routine")))
             #expect(response.status == .conflict && response.text.contains("该单位已停用"))
             // Rotating the private link retires the old one.
-            #expect(try await post("/admin/units/\(unit.unit.id)/rotate", "kind=private").status == .seeOther)
+            #expect(
+                try await post("/admin/units/\(unit.unit.id)/rotate", "kind=private").headers[.location]?.hasSuffix("confirm=rotate-private") == true)
+            let rotateAsked = try await client.get("/admin/units/\(unit.unit.id)?confirm=rotate-private", headers: session)
+            #expect(rotateAsked.status == .ok && rotateAsked.text.contains("专用链接立即作废"))
+            #expect(try await client.get("/u/\(unit.privateToken)").status == .ok, "not yet rotated")
+            #expect(try await post("/admin/units/\(unit.unit.id)/rotate", "kind=private&confirm=yes").status == .seeOther)
             #expect(try await client.get("/u/\(unit.privateToken)").status == .notFound)
         }
     }

@@ -87,8 +87,10 @@ import Testing
             #expect(released.status == .seeOther && released.headers[.location] == "/inspect")
             #expect(try await test.store.inspections.inspection(held[0]).status == .requested)
             #expect(try await test.store.inspections.held(site: "office", team: 1) == nil)
-            let again = try await client.execute(
-                uri: "/inspect/office/1/release", method: .post, headers: Self.form("").0.merging(session), body: Self.form("").1)
+            let again = try await client.following(
+                try await client.execute(
+                    uri: "/inspect/office/1/release", method: .post, headers: Self.form("").0.merging(session), body: Self.form("").1),
+                headers: session)
             #expect(again.status == .conflict && again.text.contains("没有占用"))
         }
     }

@@ -14,7 +14,10 @@ import Testing
             let admin = try await store.accounts.addStaff(
                 NewStaff(login: "admin", name: "管理员", role: .admin, siteID: "hall", password: "correct horse battery"), cost: Self.cost)
             #expect(admin.role == .admin)
-            #expect(admin.siteID == nil, "admins belong to every site")
+            #expect(admin.siteID == "hall", "an admin given a site administers that site only")
+            let everywhere = try await store.accounts.addStaff(
+                NewStaff(login: "root", name: "总管理员", role: .admin, password: "correct horse battery"), cost: Self.cost)
+            #expect(everywhere.siteID == nil, "an admin with no site administers every site")
             let clerk = try await store.accounts.addStaff(
                 NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [1, 2], password: "window-one-two"), cost: Self.cost)
             #expect(clerk.counters == [1, 2])
@@ -48,7 +51,7 @@ import Testing
             #expect(try await store.accounts.verifyPassword(login: "wang", password: "a-new-password") != nil)
             try await store.accounts.setDisabled(login: "wang", true)
             #expect(try await store.accounts.verifyPassword(login: "wang", password: "a-new-password") == nil, "disabled accounts cannot sign in")
-            #expect(try await store.accounts.staffAccounts().map(\.login) == ["admin", "wang"])
+            #expect(try await store.accounts.staffAccounts().map(\.login) == ["admin", "root", "wang"])
 
             let bytes = Fixture.fileBytes(path)
             for password in ["correct horse battery", "window-one-two", "a-new-password"] {
@@ -56,7 +59,7 @@ import Testing
             }
             let pool = try DatabasePool(path: path)
             let events = try await pool.read { try String.fetchAll($0, sql: "SELECT action FROM staff_events ORDER BY id") }
-            #expect(events == ["create", "create", "password", "disable"])
+            #expect(events == ["create", "create", "create", "password", "disable"])
         }
     }
 }

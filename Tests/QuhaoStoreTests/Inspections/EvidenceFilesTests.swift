@@ -6,9 +6,15 @@ import Testing
 
 /// Photos are told by their bytes, bounded in size, stored once by their hash.
 @Suite struct EvidenceFilesTests {
-    static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) + Data(repeating: 7, count: 100)
-    static let jpeg = Data([0xFF, 0xD8, 0xFF, 0xE0]) + Data(repeating: 1, count: 100)
-    static let webp = Data("RIFF".utf8) + Data([0x10, 0, 0, 0]) + Data("WEBPVP8 ".utf8) + Data(repeating: 2, count: 50)
+    /// A real image from `Tests/fixtures/images`.
+    static func image(_ name: String) -> Data {
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return (try? Data(contentsOf: tests.appendingPathComponent("fixtures/images/\(name)"))) ?? Data()
+    }
+
+    static let png = image("green.png")
+    static let jpeg = image("red.jpg")
+    static let webp = image("green.webp")
 
     static func withFiles(_ body: (EvidenceFiles) throws -> Void) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-evidence-\(UUID().uuidString)")
@@ -25,6 +31,8 @@ import Testing
                 (Data("<html><script>alert(1)</script></html>".utf8), "photo.png"),
                 (Data("<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8), "photo.png"),
                 (Data("GIF89a".utf8) + Data(repeating: 0, count: 20), "photo.gif"),
+                // A JPEG's first bytes, then a page: the signature alone passed before.
+                (Data([0xFF, 0xD8, 0xFF]) + Data("<html><script>alert(1)</script></html>".utf8), "photo.jpg"),
                 (Data(), "empty.jpg"),
             ] {
                 #expect(throws: QuhaoError(.evidenceType, ["name": name])) { try files.store(bytes, name: name, limit: 1_000) }

@@ -112,7 +112,12 @@ import Testing
         ) {
             try await inspections.verifyRectification(key.id, by: Self.inspector)
         }
-        #expect(try await inspections.photos(finding: key.id) == [photo])
+        // Each answer keeps its own photos, and the reason it was sent back.
+        let answers = try await inspections.answers(finding: key.id)
+        #expect(answers.map(\.text) == ["已补办一人", "两人均已补办"])
+        #expect(answers[0].photos == [photo] && answers[1].photos.isEmpty)
+        #expect(answers[0].outcome == .sentBack(at: answers[0].submittedAt, reason: "另一人的健康证仍未补办"))
+        if case .accepted = answers[1].outcome {} else { Issue.record("the second answer was verified: \(answers[1].outcome)") }
         #expect(try await inspections.photo(photo.sha256, belongsTo: unit.unit.id) == photo)
         #expect(try await inspections.photo(photo.sha256, belongsTo: other.unit.id) == nil, "another unit never sees it")
         #expect(try await inspections.findings(unit: unit.unit.id, openOnly: true).isEmpty)
