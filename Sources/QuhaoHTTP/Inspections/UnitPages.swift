@@ -158,11 +158,13 @@ struct UnitPages {
     @Sendable func selfInspectionSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
         let fields = try await PublicPages.form([String: String].self, request, context)
-        return try await act(request, token: token, fields: { fields }) {
-            // The form's one-time key: a double tap (or a resent form) records one self-inspection.
-            _ = try await services.store.inspections.selfInspection(
-                unitToken: token, items: try Self.items(from: fields), summary: fields["summary"], submission: fields["submission"])
-        }
+        return try await act(
+            request, token: token, fields: { fields },
+            action: {
+                // The form's one-time key: a double tap (or a resent form) records one self-inspection.
+                _ = try await services.store.inspections.selfInspection(
+                    unitToken: token, items: try Self.items(from: fields), summary: fields["summary"], submission: fields["submission"])
+            })
     }
 
     /// A rectification: `text`, and photos (`photos[]`) as `multipart/form-data` (a plain
@@ -176,37 +178,39 @@ struct UnitPages {
         let maxPhotos = rules?.maxPhotos ?? 6
         let maxBytes = rules?.maxPhotoBytes ?? 8 * 1_048_576
         var sent = ["finding": String(finding)]
-        return try await act(request, token: token, fields: { sent }) {
-            let contentType = request.headers[.contentType] ?? ""
-            var request = request
-            let body: ByteBuffer
-            do {
-                // Room for the photos allowed at their largest, and the text.
-                body = try await request.collectBody(upTo: maxPhotos * maxBytes + 256 * 1024)
-            } catch {
-                throw QuhaoError(.evidenceTooLarge, ["limit": EvidenceFiles.megabytes(maxBytes)])
-            }
-            var text = ""
-            var photos: [StoredPhoto] = []
-            if contentType.lowercased().hasPrefix("multipart/form-data") {
-                let form = try MultipartForm(body, contentType: contentType)
-                text = form.text("text") ?? ""
-                sent["text"] = text
-                let files = form.files("photos")
-                guard files.count <= maxPhotos else { throw QuhaoError(.evidenceTooMany, ["limit": String(maxPhotos)]) }
-                guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                    throw QuhaoError(.findingTextRequired, ["what": "整改情况说明", "what@en": "what was done"])
+        return try await act(
+            request, token: token, fields: { sent },
+            action: {
+                let contentType = request.headers[.contentType] ?? ""
+                var request = request
+                let body: ByteBuffer
+                do {
+                    // Room for the photos allowed at their largest, and the text.
+                    body = try await request.collectBody(upTo: maxPhotos * maxBytes + 256 * 1024)
+                } catch {
+                    throw QuhaoError(.evidenceTooLarge, ["limit": EvidenceFiles.megabytes(maxBytes)])
                 }
-                let evidence = services.settings.evidence
-                photos = try files.map { file in
-                    try evidence.store(Data(file.body.readableBytesView), name: file.filename ?? "photo", limit: maxBytes)
+                var text = ""
+                var photos: [StoredPhoto] = []
+                if contentType.lowercased().hasPrefix("multipart/form-data") {
+                    let form = try MultipartForm(body, contentType: contentType)
+                    text = form.text("text") ?? ""
+                    sent["text"] = text
+                    let files = form.files("photos")
+                    guard files.count <= maxPhotos else { throw QuhaoError(.evidenceTooMany, ["limit": String(maxPhotos)]) }
+                    guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                        throw QuhaoError(.findingTextRequired, ["what": "整改情况说明", "what@en": "what was done"])
+                    }
+                    let evidence = services.settings.evidence
+                    photos = try files.map { file in
+                        try evidence.store(Data(file.body.readableBytesView), name: file.filename ?? "photo", limit: maxBytes)
+                    }
+                } else {
+                    text = (try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)))?["text"] ?? ""
+                    sent["text"] = text
                 }
-            } else {
-                text = (try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)))?["text"] ?? ""
-                sent["text"] = text
-            }
-            _ = try await services.store.inspections.submitRectification(unitToken: token, finding: finding, text: text, photos: photos)
-        }
+                _ = try await services.store.inspections.submitRectification(unitToken: token, finding: finding, text: text, photos: photos)
+            })
     }
 
     /// A photo of one of the unit's own rectifications (never another unit's).
@@ -234,7 +238,7 @@ struct UnitPages {
     /// Runs a unit's form action, then back to its page (303): with the refusal and what was typed when
     /// it was refused (``FormFlash``), so Back and reload never send the form again.
     /// - Parameter fields: What the form held, shown again after a refusal.
-    func act(_ request: Request, token: String, fields: () -> [String: String] = { [:] }, _ action: () async throws -> Void) async throws
+    func act(_ request: Request, token: String, fields: () -> [String: String] = { [:] }, action: () async throws -> Void) async throws
         -> Response
     {
         do {
