@@ -102,6 +102,7 @@ public struct Catalogue: Sendable {
         for (name, value) in values {
             text = text.replacingOccurrences(of: "{\(name)}", with: value)
         }
-        return text
+        // A value nobody gave never reaches a page as "{name}" (a test keeps the call sites giving them).
+        return text.replacing(#/\{[a-z_]+(@en)?\}/#, with: "")
     }
 }

@@ -132,5 +132,7 @@ extension QuhaoError {
         case kioskGreenUnavailable = "kiosk.green_unavailable"
         case inspectionUnitLinkRequired = "inspection.unit_link_required"
         case inspectionNothingHeld = "inspection.nothing_held"
+        case inspectionQueueEmpty = "inspection.queue_empty"
+        case unitLicenceTaken = "unit.licence_taken"
     }
 }

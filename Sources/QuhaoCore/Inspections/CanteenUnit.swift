@@ -210,62 +210,78 @@ public struct UnitDraft: Sendable, Hashable {
     /// Checks every field; the first failure is thrown, naming its field (`field` parameter).
     /// - Throws: ``QuhaoError`` `unit.*`, `identity.*` (the USCC), `phone.*`.
     public func checked() throws -> Checked {
-        func failing<T>(_ field: Field, _ body: () throws -> T) throws -> T {
+        let (checked, problems) = checking()
+        if let checked { return checked }
+        throw problems[0]
+    }
+
+    /// Every field checked, each on its own: the draft normalized when all pass, else every field's
+    /// problem in the form's order (an import reports them all for a row, not just the first).
+    public func checking() -> (Checked?, [QuhaoError]) {
+        var problems: [QuhaoError] = []
+        func failing<T>(_ field: Field, _ body: () throws -> T) -> T? {
             do {
                 return try body()
-            } catch var error as QuhaoError {
-                error = QuhaoError(error.code, error.parameters.merging(["field": field.rawValue]) { $1 })
-                throw error
+            } catch let error as QuhaoError {
+                problems.append(QuhaoError(error.code, error.parameters.merging(["field": field.rawValue]) { $1 }))
+            } catch {
+                problems.append(QuhaoError(.requestInvalid, ["reason": "\(error)", "field": field.rawValue]))
             }
+            return nil
         }
-        let name = try failing(.name) {
+        let name = failing(.name) {
             let name = self.name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !name.isEmpty else { throw QuhaoError(.unitNameRequired) }
             guard name.count <= 100 else { throw QuhaoError(.unitFieldTooLong, ["max": "100"]) }
             return name
         }
-        let uscc = try failing(.uscc) { () throws -> String in
+        let uscc = failing(.uscc) { () throws -> String in
             guard !self.uscc.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw QuhaoError(.identityRequired, ["kind": IdentityRequirement.uscc.rawValue])
             }
             return try USCC.validate(self.uscc)
         }
-        let licence = try failing(.licence) { try Self.licence(self.licence) }
-        let address = try failing(.address) {
+        let licence = failing(.licence) { try Self.licence(self.licence) }
+        let address = failing(.address) {
             let address = self.address.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !address.isEmpty else { throw QuhaoError(.unitAddressRequired) }
             guard address.count <= 200 else { throw QuhaoError(.unitFieldTooLong, ["max": "200"]) }
             return address
         }
-        let type = try failing(.type) {
+        let type = failing(.type) {
             guard let type = UnitType(text: self.type) else { throw QuhaoError(.unitTypeUnknown, ["value": String(self.type.prefix(40))]) }
             return type
         }
-        let risk = try failing(.risk) {
+        let risk = failing(.risk) {
             guard let risk = RiskLevel(text: self.risk) else { throw QuhaoError(.unitRiskUnknown, ["value": String(self.risk.prefix(40))]) }
             return risk
         }
-        let contactName = try failing(.contactName) {
+        let contactName = failing(.contactName) {
             let contact = self.contactName.trimmingCharacters(in: .whitespacesAndNewlines)
             guard contact.count <= 50 else { throw QuhaoError(.unitFieldTooLong, ["max": "50"]) }
             return contact
         }
-        let phone = try failing(.contactPhone) { () throws -> String in
+        let phone = failing(.contactPhone) { () throws -> String in
             guard let phone = try IdentityCheck.validatePhone(self.contactPhone, for: .required, service: [:]) else {
-                throw QuhaoError(.phoneRequired)
+                throw QuhaoError(.phoneRequired, ["service": "单位登记", "service@en": "Unit registration"])
             }
             return phone
         }
-        let kitchen = try failing(.kitchenMode) {
+        let kitchen = failing(.kitchenMode) {
             guard let mode = KitchenMode(text: self.kitchenMode) else {
                 throw QuhaoError(.unitKitchenModeUnknown, ["value": String(self.kitchenMode.prefix(40))])
             }
             return mode
         }
-        let camera = try failing(.cameraURL) { try Self.cameraURL(self.cameraURL) }
-        return Checked(
-            name: name, uscc: uscc, licence: licence, address: address, type: type, risk: risk, contactName: contactName, contactPhone: phone,
-            kitchenMode: kitchen, cameraURL: camera, active: active)
+        let camera = failing(.cameraURL) { try Self.cameraURL(self.cameraURL) }
+        guard let name, let uscc, let licence, let address, let type, let risk, let contactName, let phone, let kitchen, let camera else {
+            return (nil, problems)
+        }
+        return (
+            Checked(
+                name: name, uscc: uscc, licence: licence, address: address, type: type, risk: risk, contactName: contactName, contactPhone: phone,
+                kitchenMode: kitchen, cameraURL: camera, active: active), []
+        )
     }
 
     /// `JY` and 14 digits, as typed (lower case, full-width, spaces and hyphens allowed).

@@ -106,7 +106,9 @@ struct InspectorPages {
             _ = try await services.store.inspections.callNext(
                 site: site, team: team, by: Inspector(initiator: principal.initiator, name: principal.name))
             try await services.boardHoldsOwnChanges(site: site)
-            guard let held = try await services.store.inspections.held(site: site, team: team) else { throw QuhaoError(.queueEmpty) }
+            guard let held = try await services.store.inspections.held(site: site, team: team) else {
+                throw QuhaoError(.inspectionQueueEmpty, ["team": String(team)])
+            }
             return redirect(request, "/inspect/i/\(held.inspection.id)")
         } catch let error as QuhaoError where error.code != .authForbidden {
             return services.flash.redirect(to: "/inspect", request, error: error)

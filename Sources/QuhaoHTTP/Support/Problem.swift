@@ -26,8 +26,9 @@ extension QuhaoError {
             .unitKitchenModeUnknown, .unitCameraURLInvalid, .unitsImportInvalid, .checklistItemUnknown, .checklistIncomplete, .findingTextRequired,
             .evidenceTooMany:
             .badRequest
-        case .unitDuplicate, .unitInactive, .inspectionAlreadyOpen, .inspectionNotCheckedIn, .inspectionInvalidState, .inspectionNoCamera,
-            .inspectionNoOpenFindings, .inspectionNothingHeld,
+        case .unitDuplicate, .unitLicenceTaken, .unitInactive, .inspectionAlreadyOpen, .inspectionNotCheckedIn, .inspectionInvalidState,
+            .inspectionNoCamera,
+            .inspectionNoOpenFindings, .inspectionNothingHeld, .inspectionQueueEmpty,
             .findingInvalidTransition:
             .conflict
         case .bookingNotFound: .notFound

@@ -111,10 +111,20 @@ extension InspectionStore {
 
     // MARK: - Inside transactions
 
+    /// One food-business licence names one unit: another unit of the office holding it is refused.
+    static func licenceIsFree(_ db: Database, site: String, _ licence: String, except unit: CanteenUnit.ID?) throws {
+        if let clash = try String.fetchOne(
+            db, sql: "SELECT name FROM units WHERE site_id = ? AND licence = ? AND id IS NOT ?", arguments: [site, licence, unit])
+        {
+            throw QuhaoError(.unitLicenceTaken, ["licence": licence, "name": clash, "field": UnitDraft.Field.licence.rawValue])
+        }
+    }
+
     static func insert(_ db: Database, site: String, _ checked: UnitDraft.Checked, now: Date, by initiator: Initiator) throws -> RegisteredUnit {
         if let clash = try Row.fetchOne(db, sql: "SELECT name FROM units WHERE site_id = ? AND uscc = ?", arguments: [site, checked.uscc]) {
             throw QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": clash["name"], "field": UnitDraft.Field.uscc.rawValue])
         }
+        try licenceIsFree(db, site: site, checked.licence, except: nil)
         // The tokens need the row's id: it is inserted with placeholders, then given them.
         let placeholder = "pending-\(UUID().uuidString)"
         try db.execute(
@@ -150,6 +160,7 @@ extension InspectionStore {
         {
             throw QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": clash["name"], "field": UnitDraft.Field.uscc.rawValue])
         }
+        if checked.licence != unit.licence { try licenceIsFree(db, site: unit.siteID, checked.licence, except: unit.id) }
         var changed: [String] = []
         func note(_ field: UnitDraft.Field, _ same: Bool) { if !same { changed.append(field.rawValue) } }
         note(.name, checked.name == unit.name)

@@ -34,6 +34,31 @@ public enum UnitsCSV {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// A header cell as a column: the column's own name, or its label as the office's spreadsheets
+    /// write it (统一社会信用代码, 食品经营许可证编号, …; a note in brackets after it is ignored).
+    static func column(named cell: String) -> String {
+        let text = cell.trimmingCharacters(in: .whitespaces)
+        let key = text.lowercased()
+        if columns.contains(key) { return key }
+        let bare = text.replacing(#/[（(].*[）)]\s*$/#, with: "").trimmingCharacters(in: .whitespaces)
+        return chineseHeaders[bare] ?? key
+    }
+
+    /// The labels the admin's unit form shows (the catalogue's `ui.admin.field_*`), and the usual other names.
+    static let chineseHeaders: [String: String] = {
+        var names: [String: String] = [
+            "编号": "id", "序号": "id", "名称": "name", "单位": "name", "信用代码": "uscc", "社会信用代码": "uscc", "许可证编号": "licence",
+            "许可证号": "licence", "地址": "address", "类型": "type", "风险": "risk", "联系人": "contact_name", "联系电话": "contact_phone",
+            "手机": "contact_phone", "手机号码": "contact_phone", "摄像头": "camera_url", "状态": "active", "是否启用": "active", "启用": "active",
+        ]
+        for column in columns where column != "id" {
+            if let label = Catalogue.chinese.template("ui.admin.field_\(column)") {
+                names[label.replacing(#/[（(].*[）)]\s*$/#, with: "").trimmingCharacters(in: .whitespaces)] = column
+            }
+        }
+        return names
+    }()
+
     static func uncell(_ text: String) -> String {
         if text.hasPrefix("'"), let second = text.dropFirst().first, "=+-@".contains(second) { return String(text.dropFirst()) }
         return text
@@ -87,9 +112,7 @@ public enum UnitsCSV {
                     ["line": "1", "column": "", "reason": "不是有效的 CSV 文件（引号不成对）", "reason@en": "not a valid CSV file (unbalanced quotes)"])
             ])
         }
-        let header = try EnumeratedCSV(string: body, delimiter: .comma, loadColumns: false).header.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        }
+        let header = try EnumeratedCSV(string: body, delimiter: .comma, loadColumns: false).header.map(Self.column(named:))
         let missing = columns.filter { !header.contains($0) }
         if !missing.isEmpty {
             throw UnitsImportFailure(problems: [
@@ -104,6 +127,7 @@ public enum UnitsCSV {
         let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var rows: [Row] = []
         var seen: [String: Int] = [:]
+        var licences: [String: Int] = [:]
         // Line numbers count the lines a field spans (a quoted address with a line break).
         var line = 2 + header.joined().filter { $0 == "\n" }.count
         for record in records {
@@ -137,19 +161,23 @@ public enum UnitsCSV {
                 name: value("name"), uscc: value("uscc"), licence: value("licence"), address: value("address"), type: value("type"),
                 risk: value("risk"), contactName: value("contact_name"), contactPhone: value("contact_phone"),
                 kitchenMode: value("kitchen_mode"), cameraURL: value("camera_url"), active: active)
-            do {
-                let checked = try draft.checked()
-                if let earlier = seen[checked.uscc] {
-                    problem(
-                        line, "uscc",
-                        QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": "第 \(earlier) 行 / line \(earlier)"]))
-                    continue
-                }
-                seen[checked.uscc] = line
-                rows.append(Row(line: line, id: id, unit: checked))
-            } catch let error as QuhaoError {
-                problem(line, error.parameters["field"] ?? "", error)
+            // Every problem of the row, not only the first.
+            let (checked, refusals) = draft.checking()
+            for error in refusals { problem(line, error.parameters["field"] ?? "", error) }
+            guard let checked else { continue }
+            var clashes = false
+            if let earlier = seen[checked.uscc] {
+                problem(line, "uscc", QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": "第 \(earlier) 行 / line \(earlier)"]))
+                clashes = true
             }
+            if let earlier = licences[checked.licence] {
+                problem(
+                    line, "licence", QuhaoError(.unitLicenceTaken, ["licence": checked.licence, "name": "第 \(earlier) 行 / line \(earlier)"]))
+                clashes = true
+            }
+            seen[checked.uscc] = seen[checked.uscc] ?? line
+            licences[checked.licence] = licences[checked.licence] ?? line
+            if !clashes { rows.append(Row(line: line, id: id, unit: checked)) }
         }
         if !problems.isEmpty { throw UnitsImportFailure(problems: problems) }
         return rows

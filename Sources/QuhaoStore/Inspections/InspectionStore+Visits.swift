@@ -85,8 +85,13 @@ extension InspectionStore {
 
     /// Calls the next unit's request to a team, recording who called (the unit's page names them).
     /// - Throws: `queue.empty`, `counter.*` for the team.
+    /// - Throws: `inspection.queue_empty` (in the office's words) when no unit is waiting; `counter.*` for the team.
     public func callNext(site: String, team: Int, by inspector: Inspector) async throws -> CallResult {
-        try await tickets.callNext(site: site, counter: team, by: inspector.initiator, name: inspector.name)
+        do {
+            return try await tickets.callNext(site: site, counter: team, by: inspector.initiator, name: inspector.name)
+        } catch let error as QuhaoError where error.code == .queueEmpty {
+            throw QuhaoError(.inspectionQueueEmpty, ["team": String(team)])
+        }
     }
 
     /// A team hands back the request it holds, before checking in: the request goes back to its

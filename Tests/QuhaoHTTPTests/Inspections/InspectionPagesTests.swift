@@ -115,7 +115,9 @@ import Testing
                 Self.form("item.1.1=yes&item.2.1=no&note.2.1=%E5%81%A5%E5%BA%B7%E8%AF%81%E8%BF%87%E6%9C%9F&item.3.1=no&fixed.3.1=yes"),
                 session)
             #expect(response.status == .seeOther)
-            #expect(try await client.get("/inspect/i/\(id)", headers: session).text.contains("不符合"))
+            let record = try await client.get("/inspect/i/\(id)", headers: session).text
+            #expect(record.contains("不符合"))
+            #expect(record.contains("凭门口公示码签到（纸质码，较弱凭证"), "the printed poster is recorded as the weaker proof")
             #expect(try await post("/inspect/i/\(id)/check-out", Self.form(""), session).status == .seeOther)
             let finding = try #require(try await test.store.inspections.findings(unit: one.unit.id, openOnly: true).first)
             #expect(finding.itemCode == "2.1" && finding.description == "健康证过期")
@@ -187,6 +189,8 @@ import Testing
                 uri: "/p/\(unit.posterToken)/check-in", method: .post, headers: headers, body: ByteBuffer(string: "team=1&code=\(code)"))
             #expect(response.status == .seeOther)
             #expect(try await test.store.inspections.history(unit: unit.unit.id).first?.checkInProof == .rotatingCode)
+            let page = try await client.get(try #require(response.headers[.location]), headers: session).text
+            #expect(page.contains("凭单位屏幕动态码签到（较强凭证）") && !page.contains("较弱"))
         }
     }
 

@@ -46,7 +46,7 @@ import Testing
             try await store.inspections.importUnits(site: "office", csv: lines.joined(separator: "\r\n"), by: .cli)
         }
         let found = failure?.problems.map { "\($0.parameters["line"]!):\($0.parameters["column"]!):\($0.parameters["code"]!)" }
-        #expect(found == ["3:id:unit.not_found", "4:address:unit.address_required", "5:uscc:unit.duplicate"])
+        #expect(found == ["3:id:unit.not_found", "4:address:unit.address_required", "5:uscc:unit.duplicate", "5:licence:unit.licence_taken"])
     }
 
     @Test func clashesWithRegisteredUnitsAreReportedByLineToo() async throws {
@@ -106,6 +106,54 @@ import Testing
             try await store.inspections.importUnits(site: "office", csv: "名称,地址\n食堂,钱塘区\n", by: .cli)
         }
         #expect(failure?.problems.first?.parameters["line"] == "1")
-        #expect(failure?.problems.first?.parameters["column"]?.hasPrefix("id, name, uscc") == true)
+        #expect(failure?.problems.first?.parameters["column"]?.hasPrefix("id, uscc, licence") == true, "名称 and 地址 are read as name and address")
+    }
+}
+
+/// What the office's walk found in the import: a row's every problem, a Chinese header row, and one
+/// licence on two units.
+@Suite struct UnitsImportWalkTests {
+    @Test func everyProblemOfARowIsReported() async throws {
+        let (store, _) = try await InspectionFixture.store()
+        let draft = InspectionFixture.draft(1)
+        // Line 2: a wrong check character, an unknown risk level and a bad phone, all on one row.
+        let row = ["", draft.name, "91330100000000006X", draft.licence, draft.address, "餐馆", "Z", "李经理", "1391234", "透明玻璃", "", "是"]
+        let failure = await #expect(throws: UnitsImportFailure.self) {
+            try await store.inspections.importUnits(site: "office", csv: UnitsCSVTests.header + "\n" + row.joined(separator: ","), by: .cli)
+        }
+        #expect(failure?.problems.map { $0.parameters["column"] ?? "" } == ["uscc", "risk", "contact_phone"])
+        #expect(failure?.problems.allSatisfy { $0.parameters["line"] == "2" } == true)
+    }
+
+    @Test func aChineseHeaderRowIsTaken() async throws {
+        let (store, _) = try await InspectionFixture.store()
+        let header = "编号,单位名称,统一社会信用代码,食品经营许可证编号,经营地址,单位类型,风险等级,负责人,负责人手机,明厨亮灶方式,摄像头地址（远程检查用）,状态"
+        let summary = try await store.inspections.importUnits(
+            site: "office", csv: header + "\n" + UnitsCSVTests.row(1) + "\n" + UnitsCSVTests.row(2), by: .cli)
+        #expect(summary.created == 2)
+        #expect(try await store.inspections.units(site: "office").map(\.unit.name) == ["第1食堂", "第2食堂"])
+    }
+
+    @Test func oneLicenceNumberOnTwoUnitsIsRefused() async throws {
+        let (store, _) = try await InspectionFixture.store()
+        let one = InspectionFixture.draft(1)
+        let two = InspectionFixture.draft(2)
+        // In the file: line 3 repeats line 2's licence under another credit code.
+        let clash = ["", two.name, two.uscc, one.licence, two.address, "餐馆", "C", "", "13912345678", "透明玻璃", "", "是"].joined(separator: ",")
+        let failure = await #expect(throws: UnitsImportFailure.self) {
+            try await store.inspections.importUnits(
+                site: "office", csv: [UnitsCSVTests.header, UnitsCSVTests.row(1), clash].joined(separator: "\n"), by: .cli)
+        }
+        #expect(failure?.problems.map(\.parameters["column"]) == ["licence"])
+        #expect(failure?.problems.first?.parameters["line"] == "3" && failure?.problems.first?.parameters["code"] == "unit.licence_taken")
+        // Against the units registered: by import, and by the form.
+        _ = try await store.inspections.createUnit(site: "office", one, by: .cli)
+        await #expect(throws: UnitsImportFailure.self) {
+            try await store.inspections.importUnits(site: "office", csv: UnitsCSVTests.header + "\n" + clash, by: .cli)
+        }
+        var copy = two
+        copy.licence = one.licence
+        await #expect(throws: QuhaoError.self) { try await store.inspections.createUnit(site: "office", copy, by: .cli) }
+        #expect(try await store.inspections.units(site: "office").count == 1)
     }
 }
