@@ -8,21 +8,7 @@ extension QRMatrix {
     public func svg(moduleSize: Int = 8, quietZone: Int = 4, caption: String? = nil) -> String {
         let side = size + 2 * quietZone
         let captionHeight = caption == nil ? 0 : 3
-        var path = ""
-        for row in 0..<size {
-            var column = 0
-            while column < size {
-                guard self[row, column] else {
-                    column += 1
-                    continue
-                }
-                // Runs of dark modules on a row become one rectangle: smaller files, no hairline seams.
-                var run = 1
-                while column + run < size && self[row, column + run] { run += 1 }
-                path += "M\(column + quietZone) \(row + quietZone)h\(run)v1h-\(run)z"
-                column += run
-            }
-        }
+        let path = svgPath(offset: quietZone)
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(side) \(side + captionHeight)" \
             width="\(side * moduleSize)" height="\((side + captionHeight) * moduleSize)" shape-rendering="crispEdges">\
@@ -37,7 +23,27 @@ extension QRMatrix {
         return svg + "</svg>\n"
     }
 
-    static func escapeXML(_ text: String) -> String {
+    /// The dark modules as one SVG path in module units, the first module at (`offset`, `offset`).
+    public func svgPath(offset: Int = 0) -> String {
+        var path = ""
+        for row in 0..<size {
+            var column = 0
+            while column < size {
+                guard self[row, column] else {
+                    column += 1
+                    continue
+                }
+                // Runs of dark modules on a row become one rectangle: smaller files, no hairline seams.
+                var run = 1
+                while column + run < size && self[row, column + run] { run += 1 }
+                path += "M\(column + offset) \(row + offset)h\(run)v1h-\(run)z"
+                column += run
+            }
+        }
+        return path
+    }
+
+    public static func escapeXML(_ text: String) -> String {
         var escaped = ""
         for character in text {
             switch character {

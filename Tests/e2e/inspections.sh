@@ -42,12 +42,32 @@ url=$(zbarimg --raw -q poster.png) || fail "poster QR does not decode"
 page=$(curl -fsS "$url") || fail "poster page $url"
 grep -q "第一食堂" <<<"$page" || fail "poster page lacks the unit's name"
 grep -q "13812345678" <<<"$page" && fail "the poster shows the contact's phone"
+# The private link's sheet: its own QR, and words that say not to post it; the printable page carries the drawing.
+QUHAO_PUBLIC_URL="http://127.0.0.1:$port" "$quhao" qr unit 1 --private --format png --out private.png --database q.sqlite >/dev/null ||
+    fail "qr unit --private"
+[[ $(zbarimg --raw -q private.png) == "http://127.0.0.1:$port/u/"* ]] || fail "the private sheet's QR does not decode to /u/"
+QUHAO_PUBLIC_URL="http://127.0.0.1:$port" "$quhao" qr unit 1 --private --format svg --out private.svg --database q.sqlite >/dev/null
+grep -q "仅限本单位使用，请勿张贴" private.svg || fail "the private sheet does not say 请勿张贴"
+QUHAO_PUBLIC_URL="http://127.0.0.1:$port" "$quhao" qr unit 1 --poster --format html --out poster.html --database q.sqlite >/dev/null
+grep -q "食品安全公示" poster.html && grep -q "<svg" poster.html && grep -q "size: A4" poster.html || fail "the printable poster page"
+[[ $(stat -c %a private.png) == 640 ]] || fail "the private sheet is readable by others: $(stat -c %a private.png)"
+# A public address phones cannot reach is warned about, on standard error.
+"$quhao" qr unit 1 --poster --format svg --out loop.svg --database q.sqlite 2>warn.txt >/dev/null
+grep -q "loopback" warn.txt || fail "no warning for a loopback public address: $(cat warn.txt)"
 stop_daemon
+
+# A Chinese header row imports (the office's own spreadsheet).
+{
+    printf '编号,单位名称,统一社会信用代码,食品经营许可证编号,经营地址,单位类型,风险等级,负责人,负责人手机,明厨亮灶方式,摄像头地址,状态\n'
+    printf ',第七食堂,91330100000000007Y,JY13301040000007,钱塘区7号,餐馆,B,,13312345678,,,是\n'
+} >zh.csv
+out=$("$quhao" units import zh.csv --database q.sqlite 2>&1)
+grep -q "新增 created 1" <<<"$out" || fail "a Chinese header row was refused: $out"
 
 out=$("$quhao" seed canteen-demo --database demo.sqlite) || fail "seed: $out"
 report=$("$quhao" report inspections --database demo.sqlite --format json) || fail "report: $report"
-[[ $(jq -c '[.total.units_inspected, .total.findings, .total.rectified, .overdue]' <<<"$report") == "[110,33,30,1]" ]] ||
+[[ $(jq -c '[.total.units_inspected, .total.findings, .total.rectified, .overdue, .open, .awaiting_verification, .answered_late]' <<<"$report") == "[110,33,30,1,2,1,0]" ]] ||
     fail "demo figures: $(jq -c .total <<<"$report")"
 "$quhao" report inspections --database demo.sqlite | grep -q "整改率 Rectification rate         90.9 %" || fail "table rate"
 out=$("$quhao" seed canteen-demo --database demo.sqlite 2>&1) && fail "a second seed was accepted"
-echo "  ok: a file with bad codes on lines 6 and 7 refused whole, both named; 4 units imported, exported and re-imported unchanged; poster QR → poster page; demo reads 110 / 33 / 30, 1 overdue, 90.9 %"
+echo "  ok: a file with bad codes on lines 6 and 7 refused whole, both named; 4 units imported, exported and re-imported unchanged; poster QR → poster page; the private sheet decodes to /u/ and says 请勿张贴; a Chinese header row imports; demo reads 110 / 33 / 30, 1 overdue of 2 open, 1 awaiting, 90.9 %"

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LiveBoard
+import QRCode
 import QuhaoCore
 import QuhaoStore
 
@@ -21,6 +22,7 @@ struct AdminUnitPages {
         routes.post("units/:id", use: update)
         routes.post("units/:id/active", use: setActive)
         routes.post("units/:id/rotate", use: rotate)
+        routes.get("units/:id/sheet", use: sheet)
         routes.get("inspections", use: figures)
         return routes
     }
@@ -308,6 +310,26 @@ struct AdminUnitPages {
         }
         _ = try await services.store.inspections.rotateToken(form.kind == "private" ? .private : .poster, unit: id, by: principal.initiator)
         return Response(status: .seeOther, headers: [.location: "/admin/units/\(id)\(PublicPages.langQuery(request))"])
+    }
+
+    /// A unit's printable A4 sheet (``UnitSheets``): `?kind=poster` the notice for its door, `?kind=private`
+    /// the private link's sheet for its contact. No-store: the private one is a credential.
+    @Sendable func sheet(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
+        let id = try context.parameters.require("id", as: Int64.self)
+        try await mustAdminister(unit: id, principal)
+        let registered = try await services.store.inspections.unit(id)
+        let kind: UnitTokenKind = request.uri.queryParameters.get("kind") == "private" ? .private : .poster
+        let url =
+            kind == .poster
+            ? "\(services.settings.publicURL)/p/\(registered.posterToken)" : "\(services.settings.publicURL)/u/\(registered.privateToken)"
+        let office = try await services.store.site(registered.unit.siteID)
+        let latest = try await UnitSheets.latestResult(services.store.inspections, unit: id)
+        let sheet = UnitSheets.sheet(kind, unit: registered.unit, office: office, latest: latest)
+        let html = sheet.html(code: try QRRoutes.matrix(url), title: "\(sheet.band) · \(registered.unit.name)")
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
     // MARK: - Figures

@@ -289,9 +289,11 @@ struct UnitPages {
             "langQuery": PublicPages.langQuery(request), "unitName": unit.name, "address": unit.address, "type": unit.type.label.text(language),
             "licence": unit.licence,
         ]
-        // Public facts only: the latest result by the office, never a finding's text or a contact.
-        let history = try await services.store.inspections.history(unit: unit.id)
-        if let latest = history.first(where: { $0.kind != .selfInspection && $0.result != nil }), let result = latest.result,
+        // Public facts only: the latest result by the office, never a finding's text or a contact; a unit
+        // that is closed says so instead of a result that no longer means anything.
+        if !unit.active {
+            data["closed"] = t["sheet_closed"]
+        } else if let latest = try await UnitSheets.latestResult(services.store.inspections, unit: unit.id), let result = latest.result,
             let at = latest.recordedAt
         {
             data["latest"] = Catalogue.fill(

@@ -4,6 +4,7 @@ import Presence
 import QRCode
 import QuhaoConfig
 import QuhaoCore
+import QuhaoHTTP
 import QuhaoStore
 
 /// `quhao qr site SITE`: the hall poster QR.
@@ -12,7 +13,7 @@ struct QRCommand: AsyncParsableCommand {
         commandName: "qr", abstract: "Print or save QR codes.", subcommands: [SiteQR.self, UnitQR.self])
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case svg, png, text
+        case svg, png, html, text
     }
 
     /// Draws an address as a QR code in a format, to a file (saying so) or to standard output.
@@ -26,10 +27,17 @@ struct QRCommand: AsyncParsableCommand {
             switch format {
             case .svg: Data(matrix.svg(caption: caption).utf8)
             case .png: Data(matrix.png(scale: 12))
+            case .html: throw ExitFailure(message: "--format html prints a unit's sheet (quhao qr unit UNIT --poster --format html).", code: 2)
             case .text: Data((matrix.terminalText(ansi: out == nil) + "\n\(url)\n").utf8)
             }
+        try write(bytes, out: out, url: url)
+    }
+
+    /// Bytes to a file (saying so, readable by its owner and group only) or to standard output.
+    static func write(_ bytes: Data, out: String?, url: String) throws {
         if let out {
             try bytes.write(to: URL(fileURLWithPath: out))
+            try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: out)
             print("\(out): \(url)")
         } else {
             FileHandle.standardOutput.write(bytes)
@@ -80,11 +88,14 @@ struct QRCommand: AsyncParsableCommand {
     struct UnitQR: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "unit",
-            abstract: "A canteen unit's QR: the public poster for its premises, or the private link for its contact.",
+            abstract: "A canteen unit's sheet: the public notice for its premises, or the private link's sheet for its contact.",
             discussion: """
-                --poster (公示): posted at the premises; anyone may read it, and a signed-in inspector checks in by scanning it. \
-                --private: handed to the unit's contact only (a registration sheet); it lets the unit request inspections and \
-                answer findings. Rotate either with `quhao units rotate`.
+                --poster (食品安全公示): posted at the premises with the unit's name and latest result; anyone may read it, and a \
+                signed-in inspector checks in by scanning it. A deactivated unit's notice says 停业/注销. \
+                --private: handed to the unit's contact only (仅限本单位使用，请勿张贴; red, framed, unlike the notice); it lets the \
+                unit request inspections and answer findings. Rotate either with `quhao units rotate`. \
+                --format svg or html: the A4 sheet (html prints from a browser at 100 %); png: the sheet drawn by rsvg-convert \
+                (librsvg2-bin, with a CJK font); text: the QR in this terminal.
                 """)
 
         @OptionGroup var storeOptions: StoreOptions
@@ -106,10 +117,25 @@ struct QRCommand: AsyncParsableCommand {
                 let found = try await UnitsCommand.unit(unit, site: site, store: store)
                 let url =
                     kind == .poster ? "\(settings.publicURL)/p/\(found.posterToken)" : "\(settings.publicURL)/u/\(found.privateToken)"
-                let caption =
-                    kind == .poster
-                    ? "食品安全公示 Food-safety notice · \(found.unit.name)" : "单位专用 For the unit only · \(found.unit.name)"
-                try QRCommand.emit(url, caption: caption, format: format, out: out)
+                guard format != .text else {
+                    let caption = kind == .poster ? "食品安全公示 · \(found.unit.name)" : "单位专用，请勿张贴 · \(found.unit.name)"
+                    return try QRCommand.emit(url, caption: caption, format: format, out: out)
+                }
+                if let warning = PublicAddress.warning(for: url) { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+                guard let matrix = QRMatrix(encoding: url, correction: .quartile) else {
+                    throw ExitFailure(message: "The address is too long for a QR code: \(url)", code: 1)
+                }
+                let office = try await store.site(found.unit.siteID)
+                let latest = try await UnitSheets.latestResult(store.inspections, unit: found.unit.id)
+                let sheet = UnitSheets.sheet(kind == .poster ? .poster : .private, unit: found.unit, office: office, latest: latest)
+                let bytes: Data =
+                    switch format {
+                    case .svg: Data(sheet.svg(code: matrix).utf8)
+                    case .html: Data(sheet.html(code: matrix, title: "\(sheet.band) · \(found.unit.name)").utf8)
+                    case .png: try SheetPNG.render(sheet.svg(code: matrix))
+                    case .text: Data()
+                    }
+                try QRCommand.write(bytes, out: out, url: url)
             }
         }
     }
