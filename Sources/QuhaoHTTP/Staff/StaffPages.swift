@@ -28,7 +28,9 @@ struct StaffPages {
     }
 
     @Sendable func loginPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        renderLogin(request, login: "", next: Self.safeNext(request.uri.queryParameters.get("next")) ?? "", error: nil)
+        let flash = services.flash.message(request)
+        return renderLogin(
+            request, login: flash?.fields["login"] ?? "", next: Self.safeNext(request.uri.queryParameters.get("next")) ?? "", error: flash?.error)
     }
 
     @Sendable func loginSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -45,7 +47,9 @@ struct StaffPages {
             }
             return Response(status: .seeOther, headers: [.location: landing ?? "/staff", .setCookie: signIn.cookie(token).description])
         } catch let error as QuhaoError {
-            var response = renderLogin(request, login: form.login ?? "", next: next ?? "", error: error)
+            // Post, redirect, get: the form again with the refusal and the login typed (never the password).
+            let back = next.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }.map { "/staff/login?next=\($0)" }
+            var response = services.flash.redirect(to: back ?? "/staff/login", request, error: error, fields: ["login": form.login ?? ""])
             response.headers.append(contentsOf: ProblemMiddleware<AppRequestContext>.extraHeaders(error))
             return response
         }

@@ -220,9 +220,13 @@ import Testing
             #expect(page.status == .ok)
             #expect(page.text.contains(#"name="next" value="/staff/hall/3""#))
 
-            let wrong = try await client.execute(
+            let refused = try await client.execute(
                 uri: "/staff/login", method: .post, headers: form, body: ByteBuffer(string: "login=wang&password=nope-nope-nope&next=/staff"))
+            // Post, redirect, get: Back never sends the password again.
+            #expect(refused.status == .seeOther && refused.headers[.setCookie] == nil)
+            let wrong = try await client.following(refused)
             #expect(wrong.status == .unauthorized)
+            #expect(wrong.text.contains("value=\"wang\"") && !wrong.text.contains("nope-nope-nope"))
             #expect(wrong.text.contains("账号或密码不正确"))
             #expect(wrong.headers[.setCookie] == nil)
 
