@@ -79,7 +79,8 @@ struct InspectorPages {
                     photo: { "/evidence/\($0)" })
                 var row: [String: Any] = [
                     "id": finding.id, "unit": unit.name, "code": finding.itemCode, "description": finding.description,
-                    "response": finding.response ?? "", "due": finding.due.iso, "current": answers.current ?? [:],
+                    "response": finding.response ?? "", "due": Catalogue.fill(t["unit_due"] ?? "", with: ["day": finding.due.iso]),
+                    "current": answers.current ?? [:],
                 ]
                 if finding.isAnsweredLate(in: site.zone) { row["answeredLate"] = t["unit_answered_late"] }
                 if !answers.earlier.isEmpty {
