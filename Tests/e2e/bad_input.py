@@ -44,6 +44,14 @@ class Client:
             connection.request(method, path, body=body, headers=all_headers)
             response = connection.getresponse()
             status, payload, kind = response.status, response.read(), response.getheader("Content-Type", "")
+            location = response.getheader("Location", "")
+            if status == 303 and ("?m=" in location or "&m=" in location):
+                # A refused form posts, redirects and gets: the refusal is on the page it redirects to.
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                connection.request("GET", location, headers={"Cookie": self.cookie})
+                response = connection.getresponse()
+                status, payload, kind = response.status, response.read(), response.getheader("Content-Type", "")
         except (ConnectionError, http.client.HTTPException) as error:
             # Closing the connection on a request too big to read is a refusal too; the daemon must live on.
             status, payload, kind = None, str(error).encode(), ""
