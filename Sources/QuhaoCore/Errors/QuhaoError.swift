@@ -134,5 +134,6 @@ extension QuhaoError {
         case inspectionNothingHeld = "inspection.nothing_held"
         case inspectionQueueEmpty = "inspection.queue_empty"
         case unitLicenceTaken = "unit.licence_taken"
+        case inspectionUseDesk = "inspection.use_desk"
     }
 }

@@ -77,9 +77,13 @@ struct SignIn: Sendable {
 
     /// Checks a password; opens a session. Throws `auth.failed` or `auth.rate_limited`.
     func attempt(login: String, password: String, client: String) async throws -> (token: String, session: StaffSession) {
-        try perClient.take(client)
-        try perAccount.take(login.lowercased())
+        // Only failures spend the budget: an office whose phones share one address signs in and out all
+        // day (a shared phone, a shift change), while a guesser is still stopped after a few tries.
+        try perClient.take(client, consume: false)
+        try perAccount.take(login.lowercased(), consume: false)
         guard let account = try await services.store.accounts.verifyPassword(login: login, password: password) else {
+            try? perClient.take(client)
+            try? perAccount.take(login.lowercased())
             throw QuhaoError(.authFailed)
         }
         return try await services.store.accounts.openSession(for: account)

@@ -68,7 +68,10 @@ struct StaffPages {
         let language = request.language
         let (t, _) = Templates.strings(language)
         for siteID in try await services.store.siteIDs() {
-            let board = try await services.board.snapshot(siteID).board
+            let snapshot = try await services.board.snapshot(siteID)
+            // An inspection office's teams work from the inspection desk, not a window console.
+            guard snapshot.site.kind == .taxHall else { continue }
+            let board = snapshot.board
             for counter in board.counters where principal.mayAct(site: siteID, counter: counter.id) {
                 windows.append([
                     "href": "/staff/\(siteID)/\(counter.id)\(PublicPages.langQuery(request))",
@@ -77,6 +80,9 @@ struct StaffPages {
                     "name": (language == .en ? counter.nameEn : nil) ?? counter.name ?? "",
                 ])
             }
+        }
+        if windows.isEmpty, principal.role == .inspector {
+            return Response(status: .seeOther, headers: [.location: Self.withLanguage("/inspect", request)])
         }
         if windows.count == 1, let only = windows.first?["href"] as? String {
             return Response(status: .seeOther, headers: [.location: only])
@@ -97,6 +103,7 @@ struct StaffPages {
         guard principal.mayAct(site: siteID, counter: counter) else { throw QuhaoError(.authForbidden) }
         let snapshot = try await services.board.snapshot(siteID)
         guard snapshot.site.counter(counter) != nil else { throw QuhaoError(.counterNotFound, ["counter": String(counter)]) }
+        if snapshot.site.kind == .inspection { return Response(status: .seeOther, headers: [.location: Self.withLanguage("/inspect", request)]) }
         let language = request.language
         let (t, script) = Templates.strings(language, script: ["ui.staff."])
         var window = Catalogue.fill(t["staff_window"] ?? "", with: ["counter": String(counter)])

@@ -28,7 +28,7 @@ extension QuhaoError {
             .badRequest
         case .unitDuplicate, .unitLicenceTaken, .unitInactive, .inspectionAlreadyOpen, .inspectionNotCheckedIn, .inspectionInvalidState,
             .inspectionNoCamera,
-            .inspectionNoOpenFindings, .inspectionNothingHeld, .inspectionQueueEmpty,
+            .inspectionNoOpenFindings, .inspectionNothingHeld, .inspectionQueueEmpty, .inspectionUseDesk,
             .findingInvalidTransition:
             .conflict
         case .bookingNotFound: .notFound

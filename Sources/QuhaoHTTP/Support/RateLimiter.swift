@@ -44,9 +44,9 @@ final class RateLimiter: Sendable {
     /// Seconds an empty bucket takes to fill.
     var fullRefill: Double { capacity / refillPerSecond }
 
-    /// Takes one token for a client.
+    /// Takes one token for a client (with `consume: false`, only checks that one is there).
     /// - Throws: ``refusal`` with the seconds until a token is back.
-    func take(_ client: String) throws {
+    func take(_ client: String, consume: Bool = true) throws {
         let now = clock.now()
         let wait: Double? = table.withLock { table in
             if now.timeIntervalSince(table.rotated) >= fullRefill || table.current.count >= maxClients {
@@ -60,7 +60,7 @@ final class RateLimiter: Sendable {
             bucket.updated = now
             defer { table.current[client] = bucket }
             guard bucket.tokens >= 1 else { return (1 - bucket.tokens) / refillPerSecond }
-            bucket.tokens -= 1
+            if consume { bucket.tokens -= 1 }
             return nil
         }
         if let wait { throw QuhaoError(refusal, ["seconds": String(Int(wait.rounded(.up)))]) }

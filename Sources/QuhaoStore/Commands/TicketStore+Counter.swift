@@ -204,6 +204,9 @@ extension TicketStore {
     ) async throws -> Ticket {
         try await write(site: site) { context in
             _ = try Self.counter(counterID, in: context.site)
+            // An inspection team's visit moves by check-in, results and check-out (the inspection store),
+            // never by a hall window's buttons: starting from a console would skip the proof of presence.
+            if context.site.kind == .inspection { throw QuhaoError(.inspectionUseDesk, ["site": site]) }
             guard var record = try Self.heldTicket(context.db, site: site, counter: counterID) else {
                 if let expecting, let ticket = try TicketRecord.fetchOne(context.db, key: expecting) {
                     // The ticket moved on (another console, or a retried request): say what it is now.

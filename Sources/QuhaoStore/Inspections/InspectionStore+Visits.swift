@@ -178,6 +178,8 @@ extension InspectionStore {
             if let team { _ = try TicketStore.counter(team, in: context.site) }
             guard let open = try Self.openInspection(context.db, unit: unit.id) else {
                 guard let team else { throw QuhaoError(.counterNotFound, ["counter": "?"]) }
+                // A team is at one unit at a time: an unannounced visit waits until its current one is checked out.
+                try Self.mustBeFree(context.db, site: site, team: team, except: nil)
                 try context.db.execute(
                     sql: """
                         INSERT INTO inspections (site_id, unit_id, kind, mode, status, counter_id, requested_at, called_by, checked_in_at,
@@ -357,6 +359,7 @@ extension InspectionStore {
             if let held = try TicketStore.heldTicket(context.db, site: context.site.id, counter: team) {
                 throw QuhaoError(.counterBusy, ["counter": String(team), "number": held.number])
             }
+            try Self.mustBeFree(context.db, site: context.site.id, team: team, except: inspection.id)
             try TicketStore.apply(.call, to: &record, ticketContext, counter: team, by: inspector.initiator) {
                 $0.counterID = team
                 $0.calledAt = context.now
@@ -366,6 +369,23 @@ extension InspectionStore {
             try TicketStore.apply(.start, to: &record, ticketContext, counter: record.counterID, by: inspector.initiator) {
                 $0.startedAt = context.now
             }
+        }
+    }
+
+    /// Refuses a team that holds a number or is under way at another unit (an unannounced visit has no number).
+    static func mustBeFree(_ db: Database, site: String, team: Int, except: Inspection.ID?) throws {
+        if let held = try TicketStore.heldTicket(db, site: site, counter: team) {
+            throw QuhaoError(.counterBusy, ["counter": String(team), "number": held.number])
+        }
+        if let busy = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT u.name FROM inspections i JOIN units u ON u.id = i.unit_id
+                WHERE i.site_id = ? AND i.counter_id = ? AND i.status IN ('called', 'in_progress', 'recorded') AND i.id IS NOT ?
+                LIMIT 1
+                """, arguments: [site, team, except])
+        {
+            throw QuhaoError(.counterBusy, ["counter": String(team), "number": busy["name"] as String])
         }
     }
 

@@ -92,6 +92,18 @@ import Testing
                     uri: "/inspect/office/1/release", method: .post, headers: Self.form("").0.merging(session), body: Self.form("").1),
                 headers: session)
             #expect(again.status == .conflict && again.text.contains("没有占用"))
+
+            // A window console does not run a visit: the picker and the console send the inspector to the desk,
+            // and the window API's start and complete are refused (they would skip the check-in).
+            #expect(try await client.get("/staff", headers: session).headers[.location] == "/inspect")
+            #expect(try await client.get("/staff/office/2", headers: session).headers[.location] == "/inspect")
+            var json = session
+            json[.contentType] = "application/json"
+            for action in ["start", "complete", "recall", "no-show"] {
+                let refused = try await client.execute(uri: "/api/v1/counters/office/2/\(action)", method: .post, headers: json)
+                #expect(refused.status == .conflict && refused.json["code"] as? String == "inspection.use_desk", "\(action)")
+            }
+            #expect(try await test.store.inspections.inspection(held[1]).status == .called)
         }
     }
 }

@@ -37,12 +37,20 @@ import Testing
         await #expect(throws: QuhaoError(.inspectionNotCheckedIn)) {
             try await inspections.record(requested.id, items: Self.sheet(), summary: nil, by: Self.inspector)
         }
-        // Started from a console without a check-in: still nothing.
-        _ = try await store.start(site: "office", counter: 2, by: Self.inspector.initiator)
-        #expect(try await inspections.inspection(requested.id).status == .inProgress)
-        await #expect(throws: QuhaoError(.inspectionNotCheckedIn)) {
-            try await inspections.record(requested.id, items: Self.sheet(), summary: nil, by: Self.inspector)
+        // A window's buttons do not run a visit: start, complete, recall, no-show and transfer from a console are
+        // refused (they would put it "in progress" with no proof of presence, or finish it with no results).
+        for action in ["start", "complete", "recall", "noShow", "transfer"] {
+            await #expect(throws: QuhaoError(.inspectionUseDesk, ["site": "office"]), "\(action)") {
+                switch action {
+                case "start": _ = try await store.start(site: "office", counter: 2, by: Self.inspector.initiator)
+                case "complete": _ = try await store.complete(site: "office", counter: 2, by: Self.inspector.initiator)
+                case "recall": _ = try await store.recall(site: "office", counter: 2, by: Self.inspector.initiator)
+                case "noShow": _ = try await store.markNoShow(site: "office", counter: 2, by: Self.inspector.initiator)
+                default: _ = try await store.transfer(site: "office", counter: 2, to: "recheck", by: Self.inspector.initiator)
+                }
+            }
         }
+        #expect(try await inspections.inspection(requested.id).status == .called)
 
         // On the premises: the poster's token is the proof. The private one is refused there.
         await #expect(throws: QuhaoError(.unitTokenWrongKind)) {

@@ -144,4 +144,22 @@ import Testing
         _ = try await inspections.withdrawRequest(unitToken: unit.privateToken)
         #expect(try await inspections.request(.routine, unitToken: unit.privateToken).status == .requested)
     }
+
+    @Test func aTeamUnderWayAtOneUnitCannotStartAnother() async throws {
+        let (store, _) = try await InspectionFixture.store()
+        let inspections = store.inspections
+        let first = try await inspections.createUnit(site: "office", InspectionFixture.draft(1), by: .cli)
+        let second = try await inspections.createUnit(site: "office", InspectionFixture.draft(2), by: .cli)
+        let visit = try await inspections.checkIn(posterToken: first.posterToken, team: 2, by: Self.inspector)
+        // Team 2 is at the first unit (an unannounced visit, no number): the second's poster is refused for team 2.
+        let refusal = await #expect(throws: QuhaoError.self) {
+            try await inspections.checkIn(posterToken: second.posterToken, team: 2, by: Self.inspector)
+        }
+        #expect(refusal?.code == .counterBusy && refusal?.parameters["number"] == "第1食堂")
+        // A request waiting in the queue cannot be called to team 2 by a check-in either; team 1 can take it.
+        _ = try await inspections.request(.routine, unitToken: second.privateToken)
+        await #expect(throws: QuhaoError.self) { try await inspections.checkIn(posterToken: second.posterToken, team: 2, by: Self.inspector) }
+        #expect(try await inspections.checkIn(posterToken: second.posterToken, team: 1, by: Self.inspector).status == .inProgress)
+        #expect(try await inspections.inspection(visit.id).status == .inProgress, "the first visit is untouched")
+    }
 }
