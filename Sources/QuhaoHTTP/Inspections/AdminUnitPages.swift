@@ -94,6 +94,7 @@ struct AdminUnitPages {
             if let field = error.parameters["field"] { data["error_\(field)"] = true }
         }
         if let notice { data["notice"] = notice }
+        Self.markProblems(flash, &data)
         let status: HTTPResponse.Status = error?.status ?? (problems.isEmpty ? .ok : .badRequest)
         return try await page("admin-units", request, principal, data, status: status)
     }
@@ -111,6 +112,23 @@ struct AdminUnitPages {
                 ["value": $0.rawValue, "label": $0.label.text(language), "selected": KitchenMode(text: draft.kitchenMode) == $0]
             },
         ]
+    }
+
+    /// A form with problems goes back with all of them at once: the first as the message, every one listed,
+    /// each field marked. `nil` when the draft passes every check.
+    func refusedForm(_ draft: UnitDraft, to path: String, _ request: Request) -> Response? {
+        let (_, problems) = draft.checking()
+        guard let first = problems.first else { return nil }
+        let catalogue = Catalogue.of(request.language)
+        var fields = Self.fields(draft)
+        fields["problem_fields"] = problems.compactMap { $0.parameters["field"] }.joined(separator: ",")
+        return services.flash.redirect(
+            to: path, request, error: first, fields: fields, problems: problems.count > 1 ? problems.map { catalogue.message(for: $0) } : [])
+    }
+
+    /// Marks each field a refused form had a problem with (`error_uscc`, …).
+    static func markProblems(_ flash: FormFlash.Entry?, _ data: inout [String: Any]) {
+        for field in (flash?.fields["problem_fields"] ?? "").split(separator: ",") { data["error_\(field)"] = true }
     }
 
     /// A unit's form fields as sent, kept for the page a refusal redirects to, and back.
@@ -160,6 +178,7 @@ struct AdminUnitPages {
         guard let principal = try await admin(request) else { return StaffPages.toLogin(request) }
         let site = try await office(request, principal)
         let form = try await PublicPages.form(UnitForm.self, request, context)
+        if let refused = refusedForm(form.draft, to: "/admin/units?site=\(site.id)", request) { return refused }
         do {
             let unit = try await services.store.inspections.createUnit(site: site.id, form.draft, by: principal.initiator)
             return Response(status: .seeOther, headers: [.location: "/admin/units/\(unit.unit.id)\(PublicPages.langQuery(request))"])
@@ -238,6 +257,10 @@ struct AdminUnitPages {
             "privateURL": "\(services.settings.publicURL)/u/\(registered.privateToken)",
         ]
         data.merge(Self.formData(form ?? UnitDraft(unit), language)) { _, new in new }
+        Self.markProblems(flash, &data)
+        let problems = flash?.problems ?? []
+        data["problems"] = problems
+        data["hasProblems"] = !problems.isEmpty
         if let error {
             data["error"] = Catalogue.of(language).message(for: error)
             if let field = error.parameters["field"] { data["error_\(field)"] = true }
@@ -258,6 +281,7 @@ struct AdminUnitPages {
         let form = try await PublicPages.form(UnitForm.self, request, context)
         var draft = form.draft
         draft.active = try await services.store.inspections.unit(id).unit.active
+        if let refused = refusedForm(draft, to: "/admin/units/\(id)", request) { return refused }
         do {
             _ = try await services.store.inspections.updateUnit(id, draft, by: principal.initiator)
             return Response(status: .seeOther, headers: [.location: "/admin/units/\(id)\(PublicPages.langQuery(request))"])
@@ -349,7 +373,7 @@ struct AdminUnitPages {
                 "rectified": figures.rectified, "rate": figures.rectificationRate.map { String(format: "%.1f %%", $0) } ?? "—",
             ]
         }
-        var rows = [row(t["admin_figures_title"] ?? "", summary.total)]
+        var rows = [row(t["figures_total"] ?? "", summary.total)]
         rows += InspectionResult.allCases.map { row($0.label.text(language), summary.byResult[$0] ?? .init()) }
         rows += UnitType.allCases.map { row($0.label.text(language), summary.byType[$0] ?? .init()) }
         rows += RiskLevel.allCases.map { row(Catalogue.fill(t["figures_risk"] ?? "", with: ["risk": $0.rawValue]), summary.byRisk[$0] ?? .init()) }

@@ -26,6 +26,11 @@ struct BookingPages {
     // MARK: - Book
 
     @Sendable func bookPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let siteID = try context.parameters.require("site")
+        // An inspection office takes no bookings either: the take page says who may do what.
+        if try await services.board.snapshot(siteID).site.kind == .inspection {
+            return Response(status: .seeOther, headers: [.location: "/s/\(siteID)\(PublicPages.langQuery(request))"])
+        }
         let query = request.uri.queryParameters
         return try await renderBook(
             request, site: try context.parameters.require("site"), form: BookForm(service: query.get("service")), day: query.get("day"),

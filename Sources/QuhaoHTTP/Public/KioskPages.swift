@@ -99,6 +99,8 @@ struct KioskPages {
         let siteID = try context.parameters.require("site")
         let snapshot = try await services.board.snapshot(siteID)
         let site = snapshot.site
+        // An inspection office has no kiosk: its requests come from units' own links (the take page explains).
+        if site.kind == .inspection { return Response(status: .seeOther, headers: [.location: "/s/\(site.id)\(PublicPages.langQuery(request))"]) }
         let language = request.language
         let (t, script) = Templates.strings(language, script: ["ui.kiosk.", "ui.take."])
         let key = form.key ?? ""

@@ -54,7 +54,7 @@ struct PublicPages {
             // An inspection office takes no anonymous numbers: the page says who may do what instead of a form.
             let refusal = QuhaoError(.inspectionUnitLinkRequired, ["site": site.id])
             let data: [String: Any] = [
-                "t": t, "lang": language.rawValue, "title": site.name.text(language), "siteName": site.name.text(language),
+                "t": t, "lang": language.rawValue, "title": t["take_office_title"] ?? "", "siteName": site.name.text(language),
                 "langQuery": Self.langQuery(request), "office": true, "error": catalogue.message(for: refusal),
             ]
             return templates.page("take", data, status: refusal.status)

@@ -34,6 +34,53 @@ public enum UnitsCSV {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
+    /// The line where a file's quoting goes wrong: a quote inside a cell that does not start with one
+    /// (`=HYPERLINK("x")`), a closing quote followed by more text, or a quoted cell never closed.
+    static func quoteProblemLine(_ text: String) -> Int {
+        var line = 1
+        var opened = 1
+        var quoted = false
+        var atCellStart = true
+        var afterClose = false
+        var characters = Array(text)[...]
+        while let character = characters.popFirst() {
+            if quoted {
+                if character == "\"" {
+                    if characters.first == "\"" {
+                        characters.removeFirst()
+                    } else {
+                        quoted = false
+                        afterClose = true
+                    }
+                } else if character == "\n" {
+                    line += 1
+                }
+                continue
+            }
+            switch character {
+            case "\"":
+                guard atCellStart else { return line }
+                quoted = true
+                opened = line
+            case ",":
+                atCellStart = true
+                afterClose = false
+                continue
+            case "\n":
+                line += 1
+                atCellStart = true
+                afterClose = false
+                continue
+            case "\r":
+                continue
+            default:
+                if afterClose { return line }
+            }
+            atCellStart = false
+        }
+        return quoted ? opened : line
+    }
+
     /// A header cell as a column: the column's own name, or its label as the office's spreadsheets
     /// write it (统一社会信用代码, 食品经营许可证编号, …; a note in brackets after it is ignored).
     static func column(named cell: String) -> String {
@@ -96,9 +143,10 @@ public enum UnitsCSV {
         let unit: UnitDraft.Checked
     }
 
-    /// Reads and checks a whole file; every problem is collected before any is reported.
-    /// - Throws: ``UnitsImportFailure``.
-    static func parse(_ text: String) throws -> [Row] {
+    /// Reads and checks a whole file: its good rows, and every problem of the others (the caller adds the
+    /// clashes with the units registered, so one import reports them all).
+    /// - Throws: ``UnitsImportFailure`` when the file cannot be read as a units file at all.
+    static func parse(_ text: String) throws -> (rows: [Row], problems: [QuhaoError]) {
         var problems: [QuhaoError] = []
         func problem(_ line: Int, _ column: String, _ error: QuhaoError) { problems.append(Self.problem(line: line, column: column, error)) }
         let body = text.hasPrefix(byteOrderMark) ? String(text.dropFirst()) : text
@@ -109,7 +157,11 @@ public enum UnitsCSV {
             throw UnitsImportFailure(problems: [
                 QuhaoError(
                     .unitsImportInvalid,
-                    ["line": "1", "column": "", "reason": "不是有效的 CSV 文件（引号不成对）", "reason@en": "not a valid CSV file (unbalanced quotes)"])
+                    [
+                        "line": String(Self.quoteProblemLine(body)), "column": "",
+                        "reason": "引号使用不正确：含引号的内容要整格用英文双引号括起，内部的引号写两次",
+                        "reason@en": "quotes are not used as CSV needs: quote the whole cell, and double the quotes inside it",
+                    ])
             ])
         }
         let header = try EnumeratedCSV(string: body, delimiter: .comma, loadColumns: false).header.map(Self.column(named:))
@@ -147,15 +199,22 @@ public enum UnitsCSV {
                 id = number
             }
             let activeText = value("active").trimmingCharacters(in: .whitespaces).lowercased()
-            let active: Bool
+            var active = true
+            var rowRefused = false
             switch activeText {
             case "", "1", "是", "yes", "y", "true", "启用": active = true
             case "0", "否", "no", "n", "false", "停用": active = false
             default:
+                // Reported, and the row's other fields are still checked: every problem of a row at once.
                 problem(
                     line, "active",
-                    QuhaoError(.requestInvalid, ["reason": "active must be 是/否 (yes/no), not “\(activeText.prefix(20))”"]))
-                continue
+                    QuhaoError(
+                        .requestInvalid,
+                        [
+                            "reason": "“active”（状态）只能填 是 或 否，不能填“\(activeText.prefix(20))”",
+                            "reason@en": "active must be yes or no, not “\(activeText.prefix(20))”",
+                        ]))
+                rowRefused = true
             }
             let draft = UnitDraft(
                 name: value("name"), uscc: value("uscc"), licence: value("licence"), address: value("address"), type: value("type"),
@@ -164,7 +223,7 @@ public enum UnitsCSV {
             // Every problem of the row, not only the first.
             let (checked, refusals) = draft.checking()
             for error in refusals { problem(line, error.parameters["field"] ?? "", error) }
-            guard let checked else { continue }
+            guard let checked, !rowRefused else { continue }
             var clashes = false
             if let earlier = seen[checked.uscc] {
                 problem(line, "uscc", QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": "第 \(earlier) 行 / line \(earlier)"]))
@@ -179,8 +238,7 @@ public enum UnitsCSV {
             licences[checked.licence] = licences[checked.licence] ?? line
             if !clashes { rows.append(Row(line: line, id: id, unit: checked)) }
         }
-        if !problems.isEmpty { throw UnitsImportFailure(problems: problems) }
-        return rows
+        return (rows, problems)
     }
 }
 
@@ -192,7 +250,7 @@ extension InspectionStore {
     /// - Throws: ``UnitsImportFailure`` listing every bad row (line and column) and every clash
     ///   with the units already registered; `site.not_found`.
     public func importUnits(site: String, csv: String, by initiator: Initiator) async throws -> UnitsImportSummary {
-        let rows = try UnitsCSV.parse(csv)
+        let (rows, early) = try UnitsCSV.parse(csv)
         let now = clock.now()
         return try await guarded {
             try await writer.write { db in
@@ -223,8 +281,11 @@ extension InspectionStore {
                         problems.append(UnitsCSV.problem(line: row.line, column: error.parameters["field"] ?? "id", error))
                     }
                 }
-                // Nothing half-imported: any problem rolls the whole file back.
-                if !problems.isEmpty { throw UnitsImportFailure(problems: problems) }
+                // Nothing half-imported: any problem rolls the whole file back. All of them, in file order.
+                if !(early + problems).isEmpty {
+                    throw UnitsImportFailure(
+                        problems: (early + problems).sorted { Int($0.parameters["line"] ?? "") ?? 0 < Int($1.parameters["line"] ?? "") ?? 0 })
+                }
                 return UnitsImportSummary(created: created, updated: updated, unchanged: unchanged)
             }
         }

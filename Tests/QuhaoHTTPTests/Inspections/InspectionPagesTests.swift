@@ -225,6 +225,12 @@ import Testing
                 "/admin/units", "name=%E9%A3%9F%E5%A0%82&uscc=123&licence=\(good.licence)&address=x&type=restaurant&risk=B&contact_phone=13812345678")
             #expect(response.status == .badRequest)
             #expect(response.text.contains("value=\"123\"") && response.text.contains("统一社会信用代码"))
+            // Every problem of the form at once, each field marked.
+            let several = try await post(
+                "/admin/units", "name=%E9%A3%9F%E5%A0%82&uscc=123&licence=JY1&address=x&type=restaurant&risk=E&contact_phone=12")
+            #expect(several.status == .badRequest)
+            #expect(several.text.components(separatedBy: "<strong class=\"error\">!</strong>").count - 1 == 4, "uscc, licence, risk, phone marked")
+            #expect(several.text.contains("风险等级") || several.text.contains("risk"))
             response = try await post(
                 "/admin/units",
                 "name=%E9%A3%9F%E5%A0%82&uscc=\(good.uscc)&licence=\(good.licence)&address=x&type=restaurant&risk=B&contact_phone=13812345678")

@@ -35,6 +35,10 @@ import Testing
                 uri: "/s/office", method: .post, headers: Self.form("").0,
                 body: Self.form("service=routine&identity=\(unit.uscc)&phone=13812345678").1)
             #expect(posted.status == .forbidden && posted.text.contains("专用链接"))
+            // Booking and the kiosk lead to the same explanation, never to a form refused only on submit.
+            #expect(try await client.get("/s/office/book").headers[.location] == "/s/office")
+            #expect(try await client.get("/kiosk/office?key=x").headers[.location] == "/s/office")
+            #expect(page.text.contains("<title>检查申请说明 · "))
         }
         // Nothing reached the queue.
         #expect(try await test.board.snapshot("office").board.services.map(\.waiting).reduce(0, +) == 0)

@@ -156,4 +156,47 @@ import Testing
         await #expect(throws: QuhaoError.self) { try await store.inspections.createUnit(site: "office", copy, by: .cli) }
         #expect(try await store.inspections.units(site: "office").count == 1)
     }
+
+    @Test func aBadStateHidesNoOtherProblemOfItsRow() async throws {
+        let (store, _) = try await InspectionFixture.store()
+        let draft = InspectionFixture.draft(1)
+        let row = ["", draft.name, "91330100000000006X", draft.licence, draft.address, "餐馆", "Z", "", "13912345678", "", "", "maybe"]
+        let failure = await #expect(throws: UnitsImportFailure.self) {
+            try await store.inspections.importUnits(site: "office", csv: UnitsCSVTests.header + "\n" + row.joined(separator: ","), by: .cli)
+        }
+        #expect(failure?.problems.map { $0.parameters["column"] ?? "" } == ["active", "uscc", "risk"])
+        let state = try #require(failure?.problems.first)
+        #expect(Catalogue.chinese.message(for: state).contains("只能填 是 或 否") && !Catalogue.chinese.message(for: state).contains("must be"))
+    }
+
+    @Test func clashesWithRegisteredUnitsComeInTheSameReportAsTheFilesOwnProblems() async throws {
+        let (store, _) = try await InspectionFixture.store()
+        let one = InspectionFixture.draft(1)
+        _ = try await store.inspections.createUnit(site: "office", one, by: .cli)
+        let two = InspectionFixture.draft(2)
+        let three = InspectionFixture.draft(3)
+        // Line 2 reuses a registered unit's licence; lines 3 and 4 share one licence.
+        let lines = [
+            UnitsCSVTests.header,
+            ["", two.name, two.uscc, one.licence, two.address, "餐馆", "C", "", "13912345678", "", "", "是"].joined(separator: ","),
+            UnitsCSVTests.row(3),
+            ["", "重复", InspectionFixture.uscc(4), three.licence, "地址", "餐馆", "C", "", "13912345678", "", "", "是"].joined(separator: ","),
+        ]
+        let failure = await #expect(throws: UnitsImportFailure.self) {
+            try await store.inspections.importUnits(site: "office", csv: lines.joined(separator: "\n"), by: .cli)
+        }
+        #expect(failure?.problems.map { "\($0.parameters["line"] ?? ""):\($0.parameters["column"] ?? "")" } == ["2:licence", "4:licence"])
+        #expect(try await store.inspections.units(site: "office").count == 1, "nothing half-imported")
+    }
+
+    @Test func aQuotingMistakeIsReportedOnItsLine() async throws {
+        let (store, _) = try await InspectionFixture.store()
+        let lines = [UnitsCSVTests.header, UnitsCSVTests.row(1), UnitsCSVTests.row(2), "=HYPERLINK(\"http://x\"),a,b", UnitsCSVTests.row(3)]
+        let failure = await #expect(throws: UnitsImportFailure.self) {
+            try await store.inspections.importUnits(site: "office", csv: lines.joined(separator: "\n"), by: .cli)
+        }
+        #expect(failure?.problems.first?.parameters["line"] == "4")
+        #expect(UnitsCSV.quoteProblemLine("a,b\n\"open,x\nmore") == 2, "a quoted cell never closed: the line it opens on")
+        #expect(UnitsCSV.quoteProblemLine("a,\"b \"\"c\"\"\"\nd,e") == 2, "a well-quoted file: past its end")
+    }
 }
