@@ -33,11 +33,7 @@ struct AdminUnitPages {
     /// The office named by `?site=`, or the only one the admin administers.
     /// - Throws: `site.not_found`; `auth.forbidden` for an office of another admin's.
     func office(_ request: Request, _ principal: Principal) async throws -> Site {
-        var offices: [Site] = []
-        for id in try await services.store.siteIDs() {
-            let site = try await services.board.snapshot(id).site
-            if site.kind == .inspection { offices.append(site) }
-        }
+        var offices = try await services.allSites().filter { $0.kind == .inspection }
         if let named = request.uri.queryParameters.get("site"), offices.contains(where: { $0.id == named }), !principal.administers(named) {
             throw QuhaoError(.authForbidden)
         }

@@ -74,20 +74,15 @@ struct InspectorPages {
             let awaiting = try await services.store.inspections.awaitingVerification(site: siteID).asyncMap { finding -> [String: Any] in
                 let unit = try await services.store.inspections.unit(finding.unitID).unit
                 // The answer to verify shows its own photos only; earlier answers and why they were sent back, apart.
-                let answers = AnswerHistory.rows(
-                    try await services.store.inspections.answers(finding: finding.id), language: language, zone: site.zone,
-                    photo: { "/evidence/\($0)" })
-                var row: [String: Any] = [
+                let row: [String: Any] = [
                     "id": finding.id, "unit": unit.name, "code": finding.itemCode, "description": finding.description,
                     "response": finding.response ?? "", "due": Catalogue.fill(t["unit_due"] ?? "", with: ["day": finding.due.iso]),
-                    "current": answers.current ?? [:],
                 ]
-                if finding.isAnsweredLate(in: site.zone) { row["answeredLate"] = t["unit_answered_late"] }
-                if !answers.earlier.isEmpty {
-                    row["earlier"] = answers.earlier
-                    row["earlierTitle"] = Catalogue.fill(t["answer_history"] ?? "", with: ["n": String(answers.earlier.count)])
-                }
-                return row
+                return row.merging(
+                    AnswerHistory.fields(
+                        finding, try await services.store.inspections.answers(finding: finding.id), language: language, zone: site.zone,
+                        photo: { "/evidence/\($0)" })
+                ) { _, history in history }
             }
             offices.append([
                 "name": site.name.text(language), "teams": teams, "waiting": Catalogue.fill(t["inspect_waiting"] ?? "", with: ["n": String(waiting)]),

@@ -81,18 +81,11 @@ struct UnitPages {
                 row["rejected"] = Catalogue.fill(t["unit_rejected"] ?? "", with: ["reason": reason])
             }
             // What it sent, as it sent it, answer by answer (only this unit's own photos are served at this address).
-            let answers = AnswerHistory.rows(
-                try await services.store.inspections.answers(finding: finding.id), language: language, zone: site.zone,
+            let answers = AnswerHistory.fields(
+                finding, try await services.store.inspections.answers(finding: finding.id), language: language, zone: site.zone,
                 photo: { "/u/\(token)/photos/\($0)" })
-            if let current = answers.current, finding.state == .submitted {
-                row["answer"] = Catalogue.fill(t["unit_your_answer"] ?? "", with: ["text": finding.response ?? ""])
-                row["current"] = current
-            }
-            if !answers.earlier.isEmpty {
-                row["earlier"] = answers.earlier
-                row["earlierTitle"] = Catalogue.fill(t["answer_history"] ?? "", with: ["n": String(answers.earlier.count)])
-            }
-            if finding.isAnsweredLate(in: site.zone) { row["answeredLate"] = t["unit_answered_late"] }
+            row.merge(answers) { _, history in history }
+            if answers["current"] != nil { row["answer"] = Catalogue.fill(t["unit_your_answer"] ?? "", with: ["text": finding.response ?? ""]) }
             return row
         }
         data["hasFindings"] = !overview.openFindings.isEmpty

@@ -23,11 +23,7 @@ struct AdminPages {
         let language = request.language
         let (t, _) = Templates.strings(language)
         let query = request.uri.queryParameters
-        var halls: [Site] = []
-        for id in try await services.store.siteIDs() {
-            let site = try await services.store.site(id)
-            if site.kind == .taxHall { halls.append(site) }
-        }
+        let halls = try await services.allSites().filter { $0.kind == .taxHall }
         let range = try await ReportsAPI.range(query.get("site"), query.get("from"), query.get("to"), services: services)
         guard let site = halls.first(where: { $0.id == range.site }) else { throw QuhaoError(.siteNotFound, ["site": range.site]) }
         guard principal.administers(site.id) else { throw QuhaoError(.authForbidden) }

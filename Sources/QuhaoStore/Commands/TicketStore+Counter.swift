@@ -22,37 +22,33 @@ extension TicketStore {
     public func callNext(site siteID: String, counter counterID: Int, by initiator: Initiator = .system, name: String? = nil) async throws
         -> CallResult
     {
-        try await write(site: siteID) { context in try Self.callNext(counter: counterID, by: initiator, name: name, context) }
-    }
-
-    /// The choice and the claim of ``callNext(site:counter:by:name:)``, inside the caller's transaction.
-    static func callNext(counter counterID: Int, by initiator: Initiator, name: String?, _ context: Context) throws -> CallResult {
-        let siteID = context.site.id
-        let counter = try Self.counter(counterID, in: context.site)
-        if let held = try Self.heldTicket(context.db, site: siteID, counter: counterID) {
-            return CallResult(ticket: held.ticket, alreadyHeld: true)
+        try await write(site: siteID) { context in
+            let counter = try Self.counter(counterID, in: context.site)
+            if let held = try Self.heldTicket(context.db, site: siteID, counter: counterID) {
+                return CallResult(ticket: held.ticket, alreadyHeld: true)
+            }
+            let streak = try Self.counterState(context.db, site: siteID, counter: counterID)
+            guard !streak.paused else { throw QuhaoError(.counterPaused, ["counter": String(counterID)]) }
+            let heads = try Self.queueHeads(context, counter: counter)
+            guard
+                let choice = CallPolicy.choose(
+                    green: heads.green, appointment: heads.appointment, normal: heads.normal, priorityStreak: streak.priorityStreak,
+                    burst: context.site.rules.priorityBurst)
+            else { throw QuhaoError(.queueEmpty, ["counter": String(counterID)]) }
+            var record = choice.candidate
+            try Self.apply(.call, to: &record, context, counter: counterID, by: initiator) {
+                $0.counterID = counterID
+                $0.calledAt = context.now
+                $0.recallCount = 0
+            }
+            try context.db.execute(
+                sql: "UPDATE counter_states SET priority_streak = ? WHERE site_id = ? AND counter_id = ?",
+                arguments: [CallPolicy.streak(after: choice, previous: streak.priorityStreak), siteID, counterID])
+            if let name, context.site.kind == .inspection {
+                try context.db.execute(sql: "UPDATE inspections SET called_by = ? WHERE ticket_id = ?", arguments: [name, record.id])
+            }
+            return CallResult(ticket: record.ticket, alreadyHeld: false)
         }
-        let streak = try Self.counterState(context.db, site: siteID, counter: counterID)
-        guard !streak.paused else { throw QuhaoError(.counterPaused, ["counter": String(counterID)]) }
-        let heads = try Self.queueHeads(context, counter: counter)
-        guard
-            let choice = CallPolicy.choose(
-                green: heads.green, appointment: heads.appointment, normal: heads.normal, priorityStreak: streak.priorityStreak,
-                burst: context.site.rules.priorityBurst)
-        else { throw QuhaoError(.queueEmpty, ["counter": String(counterID)]) }
-        var record = choice.candidate
-        try Self.apply(.call, to: &record, context, counter: counterID, by: initiator) {
-            $0.counterID = counterID
-            $0.calledAt = context.now
-            $0.recallCount = 0
-        }
-        try context.db.execute(
-            sql: "UPDATE counter_states SET priority_streak = ? WHERE site_id = ? AND counter_id = ?",
-            arguments: [CallPolicy.streak(after: choice, previous: streak.priorityStreak), siteID, counterID])
-        if let name, context.site.kind == .inspection {
-            try context.db.execute(sql: "UPDATE inspections SET called_by = ? WHERE ticket_id = ?", arguments: [name, record.id])
-        }
-        return CallResult(ticket: record.ticket, alreadyHeld: false)
     }
 
     /// Calls one waiting ticket by its number, out of turn (a visitor who stepped away, a number

@@ -356,9 +356,6 @@ extension InspectionStore {
             guard counter.services.contains(record.serviceID) else {
                 throw QuhaoError(.counterDoesNotServe, ["counter": String(team), "service": record.serviceID])
             }
-            if let held = try TicketStore.heldTicket(context.db, site: context.site.id, counter: team) {
-                throw QuhaoError(.counterBusy, ["counter": String(team), "number": held.number])
-            }
             try Self.mustBeFree(context.db, site: context.site.id, team: team, except: inspection.id)
             try TicketStore.apply(.call, to: &record, ticketContext, counter: team, by: inspector.initiator) {
                 $0.counterID = team
