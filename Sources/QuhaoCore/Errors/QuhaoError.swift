@@ -135,5 +135,6 @@ extension QuhaoError {
         case inspectionQueueEmpty = "inspection.queue_empty"
         case unitLicenceTaken = "unit.licence_taken"
         case inspectionUseDesk = "inspection.use_desk"
+        case inspectionTeamBusy = "inspection.team_busy"
     }
 }

@@ -237,7 +237,8 @@ public struct UnitDraft: Sendable, Hashable {
         }
         let uscc = failing(.uscc) { () throws -> String in
             guard !self.uscc.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw QuhaoError(.identityRequired, ["kind": IdentityRequirement.uscc.rawValue])
+                throw QuhaoError(
+                    .identityRequired, ["kind": IdentityRequirement.uscc.rawValue, "service": "单位登记", "service@en": "Unit registration"])
             }
             return try USCC.validate(self.uscc)
         }

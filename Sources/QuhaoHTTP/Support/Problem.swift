@@ -28,7 +28,7 @@ extension QuhaoError {
             .badRequest
         case .unitDuplicate, .unitLicenceTaken, .unitInactive, .inspectionAlreadyOpen, .inspectionNotCheckedIn, .inspectionInvalidState,
             .inspectionNoCamera,
-            .inspectionNoOpenFindings, .inspectionNothingHeld, .inspectionQueueEmpty, .inspectionUseDesk,
+            .inspectionNoOpenFindings, .inspectionNothingHeld, .inspectionQueueEmpty, .inspectionUseDesk, .inspectionTeamBusy,
             .findingInvalidTransition:
             .conflict
         case .bookingNotFound: .notFound

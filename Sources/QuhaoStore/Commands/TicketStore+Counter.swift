@@ -70,11 +70,8 @@ extension TicketStore {
             guard !(try Self.counterState(context.db, site: siteID, counter: counterID).paused) else {
                 throw QuhaoError(.counterPaused, ["counter": String(counterID)])
             }
-            if context.site.kind == .inspection,
-                try Bool.fetchOne(context.db, sql: "SELECT EXISTS (SELECT 1 FROM inspections WHERE ticket_id = ?)", arguments: [record.id]) != true
-            {
-                throw QuhaoError(.inspectionNotFound)
-            }
+            // Teams call units in turn from the desk; a window's call out of turn would pass over those waiting longer.
+            if context.site.kind == .inspection { throw QuhaoError(.inspectionUseDesk, ["site": siteID]) }
             guard counter.services.contains(record.serviceID) else {
                 let service = context.site.service(record.serviceID)
                 throw QuhaoError(
@@ -178,6 +175,8 @@ extension TicketStore {
     private func setPaused(_ paused: Bool, site: String, counter counterID: Int, by initiator: Initiator) async throws {
         try await write(site: site) { context in
             _ = try Self.counter(counterID, in: context.site)
+            // The inspection desk has no pause: a team paused from a window could not be resumed from it.
+            if context.site.kind == .inspection { throw QuhaoError(.inspectionUseDesk, ["site": site]) }
             let state = try Self.counterState(context.db, site: site, counter: counterID)
             guard state.paused != paused else {
                 throw QuhaoError(paused ? .counterPaused : .counterNotPaused, ["counter": String(counterID)])

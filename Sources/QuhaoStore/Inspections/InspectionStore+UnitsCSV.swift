@@ -35,8 +35,10 @@ public enum UnitsCSV {
     }
 
     /// The line where a file's quoting goes wrong: a quote inside a cell that does not start with one
-    /// (`=HYPERLINK("x")`), a closing quote followed by more text, or a quoted cell never closed.
-    static func quoteProblemLine(_ text: String) -> Int {
+    /// (`=HYPERLINK("x")`), a closing quote followed by more text, or a quoted cell never closed
+    /// (the line it opens on); `nil` for a well-quoted file. Line breaks are counted as Unicode reads
+    /// them (`\r\n` is one character).
+    static func quoteProblemLine(_ text: String) -> Int? {
         var line = 1
         var opened = 1
         var quoted = false
@@ -52,7 +54,7 @@ public enum UnitsCSV {
                         quoted = false
                         afterClose = true
                     }
-                } else if character == "\n" {
+                } else if character.isNewline {
                     line += 1
                 }
                 continue
@@ -66,19 +68,17 @@ public enum UnitsCSV {
                 atCellStart = true
                 afterClose = false
                 continue
-            case "\n":
+            case _ where character.isNewline:
                 line += 1
                 atCellStart = true
                 afterClose = false
-                continue
-            case "\r":
                 continue
             default:
                 if afterClose { return line }
             }
             atCellStart = false
         }
-        return quoted ? opened : line
+        return quoted ? opened : nil
     }
 
     /// A header cell as a column: the column's own name, or its label as the office's spreadsheets
@@ -150,15 +150,15 @@ public enum UnitsCSV {
         var problems: [QuhaoError] = []
         func problem(_ line: Int, _ column: String, _ error: QuhaoError) { problems.append(Self.problem(line: line, column: column, error)) }
         let body = text.hasPrefix(byteOrderMark) ? String(text.dropFirst()) : text
-        let records: [[String]]
-        do {
-            records = try EnumeratedCSV(string: body, delimiter: .comma, loadColumns: false).rows.map { $0 }
-        } catch {
+        // Quoting is checked first, by our own scan: a reader may swallow an unclosed quote into later lines.
+        let quoting = Self.quoteProblemLine(body)
+        let records = quoting == nil ? try? EnumeratedCSV(string: body, delimiter: .comma, loadColumns: false).rows.map { $0 } : nil
+        guard let records else {
             throw UnitsImportFailure(problems: [
                 QuhaoError(
                     .unitsImportInvalid,
                     [
-                        "line": String(Self.quoteProblemLine(body)), "column": "",
+                        "line": String(quoting ?? 1), "column": "",
                         "reason": "引号使用不正确：含引号的内容要整格用英文双引号括起，内部的引号写两次",
                         "reason@en": "quotes are not used as CSV needs: quote the whole cell, and double the quotes inside it",
                     ])

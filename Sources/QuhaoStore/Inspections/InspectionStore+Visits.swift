@@ -372,7 +372,9 @@ extension InspectionStore {
     /// Refuses a team that holds a number or is under way at another unit (an unannounced visit has no number).
     static func mustBeFree(_ db: Database, site: String, team: Int, except: Inspection.ID?) throws {
         if let held = try TicketStore.heldTicket(db, site: site, counter: team) {
-            throw QuhaoError(.counterBusy, ["counter": String(team), "number": held.number])
+            let unit = try String.fetchOne(
+                db, sql: "SELECT u.name FROM inspections i JOIN units u ON u.id = i.unit_id WHERE i.ticket_id = ?", arguments: [held.id])
+            throw QuhaoError(.inspectionTeamBusy, ["team": String(team), "unit": unit ?? held.number])
         }
         if let busy = try Row.fetchOne(
             db,
@@ -382,7 +384,7 @@ extension InspectionStore {
                 LIMIT 1
                 """, arguments: [site, team, except])
         {
-            throw QuhaoError(.counterBusy, ["counter": String(team), "number": busy["name"] as String])
+            throw QuhaoError(.inspectionTeamBusy, ["team": String(team), "unit": busy["name"] as String])
         }
     }
 

@@ -11,7 +11,7 @@ struct UnitsCommand: AsyncParsableCommand {
         discussion: """
             The units file is UTF-8 CSV (with or without a byte-order mark), header row first:
               \(UnitsCSV.columns.joined(separator: ","))
-            id empty for a new unit; type 学校食堂/单位食堂/餐馆/中央厨房/集体用餐配送单位/其他 (or school_canteen …); \
+            id empty for a new unit, or for the unit already registered with the row's credit code (that unit is updated); type 学校食堂/单位食堂/餐馆/中央厨房/集体用餐配送单位/其他 (or school_canteen …); \
             risk A–D; kitchen_mode 透明玻璃/视频展示/互联网明厨亮灶/无 (or glass/video/internet/none); active 是/否.
             An import is all or nothing: every bad row is listed with its line and column.
             """,

@@ -103,7 +103,7 @@ import Testing
             #expect(try await client.get("/staff/office/2", headers: session).headers[.location] == "/inspect")
             var json = session
             json[.contentType] = "application/json"
-            for action in ["start", "complete", "recall", "no-show"] {
+            for action in ["start", "complete", "recall", "no-show", "pause"] {
                 let refused = try await client.execute(uri: "/api/v1/counters/office/2/\(action)", method: .post, headers: json)
                 #expect(refused.status == .conflict && refused.json["code"] as? String == "inspection.use_desk", "\(action)")
             }

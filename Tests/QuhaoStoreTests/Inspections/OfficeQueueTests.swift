@@ -68,7 +68,7 @@ import Testing
         // Ahead in the queue, yet never handed to a team, by call-next or by number.
         let called = try await store.callNext(site: "office", counter: 1)
         #expect(called.ticket.id == request.ticketID && called.ticket.id != orphan.id)
-        await #expect(throws: QuhaoError(.inspectionNotFound)) {
+        await #expect(throws: QuhaoError(.inspectionUseDesk, ["site": "office"])) {
             try await store.callTicket(site: "office", counter: 2, number: orphan.number.description)
         }
         // At start the office's queue is cleared of it, in the ticket's log.
@@ -155,7 +155,8 @@ import Testing
         let refusal = await #expect(throws: QuhaoError.self) {
             try await inspections.checkIn(posterToken: second.posterToken, team: 2, by: Self.inspector)
         }
-        #expect(refusal?.code == .counterBusy && refusal?.parameters["number"] == "第1食堂")
+        #expect(refusal?.code == .inspectionTeamBusy && refusal?.parameters["unit"] == "第1食堂")
+        #expect(Catalogue.chinese.message(for: refusal!).contains("签退") && !Catalogue.chinese.message(for: refusal!).contains("过号"))
         // A request waiting in the queue cannot be called to team 2 by a check-in either; team 1 can take it.
         _ = try await inspections.request(.routine, unitToken: second.privateToken)
         await #expect(throws: QuhaoError.self) { try await inspections.checkIn(posterToken: second.posterToken, team: 2, by: Self.inspector) }

@@ -197,6 +197,14 @@ import Testing
         }
         #expect(failure?.problems.first?.parameters["line"] == "4")
         #expect(UnitsCSV.quoteProblemLine("a,b\n\"open,x\nmore") == 2, "a quoted cell never closed: the line it opens on")
-        #expect(UnitsCSV.quoteProblemLine("a,\"b \"\"c\"\"\"\nd,e") == 2, "a well-quoted file: past its end")
+        #expect(UnitsCSV.quoteProblemLine("a,\"b \"\"c\"\"\"\nd,e") == nil, "a well-quoted file")
+        #expect(UnitsCSV.quoteProblemLine("h,h\r\na,b\r\nc,d\r\n,\"单位B\"x,e\r\n") == 4, "CRLF lines counted, text after a closing quote")
+        #expect(UnitsCSV.quoteProblemLine("h,h\na,b\nc,d\n,\"单位B\"x,e\n") == 4)
+        // An unclosed quote on line 5 is reported there, not read as one long cell swallowing line 6.
+        let unclosed = [UnitsCSVTests.header, UnitsCSVTests.row(1), UnitsCSVTests.row(2), UnitsCSVTests.row(3), ",\"单位C,x", UnitsCSVTests.row(4)]
+        let swallowed = await #expect(throws: UnitsImportFailure.self) {
+            try await store.inspections.importUnits(site: "office", csv: unclosed.joined(separator: "\n"), by: .cli)
+        }
+        #expect(swallowed?.problems.count == 1 && swallowed?.problems.first?.parameters["line"] == "5")
     }
 }
