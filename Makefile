@@ -8,13 +8,19 @@ SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config espeak-ng
 TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux sqlite3
 QUHAO        := $(BUILD_DIR)/debug/quhao
 
-.PHONY: run test deps test-deps build lint unit e2e clean install install-files
+RUNTIME_DEPS := libqrencode4 libsqlite3-0
 
-# make install: a release build, then the binary, the systemd unit, the configuration (kept
-# when one is there already) and the data directory. DESTDIR stages it elsewhere (packaging, tests).
+.PHONY: run test deps test-deps build lint unit e2e clean release package install install-files
+
+# make release: the binary for a server, on a build machine (it needs the -dev packages and the
+# Swift toolchain; the server needs neither): the Swift runtime linked in, so it runs without
+# the toolchain. make package wraps it in a .deb for a bare Debian 12; make install (as root)
+# installs it here without installing any -dev package.
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 BINARY       ?= $(BUILD_DIR)/release/quhao
+VERSION      ?= 0.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+DIST_DIR     ?= dist
 
 run: deps build
 	@# On the built-in demo (no ARGS), the canteen office gets the source scenario's units once.
@@ -43,22 +49,26 @@ build:
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests bench/QuhaoBench seeds Package.swift
 
-install: deps
-	$(SWIFT) build -c release --product quhao
-	$(MAKE) install-files BINARY=$(BUILD_DIR)/release/quhao
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib --product quhao
 
-# The files alone, from BINARY (the e2e test installs the debug binary this way).
+package: release
+	@scripts/make-deb $(BINARY) $(VERSION) $(DIST_DIR)
+
+# On the server: the runtime libraries only, then the files from BINARY (built by make release
+# here or on a build machine), then the user, owners and modes (the .deb's own postinst).
+install:
+	@test -x $(BINARY) || { echo "no release binary at $(BINARY): run 'make release' (needs the Swift toolchain and -dev packages), or install the .deb from 'make package'"; exit 1; }
+	@scripts/install-deps $(RUNTIME_DEPS)
+	$(MAKE) install-files
+	config/debian/postinst configure
+
+# The files alone, from BINARY, stripped (the e2e test stages the debug binary this way under DESTDIR).
 install-files:
-	install -D -m 0755 $(BINARY) $(DESTDIR)$(PREFIX)/bin/quhao
-	install -D -m 0644 config/quhao.service $(DESTDIR)/etc/systemd/system/quhao.service
-	sed -i 's|/usr/local/bin/quhao|$(PREFIX)/bin/quhao|g' $(DESTDIR)/etc/systemd/system/quhao.service
-	@if [ -e $(DESTDIR)/etc/quhao/quhao.yaml ]; then echo "kept $(DESTDIR)/etc/quhao/quhao.yaml"; \
-	else install -D -m 0644 config/quhao.yaml $(DESTDIR)/etc/quhao/quhao.yaml && \
-		sed -i -e 's|^#~ ||' -e '/# demo only$$/d' $(DESTDIR)/etc/quhao/quhao.yaml; fi
-	install -d -m 0750 $(DESTDIR)/var/lib/quhao
-	@if [ -z "$(DESTDIR)" ] && ! id quhao >/dev/null 2>&1; then \
-		useradd --system --home /var/lib/quhao --shell /usr/sbin/nologin quhao && chown quhao:quhao /var/lib/quhao; fi
+	@mkdir -p $(DESTDIR)/
+	@tmp=$$(mktemp) && strip --strip-unneeded -o $$tmp $(BINARY) && chmod 0755 $$tmp && \
+		scripts/stage "$(DESTDIR)" $(PREFIX) /etc/systemd/system $$tmp; status=$$?; rm -f $$tmp; exit $$status
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/quhao; start it with: systemctl daemon-reload && systemctl enable --now quhao"
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(DIST_DIR)

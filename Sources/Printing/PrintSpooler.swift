@@ -92,10 +92,8 @@ extension TicketSlip {
     ///   - takenAt: When it was taken (printed in the site's time zone).
     public init(site: Site, number: String, serviceID: String, peopleAhead: Int, takenAt: Date, url: String) {
         let service = site.service(serviceID)
-        let time = Date.FormatStyle(date: .numeric, time: .shortened, timeZone: site.zone)
-            .year(.defaultDigits).month(.twoDigits).day(.twoDigits).hour(.twoDigits(amPM: .omitted)).minute(.twoDigits)
         self.init(
             hallName: site.name.zh, number: number, serviceName: service.map { "\($0.name.zh)" } ?? serviceID, peopleAhead: peopleAhead,
-            takenAt: takenAt.formatted(time), url: url, footer: site.printer?.footer ?? "")
+            takenAt: LocalTime.minute(takenAt, in: site.zone), url: url, footer: site.printer?.footer ?? "")
     }
 }

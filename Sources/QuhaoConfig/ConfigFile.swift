@@ -25,15 +25,32 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var logLevel: String?
         /// text (one line of words per entry) or json (one JSON object per line).
         public var logFormat: String?
+        /// HTTPS without a proxy: the certificate chain and its key (PEM files).
+        public var tls: TLSSection?
+        /// Addresses or CIDR networks of the reverse proxies whose `Forwarded`/`X-Forwarded-For` is believed.
+        public var trustedProxies: [String]?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case host, port
+            case host, port, tls
             case publicURL = "public_url"
             case speechCommand = "speech_command"
             case idleTimeoutSeconds = "idle_timeout_seconds"
             case maxConnectionsPerAddress = "max_connections_per_address"
             case logLevel = "log_level"
             case logFormat = "log_format"
+            case trustedProxies = "trusted_proxies"
+        }
+    }
+
+    /// `server.tls`: PEM files, read at start and again on SIGHUP.
+    public struct TLSSection: Codable, Sendable, Equatable {
+        /// The certificate, followed by its intermediates.
+        public var certificate: String
+        /// Its private key.
+        public var key: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case certificate, key
         }
     }
 
@@ -292,6 +309,7 @@ extension ConfigFile {
         var keys: Set<String> = ["server", "database", "backups", "retention", "sites", "zh", "en"]
         keys.formUnion(RetentionSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(Server.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(TLSSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(BackupsSection.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(WebhookEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(PrinterEntry.CodingKeys.allCases.map(\.rawValue))

@@ -30,6 +30,15 @@ enum ConfigValidator {
                 )
             }
             if let format = server.logFormat { check(["text", "json"].contains(format), "server.log_format", "must be text or json") }
+            if let tls = server.tls {
+                check(!tls.certificate.isEmpty, "server.tls.certificate", "must name the certificate's PEM file")
+                check(!tls.key.isEmpty, "server.tls.key", "must name the private key's PEM file")
+            }
+            for (index, entry) in (server.trustedProxies ?? []).enumerated() {
+                check(
+                    IPNetwork(entry) != nil, "server.trusted_proxies[\(index)]",
+                    "\"\(entry)\" is not an address or a network (like 10.0.0.5, 10.0.0.0/8 or 2001:db8::/32)")
+            }
         }
         if let backups = file.backups {
             check(BackupSchedule.parseTime(backups.time) != nil, "backups.time", "must be a time of day HH:MM, like 02:30")

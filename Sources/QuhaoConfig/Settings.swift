@@ -1,4 +1,5 @@
 import Foundation
+import QuhaoCore
 
 /// Server settings after the file, `QUHAO_*` environment variables and command-line flags,
 /// in rising order of precedence.
@@ -23,6 +24,10 @@ public struct ServerSettings: Sendable, Equatable {
     public var backups: BackupSchedule?
     /// Days a ticket's identity, phone number and device are kept (then cleared by the daemon).
     public var personalDataDays = 30
+    /// HTTPS: the certificate and key files (`server.tls`); `nil`: plain HTTP (behind a proxy, or a trial).
+    public var tls: TLSFiles?
+    /// The reverse proxies whose word on the visitor's address is believed; none by default.
+    public var trustedProxies = TrustedProxies()
 
     /// The log levels, quietest last.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -61,6 +66,8 @@ public struct ServerSettings: Sendable, Equatable {
             settings.maxConnectionsPerAddress = server.maxConnectionsPerAddress ?? settings.maxConnectionsPerAddress
             settings.logLevel = server.logLevel ?? settings.logLevel
             settings.logFormat = server.logFormat ?? settings.logFormat
+            settings.tls = server.tls.map { TLSFiles(certificate: $0.certificate, key: $0.key) }
+            settings.trustedProxies = TrustedProxies((server.trustedProxies ?? []).compactMap(IPNetwork.init))
         }
         settings.personalDataDays = file?.retention?.personalDataDays ?? settings.personalDataDays
         if let backups = file?.backups, let time = BackupSchedule.parseTime(backups.time) {
@@ -93,6 +100,17 @@ public struct ServerSettings: Sendable, Equatable {
         settings.publicURL = explicitURL ?? "http://\(visibleHost):\(settings.port)"
         while settings.publicURL.hasSuffix("/") { settings.publicURL.removeLast() }
         return settings
+    }
+}
+
+/// The PEM files of `server.tls`.
+public struct TLSFiles: Sendable, Equatable {
+    public var certificate: String
+    public var key: String
+
+    public init(certificate: String, key: String) {
+        self.certificate = certificate
+        self.key = key
     }
 }
 

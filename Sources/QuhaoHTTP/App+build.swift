@@ -35,11 +35,13 @@ public struct AppSettings: Sendable {
     public var evidenceDirectory: String?
     /// Days a ticket's personal data is kept (``TicketStore/purgePersonalData(olderThanDays:)``, run at start and each new day).
     public var personalDataDays: Int
+    /// Files the daemon holds besides the database (its lock): `/readyz` fails when one is no longer at its path.
+    public var heldFiles: [HeldFile]
 
     public init(
         host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30,
         speechCommand: String? = nil, speechCache: String? = nil, idleTimeoutSeconds: Int = 10, maxConnectionsPerAddress: Int = 256,
-        evidenceDirectory: String? = nil, personalDataDays: Int = 30
+        evidenceDirectory: String? = nil, personalDataDays: Int = 30, heldFiles: [HeldFile] = []
     ) {
         self.host = host
         self.port = port
@@ -53,6 +55,7 @@ public struct AppSettings: Sendable {
         self.maxConnectionsPerAddress = maxConnectionsPerAddress
         self.evidenceDirectory = evidenceDirectory
         self.personalDataDays = personalDataDays
+        self.heldFiles = heldFiles
     }
 
     /// The photo store for these settings.
@@ -154,13 +157,15 @@ func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logg
     // (parked long-polls included), no folder beside the binary.
     StaticFiles().add(to: router)
     OperationsRoutes(services: services, metrics: metrics).add(to: router)
-    router.get("/healthz") { _, _ -> Response in
-        // Healthy means the database answers, not merely that the socket is open.
+    router.get("/healthz") { _, context -> Response in
+        // Healthy means the database answers, not merely that the socket is open. The error itself
+        // (paths, SQL) goes to the log, never to whoever asks.
         do {
             let sites = try await services.store.siteIDs()
             return try JSON.response(["status": "ok", "sites": String(sites.count)])
         } catch {
-            return try JSON.response(["status": "unavailable", "reason": String(describing: error)], status: .serviceUnavailable)
+            context.logger.error("health check: the database does not answer", metadata: ["error": "\(error)"])
+            return try JSON.response(["status": "unavailable", "reason": "the database does not answer"], status: .serviceUnavailable)
         }
     }
     router.addRoutes(PublicAPI(services: services).routes, atPath: "/api/v1")

@@ -13,6 +13,20 @@ import Testing
         hallName: "钱塘区税务局办税服务厅", number: "A023", serviceName: "综合业务", peopleAhead: 4, takenAt: "2026-11-30 09:12",
         url: "https://q.example.cn/t/abcDEF123_-xyz", footer: "请留意叫号 Please watch the screen")
 
+    /// The slip's time is the hall's clock: 24-hour, year first, in the site's zone (it printed
+    /// "09:05" and "02/12/2026" for 21:05 before, and the kiosk showed 13:37 where its slip said 01:37).
+    @Test(arguments: [(0, 30, "2026-12-02 00:30"), (12, 30, "2026-12-02 12:30"), (21, 5, "2026-12-02 21:05")])
+    func aSlipPrintsTheHallsLocalTime(_ hour: Int, _ minute: Int, _ expected: String) throws {
+        let shanghai = try #require(TimeZone(identifier: "Asia/Shanghai"))
+        let site = Site(
+            id: "hall", name: LocalizedText(zh: "办税服务厅", en: "Tax hall"), timeZone: "Asia/Shanghai",
+            services: [Service(id: "general", prefix: "A", name: LocalizedText(zh: "综合业务", en: "General"))], counters: [])
+        let takenAt = try #require(
+            Calendar.gregorian(in: shanghai).date(from: DateComponents(year: 2026, month: 12, day: 2, hour: hour, minute: minute)))
+        let slip = TicketSlip(site: site, number: "A001", serviceID: "general", peopleAhead: 0, takenAt: takenAt, url: "https://q.example.cn/t/x")
+        #expect(slip.takenAt == expected)
+    }
+
     @Test func chineseIsEncodedAsGB18030() {
         // The bytes `iconv -f UTF-8 -t GB18030` gives.
         #expect(GB18030.encode("钱塘区 A023") == [0xC7, 0xAE, 0xCC, 0xC1, 0xC7, 0xF8, 0x20, 0x41, 0x30, 0x32, 0x33])

@@ -31,3 +31,74 @@ import Testing
         }
     }
 }
+
+/// `/readyz` tells the truth about the files the daemon holds: a database file moved, deleted or
+/// replaced under it (two tickets got 201 into a deleted inode and were gone after the restart),
+/// or its lock file gone, is 503 in our words, without paths or raw error text.
+@Suite struct ReadinessTests {
+    static let site = Site(
+        id: "hall", name: LocalizedText(zh: "大厅"), services: [Service(id: "a", prefix: "A", name: LocalizedText(zh: "综合"))], counters: [])
+
+    /// A daemon on a database file in a fresh folder, holding its lock as `quhao serve` does.
+    static func withDaemon(_ body: @Sendable (_ folder: String, _ client: any TestClientProtocol) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("readyz-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = "\(folder)/quhao.sqlite"
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_795_600_000))
+        let lock = try DaemonLock(database: path, purpose: "serve")
+        defer { lock.release() }
+        let store = try TicketStore.open(path: path, durability: .normal, clock: clock)
+        try await store.sync(sites: [site])
+        let app = try buildApplication(
+            settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: "http://127.0.0.1", heldFiles: [lock.file]), store: store,
+            clock: clock, logger: Logger(label: "test"))
+        try await app.test(.router) { client in try await body(folder, client) }
+    }
+
+    /// Waits (bounded) for the board to be built, then answers `/readyz`.
+    static func ready(_ client: any TestClientProtocol) async throws -> (status: HTTPResponse.Status, body: String) {
+        for _ in 0..<200 {
+            let response = try await client.execute(uri: "/readyz", method: .get)
+            let body = String(buffer: response.body)
+            if !body.contains("service.not_ready") { return (response.status, body) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw CancellationError()
+    }
+
+    @Test func aDeletedDatabaseFileIsNotReady() async throws {
+        try await Self.withDaemon { folder, client in
+            #expect(try await Self.ready(client).status == .ok)
+            try FileManager.default.removeItem(atPath: "\(folder)/quhao.sqlite")
+            let (status, body) = try await Self.ready(client)
+            #expect(status == .serviceUnavailable)
+            #expect(body.contains("storage.file_replaced") && body.contains("数据库文件"))
+            #expect(!body.contains(folder), "no path in the answer: \(body)")
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(!String(buffer: health.body).contains(folder))
+        }
+    }
+
+    @Test func aDatabaseFileReplacedByAnotherIsNotReady() async throws {
+        try await Self.withDaemon { folder, client in
+            #expect(try await Self.ready(client).status == .ok)
+            let path = "\(folder)/quhao.sqlite"
+            try FileManager.default.moveItem(atPath: path, toPath: "\(folder)/moved.sqlite")
+            #expect(try await Self.ready(client).status == .serviceUnavailable)
+            // Another file at the path (a restore done behind the daemon's back) is not the one held either.
+            FileManager.default.createFile(atPath: path, contents: Data())
+            let (status, body) = try await Self.ready(client)
+            #expect(status == .serviceUnavailable && body.contains("storage.file_replaced"))
+        }
+    }
+
+    @Test func aLockFileGoneIsNotReady() async throws {
+        try await Self.withDaemon { folder, client in
+            #expect(try await Self.ready(client).status == .ok)
+            try FileManager.default.removeItem(atPath: "\(folder)/quhao.sqlite.lock")
+            let (status, body) = try await Self.ready(client)
+            #expect(status == .serviceUnavailable)
+            #expect(body.contains("锁文件") && !body.contains("数据库文件"))
+        }
+    }
+}

@@ -81,6 +81,7 @@ extension QuhaoError {
         case configInvalid = "config.invalid"
         case storageUnavailable = "storage.unavailable"
         case notReady = "service.not_ready"
+        case storageFileReplaced = "storage.file_replaced"
         /// A fault of the daemon itself (a bug): logged with the request id the answer carries.
         case internalError = "internal"
         case displayKeyRequired = "display.key_required"

@@ -96,7 +96,11 @@ public enum IdentityCheck {
             }
         case .residentID:
             do { return try resident() } catch {
-                if (try? uscc()) != nil { throw notAccepted(.uscc) }
+                // A mistyped ID number passes the USCC checksum about once in 31: it is called a
+                // company code only when it opens like a real one (as for `either`); otherwise the
+                // ID's own fault is named (`630225202701111522`: a birth date in the future).
+                let code = TypedText.compact(text)
+                if !ResidentID.hasShape(code) || USCC.opensLikeARealCode(code), (try? uscc()) != nil { throw notAccepted(.uscc) }
                 throw error
             }
         case .either:

@@ -17,14 +17,14 @@ public enum USCC {
     ]
 
     /// Whether a normalized code opens like a real one: a known department + type pair, then an
-    /// administrative division whose province is real (11–65, 71, 81–83). Decides whether an
+    /// administrative division whose province is real (``ResidentID/provinces``). Decides whether an
     /// ID-shaped text that is not a valid ID may be taken for a company code.
     public static func opensLikeARealCode(_ code: String) -> Bool {
         let characters = Array(code)
         guard characters.count >= 8, kinds.contains(String(characters[0..<2])),
             characters[2..<8].allSatisfy(\.isASCIIDigit), let province = Int(String(characters[2..<4]))
         else { return false }
-        return (11...65).contains(province) || province == 71 || (81...83).contains(province)
+        return ResidentID.provinces.contains(province)
     }
 
     /// The check character for the first 17 characters, or `nil` if one is outside the alphabet.

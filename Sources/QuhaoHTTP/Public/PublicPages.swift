@@ -178,12 +178,34 @@ struct PublicPages {
         if request.uri.queryParameters.get("late") == "1", ticket.priority == PriorityClass.normal.rawValue { data["lateText"] = t["ticket_late"] }
         if ticket.priority == PriorityClass.appointment.rawValue { data["appointmentText"] = t["ticket_appointment"] }
         data["langValue"] = request.uri.queryParameters.get("lang")
-        // Pages without JavaScript reload themselves while the ticket can still change.
+        // Without JavaScript the page offers a refresh link, and reloads itself only when the visitor
+        // asks for it (?auto=30 or 120), with links to stop or lengthen it: no timed reload nobody
+        // chose (WCAG 2.2.1).
         if ["remote", "waiting", "called", "serving"].contains(ticket.state), data["confirmCancel"] == nil {
-            data["refreshSeconds"] = 20
+            let lang = Self.langQuery(request).dropFirst()
+            func href(_ auto: Int?) -> String {
+                let query = [auto.map { "auto=\($0)" }, lang.isEmpty ? nil : String(lang)].compactMap { $0 }.joined(separator: "&")
+                return "/t/\(token)\(query.isEmpty ? "" : "?" + query)"
+            }
+            let chosen = request.uri.queryParameters.get("auto").flatMap { Int($0) }.flatMap { Self.refreshChoices.contains($0) ? $0 : nil }
+            var refresh: [String: Any] = [
+                "href": href(chosen),
+                "choices": Self.refreshChoices.filter { $0 != chosen }.map {
+                    ["href": href($0), "text": Catalogue.fill(t["ticket_refresh_every"] ?? "", with: ["seconds": String($0)])]
+                },
+            ]
+            if let chosen {
+                data["refreshSeconds"] = chosen
+                refresh["onText"] = Catalogue.fill(t["ticket_refresh_on"] ?? "", with: ["seconds": String(chosen)])
+                refresh["offHref"] = href(nil)
+            }
+            data["refresh"] = refresh
         }
         return templates.page("ticket", data, status: error?.status ?? .ok)
     }
+
+    /// The reload intervals a visitor without JavaScript may choose on the ticket page, in seconds.
+    static let refreshChoices = [30, 120]
 
     /// What identifies one call of a ticket (its window, its recalls, when): a recall is a new call.
     static func callKey(_ ticket: TicketView) -> String {

@@ -174,13 +174,31 @@ struct OperationsRoutes {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
-        router.get("/readyz") { request, _ -> Response in
-            // Ready: the database takes a write now, and every site's board is built (polls are answered from memory).
+        router.get("/readyz") { request, context -> Response in
+            // Ready: the files the daemon holds are the ones at their paths, the database takes a
+            // write now, and every site's board is built (polls are answered from memory).
             let language = request.language
+            let moved = ([services.store.databaseFile].compactMap { $0 } + services.settings.heldFiles).filter { !$0.isInPlace }
+            if !moved.isEmpty {
+                context.logger.critical(
+                    "a file the daemon holds is no longer at its path: restart it",
+                    metadata: ["files": "\(moved.map { "\($0.role) \($0.path)" }.joined(separator: ", "))"])
+                let zh = moved.map { $0.role == "lock" ? "锁文件" : "数据库文件" }.joined(separator: "、")
+                let en = moved.map { "\($0.role) file" }.joined(separator: " and ")
+                return Problem(QuhaoError(.storageFileReplaced, ["files": zh, "files@en": en]), language: language)
+                    .response(headers: [.cacheControl: "no-store"])
+            }
             do {
                 try await services.store.probeWritable()
             } catch {
-                let failure = (error as? QuhaoError) ?? QuhaoError(.storageUnavailable, ["reason": "\(error)", "reason@en": "\(error)"])
+                // Our words only: a raw error (paths, SQL) is for the log, not for whoever asks.
+                let failure: QuhaoError
+                if let known = error as? QuhaoError {
+                    failure = known
+                } else {
+                    context.logger.error("readiness probe failed", metadata: ["error": "\(error)"])
+                    failure = QuhaoError(.storageUnavailable, ["reason": "数据库不可写", "reason@en": "the database takes no writes"])
+                }
                 return Problem(failure, language: language).response(headers: [.cacheControl: "no-store"])
             }
             let sites = (try? await services.store.siteIDs()) ?? []

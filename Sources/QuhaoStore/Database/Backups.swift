@@ -32,6 +32,8 @@ extension TicketStore {
         let partial = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).part")
         defer { try? FileManager.default.removeItem(at: partial) }
         do {
+            // Made 0600 before SQLite opens it: the copy holds every ticket and account.
+            try PrivateFiles.create(partial.path, mode: PrivateFiles.ownerOnly)
             let copy = try DatabaseQueue(path: partial.path)
             try await guarded { try writer.backup(to: copy) }
             // One self-contained file: the copy arrives in WAL mode like its source; a rollback
@@ -122,6 +124,8 @@ public enum DatabaseFiles {
 /// Released when the process ends, however it ends.
 public final class DaemonLock: Sendable {
     let descriptor: Int32
+    /// The lock file as taken (readiness checks it is still there).
+    public let file: HeldFile
 
     /// Takes the lock or refuses at once.
     /// - Parameter purpose: What wants it (for the message): `serve`, `restore`.
@@ -135,6 +139,12 @@ public final class DaemonLock: Sendable {
             close(descriptor)
             throw DatabaseFileError("a quhao daemon is running on \(database) (it holds \(path)): stop it before \(purpose)")
         }
+        do {
+            self.file = try HeldFile(role: "lock", path: path, descriptor: descriptor)
+        } catch {
+            close(descriptor)
+            throw error
+        }
         self.descriptor = descriptor
     }
 
@@ -142,5 +152,44 @@ public final class DaemonLock: Sendable {
     public func release() {
         flock(descriptor, LOCK_UN)
         close(descriptor)
+    }
+}
+
+/// A file the daemon holds open, as it was when opened: its device and inode. Deleting or moving
+/// the file, or putting another in its place, leaves the daemon writing into a file nobody will
+/// open again (tickets acknowledged, then gone at the next start); ``isInPlace`` tells.
+public struct HeldFile: Sendable, Hashable {
+    /// What it is, for the operator: `database`, `lock`.
+    public let role: String
+    public let path: String
+    let device: UInt64
+    let inode: UInt64
+
+    /// The file at `path` now.
+    /// - Throws: ``DatabaseFileError`` when there is none.
+    public init(role: String, path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw DatabaseFileError("cannot stat \(path): \(String(cString: strerror(errno)))") }
+        self.init(role: role, path: path, info: info)
+    }
+
+    /// The file open as `descriptor`.
+    init(role: String, path: String, descriptor: Int32) throws {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw DatabaseFileError("cannot stat \(path): \(String(cString: strerror(errno)))") }
+        self.init(role: role, path: path, info: info)
+    }
+
+    private init(role: String, path: String, info: stat) {
+        self.role = role
+        self.path = path
+        self.device = UInt64(info.st_dev)
+        self.inode = UInt64(info.st_ino)
+    }
+
+    /// Whether the file at its path is still the one held.
+    public var isInPlace: Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
     }
 }

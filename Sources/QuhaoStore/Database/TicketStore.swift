@@ -22,6 +22,8 @@ public struct TicketStore: StorageAccess {
     let activity: TicketActivity
     /// What the store measures (``StoreMetrics``).
     let metrics: StoreMetrics
+    /// The database file as opened (`nil` in memory): readiness checks it is still the file at its path.
+    public private(set) var databaseFile: HeldFile?
 
     /// How hard each commit is pushed to disk.
     public enum Durability: Sendable {
@@ -53,7 +55,9 @@ public struct TicketStore: StorageAccess {
             try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
-        return try TicketStore(writer: pool, clock: clock, random: random, metrics: metrics)
+        var store = try TicketStore(writer: pool, clock: clock, random: random, metrics: metrics)
+        store.databaseFile = try HeldFile(role: "database", path: path)
+        return store
     }
 
     /// A store in memory: for tests and trials; nothing survives the process.

@@ -371,13 +371,12 @@ extension TicketStore {
         }
         let total = counts.values.reduce(0, +)
         let sum = counts.reduce(0) { $0 + $1.key * $1.value }
-        let time = Date.FormatStyle(date: .omitted, time: .omitted, timeZone: site.zone).hour(.twoDigits(amPM: .omitted)).minute(.twoDigits)
         return RatingsReport(
             range: range, levels: (1...5).reversed().map { RatingsReport.Level(score: $0, label: RatingsReport.labels[$0]!, count: counts[$0] ?? 0) },
             count: total, average: total > 0 ? (Double(sum) / Double(total) * 100).rounded() / 100 : nil,
             bad: bad.map { rating in
                 RatingsReport.BadRating(
-                    number: rating.number, day: rating.day, at: rating.at, time: rating.at.formatted(time), score: rating.score,
+                    number: rating.number, day: rating.day, at: rating.at, time: LocalTime.clock(rating.at, in: site.zone), score: rating.score,
                     service: rating.service, counter: rating.counter,
                     staff: rating.staff, staffName: rating.staff.flatMap { names[$0] })
             })

@@ -36,8 +36,7 @@ struct QRCommand: AsyncParsableCommand {
     /// Bytes to a file (saying so, readable by its owner and group only) or to standard output.
     static func write(_ bytes: Data, out: String?, url: String) throws {
         if let out {
-            try bytes.write(to: URL(fileURLWithPath: out))
-            try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: out)
+            try PrivateFiles.write(bytes, to: out, mode: PrivateFiles.ownerAndGroup)
             print("\(out): \(url)")
         } else {
             FileHandle.standardOutput.write(bytes)

@@ -107,7 +107,8 @@ struct Serve: AsyncParsableCommand {
                     host: settings.host, port: settings.port, publicURL: settings.publicURL, speechCommand: speech,
                     speechCache: dataDirectory.appendingPathComponent("speech-cache").path,
                     idleTimeoutSeconds: settings.idleTimeoutSeconds, maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
-                    evidenceDirectory: dataDirectory.appendingPathComponent("evidence").path, personalDataDays: settings.personalDataDays),
+                    evidenceDirectory: dataDirectory.appendingPathComponent("evidence").path, personalDataDays: settings.personalDataDays,
+                    heldFiles: [lock.file]),
                 store: ticketStore, clock: clock, logger: logger,
                 services: [
                     ConfigReloader(path: store.configPath, store: ticketStore, logger: logger),

@@ -50,7 +50,7 @@ struct StaffCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try await storeOptions.openStore()
+                let store = try await storeOptions.openStore(creating: true)
                 let account = try await store.accounts.addStaff(
                     NewStaff(
                         login: login, name: name, role: binding.role, siteID: binding.site, counters: try binding.windows(),

@@ -171,10 +171,11 @@ struct TicketCommand: AsyncParsableCommand {
                 let ticket = try await store.ticket(try await options.reference(in: store))
                 try await Output.print(ticket, store: store, json: options.json)
                 if !options.json {
+                    let zone = try await store.site(ticket.siteID).zone
                     for event in try await store.events(site: ticket.siteID, ticket: ticket.id) {
                         let counter = event.counterID.map { " window \($0)" } ?? ""
                         print(
-                            "  \(Output.time(event.at))  \(event.action)  \(event.fromState?.rawValue ?? "-") → \(event.toState.rawValue)\(counter)  by \(event.initiator)"
+                            "  \(LocalTime.second(event.at, in: zone))  \(event.action)  \(event.fromState?.rawValue ?? "-") → \(event.toState.rawValue)\(counter)  by \(event.initiator)"
                         )
                     }
                 }
@@ -290,12 +291,5 @@ enum Output {
         }
         Swift.print(line)
         Swift.print("  token: \(ticket.token)")
-    }
-
-    static func time(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        return formatter.string(from: date)
     }
 }

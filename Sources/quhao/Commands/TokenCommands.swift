@@ -23,7 +23,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 if let days, days <= 0 { throw ExitFailure(message: "--days must be at least 1", code: 64) }
-                let (token, record) = try await storeOptions.openStore().accounts.createToken(
+                let (token, record) = try await storeOptions.openStore(creating: true).accounts.createToken(
                     name: name, role: binding.role, siteID: binding.site, counters: try binding.windows(),
                     validFor: days.map { TimeInterval($0) * 86400 })
                 print(token)

@@ -49,7 +49,7 @@ struct UnitsCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store = try await storeOptions.openStore()
+                let store = try await storeOptions.openStore(creating: true)
                 let office = try await UnitsCommand.office(site, store: store)
                 guard let data = FileManager.default.contents(atPath: file) else { throw ExitFailure(message: "Cannot read \(file)", code: 2) }
                 guard let text = String(data: data, encoding: .utf8) else {
@@ -84,7 +84,8 @@ struct UnitsCommand: AsyncParsableCommand {
                 let store = try await storeOptions.openStore()
                 let text = try await store.inspections.exportUnits(site: try await UnitsCommand.office(site, store: store))
                 if let out {
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: out))
+                    // Readable by the office's group at most: it names every unit's responsible person.
+                    try PrivateFiles.write(Data(text.utf8), to: out, mode: PrivateFiles.ownerAndGroup)
                 } else {
                     FileHandle.standardOutput.write(Data(text.utf8))
                 }

@@ -42,9 +42,21 @@ struct StoreOptions: ParsableArguments {
     /// Opens the store for a command-line tool. Sites are synced from the configuration when
     /// one was named, or when the database has none yet; otherwise the tool uses what the
     /// daemon synced, so it never overwrites a running daemon's sites with the demo.
-    func openStore() async throws -> TicketStore {
+    /// - Parameter creating: Whether a missing database file may be made (setting-up commands:
+    ///   a first administrator, a token, a units import, the demo seed). Otherwise a missing file
+    ///   is refused with the path looked at, instead of an empty database made there.
+    func openStore(creating: Bool = false) async throws -> TicketStore {
         let (file, _) = try loadConfig()
         let settings = try settings(file: file)
+        if !creating, !FileManager.default.fileExists(atPath: settings.databasePath) {
+            let path = URL(fileURLWithPath: settings.databasePath).standardizedFileURL.path
+            throw ExitFailure(
+                message: """
+                    没有数据库 no database at \(path)
+                      Name the daemon's with --database (or database.path in --config, or QUHAO_DATABASE); \
+                    `quhao serve` makes it at its first start.
+                    """, code: 2)
+        }
         let store = try TicketStore.open(path: settings.databasePath, clock: try SystemClock.fromEnvironment())
         let synced = try await store.siteIDs()
         if configPath != nil || synced.isEmpty {

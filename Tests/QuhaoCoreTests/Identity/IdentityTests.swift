@@ -134,6 +134,31 @@ let today = BusinessDay(year: 2026, month: 11, day: 25)!
         }
     }
 
+    /// A mistyped ID on a type that takes ID numbers only is told its real fault, as on an "either"
+    /// type; it was called "a unified social credit code" because it happens to pass the USCC
+    /// checksum (it opens with no real department pair and province).
+    @Test func aMistypedIDOnAnIDOnlyTypeIsToldItsOwnFault() {
+        let today = BusinessDay(iso: "2026-12-02")!
+        #expect(throws: QuhaoError(.identityBirthDate)) {
+            try IdentityCheck.validate("630225202701111522", for: .residentID, today: today)
+        }
+        #expect(throws: QuhaoError(.identityBirthDate)) {
+            try IdentityCheck.validate("630225202701111522", for: .either, today: today)
+        }
+        // A real company code is still named for what it is.
+        #expect(throws: QuhaoError(.identityNotAccepted, ["accepted": "resident_id", "kind": "uscc"])) {
+            try IdentityCheck.validate("91350100M000100Y43", for: .residentID, today: today)
+        }
+    }
+
+    /// A USCC's division opens with a real province (the ID's own list), not any number from 11 to 65.
+    @Test func aCompanyCodeOpensWithARealProvince() {
+        #expect(USCC.opensLikeARealCode("91350100M000100Y43"))
+        #expect(!USCC.opensLikeARealCode("91160100M000100Y43"), "16 is no province")
+        #expect(!USCC.opensLikeARealCode("91590100M000100Y43"), "59 is no province")
+        #expect(USCC.opensLikeARealCode("91710100M000100Y43"))
+    }
+
     @Test func phoneRequirement() throws {
         #expect(throws: QuhaoError(.phoneRequired)) { try IdentityCheck.validatePhone(nil, for: .required) }
         #expect(try IdentityCheck.validatePhone(nil, for: .optional) == nil)

@@ -26,6 +26,31 @@ import Testing
         }
     }
 
+    /// A backup holds every ticket and account: only its owner reads it, whatever the umask of the
+    /// shell that made it (it was 0644 under an admin's umask 022).
+    @Test func aBackupIsReadableByItsOwnerOnly() async throws {
+        try await Fixture.withDatabaseFile { path in
+            let store = try await Fixture.fileStore(path)
+            try await store.take("general")
+            let target = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("b.sqlite").path
+            let previous = umask(0o022)
+            defer { umask(previous) }
+            _ = try await store.backup(to: target)
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber).intValue
+            #expect(mode == 0o600, "mode \(String(mode, radix: 8))")
+        }
+    }
+
+    @Test func anExportIsWrittenWithItsModeOverAnOlderFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        FileManager.default.createFile(atPath: path, contents: Data("old, longer content".utf8), attributes: [.posixPermissions: 0o666])
+        try PrivateFiles.write(Data("new".utf8), to: path, mode: PrivateFiles.ownerAndGroup)
+        #expect(FileManager.default.contents(atPath: path) == Data("new".utf8))
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber).intValue
+        #expect(mode == 0o640, "mode \(String(mode, radix: 8))")
+    }
+
     @Test func onlyAWholeQuhaoDatabaseIsTakenForOne() async throws {
         try await Fixture.withDatabaseFile { path in
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()

@@ -175,6 +175,22 @@ import Testing
         #expect(bad.at == Self.at(9, 40))
     }
 
+    /// A bad rating's time reads as the hall reads it: 24-hour, in Shanghai, whatever the process locale
+    /// (it read "09:05" for 21:05 before).
+    @Test(arguments: [(0, 30, "00:30"), (12, 30, "12:30"), (21, 5, "21:05")])
+    func aBadRatingsTimeIsTheHallsClock(_ hour: Int, _ minute: Int, _ expected: String) async throws {
+        let (store, clock) = try await Fixture.store(at: Self.at(hour, 0))
+        let ticket = try await store.issue(IssueRequest(siteID: "hall", service: "general"))
+        _ = try await store.callNext(site: "hall", counter: 1, by: .cli)
+        _ = try await store.start(site: "hall", counter: 1, by: .cli)
+        _ = try await store.complete(site: "hall", counter: 1, by: .cli)
+        clock.set(Self.at(hour, minute))
+        _ = try await store.rate(.token(ticket.token), score: 2)
+        let report = try await store.ratingsReport(Self.wednesdayOnly(store))
+        #expect(report.bad.map(\.time) == [expected])
+        #expect(report.bad.map(\.day) == ["2026-11-25"])
+    }
+
     @Test func aRangeCrossingMidnightInShanghai() async throws {
         let day = try await Self.wednesdayPlayed()
         // Wednesday 23:50 and Thursday 00:10 in Shanghai are both 2026-11-25 in UTC; each belongs to its own business day.

@@ -26,8 +26,7 @@
   // An ID-shaped text that is no valid ID is a USCC only if it opens like one.
   function opensLikeUSCC(code) {
     if (USCC_KINDS.indexOf(code.slice(0, 2)) < 0 || !/^[0-9]{6}$/.test(code.slice(2, 8))) return false;
-    var p = parseInt(code.slice(2, 4), 10);
-    return (p >= 11 && p <= 65) || p === 71 || (p >= 81 && p <= 83);
+    return PROVINCES.indexOf(parseInt(code.slice(2, 4), 10)) >= 0;
   }
 
   function checkUSCC(code) {
