@@ -16,6 +16,8 @@ let serviceLifecycle = Package.Dependency.package(url: "https://github.com/swift
 let nio = Package.Dependency.package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0")
 let nioExtras = Package.Dependency.package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.25.0")
 let httpTypes = Package.Dependency.package(url: "https://github.com/apple/swift-http-types.git", from: "1.3.0")
+// HTTPS without a proxy (server.tls): Hummingbird's TLS channel over NIOSSL.
+let nioSSL = Package.Dependency.package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.36.0")
 // Reading the units spreadsheet (quhao units import).
 let swiftCSV = Package.Dependency.package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0")
 // Photo uploads (rectifications): multipart/form-data.
@@ -39,7 +41,7 @@ let package = Package(
         .executable(name: "quhao", targets: ["quhao"])
     ],
     dependencies: [
-        argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle, nio, nioExtras, httpTypes,
+        argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle, nio, nioExtras, httpTypes, nioSSL,
         swiftCSV, multipartKit, swiftMetrics, prometheus, asyncHTTPClient,
     ],
     targets: [
@@ -124,6 +126,10 @@ let package = Package(
             dependencies: [
                 "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard", "Speech", "Presence", "Printing",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

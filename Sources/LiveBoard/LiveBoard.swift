@@ -62,7 +62,9 @@ public actor LiveBoard {
     private let announced = Mutex<[String: UInt64]>([:])
     private var included: [String: UInt64] = [:]
     /// Handlers waiting for their own commit to be on the board, by site.
-    private var catchingUp: [String: [(sequence: UInt64, resume: CheckedContinuation<Bool, Never>)]] = [:]
+    private var catchingUp: [String: [(sequence: UInt64, id: Int, resume: CheckedContinuation<Bool, Never>)]] = [:]
+    /// Numbers the waiters of ``holds(_:sequence:within:)``, so a deadline wakes only its own.
+    private var nextWaiter = 0
     /// Why the latest build of a site failed (cleared by a good one): catching-up handlers get it.
     private var failures: [String: any Error] = [:]
     private let wakes: AsyncStream<Void>
@@ -106,10 +108,37 @@ public actor LiveBoard {
     /// - Throws: Why the rebuild failed (`site.not_found` for a site removed meanwhile).
     public func snapshot(_ siteID: String, including sequence: UInt64) async throws -> Snapshot {
         while (included[siteID] ?? 0) < sequence {
-            let failed = await withCheckedContinuation { catchingUp[siteID, default: []].append((sequence, $0)) }
+            nextWaiter += 1
+            let id = nextWaiter
+            let failed = await withCheckedContinuation { catchingUp[siteID, default: []].append((sequence, id, $0)) }
             if failed, (included[siteID] ?? 0) < sequence, let failure = failures[siteID] { throw failure }
         }
         return try await snapshot(siteID)
+    }
+
+    /// Whether the site's snapshot holds the store's commit `sequence`, waiting at most `timeout`
+    /// for the rebuild the commit asked for. `false` when the time passed or the rebuild failed:
+    /// the caller answers from what its command returned, since the change is committed whatever
+    /// the board says (a handler must never report a committed change as failed).
+    public func holds(_ siteID: String, sequence: UInt64, within timeout: Duration) async -> Bool {
+        if (included[siteID] ?? 0) >= sequence { return true }
+        nextWaiter += 1
+        let id = nextWaiter
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.expire(siteID, waiter: id)
+        }
+        defer { timer.cancel() }
+        _ = await withCheckedContinuation { catchingUp[siteID, default: []].append((sequence, id, $0)) }
+        return (included[siteID] ?? 0) >= sequence
+    }
+
+    /// Wakes one waiter of ``holds(_:sequence:within:)`` whose time is up (if it is still waiting).
+    private func expire(_ siteID: String, waiter id: Int) {
+        guard var waiting = catchingUp[siteID], let index = waiting.firstIndex(where: { $0.id == id }) else { return }
+        let waiter = waiting.remove(at: index)
+        catchingUp[siteID] = waiting.isEmpty ? nil : waiting
+        waiter.resume.resume(returning: true)
     }
 
     /// Wakes the handlers waiting on a site whose commit is now held, or all of them after a failure.

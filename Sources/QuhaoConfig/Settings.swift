@@ -97,7 +97,7 @@ public struct ServerSettings: Sendable, Equatable {
         if let port { settings.port = port }
         // Without an explicit public address, phones are sent to where the daemon listens.
         let visibleHost = settings.host == "0.0.0.0" || settings.host == "::" ? "127.0.0.1" : settings.host
-        settings.publicURL = explicitURL ?? "http://\(visibleHost):\(settings.port)"
+        settings.publicURL = explicitURL ?? "\(settings.tls == nil ? "http" : "https")://\(visibleHost):\(settings.port)"
         while settings.publicURL.hasSuffix("/") { settings.publicURL.removeLast() }
         return settings
     }

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import LiveBoard
 import Logging
 import NIOCore
@@ -37,11 +39,16 @@ public struct AppSettings: Sendable {
     public var personalDataDays: Int
     /// Files the daemon holds besides the database (its lock): `/readyz` fails when one is no longer at its path.
     public var heldFiles: [HeldFile]
+    /// HTTPS: the certificate served (reloaded on SIGHUP); `nil`: plain HTTP.
+    public var tls: TLSCertificates?
+    /// The reverse proxies whose `Forwarded`/`X-Forwarded-For` is believed (rate limits, connection caps, bookings).
+    public var trustedProxies: TrustedProxies
 
     public init(
         host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30,
         speechCommand: String? = nil, speechCache: String? = nil, idleTimeoutSeconds: Int = 10, maxConnectionsPerAddress: Int = 256,
-        evidenceDirectory: String? = nil, personalDataDays: Int = 30, heldFiles: [HeldFile] = []
+        evidenceDirectory: String? = nil, personalDataDays: Int = 30, heldFiles: [HeldFile] = [], tls: TLSCertificates? = nil,
+        trustedProxies: TrustedProxies = TrustedProxies()
     ) {
         self.host = host
         self.port = port
@@ -56,6 +63,8 @@ public struct AppSettings: Sendable {
         self.evidenceDirectory = evidenceDirectory
         self.personalDataDays = personalDataDays
         self.heldFiles = heldFiles
+        self.tls = tls
+        self.trustedProxies = trustedProxies
     }
 
     /// The photo store for these settings.
@@ -103,18 +112,20 @@ public func buildApplication(
         }
         board.invalidate(site)
     }
-    let connections = ConnectionsPerAddress(limit: settings.maxConnectionsPerAddress, logger: logger)
+    let connections = ConnectionsPerAddress(limit: settings.maxConnectionsPerAddress, trusted: settings.trustedProxies, logger: logger)
     let idleTimeout = TimeAmount.seconds(Int64(settings.idleTimeoutSeconds))
+    let http1: HTTPServerBuilder = .http1(
+        configuration: .init(
+            // The guard keeps the idle timeout (see there: Hummingbird's own would cut parked polls).
+            additionalChannelHandlers: [
+                ConnectionGuard(addresses: connections, idleTimeout: idleTimeout),
+                LongPollParking(board: board, maxWait: PublicAPI.maxWait),
+            ],
+            idleTimeout: nil))
     var app = Application(
         router: buildRouter(shared, templates: try Templates(), logger: logger, metrics: metrics),
-        server: .http1(
-            configuration: .init(
-                // The guard keeps the idle timeout (see there: Hummingbird's own would cut parked polls).
-                additionalChannelHandlers: [
-                    ConnectionGuard(addresses: connections, idleTimeout: idleTimeout),
-                    LongPollParking(board: board, maxWait: PublicAPI.maxWait),
-                ],
-                idleTimeout: nil)),
+        // HTTPS when the hall has no proxy in front: Hummingbird's TLS channel around the same HTTP/1.
+        server: try settings.tls.map { try .tls(http1, tlsConfiguration: $0.configuration) } ?? http1,
         // A hall's phones arrive in bursts (a queue of people scanning at once): a longer accept
         // queue than the default 256, so a burst is not met with dropped SYNs and one-second retries.
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "quhao", backlog: 2048),
@@ -150,6 +161,7 @@ public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [Str
 func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logger, metrics: ServerMetrics) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     // First: it sees every answer as sent, refusals included.
+    router.add(middleware: ClientAddressMiddleware(trusted: services.settings.trustedProxies))
     router.add(middleware: RequestObserver(metrics: metrics))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: InputGuardsMiddleware())

@@ -135,6 +135,23 @@ def main():
             client.send("GET", "/api/v1/sites", headers=headers, expect_problem=False, what=what)
         for wait in ["abc", "-1", "1e9", "%00"]:
             client.send("GET", f"/api/v1/sites/qiantang/board?wait={wait}", what=f"wait={wait}")
+        # A malformed chunked body is the request's fault: 400 request.invalid (it was a 500 `internal`).
+        for size in [b"zz", b"-1", b"18446744073709551616"]:
+            raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+            raw.sendall(b"POST /api/v1/sites/qiantang/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        b"Transfer-Encoding: chunked\r\n\r\n" + size + b"\r\n{}\r\n0\r\n\r\n")
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+                chunk = raw.recv(4096)
+                if not chunk:
+                    break
+                answer += chunk
+            raw.close()
+            status_line = answer.split(b"\r\n", 1)[0]
+            assert status_line.startswith(b"HTTP/1.1 400"), f"chunk size {size!r}: {answer[:300]!r}"
+            assert b'"code":"request.invalid"' in answer, f"chunk size {size!r}: {answer[:300]!r}"
+            client.alive(f"chunk size {size!r}")
+            client.checked += 1
         print(f"  ok: {client.checked} bad requests over {len(operations)} operations and the forms: all 4xx (problems on the API), "
               "the daemon answered /healthz after each")
     except BaseException:

@@ -101,7 +101,7 @@ struct InspectorPages {
         do {
             _ = try await services.store.inspections.callNext(
                 site: site, team: team, by: Inspector(initiator: principal.initiator, name: principal.name))
-            try await services.boardHoldsOwnChanges(site: site)
+            await services.boardHoldsOwnChanges(site: site)
             guard let held = try await services.store.inspections.held(site: site, team: team) else {
                 throw QuhaoError(.inspectionQueueEmpty, ["team": String(team)])
             }
@@ -118,7 +118,7 @@ struct InspectorPages {
         guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
         do {
             try await services.store.inspections.release(site: site, team: team, by: Inspector(initiator: principal.initiator, name: principal.name))
-            try await services.boardHoldsOwnChanges(site: site)
+            await services.boardHoldsOwnChanges(site: site)
             return redirect(request, "/inspect")
         } catch let error as QuhaoError where error.code != .authForbidden {
             return services.flash.redirect(to: "/inspect", request, error: error)
@@ -248,7 +248,7 @@ struct InspectorPages {
         do {
             try await action(principal)
             // The pages it goes back to count the queue from the live board: it must hold this change.
-            try await services.boardHoldsOwnChanges(site: site)
+            await services.boardHoldsOwnChanges(site: site)
             return redirect(request, next ?? "/inspect/i/\(id)")
         } catch let error as QuhaoError where error.code != .authForbidden && error.code != .inspectionNotFound {
             return services.flash.redirect(to: "/inspect/i/\(id)", request, error: error, fields: fields)
@@ -261,7 +261,7 @@ struct InspectorPages {
         guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
         do {
             try await action(principal)
-            try await services.boardHoldsOwnChanges(site: site)
+            await services.boardHoldsOwnChanges(site: site)
             return redirect(request, "/inspect")
         } catch let error as QuhaoError where error.code != .authForbidden && error.code != .findingNotFound {
             return services.flash.redirect(to: "/inspect", request, error: error)

@@ -336,7 +336,7 @@ struct UnitPages {
         do {
             let inspection = try await services.store.inspections.checkIn(
                 posterToken: token, code: form.code, team: form.team, by: Inspector(initiator: principal.initiator, name: principal.name))
-            try await services.boardHoldsOwnChanges(site: unit.siteID)
+            await services.boardHoldsOwnChanges(site: unit.siteID)
             return Response(status: .seeOther, headers: [.location: "/inspect/i/\(inspection.id)\(PublicPages.langQuery(request))"])
         } catch let error as QuhaoError where error.code != .unitTokenInvalid {
             return services.flash.redirect(to: "/p/\(token)", request, error: error, fields: form.code.map { ["c": $0] } ?? [:])

@@ -91,7 +91,7 @@ extension AppDependencies {
         let site = try await board.snapshot(booking.siteID).site
         if site.rules.presence == .rotating, !self.presence.isValid(presence, site: site.id) { throw QuhaoError(.presenceRequired) }
         let done = try await store.checkIn(booking: token)
-        try await boardHoldsOwnChanges(site: site.id)
+        await boardHoldsOwnChanges(site: site.id)
         return done
     }
 

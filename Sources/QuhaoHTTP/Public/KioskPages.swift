@@ -74,7 +74,7 @@ struct KioskPages {
                 IssueRequest(
                     siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone, priority: green ? .green : .normal,
                     channel: .kiosk), by: .visitor)
-            try await services.boardHoldsOwnChanges(site: siteID)
+            await services.boardHoldsOwnChanges(site: siteID)
             let printed = try await services.print(ticket, site: site)
             return try await render(request, context, form: form, stage: .result(ticket, printed))
         } catch let error as QuhaoError where error.code != .siteNotFound {

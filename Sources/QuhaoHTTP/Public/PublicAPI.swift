@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LiveBoard
+import Logging
 import Presence
 import Printing
 import QuhaoCore
@@ -46,11 +47,23 @@ struct AppDependencies: Sendable {
         return true
     }
 
+    /// How long a handler waits for the board to hold its own change before it answers without it.
+    static let boardWaitDeadline = Duration.seconds(2)
+
     /// Returns once the live board holds every change this daemon committed for the site so far
     /// (this request's among them): the store's commit hook is what moves the board; a handler
-    /// only waits for it, never rebuilds (DESIGN.md decision 11).
-    func boardHoldsOwnChanges(site siteID: String) async throws {
-        _ = try await board.snapshot(siteID, including: store.commitSequence(site: siteID))
+    /// only waits for it, never rebuilds (DESIGN.md decision 11). Past ``boardWaitDeadline``, or
+    /// when the rebuild failed, it returns `false` (and says so in the log): the change is
+    /// committed, so the handler answers from what its command returned and never reports it as
+    /// failed (a visitor's retry would then be refused as holding a number already).
+    @discardableResult
+    func boardHoldsOwnChanges(site siteID: String, logger: Logger? = nil) async -> Bool {
+        let held = await board.holds(siteID, sequence: store.commitSequence(site: siteID), within: Self.boardWaitDeadline)
+        if !held {
+            (logger ?? Logger(label: "quhao")).warning(
+                "the board did not take a committed change in time; answered from the command's result", metadata: ["site": "\(siteID)"])
+        }
+        return held
     }
 
     /// Takes a number for a visitor's phone.
@@ -62,7 +75,7 @@ struct AppDependencies: Sendable {
             IssueRequest(
                 siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone, channel: .phone, remote: remote,
                 device: device))
-        try await boardHoldsOwnChanges(site: siteID)
+        await boardHoldsOwnChanges(site: siteID)
         return ticket
     }
 
@@ -70,10 +83,14 @@ struct AppDependencies: Sendable {
     /// The slip says how many are ahead: read once the board holds this ticket.
     func print(_ ticket: Ticket, site: Site) async throws -> PrintSpooler.Queued? {
         guard let printer = site.printer else { return nil }
-        let snapshot = try await board.snapshot(site.id, including: store.commitSequence(site: site.id))
+        // From the board when it took the ticket in time, else from the store: a committed ticket is printed either way.
+        let fromBoard =
+            await boardHoldsOwnChanges(site: site.id) ? (try? await board.snapshot(site.id))?.tickets[ticket.token]?.view.peopleAhead : nil
+        let ahead: Int
+        if let fromBoard { ahead = fromBoard } else { ahead = try await store.position(of: .id(ticket.id)).peopleAhead }
         let slip = TicketSlip(
             site: site, number: ticket.number.description, serviceID: ticket.serviceID,
-            peopleAhead: snapshot.tickets[ticket.token]?.view.peopleAhead ?? 0, takenAt: ticket.issuedAt, url: ticketURL(ticket.token))
+            peopleAhead: ahead, takenAt: ticket.issuedAt, url: ticketURL(ticket.token))
         return printing.enqueue(site: site.id, slip: slip, settings: printer)
     }
 
@@ -106,8 +123,11 @@ struct AppDependencies: Sendable {
     }
 
     /// The view of a ticket: from the live snapshot when it is today's, else from the database.
-    func ticketView(_ token: String) async throws -> (view: TicketView, json: Data, etag: String?, version: UInt64?, site: String?) {
-        if let (snapshot, entry) = board.ticket(token) {
+    /// - Parameter fromBoard: `false` to read the store (the board did not take a change yet).
+    func ticketView(_ token: String, fromBoard: Bool = true) async throws -> (
+        view: TicketView, json: Data, etag: String?, version: UInt64?, site: String?
+    ) {
+        if fromBoard, let (snapshot, entry) = board.ticket(token) {
             return (entry.view, entry.json, entry.etag, snapshot.version, snapshot.board.site.id)
         }
         let ticket = try await store.ticket(.token(token))
@@ -279,9 +299,11 @@ struct PublicAPI {
 
     /// The ticket's view straight after a change, once the live board holds the change (the same
     /// JSON and ETag the next poll gets).
+    /// When the board did not take the change in time, the view is read from the store (no ETag:
+    /// the next poll gets the board's).
     func fresh(_ token: String) async throws -> Response {
-        try await services.boardHoldsOwnChanges(site: try await services.store.ticket(.token(token)).siteID)
-        let current = try await services.ticketView(token)
+        let held = await services.boardHoldsOwnChanges(site: try await services.store.ticket(.token(token)).siteID)
+        let current = try await services.ticketView(token, fromBoard: held)
         return JSON.response(current.json, etag: current.etag)
     }
 

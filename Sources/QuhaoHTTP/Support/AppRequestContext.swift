@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import QuhaoCore
@@ -16,8 +17,35 @@ public struct AppRequestContext: RequestContext, RemoteAddressRequestContext {
     /// Requests are small forms and JSON objects; anything bigger is refused (413).
     public var maxUploadSize: Int { 64 * 1024 }
 
-    /// The client, for rate limits: its IP address.
-    var clientKey: String { remoteAddress?.ipAddress ?? "local" }
+    /// The visitor's address as a trusted proxy names it (``ClientAddressMiddleware``); `nil`
+    /// when the request came straight from the visitor or from an untrusted address.
+    var forwardedClient: String?
+
+    /// The client, for rate limits and bookings: the visitor's IP address (behind a trusted
+    /// proxy, the one it names; otherwise the connection's).
+    var clientKey: String { forwardedClient ?? remoteAddress?.ipAddress ?? "local" }
+}
+
+/// Believes `Forwarded`/`X-Forwarded-For` only on a connection from a trusted proxy
+/// (`server.trusted_proxies`), and then puts the visitor's address in the context for every
+/// route after it; from anyone else a forwarded address is ignored (anyone can write one).
+struct ClientAddressMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let trusted: TrustedProxies
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !trusted.isEmpty, let peer = context.remoteAddress?.ipAddress, trusted.trusts(peer) else { return try await next(request, context) }
+        var context = context
+        context.forwardedClient = trusted.client(
+            peer: peer, forwarded: request.headers[values: .forwarded], forwardedFor: request.headers[values: .xForwardedFor])
+        return try await next(request, context)
+    }
+}
+
+extension HTTPField.Name {
+    /// RFC 7239.
+    static let forwarded = Self("Forwarded")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }
 
 extension Request {

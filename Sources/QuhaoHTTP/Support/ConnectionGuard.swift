@@ -1,20 +1,29 @@
+import HTTPTypes
 import Logging
 import NIOCore
 import NIOHTTPTypes
+import QuhaoCore
 import Synchronization
 
 /// The connections each client address holds now, against a cap: one host opening thousands of
 /// sockets (idle, or feeding headers a byte at a time) cannot take every descriptor from the
 /// hall's phones.
+///
+/// Behind a trusted proxy every phone arrives from the proxy's address: its connections are not
+/// counted as such; each request it forwards counts, while it is in progress, against the
+/// visitor's address it names instead.
 final class ConnectionsPerAddress: Sendable {
     let limit: Int
+    /// The proxies whose connections are counted by the visitor they forward.
+    let trusted: TrustedProxies
     /// Where refusals are told (once here, not in every connection's handler).
     let logger: Logger
     private let open = Mutex<[String: Int]>([:])
 
     /// - Parameter limit: Connections per address; 0 for no cap.
-    init(limit: Int, logger: Logger = Logger(label: "quhao.connections")) {
+    init(limit: Int, trusted: TrustedProxies = TrustedProxies(), logger: Logger = Logger(label: "quhao.connections")) {
         self.limit = limit
+        self.trusted = trusted
         self.logger = logger
     }
 
@@ -59,6 +68,10 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let now: () -> NIODeadline
     /// The address counted against the cap while the connection lives.
     private var address: String?
+    /// The connection's peer, when it is a trusted proxy.
+    private var proxy: String?
+    /// The visitors a proxy's requests in progress are counted against, oldest first.
+    private var visitors: [String] = []
     private var refused = false
     private var requestsInProgress = 0
     private var readingRequest = false
@@ -98,7 +111,16 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         guard !refused else { return }
         lastActive = now()
         switch unwrapInboundIn(data) {
-        case .head:
+        case .head(let head):
+            if let proxy, addresses.limit > 0 {
+                let visitor = addresses.trusted.client(
+                    peer: proxy, forwarded: head.headerFields[values: .forwarded], forwardedFor: head.headerFields[values: .xForwardedFor])
+                guard addresses.admit(visitor) else {
+                    refuse(context, address: visitor)
+                    return
+                }
+                visitors.append(visitor)
+            }
             requestsInProgress += 1
             readingRequest = true
         case .body:
@@ -116,6 +138,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
             requestsInProgress = max(0, requestsInProgress - 1)
+            if !visitors.isEmpty { addresses.release(visitors.removeFirst()) }
             if requestsInProgress == 0 {
                 lastActive = now()
                 if timer == nil, let idleTimeout { schedule(at: lastActive + idleTimeout, context: context) }
@@ -128,17 +151,25 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         guard address == nil, !refused else { return }
         if addresses.limit > 0 {
             let key = context.channel.remoteAddress?.ipAddress ?? "unknown"
-            guard addresses.admit(key) else {
-                refused = true
-                addresses.logger.debug(
-                    "connection refused: too many from one address", metadata: ["address": "\(key)", "limit": "\(addresses.limit)"])
-                context.close(promise: nil)
-                return
+            if addresses.trusted.trusts(key) {
+                proxy = key
+            } else {
+                guard addresses.admit(key) else {
+                    refuse(context, address: key)
+                    return
+                }
+                address = key
             }
-            address = key
         }
         lastActive = now()
         if let idleTimeout { schedule(at: lastActive + idleTimeout, context: context) }
+    }
+
+    /// Closes a connection over its address's cap (for a proxy's connection: its visitor's).
+    private func refuse(_ context: ChannelHandlerContext, address: String) {
+        refused = true
+        addresses.logger.debug("connection refused: too many from one address", metadata: ["address": "\(address)", "limit": "\(addresses.limit)"])
+        context.close(promise: nil)
     }
 
     private func closed() {
@@ -146,6 +177,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         timer = nil
         if let address { addresses.release(address) }
         address = nil
+        for visitor in visitors { addresses.release(visitor) }
+        visitors = []
     }
 
     private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOHTTP1
 import QuhaoCore
 
 extension QuhaoError {
@@ -102,6 +103,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
             if error.status.code >= 500 { return Self.internalError(error, request: request, context: context) }
             return Problem(mapped, language: request.language).response()
+        } catch let error as HTTPParserError {
+            // The body could not be read as HTTP (a chunk size `zz`, `-1` or 2^64): the request's
+            // fault, not ours. The connection cannot be read further, so it is closed after this answer.
+            let reason = ["reason": "请求体的分块编码不合法", "reason@en": "the body's chunked encoding is malformed (\(error))"]
+            return Problem(QuhaoError(.requestInvalid, reason), language: request.language)
+                .response(headers: [.connection: "close"])
         } catch is DecodingError {
             return Problem(QuhaoError(.requestInvalid, ["reason": "the body does not match the expected fields"]), language: request.language)
                 .response()

@@ -51,9 +51,14 @@ struct Serve: AsyncParsableCommand {
         try await reportingErrors {
             let (file, source) = try store.loadConfig()
             let settings = try store.settings(file: file, host: host, port: port)
+            // Lines are written by a thread of their own (off the request path), and all of them
+            // before the process ends, however `run` ends.
+            let logWriter = LogWriter()
+            defer { logWriter.stop() }
             var logger =
                 settings.logFormat == "json"
-                ? Logger(label: "quhao") { JSONLinesLogHandler(label: $0) } : Logger(label: "quhao")
+                ? Logger(label: "quhao") { JSONLinesLogHandler(label: $0, writer: logWriter) }
+                : Logger(label: "quhao") { TextLogHandler(label: $0, writer: logWriter) }
             logger.logLevel = Logger.Level(rawValue: logLevel ?? settings.logLevel) ?? .info
             let clock = try SystemClock.fromEnvironment()
             if clock.isShifted { logger.warning("test clock in use (QUHAO_NOW)", metadata: ["now": "\(clock.now())"]) }
@@ -102,16 +107,25 @@ struct Serve: AsyncParsableCommand {
                 "configuration synced",
                 metadata: ["source": "\(source)", "sites": "\(sites.map(\.id).joined(separator: ","))", "database": "\(settings.databasePath)"])
             let onScreen = display
+            let tls: TLSCertificates?
+            do {
+                tls = try settings.tls.map { try TLSCertificates(certificate: $0.certificate, key: $0.key) }
+            } catch {
+                throw ExitFailure(message: "\(error)", code: 2)
+            }
+            if let tls, let notAfter = tls.notAfter {
+                logger.info("https", metadata: ["certificate": "\(settings.tls?.certificate ?? "")", "valid_until": "\(notAfter)"])
+            }
             let app = try buildApplication(
                 settings: AppSettings(
                     host: settings.host, port: settings.port, publicURL: settings.publicURL, speechCommand: speech,
                     speechCache: dataDirectory.appendingPathComponent("speech-cache").path,
                     idleTimeoutSeconds: settings.idleTimeoutSeconds, maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
                     evidenceDirectory: dataDirectory.appendingPathComponent("evidence").path, personalDataDays: settings.personalDataDays,
-                    heldFiles: [lock.file]),
+                    heldFiles: [lock.file], tls: tls, trustedProxies: settings.trustedProxies),
                 store: ticketStore, clock: clock, logger: logger,
                 services: [
-                    ConfigReloader(path: store.configPath, store: ticketStore, logger: logger),
+                    ConfigReloader(path: store.configPath, store: ticketStore, tls: tls, logger: logger),
                     WebhookDeliverer(store: ticketStore, clock: clock, logger: logger),
                 ]
                     + (settings.backups.map { [NightlyBackup(schedule: $0, store: ticketStore, clock: clock, metrics: metrics, logger: logger)] }
@@ -126,7 +140,11 @@ struct Serve: AsyncParsableCommand {
                 let presence = PresenceCodes(store: ticketStore, clock: clock)
                 // Written unbuffered: under systemd or a pipe the banner must not wait for a buffer to fill.
                 let banner = Banner.text(settings: settings, port: port, sites: sites, source: source, presence: presence)
-                (onScreen == nil ? FileHandle.standardOutput : FileHandle.standardError).write(Data((banner + "\n").utf8))
+                // With a JSON log every line of the output is JSON: the banner goes to a terminal only.
+                let output = onScreen == nil ? STDOUT_FILENO : STDERR_FILENO
+                if settings.logFormat != "json" || isatty(output) == 1 {
+                    FileHandle(fileDescriptor: output, closeOnDealloc: false).write(Data((banner + "\n").utf8))
+                }
             }
             try await app.runService()
         }

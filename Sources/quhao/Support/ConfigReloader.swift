@@ -1,17 +1,21 @@
 import Foundation
 import Logging
 import QuhaoConfig
+import QuhaoHTTP
 import QuhaoStore
 import ServiceLifecycle
 import UnixSignals
 
 /// Re-reads the configuration file on SIGHUP (`systemctl reload quhao`) and syncs its sites
-/// into the database. A file that no longer validates is reported and ignored: the daemon
-/// keeps running on what it had.
+/// into the database, and reads the TLS certificate and key again (a renewed certificate is
+/// served from the next connection on). A file that no longer validates is reported and
+/// ignored: the daemon keeps running on what it had.
 struct ConfigReloader: ServiceLifecycle.Service {
     /// The file to re-read; `nil` when running the built-in demo (nothing to reload).
     let path: String?
     let store: TicketStore
+    /// The certificate served, when the daemon serves HTTPS.
+    let tls: TLSCertificates?
     let logger: Logger
 
     func run() async throws {
@@ -25,6 +29,16 @@ struct ConfigReloader: ServiceLifecycle.Service {
                 let file = try ConfigLoader.load(path: path)
                 try await store.sync(sites: file.domainSites)
                 logger.notice("configuration reloaded", metadata: ["source": "\(path)", "sites": "\(file.sites.map(\.id).joined(separator: ","))"])
+                if let tls, let files = file.server?.tls {
+                    do {
+                        try tls.reload(certificate: files.certificate, key: files.key)
+                        logger.notice(
+                            "certificate reloaded",
+                            metadata: ["certificate": "\(files.certificate)", "valid_until": "\(tls.notAfter.map { "\($0)" } ?? "?")"])
+                    } catch {
+                        logger.error("certificate not reloaded; serving the previous one", metadata: ["problem": "\(error)"])
+                    }
+                }
             } catch {
                 logger.error("configuration not reloaded; keeping the previous one", metadata: ["problem": "\(error)"])
             }

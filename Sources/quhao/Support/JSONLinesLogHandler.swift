@@ -23,6 +23,11 @@ struct JSONLinesLogHandler: LogHandler {
     }
     private static let lock = Mutex(())
 
+    /// Lines through the daemon's ``LogWriter`` (off the request path).
+    init(label: String, writer: LogWriter) {
+        self.init(label: label) { writer.write(Array($0)) }
+    }
+
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
