@@ -41,7 +41,8 @@ let package = Package(
         .executable(name: "quhao", targets: ["quhao"])
     ],
     dependencies: [
-        argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle, nio, nioExtras, httpTypes, nioSSL,
+        argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle, nio, nioExtras, httpTypes,
+        nioSSL,
         swiftCSV, multipartKit, swiftMetrics, prometheus, asyncHTTPClient,
     ],
     targets: [
