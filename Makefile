@@ -5,12 +5,14 @@
 SWIFT        ?= swift
 BUILD_DIR    ?= .build
 SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config espeak-ng
-TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux sqlite3
+TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux sqlite3 openssl systemd
+# make package: dpkg-shlibdeps (runtime Depends) and strip.
+PACKAGE_DEPS := dpkg-dev binutils
 QUHAO        := $(BUILD_DIR)/debug/quhao
 
 RUNTIME_DEPS := libqrencode4 libsqlite3-0
 
-.PHONY: run test deps test-deps build lint unit e2e clean release package install install-files
+.PHONY: run test deps test-deps build lint unit e2e clean release package package-files static install install-files
 
 # make release: the binary for a server, on a build machine (it needs the -dev packages and the
 # Swift toolchain; the server needs neither): the Swift runtime linked in, so it runs without
@@ -19,7 +21,8 @@ RUNTIME_DEPS := libqrencode4 libsqlite3-0
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 BINARY       ?= $(BUILD_DIR)/release/quhao
-VERSION      ?= 0.$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+# The release (Sources/QuhaoCore/Version.swift) and the commit count, for the .deb.
+VERSION      ?= $(shell sed -n 's/.*current = "\(.*\)"/\1/p' Sources/QuhaoCore/Version.swift)+git$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 DIST_DIR     ?= dist
 
 run: deps build
@@ -31,7 +34,8 @@ run: deps build
 test: deps test-deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --parallel
-	Tests/e2e/run-all $(QUHAO)
+	$(MAKE) static
+	QUHAO_STATIC=$(CURDIR)/$(STATIC_BUILD_DIR)/debug/quhao Tests/e2e/run-all $(QUHAO)
 	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py Tests/browser/display.py Tests/browser/inspections.py Tests/browser/booking.py Tests/browser/kiosk.py Tests/browser/office.py; do python3 $$test $(QUHAO) || exit 1; done
 
 deps:
@@ -52,8 +56,18 @@ lint:
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product quhao
 
-package: release
+package: release package-files
+
+# The .deb from BINARY as it is (the e2e test packs a debug build with the runtime linked in).
+package-files:
+	@scripts/install-deps $(PACKAGE_DEPS) >&2
 	@scripts/make-deb $(BINARY) $(VERSION) $(DIST_DIR)
+
+# The daemon alone with the Swift runtime linked in, in a build folder of its own (objects built
+# for a static runtime cannot be linked with the dynamic test build's): for the package test.
+STATIC_BUILD_DIR ?= .build-static
+static: deps
+	$(SWIFT) build --static-swift-stdlib --product quhao --scratch-path $(STATIC_BUILD_DIR)
 
 # On the server: the runtime libraries only, then the files from BINARY (built by make release
 # here or on a build machine), then the user, owners and modes (the .deb's own postinst).
@@ -66,9 +80,9 @@ install:
 # The files alone, from BINARY, stripped (the e2e test stages the debug binary this way under DESTDIR).
 install-files:
 	@mkdir -p $(DESTDIR)/
-	@tmp=$$(mktemp) && strip --strip-unneeded -o $$tmp $(BINARY) && chmod 0755 $$tmp && \
+	@tmp=$$(mktemp) && { strip --strip-unneeded -o $$tmp $(BINARY) 2>/dev/null || cp $(BINARY) $$tmp; } && chmod 0755 $$tmp && \
 		scripts/stage "$(DESTDIR)" $(PREFIX) /etc/systemd/system $$tmp; status=$$?; rm -f $$tmp; exit $$status
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/quhao; start it with: systemctl daemon-reload && systemctl enable --now quhao"
 
 clean:
-	rm -rf $(BUILD_DIR) $(DIST_DIR)
+	rm -rf $(BUILD_DIR) $(STATIC_BUILD_DIR) $(DIST_DIR)

@@ -102,7 +102,13 @@ let package = Package(
         // Displays: the console board, the announce command, JSON-lines events.
         .target(
             name: "QuhaoDisplay",
-            dependencies: ["QuhaoCore", "QRCode", "LiveBoard", "Speech"],
+            dependencies: [
+                "QuhaoCore", "QRCode", "LiveBoard", "Speech",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Printed tickets: ESC/POS for 58/80 mm thermal printers (GB18030 text, the QR as a raster), network or device printers.
@@ -131,6 +137,7 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -69,20 +69,11 @@ public struct PresenceCodes: Sendable {
     }
 }
 
-/// Presence secrets per site, read from the database once per site and process (they are made
-/// when a site is synced at start: no request writes one).
-final class SiteSecrets: Sendable {
+/// Presence secrets per site: the store holds them in memory from its last sync.
+struct SiteSecrets: Sendable {
     let store: TicketStore
-    private let cache = Mutex<[String: String]>([:])
 
-    init(store: TicketStore) { self.store = store }
-
-    @Sendable func secret(_ site: String) -> String {
-        if let known = cache.withLock({ $0[site] }) { return known }
-        // A database that cannot give the secret cannot issue tickets either; an empty key makes
-        // every code and display key fail to verify (remote tickets, no QR), never crash.
-        let value = ((try? store.presenceSecret(site: site)) ?? nil) ?? ""
-        if !value.isEmpty { cache.withLock { $0[site] = value } }
-        return value
-    }
+    /// An empty key (a site never synced) makes every code and display key fail to verify
+    /// (remote tickets, no QR), never crash.
+    @Sendable func secret(_ site: String) -> String { store.presenceSecret(site: site) ?? "" }
 }

@@ -57,18 +57,130 @@ public enum ConfigLoader {
         } catch {
             throw fail([ConfigIssue("(syntax)", "YAML syntax error at " + String(describing: error).trimmingCharacters(in: .newlines))])
         }
-        let file: ConfigFile
-        do {
-            file = try YAMLDecoder().decode(ConfigFile.self, from: node)
-        } catch let error as DecodingError {
-            throw fail([issue(for: error)])
-        } catch {
-            throw fail([ConfigIssue("(document)", String(describing: error))])
+        // Every problem in one run: a value that does not decode is reported, taken out, and the
+        // rest decoded again, so six typos take one round, not three.
+        var working = node
+        var issues: [ConfigIssue] = []
+        // Entries taken out of lists, in order: the list's path and the entry's index then, so a
+        // later problem is named at its place in the file, not at its place after the removals.
+        var dropped: [(list: [any CodingKey], index: Int)] = []
+        func same(_ a: any CodingKey, _ b: any CodingKey) -> Bool { a.intValue.map { $0 == b.intValue } ?? (a.stringValue == b.stringValue) }
+        func original(_ keys: [any CodingKey]) -> [any CodingKey] {
+            var keys = keys
+            for removal in dropped.reversed() where keys.count > removal.list.count {
+                guard zip(keys, removal.list).allSatisfy({ same($0, $1) }), let index = keys[removal.list.count].intValue,
+                    index >= removal.index
+                else { continue }
+                keys[removal.list.count] = ListIndex(index + 1)
+            }
+            return keys
         }
-        var issues = unknownKeys(in: node, canonical: file)
-        issues += ConfigValidator.validate(file)
-        guard issues.isEmpty else { throw fail(issues) }
-        return file
+        var entryDropped = false
+        var decoded: ConfigFile?
+        for _ in 0..<100 {
+            do {
+                decoded = try YAMLDecoder().decode(ConfigFile.self, from: working)
+                break
+            } catch let error as DecodingError {
+                let found = issue(for: error, original: original)
+                if !issues.contains(where: { $0.path == found.path }) { issues.append(found) }
+                guard let (next, element, wasEntry) = removing(error, from: working) else { break }
+                working = next
+                if let element, let index = element.last?.intValue {
+                    dropped.append((Array(element.dropLast()), index))
+                }
+                entryDropped = entryDropped || wasEntry
+            } catch {
+                issues.append(ConfigIssue("(document)", String(describing: error)))
+                break
+            }
+        }
+        if let decoded, !entryDropped {
+            issues += unknownKeys(in: working, canonical: decoded)
+            issues += ConfigValidator.validate(decoded)
+        } else {
+            // A whole entry was taken out (later entries' numbers moved): the checks between
+            // entries wait for the next run; keys no setting has anywhere are still named.
+            issues += unknownKeyNames(in: node)
+        }
+        guard let decoded, issues.isEmpty else { throw fail(issues) }
+        return decoded
+    }
+
+    /// The node without what a decoding error points at: the value for a bad value, the entry
+    /// missing a required key. `nil` when nothing can be taken out (the document itself).
+    /// - Returns: The node, the path of the list element taken out (if one was: later elements'
+    ///   numbers moved), and whether it was an entry (a mapping: the checks between entries wait).
+    static func removing(_ error: DecodingError, from node: Node) -> (Node, [any CodingKey]?, Bool)? {
+        let path: [any CodingKey]
+        switch error {
+        case .keyNotFound(_, let context): path = context.codingPath
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
+        @unknown default: return nil
+        }
+        guard !path.isEmpty else { return nil }
+        var droppedEntry = false
+        var target = path
+        func remove(_ node: Node, _ rest: ArraySlice<any CodingKey>) -> Node? {
+            guard let key = rest.first else { return nil }
+            let last = rest.count == 1
+            switch node {
+            case .mapping(var mapping):
+                guard let index = mapping.firstIndex(where: { $0.key.string == key.stringValue }) else { return nil }
+                if last {
+                    var pairs = Array(mapping)
+                    pairs.remove(at: mapping.distance(from: mapping.startIndex, to: index))
+                    return .mapping(Node.Mapping(pairs.map { ($0.key, $0.value) }, mapping.tag, mapping.style, mapping.mark))
+                }
+                guard let child = remove(mapping[index].value, rest.dropFirst()) else { return nil }
+                mapping[mapping[index].key] = child
+                return .mapping(mapping)
+            case .sequence(let sequence):
+                guard let position = key.intValue, position < sequence.count else { return nil }
+                var nodes = Array(sequence)
+                if last {
+                    if case .mapping = nodes[position] { droppedEntry = true }
+                    nodes.remove(at: position)
+                } else {
+                    guard let child = remove(nodes[position], rest.dropFirst()) else { return nil }
+                    nodes[position] = child
+                }
+                return .sequence(Node.Sequence(nodes, sequence.tag, sequence.style, sequence.mark))
+            default:
+                return nil
+            }
+        }
+        // A missing required key takes out the list entry that lacks it (or the section, outside lists).
+        if case .keyNotFound = error, let last = target.lastIndex(where: { $0.intValue != nil }) {
+            target = Array(target[...last])
+        }
+        guard let result = remove(node, target[...]) else { return nil }
+        return (result, target.last?.intValue != nil ? target : nil, droppedEntry)
+    }
+
+    /// Keys that no setting anywhere is called (the check when the file could not be decoded whole).
+    static func unknownKeyNames(in node: Node) -> [ConfigIssue] {
+        var issues: [ConfigIssue] = []
+        func walk(_ node: Node, _ path: String) {
+            switch node {
+            case .mapping(let mapping):
+                for (key, value) in mapping {
+                    let name = key.string ?? "?"
+                    let child = path.isEmpty ? name : "\(path).\(name)"
+                    if ConfigFile.knownKeys.contains(name) {
+                        walk(value, child)
+                    } else {
+                        issues.append(ConfigIssue(child, "unknown setting (check the spelling)"))
+                    }
+                }
+            case .sequence(let sequence):
+                for (index, value) in sequence.enumerated() { walk(value, "\(path)[\(index)]") }
+            default:
+                break
+            }
+        }
+        walk(node, "")
+        return issues
     }
 
     // MARK: - Decoding errors as paths
@@ -85,16 +197,17 @@ public enum ConfigLoader {
         return text.isEmpty ? "(document)" : text
     }
 
-    static func issue(for error: DecodingError) -> ConfigIssue {
+    /// - Parameter original: Maps a path in the node decoded to the same place in the file as written.
+    static func issue(for error: DecodingError, original: ([any CodingKey]) -> [any CodingKey] = { $0 }) -> ConfigIssue {
         switch error {
         case .keyNotFound(let key, let context):
-            return ConfigIssue(path(context.codingPath + [key]), "is required")
+            return ConfigIssue(path(original(context.codingPath + [key])), "is required")
         case .valueNotFound(let type, let context):
-            return ConfigIssue(path(context.codingPath), "needs a value (\(describe(type)))")
+            return ConfigIssue(path(original(context.codingPath)), "needs a value (\(describe(type)))")
         case .typeMismatch(let type, let context):
-            return ConfigIssue(path(context.codingPath), "must be \(describe(type))")
+            return ConfigIssue(path(original(context.codingPath)), "must be \(describe(type))")
         case .dataCorrupted(let context):
-            return ConfigIssue(path(context.codingPath), plain(context.debugDescription))
+            return ConfigIssue(path(original(context.codingPath)), plain(context.debugDescription))
         @unknown default:
             return ConfigIssue("(document)", String(describing: error))
         }
@@ -164,4 +277,13 @@ public enum ConfigLoader {
         walk(node, known, "")
         return issues
     }
+}
+
+/// A list index in a coding path (for naming a problem at its place in the file).
+struct ListIndex: CodingKey {
+    let intValue: Int?
+    var stringValue: String { String(intValue ?? 0) }
+    init(_ index: Int) { intValue = index }
+    init?(intValue: Int) { self.intValue = intValue }
+    init?(stringValue: String) { nil }
 }

@@ -1,10 +1,10 @@
+import AsyncHTTPClient
 import Foundation
 import LiveBoard
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
 import QuhaoCore
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// A board as a display received it.
 public struct BoardUpdate: Sendable {
@@ -26,88 +26,55 @@ public protocol BoardFeed: Sendable {
     func hallCode() async throws -> (url: String, refreshIn: Int)?
 }
 
-/// The board of a daemon, long-polled over HTTP like the TV page does.
+/// The board of a daemon, long-polled over HTTP like the TV page does (AsyncHTTPClient: a
+/// request is cancelled with its task, so Ctrl-C never waits out a 25-second long-poll).
 public struct HTTPBoardFeed: BoardFeed {
     public let base: URL
     public let site: String
     /// The display key (`/display/{site}?key=…`), for the rotating QR.
     public let key: String?
+    let client: HTTPClient
 
-    public init(base: URL, site: String, key: String?) {
+    public init(base: URL, site: String, key: String?, client: HTTPClient = .shared) {
         self.base = base
         self.site = site
         self.key = key
+        self.client = client
     }
 
+    /// A board or a hall code is small; anything longer is not the daemon's answer.
+    static let maxBody = 4 << 20
+
     public func next(after previous: BoardUpdate?, wait: Int) async throws -> BoardUpdate {
-        var components = URLComponents(url: base.appendingPathComponent("api/v1/sites/\(site)/board"), resolvingAgainstBaseURL: false)!
-        if previous != nil { components.queryItems = [URLQueryItem(name: "wait", value: String(wait))] }
-        var request = URLRequest(url: components.url!, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: Double(wait + 10))
-        if let previous { request.setValue(previous.etag, forHTTPHeaderField: "If-None-Match") }
-        let (data, http) = try await Self.fetch(request)
-        if http.statusCode == 304, let previous { return previous }
-        guard http.statusCode == 200 else { throw DisplayFeedError.status(http.statusCode, String(decoding: data.prefix(300), as: UTF8.self)) }
-        let board = try JSONDecoder.quhao.decode(BoardView.self, from: data)
-        return BoardUpdate(board: board, etag: http.value(forHTTPHeaderField: "ETag") ?? "", version: nil)
+        var url = base.appendingPathComponent("api/v1/sites/\(site)/board").absoluteString
+        if previous != nil { url += "?wait=\(wait)" }
+        var request = HTTPClientRequest(url: url)
+        if let previous { request.headers.add(name: "If-None-Match", value: previous.etag) }
+        let response = try await client.execute(request, timeout: .seconds(Int64(wait + 10)))
+        let body = try await response.body.collect(upTo: Self.maxBody)
+        if response.status.code == 304, let previous { return previous }
+        guard response.status.code == 200 else {
+            throw DisplayFeedError.status(
+                Int(response.status.code), String(buffer: body.getSlice(at: 0, length: min(300, body.readableBytes)) ?? body))
+        }
+        let board = try JSONDecoder.quhao.decode(BoardView.self, from: Data(buffer: body))
+        return BoardUpdate(board: board, etag: response.headers.first(name: "ETag") ?? "", version: nil)
     }
 
     public func hallCode() async throws -> (url: String, refreshIn: Int)? {
-        var components = URLComponents(url: base.appendingPathComponent("display/\(site)/hall-code"), resolvingAgainstBaseURL: false)!
-        components.queryItems = [URLQueryItem(name: "key", value: key ?? "")]
-        let (data, http) = try await Self.fetch(URLRequest(url: components.url!, timeoutInterval: 10))
-        if http.statusCode == 403 { return nil }
-        guard http.statusCode == 200 else { throw DisplayFeedError.status(http.statusCode, String(decoding: data.prefix(300), as: UTF8.self)) }
+        var components = URLComponents(url: base.appendingPathComponent("display/\(site)/hall-code"), resolvingAgainstBaseURL: false)
+        components?.queryItems = [URLQueryItem(name: "key", value: key ?? "")]
+        guard let url = components?.url?.absoluteString else { throw DisplayFeedError.status(0, "bad address \(base)") }
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: Self.maxBody)
+        if response.status.code == 403 { return nil }
+        guard response.status.code == 200 else { throw DisplayFeedError.status(Int(response.status.code), String(buffer: body)) }
         struct Code: Decodable {
             let url: String
             let refreshIn: Int
         }
-        let code = try JSONDecoder.quhao.decode(Code.self, from: data)
+        let code = try JSONDecoder.quhao.decode(Code.self, from: Data(buffer: body))
         return (code.url, code.refreshIn)
-    }
-}
-
-extension HTTPBoardFeed {
-    /// One request, cancelled with its task (Ctrl-C must not wait out a 25-second long-poll).
-    static func fetch(_ request: URLRequest) async throws -> (Data, HTTPURLResponse) {
-        let box = TaskBox()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                let task = URLSession.shared.dataTask(with: request) { data, response, error in
-                    if let http = response as? HTTPURLResponse, let data {
-                        continuation.resume(returning: (data, http))
-                    } else {
-                        continuation.resume(throwing: error ?? URLError(.badServerResponse))
-                    }
-                }
-                box.set(task)
-                task.resume()
-            }
-        } onCancel: {
-            box.cancel()
-        }
-    }
-}
-
-/// The request in flight, for cancelling it from another thread.
-private final class TaskBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: URLSessionDataTask?
-    private var cancelled = false
-
-    func set(_ task: URLSessionDataTask) {
-        let cancelNow = lock.withLock {
-            self.task = task
-            return cancelled
-        }
-        if cancelNow { task.cancel() }
-    }
-
-    func cancel() {
-        let task = lock.withLock {
-            cancelled = true
-            return self.task
-        }
-        task?.cancel()
     }
 }
 

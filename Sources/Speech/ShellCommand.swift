@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs one command line through `/bin/sh -c`, without blocking a thread while it runs: the
 /// speech engine and the `--announce` command both go through here.
@@ -50,10 +51,9 @@ enum ShellCommand {
 }
 
 /// Set once the command has ended (read from the timer's thread).
-private final class Finished: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+private final class Finished: Sendable {
+    private let value = Atomic<Bool>(false)
 
-    var isSet: Bool { lock.withLock { value } }
-    func mark() { lock.withLock { value = true } }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func mark() { value.store(true, ordering: .releasing) }
 }

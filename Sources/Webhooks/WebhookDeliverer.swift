@@ -74,6 +74,8 @@ public struct WebhookDeliverer: ServiceLifecycle.Service {
                 try? await Task.sleep(for: refresh)
             }
             for task in running.values { task.cancel() }
+            // The client is shut down after this returns: every worker must have stopped first.
+            for task in running.values { await task.value }
             group.cancelAll()
         }
     }
@@ -90,21 +92,71 @@ public struct WebhookDeliverer: ServiceLifecycle.Service {
     }
 }
 
-/// Wakes every worker after a commit that queued deliveries.
+/// Wakes every worker after a commit that queued deliveries: a waiting worker is a continuation
+/// resumed by the signal (or its time limit, or its cancellation), never a poll.
 final class Wake: Sendable {
-    private let generation = Atomic<UInt64>(0)
+    private struct State {
+        var generation: UInt64 = 0
+        var nextWaiter = 0
+        var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
+        /// Waiters woken before they were parked (their limit or cancellation came first).
+        var woken: Set<Int> = []
+    }
 
-    func signal() { generation.add(1, ordering: .relaxed) }
-    var current: UInt64 { generation.load(ordering: .relaxed) }
+    private let state = Mutex(State())
 
-    /// Returns when signalled after `seen`, or after `limit`.
-    func wait(after seen: UInt64, limit: Duration) async {
-        let deadline = ContinuousClock.now + limit
-        // A short poll of an atomic: a wake costs nothing to send from the writer's thread, and a
-        // worker sees it within 20 ms.
-        while current == seen, ContinuousClock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(20))
+    /// Wakes every waiting worker (called after a commit, from the writer's thread: one lock, no await).
+    func signal() {
+        let waiting = state.withLock { state in
+            state.generation += 1
+            defer { state.waiting = [:] }
+            return state.waiting
         }
+        for continuation in waiting.values { continuation.resume() }
+    }
+
+    var current: UInt64 { state.withLock { $0.generation } }
+
+    /// Returns when signalled after `seen`, after `limit`, or when the task is cancelled.
+    func wait(after seen: UInt64, limit: Duration) async {
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: limit)
+            }
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let now = self.state.withLock { state -> Bool in
+                            if state.generation != seen || state.woken.remove(id) != nil { return true }
+                            state.waiting[id] = continuation
+                            return false
+                        }
+                        if now { continuation.resume() }
+                    }
+                } onCancel: {
+                    self.wake(id)
+                }
+            }
+            // Whichever comes first; the other is ended.
+            await group.next()
+            group.cancelAll()
+            wake(id)
+        }
+        state.withLock { _ = $0.woken.remove(id) }
+    }
+
+    /// Resumes one waiter (or marks it woken if it is not parked yet).
+    private func wake(_ id: Int) {
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if let continuation = state.waiting.removeValue(forKey: id) { return continuation }
+            state.woken.insert(id)
+            return nil
+        }
+        continuation?.resume()
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import QuhaoCore
 
 /// `quhao`: the daemon and its tools.
 @main
@@ -16,10 +17,11 @@ struct Quhao: AsyncParsableCommand {
               quhao ticket take --site qiantang --service A --identity 91350100M000100Y43
               quhao ticket call --site qiantang --counter 3
             """,
+        version: QuhaoVersion.current,
         subcommands: [
             Serve.self, CheckConfig.self, TicketCommand.self, CounterCommand.self, QRCommand.self, StaffCommand.self, TokenCommand.self,
             AuditCommand.self, DisplayCommand.self, UnitsCommand.self, ReportCommand.self, SeedCommand.self,
-            BackupCommand.self, RestoreCommand.self, WebhooksCommand.self, PrintCommand.self, BookingsCommand.self,
+            BackupCommand.self, RestoreCommand.self, WebhooksCommand.self, PrintCommand.self, BookingsCommand.self, KeysCommand.self,
         ]
     )
 }

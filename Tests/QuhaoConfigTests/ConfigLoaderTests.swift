@@ -46,6 +46,59 @@ import Testing
         }
     }
 
+    /// Six typos of every kind are all named in one run (they took three rounds: a value that did
+    /// not decode hid every other problem).
+    @Test func everyProblemIsNamedInOneRun() throws {
+        let text = """
+            server:
+              port: eighty
+            sites:
+              - id: hall
+                name: { zh: 大厅 }
+                time_zone: Asia/Shanghia
+                rules: { priority_burst: 0 }
+                services:
+                  - { id: general, prefix: A, name: { zh: 综合 }, identity: usccx, daily_capp: 5 }
+                  - { id: invoice, prefix: B, name: { zh: 发票 }, phone: mandatory }
+                counters:
+                  - { id: 1, services: [general, invoice] }
+            """
+        do {
+            _ = try ConfigLoader.parse(text, source: "six.yaml")
+            Issue.record("accepted")
+        } catch {
+            let paths = Set(error.issues.map(\.path))
+            #expect(
+                paths == [
+                    "server.port", "sites[0].time_zone", "sites[0].rules.priority_burst", "sites[0].services[0].identity",
+                    "sites[0].services[0].daily_capp", "sites[0].services[1].phone",
+                ], "\(error)")
+            #expect(error.issues.count == 6, "\(error)")
+        }
+    }
+
+    /// A list entry missing what it needs is named with the other problems; checks between entries wait.
+    @Test func anEntryMissingARequiredKeyIsNamedWithTheRest() throws {
+        let text = """
+            server: { port: eighty }
+            sites:
+              - id: hall
+                name: { zh: 大厅 }
+                services:
+                  - { id: general, name: { zh: 综合 } }
+                  - { id: invoice, prefix: B, name: { zh: 发票 }, phone: mandatory, colour: red }
+                counters:
+                  - { id: 1, services: [general, invoice] }
+            """
+        do {
+            _ = try ConfigLoader.parse(text, source: "missing.yaml")
+            Issue.record("accepted")
+        } catch {
+            let paths = Set(error.issues.map(\.path))
+            #expect(paths == ["server.port", "sites[0].services[0].prefix", "sites[0].services[1].phone", "sites[0].services[1].colour"], "\(error)")
+        }
+    }
+
     @Test func minimalConfigTakesTheDefaults() throws {
         let file = try ConfigLoader.load(path: Self.fixtures.appendingPathComponent("good-minimal.yaml").path)
         let site = try #require(file.domainSites.first)

@@ -43,7 +43,7 @@ def covers(driver, element_id, selector):
 def main():
     # A TV started as the README says (sound allowed without a click) turns sound on by itself.
     with session(1920, 1080, flags=["--autoplay-policy=no-user-gesture-required"]) as (daemon, driver):
-        key = re.search(r"/display/qiantang\?key=([0-9a-f]+)", daemon.log_text()).group(1)
+        key = re.search(r"/display/qiantang\?key=([0-9a-f]+)", daemon.cli("keys", "show", "qiantang")).group(1)
         viewport(driver, 1920, 1080)
         driver.get(f"{daemon.base}/display/qiantang?key={key}")
         WebDriverWait(driver, 5).until(lambda d: not d.find_element(By.ID, "sound").is_displayed())
@@ -52,7 +52,7 @@ def main():
     # The usual browser: sound only after a click.
     with session(1920, 1080, flags=["--autoplay-policy=user-gesture-required"]) as (daemon, driver):
         token = daemon.cli("token", "create", "--name", "display-test", "--role", "admin").strip()
-        key = re.search(r"/display/qiantang\?key=([0-9a-f]+)", daemon.log_text()).group(1)
+        key = re.search(r"/display/qiantang\?key=([0-9a-f]+)", daemon.cli("keys", "show", "qiantang")).group(1)
         for service, identity in [("general", "91350100M000100Y43"), ("invoice", "91350100M000100Y43"),
                                   ("declare", "11010519491231002X"), ("declare", "440524188001010014"),
                                   ("consult", None), ("consult", None), ("general", None)]:

@@ -39,7 +39,7 @@ def main():
     with session(1080, 1920, config=CONFIG) as (daemon, driver):
         viewport(driver, 1080, 1920)
         base = daemon.base
-        key = re.search(r"/display/qiantang\?key=([0-9a-f]+)", daemon.log_text()).group(1)
+        key = re.search(r"/display/qiantang\?key=([0-9a-f]+)", daemon.cli("keys", "show", "qiantang")).group(1)
         wait = WebDriverWait(driver, 5)
         home = f"{base}/kiosk/qiantang?key={key}"
 

@@ -182,8 +182,10 @@ def main():
 
     daemon = start(printer.port)
     healthy, issued = issue_times(5)
-    # Two more from the hall's kiosk (its address, with the display key, is in the start-up banner).
-    kiosk_key = re.search(r"/kiosk/hall\?key=([0-9a-f]{24})", open(banner, encoding="utf-8").read()).group(1)
+    # Two more from the hall's kiosk (its key from `quhao keys show`: the daemon's output never carries it).
+    assert "?key=" not in open(banner, encoding="utf-8").read(), "the display key went to the daemon's output"
+    keys = subprocess.run([QUHAO, "keys", "show", "hall", "--config", "quhao.yaml"], cwd=work, check=True, capture_output=True, text=True)
+    kiosk_key = re.search(r"/kiosk/hall\?key=([0-9a-f]{24})", keys.stdout).group(1)
     for _ in range(2):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("POST", "/kiosk/hall/take", urllib.parse.urlencode({"service": "general", "key": kiosk_key}),

@@ -82,6 +82,7 @@ extension QuhaoError {
         case storageUnavailable = "storage.unavailable"
         case notReady = "service.not_ready"
         case storageFileReplaced = "storage.file_replaced"
+        case evidenceBusy = "evidence.busy"
         /// A fault of the daemon itself (a bug): logged with the request id the answer carries.
         case internalError = "internal"
         case displayKeyRequired = "display.key_required"

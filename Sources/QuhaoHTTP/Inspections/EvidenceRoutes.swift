@@ -21,11 +21,11 @@ struct EvidenceRoutes {
         guard let photo = try await services.store.inspections.photo(try context.parameters.require("sha")) else {
             throw QuhaoError(.evidenceNotFound)
         }
-        return try Self.response(photo, files: services.settings.evidence)
+        return try await Self.response(photo, files: services.settings.evidence)
     }
 
-    static func response(_ photo: StoredPhoto, files: EvidenceFiles) throws -> Response {
-        guard let file = files.file(photo.sha256), let data = FileManager.default.contents(atPath: file.path) else {
+    static func response(_ photo: StoredPhoto, files: EvidenceFiles) async throws -> Response {
+        guard let file = files.file(photo.sha256), let data = try await BlockingIO.run({ FileManager.default.contents(atPath: file.path) }) else {
             throw QuhaoError(.evidenceNotFound)
         }
         return Response(

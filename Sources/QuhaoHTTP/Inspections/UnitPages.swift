@@ -175,13 +175,15 @@ struct UnitPages {
             request, token: token, fields: { sent },
             action: {
                 let contentType = request.headers[.contentType] ?? ""
-                var request = request
-                let body: ByteBuffer
-                do {
-                    // Room for the photos allowed at their largest, and the text.
-                    body = try await request.collectBody(upTo: maxPhotos * maxBytes + 256 * 1024)
-                } catch {
-                    throw QuhaoError(.evidenceTooLarge, ["limit": EvidenceFiles.megabytes(maxBytes)])
+                let request = request
+                let body: ByteBuffer = try await services.uploads.run {
+                    var request = request
+                    do {
+                        // Room for the photos allowed at their largest, and the text.
+                        return try await request.collectBody(upTo: maxPhotos * maxBytes + 256 * 1024)
+                    } catch {
+                        throw QuhaoError(.evidenceTooLarge, ["limit": EvidenceFiles.megabytes(maxBytes)])
+                    }
                 }
                 var text = ""
                 var photos: [StoredPhoto] = []
@@ -195,8 +197,9 @@ struct UnitPages {
                         throw QuhaoError(.findingTextRequired, ["what": "整改情况说明", "what@en": "what was done"])
                     }
                     let evidence = services.settings.evidence
-                    photos = try files.map { file in
-                        try evidence.store(Data(file.body.readableBytesView), name: file.filename ?? "photo", limit: maxBytes)
+                    let uploads = files.map { (Data($0.body.readableBytesView), $0.filename ?? "photo") }
+                    photos = try await BlockingIO.run {
+                        try uploads.map { data, name in try evidence.store(data, name: name, limit: maxBytes) }
                     }
                 } else {
                     text = (try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)))?["text"] ?? ""
@@ -213,7 +216,7 @@ struct UnitPages {
         guard let photo = try await services.store.inspections.photo(try context.parameters.require("sha"), belongsTo: unit.id) else {
             throw QuhaoError(.evidenceNotFound)
         }
-        return try EvidenceRoutes.response(photo, files: services.settings.evidence)
+        return try await EvidenceRoutes.response(photo, files: services.settings.evidence)
     }
 
     /// The outcomes of a checklist form: `item.<code>` = yes | no | na | not_observed, `note.<code>`, `fixed.<code>`.

@@ -20,11 +20,16 @@ struct KioskPages {
     let templates: Templates
     /// Staff codes for green-channel numbers, per site: 5 tries, then one every 30 s.
     let pinAttempts: RateLimiter
+    /// Numbers per kiosk (a site's key from one address): a queue of people may take 10 at once,
+    /// then one every 3 s, a person's pace at a keypad. Whoever holds the key cannot empty the
+    /// day's numbers through it.
+    let issues: RateLimiter
 
     init(services: AppDependencies, templates: Templates) {
         self.services = services
         self.templates = templates
         pinAttempts = RateLimiter(capacity: 5, refillPerSecond: 1.0 / 30, clock: services.clock)
+        issues = RateLimiter(capacity: 10, refillPerSecond: 1.0 / 3, clock: services.clock)
     }
 
     var routes: RouteCollection<AppRequestContext> {
@@ -70,6 +75,7 @@ struct KioskPages {
                 try pinAttempts.take("kiosk-pin:\(siteID)")
                 guard Self.same(form.pin ?? "", pin) else { throw QuhaoError(.kioskPINInvalid) }
             }
+            try issues.take("kiosk:\(siteID):\(context.clientKey)")
             let ticket = try await services.store.issue(
                 IssueRequest(
                     siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone, priority: green ? .green : .normal,

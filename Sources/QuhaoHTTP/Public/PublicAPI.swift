@@ -24,6 +24,8 @@ struct AppDependencies: Sendable {
     let printing: PrintSpooler
     /// Messages for the page a refused form redirects to.
     let flash: FormFlash
+    /// Photo uploads read at once (``UploadGate``).
+    let uploads = UploadGate()
 
     /// The public address of a ticket's page.
     func ticketURL(_ token: String) -> String { "\(settings.publicURL)/t/\(token)" }

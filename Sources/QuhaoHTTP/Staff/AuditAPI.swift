@@ -4,7 +4,7 @@ import QuhaoCore
 import QuhaoStore
 
 /// `GET /api/v1/audit`: the logs for admins, newest first, with filters
-/// `site`, `day` (YYYY-MM-DD, with `site`), `staff` (login), `counter`, `number`, `action`, `limit`.
+/// `site`, `day` (YYYY-MM-DD or `today`, with `site`), `staff` (login), `counter`, `number`, `action`, `limit`.
 struct AuditAPI {
     let services: AppDependencies
 
@@ -22,6 +22,8 @@ struct AuditAPI {
             guard query.siteID == nil || query.siteID == own else { throw QuhaoError(.authForbidden) }
             query.siteID = own
         }
+        // `today` as the CLI takes it: the site's today.
+        if let text = request.uri.queryParameters.get("day") { query.day = try await services.store.auditDay(text, site: query.siteID) }
         let entries = try await services.store.audit(query)
         return try JSON.response(["entries": entries], headers: [.cacheControl: "no-store"])
     }
@@ -34,10 +36,6 @@ struct AuditAPI {
         query.staffLogin = parameters.get("staff")
         query.number = parameters.get("number")
         query.action = parameters.get("action")
-        if let text = parameters.get("day") {
-            guard let day = BusinessDay(iso: text) else { throw invalid("day") }
-            query.day = day
-        }
         if let text = parameters.get("counter") {
             guard let counter = Int(text) else { throw invalid("counter") }
             query.counterID = counter

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import LiveBoard
 import Logging
+import Printing
 import Prometheus
 import QuhaoCore
 import QuhaoStore
@@ -49,6 +50,29 @@ public final class ServerMetrics: Sendable {
         }
         public static var backupFailures: MetricNameDescriptor {
             named("backup", "failures", "total", "Nightly backups that failed since the daemon started")
+        }
+        public static var webhookPending: MetricNameDescriptor {
+            named("webhook", "pending", "", "Webhook deliveries waiting for their first or next attempt, by endpoint")
+        }
+        public static var webhookOldestPending: MetricNameDescriptor {
+            named("webhook", "oldest_pending", "seconds", "Age of the oldest webhook delivery still waiting, by endpoint (0: none)")
+        }
+        public static var webhookGivenUp: MetricNameDescriptor {
+            named("webhook", "given_up", "total", "Webhook deliveries dropped after retrying for their whole window, by endpoint")
+        }
+        public static var printerUp: MetricNameDescriptor {
+            named("printer", "up", "", "Whether a site's ticket printer took its last job (1) or failed it (0); absent before the first job")
+        }
+        public static var printed: MetricNameDescriptor { named("printer", "printed", "total", "Tickets printed since the daemon started") }
+        public static var buildInfo: MetricNameDescriptor { named(nil, "build", "info", "The running build: its version (always 1)") }
+        public static var residentMemory: MetricNameDescriptor {
+            MetricNameDescriptor(metricName: "process_resident_memory", unitName: "bytes", helpText: "Resident memory of the daemon")
+        }
+        public static var openDescriptors: MetricNameDescriptor {
+            MetricNameDescriptor(metricName: "process_open_fds", helpText: "Open file descriptors (sockets included)")
+        }
+        public static var maxDescriptors: MetricNameDescriptor {
+            MetricNameDescriptor(metricName: "process_max_fds", helpText: "The soft limit on open file descriptors")
         }
     }
 
@@ -99,7 +123,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// Reads what is measured at scrape time, then prints the registry in Prometheus' text format.
-    func scrape(store: TicketStore, board: LiveBoard, now: Date) async -> [UInt8] {
+    func scrape(store: TicketStore, board: LiveBoard, printing: PrintSpooler? = nil, now: Date) async -> [UInt8] {
         let sites = (try? await store.siteIDs()) ?? []
         for siteID in sites {
             guard let snapshot = board.builtSnapshot(siteID) else { continue }
@@ -119,6 +143,25 @@ public final class ServerMetrics: Sendable {
         if let backup = try? await store.lastOperation(TicketStore.nightlyBackupOperation) {
             gauge(Name.lastBackup, []).set(backup.at.timeIntervalSince1970)
         }
+        for endpoint in (try? await store.webhookStatus()) ?? [] {
+            let labels = [("site", endpoint.siteID), ("endpoint", endpoint.endpoint)]
+            gauge(Name.webhookPending, labels).set(Double(endpoint.pending))
+            gauge(Name.webhookOldestPending, labels).set(endpoint.oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+            // A count kept in the database (it survives restarts): shown as the gauge it is read as.
+            gauge(Name.webhookGivenUp, labels).set(Double(endpoint.givenUp))
+        }
+        if let printing {
+            for siteID in sites {
+                guard let status = printing.status(site: siteID) else { continue }
+                gauge(Name.printerUp, [("site", siteID)]).set(Double(status.ok ? 1 : 0))
+                gauge(Name.printed, [("site", siteID)]).set(Double(status.printed))
+            }
+        }
+        gauge(Name.buildInfo, [("version", QuhaoVersion.current)]).set(Double(1))
+        let process = ProcessFigures.read()
+        if let bytes = process.residentBytes { gauge(Name.residentMemory, []).set(Double(bytes)) }
+        if let open = process.openDescriptors { gauge(Name.openDescriptors, []).set(Double(open)) }
+        if let limit = process.maxDescriptors { gauge(Name.maxDescriptors, []).set(Double(limit)) }
         return registry.emitToBuffer()
     }
 
@@ -169,7 +212,7 @@ struct OperationsRoutes {
 
     func add(to router: Router<AppRequestContext>) {
         router.get("/metrics") { _, _ -> Response in
-            let text = await metrics.scrape(store: services.store, board: services.board, now: services.clock.now())
+            let text = await metrics.scrape(store: services.store, board: services.board, printing: services.printing, now: services.clock.now())
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: text)))
@@ -209,5 +252,26 @@ struct OperationsRoutes {
             }
             return try JSON.response(["status": "ready", "sites": String(sites.count)])
         }
+    }
+}
+
+/// The process as the kernel counts it (`/proc/self`): resident memory and descriptors.
+enum ProcessFigures {
+    static func read() -> (residentBytes: Int?, openDescriptors: Int?, maxDescriptors: Int?) {
+        var resident: Int?
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        {
+            resident = kilobytes * 1024
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.count
+        var limit: Int?
+        if let limits = try? String(contentsOfFile: "/proc/self/limits", encoding: .utf8),
+            let line = limits.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") })
+        {
+            limit = line.split(separator: " ").compactMap { Int($0) }.first
+        }
+        return (resident, open, limit)
     }
 }

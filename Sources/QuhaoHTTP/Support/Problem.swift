@@ -19,7 +19,7 @@ extension QuhaoError {
         case .requestTooLarge: .contentTooLarge
         case .requestMediaType: .unsupportedMediaType
         case .rateLimited, .authRateLimited: .tooManyRequests
-        case .storageUnavailable, .storageFileReplaced, .speechUnavailable, .speechFailed, .notReady: .serviceUnavailable
+        case .storageUnavailable, .storageFileReplaced, .evidenceBusy, .speechUnavailable, .speechFailed, .notReady: .serviceUnavailable
         case .configInvalid, .internalError: .internalServerError
         case .unitNotFound, .unitTokenInvalid, .inspectionNotFound, .findingNotFound, .evidenceNotFound: .notFound
         case .unitTokenWrongKind, .unitCodeInvalid, .inspectionUnitLinkRequired: .forbidden

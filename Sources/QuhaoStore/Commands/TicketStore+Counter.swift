@@ -144,7 +144,7 @@ extension TicketStore {
             let front = try Int64.fetchOne(
                 context.db,
                 sql: "SELECT MIN(sort_key) FROM tickets WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'waiting'",
-                arguments: [site, record.day, target.id])
+                arguments: [site, record.day.iso, target.id])
             record.serviceID = target.id
             record.counterID = nil
             record.transferCount += 1

@@ -130,7 +130,7 @@ extension TicketStore {
             ?? 0
         let number = TicketNumber(prefix: service.prefix, sequence: lastSeq + 1)
         var record = TicketRecord(
-            id: nil, token: token, siteID: site.id, day: context.day.iso, originServiceID: service.id, seq: number.sequence,
+            id: nil, token: token, siteID: site.id, day: context.day, originServiceID: service.id, seq: number.sequence,
             number: number.description, serviceID: service.id, state: request.remote ? .remote : .waiting,
             priority: request.priority, appointmentStart: request.appointment?.start, appointmentEnd: request.appointment?.end,
             channel: request.channel, sortKey: lastKey + QueuePlacement.spacing, counterID: nil, recallCount: 0,

@@ -14,7 +14,7 @@ extension TicketStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let definitions = try sites.map { ($0, String(decoding: try encoder.encode($0), as: UTF8.self)) }
-        let removed = try await guarded {
+        let (removed, secrets) = try await guarded {
             try await writer.write { db in
                 let wereActive = try String.fetchAll(db, sql: "SELECT id FROM sites WHERE active = 1")
                 try db.execute(sql: "UPDATE sites SET active = 0")
@@ -36,9 +36,11 @@ extension TicketStore {
                             arguments: [site.id, counter.id])
                     }
                 }
-                return Set(wereActive).subtracting(sites.map(\.id))
+                return (Set(wereActive).subtracting(sites.map(\.id)), try Self.presenceSecrets(db))
             }
         }
+        // Held in memory: a key rotated by `quhao keys rotate` is taken here, at the next sync.
+        presenceSecrets.withLock { $0 = secrets }
         // Removed sites too: their boards must go (the board drops a site it can no longer load).
         for site in sites.map(\.id) + removed.sorted() { observers.notify(site, .all) }
         for site in sites where site.kind == .inspection { try await inspections.cancelAnonymousNumbers(site: site.id) }

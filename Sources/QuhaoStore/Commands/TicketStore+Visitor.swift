@@ -32,7 +32,7 @@ extension TicketStore {
         try await write(ticket: reference) { context, record in
             _ = try record.state.applying(.reactivate, number: record.number)
             guard !record.reactivated else { throw QuhaoError(.ticketAlreadyReactivated, ["number": record.number]) }
-            guard record.day == context.day.iso else { throw QuhaoError(.ticketReactivationExpired, ["number": record.number]) }
+            guard record.day == context.day else { throw QuhaoError(.ticketReactivationExpired, ["number": record.number]) }
             let offset = context.site.rules.reactivationOffset
             func queueKeys() throws -> [Int64] {
                 try Int64.fetchAll(
@@ -40,7 +40,7 @@ extension TicketStore {
                     sql: """
                         SELECT sort_key FROM tickets WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'waiting'
                         ORDER BY sort_key, id
-                        """, arguments: [record.siteID, record.day, record.serviceID])
+                        """, arguments: [record.siteID, record.day.iso, record.serviceID])
             }
             var key = QueuePlacement.key(behind: offset, in: try queueKeys())
             if key == nil {

@@ -48,9 +48,9 @@ final class GroupCommit: Sendable {
                     site: siteID,
                     run: { db, now in
                         do {
-                            slot.result = .success(try body(db, now))
+                            slot.set(.success(try body(db, now)))
                         } catch {
-                            slot.result = .failure(error)
+                            slot.set(.failure(error))
                             throw error
                         }
                     },
@@ -58,7 +58,8 @@ final class GroupCommit: Sendable {
                         if let commitFailure {
                             continuation.resume(throwing: commitFailure)
                         } else {
-                            continuation.resume(with: slot.result!.mapError(TicketStore.storageFailure))
+                            // A job always ran before its batch committed; a missing result would be a bug of ours.
+                            continuation.resume(with: (slot.result ?? .failure(CancellationError())).mapError(TicketStore.storageFailure))
                         }
                     }))
         }
@@ -130,6 +131,9 @@ final class GroupCommit: Sendable {
 
 /// Where a job keeps its result until the commit: written on the writer, read after the commit
 /// by `finish`, never at the same time.
-private final class Slot<T>: @unchecked Sendable {
-    var result: Result<T, any Error>?
+private final class Slot<T: Sendable>: Sendable {
+    private let value = Mutex<Result<T, any Error>?>(nil)
+
+    func set(_ result: Result<T, any Error>) { value.withLock { $0 = result } }
+    var result: Result<T, any Error>? { value.withLock { $0 } }
 }

@@ -24,6 +24,8 @@ public struct TicketStore: StorageAccess {
     let metrics: StoreMetrics
     /// The database file as opened (`nil` in memory): readiness checks it is still the file at its path.
     public private(set) var databaseFile: HeldFile?
+    /// Every site's presence key, as of the last sync (``presenceSecret(site:)``).
+    let presenceSecrets = SharedTable<String>()
 
     /// How hard each commit is pushed to disk.
     public enum Durability: Sendable {
@@ -246,6 +248,13 @@ extension TicketStore {
 ///
 /// The row is read in every transaction (so a sync by another process is seen at once);
 /// only the JSON decoding is remembered, keyed by the definition text itself.
+/// A table of values by name that the copies of a store share (behind one lock).
+final class SharedTable<Value: Sendable>: Sendable {
+    private let table = Mutex<[String: Value]>([:])
+
+    func withLock<Result: Sendable>(_ body: (inout [String: Value]) -> Result) -> Result { table.withLock { body(&$0) } }
+}
+
 final class SiteDefinitions: Sendable {
     private let decoded = Mutex<[String: (json: String, site: Site)]>([:])
 
@@ -265,13 +274,49 @@ extension TicketStore {
     /// The name a site's presence secret is kept under.
     static func presenceSecretName(_ site: String) -> String { "presence:\(site)" }
 
-    /// A site's presence-code key, made when the site was synced (``sync(sites:)``); `nil` for a
-    /// site never synced. A read: no request writes. Synchronous, for callers that cache it.
-    public func presenceSecret(site: String) throws -> String? {
-        try writer.read { db in
+    /// A site's presence-code key, made when the site was synced (``sync(sites:)``) and held in
+    /// memory from then on (the daemon reads it on every scan: never a file read on the request
+    /// path); `nil` for a site never synced. A tool that did not sync reads it once from the file.
+    public func presenceSecret(site: String) -> String? {
+        if let held = presenceSecrets.withLock({ $0[site] }) { return held }
+        let stored = try? writer.read { db in
             try String.fetchOne(
                 db, sql: "SELECT CAST(value AS TEXT) FROM secrets WHERE name = ?", arguments: [Self.presenceSecretName(site)])
         }
+        if let stored { presenceSecrets.withLock { $0[site] = stored } }
+        return stored ?? nil
+    }
+
+    /// Every site's presence key, read in a sync's transaction.
+    static func presenceSecrets(_ db: Database) throws -> [String: String] {
+        var secrets: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT name, CAST(value AS TEXT) AS value FROM secrets WHERE name LIKE 'presence:%'") {
+            let name: String = row["name"]
+            secrets[String(name.dropFirst("presence:".count))] = row["value"]
+        }
+        return secrets
+    }
+
+    /// Gives a site a new presence key: its display and kiosk links (`?key=`) and its rotating
+    /// codes change; the old links stop working. A running daemon takes it at its next sync
+    /// (`systemctl reload quhao`); in this process, at once.
+    /// - Returns: The new key.
+    @discardableResult
+    public func rotatePresenceSecret(site: String) async throws -> String {
+        let fresh = random.token(byteCount: 32)
+        try await guarded {
+            try await writer.write { db in
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sites WHERE id = ? AND active = 1)", arguments: [site]) == true else {
+                    throw QuhaoError(.siteNotFound, ["site": site])
+                }
+                try db.execute(
+                    sql: "INSERT INTO secrets (name, value) VALUES (?, CAST(? AS BLOB)) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    arguments: [Self.presenceSecretName(site), fresh])
+            }
+        }
+        presenceSecrets.withLock { $0[site] = fresh }
+        observers.notify(site, .all)
+        return fresh
     }
 
     /// The active ticket a phone holds at a site, if any (to offer check-in when it scans the hall QR).

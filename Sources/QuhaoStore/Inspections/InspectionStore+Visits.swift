@@ -239,7 +239,8 @@ extension InspectionStore {
             let outcome = try Self.score(items, against: checklist, rules: rules)
             let today = context.day
             for item in checklist.items {
-                let entry = items[item.code]!
+                // `score` refused a checklist with an item unanswered; said again where it is read.
+                guard let entry = items[item.code] else { throw QuhaoError(.checklistIncomplete, ["count": "1", "code": item.code]) }
                 try context.db.execute(
                     sql: "INSERT INTO item_results (inspection_id, item_code, outcome, note) VALUES (?, ?, ?, ?)",
                     arguments: [id, item.code, entry.outcome.rawValue, entry.note?.trimmed])
@@ -335,7 +336,8 @@ extension InspectionStore {
                 ])
             let id = context.db.lastInsertedRowID
             for item in checklist.items {
-                let entry = items[item.code]!
+                // `score` refused a checklist with an item unanswered; said again where it is read.
+                guard let entry = items[item.code] else { throw QuhaoError(.checklistIncomplete, ["count": "1", "code": item.code]) }
                 try context.db.execute(
                     sql: "INSERT INTO item_results (inspection_id, item_code, outcome, note) VALUES (?, ?, ?, ?)",
                     arguments: [id, item.code, entry.outcome.rawValue, entry.note?.trimmed])

@@ -69,6 +69,23 @@ public struct AuditEntry: Sendable, Hashable, Encodable {
 extension TicketStore {
     /// The logs, newest first: every staff action with who, which window, which ticket, from → to and when.
     /// - Throws: `request.invalid` (a day without a site, a limit out of range), `site.not_found`, `staff.not_found`.
+    /// A day as an audit filter names it: `YYYY-MM-DD`, or `today` in the site's zone (which needs the site).
+    /// - Throws: `request.invalid` naming what is wrong.
+    public func auditDay(_ text: String, site: String?) async throws -> BusinessDay {
+        if text == "today" {
+            guard let site else {
+                throw QuhaoError(
+                    .requestInvalid,
+                    ["reason": "day=today 需要同时指定 site（日期按场所时区）", "reason@en": "day=today needs site (days are in the site's time zone)"])
+            }
+            return try await today(site: site)
+        }
+        guard let day = BusinessDay(iso: text) else {
+            throw QuhaoError(.requestInvalid, ["reason": "day 应为 YYYY-MM-DD 或 today", "reason@en": "day takes YYYY-MM-DD or today"])
+        }
+        return day
+    }
+
     public func audit(_ query: AuditQuery) async throws -> [AuditEntry] {
         guard (1...AuditQuery.maxLimit).contains(query.limit) else {
             throw QuhaoError(.requestInvalid, ["reason": "limit must be 1…\(AuditQuery.maxLimit)"])

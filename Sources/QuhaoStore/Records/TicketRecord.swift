@@ -9,7 +9,8 @@ struct TicketRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var id: Int64?
     var token: String
     var siteID: String
-    var day: String
+    /// Decoded as a day: a malformed one in a row is a decoding error, never a crash.
+    var day: BusinessDay
     var originServiceID: String
     var seq: Int
     var number: String
@@ -65,7 +66,7 @@ struct TicketRecord: Codable, FetchableRecord, MutablePersistableRecord {
     /// The domain value.
     var ticket: Ticket {
         Ticket(
-            id: id ?? 0, token: token, siteID: siteID, day: BusinessDay(iso: day)!,
+            id: id ?? 0, token: token, siteID: siteID, day: day,
             number: TicketNumber(prefix: String(number.prefix(1)), sequence: seq), serviceID: serviceID, state: state,
             priority: priority, queueKey: sortKey,
             appointment: appointmentStart.flatMap { start in appointmentEnd.flatMap { try? AppointmentSlot(start: start, end: $0) } },

@@ -20,8 +20,7 @@ extension TicketStore {
         guard reactivated || TicketFacts.isFinal(ticket.state) else { return }
         var steps = try steps(context.db, ticket: ticket.id!)
         if reactivated { steps.removeLast() }
-        guard let day = BusinessDay(iso: ticket.day),
-            let facts = TicketFacts.of(day: day, serviceID: ticket.serviceID, channel: ticket.channel, steps: steps, zone: context.site.zone)
+        guard let facts = TicketFacts.of(day: ticket.day, serviceID: ticket.serviceID, channel: ticket.channel, steps: steps, zone: context.site.zone)
         else { return }
         try add(facts, site: ticket.siteID, sign: reactivated ? -1 : 1, context.db)
     }

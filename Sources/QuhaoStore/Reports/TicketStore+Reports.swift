@@ -211,16 +211,17 @@ extension TicketStore {
                 db,
                 sql: ReportSQL.openTickets, arguments: [range.site, range.from.iso, range.to.iso])
             for ticket in open {
-                guard let day = BusinessDay(iso: ticket.day),
+                guard
                     let facts = TicketFacts.of(
-                        day: day, serviceID: ticket.serviceID, channel: ticket.channel, steps: try Self.steps(db, ticket: ticket.id!), zone: site.zone
+                        day: ticket.day, serviceID: ticket.serviceID, channel: ticket.channel, steps: try Self.steps(db, ticket: ticket.id!),
+                        zone: site.zone
                     )
                 else { continue }
-                let id = key(ticket.day, facts.hour, facts.serviceID, facts.counterID, facts.staff, facts.origin.rawValue)
+                let id = key(ticket.day.iso, facts.hour, facts.serviceID, facts.counterID, facts.staff, facts.origin.rawValue)
                 var keyed =
                     rows[id]
                     ?? KeyedTally(
-                        day: ticket.day, hour: facts.hour, serviceID: facts.serviceID, counterID: facts.counterID, staff: facts.staff,
+                        day: ticket.day.iso, hour: facts.hour, serviceID: facts.serviceID, counterID: facts.counterID, staff: facts.staff,
                         origin: facts.origin,
                         tally: FactsTally(), firstCall: nil, lastFinish: nil)
                 keyed.tally.add(facts)

@@ -54,7 +54,7 @@ extension TicketStore {
             id: eventID, type: event.type, occurredAt: context.now.formatted(.iso8601),
             site: .init(id: context.site.id, name: context.site.name.zh),
             ticket: .init(
-                id: ticket.id!, number: ticket.number, day: ticket.day, service: ticket.serviceID,
+                id: ticket.id!, number: ticket.number, day: ticket.day.iso, service: ticket.serviceID,
                 serviceName: context.site.service(ticket.serviceID)?.name.zh ?? ticket.serviceID, state: ticket.state.rawValue,
                 counter: ticket.counterID, channel: ticket.channel.rawValue, priority: ticket.priority.rawValue),
             rating: rating.map { .init(score: $0) })

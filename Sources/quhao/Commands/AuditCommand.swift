@@ -30,15 +30,7 @@ struct AuditCommand: AsyncParsableCommand {
         try await reportingErrors {
             let store = try await storeOptions.openStore()
             var query = AuditQuery(siteID: site, staffLogin: staff, counterID: counter, number: number, action: action, limit: limit)
-            if let day {
-                if day == "today" {
-                    guard let site else { throw ExitFailure(message: "--day needs --site (days are in the site's time zone)", code: 64) }
-                    query.day = try await store.today(site: site)
-                } else {
-                    guard let parsed = BusinessDay(iso: day) else { throw ExitFailure(message: "--day takes YYYY-MM-DD", code: 64) }
-                    query.day = parsed
-                }
-            }
+            if let day { query.day = try await store.auditDay(day, site: site) }
             let encoder = JSONEncoder.quhao
             for entry in try await store.audit(query) {
                 if json {

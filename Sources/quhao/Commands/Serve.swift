@@ -139,9 +139,10 @@ struct Serve: AsyncParsableCommand {
             ) { port in
                 let presence = PresenceCodes(store: ticketStore, clock: clock)
                 // Written unbuffered: under systemd or a pipe the banner must not wait for a buffer to fill.
-                let banner = Banner.text(settings: settings, port: port, sites: sites, source: source, presence: presence)
-                // With a JSON log every line of the output is JSON: the banner goes to a terminal only.
                 let output = onScreen == nil ? STDOUT_FILENO : STDERR_FILENO
+                let banner = Banner.text(
+                    settings: settings, port: port, sites: sites, source: source, presence: presence, showKeys: isatty(output) == 1)
+                // With a JSON log every line of the output is JSON: the banner goes to a terminal only.
                 if settings.logFormat != "json" || isatty(output) == 1 {
                     FileHandle(fileDescriptor: output, closeOnDealloc: false).write(Data((banner + "\n").utf8))
                 }
@@ -153,7 +154,7 @@ struct Serve: AsyncParsableCommand {
 
 /// What the daemon prints once it listens: where to go, and the first hall's QR code.
 enum Banner {
-    static func text(settings: ServerSettings, port: Int, sites: [Site], source: String, presence: PresenceCodes) -> String {
+    static func text(settings: ServerSettings, port: Int, sites: [Site], source: String, presence: PresenceCodes, showKeys: Bool) -> String {
         let base =
             settings.publicURL.hasSuffix(":\(settings.port)")
             ? String(settings.publicURL.dropLast("\(settings.port)".count)) + "\(port)" : settings.publicURL
@@ -193,9 +194,15 @@ enum Banner {
             }
         }
         for site in sites where site.kind == .taxHall {
-            let key = site.rules.presence == .rotating ? "?key=\(presence.displayKey(site: site.id))" : ""
-            lines.append("  Hall display 大厅显示屏 (\(site.id)): \(base)/display/\(site.id)\(key)")
-            lines.append("  Kiosk 自助取号机 (\(site.id)): \(base)/kiosk/\(site.id)?key=\(presence.displayKey(site: site.id))")
+            // The keys let whoever holds them take numbers as if in the hall: shown on a terminal,
+            // never written to a log or the journal (`quhao keys show SITE` prints them there).
+            if showKeys {
+                let key = site.rules.presence == .rotating ? "?key=\(presence.displayKey(site: site.id))" : ""
+                lines.append("  Hall display 大厅显示屏 (\(site.id)): \(base)/display/\(site.id)\(key)")
+                lines.append("  Kiosk 自助取号机 (\(site.id)): \(base)/kiosk/\(site.id)?key=\(presence.displayKey(site: site.id))")
+            } else {
+                lines.append("  Hall display and kiosk 显示屏与自助机 (\(site.id)): quhao keys show \(site.id)")
+            }
         }
         lines.append("  API: \(base)/api/v1/sites   Health 健康检查: \(base)/healthz   Stop 停止: Ctrl-C")
         lines.append("")

@@ -77,6 +77,30 @@ import Testing
         }
     }
 
+    /// Whoever holds a kiosk's key cannot empty the day's numbers through it: ten at once (a queue
+    /// at the screen), then one every 3 s (it issued without any limit before).
+    @Test func aKioskIssuesAtAPersonsPace() async throws {
+        let base = Self.site()
+        let site = Site(
+            id: base.id, name: base.name,
+            services: base.services + [Service(id: "walkin", prefix: "W", name: LocalizedText(zh: "现场业务", en: "Walk-in"))],
+            counters: base.counters, rules: base.rules, kiosk: base.kiosk)
+        let test = try await TestApp(site: site)
+        let key = test.presence.displayKey(site: "hall")
+        try await test.run { client in
+            func take() async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/kiosk/hall/take", method: .post, headers: Self.form, body: ByteBuffer(string: "service=walkin&key=\(key)"))
+            }
+            for number in 1...10 { #expect(try await take().status == .ok, "number \(number)") }
+            let refused = try await take()
+            #expect(refused.status == .tooManyRequests)
+            #expect(try await test.store.siteDay(site: "hall").tickets.count == 10)
+            test.clock.advance(by: 3)
+            #expect(try await take().status == .ok)
+        }
+    }
+
     @Test func aGreenNumberNeedsTheStaffCode() async throws {
         let test = try await TestApp(site: Self.site())
         let key = test.presence.displayKey(site: "hall")

@@ -184,7 +184,15 @@ import Testing
             #expect(entries.first?["kind"] as? String == "counter")
             let logins = try await client.get("/api/v1/audit?staff=wang&action=login", headers: boss)
             #expect((logins.json["entries"] as? [[String: Any]])?.count == 1)
-            for bad in ["day=2026-13-01&site=hall", "day=2026-11-25", "counter=three", "limit=0", "site=nowhere"] {
+            // `today` as the CLI takes it: the site's today (it was refused as a bad day).
+            let today = try await client.get("/api/v1/audit?site=hall&day=today&action=pause", headers: boss)
+            #expect(today.status == .ok)
+            #expect((today.json["entries"] as? [[String: Any]])?.map { $0["action"] as? String } == ["pause"])
+            let yesterday = try await client.get("/api/v1/audit?site=hall&day=2026-11-24&action=pause", headers: boss)
+            #expect((yesterday.json["entries"] as? [[String: Any]])?.isEmpty == true)
+            for bad in [
+                "day=2026-13-01&site=hall", "day=2026-11-25", "day=today", "day=yesterday&site=hall", "counter=three", "limit=0", "site=nowhere",
+            ] {
                 let refused = try await client.get("/api/v1/audit?\(bad)", headers: boss)
                 #expect(refused.status == (bad == "site=nowhere" ? .notFound : .badRequest), "\(bad)")
             }

@@ -105,6 +105,21 @@ import Testing
         }
     }
 
+    /// What an operator alerts on besides the queue: the build, the process, the webhook backlog.
+    @Test func theBuildTheProcessAndTheWebhookBacklogAreMeasured() async throws {
+        let test = try await TestApp()
+        try await test.run { client in
+            let page = try await Self.scrape(client)
+            #expect(Self.sample(page, "quhao_build_info", [("version", QuhaoVersion.current)]) == 1)
+            let resident = try #require(Self.sample(page, "process_resident_memory_bytes"))
+            #expect(resident > 1_000_000 && resident < 8_000_000_000)
+            let open = try #require(Self.sample(page, "process_open_fds"))
+            #expect(open >= 3 && open < 100_000)
+            #expect(try #require(Self.sample(page, "process_max_fds")) >= open)
+            #expect(!page.contains("quhao_printer_up"), "no printer job yet")
+        }
+    }
+
     @Test func readyzWaitsForTheBoardAndAWritableDatabase() async throws {
         let clock = ManualClock(TestApp.morning)
         let store = try TicketStore.inMemory(clock: clock)
