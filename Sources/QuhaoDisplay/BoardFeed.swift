@@ -35,12 +35,22 @@ public struct HTTPBoardFeed: BoardFeed {
     public let key: String?
     let client: HTTPClient
 
-    public init(base: URL, site: String, key: String?, client: HTTPClient = .shared) {
+    public init(base: URL, site: String, key: String?, client: HTTPClient = HTTPBoardFeed.client) {
         self.base = base
         self.site = site
         self.key = key
         self.client = client
     }
+
+    /// The displays' client: a daemon that is down is told at once (信号中断), not after the
+    /// long-poll's deadline (AsyncHTTPClient would otherwise keep retrying the connection until it).
+    /// Lives as long as the process.
+    public static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// A board or a hall code is small; anything longer is not the daemon's answer.
     static let maxBody = 4 << 20

@@ -11,6 +11,8 @@ source "$(dirname "$0")/lib/daemon.bash"
 root="$work/root"
 make -s -C "$repo" install-files DESTDIR="$root" BINARY="$quhao" >"$work/install.log" 2>&1 || { cat "$work/install.log"; fail "make install-files failed"; }
 bin="$root/usr/local/bin/quhao"
+# The installed configuration names absolute paths (/var/lib/quhao/…): here, inside the staging root.
+sed -i "s|/var/lib/quhao|$root/var/lib/quhao|g" "$root/etc/quhao/quhao.yaml"
 for file in "$bin" "$root/etc/quhao/quhao.yaml" "$root/etc/systemd/system/quhao.service"; do
     [[ -f $file ]] || fail "make install did not put $file"
 done
@@ -59,5 +61,6 @@ grep -q '统一社会信用代码' <<<"$refusal" || fail "refusals are not in Ch
 # The installed configuration backs up nightly; none made yet, so one at start, in the working directory.
 for _ in $(seq 1 100); do grep -q '^quhao_backup_last_success_timestamp_seconds ' <<<"$(curl -fsS "$base/metrics")" && break; sleep 0.1; done
 grep -q '^quhao_backup_last_success_timestamp_seconds ' <<<"$(curl -fsS "$base/metrics")" || fail "/metrics shows no backup: $(tail -3 "$work/serve.log")"
-compgen -G "$work/backups/quhao-*.sqlite" >/dev/null || fail "no backup file in the working directory's backups/"
+compgen -G "$root/var/lib/quhao/backups/quhao-*.sqlite" >/dev/null || fail "no backup file in the data directory's backups/"
+[[ $(stat -c %a "$(compgen -G "$root/var/lib/quhao/backups/quhao-*.sqlite" | head -1)") == 600 ]] || fail "a backup is readable beyond its owner"
 echo "  ok: installed with make install-files, served pages, static files and messages with $hidden; nightly backups on (one made at start)"

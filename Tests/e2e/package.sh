@@ -67,7 +67,7 @@ grep -q '/var/lib/quhao/nowhere/q.sqlite' <<<"$out" || fail "the refusal does no
 
 # Served from the installed files only, as the unit runs it.
 cd /var/lib/quhao || fail "no data directory"
-unshare -m sh -c 'mount -t tmpfs none "$0" && mount -t tmpfs none "$1" && shift 2 && exec "$@"' "$toolchain" "$repo" \
+unshare -m sh -c 'mount -t tmpfs none "$0" && mount -t tmpfs none "$1" && shift && exec "$@"' "$toolchain" "$repo" \
     env QUHAO_PORT="$port" runuser -u quhao -- /usr/bin/quhao serve --config /etc/quhao/quhao.yaml --database /var/lib/quhao/quhao.sqlite \
     >>"$work/serve.log" 2>&1 &
 pid=$!

@@ -48,6 +48,7 @@ struct StoreOptions: ParsableArguments {
     func openStore(creating: Bool = false) async throws -> TicketStore {
         let (file, _) = try loadConfig()
         let settings = try settings(file: file)
+        let clock = try SystemClock.fromEnvironment()
         if !creating, !FileManager.default.fileExists(atPath: settings.databasePath) {
             let path = URL(fileURLWithPath: settings.databasePath).standardizedFileURL.path
             throw ExitFailure(
@@ -57,7 +58,7 @@ struct StoreOptions: ParsableArguments {
                     `quhao serve` makes it at its first start.
                     """, code: 2)
         }
-        let store = try TicketStore.open(path: settings.databasePath, clock: try SystemClock.fromEnvironment())
+        let store = try TicketStore.open(path: settings.databasePath, clock: clock)
         let synced = try await store.siteIDs()
         if configPath != nil || synced.isEmpty {
             try await store.sync(sites: file.domainSites)
