@@ -35,7 +35,7 @@ test: deps test-deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --parallel
 	$(MAKE) static
-	QUHAO_STATIC=$(CURDIR)/$(STATIC_BUILD_DIR)/debug/quhao Tests/e2e/run-all $(QUHAO)
+	QUHAO_STATIC=$(CURDIR)/$(STATIC_BINARY) Tests/e2e/run-all $(QUHAO)
 	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py Tests/browser/display.py Tests/browser/inspections.py Tests/browser/booking.py Tests/browser/kiosk.py Tests/browser/office.py; do python3 $$test $(QUHAO) || exit 1; done
 
 deps:
@@ -63,11 +63,11 @@ package-files:
 	@scripts/install-deps $(PACKAGE_DEPS) >&2
 	@scripts/make-deb $(BINARY) $(VERSION) $(DIST_DIR)
 
-# The daemon alone with the Swift runtime linked in, in a build folder of its own (objects built
-# for a static runtime cannot be linked with the dynamic test build's): for the package test.
-STATIC_BUILD_DIR ?= .build-static
-static: deps
-	$(SWIFT) build --static-swift-stdlib --product quhao --scratch-path $(STATIC_BUILD_DIR)
+# The debug daemon linked again with the Swift runtime in it (seconds, from the test build's own
+# objects): what the package test wraps in a .deb and runs with the toolchain hidden.
+STATIC_BINARY ?= $(BUILD_DIR)/static/quhao
+static:
+	@scripts/link-static $(BUILD_DIR) $(STATIC_BINARY)
 
 # On the server: the runtime libraries only, then the files from BINARY (built by make release
 # here or on a build machine), then the user, owners and modes (the .deb's own postinst).
@@ -85,4 +85,4 @@ install-files:
 	@echo "installed $(DESTDIR)$(PREFIX)/bin/quhao; start it with: systemctl daemon-reload && systemctl enable --now quhao"
 
 clean:
-	rm -rf $(BUILD_DIR) $(STATIC_BUILD_DIR) $(DIST_DIR)
+	rm -rf $(BUILD_DIR) $(DIST_DIR)

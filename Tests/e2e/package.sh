@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The .deb on a machine without the Swift toolchain: `make package-files` wraps a binary built
-# with the Swift runtime linked in (QUHAO_STATIC, by default .build-static/debug/quhao from
-# `make static`), dpkg installs it (the quhao user existing already), and with the toolchain and
+# The .deb on a machine without the Swift toolchain: `make package-files` wraps a binary with the
+# Swift runtime linked in (QUHAO_STATIC, by default .build/static/quhao from `make static`, the
+# debug build linked again; `make package` itself builds release with --static-swift-stdlib), dpkg installs it (the quhao user existing already), and with the toolchain and
 # the repository hidden (a private mount namespace with empty folders over them) the installed
 # binary, run as the quhao user on the installed configuration, serves the take page and /readyz.
 # Also: Depends names runtime libraries only, the configuration is a conffile root:quhao 0640,
@@ -11,7 +11,7 @@ set -uo pipefail
 quhao=$1
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 source "$(dirname "$0")/lib/daemon.bash"
-static=${QUHAO_STATIC:-$repo/.build-static/debug/quhao}
+static=${QUHAO_STATIC:-$repo/.build/static/quhao}
 toolchain=$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")
 
 if [[ $(id -u) -ne 0 ]]; then
