@@ -48,6 +48,10 @@ certificate second
 cp first.pem served.pem
 cp first.key served.key
 hall "  tls: { certificate: $work/served.pem, key: $work/served.key }"
+# check-config reads the pair as the daemon will: a missing key is named before a start fails.
+sed "s|served.key|missing.key|" hall.yaml >broken.yaml
+out=$("$quhao" check-config broken.yaml 2>&1) && fail "check-config passed a missing key file"
+grep -q 'server.tls.key' <<<"$out" || fail "check-config did not name server.tls.key: $out"
 QUHAO_PORT=$port "$quhao" serve --config hall.yaml --database tls.sqlite >>"$work/serve.log" 2>&1 &
 pid=$!
 base="https://127.0.0.1:$port"

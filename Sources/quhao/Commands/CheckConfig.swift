@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuhaoConfig
 import QuhaoCore
+import QuhaoHTTP
 
 /// `quhao check-config FILE`.
 struct CheckConfig: AsyncParsableCommand {
@@ -19,6 +20,18 @@ struct CheckConfig: AsyncParsableCommand {
                 config = try ConfigLoader.load(path: file)
             } catch let error as ConfigError {
                 throw ExitFailure(message: error.description, code: 2)
+            }
+            // The certificate and key are read as the daemon will read them (ExecStartPre runs this
+            // as the daemon's user): a file it cannot read or a key for another certificate is said now.
+            if let tls = config.server?.tls {
+                do {
+                    let certificates = try TLSCertificates(certificate: tls.certificate, key: tls.key)
+                    if let notAfter = certificates.notAfter {
+                        print("\(file): HTTPS certificate valid until \(LocalTime.minute(notAfter, in: config.domainSites.first?.zone ?? .current))")
+                    }
+                } catch {
+                    throw ExitFailure(message: "\(file): \(error)", code: 2)
+                }
             }
             let sites = config.domainSites
             print("\(file): OK: \(sites.count) site(s)")
