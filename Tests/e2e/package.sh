@@ -72,11 +72,7 @@ unshare -m sh -c 'mount -t tmpfs none "$0" && mount -t tmpfs none "$1" && shift 
     >>"$work/serve.log" 2>&1 &
 pid=$!
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 100); do
-    curl -fsS "$base/healthz" >/dev/null 2>&1 && break
-    kill -0 "$pid" 2>/dev/null || fail "the installed daemon stopped at start"
-    sleep 0.1
-done
+wait_healthy "$base/healthz"
 grep -q '钱塘区税务局办税服务厅' <<<"$(curl -fsS "$base/s/qiantang")" || fail "the take page is not served by the installed binary"
 ready=$(curl -sS -w ' %{http_code}' "$base/readyz")
 [[ $ready == *' 200' ]] || fail "/readyz: $ready"

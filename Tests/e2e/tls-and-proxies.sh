@@ -55,11 +55,7 @@ grep -q 'server.tls.key' <<<"$out" || fail "check-config did not name server.tls
 QUHAO_PORT=$port "$quhao" serve --config hall.yaml --database tls.sqlite >>"$work/serve.log" 2>&1 &
 pid=$!
 base="https://127.0.0.1:$port"
-for _ in $(seq 1 100); do
-    curl -fsS --cacert first.pem "$base/healthz" >/dev/null 2>&1 && break
-    kill -0 "$pid" 2>/dev/null || fail "the daemon did not start with TLS"
-    sleep 0.1
-done
+wait_healthy "$base/healthz" --cacert first.pem
 curl -fsS --cacert first.pem "$base/readyz" >/dev/null || fail "/readyz over HTTPS"
 grep -q '办税服务厅' <<<"$(curl -fsS --cacert first.pem "$base/s/hall")" || fail "the take page over HTTPS"
 [[ $(curl -sS -o /dev/null -w '%{http_code}' --cacert first.pem -X POST -H 'Content-Type: application/json' \

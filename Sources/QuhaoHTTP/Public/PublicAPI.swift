@@ -82,12 +82,12 @@ struct AppDependencies: Sendable {
     }
 
     /// Queues a paper ticket when the site has a printer (staff's F9, the kiosk); `nil` without one.
-    /// The slip says how many are ahead: read once the board holds this ticket.
+    /// The slip says how many are ahead: call it after ``boardHoldsOwnChanges(site:logger:)``.
     func print(_ ticket: Ticket, site: Site) async throws -> PrintSpooler.Queued? {
         guard let printer = site.printer else { return nil }
-        // From the board when it took the ticket in time, else from the store: a committed ticket is printed either way.
-        let fromBoard =
-            await boardHoldsOwnChanges(site: site.id) ? (try? await board.snapshot(site.id))?.tickets[ticket.token]?.view.peopleAhead : nil
+        // The caller waited for the board already: from the board when it holds the ticket, else
+        // from the store (a committed ticket is printed either way, and never waits twice).
+        let fromBoard = (try? await board.snapshot(site.id))?.tickets[ticket.token]?.view.peopleAhead
         let ahead: Int
         if let fromBoard { ahead = fromBoard } else { ahead = try await store.position(of: .id(ticket.id)).peopleAhead }
         let slip = TicketSlip(

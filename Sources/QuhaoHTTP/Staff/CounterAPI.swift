@@ -166,6 +166,7 @@ struct CounterAPI {
                 channel: .staff, identityOverride: body.identityOverride ?? false),
             by: by)
         let definition = try await services.store.site(site)
+        await services.boardHoldsOwnChanges(site: site)
         let printing = try await services.print(ticket, site: definition)?.rawValue
         return try JSON.response(
             Issued(

@@ -15,15 +15,24 @@ fail() {
     exit 1
 }
 
+# wait_healthy URL [curl arguments…]: waits until the daemon $pid answers URL (the condition,
+# checked every 0.1 s, at most 10 s); fails at once if the daemon ends first.
+wait_healthy() {
+    local url=$1
+    shift
+    for _ in $(seq 1 100); do
+        curl -fsS "$@" "$url" >/dev/null 2>&1 && return 0
+        kill -0 "$pid" 2>/dev/null || fail "the daemon stopped at start"
+        sleep 0.1
+    done
+    fail "daemon did not answer $url within 10 s"
+}
+
 # start_daemon [serve arguments…]: starts `quhao serve` on $port and waits for /healthz.
 start_daemon() {
     QUHAO_PORT=$port "$quhao" serve "$@" >>"$work/serve.log" 2>&1 &
     pid=$!
-    for _ in $(seq 1 100); do
-        curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    fail "daemon did not answer /healthz within 10 s"
+    wait_healthy "http://127.0.0.1:$port/healthz"
 }
 
 stop_daemon() {
