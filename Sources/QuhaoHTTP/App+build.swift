@@ -43,12 +43,14 @@ public struct AppSettings: Sendable {
     public var tls: TLSCertificates?
     /// The reverse proxies whose `Forwarded`/`X-Forwarded-For` is believed (rate limits, connection caps, bookings).
     public var trustedProxies: TrustedProxies
+    /// How often the request log sums up the polls it does not log one by one (see ``PollTally``).
+    public var pollSummaryInterval: Duration
 
     public init(
         host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30,
         speechCommand: String? = nil, speechCache: String? = nil, idleTimeoutSeconds: Int = 10, maxConnectionsPerAddress: Int = 256,
         evidenceDirectory: String? = nil, personalDataDays: Int = 30, heldFiles: [HeldFile] = [], tls: TLSCertificates? = nil,
-        trustedProxies: TrustedProxies = TrustedProxies()
+        trustedProxies: TrustedProxies = TrustedProxies(), pollSummaryInterval: Duration = .seconds(60)
     ) {
         self.host = host
         self.port = port
@@ -65,6 +67,7 @@ public struct AppSettings: Sendable {
         self.heldFiles = heldFiles
         self.tls = tls
         self.trustedProxies = trustedProxies
+        self.pollSummaryInterval = pollSummaryInterval
     }
 
     /// The photo store for these settings.
@@ -122,8 +125,9 @@ public func buildApplication(
                 LongPollParking(board: board, maxWait: PublicAPI.maxWait),
             ],
             idleTimeout: nil))
+    let polls = PollTally()
     var app = Application(
-        router: buildRouter(shared, templates: try Templates(), logger: logger, metrics: metrics),
+        router: buildRouter(shared, templates: try Templates(), logger: logger, metrics: metrics, polls: polls),
         // HTTPS when the hall has no proxy in front: Hummingbird's TLS channel around the same HTTP/1.
         server: try settings.tls.map { try .tls(http1, tlsConfiguration: $0.configuration) } ?? http1,
         // A hall's phones arrive in bursts (a queue of people scanning at once): a longer accept
@@ -134,7 +138,7 @@ public func buildApplication(
     app.addServices(
         SignInWarmUp(), LiveBoardService(board: board, store: store), ExternalChanges(board: board, store: store),
         Housekeeping(store: store, clock: clock, logger: logger, personalDataDays: settings.personalDataDays),
-        PrintingService(spooler: shared.printing))
+        PrintingService(spooler: shared.printing), PollSummary(tally: polls, interval: settings.pollSummaryInterval, logger: logger))
     app.addServices(services)
     app.addServices(boardServices(board) { [shared] in shared.hallCode($0) })
     return app
@@ -158,11 +162,13 @@ public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [Str
 }
 
 /// The routes, by audience.
-func buildRouter(_ services: AppDependencies, templates: Templates, logger: Logger, metrics: ServerMetrics) -> Router<AppRequestContext> {
+func buildRouter(
+    _ services: AppDependencies, templates: Templates, logger: Logger, metrics: ServerMetrics, polls: PollTally = PollTally()
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     // First: it sees every answer as sent, refusals included.
     router.add(middleware: ClientAddressMiddleware(trusted: services.settings.trustedProxies))
-    router.add(middleware: RequestObserver(metrics: metrics))
+    router.add(middleware: RequestObserver(metrics: metrics, polls: polls))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: InputGuardsMiddleware())
     // Static files are a route of their own, from memory: no middleware in every request's stack

@@ -48,7 +48,10 @@ struct TestApp {
     /// Wednesday 2026-11-25 10:00 in Shanghai.
     static let morning = Date(timeIntervalSince1970: 1_795_572_000)
 
-    init(site: Site = TestApp.site(), also others: [Site] = [], issueBurst: Int = 1000, speechCommand: String? = nil) async throws {
+    init(
+        site: Site = TestApp.site(), also others: [Site] = [], issueBurst: Int = 1000, speechCommand: String? = nil,
+        pollSummary: Duration = .seconds(60)
+    ) async throws {
         clock = ManualClock(Self.morning)
         let metrics = ServerMetrics()
         self.metrics = metrics
@@ -60,7 +63,9 @@ struct TestApp {
         let store = store
         board = LiveBoard(bootID: "test") { try await store.siteDay(site: $0, updating: $1, changes: $2) }
         app = try buildApplication(
-            settings: AppSettings(host: "127.0.0.1", port: 0, publicURL: Self.origin, issueBurst: issueBurst, speechCommand: speechCommand),
+            settings: AppSettings(
+                host: "127.0.0.1", port: 0, publicURL: Self.origin, issueBurst: issueBurst, speechCommand: speechCommand,
+                pollSummaryInterval: pollSummary),
             store: store,
             clock: clock, random: .seeded(8), logger: log.logger, board: board, metrics: metrics)
     }

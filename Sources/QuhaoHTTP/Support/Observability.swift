@@ -8,6 +8,7 @@ import Printing
 import Prometheus
 import QuhaoCore
 import QuhaoStore
+import ServiceLifecycle
 import Synchronization
 
 /// The daemon's measurements in one Prometheus registry: what the store counts (through
@@ -69,10 +70,10 @@ public final class ServerMetrics: Sendable {
             MetricNameDescriptor(metricName: "process_resident_memory", unitName: "bytes", helpText: "Resident memory of the daemon")
         }
         public static var openDescriptors: MetricNameDescriptor {
-            MetricNameDescriptor(metricName: "process_open_fds", helpText: "Open file descriptors (sockets included)")
+            MetricNameDescriptor(metricName: "process_open_fds", unitName: "", helpText: "Open file descriptors (sockets included)")
         }
         public static var maxDescriptors: MetricNameDescriptor {
-            MetricNameDescriptor(metricName: "process_max_fds", helpText: "The soft limit on open file descriptors")
+            MetricNameDescriptor(metricName: "process_max_fds", unitName: "", helpText: "The soft limit on open file descriptors")
         }
     }
 
@@ -170,38 +171,120 @@ public final class ServerMetrics: Sendable {
     }
 }
 
-/// One log line and one measurement per request, under the route template (`/t/{token}`), never
-/// the path as sent: no token, identity, phone number or cookie reaches the log or the metrics.
-/// (Hummingbird's `LogRequestsMiddleware` logs the request URI, tokens and query included, and its
-/// `MetricsMiddleware` reports to the process-wide metrics system; this one does neither.)
+/// One measurement per request and one log line per request that is not a poll, under the
+/// route template (`/t/{token}`), never the path as sent: no token, identity, phone number or
+/// cookie reaches the log or the metrics. (Hummingbird's `LogRequestsMiddleware` logs the request
+/// URI, tokens and query included, and its `MetricsMiddleware` reports to the process-wide metrics
+/// system; this one does neither.)
+///
+/// Polls (see ``PollTally/isPoll(method:status:headers:)``) are counted and summed up by
+/// ``PollSummary`` once a minute: a hall's phones and displays poll every few seconds, and a line
+/// for each would be most of the journal and a third of the polls' cost.
 struct RequestObserver: RouterMiddleware {
     typealias Context = AppRequestContext
     let metrics: ServerMetrics
+    let polls: PollTally
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let began = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            record(request, context, response.status, began)
+            record(request, context, response.status, began, poll: PollTally.isPoll(method: request.method, status: response.status, headers: response.headers))
             return response
         } catch {
-            record(request, context, (error as? any HTTPResponseError)?.status ?? .internalServerError, began)
+            record(request, context, (error as? any HTTPResponseError)?.status ?? .internalServerError, began, poll: false)
             throw error
         }
     }
 
-    private func record(_ request: Request, _ context: Context, _ status: HTTPResponse.Status, _ began: ContinuousClock.Instant) {
+    private func record(_ request: Request, _ context: Context, _ status: HTTPResponse.Status, _ began: ContinuousClock.Instant, poll: Bool) {
         let elapsed = ContinuousClock.now - began
         // Hummingbird names a path that matched no route "NotFound".
         let route = context.endpointPath ?? "NotFound"
         metrics.request(route: route, method: request.method, status: status, elapsed: elapsed)
-        let milliseconds = Double(elapsed.components.attoseconds / 1_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000
+        if poll {
+            polls.count(route: route, method: request.method, status: status)
+            return
+        }
+        guard context.logger.logLevel <= .info else { return }
         context.logger.info(
             "request",
             metadata: [
                 "method": .string(request.method.rawValue), "route": .string(route), "status": .stringConvertible(status.code),
-                "ms": .string(String(format: "%.1f", milliseconds)),
+                "ms": .string(Self.milliseconds(elapsed)),
             ])
+    }
+
+    /// A duration in milliseconds to one decimal (`12.3`), without a format string.
+    static func milliseconds(_ elapsed: Duration) -> String {
+        let tenths = elapsed.components.seconds * 10_000 + elapsed.components.attoseconds / 100_000_000_000_000
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// The polls answered since the last summary, by route template, method and status.
+final class PollTally: Sendable {
+    struct Key: Hashable, Comparable {
+        let route: String
+        let method: String
+        let status: Int
+
+        static func < (a: Key, b: Key) -> Bool { (a.route, a.method, a.status) < (b.route, b.method, b.status) }
+    }
+
+    private let counts = Mutex<[Key: Int]>([:])
+
+    /// A poll: a read answered with an entity tag (200) or "unchanged" (304): boards, tickets,
+    /// bookings and static files, fetched again and again. Everything else (a change, a refusal,
+    /// a page without a tag) keeps its own line.
+    static func isPoll(method: HTTPRequest.Method, status: HTTPResponse.Status, headers: HTTPFields) -> Bool {
+        guard method == .get || method == .head else { return false }
+        return status == .notModified || (status == .ok && headers[.eTag] != nil)
+    }
+
+    func count(route: String, method: HTTPRequest.Method, status: HTTPResponse.Status) {
+        let key = Key(route: route, method: method.rawValue, status: status.code)
+        counts.withLock { $0[key, default: 0] += 1 }
+    }
+
+    /// The counts so far, in a fixed order, and a fresh start.
+    func drain() -> [(key: Key, count: Int)] {
+        counts.withLock { counts in
+            defer { counts = [:] }
+            return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        }
+    }
+}
+
+/// Writes the polls counted by ``PollTally`` as one line per route and status every `interval`
+/// (`polls method=GET route=/api/v1/sites/{site}/board status=304 count=5120 seconds=60`), and what
+/// is left when the daemon stops (the server stops taking requests first).
+struct PollSummary: ServiceLifecycle.Service {
+    let tally: PollTally
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var since = ContinuousClock.now
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            since = write(since: since)
+        }
+        _ = write(since: since)
+    }
+
+    private func write(since: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        let now = ContinuousClock.now
+        let seconds = (now - since).components.seconds
+        for (key, count) in tally.drain() {
+            logger.info(
+                "polls",
+                metadata: [
+                    "method": .string(key.method), "route": .string(key.route), "status": .stringConvertible(key.status),
+                    "count": .stringConvertible(count), "seconds": .stringConvertible(seconds),
+                ])
+        }
+        return now
     }
 }
 

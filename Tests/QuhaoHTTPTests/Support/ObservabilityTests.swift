@@ -48,14 +48,51 @@ import Testing
             #expect(
                 Self.sample(page, "quhao_http_requests_total", [("route", "/api/v1/sites/{site}/tickets"), ("method", "POST"), ("status", "201")])
                     == 1)
+            // The ticket's JSON (answered with its tag) is a poll: summed up, not a line of its own.
             let requestLines = test.log.entries.filter { $0.hasPrefix("request ") }
-            #expect(requestLines.count == 5, "one line per request: \(requestLines)")
+            #expect(requestLines.count == 4, "one line per request that is not a poll: \(requestLines)")
+            #expect(!requestLines.contains { $0.contains("route=/api/v1/tickets/{token}") })
             #expect(requestLines.contains { $0.contains("route=/t/{token}") && $0.contains("status=200") && $0.contains("method=GET") })
             for text in test.log.entries + [page] {
                 for secret in [token, identity, "002X", phone, "secret-device-cookie"] {
                     #expect(!text.contains(secret), "\(secret) leaked into: \(text.prefix(200))")
                 }
             }
+        }
+    }
+
+    @Test func pollsAreSummedUpNotLoggedOneByOne() async throws {
+        let test = try await TestApp(pollSummary: .milliseconds(50))
+        try await test.run { client in
+            let first = try await client.get("/api/v1/sites/hall/board")
+            #expect(first.status == .ok)
+            let tag = try #require(first.headers[.eTag])
+            for _ in 0..<3 {
+                #expect(try await client.get("/api/v1/sites/hall/board", headers: [.ifNoneMatch: tag]).status == .notModified)
+            }
+            // A change and a refusal keep their lines.
+            #expect(try await client.post("/api/v1/sites/hall/tickets", json: #"{"service": "nothing"}"#).status.code >= 400)
+            func summed(_ status: Int) -> Int {
+                var total = 0
+                for entry in test.log.entries {
+                    let fields = entry.split(separator: " ").map(String.init)
+                    guard fields.first == "polls", fields.contains("route=/api/v1/sites/{site}/board"), fields.contains("status=\(status)"),
+                        let count = fields.first(where: { $0.hasPrefix("count=") }).flatMap({ Int($0.dropFirst(6)) })
+                    else { continue }
+                    total += count
+                }
+                return total
+            }
+            try await waitUntil("the polls summed up") { summed(200) >= 1 && summed(304) >= 3 }
+            #expect(summed(200) == 1)
+            #expect(summed(304) == 3)
+            let requestLines = test.log.entries.filter { $0.hasPrefix("request ") }
+            #expect(!requestLines.contains { $0.contains("/board") }, "\(requestLines)")
+            #expect(requestLines.count == 1 && requestLines[0].contains("method=POST"), "\(requestLines)")
+            // The metrics still count every poll.
+            let page = try await Self.scrape(client)
+            let labels = [("route", "/api/v1/sites/{site}/board"), ("method", "GET"), ("status", "304")]
+            #expect(Self.sample(page, "quhao_http_requests_total", labels) == 3)
         }
     }
 
