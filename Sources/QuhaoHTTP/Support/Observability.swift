@@ -189,7 +189,9 @@ struct RequestObserver: RouterMiddleware {
         let began = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            record(request, context, response.status, began, poll: PollTally.isPoll(method: request.method, status: response.status, headers: response.headers))
+            record(
+                request, context, response.status, began,
+                poll: PollTally.isPoll(method: request.method, status: response.status, headers: response.headers))
             return response
         } catch {
             record(request, context, (error as? any HTTPResponseError)?.status ?? .internalServerError, began, poll: false)

@@ -20,6 +20,7 @@ enum Migrations {
         migrator.registerMigration("2026-11-30f personal data retention", migrate: v14)
         migrator.registerMigration("2026-12-01a bookings", migrate: v15)
         migrator.registerMigration("2026-12-02a one self-inspection per form sent", migrate: v16)
+        migrator.registerMigration("2026-12-02b transfers in the figures", migrate: v17)
         return migrator
     }
 
@@ -554,6 +555,22 @@ enum Migrations {
             sql: """
                 ALTER TABLE inspections ADD COLUMN submission TEXT;
                 CREATE UNIQUE INDEX inspections_submission ON inspections (unit_id, submission) WHERE submission IS NOT NULL;
+                """)
+    }
+
+    static func v17(_ db: Database) throws {
+        // A transferred ticket counts once, under the business type it was issued as, and each window
+        // that passed it on keeps its call and a transfer out (``TicketFacts/shares``): the rollup
+        // gains the windows' calls and transfers, and is filled again from the event log at open
+        // (``TicketStore/reportFactsNeedRebuild(_:)`` sees it empty and never built).
+        try db.execute(
+            sql: """
+                ALTER TABLE report_facts ADD COLUMN calls INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE report_facts ADD COLUMN transfers_in INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE report_facts ADD COLUMN transfers_out INTEGER NOT NULL DEFAULT 0;
+                DELETE FROM report_facts;
+                DELETE FROM report_waits;
+                DELETE FROM operations WHERE name = 'report_facts';
                 """)
     }
 }

@@ -84,6 +84,7 @@ extension WindowsReport {
             title: "窗口 Windows · \(range.site) · \(range.period)",
             columns: [
                 .init("window", "窗口", "window"), .init("called", "叫号", "called"), .init("served", "办结", "served"), .init("no_show", "过号", "no-show"),
+                .init("transferred_in", "转入", "transfers in"), .init("transferred_out", "转出", "transfers out"),
                 .init("service_average_minutes", "平均办理", "service min"), .init("walk_average_minutes", "到窗", "walk min"),
                 .init("open_minutes", "开窗", "open min"), .init("busy_minutes", "办理中", "busy min"), .init("paused_minutes", "暂停", "paused min"),
                 .init("idle_minutes", "空闲", "idle min"),
@@ -91,7 +92,7 @@ extension WindowsReport {
             rows: rows.map { row in
                 [
                     row.label, String(row.figures.called), String(row.figures.served), String(row.figures.noShow),
-                    minutes(row.figures.serviceAverageSeconds),
+                    String(row.figures.transferredIn), String(row.figures.transferredOut), minutes(row.figures.serviceAverageSeconds),
                     minutes(row.figures.walkAverageSeconds), minutes(row.openSeconds), minutes(row.figures.busySeconds), minutes(row.pausedSeconds),
                     minutes(row.idleSeconds),
                 ]
@@ -105,13 +106,14 @@ extension StaffReport {
             title: "工作人员 Staff · \(range.site) · \(range.period)",
             columns: [
                 .init("staff", "工作人员", "staff"), .init("called", "叫号", "called"), .init("served", "办结", "served"), .init("no_show", "过号", "no-show"),
+                .init("transferred_in", "转入", "transfers in"), .init("transferred_out", "转出", "transfers out"),
                 .init("service_average_minutes", "平均办理", "service min"), .init("ratings", "评价数", "ratings"),
                 .init("rating_average", "平均评分", "rating avg"),
             ],
             rows: rows.map { row in
                 [
                     row.name, String(row.figures.called), String(row.figures.served), String(row.figures.noShow),
-                    minutes(row.figures.serviceAverageSeconds),
+                    String(row.figures.transferredIn), String(row.figures.transferredOut), minutes(row.figures.serviceAverageSeconds),
                     String(row.ratings), row.ratingAverage.map { String(format: "%.2f", $0) } ?? "",
                 ]
             })

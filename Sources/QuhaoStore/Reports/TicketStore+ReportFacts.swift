@@ -10,7 +10,14 @@ extension TicketStore {
         try Row.fetchAll(
             db.cachedStatement(sql: ReportSQL.steps),
             arguments: [id]
-        ).map { TicketStep(action: $0["action"], at: $0["at"], toState: $0["to_state"], counterID: $0["counter_id"], initiator: $0["initiator"]) }
+        ).map(step)
+    }
+
+    /// One row of `ticket_events` as a step.
+    static func step(_ row: Row) -> TicketStep {
+        TicketStep(
+            action: row["action"], at: row["at"], toState: row["to_state"], counterID: row["counter_id"], initiator: row["initiator"],
+            serviceID: row["service_id"])
     }
 
     /// Keeps the rollup after an event: a ticket that has just finished adds its facts; a no-show
@@ -25,17 +32,33 @@ extension TicketStore {
         try add(facts, site: ticket.siteID, sign: reactivated ? -1 : 1, context.db)
     }
 
-    /// Adds (or, with `sign` -1, takes back) one ticket's facts.
+    /// Adds (or, with `sign` -1, takes back) one ticket's facts: a row for each window's share.
     static func add(_ facts: TicketFacts, site: String, sign: Int, _ db: Database) throws {
+        for share in facts.shares { try add(share, of: facts, site: site, sign: sign, db) }
+    }
+
+    private static func add(_ share: FactsShare, of facts: TicketFacts, site: String, sign: Int, _ db: Database) throws {
         let s = Double(sign)
-        func count(_ flag: Bool) -> Int { flag ? sign : 0 }
+        let tally = share.tally
+        let key: [any DatabaseValueConvertible] = [
+            site, facts.day.iso, facts.hour, facts.serviceID, share.counterID, share.staff, facts.origin.rawValue,
+        ]
+        let counts: [any DatabaseValueConvertible] = [
+            tally.tickets * sign, tally.called * sign, tally.calls * sign, tally.transfersIn * sign, tally.transfersOut * sign,
+            tally.served * sign, tally.noShow * sign, tally.cancelled * sign, tally.expired * sign, tally.waitCount * sign, tally.waitSum * s,
+            tally.walkCount * sign, tally.walkSum * s, tally.serviceCount * sign, tally.serviceSum * s, tally.busySum * s,
+        ]
+        let span: [(any DatabaseValueConvertible)?] = [sign > 0 ? share.firstCall : nil, sign > 0 ? share.lastFinish : nil]
         try db.cachedStatement(
             sql: """
-                INSERT INTO report_facts (site_id, day, hour, service_id, counter_id, staff, origin, tickets, called, served, no_show,
-                    cancelled, expired, wait_count, wait_sum, walk_count, walk_sum, service_count, service_sum, busy_sum, first_call, last_finish)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO report_facts (site_id, day, hour, service_id, counter_id, staff, origin, tickets, called, calls, transfers_in,
+                    transfers_out, served, no_show, cancelled, expired, wait_count, wait_sum, walk_count, walk_sum, service_count, service_sum,
+                    busy_sum, first_call, last_finish)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (site_id, day, hour, service_id, counter_id, staff, origin) DO UPDATE SET
-                    tickets = tickets + excluded.tickets, called = called + excluded.called, served = served + excluded.served,
+                    tickets = tickets + excluded.tickets, called = called + excluded.called, calls = calls + excluded.calls,
+                    transfers_in = transfers_in + excluded.transfers_in, transfers_out = transfers_out + excluded.transfers_out,
+                    served = served + excluded.served,
                     no_show = no_show + excluded.no_show, cancelled = cancelled + excluded.cancelled, expired = expired + excluded.expired,
                     wait_count = wait_count + excluded.wait_count, wait_sum = wait_sum + excluded.wait_sum,
                     walk_count = walk_count + excluded.walk_count, walk_sum = walk_sum + excluded.walk_sum,
@@ -44,22 +67,15 @@ extension TicketStore {
                     first_call = MIN(COALESCE(first_call, excluded.first_call), COALESCE(excluded.first_call, first_call)),
                     last_finish = MAX(COALESCE(last_finish, excluded.last_finish), COALESCE(excluded.last_finish, last_finish))
                 """
-        ).execute(arguments: [
-            site, facts.day.iso, facts.hour, facts.serviceID, facts.counterID, facts.staff, facts.origin.rawValue, sign, count(facts.called),
-            count(facts.served), count(facts.noShow), count(facts.cancelled), count(facts.expired), count(facts.waitSeconds != nil),
-            (facts.waitSeconds ?? 0) * s, count(facts.walkSeconds != nil), (facts.walkSeconds ?? 0) * s, count(facts.serviceSeconds != nil),
-            (facts.serviceSeconds ?? 0) * s, facts.busySeconds * s, sign > 0 ? facts.firstCall : nil, sign > 0 ? facts.lastFinish : nil,
-        ])
-        if let wait = facts.waitSeconds {
+        ).execute(arguments: StatementArguments(key + counts + span))
+        for (minutes, count) in tally.waitMinutes {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO report_waits (site_id, day, hour, service_id, counter_id, staff, origin, minutes, count)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (site_id, day, hour, service_id, counter_id, staff, origin, minutes) DO UPDATE SET count = count + excluded.count
                     """
-            ).execute(arguments: [
-                site, facts.day.iso, facts.hour, facts.serviceID, facts.counterID, facts.staff, facts.origin.rawValue, Int(wait / 60), sign,
-            ])
+            ).execute(arguments: StatementArguments(key + [minutes, count * sign]))
         }
     }
 
@@ -84,7 +100,7 @@ extension TicketStore {
         let events = try Row.fetchCursor(
             db,
             sql: """
-                SELECT e.ticket_id, e.action, e.at, e.to_state, e.counter_id, e.initiator FROM ticket_events e
+                SELECT e.ticket_id, e.action, e.at, e.to_state, e.counter_id, e.initiator, e.service_id FROM ticket_events e
                 JOIN tickets t ON t.id = e.ticket_id WHERE t.\(finished) ORDER BY e.ticket_id, e.id
                 """)
         let tickets = try Row.fetchCursor(db, sql: "SELECT id, site_id, day, service_id, channel FROM tickets WHERE \(finished) ORDER BY id")
@@ -101,8 +117,7 @@ extension TicketStore {
                 if held.ticket <= id { pending = nil }
             }
             while pending == nil, let row = try events.next() {
-                let step = TicketStep(
-                    action: row["action"], at: row["at"], toState: row["to_state"], counterID: row["counter_id"], initiator: row["initiator"])
+                let step = Self.step(row)
                 let owner: Int64 = row["ticket_id"]
                 if owner == id { steps.append(step) } else if owner > id { pending = (owner, step) }
             }

@@ -183,6 +183,9 @@ extension TicketStore {
                 let origin = IssueOrigin(rawValue: row["origin"]) ?? .hall
                 tally.byOrigin[origin] = tally.tickets
                 tally.called = row["called"]
+                tally.calls = row["calls"]
+                tally.transfersIn = row["transfers_in"]
+                tally.transfersOut = row["transfers_out"]
                 tally.served = row["served"]
                 tally.noShow = row["no_show"]
                 tally.cancelled = row["cancelled"]
@@ -217,17 +220,19 @@ extension TicketStore {
                         zone: site.zone
                     )
                 else { continue }
-                let id = key(ticket.day.iso, facts.hour, facts.serviceID, facts.counterID, facts.staff, facts.origin.rawValue)
-                var keyed =
-                    rows[id]
-                    ?? KeyedTally(
-                        day: ticket.day.iso, hour: facts.hour, serviceID: facts.serviceID, counterID: facts.counterID, staff: facts.staff,
-                        origin: facts.origin,
-                        tally: FactsTally(), firstCall: nil, lastFinish: nil)
-                keyed.tally.add(facts)
-                keyed.firstCall = [keyed.firstCall, facts.firstCall].compactMap { $0 }.min()
-                keyed.lastFinish = [keyed.lastFinish, facts.lastFinish].compactMap { $0 }.max()
-                rows[id] = keyed
+                for share in facts.shares {
+                    let id = key(ticket.day.iso, facts.hour, facts.serviceID, share.counterID, share.staff, facts.origin.rawValue)
+                    var keyed =
+                        rows[id]
+                        ?? KeyedTally(
+                            day: ticket.day.iso, hour: facts.hour, serviceID: facts.serviceID, counterID: share.counterID, staff: share.staff,
+                            origin: facts.origin,
+                            tally: FactsTally(), firstCall: nil, lastFinish: nil)
+                    keyed.tally.add(share.tally)
+                    keyed.firstCall = [keyed.firstCall, share.firstCall].compactMap { $0 }.min()
+                    keyed.lastFinish = [keyed.lastFinish, share.lastFinish].compactMap { $0 }.max()
+                    rows[id] = keyed
+                }
             }
             return Array(rows.values)
         }
@@ -290,7 +295,8 @@ extension TicketStore {
             let pause = paused[counter] ?? 0
             let name = site.counter(counter)?.name.map { " \($0.zh)" } ?? ""
             return WindowsReport.Row(
-                counter: counter, label: "\(counter) 号窗口\(name)", figures: tally.figures, openSeconds: open.rounded(), pausedSeconds: pause.rounded(),
+                counter: counter, label: "\(counter) 号窗口\(name)", figures: tally.windowFigures, openSeconds: open.rounded(),
+                pausedSeconds: pause.rounded(),
                 idleSeconds: max(0, open - tally.busySum - pause).rounded())
         }
         return WindowsReport(range: range, rows: rows)
@@ -344,7 +350,7 @@ extension TicketStore {
         let keys = Set(byStaff.keys).union(ratings.keys).sorted()
         let rows = keys.map { key in
             StaffReport.Row(
-                staff: key, name: names[key] ?? key, figures: (byStaff[key] ?? FactsTally()).figures, ratings: ratings[key]?.0 ?? 0,
+                staff: key, name: names[key] ?? key, figures: (byStaff[key] ?? FactsTally()).windowFigures, ratings: ratings[key]?.0 ?? 0,
                 ratingAverage: ratings[key].map { ($0.1 * 100).rounded() / 100 })
         }
         return StaffReport(range: range, rows: rows)
@@ -404,7 +410,7 @@ enum ReportSQL {
     static let openTickets = """
         SELECT * FROM tickets WHERE site_id = ? AND day BETWEEN ? AND ? AND state IN ('remote', 'waiting', 'called', 'serving')
         """
-    static let steps = "SELECT action, at, to_state, counter_id, initiator FROM ticket_events WHERE ticket_id = ? ORDER BY id"
+    static let steps = "SELECT action, at, to_state, counter_id, initiator, service_id FROM ticket_events WHERE ticket_id = ? ORDER BY id"
     static let pauses = "SELECT counter_id, at, action FROM counter_events WHERE site_id = ? AND at >= ? AND at < ? ORDER BY at, id"
     static let staffRatings = "SELECT staff, score FROM ratings WHERE site_id = ? AND at >= ? AND at < ? AND staff IS NOT NULL"
     static let ratingLevels = "SELECT score FROM ratings WHERE site_id = ? AND at >= ? AND at < ?"

@@ -256,4 +256,90 @@ import Testing
         #expect(live.1 == rebuilt.1)
         #expect(live.2 == rebuilt.2)
     }
+
+    /// A ticket one window called and transferred, and another served, worked out by hand
+    /// (Wednesday, Shanghai):
+    ///
+    /// | ticket | issued as | events |
+    /// |---|---|---|
+    /// | A001 | general | 09:05 called at 1 (王芳), 09:06 start, 09:08 transferred to invoice; 09:10 called at 3 (赵伟), 09:11 start, 09:20 done |
+    /// | A002 | general | 09:07 called at 2 (李娜), 09:08 start, 09:15 done |
+    ///
+    /// By ticket: 2 issued, both as general (none as invoice), 2 called, 2 served; waits 300 and
+    /// 420 s. Window 1: 1 call, 1 transfer out, busy 180 s (09:05–09:08), open 180 s. Window 3:
+    /// 1 call, 1 transfer in, served 1, busy 600 s, service 540 s. Window 2: 1 call, served 1.
+    @Test func aTransferredTicketCountsOnceUnderItsTypeAndAtBothWindows() async throws {
+        let (store, clock) = try await Fixture.store(at: Self.at(9, 0))
+        func staff(_ login: String, _ name: String, _ counter: Int) async throws -> String {
+            String(
+                try await store.accounts.addStaff(
+                    NewStaff(login: login, name: name, role: .staff, siteID: "hall", counters: [counter], password: "counter-\(counter)-pass-word"),
+                    cost: 4
+                ).id)
+        }
+        let wang = try await staff("wang", "王芳", 1)
+        let li = try await staff("li", "李娜", 2)
+        let zhao = try await staff("zhao", "赵伟", 3)
+        try await store.issue(IssueRequest(siteID: "hall", service: "general"))
+        try await store.issue(IssueRequest(siteID: "hall", service: "general"))
+        clock.set(Self.at(9, 5))
+        #expect(try await store.callNext(site: "hall", counter: 1, by: .staff(wang)).ticket.number.description == "A001")
+        clock.set(Self.at(9, 6))
+        _ = try await store.start(site: "hall", counter: 1, by: .staff(wang))
+        clock.set(Self.at(9, 7))
+        #expect(try await store.callNext(site: "hall", counter: 2, by: .staff(li)).ticket.number.description == "A002")
+        clock.set(Self.at(9, 8))
+        _ = try await store.transfer(site: "hall", counter: 1, to: "invoice", by: .staff(wang))
+        _ = try await store.start(site: "hall", counter: 2, by: .staff(li))
+        let range = Self.wednesdayOnly(store)
+        // Read live while A001 waits in the invoice queue: window 1's call and transfer already show.
+        let meanwhile = try await store.windowsReport(range)
+        #expect(meanwhile.rows.first { $0.counter == 1 }?.figures.called == 1)
+        #expect(meanwhile.rows.first { $0.counter == 1 }?.figures.transferredOut == 1)
+        #expect(try await store.ticketsReport(range, group: .service).rows.map(\.key) == ["general"])
+        clock.set(Self.at(9, 10))
+        #expect(try await store.callNext(site: "hall", counter: 3, by: .staff(zhao)).ticket.number.description == "A001")
+        clock.set(Self.at(9, 11))
+        _ = try await store.start(site: "hall", counter: 3, by: .staff(zhao))
+        clock.set(Self.at(9, 15))
+        _ = try await store.complete(site: "hall", counter: 2, by: .staff(li))
+        clock.set(Self.at(9, 20))
+        _ = try await store.complete(site: "hall", counter: 3, by: .staff(zhao))
+
+        let tickets = try await store.ticketsReport(range, group: .service)
+        #expect(tickets.rows.map(\.key) == ["general"], "issued as general; none as invoice")
+        let total = tickets.total
+        #expect(total.issued == 2 && total.called == 2 && total.served == 2)
+        #expect(total.waitAverageSeconds == 360)
+        #expect(total.transferredIn == 1 && total.transferredOut == 1)
+
+        let windows = try await store.windowsReport(range)
+        #expect(windows.rows.map(\.counter) == [1, 2, 3])
+        let one = windows.rows[0]
+        #expect(one.figures.called == 1 && one.figures.transferredOut == 1 && one.figures.transferredIn == 0 && one.figures.served == 0)
+        #expect(one.figures.busySeconds == 180 && one.openSeconds == 180)
+        let two = windows.rows[1]
+        #expect(two.figures.called == 1 && two.figures.served == 1 && two.figures.transferredIn == 0 && two.figures.transferredOut == 0)
+        #expect(two.figures.busySeconds == 480 && two.figures.serviceAverageSeconds == 420)
+        let three = windows.rows[2]
+        #expect(three.figures.called == 1 && three.figures.transferredIn == 1 && three.figures.transferredOut == 0 && three.figures.served == 1)
+        #expect(three.figures.busySeconds == 600 && three.figures.serviceAverageSeconds == 540)
+
+        let people = try await store.staffReport(range)
+        #expect(people.rows.map(\.name) == ["王芳", "李娜", "赵伟"])
+        #expect(people.rows.map(\.figures.called) == [1, 1, 1])
+        #expect(people.rows.map(\.figures.transferredOut) == [1, 0, 0])
+        #expect(people.rows.map(\.figures.transferredIn) == [0, 0, 1])
+        #expect(people.rows.map(\.figures.served) == [0, 1, 1])
+
+        // The same figures from the event log alone, and in the table every format prints.
+        #expect(try await store.rebuildReportFacts() == 2)
+        #expect(try await store.windowsReport(range) == windows)
+        #expect(try await store.ticketsReport(range, group: .service) == tickets)
+        let table = windows.table
+        let columns = table.columns.map(\.key)
+        let inColumn = try #require(columns.firstIndex(of: "transferred_in"))
+        let outColumn = try #require(columns.firstIndex(of: "transferred_out"))
+        #expect(table.rows.map { [$0[inColumn], $0[outColumn]] } == [["0", "1"], ["0", "0"], ["1", "0"]])
+    }
 }
