@@ -112,7 +112,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Printed tickets: ESC/POS for 58/80 mm thermal printers (GB18030 text, the QR as a raster), network or device printers.
-        .target(name: "Printing", dependencies: ["QuhaoCore", "QRCode"], swiftSettings: swiftSettings),
+        .target(
+            name: "Printing",
+            dependencies: [
+                "QuhaoCore", "QRCode", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ], swiftSettings: swiftSettings),
         // Outgoing webhooks: the outbox's deliverer (async-http-client), signatures.
         .target(
             name: "Webhooks",

@@ -157,12 +157,24 @@ public actor LiveBoard {
 
     /// Rebuilds changed sites until cancelled. Run it as a service.
     public func run() async {
-        for await _ in wakes {
+        var woken = wakes.makeAsyncIterator()
+        var retrying = false
+        while !Task.isCancelled {
+            if !retrying {
+                guard await woken.next() != nil else { return }
+            }
             let sites = pending.withLock { Array($0.keys) }
             let began = ContinuousClock.now
+            var failed = false
             for site in sites.sorted() {
-                // A failed rebuild keeps the previous snapshot; the next change retries.
-                _ = try? await rebuild(site)
+                // A failed rebuild keeps the previous snapshot and its changes: tried again in a
+                // second (a quiet hall's board must not stay stale until someone else takes a number).
+                do { _ = try await rebuild(site) } catch { failed = true }
+            }
+            retrying = failed
+            if failed {
+                try? await Task.sleep(for: .seconds(1))
+                continue
             }
             // Changes arriving meanwhile are gathered into the next rebuild. On a very long day a
             // rebuild costs more, so the pause grows with it (rebuilds take at most a third of a

@@ -1,4 +1,7 @@
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import QuhaoCore
 
 #if canImport(Glibc)
@@ -29,14 +32,18 @@ public struct PrinterError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// Sends print jobs, each within a time limit, on a thread of its own (sockets and device files
-/// block; the callers' tasks never do).
+/// Sends print jobs, each within a time limit: a network printer through NIO (its connect timeout
+/// covers the name lookup and every address tried), a device file on NIO's thread pool (device
+/// files block); the callers' tasks never do.
 public struct PrinterConnection: Sendable {
+    /// The longest a job may take unless told otherwise.
+    public static let defaultTimeout: TimeInterval = 5
+
     public let target: PrinterTarget
-    /// The longest a job may take: connecting, the paper check and the writing together.
+    /// The longest a job may take: looking up the name, connecting, the paper check and the writing together.
     public let timeout: TimeInterval
 
-    public init(target: PrinterTarget, timeout: TimeInterval = 5) {
+    public init(target: PrinterTarget, timeout: TimeInterval = PrinterConnection.defaultTimeout) {
         self.target = target
         self.timeout = timeout
     }
@@ -44,21 +51,86 @@ public struct PrinterConnection: Sendable {
     /// Sends one job.
     /// - Throws: ``PrinterError`` (unreachable, out of paper, timed out, no such device).
     public func send(_ bytes: [UInt8]) async throws {
-        let target = target
-        let deadline = Date().addingTimeInterval(timeout)
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            DispatchQueue.global(qos: .utility).async {
-                do {
-                    switch target {
-                    case .tcp(let host, let port): try Self.sendTCP(bytes, host: host, port: port, deadline: deadline, target: target)
-                    case .device(let path): try Self.sendDevice(bytes, path: path, deadline: deadline, target: target)
-                    }
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
-                }
+        let deadline = NIODeadline.now() + .milliseconds(Int64(timeout * 1000))
+        switch target {
+        case .tcp(let host, let port): try await Self.sendTCP(bytes, host: host, port: port, deadline: deadline, target: target)
+        case .device(let path):
+            let target = target
+            let until = Date().addingTimeInterval(timeout)
+            try await NIOThreadPool.singleton.runIfActive { try Self.sendDevice(bytes, path: path, deadline: until, target: target) }
+        }
+    }
+
+    /// Reads the printer's answer to the paper-sensor query: its first byte, or `nil` once the
+    /// connection closes (or the caller stops waiting).
+    private final class PaperStatus: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        let answer: @Sendable (UInt8?) -> Void
+
+        init(answer: @escaping @Sendable (UInt8?) -> Void) { self.answer = answer }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            answer(unwrapInboundIn(data).getInteger(at: 0, as: UInt8.self))
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            answer(nil)
+            context.fireChannelInactive()
+        }
+    }
+
+    private static func sendTCP(_ bytes: [UInt8], host: String, port: Int, deadline: NIODeadline, target: PrinterTarget) async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let status = group.any().makePromise(of: UInt8?.self)
+        let answered = NIOLockedValueBox(false)
+        let answer: @Sendable (UInt8?) -> Void = { byte in
+            if answered.withLockedValue({ done in
+                defer { done = true }
+                return !done
+            }) {
+                status.succeed(byte)
             }
         }
+        defer { answer(nil) }
+        let channel: any NIOCore.Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(max(.milliseconds(1), deadline - .now()))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(PaperStatus(answer: answer)) }
+                }
+                .connect(host: host, port: port).get()
+        } catch let error as NIOConnectionError {
+            let why =
+                error.connectionErrors.first.map { "\($0.error)" }
+                ?? (error.dnsAError != nil || error.dnsAAAAError != nil ? "unknown host" : "no address")
+            throw PrinterError.unreachable(target, why)
+        } catch ChannelError.connectTimeout {
+            throw PrinterError.unreachable(target, "no answer")
+        } catch {
+            throw PrinterError.unreachable(target, "\(error)")
+        }
+        // Past the deadline the connection is closed, failing whatever is still being written.
+        let cutOff = channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
+        defer {
+            cutOff.cancel()
+            channel.close(promise: nil)
+        }
+        func write(_ bytes: [UInt8]) async throws {
+            do {
+                try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
+            } catch {
+                throw NIODeadline.now() >= deadline ? PrinterError.timedOut(target) : PrinterError.unreachable(target, "\(error)")
+            }
+        }
+        // DLE EOT 4: the paper sensor. A printer that answers "paper end" gets no job (it would be
+        // lost in its buffer); one that does not answer within half a second is printed to anyway.
+        try await write([0x10, 0x04, 0x04])
+        let waitForPaper = channel.eventLoop.scheduleTask(in: .milliseconds(500)) { answer(nil) }
+        let paper = try await status.futureResult.get()
+        waitForPaper.cancel()
+        if let paper, paper & 0x60 == 0x60 { throw PrinterError.outOfPaper }
+        try await write(bytes)
     }
 
     private static func milliseconds(until deadline: Date) -> Int32 { Int32(max(0, min(Double(Int32.max), deadline.timeIntervalSinceNow * 1000))) }
@@ -80,35 +152,6 @@ public struct PrinterConnection: Sendable {
             }
             offset += written
         }
-    }
-
-    private static func sendTCP(_ bytes: [UInt8], host: String, port: Int, deadline: Date, target: PrinterTarget) throws {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var found: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &found) == 0, let address = found else {
-            throw PrinterError.unreachable(target, "unknown host")
-        }
-        defer { freeaddrinfo(found) }
-        let socket = Glibc.socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard socket >= 0 else { throw PrinterError.unreachable(target, String(cString: strerror(errno))) }
-        defer { close(socket) }
-        if connect(socket, address.pointee.ai_addr, address.pointee.ai_addrlen) != 0 {
-            guard errno == EINPROGRESS else { throw PrinterError.unreachable(target, String(cString: strerror(errno))) }
-            guard ready(socket, Int16(POLLOUT), deadline: deadline) else { throw PrinterError.unreachable(target, "no answer") }
-            var failure: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(socket, SOL_SOCKET, SO_ERROR, &failure, &length)
-            guard failure == 0 else { throw PrinterError.unreachable(target, String(cString: strerror(failure))) }
-        }
-        // DLE EOT 4: the paper sensor. A printer that answers "paper end" gets no job (it would be
-        // lost in its buffer); one that does not answer within half a second is printed to anyway.
-        try writeAll([0x10, 0x04, 0x04], to: socket, deadline: deadline, target: target)
-        if ready(socket, Int16(POLLIN), deadline: min(deadline, Date().addingTimeInterval(0.5))) {
-            var status: UInt8 = 0
-            if read(socket, &status, 1) == 1, status & 0x60 == 0x60 { throw PrinterError.outOfPaper }
-        }
-        try writeAll(bytes, to: socket, deadline: deadline, target: target)
     }
 
     private static func sendDevice(_ bytes: [UInt8], path: String, deadline: Date, target: PrinterTarget) throws {

@@ -107,7 +107,7 @@ public func buildApplication(
         issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
         random: random,
         speech: try SpeechSynthesizer(command: settings.speechCommand, cacheDirectory: settings.speechCache.map { URL(fileURLWithPath: $0) }),
-        printing: PrintSpooler(clock: clock), flash: FormFlash(clock: clock, random: random))
+        printing: PrintSpooler(clock: clock), flash: FormFlash(clock: clock, random: random), logger: logger)
     // A printer's trouble reaches the window's console through the board's next version (and the log).
     shared.printing.onStatus { [board] site, status in
         if let problem = status.problem {

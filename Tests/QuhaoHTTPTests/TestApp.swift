@@ -50,7 +50,7 @@ struct TestApp {
 
     init(
         site: Site = TestApp.site(), also others: [Site] = [], issueBurst: Int = 1000, speechCommand: String? = nil,
-        pollSummary: Duration = .seconds(60)
+        pollSummary: Duration = .seconds(60), boardBreaker: BoardBreaker? = nil
     ) async throws {
         clock = ManualClock(Self.morning)
         let metrics = ServerMetrics()
@@ -61,7 +61,10 @@ struct TestApp {
         try await store.sync(sites: [site] + others)
         presence = PresenceCodes(store: store, clock: clock)
         let store = store
-        board = LiveBoard(bootID: "test") { try await store.siteDay(site: $0, updating: $1, changes: $2) }
+        board = LiveBoard(bootID: "test") {
+            if boardBreaker?.broken.load(ordering: .relaxed) == true { throw Failure("the board's rebuild was made to fail") }
+            return try await store.siteDay(site: $0, updating: $1, changes: $2)
+        }
         app = try buildApplication(
             settings: AppSettings(
                 host: "127.0.0.1", port: 0, publicURL: Self.origin, issueBurst: issueBurst, speechCommand: speechCommand,
@@ -93,6 +96,11 @@ struct TestApp {
     func run(_ test: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         try await app.test(.router, test)
     }
+}
+
+/// Makes the live board's rebuilds fail while `broken` is set (a database error, say).
+final class BoardBreaker: Sendable {
+    let broken = Atomic(false)
 }
 
 /// A logger that keeps its entries (rendered as `message key=value …`) for a test to read.

@@ -177,7 +177,7 @@ def main():
             if status != 201:
                 fail(f"F9 issue: {status} {body}")
             answer = json.loads(body)
-            numbers.append((answer["ticket"]["number"], answer["url"], answer.get("printing")))
+            numbers.append((answer["ticket"]["number"], answer["url"], answer.get("printing"), answer.get("printing_message")))
         return times, numbers
 
     daemon = start(printer.port)
@@ -196,16 +196,17 @@ def main():
         number = re.search(r'id="number">([A-Z][0-9]{3,})<', page)
         if response.status != 200 or not number or "号票正在打印" not in page:
             fail(f"kiosk: {response.status} {page[:300]}")
-        issued.append((number.group(1), None, "queued"))
+        issued.append((number.group(1), None, "printed", None))
     wait_for("seven print jobs", lambda: len(printer.jobs) >= 7, 15, log)
     # The one fixed pause: the claim is that no eighth job comes, and an absence has no condition to
     # wait on; a job sent twice would arrive within milliseconds of the first.
     time.sleep(0.5)
     if len(printer.jobs) != 7:
         fail(f"the printer received {len(printer.jobs)} jobs for 7 tickets (5 by F9, 2 at the kiosk)")
-    if any(printing != "queued" for _, _, printing in issued):
+    # The window is told the slip came out (it waited for the printer to take it), not only that it was queued.
+    if any(printing != "printed" for _, _, printing, _ in issued) or any(message != "号票已打印。" for _, _, _, message in issued[:5]):
         fail(f"printing states: {issued}")
-    for index, (job, (number, ticket_url, _)) in enumerate(zip(printer.jobs, issued)):
+    for index, (job, (number, ticket_url, _, _)) in enumerate(zip(printer.jobs, issued)):
         texts, doubled, rasters = parse(job)
         if doubled != number or "打印测试大厅" not in texts or "请留意叫号" not in texts:
             fail(f"job {index}: {texts}, {doubled}, expected {number}")
@@ -222,7 +223,10 @@ def main():
     dead_port = dead.getsockname()[1]
     dead.close()
     daemon = start(dead_port)
-    unreachable, _ = issue_times(5)
+    unreachable, refused = issue_times(5)
+    # Each F9 answer says the slip did not come out, and why (not "queued").
+    if any(printing != "failed" or "打印机无法连接" not in (message or "") for _, _, printing, message in refused):
+        fail(f"F9 with the printer unreachable: {refused}")
     def console_problem():
         status, body = request(port, "GET", "/api/v1/counters/hall/1", token=token)
         return json.loads(body).get("printer_problem") if status == 200 else None
@@ -233,13 +237,35 @@ def main():
     daemon.wait(timeout=20)
     if "ticket printer failed" not in open(log, encoding="utf-8").read():
         fail("the log does not say the printer failed")
+
+    # 4. The printer back: the window reprints a slip that did not come out, and so does the command line.
+    daemon = start(printer.port)
+    before = len(printer.jobs)
+    lost = refused[0][0]
+    status, body = request(port, "POST", "/api/v1/counters/hall/1/reprint", {"number": lost}, token)
+    if status != 200 or json.loads(body).get("printing") != "printed":
+        fail(f"reprint {lost}: {status} {body}")
+    again = subprocess.run([QUHAO, "print", "reprint", "hall", refused[1][0], "--config", "quhao.yaml"], cwd=work, capture_output=True,
+                           text=True)
+    if again.returncode != 0 or "reprinted" not in again.stdout:
+        fail(f"quhao print reprint: {again.returncode} {again.stdout} {again.stderr}")
+    wait_for("two reprinted slips", lambda: len(printer.jobs) >= before + 2, 15, log)
+    reprinted = [parse(job)[1] for job in printer.jobs[before:]]
+    if reprinted != [lost, refused[1][0]]:
+        fail(f"reprinted slips {reprinted}, expected {[lost, refused[1][0]]}")
+    status, body = request(port, "POST", "/api/v1/counters/hall/1/reprint", {"number": "Z999"}, token)
+    if status != 404 or json.loads(body).get("code") != "ticket.not_found":
+        fail(f"reprint of a number never taken: {status} {body}")
+    daemon.terminate()
+    daemon.wait(timeout=20)
     if max(unreachable) > 2:
         fail(f"an issue took {max(unreachable):.2f} s with the printer unreachable")
     ratio = statistics.median(unreachable) / statistics.median(healthy)
     print(f"  ok: sample ticket decoded (GB18030 hall name, A001 double size, raster QR → zbarimg → hall URL); 5 F9 and 2 kiosk tickets → "
-          f"exactly 7 jobs on a network printer, each with its number and its ticket's QR; printer unreachable: the console says "
+          f"exactly 7 jobs on a network printer, each with its number and its ticket's QR, F9 told \"printed\"; printer unreachable: "
+          f"F9 told \"failed\" and why, the console says "
           f"\"{problem[:20]}…\", F9 median {statistics.median(healthy) * 1000:.1f} ms with the printer vs "
-          f"{statistics.median(unreachable) * 1000:.1f} ms without (ratio {ratio:.2f})")
+          f"{statistics.median(unreachable) * 1000:.1f} ms without (ratio {ratio:.2f}); two lost slips reprinted (API, CLI)")
 
 
 main()

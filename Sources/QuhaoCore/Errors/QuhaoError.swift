@@ -46,6 +46,8 @@ extension QuhaoError {
         case ticketReactivationExpired = "ticket.reactivation_expired"
         case ticketNoShowTooEarly = "ticket.no_show_too_early"
         case ticketTransferSameService = "ticket.transfer_same_service"
+        case ticketReprintNotOpen = "ticket.reprint_not_open"
+        case printerNotConfigured = "printer.not_configured"
         case ticketNumberInvalid = "ticket.number_invalid"
         case ticketDeviceActive = "ticket.device_active"
         case ratingNotAllowed = "rating.not_allowed"

@@ -93,7 +93,7 @@ struct KioskPages {
     enum Stage {
         case home
         case form
-        case result(Ticket, PrintSpooler.Queued?)
+        case result(Ticket, PrintSpooler.Outcome?)
     }
 
     /// Whether a business type needs the keypad: an identity, a required phone, or the green channel's code.
@@ -172,15 +172,11 @@ struct KioskPages {
             data["resetText"] = Catalogue.fill(t["kiosk_reset_in"] ?? "", with: ["n": String(site.kiosk.resultSeconds)])
             data["takenAt"] = AppointmentRules.clock(ticket.issuedAt, in: site.zone)
             switch printed {
-            case .queued?:
-                // A printer that failed its last job is said to have failed; else the slip is on its way.
-                if let problem = services.printing.status(site: site.id)?.problem {
-                    data["printProblem"] = Catalogue.fill(t["kiosk_print_failed"] ?? "", with: ["reason": language == .en ? problem.en : problem.zh])
-                } else {
-                    data["printed"] = t["kiosk_printed"]
-                }
-            case .queueFull?, .unprintable?:
-                let reason = language == .en ? "the printer has a queue it could not print." : "打印机有未打印的号票。"
+            case .printed?, .queued?:
+                // Printed, or still on its way (the printer is slow): the slip is coming.
+                data["printed"] = t["kiosk_printed"]
+            case .some(let outcome):
+                let reason = outcome.problem.map { language == .en ? $0.en : $0.zh } ?? ""
                 data["printProblem"] = Catalogue.fill(t["kiosk_print_failed"] ?? "", with: ["reason": reason])
             case nil: break
             }

@@ -24,11 +24,13 @@ struct AppDependencies: Sendable {
     let printing: PrintSpooler
     /// Messages for the page a refused form redirects to.
     let flash: FormFlash
+    /// The application's log (what a handler notes beyond its request line).
+    var logger = Logger(label: "quhao")
     /// Photo uploads read at once (``UploadGate``).
     let uploads = UploadGate()
 
     /// The public address of a ticket's page.
-    func ticketURL(_ token: String) -> String { "\(settings.publicURL)/t/\(token)" }
+    func ticketURL(_ token: String) -> String { PublicLinks.ticket(token, base: settings.publicURL) }
 
     /// The public address the hall QR carries: with the current code when the site rotates codes.
     func hallURL(_ site: Site) -> String {
@@ -62,7 +64,7 @@ struct AppDependencies: Sendable {
     func boardHoldsOwnChanges(site siteID: String, logger: Logger? = nil) async -> Bool {
         let held = await board.holds(siteID, sequence: store.commitSequence(site: siteID), within: Self.boardWaitDeadline)
         if !held {
-            (logger ?? Logger(label: "quhao")).warning(
+            (logger ?? self.logger).warning(
                 "the board did not take a committed change in time; answered from the command's result", metadata: ["site": "\(siteID)"])
         }
         return held
@@ -81,19 +83,20 @@ struct AppDependencies: Sendable {
         return ticket
     }
 
-    /// Queues a paper ticket when the site has a printer (staff's F9, the kiosk); `nil` without one.
-    /// The slip says how many are ahead: call it after ``boardHoldsOwnChanges(site:logger:)``.
-    func print(_ ticket: Ticket, site: Site) async throws -> PrintSpooler.Queued? {
+    /// Prints a paper ticket when the site has a printer (staff's F9 and reprint, the kiosk) and
+    /// waits for the printer to take it (at most one job's time limit, and a little more), so the
+    /// answer says whether the slip came out; `nil` without a printer.
+    /// The slip says how many are ahead: from the board when it holds the ticket (the kiosk
+    /// waited for it), else from the store (staff never wait for the board).
+    func print(_ ticket: Ticket, site: Site) async throws -> PrintSpooler.Outcome? {
         guard let printer = site.printer else { return nil }
-        // The caller waited for the board already: from the board when it holds the ticket, else
-        // from the store (a committed ticket is printed either way, and never waits twice).
         let fromBoard = (try? await board.snapshot(site.id))?.tickets[ticket.token]?.view.peopleAhead
         let ahead: Int
         if let fromBoard { ahead = fromBoard } else { ahead = try await store.position(of: .id(ticket.id)).peopleAhead }
         let slip = TicketSlip(
             site: site, number: ticket.number.description, serviceID: ticket.serviceID,
             peopleAhead: ahead, takenAt: ticket.issuedAt, url: ticketURL(ticket.token))
-        return printing.enqueue(site: site.id, slip: slip, settings: printer)
+        return await printing.print(site: site.id, slip: slip, settings: printer, within: printing.patience)
     }
 
     /// Waits for a site to change, but never past the start of a graceful shutdown: a stopping

@@ -26,6 +26,8 @@ struct CounterAPI {
         case transfer, pause, resume
         /// Take a number on a visitor's behalf (no phone), channel `staff`.
         case issue
+        /// Print an open ticket's slip again (`number`): the first did not come out, or was lost.
+        case reprint
     }
 
     /// Optional body: the ticket the console believes the window holds (a retried or stale
@@ -56,8 +58,38 @@ struct CounterAPI {
         let token: String
         let url: String
         let ticket: StaffTicketView
-        /// `queued` (sent to the site's printer), `queue_full`, `unprintable`; absent without a printer.
         let printing: String?
+        let printingMessage: String?
+
+        enum CodingKeys: String, CodingKey {
+            case token, url, ticket, printing
+            case printingMessage = "printing_message"
+        }
+    }
+
+    /// A reprint's answer.
+    struct Reprinted: Encodable {
+        let number: String
+        let printing: String
+        let printingMessage: String
+
+        enum CodingKeys: String, CodingKey {
+            case number, printing
+            case printingMessage = "printing_message"
+        }
+    }
+
+    /// What became of a slip, in the staff member's language (`nil`: no printer).
+    static func printingMessage(_ outcome: PrintSpooler.Outcome?, _ language: Language) -> String? {
+        guard let outcome else { return nil }
+        let (t, _) = Templates.strings(language)
+        switch outcome {
+        case .printed: return t["staff_printing_printed"] ?? ""
+        case .queued: return t["staff_printing_queued"] ?? ""
+        case .failed, .queueFull, .unprintable:
+            let reason = outcome.problem.map { language == .en ? $0.en : $0.zh } ?? ""
+            return Catalogue.fill(t["staff_printing_failed"] ?? "", with: ["reason": reason])
+        }
     }
 
     /// The console's state, from the live snapshot, with ETag and `?wait=N` long-polling like the board.
@@ -119,6 +151,9 @@ struct CounterAPI {
             if action == .issue {
                 return try await issue(request, context, site: site, by: by)
             }
+            if action == .reprint {
+                return try await reprint(request, context, site: site)
+            }
             let body = try await PublicAPI.optionalBody(Body.self, request, context) ?? Body()
             let expecting = body.expecting
             let ticket: Ticket
@@ -145,7 +180,7 @@ struct CounterAPI {
                     try await store.resume(site: site, counter: counter, by: by)
                 }
                 return try JSON.response(["counter": String(counter), "status": action == .pause ? "paused" : "open"])
-            case .issue: preconditionFailure("handled above")
+            case .issue, .reprint: preconditionFailure("handled above")
             }
             // Neither a refresh nor a wait for the live board here: staff answers come from the
             // store; phones and displays learn of the change through the commit hook, a moment later.
@@ -166,13 +201,30 @@ struct CounterAPI {
                 channel: .staff, identityOverride: body.identityOverride ?? false),
             by: by)
         let definition = try await services.store.site(site)
-        await services.boardHoldsOwnChanges(site: site)
-        let printing = try await services.print(ticket, site: definition)?.rawValue
+        // Like every staff answer, from the store: no wait for the live board (the slip's
+        // "people ahead" is read from the store when the board does not hold the ticket yet).
+        let printed = try await services.print(ticket, site: definition)
         return try JSON.response(
             Issued(
                 token: ticket.token, url: services.ticketURL(ticket.token),
-                ticket: StaffTicketView(ticket, site: definition, now: services.clock.now()), printing: printing),
+                ticket: StaffTicketView(ticket, site: definition, now: services.clock.now()), printing: printed?.code,
+                printingMessage: Self.printingMessage(printed, request.language)),
             status: .created)
+    }
+
+    /// Prints an open ticket of today's again, and says whether it came out.
+    func reprint(_ request: Request, _ context: AppRequestContext, site: String) async throws -> Response {
+        let body = try await PublicAPI.optionalBody(Body.self, request, context) ?? Body()
+        guard let number = body.number, !number.isEmpty else { throw QuhaoError(.requestInvalid, ["reason": "a reprint needs \"number\""]) }
+        let definition = try await services.store.site(site)
+        guard definition.printer != nil else { throw QuhaoError(.printerNotConfigured) }
+        let ticket = try await services.store.ticket(.number(site: site, number.uppercased()))
+        guard !ticket.state.isFinal else { throw QuhaoError(.ticketReprintNotOpen, ["number": ticket.number.description]) }
+        guard let printed = try await services.print(ticket, site: definition) else { throw QuhaoError(.printerNotConfigured) }
+        return try JSON.response(
+            Reprinted(
+                number: ticket.number.description, printing: printed.code,
+                printingMessage: Self.printingMessage(printed, request.language) ?? ""))
     }
 
     static func window(_ context: AppRequestContext) throws -> (site: String, counter: Int) {

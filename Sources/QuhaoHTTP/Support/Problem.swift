@@ -44,7 +44,8 @@ extension QuhaoError {
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterBusy, .counterDoesNotServe,
             .queueEmpty,
             .ticketInvalidTransition, .ticketStale, .ticketAlreadyReactivated, .ticketReactivationExpired, .ticketNoShowTooEarly,
-            .ticketTransferSameService, .ticketDeviceActive, .identityDuplicate, .ratingNotAllowed, .ratingDuplicate, .staffLoginTaken:
+            .ticketTransferSameService, .ticketReprintNotOpen, .printerNotConfigured, .ticketDeviceActive, .identityDuplicate, .ratingNotAllowed,
+            .ratingDuplicate, .staffLoginTaken:
             .conflict
         }
     }

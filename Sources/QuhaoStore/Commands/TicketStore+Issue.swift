@@ -96,23 +96,26 @@ extension TicketStore {
                 allowChecksumOverride: request.identityOverride && request.channel == .staff)
         let phone = booked != nil ? nil : try IdentityCheck.validatePhone(request.phone, for: service.phone, service: named)
         let db = context.db
+        let deviceHash = request.device.map { keyedHash("device:\($0)") }
+        if let deviceHash,
+            let active = try TicketRecord.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT * FROM tickets WHERE site_id = ? AND device_hash = ?
+                        AND state IN ('remote', 'waiting', 'called', 'serving') LIMIT 1
+                        """), arguments: [site.id, deviceHash])
+        {
+            // The same phone asking again for the same business type and person: a retry of a take
+            // whose answer never arrived (a dropped connection). It gets the number it already has.
+            if active.originServiceID == service.id, active.identityHash == identity.map(identityHash) { return active.ticket }
+            throw QuhaoError(.ticketDeviceActive, ["number": active.number])
+        }
         let lastSeq =
             try Int.fetchOne(
                 db.cachedStatement(sql: "SELECT MAX(seq) FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?"),
                 arguments: [site.id, context.day.iso, service.id]) ?? 0
         if booked == nil, let cap = service.dailyCap, lastSeq >= cap {
             throw QuhaoError(.serviceDailyCapReached, named.merging(["cap": String(cap)]) { $1 })
-        }
-        let deviceHash = request.device.map { keyedHash("device:\($0)") }
-        if let deviceHash,
-            let active = try String.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT number FROM tickets WHERE site_id = ? AND device_hash = ?
-                        AND state IN ('remote', 'waiting', 'called', 'serving') LIMIT 1
-                        """), arguments: [site.id, deviceHash])
-        {
-            throw QuhaoError(.ticketDeviceActive, ["number": active])
         }
         let hash = booked?.identityHash ?? identity.map(identityHash)
         if let hash, !forUnit {

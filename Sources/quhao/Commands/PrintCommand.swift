@@ -5,9 +5,51 @@ import QuhaoConfig
 import QuhaoCore
 import QuhaoStore
 
-/// `quhao print test`: a sample ticket on the hall's printer (or another), to set one up.
+/// `quhao print test`: a sample ticket on the hall's printer (or another), to set one up;
+/// `quhao print reprint SITE NUMBER`: an open ticket's slip again.
 struct PrintCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "print", abstract: "Ticket printers.", subcommands: [Test.self])
+    static let configuration = CommandConfiguration(commandName: "print", abstract: "Ticket printers.", subcommands: [Test.self, Reprint.self])
+
+    struct Reprint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a ticket of today's again on its hall's printer (the first slip did not come out, or was lost).",
+            discussion: "Only a ticket still in the queue (waiting, remote, called or being served). Example: quhao print reprint qiantang A023")
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The site (a tax hall with sites[].printer).")
+        var site: String
+        @Argument(help: "The ticket's number today, e.g. A023.")
+        var number: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let (file, _) = try storeOptions.loadConfig()
+                let settings = try storeOptions.settings(file: file)
+                let store = try await storeOptions.openStore()
+                let site = try await store.site(site)
+                guard let printer = site.printer, let target = PrinterTarget(printer.target) else {
+                    throw QuhaoError(.printerNotConfigured)
+                }
+                let ticket = try await store.ticket(.number(site: site.id, number.uppercased()))
+                guard !ticket.state.isFinal else { throw QuhaoError(.ticketReprintNotOpen, ["number": ticket.number.description]) }
+                let ahead = try await store.position(of: .id(ticket.id)).peopleAhead
+                let slip = TicketSlip(
+                    site: site, number: ticket.number.description, serviceID: ticket.serviceID, peopleAhead: ahead, takenAt: ticket.issuedAt,
+                    url: PublicLinks.ticket(ticket.token, base: settings.publicURL))
+                guard
+                    let bytes = ESCPOS.ticket(
+                        slip, paper: PaperWidth(rawValue: printer.paper) ?? .mm58, qr: QRPrinting(rawValue: printer.qr) ?? .raster)
+                else {
+                    throw ExitFailure(message: "cannot lay out the ticket (no GB18030 converter in the C library?)", code: 1)
+                }
+                do {
+                    try await PrinterConnection(target: target).send(bytes)
+                } catch let error as PrinterError {
+                    throw ExitFailure(message: "未打印 not printed: \(error.zh)\n  \(error.en)", code: 1)
+                }
+                print("已补打 reprinted \(ticket.number) (\(ahead) ahead 前面 \(ahead) 人) on \(target)")
+            }
+        }
+    }
 
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -147,11 +147,41 @@
     }
   }
 
-  function say(text, isError) {
+  // `reprint`: a ticket number whose slip may be printed again (a button after the text).
+  function say(text, isError, reprint) {
     const box = $('message');
     box.hidden = !text;
     box.textContent = text || '';
     box.className = 'message' + (isError ? ' error' : '');
+    if (text && reprint) {
+      const again = document.createElement('button');
+      again.type = 'button';
+      again.className = 'reprint';
+      again.textContent = S.reprint;
+      again.title = fill(S.reprint_title, { number: reprint });
+      again.addEventListener('click', () => reprintSlip(reprint));
+      box.append(' ', again);
+    }
+  }
+
+  // Says what became of a slip: printed, on its way, or not printed and why (with the button again).
+  function sayPrinted(prefix, data, number) {
+    const failed = !['printed', 'queued'].includes(data.printing);
+    say((prefix ? prefix + ' ' : '') + (data.printing_message || ''), failed, number);
+  }
+
+  async function reprintSlip(number) {
+    if (busy) return;
+    busy = true;
+    enableButtons();
+    say('');
+    try {
+      const data = await post('reprint', { number: number });
+      if (data) sayPrinted('', data, number);
+    } finally {
+      busy = false;
+      enableButtons();
+    }
   }
 
   function showExpired() {
@@ -248,8 +278,9 @@
       }
       if (data && data.already_held) say(fill(S.already_held, { number: data.number }));
       if (data && data.ticket && action === 'issue') {
-        const printing = data.printing ? ' ' + (S['printing_' + data.printing] || '') : '';
-        say(fill(S.issued, { number: data.ticket.number }) + printing);
+        const issued = fill(S.issued, { number: data.ticket.number });
+        if (data.printing) sayPrinted(issued, data, data.ticket.number);
+        else say(issued);
       }
       if (data && view && data.number && action !== 'issue') {
         // Show the answer at once; the poll confirms it a moment later.
