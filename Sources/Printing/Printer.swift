@@ -102,13 +102,13 @@ public struct PrinterConnection: Sendable {
                 .connect(host: host, port: port).get()
         } catch let error as NIOConnectionError {
             let why =
-                error.connectionErrors.first.map { "\($0.error)" }
+                error.connectionErrors.first.map { Self.words($0.error) }
                 ?? (error.dnsAError != nil || error.dnsAAAAError != nil ? "unknown host" : "no address")
             throw PrinterError.unreachable(target, why)
         } catch ChannelError.connectTimeout {
             throw PrinterError.unreachable(target, "no answer")
         } catch {
-            throw PrinterError.unreachable(target, "\(error)")
+            throw PrinterError.unreachable(target, Self.words(error))
         }
         // Past the deadline the connection is closed, failing whatever is still being written.
         let cutOff = channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
@@ -120,7 +120,7 @@ public struct PrinterConnection: Sendable {
             do {
                 try await channel.writeAndFlush(ByteBuffer(bytes: bytes)).get()
             } catch {
-                throw NIODeadline.now() >= deadline ? PrinterError.timedOut(target) : PrinterError.unreachable(target, "\(error)")
+                throw NIODeadline.now() >= deadline ? PrinterError.timedOut(target) : PrinterError.unreachable(target, Self.words(error))
             }
         }
         // DLE EOT 4: the paper sensor. A printer that answers "paper end" gets no job (it would be
@@ -131,6 +131,13 @@ public struct PrinterConnection: Sendable {
         waitForPaper.cancel()
         if let paper, paper & 0x60 == 0x60 { throw PrinterError.outOfPaper }
         try await write(bytes)
+    }
+
+    /// A socket error in the C library's words ("Connection refused"), not NIO's error value.
+    static func words(_ error: any Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if let channel = error as? ChannelError, case .ioOnClosedChannel = channel { return "the connection was closed" }
+        return "the connection failed"
     }
 
     private static func milliseconds(until deadline: Date) -> Int32 { Int32(max(0, min(Double(Int32.max), deadline.timeIntervalSinceNow * 1000))) }

@@ -77,11 +77,35 @@ public enum ConfigLoader {
         }
         var entryDropped = false
         var decoded: ConfigFile?
-        for _ in 0..<100 {
+        // A missing required key is filled with a stand-in (text, a number, a section, a list: the
+        // first that decodes), so its entry stays and every other value in the file is still
+        // checked; what the checks say about the stand-in itself is not reported.
+        var standIns: [(keys: [String], path: String, tried: Int)] = []
+        func keyNames(_ keys: [any CodingKey]) -> [String] { keys.map { $0.intValue.map { "#\($0)" } ?? $0.stringValue } }
+        for _ in 0..<200 {
             do {
                 decoded = try YAMLDecoder().decode(ConfigFile.self, from: working)
                 break
             } catch let error as DecodingError {
+                if case .keyNotFound(let key, let context) = error, dropped.isEmpty,
+                    let filled = filling(working, at: context.codingPath, key: key.stringValue, with: standInValues[0])
+                {
+                    let found = issue(for: error, original: original)
+                    if !issues.contains(where: { $0.path == found.path }) { issues.append(found) }
+                    standIns.append((keyNames(context.codingPath + [key]), found.path, 0))
+                    working = filled
+                    continue
+                }
+                // A stand-in of the wrong kind: the next one.
+                let keys = Self.path(of: error)
+                if let last = keys.last, let at = standIns.lastIndex(where: { $0.keys == keyNames(keys) }),
+                    standIns[at].tried + 1 < standInValues.count,
+                    let filled = filling(working, at: Array(keys.dropLast()), key: last.stringValue, with: standInValues[standIns[at].tried + 1])
+                {
+                    standIns[at].tried += 1
+                    working = filled
+                    continue
+                }
                 let found = issue(for: error, original: original)
                 if !issues.contains(where: { $0.path == found.path }) { issues.append(found) }
                 guard let (next, element, wasEntry) = removing(error, from: working) else { break }
@@ -97,7 +121,10 @@ public enum ConfigLoader {
         }
         if let decoded, !entryDropped {
             issues += unknownKeys(in: working, canonical: decoded)
-            issues += ConfigValidator.validate(decoded)
+            let standing = standIns.map(\.path)
+            issues += ConfigValidator.validate(decoded).filter { found in
+                !standing.contains { found.path == $0 || found.path.hasPrefix($0 + ".") || found.path.hasPrefix($0 + "[") }
+            }
         } else {
             // A whole entry was taken out (later entries' numbers moved): the checks between
             // entries wait for the next run; keys no setting has anywhere are still named.
@@ -105,6 +132,47 @@ public enum ConfigLoader {
         }
         guard let decoded, issues.isEmpty else { throw fail(issues) }
         return decoded
+    }
+
+    /// Stand-ins for a missing required key, tried in turn until one decodes.
+    static var standInValues: [Node] {
+        [
+            .scalar(.init("\u{1}missing")), .scalar(.init("0")), .mapping(.init([])), .sequence(.init([])),
+        ]
+    }
+
+    /// Where a decoding error points.
+    static func path(of error: DecodingError) -> [any CodingKey] {
+        switch error {
+        case .keyNotFound(let key, let context): context.codingPath + [key]
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context.codingPath
+        @unknown default: []
+        }
+    }
+
+    /// The node with `key` set to `value` in the mapping at `path`; `nil` when there is no mapping there.
+    static func filling(_ node: Node, at path: [any CodingKey], key: String, with value: Node) -> Node? {
+        guard let first = path.first else {
+            guard case .mapping(var mapping) = node else { return nil }
+            mapping[.scalar(.init(key))] = value
+            return .mapping(mapping)
+        }
+        switch node {
+        case .mapping(var mapping):
+            guard let index = mapping.firstIndex(where: { $0.key.string == first.stringValue }),
+                let child = filling(mapping[index].value, at: Array(path.dropFirst()), key: key, with: value)
+            else { return nil }
+            mapping[mapping[index].key] = child
+            return .mapping(mapping)
+        case .sequence(let sequence):
+            guard let position = first.intValue, position < sequence.count else { return nil }
+            var nodes = Array(sequence)
+            guard let child = filling(nodes[position], at: Array(path.dropFirst()), key: key, with: value) else { return nil }
+            nodes[position] = child
+            return .sequence(Node.Sequence(nodes, sequence.tag, sequence.style, sequence.mark))
+        default:
+            return nil
+        }
     }
 
     /// The node without what a decoding error points at: the value for a bad value, the entry

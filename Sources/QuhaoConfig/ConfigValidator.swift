@@ -33,6 +33,12 @@ enum ConfigValidator {
             if let tls = server.tls {
                 check(!tls.certificate.isEmpty, "server.tls.certificate", "must name the certificate's PEM file")
                 check(!tls.key.isEmpty, "server.tls.key", "must name the private key's PEM file")
+                // Named with every other problem (their contents are read by check-config once the rest is right).
+                for (name, file) in [("certificate", tls.certificate), ("key", tls.key)] where !file.isEmpty {
+                    check(
+                        FileManager.default.isReadableFile(atPath: file), "server.tls.\(name)",
+                        "cannot read \(file) (no such file, or not readable by this user)")
+                }
             }
             for (index, entry) in (server.trustedProxies ?? []).enumerated() {
                 check(
@@ -137,6 +143,14 @@ enum ConfigValidator {
                 check(
                     PrinterTarget(printer.target) != nil, "\(at).printer.target",
                     "must be tcp://host:port (a network printer) or a device path like /dev/usb/lp0")
+                // A file path outside /dev (a spool file) needs its folder; a device may be unplugged now.
+                if case .device(let path)? = PrinterTarget(printer.target), !path.hasPrefix("/dev/") {
+                    let folder = (path as NSString).deletingLastPathComponent
+                    var isFolder: ObjCBool = false
+                    check(
+                        FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isFolder) && isFolder.boolValue,
+                        "\(at).printer.target", "the folder \(folder) does not exist")
+                }
                 if let paper = printer.paper { check([58, 80].contains(paper), "\(at).printer.paper", "must be 58 or 80 (mm)") }
                 if let qr = printer.qr { check(["raster", "native"].contains(qr), "\(at).printer.qr", "must be raster or native") }
                 if let footer = printer.footer { check(footer.count <= 64, "\(at).printer.footer", "must be at most 64 characters") }

@@ -89,6 +89,8 @@ import Testing
             FileManager.default.createFile(atPath: path, contents: Data())
             let (status, body) = try await Self.ready(client)
             #expect(status == .serviceUnavailable && body.contains("storage.file_replaced"))
+            let response = try await client.execute(uri: "/readyz", method: .get)
+            #expect(response.headers[values: .cacheControl] == ["no-store"], "each header once")
         }
     }
 

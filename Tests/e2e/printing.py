@@ -204,7 +204,7 @@ def main():
     if len(printer.jobs) != 7:
         fail(f"the printer received {len(printer.jobs)} jobs for 7 tickets (5 by F9, 2 at the kiosk)")
     # The window is told the slip came out (it waited for the printer to take it), not only that it was queued.
-    if any(printing != "printed" for _, _, printing, _ in issued) or any(message != "号票已打印。" for _, _, _, message in issued[:5]):
+    if any(printing != "printed" for _, _, printing, _ in issued) or any(message != "号票已送至打印机。" for _, _, _, message in issued[:5]):
         fail(f"printing states: {issued}")
     for index, (job, (number, ticket_url, _, _)) in enumerate(zip(printer.jobs, issued)):
         texts, doubled, rasters = parse(job)

@@ -48,6 +48,7 @@ extension QuhaoError {
         case ticketTransferSameService = "ticket.transfer_same_service"
         case ticketReprintNotOpen = "ticket.reprint_not_open"
         case printerNotConfigured = "printer.not_configured"
+        case printerFailed = "printer.failed"
         case ticketNumberInvalid = "ticket.number_invalid"
         case ticketDeviceActive = "ticket.device_active"
         case ratingNotAllowed = "rating.not_allowed"

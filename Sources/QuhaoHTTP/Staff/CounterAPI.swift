@@ -221,6 +221,10 @@ struct CounterAPI {
         let ticket = try await services.store.ticket(.number(site: site, number.uppercased()))
         guard !ticket.state.isFinal else { throw QuhaoError(.ticketReprintNotOpen, ["number": ticket.number.description]) }
         guard let printed = try await services.print(ticket, site: definition) else { throw QuhaoError(.printerNotConfigured) }
+        // Printing is all a reprint does: when it did not happen, the answer is a refusal (503), not a 200.
+        if let problem = printed.problem {
+            throw QuhaoError(.printerFailed, ["number": ticket.number.description, "reason": problem.zh, "reason@en": problem.en])
+        }
         return try JSON.response(
             Reprinted(
                 number: ticket.number.description, printing: printed.code,

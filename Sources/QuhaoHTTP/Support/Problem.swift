@@ -39,6 +39,7 @@ extension QuhaoError {
         case .bookingNotOffered, .bookingDuplicate, .bookingBarred, .bookingCancelTooLate, .bookingTooEarly, .bookingInvalidState,
             .slotTooFarAhead, .slotClosed, .slotFull:
             .conflict
+        case .printerFailed: .serviceUnavailable
         case .evidenceType: .unsupportedMediaType
         case .evidenceTooLarge: .contentTooLarge
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterBusy, .counterDoesNotServe,
@@ -70,6 +71,10 @@ struct Problem: Encodable {
     func response(headers extra: HTTPFields = [:]) -> Response {
         let data = (try? JSONEncoder().encode(self)) ?? Data()
         var headers: HTTPFields = [.contentType: "application/problem+json; charset=utf-8", .cacheControl: "no-store"]
+        // Each field once: what the caller gives replaces the default.
+        for field in extra {
+            headers[fields: field.name] = []
+        }
         headers.append(contentsOf: extra)
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

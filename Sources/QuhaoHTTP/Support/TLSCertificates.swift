@@ -59,25 +59,33 @@ public final class TLSCertificates: Sendable {
     }
 
     static func load(certificate: String, key keyFile: String) throws -> Pair {
+        // Both files named when both are missing; in words, not the TLS library's error values.
+        let unreadable = [("server.tls.certificate", certificate), ("server.tls.key", keyFile)].filter {
+            !FileManager.default.isReadableFile(atPath: $0.1)
+        }
+        guard unreadable.isEmpty else {
+            throw Failure(
+                description: unreadable.map { "\($0.0): cannot read \($0.1) (no such file, or not readable by this user)" }.joined(separator: "\n"))
+        }
         let chain: [NIOSSLCertificate]
         do {
             chain = try NIOSSLCertificate.fromPEMFile(certificate)
         } catch {
-            throw Failure(description: "server.tls.certificate: cannot read a PEM certificate from \(certificate) (\(error))")
+            throw Failure(description: "server.tls.certificate: \(certificate) is not a PEM certificate (-----BEGIN CERTIFICATE-----)")
         }
         guard !chain.isEmpty else { throw Failure(description: "server.tls.certificate: no certificate in \(certificate)") }
         let key: NIOSSLPrivateKey
         do {
             key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
         } catch {
-            throw Failure(description: "server.tls.key: cannot read a PEM private key from \(keyFile) (\(error))")
+            throw Failure(description: "server.tls.key: \(keyFile) is not an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----)")
         }
         // A context made from the pair checks that the key belongs to the certificate.
         do {
             _ = try NIOSSLContext(
                 configuration: .makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)))
         } catch {
-            throw Failure(description: "server.tls: the key in \(keyFile) is not the certificate's in \(certificate) (\(error))")
+            throw Failure(description: "server.tls: the key in \(keyFile) does not belong to the certificate in \(certificate)")
         }
         return Pair(chain: chain, key: key)
     }

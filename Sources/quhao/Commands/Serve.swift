@@ -62,6 +62,16 @@ struct Serve: AsyncParsableCommand {
             logger.logLevel = Logger.Level(rawValue: logLevel ?? settings.logLevel) ?? .info
             let clock = try SystemClock.fromEnvironment()
             if clock.isShifted { logger.warning("test clock in use (QUHAO_NOW)", metadata: ["now": "\(clock.now())"]) }
+            // The certificate before the database: a start that cannot serve HTTPS touches nothing.
+            let tls: TLSCertificates?
+            do {
+                tls = try settings.tls.map { try TLSCertificates(certificate: $0.certificate, key: $0.key) }
+            } catch {
+                throw ExitFailure(message: "\(error)", code: 2)
+            }
+            if let tls, let notAfter = tls.notAfter {
+                logger.info("https", metadata: ["certificate": "\(settings.tls?.certificate ?? "")", "valid_until": "\(notAfter)"])
+            }
             // One daemon per database file (held until the process ends; a restore checks it too).
             let lock: DaemonLock
             do {
@@ -107,15 +117,6 @@ struct Serve: AsyncParsableCommand {
                 "configuration synced",
                 metadata: ["source": "\(source)", "sites": "\(sites.map(\.id).joined(separator: ","))", "database": "\(settings.databasePath)"])
             let onScreen = display
-            let tls: TLSCertificates?
-            do {
-                tls = try settings.tls.map { try TLSCertificates(certificate: $0.certificate, key: $0.key) }
-            } catch {
-                throw ExitFailure(message: "\(error)", code: 2)
-            }
-            if let tls, let notAfter = tls.notAfter {
-                logger.info("https", metadata: ["certificate": "\(settings.tls?.certificate ?? "")", "valid_until": "\(notAfter)"])
-            }
             let app = try buildApplication(
                 settings: AppSettings(
                     host: settings.host, port: settings.port, publicURL: settings.publicURL, speechCommand: speech,

@@ -177,7 +177,9 @@
     say('');
     try {
       const data = await post('reprint', { number: number });
+      // Printed (or still printing): said; refused (the printer failed): the reason, with the button again.
       if (data) sayPrinted('', data, number);
+      else say($('message').textContent, true, number);
     } finally {
       busy = false;
       enableButtons();
