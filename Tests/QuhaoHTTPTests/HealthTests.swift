@@ -91,6 +91,12 @@ import Testing
             #expect(status == .serviceUnavailable && body.contains("storage.file_replaced"))
             let response = try await client.execute(uri: "/readyz", method: .get)
             #expect(response.headers[values: .cacheControl] == ["no-store"], "each header once")
+            // And no number is handed out into the file that is gone (they were lost at the restart).
+            let taken = try await client.execute(
+                uri: "/api/v1/sites/hall/tickets", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: #"{"service": "a"}"#))
+            #expect(taken.status == .serviceUnavailable)
+            #expect(String(buffer: taken.body).contains("storage.file_replaced"))
         }
     }
 

@@ -311,8 +311,8 @@ struct OperationsRoutes {
                 context.logger.critical(
                     "a file the daemon holds is no longer at its path: restart it",
                     metadata: ["files": "\(moved.map { "\($0.role) \($0.path)" }.joined(separator: ", "))"])
-                let zh = moved.map { $0.role == "lock" ? "锁文件" : "数据库文件" }.joined(separator: "、")
-                let en = moved.map { "\($0.role) file" }.joined(separator: " and ")
+                let zh = moved.map(\.name.zh).joined(separator: "、")
+                let en = moved.map(\.name.en).joined(separator: " and ")
                 return Problem(QuhaoError(.storageFileReplaced, ["files": zh, "files@en": en]), language: language)
                     .response(headers: [.cacheControl: "no-store"])
             }

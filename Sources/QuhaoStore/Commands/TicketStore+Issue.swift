@@ -52,6 +52,7 @@ extension TicketStore {
     /// savepoint, so one refusal never touches another, and each answered only after the commit.
     /// - Throws: ``QuhaoError`` `site.*`, `service.*`, `identity.*`, `phone.*`.
     public func issue(_ request: IssueRequest, by initiator: Initiator = .visitor) async throws -> Ticket {
+        try databaseFileInPlace()
         let token = random.token()
         return try await issues.submit(request.siteID) { db, now in
             try issue(

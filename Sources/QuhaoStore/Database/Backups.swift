@@ -187,6 +187,9 @@ public struct HeldFile: Sendable, Hashable {
         self.inode = UInt64(info.st_ino)
     }
 
+    /// The file in words: 数据库文件 / database file, 锁文件 / lock file.
+    public var name: (zh: String, en: String) { role == "lock" ? ("锁文件", "lock file") : ("数据库文件", "\(role) file") }
+
     /// Whether the file at its path is still the one held.
     public var isInPlace: Bool {
         var info = stat()

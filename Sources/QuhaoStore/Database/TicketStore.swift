@@ -158,8 +158,18 @@ public struct TicketStore: StorageAccess {
         }
     }
 
+    /// Refuses a ticket command when the database file was moved, deleted or replaced under the
+    /// daemon: what it wrote now would be gone at its next start (503, not answered as done).
+    /// A `stat` of the path: nothing next to a write transaction's `fsync`.
+    func databaseFileInPlace() throws {
+        if let databaseFile, !databaseFile.isInPlace {
+            throw QuhaoError(.storageFileReplaced, ["files": databaseFile.name.zh, "files@en": databaseFile.name.en])
+        }
+    }
+
     /// One write transaction at the clock's "now"; announces the touched site and tickets after the commit.
     private func transact<T: Sendable>(_ body: @escaping @Sendable (Database, Date) throws -> (site: String, value: T)) async throws -> T {
+        try databaseFileInPlace()
         let now = clock.now()
         let touched = TouchedTickets()
         let began = Mutex<ContinuousClock.Instant?>(nil)
