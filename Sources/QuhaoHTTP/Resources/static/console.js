@@ -34,7 +34,7 @@
     $('pause-label').textContent = view.counter.paused ? S.resume : S.pause;
     // The hall printer's last failure (cleared once a ticket prints again).
     $('printer').hidden = !view.printer_problem;
-    $('printer').textContent = view.printer_problem ? '🖨 ' + view.printer_problem : '';
+    $('printer').textContent = view.printer_problem ? view.printer_problem : '';
     $('idle').hidden = !!ticket;
     $('ticket').hidden = !ticket;
     if (ticket) {
