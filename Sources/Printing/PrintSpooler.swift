@@ -141,9 +141,7 @@ public final class PrintSpooler: Sendable {
     public var patience: Duration { .milliseconds(Int(min(timeout, 1.5) * 1000) + 500) }
 
     private func submit(site: String, slip: TicketSlip, settings: PrinterSettings) -> (outcome: Outcome, done: Completion?) {
-        guard let target = PrinterTarget(settings.target),
-            let bytes = ESCPOS.ticket(slip, paper: PaperWidth(rawValue: settings.paper) ?? .mm58, qr: QRPrinting(rawValue: settings.qr) ?? .raster)
-        else { return (.unprintable, nil) }
+        guard let target = PrinterTarget(settings.target), let bytes = ESCPOS.ticket(slip, settings: settings) else { return (.unprintable, nil) }
         let done = Completion()
         let job = Job(site: site, bytes: bytes, connection: PrinterConnection(target: target, timeout: timeout), done: done)
         let queued = queues.withLock { queues -> Bool in

@@ -1,5 +1,6 @@
 import Foundation
 import QRCode
+import QuhaoCore
 
 /// What a printed ticket says.
 public struct TicketSlip: Sendable, Hashable {
@@ -51,6 +52,11 @@ public enum ESCPOS {
     static let lineFeed: [UInt8] = [0x0A]
     /// Feed 4 lines, then a partial cut (GS V 66 n).
     static let feedAndCut: [UInt8] = [0x1B, 0x64, 0x04, 0x1D, 0x56, 0x42, 0x00]
+
+    /// A ticket laid out as a site's printer settings say (58 mm and a raster QR unless they say otherwise).
+    public static func ticket(_ slip: TicketSlip, settings: PrinterSettings) -> [UInt8]? {
+        ticket(slip, paper: PaperWidth(rawValue: settings.paper) ?? .mm58, qr: QRPrinting(rawValue: settings.qr) ?? .raster)
+    }
 
     /// The bytes of one printed ticket.
     /// - Returns: `nil` when the text cannot be encoded (no GB18030 converter) or the URL is too long for a QR code.

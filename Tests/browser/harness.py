@@ -11,6 +11,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
+from selenium.webdriver.common.by import By
 
 QUHAO = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/quhao")
 # Under the repository's ignored test-output/ folder, wherever the test is started from.
@@ -90,6 +91,14 @@ def demo_config(*replacements):
         assert old in text, f"config/quhao.yaml no longer holds {old!r}"
         text = text.replace(old, new, 1)
     return text
+
+
+def sign_in(driver, wait, login, password):
+    """Fills the staff sign-in page the browser was sent to, and submits it."""
+    wait.until(lambda d: "/staff/login" in d.current_url and d.find_elements(By.ID, "login"))
+    driver.find_element(By.ID, "login").send_keys(login)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "sign-in").click()
 
 
 def viewport(driver, width, height):

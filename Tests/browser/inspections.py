@@ -14,7 +14,7 @@ import zlib
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import OUT, session
+from harness import OUT, session, sign_in
 
 UNITS = ("id,name,uscc,licence,address,type,risk,contact_name,contact_phone,kitchen_mode,camera_url,active\n"
          ",白杨街道第一小学食堂,91350100M000100Y43,JY13301040000001,杭州市钱塘区白杨街道学林街1号,学校食堂,C,王师傅,13812345678,视频展示,"
@@ -62,10 +62,7 @@ def main():
 
         # The inspector signs in and calls the next unit.
         driver.get(f"{base}/inspect")
-        wait.until(lambda d: "/staff/login" in d.current_url)
-        driver.find_element(By.ID, "login").send_keys("zhang")
-        driver.find_element(By.ID, "password").send_keys("inspector-pass-2026")
-        driver.find_element(By.ID, "sign-in").click()
+        sign_in(driver, wait, "zhang", "inspector-pass-2026")
         wait.until(lambda d: d.current_url.endswith("/inspect"))
         driver.find_element(By.CSS_SELECTOR, "form[action$='/call-next'] button").click()
         wait.until(lambda d: "/inspect/i/" in d.current_url and "检查组已出发" in d.find_element(By.ID, "status").text)

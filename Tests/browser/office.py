@@ -8,20 +8,13 @@ import os
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import OUT, chromium, session
+from harness import OUT, chromium, session, sign_in
 
 
 def no_sideways_scroll(driver, width):
     """The page itself is no wider than the screen (a wide table scrolls inside its own box)."""
     wide = driver.execute_script("return document.documentElement.scrollWidth")
     assert wide <= width, f"{driver.current_url} is {wide} px wide on a {width} px screen"
-
-
-def sign_in(driver, wait, login, password):
-    wait.until(lambda d: "/staff/login" in d.current_url and d.find_elements(By.ID, "login"))
-    driver.find_element(By.ID, "login").send_keys(login)
-    driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.ID, "sign-in").click()
 
 
 def main():

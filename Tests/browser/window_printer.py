@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import OUT, demo_config, session, viewport
+from harness import OUT, demo_config, session, sign_in, viewport
 
 # A device path under /dev that is not there (an unplugged USB printer); the test then makes it
 # (a regular file stands in for the printer coming back) and removes it at the end.
@@ -28,10 +28,7 @@ def main():
                        "--password-stdin", stdin=b"window-three-password\n")
             wait = WebDriverWait(driver, 10)
             driver.get(f"{daemon.base}/staff/qiantang/3")
-            wait.until(lambda d: "/staff/login" in d.current_url)
-            driver.find_element(By.ID, "login").send_keys("li")
-            driver.find_element(By.ID, "password").send_keys("window-three-password")
-            driver.find_element(By.ID, "sign-in").click()
+            sign_in(driver, wait, "li", "window-three-password")
             wait.until(lambda d: d.current_url.endswith("/staff/qiantang/3"))
             wait.until(lambda d: d.find_element(By.ID, "idle").is_displayed())
 

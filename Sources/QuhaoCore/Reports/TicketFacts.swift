@@ -99,8 +99,7 @@ public struct TicketFacts: Sendable, Hashable {
             channel == .staff || channel == .cli ? .staff : issue.toState == .remote ? .remote : .hall
         let checkIn = steps.first { $0.action == "check_in" }?.at
         // A call handed back (`release`) was not the call that served it: its wait runs to the next one.
-        let afterRelease = (steps.lastIndex { $0.action == TicketAction.release.rawValue }).map { $0 + 1 } ?? 0
-        let firstCall = steps[afterRelease...].first { $0.action == "call" }
+        let firstCall = Self.callThatHeld(steps[...])
         let start = steps.first { $0.action == "start" }
         // The ticket's stretches between transfers: each but the last ended at a window that passed it on.
         var stretches: [ArraySlice<TicketStep>] = []
@@ -112,14 +111,14 @@ public struct TicketFacts: Sendable, Hashable {
         let last = steps[from...]
         var handovers: [Handover] = []
         for (number, stretch) in stretches.enumerated() {
-            guard let transfer = stretch.last, let counter = transfer.counterID, let call = Self.lastCall(in: stretch) else { continue }
+            guard let transfer = stretch.last, let counter = transfer.counterID, let call = Self.callThatHeld(stretch) else { continue }
             let staff = transfer.initiator.hasPrefix("staff:") ? transfer.initiator : call.initiator.hasPrefix("staff:") ? call.initiator : ""
             handovers.append(
                 Handover(
                     counterID: counter, staff: staff, transferredIn: number > 0, busySeconds: max(0, transfer.at.timeIntervalSince(call.at)),
                     call: call.at, transfer: transfer.at))
         }
-        let callThere = Self.lastCall(in: last)
+        let callThere = Self.callThatHeld(last)
         let startThere = last.first { $0.action == "start" }
         let complete = last.last { $0.action == "complete" }
         let noShow = last.last { $0.action == "no_show" }
@@ -143,7 +142,7 @@ public struct TicketFacts: Sendable, Hashable {
     }
 
     /// The call that a window's time on the ticket runs from: the first after the stretch's last hand-back.
-    private static func lastCall(in stretch: ArraySlice<TicketStep>) -> TicketStep? {
+    private static func callThatHeld(_ stretch: ArraySlice<TicketStep>) -> TicketStep? {
         let afterRelease = (stretch.lastIndex { $0.action == TicketAction.release.rawValue }).map { $0 + 1 } ?? stretch.startIndex
         return stretch[afterRelease...].first { $0.action == "call" }
     }

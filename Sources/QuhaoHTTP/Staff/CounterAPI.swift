@@ -82,14 +82,10 @@ struct CounterAPI {
     /// What became of a slip, in the staff member's language (`nil`: no printer).
     static func printingMessage(_ outcome: PrintSpooler.Outcome?, _ language: Language) -> String? {
         guard let outcome else { return nil }
-        let (t, _) = Templates.strings(language)
-        switch outcome {
-        case .printed: return t["staff_printing_printed"] ?? ""
-        case .queued: return t["staff_printing_queued"] ?? ""
-        case .failed, .queueFull, .unprintable:
-            let reason = outcome.problem.map { language == .en ? $0.en : $0.zh } ?? ""
-            return Catalogue.fill(t["staff_printing_failed"] ?? "", with: ["reason": reason])
-        }
+        let catalogue = Catalogue.of(language)
+        let reason = outcome.problem.map { language == .en ? $0.en : $0.zh } ?? ""
+        return Catalogue.fill(
+            catalogue.template("ui.staff.printing_\(outcome.problem == nil ? outcome.code : "failed")") ?? "", with: ["reason": reason])
     }
 
     /// The console's state, from the live snapshot, with ETag and `?wait=N` long-polling like the board.

@@ -10,6 +10,16 @@ import QuhaoStore
 struct PrintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "print", abstract: "Ticket printers.", subcommands: [Test.self, Reprint.self])
 
+    /// Sends a laid-out ticket (`nil`: it could not be laid out) straight to a printer, or exits with why not.
+    static func send(_ bytes: [UInt8]?, to target: PrinterTarget, failed: String) async throws {
+        guard let bytes else { throw ExitFailure(message: "cannot lay out the ticket (no GB18030 converter in the C library?)", code: 1) }
+        do {
+            try await PrinterConnection(target: target).send(bytes)
+        } catch let error as PrinterError {
+            throw ExitFailure(message: "\(failed) \(error.zh)\n  \(error.en)", code: 1)
+        }
+    }
+
     struct Reprint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print a ticket of today's again on its hall's printer (the first slip did not come out, or was lost).",
@@ -35,17 +45,7 @@ struct PrintCommand: AsyncParsableCommand {
                 let slip = TicketSlip(
                     site: site, number: ticket.number.description, serviceID: ticket.serviceID, peopleAhead: ahead, takenAt: ticket.issuedAt,
                     url: PublicLinks.ticket(ticket.token, base: settings.publicURL))
-                guard
-                    let bytes = ESCPOS.ticket(
-                        slip, paper: PaperWidth(rawValue: printer.paper) ?? .mm58, qr: QRPrinting(rawValue: printer.qr) ?? .raster)
-                else {
-                    throw ExitFailure(message: "cannot lay out the ticket (no GB18030 converter in the C library?)", code: 1)
-                }
-                do {
-                    try await PrinterConnection(target: target).send(bytes)
-                } catch let error as PrinterError {
-                    throw ExitFailure(message: "未打印 not printed: \(error.zh)\n  \(error.en)", code: 1)
-                }
+                try await PrintCommand.send(ESCPOS.ticket(slip, settings: printer), to: target, failed: "未打印 not printed")
                 print("已补打 reprinted \(ticket.number) (\(ahead) ahead 前面 \(ahead) 人) on \(target)")
             }
         }
@@ -102,14 +102,7 @@ struct PrintCommand: AsyncParsableCommand {
                     site: chosen, number: "\(service?.prefix ?? "A")001", serviceID: service?.id ?? "", peopleAhead: 0,
                     takenAt: try SystemClock.fromEnvironment().now(), url: "\(settings.publicURL)/s/\(chosen.id)")
                 slip.footer = chosen.printer?.footer ?? PrinterSettings(target: targetText).footer
-                guard let bytes = ESCPOS.ticket(slip, paper: paperWidth, qr: mode) else {
-                    throw ExitFailure(message: "cannot lay out the ticket (no GB18030 converter in the C library?)", code: 1)
-                }
-                do {
-                    try await PrinterConnection(target: target).send(bytes)
-                } catch let error as PrinterError {
-                    throw ExitFailure(message: "打印失败 \(error.zh)\n  \(error.en)", code: 1)
-                }
+                try await PrintCommand.send(ESCPOS.ticket(slip, paper: paperWidth, qr: mode), to: target, failed: "打印失败")
                 print("已打印样张 printed a sample ticket (\(slip.number), \(paperWidth.rawValue) mm, QR \(mode.rawValue)) on \(target)")
             }
         }
