@@ -60,9 +60,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "SwiftCSV", package: "SwiftCSV"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // What the store's results look like outside it: report tables (CSV, text), JSON, the units spreadsheet.
+        .target(
+            name: "QuhaoFormats",
+            dependencies: ["QuhaoCore", "QuhaoStore", .product(name: "SwiftCSV", package: "SwiftCSV")],
             swiftSettings: swiftSettings
         ),
         // What proves a phone is in the hall: rotating codes (TOTP of a site secret), display keys.
@@ -136,7 +141,7 @@ let package = Package(
         .target(
             name: "QuhaoHTTP",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QRCode", "LiveBoard", "Speech", "Presence", "Printing",
+                "QuhaoCore", "QuhaoStore", "QuhaoFormats", "QRCode", "LiveBoard", "Speech", "Presence", "Printing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -174,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "quhao",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence", "Speech", "CanteenDemo",
+                "QuhaoCore", "QuhaoStore", "QuhaoFormats", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence", "Speech", "CanteenDemo",
                 "Webhooks", "Printing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -203,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "QuhaoStoreTests",
             dependencies: [
-                "QuhaoStore", "QuhaoCore", "LiveBoard", .product(name: "GRDB", package: "GRDB.swift"),
+                "QuhaoStore", "QuhaoFormats", "QuhaoCore", "LiveBoard", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings),

@@ -3,6 +3,7 @@ import Hummingbird
 import LiveBoard
 import QRCode
 import QuhaoCore
+import QuhaoFormats
 import QuhaoStore
 
 /// The office's admin pages: `/admin/units` (list, register, import and export the units file),

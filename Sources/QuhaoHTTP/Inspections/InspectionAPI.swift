@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import QuhaoCore
+import QuhaoFormats
 import QuhaoStore
 
 /// `/api/v1/inspections/…`: an office's figures for its inspectors, admins and integrations.

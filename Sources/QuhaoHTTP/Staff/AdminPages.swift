@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LiveBoard
 import QuhaoCore
+import QuhaoFormats
 import QuhaoStore
 
 /// The admin's hall pages: `/admin`, the figures dashboard (today or a chosen range, charts drawn

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import QuhaoCore
+import QuhaoFormats
 import QuhaoStore
 
 /// `GET /api/v1/reports/{kind}?site=&from=&to=&group=&format=json|csv`: a hall's figures, for

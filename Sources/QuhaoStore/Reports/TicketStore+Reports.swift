@@ -419,33 +419,3 @@ enum ReportSQL {
         WHERE r.site_id = ? AND r.at >= ? AND r.at < ? AND r.score <= 2 ORDER BY r.at DESC LIMIT 500
         """
 }
-
-/// A report ready to send: its table (CSV, text, the admin page) and its JSON.
-public struct ReportOutput: Sendable {
-    public let table: ReportTable
-    public let json: Data
-}
-
-extension TicketStore {
-    /// Any report, as a table and as JSON.
-    /// - Parameter group: For the tickets report (others ignore it).
-    public func report(_ kind: ReportKind, _ range: ReportRange, group: ReportGroup = .day) async throws -> ReportOutput {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        switch kind {
-        case .tickets:
-            let report = try await ticketsReport(range, group: group)
-            return ReportOutput(table: report.table, json: try encoder.encode(report))
-        case .windows:
-            let report = try await windowsReport(range)
-            return ReportOutput(table: report.table, json: try encoder.encode(report))
-        case .staff:
-            let report = try await staffReport(range)
-            return ReportOutput(table: report.table, json: try encoder.encode(report))
-        case .ratings:
-            let report = try await ratingsReport(range)
-            return ReportOutput(table: report.table, json: try encoder.encode(report))
-        }
-    }
-}

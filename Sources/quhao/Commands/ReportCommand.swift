@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import QuhaoCore
+import QuhaoFormats
 import QuhaoStore
 
 /// `quhao report …`: figures for managers and supervision offices.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import QuhaoConfig
 import QuhaoCore
+import QuhaoFormats
 import QuhaoStore
 
 /// `quhao units …`: the canteen units an inspection office supervises.

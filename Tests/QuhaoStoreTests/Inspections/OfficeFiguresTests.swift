@@ -1,5 +1,6 @@
 import Foundation
 import QuhaoCore
+import QuhaoFormats
 import Testing
 
 @testable import QuhaoStore

@@ -1,7 +1,9 @@
 import Foundation
 import QuhaoCore
+
 import Testing
 
+@testable import QuhaoFormats
 @testable import QuhaoStore
 
 /// The units spreadsheet: every bad row named by line and column, nothing half-imported, and an

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import QuhaoCore
+import QuhaoFormats
 import Testing
 
 @testable import QuhaoStore

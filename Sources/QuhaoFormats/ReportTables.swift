@@ -1,5 +1,6 @@
 import Foundation
 import QuhaoCore
+import QuhaoStore
 
 /// A report as a table: the one shape the CSV file, the terminal and the admin page are drawn from.
 public struct ReportTable: Sendable, Hashable {
@@ -139,5 +140,35 @@ extension RatingsReport {
                 .init("staff", "工作人员", "staff"),
             ],
             rows: rows)
+    }
+}
+
+/// A report ready to send: its table (CSV, text, the admin page) and its JSON.
+public struct ReportOutput: Sendable {
+    public let table: ReportTable
+    public let json: Data
+}
+
+extension TicketStore {
+    /// Any report, as a table and as JSON.
+    /// - Parameter group: For the tickets report (others ignore it).
+    public func report(_ kind: ReportKind, _ range: ReportRange, group: ReportGroup = .day) async throws -> ReportOutput {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        switch kind {
+        case .tickets:
+            let report = try await ticketsReport(range, group: group)
+            return ReportOutput(table: report.table, json: try encoder.encode(report))
+        case .windows:
+            let report = try await windowsReport(range)
+            return ReportOutput(table: report.table, json: try encoder.encode(report))
+        case .staff:
+            let report = try await staffReport(range)
+            return ReportOutput(table: report.table, json: try encoder.encode(report))
+        case .ratings:
+            let report = try await ratingsReport(range)
+            return ReportOutput(table: report.table, json: try encoder.encode(report))
+        }
     }
 }

@@ -1,20 +1,7 @@
 import Foundation
-import GRDB
 import QuhaoCore
+import QuhaoStore
 import SwiftCSV
-
-/// Every problem of a units file, each with its line and column: nothing was imported.
-public struct UnitsImportFailure: Error, Sendable {
-    /// `units.import_invalid` errors (parameters `line`, `column`, `reason`, `reason@en`, `code`), in file order.
-    public let problems: [QuhaoError]
-}
-
-/// What an import did.
-public struct UnitsImportSummary: Sendable, Hashable {
-    public let created: Int
-    public let updated: Int
-    public let unchanged: Int
-}
 
 /// The units spreadsheet: UTF-8 CSV, header row first, the unit's id in the first column (empty
 /// for a new unit). Export writes a byte-order mark (so Excel reads it as UTF-8) and the labels a
@@ -27,7 +14,7 @@ public enum UnitsCSV {
 
     /// A cell as a spreadsheet will not run it: text opening with = + - @ (a formula to Excel)
     /// gets a leading apostrophe, which import takes off again.
-    static func cell(_ text: String) -> String {
+    public static func cell(_ text: String) -> String {
         var text = text
         if let first = text.first, "=+-@".contains(first) { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
@@ -125,30 +112,12 @@ public enum UnitsCSV {
         return byteOrderMark + lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    /// A refusal placed in the file: `units.import_invalid` with the line, the column and the
-    /// refusal's own message in both languages (and its code).
-    static func problem(line: Int, column: String, _ error: QuhaoError) -> QuhaoError {
-        QuhaoError(
-            .unitsImportInvalid,
-            [
-                "line": String(line), "column": column, "code": error.code.rawValue, "reason": Catalogue.chinese.message(for: error),
-                "reason@en": Catalogue.english.message(for: error),
-            ])
-    }
-
-    /// A row of the file, checked.
-    struct Row {
-        let line: Int
-        let id: CanteenUnit.ID?
-        let unit: UnitDraft.Checked
-    }
-
     /// Reads and checks a whole file: its good rows, and every problem of the others (the caller adds the
     /// clashes with the units registered, so one import reports them all).
     /// - Throws: ``UnitsImportFailure`` when the file cannot be read as a units file at all.
-    static func parse(_ text: String) throws -> (rows: [Row], problems: [QuhaoError]) {
+    public static func parse(_ text: String) throws -> UnitsFile {
         var problems: [QuhaoError] = []
-        func problem(_ line: Int, _ column: String, _ error: QuhaoError) { problems.append(Self.problem(line: line, column: column, error)) }
+        func problem(_ line: Int, _ column: String, _ error: QuhaoError) { problems.append(UnitsFile.problem(line: line, column: column, error)) }
         let body = text.hasPrefix(byteOrderMark) ? String(text.dropFirst()) : text
         // Quoting is checked first, by our own scan: a reader may swallow an unclosed quote into later lines.
         let quoting = Self.quoteProblemLine(body)
@@ -177,7 +146,7 @@ public enum UnitsCSV {
             ])
         }
         let index = Dictionary(header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        var rows: [Row] = []
+        var rows: [UnitsFile.Row] = []
         var seen: [String: Int] = [:]
         var licences: [String: Int] = [:]
         // Line numbers count the lines a field spans (a quoted address with a line break).
@@ -236,59 +205,17 @@ public enum UnitsCSV {
             }
             seen[checked.uscc] = seen[checked.uscc] ?? line
             licences[checked.licence] = licences[checked.licence] ?? line
-            if !clashes { rows.append(Row(line: line, id: id, unit: checked)) }
+            if !clashes { rows.append(UnitsFile.Row(line: line, id: id, unit: checked)) }
         }
-        return (rows, problems)
+        return UnitsFile(rows: rows, problems: problems)
     }
 }
 
 extension InspectionStore {
-    // MARK: - Writes: the units file
-
-    /// Imports a units file into an office, all or nothing: a row with an id changes that unit; a
-    /// row without one changes the unit with its credit code, or registers a new unit.
-    /// - Throws: ``UnitsImportFailure`` listing every bad row (line and column) and every clash
-    ///   with the units already registered; `site.not_found`.
+    /// Imports a units spreadsheet (see ``importUnits(site:file:by:)``): its format problems and its
+    /// clashes with the units registered are reported together.
     public func importUnits(site: String, csv: String, by initiator: Initiator) async throws -> UnitsImportSummary {
-        let (rows, early) = try UnitsCSV.parse(csv)
-        let now = clock.now()
-        return try await guarded {
-            try await writer.write { db in
-                _ = try Self.office(db, site, sites: tickets.sites)
-                var problems: [QuhaoError] = []
-                var created = 0
-                var updated = 0
-                var unchanged = 0
-                for row in rows {
-                    do {
-                        var existing: RegisteredUnit?
-                        if let id = row.id {
-                            existing = try Self.fetchUnit(db, id: id)
-                            if existing?.unit.siteID != site { throw QuhaoError(.unitNotFound, ["unit": String(id), "field": "id"]) }
-                        } else if let id = try CanteenUnit.ID.fetchOne(
-                            db, sql: "SELECT id FROM units WHERE site_id = ? AND uscc = ?", arguments: [site, row.unit.uscc])
-                        {
-                            existing = try Self.fetchUnit(db, id: id)
-                        }
-                        if let existing {
-                            let after = try Self.update(db, existing, row.unit, now: now, by: initiator)
-                            if after == existing { unchanged += 1 } else { updated += 1 }
-                        } else {
-                            _ = try Self.insert(db, site: site, row.unit, now: now, by: initiator)
-                            created += 1
-                        }
-                    } catch let error as QuhaoError {
-                        problems.append(UnitsCSV.problem(line: row.line, column: error.parameters["field"] ?? "id", error))
-                    }
-                }
-                // Nothing half-imported: any problem rolls the whole file back. All of them, in file order.
-                if !(early + problems).isEmpty {
-                    throw UnitsImportFailure(
-                        problems: (early + problems).sorted { Int($0.parameters["line"] ?? "") ?? 0 < Int($1.parameters["line"] ?? "") ?? 0 })
-                }
-                return UnitsImportSummary(created: created, updated: updated, unchanged: unchanged)
-            }
-        }
+        try await importUnits(site: site, file: try UnitsCSV.parse(csv), by: initiator)
     }
 
     /// An office's units as a file for ``importUnits(site:csv:by:)`` (and Excel).

@@ -1,5 +1,6 @@
 import Foundation
 import QuhaoCore
+import QuhaoStore
 
 extension InspectionSummary {
     /// The columns of the summary's CSV form.
