@@ -179,7 +179,8 @@ let package = Package(
         .executableTarget(
             name: "quhao",
             dependencies: [
-                "QuhaoCore", "QuhaoStore", "QuhaoFormats", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence", "Speech", "CanteenDemo",
+                "QuhaoCore", "QuhaoStore", "QuhaoFormats", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence", "Speech",
+                "CanteenDemo",
                 "Webhooks", "Printing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -149,25 +149,25 @@ public struct ReportOutput: Sendable {
     public let json: Data
 }
 
-extension TicketStore {
+extension ReportStore {
     /// Any report, as a table and as JSON.
     /// - Parameter group: For the tickets report (others ignore it).
-    public func report(_ kind: ReportKind, _ range: ReportRange, group: ReportGroup = .day) async throws -> ReportOutput {
+    public func output(_ kind: ReportKind, _ range: ReportRange, group: ReportGroup = .day) async throws -> ReportOutput {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         switch kind {
         case .tickets:
-            let report = try await ticketsReport(range, group: group)
+            let report = try await tickets(range, group: group)
             return ReportOutput(table: report.table, json: try encoder.encode(report))
         case .windows:
-            let report = try await windowsReport(range)
+            let report = try await windows(range)
             return ReportOutput(table: report.table, json: try encoder.encode(report))
         case .staff:
-            let report = try await staffReport(range)
+            let report = try await staff(range)
             return ReportOutput(table: report.table, json: try encoder.encode(report))
         case .ratings:
-            let report = try await ratingsReport(range)
+            let report = try await ratings(range)
             return ReportOutput(table: report.table, json: try encoder.encode(report))
         }
     }

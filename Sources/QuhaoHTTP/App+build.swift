@@ -35,7 +35,7 @@ public struct AppSettings: Sendable {
     public var maxConnectionsPerAddress: Int
     /// Where uploaded photos are kept (`<data>/evidence` beside the database); `nil`: a folder in the temporary directory.
     public var evidenceDirectory: String?
-    /// Days a ticket's personal data is kept (``TicketStore/purgePersonalData(olderThanDays:)``, run at start and each new day).
+    /// Days a ticket's personal data is kept (``StoreOperations/purgePersonalData(olderThanDays:)``, run at start and each new day).
     public var personalDataDays: Int
     /// Files the daemon holds besides the database (its lock): `/readyz` fails when one is no longer at its path.
     public var heldFiles: [HeldFile]
@@ -288,7 +288,7 @@ struct Housekeeping: ServiceLifecycle.Service {
                 }
                 if purgeDue {
                     purgeDue = false
-                    let cleared = try await store.purgePersonalData(olderThanDays: personalDataDays)
+                    let cleared = try await store.operations.purgePersonalData(olderThanDays: personalDataDays)
                     if cleared > 0 {
                         logger.info("personal data cleared", metadata: ["tickets": "\(cleared)", "older than days": "\(personalDataDays)"])
                     }

@@ -9,7 +9,7 @@ import QuhaoStore
 import ServiceLifecycle
 import Synchronization
 
-/// Delivers the outbox (``TicketStore/dueWebhookDeliveries(site:endpoint:limit:)``): one worker per
+/// Delivers the outbox (``WebhookOutbox/due(site:endpoint:limit:)``): one worker per
 /// configured endpoint, so a slow or dead receiver holds up only its own deliveries, never a call
 /// (the call committed its outbox row and is answered already) and never another endpoint.
 ///
@@ -46,7 +46,7 @@ public struct WebhookDeliverer: ServiceLifecycle.Service {
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
         let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         let wake = Wake()
-        store.onWebhooksQueued { wake.signal() }
+        store.outbox.onQueued { wake.signal() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await cancelWhenGracefulShutdown { await supervise(client: client, wake: wake) }
@@ -175,9 +175,9 @@ struct Worker {
     func run() async {
         while !Task.isCancelled {
             let seen = wake.current
-            let due = (try? await store.dueWebhookDeliveries(site: site, endpoint: endpoint.id, limit: concurrency * 8)) ?? []
+            let due = (try? await store.outbox.due(site: site, endpoint: endpoint.id, limit: concurrency * 8)) ?? []
             if due.isEmpty {
-                let next = try? await store.nextWebhookAttempt(site: site, endpoint: endpoint.id)
+                let next = try? await store.outbox.nextAttempt(site: site, endpoint: endpoint.id)
                 // Woken at once by this process's commits; a change made by another process (the
                 // command line beside the daemon) is found within a second.
                 let until = next.map { max(0, $0.timeIntervalSince(clock.now())) } ?? 1
@@ -223,7 +223,7 @@ struct Worker {
         }
         do {
             if let failure {
-                let abandoned = try await store.webhookFailed(
+                let abandoned = try await store.outbox.failed(
                     delivery, status: status, error: failure, jitter: Double(random.bytes(1)[0]) / 255)
                 let metadata: Logger.Metadata = [
                     "site": "\(site)", "endpoint": "\(endpoint.id)", "event": "\(delivery.eventID)", "attempt": "\(delivery.attempts + 1)",
@@ -235,7 +235,7 @@ struct Worker {
                     logger.warning("webhook delivery failed; will retry", metadata: metadata)
                 }
             } else {
-                try await store.webhookDelivered(delivery.id, status: status ?? 200)
+                try await store.outbox.delivered(delivery.id, status: status ?? 200)
             }
         } catch {
             logger.error("cannot record a webhook delivery", metadata: ["error": "\(error)"])

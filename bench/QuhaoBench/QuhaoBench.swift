@@ -91,7 +91,7 @@ struct Seed: AsyncParsableCommand {
         print("history: \(history) finished tickets in \(Int(Date().timeIntervalSince(started))) s")
         // Inserted below the store: its figures' rollup is built from the event log, as for a database from before it.
         let rollup = Date()
-        let read = try await store.rebuildReportFacts()
+        let read = try await store.reports.rebuildFacts()
         print("report rollup: \(read) tickets in \(Int(Date().timeIntervalSince(rollup))) s")
         // Today, through the store like any visitor; identities continue after those already issued today.
         var serial = try await store.tickets(site: hall.id, day: store.today(site: hall.id)).count

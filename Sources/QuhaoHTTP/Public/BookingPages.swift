@@ -154,7 +154,7 @@ struct BookingPages {
     }
 
     func renderBooking(_ request: Request, token: String, error: QuhaoError?, presence: String? = nil) async throws -> Response {
-        let booking = try await services.store.booking(token: token)
+        let booking = try await services.store.bookings.booking(token: token)
         let view = try await services.bookingView(booking)
         let site = try await services.board.snapshot(booking.siteID).site
         let language = request.language
@@ -201,7 +201,7 @@ struct BookingPages {
     }
 
     @Sendable func calendar(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let booking = try await services.store.booking(token: try context.parameters.require("token"))
+        let booking = try await services.store.bookings.booking(token: try context.parameters.require("token"))
         let text = try await services.calendar(booking)
         return Response(
             status: .ok,
@@ -214,13 +214,13 @@ struct BookingPages {
     @Sendable func cancelSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
         let form = try await PublicPages.form(PublicPages.CancelForm.self, request, context)
-        _ = try await services.store.booking(token: token)
+        _ = try await services.store.bookings.booking(token: token)
         let langQuery = PublicPages.langQuery(request)
         guard form.confirmed == "yes" else {
             return Response(status: .seeOther, headers: [.location: "/b/\(token)\(langQuery.isEmpty ? "?" : langQuery + "&")confirm=cancel"])
         }
         do {
-            _ = try await services.store.cancelBooking(token: token)
+            _ = try await services.store.bookings.cancel(token: token)
             return Response(status: .seeOther, headers: [.location: "/b/\(token)\(langQuery)"])
         } catch let error as QuhaoError where error.code != .bookingNotFound {
             return try await renderBooking(request, token: token, error: error)

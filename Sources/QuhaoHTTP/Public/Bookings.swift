@@ -81,16 +81,16 @@ extension AppDependencies {
         guard let text = form.start, let start = Self.instant(text) else {
             throw QuhaoError(.requestInvalid, ["reason": "choose a slot (start, an ISO 8601 time)"])
         }
-        return try await store.book(
+        return try await store.bookings.book(
             BookingRequest(siteID: siteID, service: service, slotStart: start, identity: form.identity, phone: form.phone, device: device))
     }
 
     /// Checks a booking in: in a hall with rotating codes only with a current one (the visitor is there).
     func checkIn(booking token: String, presence: String?) async throws -> BookingCheckIn {
-        let booking = try await store.booking(token: token)
+        let booking = try await store.bookings.booking(token: token)
         let site = try await board.snapshot(booking.siteID).site
         if site.rules.presence == .rotating, !self.presence.isValid(presence, site: site.id) { throw QuhaoError(.presenceRequired) }
-        let done = try await store.checkIn(booking: token)
+        let done = try await store.bookings.checkIn(token: token)
         await boardHoldsOwnChanges(site: site.id)
         return done
     }
@@ -117,7 +117,7 @@ extension AppDependencies {
     /// A day's slots with their places; today when no day is given.
     func slotsView(site siteID: String, service key: String, day text: String?) async throws -> SlotsView {
         let site = try await board.snapshot(siteID).site
-        let (service, rules) = try TicketStore.bookable(site, key)
+        let (service, rules) = try BookingStore.bookable(site, key)
         let days = rules.bookableDays(at: clock.now(), in: site.zone)
         let day: BusinessDay
         if let text {
@@ -126,7 +126,7 @@ extension AppDependencies {
         } else {
             day = days[0]
         }
-        let slots = try await store.slots(site: siteID, service: service.id, day: day)
+        let slots = try await store.bookings.slots(site: siteID, service: service.id, day: day)
         return SlotsView(
             site: siteID, service: service.id, day: day.iso, days: days.map(\.iso),
             slots: slots.map { availability in
@@ -206,12 +206,12 @@ struct BookingAPI {
     }
 
     @Sendable func booking(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let booking = try await services.store.booking(token: try context.parameters.require("token"))
+        let booking = try await services.store.bookings.booking(token: try context.parameters.require("token"))
         return try JSON.response(try await services.bookingView(booking))
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let booking = try await services.store.cancelBooking(token: try context.parameters.require("token"))
+        let booking = try await services.store.bookings.cancel(token: try context.parameters.require("token"))
         return try JSON.response(try await services.bookingView(booking))
     }
 
@@ -251,7 +251,7 @@ extension AppDependencies {
         let bookable = site.services.filter { serviceIDs.contains($0.id) && $0.appointments != nil }
         guard !bookable.isEmpty else { return [] }
         let now = clock.now()
-        let all = try await store.bookings(site: site.id, day: site.businessDay(at: now))
+        let all = try await store.bookings.all(site: site.id, day: site.businessDay(at: now))
         var slots: [ConsoleBookingSlot] = []
         for service in bookable {
             let mine = all.filter { $0.serviceID == service.id && $0.state != .cancelled }

@@ -90,7 +90,7 @@ struct PublicPages {
         }
         // A booking of today on this phone: arriving, the visitor checks it in from here.
         if data["ticket"] == nil, let device = request.cookies["qh_device"]?.value,
-            let booking = try await services.store.pendingBooking(site: site.id, device: device),
+            let booking = try await services.store.bookings.pending(site: site.id, device: device),
             let service = site.service(booking.serviceID)
         {
             let time = booking.slot.times(in: site.zone)

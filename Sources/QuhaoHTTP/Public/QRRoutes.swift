@@ -38,7 +38,7 @@ struct QRRoutes {
     /// A booking's QR (`/qr/bookings/{token}.svg`): reopens the booking page.
     @Sendable func booking(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try Self.name(try context.parameters.require("file"), request)
-        let booking = try await services.store.booking(token: token)
+        let booking = try await services.store.bookings.booking(token: token)
         let site = try await services.board.snapshot(booking.siteID).site
         return try Self.svg(services.bookingURL(token), caption: AppointmentRules.describe(booking.slot, in: site.zone))
     }

@@ -29,11 +29,11 @@ struct AdminPages {
         guard let site = halls.first(where: { $0.id == range.site }) else { throw QuhaoError(.siteNotFound, ["site": range.site]) }
         guard principal.administers(site.id) else { throw QuhaoError(.authForbidden) }
         let store = services.store
-        let byHour = try await store.ticketsReport(range, group: .hour)
-        let byService = try await store.report(.tickets, range, group: .service)
-        let windows = try await store.windowsReport(range)
-        let staff = try await store.report(.staff, range)
-        let ratings = try await store.ratingsReport(range)
+        let byHour = try await store.reports.tickets(range, group: .hour)
+        let byService = try await store.reports.output(.tickets, range, group: .service)
+        let windows = try await store.reports.windows(range)
+        let staff = try await store.reports.output(.staff, range)
+        let ratings = try await store.reports.ratings(range)
         let total = byHour.total
         // Hours from the first to the last with arrivals, none skipped (a quiet hour is a zero, not a gap).
         let hours = byHour.rows.compactMap { Int($0.key) }
@@ -98,7 +98,7 @@ struct AdminPages {
             try await services.store.site(siteID).webhooks.map { ("\(siteID)/\($0.id)", $0.url) }
         }.flatMap { $0 }
         let url = Dictionary(urls, uniquingKeysWith: { first, _ in first })
-        let rows = try await services.store.webhookStatus().filter { principal.administers($0.siteID) }.map { row -> [String: Any] in
+        let rows = try await services.store.outbox.status().filter { principal.administers($0.siteID) }.map { row -> [String: Any] in
             let key = "\(row.siteID)/\(row.endpoint)"
             return [
                 "site": row.siteID, "endpoint": row.endpoint, "url": url[key] ?? "（已从配置中移除 removed from the configuration）",

@@ -25,7 +25,7 @@ struct ReportsAPI {
         let range = try await Self.range(query.get("site"), query.get("from"), query.get("to"), services: services, emptyIsNone: false)
         guard principal.administers(range.site) else { throw QuhaoError(.authForbidden) }
         let group = try Self.group(query.get("group"))
-        let output = try await services.store.report(kind, range, group: group)
+        let output = try await services.store.reports.output(kind, range, group: group)
         switch query.get("format") ?? "json" {
         case "json": return JSON.response(output.json)
         case "csv":

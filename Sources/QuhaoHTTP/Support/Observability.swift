@@ -140,11 +140,11 @@ public final class ServerMetrics: Sendable {
             }
             gauge(Name.parkedPolls, [("site", siteID)]).set(Double(await board.waiterCount(siteID)))
         }
-        gauge(Name.databaseBytes, []).set(Double(store.databaseBytes()))
-        if let backup = try? await store.lastOperation(TicketStore.nightlyBackupOperation) {
+        gauge(Name.databaseBytes, []).set(Double(store.operations.databaseBytes()))
+        if let backup = try? await store.operations.last(StoreOperations.nightlyBackupOperation) {
             gauge(Name.lastBackup, []).set(backup.at.timeIntervalSince1970)
         }
-        for endpoint in (try? await store.webhookStatus()) ?? [] {
+        for endpoint in (try? await store.outbox.status()) ?? [] {
             let labels = [("site", endpoint.siteID), ("endpoint", endpoint.endpoint)]
             gauge(Name.webhookPending, labels).set(Double(endpoint.pending))
             gauge(Name.webhookOldestPending, labels).set(endpoint.oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0)
@@ -317,7 +317,7 @@ struct OperationsRoutes {
                     .response(headers: [.cacheControl: "no-store"])
             }
             do {
-                try await services.store.probeWritable()
+                try await services.store.operations.probeWritable()
             } catch {
                 // Our words only: a raw error (paths, SQL) is for the log, not for whoever asks.
                 let failure: QuhaoError

@@ -460,7 +460,7 @@ enum Migrations {
         // The figures' daily rollup (``TicketFacts``): one row per day, arrival hour, business
         // type, window, staff member and origin, added to when a ticket finishes, in the same
         // transaction. Waits to the minute for the percentiles. Filled for older tickets by
-        // ``TicketStore/rebuildReportFacts()`` (run at open when tickets finished before it existed).
+        // ``ReportStore/rebuildFacts()`` (run at open when tickets finished before it existed).
         try db.execute(
             sql: """
                 CREATE TABLE report_facts (

@@ -2,6 +2,17 @@ import Foundation
 import GRDB
 import QuhaoCore
 
+extension ReportStore {
+    /// Fills the rollup again from every finished ticket's event log (tickets that finished before
+    /// it existed, or a database seeded directly). Runs by itself at open when needed.
+    /// - Returns: How many tickets it read.
+    @discardableResult
+    public func rebuildFacts() async throws -> Int {
+        let now = clock.now()
+        return try await guarded { try await writer.write { db in try TicketStore.rebuildReportFacts(db, now: now) } }
+    }
+}
+
 extension TicketStore {
     // MARK: - The figures' rollup (kept in each change's transaction)
 
@@ -82,11 +93,6 @@ extension TicketStore {
     /// Fills the rollup again from every finished ticket's event log (tickets that finished before
     /// it existed, or a database seeded directly). Runs by itself at open when needed.
     /// - Returns: How many tickets it read.
-    @discardableResult
-    public func rebuildReportFacts() async throws -> Int {
-        let now = clock.now()
-        return try await guarded { try await writer.write { db in try Self.rebuildReportFacts(db, now: now) } }
-    }
 
     static func rebuildReportFacts(_ db: Database, now: Date) throws -> Int {
         let zones = try Row.fetchAll(db, sql: "SELECT id, definition FROM sites").reduce(into: [String: TimeZone]()) { zones, row in

@@ -21,7 +21,7 @@ struct BackupCommand: AsyncParsableCommand {
             }
             let store = try TicketStore.open(path: settings.databasePath, clock: try SystemClock.fromEnvironment())
             do {
-                let report = try await store.backup(to: to)
+                let report = try await store.operations.backup(to: to)
                 print(
                     "备份完成 backed up \(settings.databasePath) → \(report.path): \(report.bytes) bytes, \(report.tickets) tickets, \(report.units) units; integrity ok"
                 )

@@ -30,7 +30,7 @@ struct BookingsCommand: AsyncParsableCommand {
                 date = try await store.today(site: siteID)
             }
             let now = Date()
-            let bookings = try await store.bookings(site: siteID, day: date)
+            let bookings = try await store.bookings.all(site: siteID, day: date)
             let zone = definition.zone
             func time(_ booking: Booking) -> String {
                 booking.slot.times(in: zone)

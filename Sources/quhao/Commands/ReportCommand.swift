@@ -68,7 +68,7 @@ struct ReportCommand: AsyncParsableCommand {
             try await reportingErrors {
                 let store = try await storeOptions.openStore()
                 let range = try await Self.range(site: site, from: from, to: to, store: store, now: try SystemClock.fromEnvironment().now())
-                let output = try await store.report(kind, range, group: group)
+                let output = try await store.reports.output(kind, range, group: group)
                 switch format {
                 case .table: print(output.table.text, terminator: "")
                 case .csv: FileHandle.standardOutput.write(Data(output.table.csv.utf8))

@@ -18,7 +18,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let store = try await storeOptions.openStore()
-                let status = try await store.webhookStatus()
+                let status = try await store.outbox.status()
                 switch format {
                 case .json:
                     let encoder = JSONEncoder()

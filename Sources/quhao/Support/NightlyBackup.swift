@@ -7,7 +7,7 @@ import QuhaoStore
 import ServiceLifecycle
 
 /// The daemon's own nightly backup (`backups:` in the configuration): at the configured time in
-/// the site's zone, an online backup into the folder (``TicketStore/backup(to:)``: checked, never
+/// the site's zone, an online backup into the folder (``StoreOperations/backup(to:)``: checked, never
 /// half-written), then the oldest beyond `keep` are deleted. A backup missed while the daemon was
 /// down (or a failed one) is made at start. Each outcome is logged; the last success is kept in
 /// the database (and shown in `/metrics`), failures are counted.
@@ -19,7 +19,7 @@ struct NightlyBackup: ServiceLifecycle.Service {
     let logger: Logger
 
     func run() async throws {
-        let last = try? await store.lastOperation(TicketStore.nightlyBackupOperation)
+        let last = try? await store.operations.last(StoreOperations.nightlyBackupOperation)
         var failures = 0
         if schedule.isDue(lastSuccess: last?.at, now: clock.now()) {
             failures = await backUp() ? 0 : 1
@@ -40,8 +40,8 @@ struct NightlyBackup: ServiceLifecycle.Service {
         let now = clock.now()
         let path = URL(fileURLWithPath: schedule.directory).appendingPathComponent(schedule.fileName(at: now)).path
         do {
-            let report = try await store.backup(to: path)
-            try await store.recordOperation(TicketStore.nightlyBackupOperation, detail: path)
+            let report = try await store.operations.backup(to: path)
+            try await store.operations.record(StoreOperations.nightlyBackupOperation, detail: path)
             logger.info("nightly backup made", metadata: ["file": "\(path)", "bytes": "\(report.bytes)", "tickets": "\(report.tickets)"])
         } catch {
             metrics.backupFailed()

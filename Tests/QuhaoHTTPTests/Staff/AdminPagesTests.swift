@@ -26,11 +26,11 @@ import Testing
         // Two events for sms: one delivered, one failing.
         try await test.store.issue(IssueRequest(siteID: "hall", service: "consult"))
         try await test.store.issue(IssueRequest(siteID: "hall", service: "consult"))
-        let due = try await test.store.dueWebhookDeliveries(site: "hall", endpoint: "sms", limit: 10)
+        let due = try await test.store.outbox.due(site: "hall", endpoint: "sms", limit: 10)
         #expect(due.count == 2)
-        try await test.store.webhookDelivered(due[0].id, status: 204)
+        try await test.store.outbox.delivered(due[0].id, status: 204)
         test.clock.advance(by: 10)
-        try await test.store.webhookFailed(due[1], status: 502, error: "HTTP 502", jitter: 0.5)
+        try await test.store.outbox.failed(due[1], status: 502, error: "HTTP 502", jitter: 0.5)
         test.clock.advance(by: 180)
         try await test.run { client in
             let stranger = try await client.get("/admin/webhooks")

@@ -15,14 +15,14 @@ import Testing
             let target = folder.appendingPathComponent("backups/b1.sqlite").path
             // Issuing goes on while the backup runs.
             async let issuing: Void = { for _ in 0..<40 { try await store.take("general") } }()
-            let report = try await store.backup(to: target)
+            let report = try await store.operations.backup(to: target)
             try await issuing
             #expect((20...60).contains(report.tickets), "a consistent moment between the first 20 and all 60: \(report.tickets)")
             #expect(report.bytes > 0 && report.path == target)
             #expect(try DatabaseFiles.check(target).tickets == report.tickets)
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("backups").path)
             #expect(leftovers == ["b1.sqlite"], "no partial file left")
-            await #expect(throws: DatabaseFileError.self) { try await store.backup(to: target) }
+            await #expect(throws: DatabaseFileError.self) { try await store.operations.backup(to: target) }
         }
     }
 
@@ -35,7 +35,7 @@ import Testing
             let target = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("b.sqlite").path
             let previous = umask(0o022)
             defer { umask(previous) }
-            _ = try await store.backup(to: target)
+            _ = try await store.operations.backup(to: target)
             let mode = try #require(try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? NSNumber).intValue
             #expect(mode == 0o600, "mode \(String(mode, radix: 8))")
         }
@@ -73,7 +73,7 @@ import Testing
             do {
                 let store = try await Fixture.fileStore(path, durability: .normal)
                 for _ in 0..<3 { try await store.take("general") }
-                _ = try await store.backup(to: backup)
+                _ = try await store.operations.backup(to: backup)
                 for _ in 0..<2 { try await store.take("general") }
             }
             // A daemon holds the database: refused, nothing moved.

@@ -40,13 +40,13 @@ import Testing
             let recent = try await store.issue(
                 IssueRequest(siteID: "hall", service: "invoice", identity: "121200004013590816", phone: "13500001111", device: "phone-three"))
             let november = ReportRange(site: "hall", from: BusinessDay(iso: "2026-11-02")!, to: BusinessDay(iso: "2026-11-02")!)
-            let before = try await (store.ticketsReport(november, group: .hour), store.windowsReport(november), store.ratingsReport(november))
+            let before = try await (store.reports.tickets(november, group: .hour), store.reports.windows(november), store.reports.ratings(november))
             #expect(before.0.total.issued == 2 && before.0.total.served == 1 && before.0.total.expired == 1 && before.2.count == 1)
 
-            #expect(try await store.purgePersonalData(olderThanDays: 30) == 2)
-            #expect(try await store.purgePersonalData(olderThanDays: 30) == 0, "nothing left to clear")
+            #expect(try await store.operations.purgePersonalData(olderThanDays: 30) == 2)
+            #expect(try await store.operations.purgePersonalData(olderThanDays: 30) == 0, "nothing left to clear")
 
-            let after = try await (store.ticketsReport(november, group: .hour), store.windowsReport(november), store.ratingsReport(november))
+            let after = try await (store.reports.tickets(november, group: .hour), store.reports.windows(november), store.reports.ratings(november))
             #expect(after.0 == before.0)
             #expect(after.1 == before.1)
             #expect(after.2 == before.2)
@@ -68,7 +68,7 @@ import Testing
     }
 
     @Test func thePurgeFindsOldTicketsThroughItsIndex() async throws {
-        let plan = try await QueryPlanTests.plan(TicketStore.personalDataSQL, ["hall", "2026-11-01", 500])
+        let plan = try await QueryPlanTests.plan(StoreOperations.personalDataSQL, ["hall", "2026-11-01", 500])
         #expect(plan.contains("tickets_personal (site_id=? AND day<?)"), "\(plan)")
         #expect(!plan.contains("SCAN"))
     }

@@ -1,6 +1,5 @@
 import Foundation
 import QuhaoCore
-
 import Testing
 
 @testable import QuhaoFormats

@@ -96,7 +96,7 @@ import Testing
 
     @Test func theDaysTicketFigures() async throws {
         let day = try await Self.wednesdayPlayed()
-        let report = try await day.store.ticketsReport(Self.wednesdayOnly(day.store), group: .day)
+        let report = try await day.store.reports.tickets(Self.wednesdayOnly(day.store), group: .day)
         #expect(report.rows.map(\.key) == ["2026-11-25"])
         let total = report.total
         #expect(total.issued == 6)
@@ -118,26 +118,26 @@ import Testing
 
     @Test func byArrivalHourAndByOrigin() async throws {
         let day = try await Self.wednesdayPlayed()
-        let byHour = try await day.store.ticketsReport(Self.wednesdayOnly(day.store), group: .hour)
+        let byHour = try await day.store.reports.tickets(Self.wednesdayOnly(day.store), group: .hour)
         #expect(byHour.rows.map(\.label) == ["09:00", "10:00", "16:00", "23:00"])
         #expect(byHour.rows.map(\.figures.issued) == [3, 1, 1, 1])
         let nine = byHour.rows[0].figures
         #expect(nine.served == 2 && nine.noShow == 1 && nine.waitAverageSeconds == 760 && nine.waitP90Minutes == 21)
         #expect(byHour.rows[1].figures.cancelled == 1)
         #expect(byHour.rows[3].figures.expired == 1)
-        let byOrigin = try await day.store.ticketsReport(Self.wednesdayOnly(day.store), group: .origin)
+        let byOrigin = try await day.store.reports.tickets(Self.wednesdayOnly(day.store), group: .origin)
         #expect(byOrigin.rows.map(\.key) == ["hall", "remote", "staff"])
         #expect(byOrigin.rows.map(\.figures.issued) == [4, 1, 1])
         // The remote ticket waited from its check-in (09:20) to its call (09:25).
         #expect(byOrigin.rows[1].figures.waitAverageSeconds == 300)
         #expect(byOrigin.rows[2].figures.waitAverageSeconds == 1260)
-        let byService = try await day.store.ticketsReport(Self.wednesdayOnly(day.store), group: .service)
+        let byService = try await day.store.reports.tickets(Self.wednesdayOnly(day.store), group: .service)
         #expect(byService.rows.map(\.label) == ["A 综合业务"])
     }
 
     @Test func windowsBusyPausedAndIdle() async throws {
         let day = try await Self.wednesdayPlayed()
-        let report = try await day.store.windowsReport(Self.wednesdayOnly(day.store))
+        let report = try await day.store.reports.windows(Self.wednesdayOnly(day.store))
         #expect(report.rows.map(\.counter) == [1, 2])
         let one = report.rows[0]
         // Window 1: open 09:12–09:36 = 1440 s, busy 480 + 660 = 1140, paused 180, idle 120.
@@ -154,7 +154,7 @@ import Testing
 
     @Test func staffAndTheirRatings() async throws {
         let day = try await Self.wednesdayPlayed()
-        let report = try await day.store.staffReport(Self.wednesdayOnly(day.store))
+        let report = try await day.store.reports.staff(Self.wednesdayOnly(day.store))
         #expect(report.rows.map(\.name) == ["王芳", "李娜"])
         let wang = report.rows[0]
         #expect(wang.staff == day.wang)
@@ -166,7 +166,7 @@ import Testing
 
     @Test func ratingsPerLevelAndTheBadOnesToFollowUp() async throws {
         let day = try await Self.wednesdayPlayed()
-        let report = try await day.store.ratingsReport(Self.wednesdayOnly(day.store))
+        let report = try await day.store.reports.ratings(Self.wednesdayOnly(day.store))
         #expect(report.levels.map(\.score) == [5, 4, 3, 2, 1])
         #expect(report.levels.map(\.count) == [1, 0, 0, 0, 1])
         #expect(report.count == 2 && report.average == 3)
@@ -187,7 +187,7 @@ import Testing
         _ = try await store.complete(site: "hall", counter: 1, by: .cli)
         clock.set(Self.at(hour, minute))
         _ = try await store.rate(.token(ticket.token), score: 2)
-        let report = try await store.ratingsReport(Self.wednesdayOnly(store))
+        let report = try await store.reports.ratings(Self.wednesdayOnly(store))
         #expect(report.bad.map(\.time) == [expected])
         #expect(report.bad.map(\.day) == ["2026-11-25"])
     }
@@ -195,27 +195,27 @@ import Testing
     @Test func aRangeCrossingMidnightInShanghai() async throws {
         let day = try await Self.wednesdayPlayed()
         // Wednesday 23:50 and Thursday 00:10 in Shanghai are both 2026-11-25 in UTC; each belongs to its own business day.
-        let both = try await day.store.ticketsReport(ReportRange(site: "hall", from: Self.wednesday, to: Self.thursday), group: .day)
+        let both = try await day.store.reports.tickets(ReportRange(site: "hall", from: Self.wednesday, to: Self.thursday), group: .day)
         #expect(both.rows.map(\.key) == ["2026-11-25", "2026-11-26"])
         #expect(both.rows.map(\.figures.issued) == [6, 1])
         #expect(both.total.issued == 7)
-        let thursday = try await day.store.ticketsReport(ReportRange(site: "hall", from: Self.thursday, to: Self.thursday), group: .hour)
+        let thursday = try await day.store.reports.tickets(ReportRange(site: "hall", from: Self.thursday, to: Self.thursday), group: .hour)
         #expect(thursday.rows.map(\.label) == ["00:00"])
         #expect(thursday.total.issued == 1 && thursday.total.expired == 0)
-        let hours = try await day.store.ticketsReport(ReportRange(site: "hall", from: Self.wednesday, to: Self.thursday), group: .hour)
+        let hours = try await day.store.reports.tickets(ReportRange(site: "hall", from: Self.wednesday, to: Self.thursday), group: .hour)
         #expect(hours.rows.map(\.label) == ["00:00", "09:00", "10:00", "16:00", "23:00"])
         // Ratings by the day they were given, in Shanghai.
-        #expect(try await day.store.ratingsReport(ReportRange(site: "hall", from: Self.thursday, to: Self.thursday)).count == 0)
+        #expect(try await day.store.reports.ratings(ReportRange(site: "hall", from: Self.thursday, to: Self.thursday)).count == 0)
     }
 
     @Test func openTicketsCountLiveAndOnceTheyFinishFromTheRollup() async throws {
         // Before midnight A005 and A006 are still waiting: issued, not yet expired.
         let day = try await Self.wednesdayPlayed(expire: false)
-        let before = try await day.store.ticketsReport(Self.wednesdayOnly(day.store), group: .day).total
+        let before = try await day.store.reports.tickets(Self.wednesdayOnly(day.store), group: .day).total
         #expect(before.issued == 6 && before.expired == 0 && before.served == 2)
         day.clock.set(Self.at(0, 10, day: 26))
         #expect(try await day.store.expireClosed() == 2)
-        let after = try await day.store.ticketsReport(Self.wednesdayOnly(day.store), group: .day).total
+        let after = try await day.store.reports.tickets(Self.wednesdayOnly(day.store), group: .day).total
         #expect(after.issued == 6 && after.expired == 2 && after.served == 2, "counted once, not twice")
     }
 
@@ -231,17 +231,17 @@ import Testing
         clock.set(Self.at(9, 4))
         _ = try await store.markNoShow(site: "hall", counter: 2)
         let range = ReportRange(site: "hall", from: Self.wednesday, to: Self.wednesday)
-        #expect(try await store.ticketsReport(range, group: .day).total.noShow == 1)
+        #expect(try await store.reports.tickets(range, group: .day).total.noShow == 1)
         clock.set(Self.at(9, 5))
         _ = try await store.reactivate(.token(ticket.token))
-        var total = try await store.ticketsReport(range, group: .day).total
+        var total = try await store.reports.tickets(range, group: .day).total
         #expect(total.issued == 1 && total.noShow == 1 && total.served == 0)
         clock.set(Self.at(9, 6))
         _ = try await store.callNext(site: "hall", counter: 2)
         _ = try await store.start(site: "hall", counter: 2)
         clock.set(Self.at(9, 10))
         _ = try await store.complete(site: "hall", counter: 2)
-        total = try await store.ticketsReport(range, group: .day).total
+        total = try await store.reports.tickets(range, group: .day).total
         // One ticket: issued once, a no-show once, then served; its wait is to its first call (60 s).
         #expect(total.issued == 1 && total.noShow == 1 && total.served == 1 && total.called == 1)
         #expect(total.waitAverageSeconds == 60 && total.serviceAverageSeconds == 240)
@@ -250,9 +250,9 @@ import Testing
     @Test func theRollupEqualsARebuildFromTheEventLog() async throws {
         let day = try await Self.wednesdayPlayed()
         let range = ReportRange(site: "hall", from: Self.wednesday, to: Self.thursday)
-        let live = try await (day.store.ticketsReport(range, group: .hour), day.store.windowsReport(range), day.store.staffReport(range))
-        #expect(try await day.store.rebuildReportFacts() == 6, "the six finished tickets of Wednesday")
-        let rebuilt = try await (day.store.ticketsReport(range, group: .hour), day.store.windowsReport(range), day.store.staffReport(range))
+        let live = try await (day.store.reports.tickets(range, group: .hour), day.store.reports.windows(range), day.store.reports.staff(range))
+        #expect(try await day.store.reports.rebuildFacts() == 6, "the six finished tickets of Wednesday")
+        let rebuilt = try await (day.store.reports.tickets(range, group: .hour), day.store.reports.windows(range), day.store.reports.staff(range))
         #expect(live.0 == rebuilt.0)
         #expect(live.1 == rebuilt.1)
         #expect(live.2 == rebuilt.2)
@@ -294,10 +294,10 @@ import Testing
         _ = try await store.start(site: "hall", counter: 2, by: .staff(li))
         let range = Self.wednesdayOnly(store)
         // Read live while A001 waits in the invoice queue: window 1's call and transfer already show.
-        let meanwhile = try await store.windowsReport(range)
+        let meanwhile = try await store.reports.windows(range)
         #expect(meanwhile.rows.first { $0.counter == 1 }?.figures.called == 1)
         #expect(meanwhile.rows.first { $0.counter == 1 }?.figures.transferredOut == 1)
-        #expect(try await store.ticketsReport(range, group: .service).rows.map(\.key) == ["general"])
+        #expect(try await store.reports.tickets(range, group: .service).rows.map(\.key) == ["general"])
         clock.set(Self.at(9, 10))
         #expect(try await store.callNext(site: "hall", counter: 3, by: .staff(zhao)).ticket.number.description == "A001")
         clock.set(Self.at(9, 11))
@@ -307,14 +307,14 @@ import Testing
         clock.set(Self.at(9, 20))
         _ = try await store.complete(site: "hall", counter: 3, by: .staff(zhao))
 
-        let tickets = try await store.ticketsReport(range, group: .service)
+        let tickets = try await store.reports.tickets(range, group: .service)
         #expect(tickets.rows.map(\.key) == ["general"], "issued as general; none as invoice")
         let total = tickets.total
         #expect(total.issued == 2 && total.called == 2 && total.served == 2)
         #expect(total.waitAverageSeconds == 360)
         #expect(total.transferredIn == 1 && total.transferredOut == 1)
 
-        let windows = try await store.windowsReport(range)
+        let windows = try await store.reports.windows(range)
         #expect(windows.rows.map(\.counter) == [1, 2, 3])
         let one = windows.rows[0]
         #expect(one.figures.called == 1 && one.figures.transferredOut == 1 && one.figures.transferredIn == 0 && one.figures.served == 0)
@@ -326,7 +326,7 @@ import Testing
         #expect(three.figures.called == 1 && three.figures.transferredIn == 1 && three.figures.transferredOut == 0 && three.figures.served == 1)
         #expect(three.figures.busySeconds == 600 && three.figures.serviceAverageSeconds == 540)
 
-        let people = try await store.staffReport(range)
+        let people = try await store.reports.staff(range)
         #expect(people.rows.map(\.name) == ["王芳", "李娜", "赵伟"])
         #expect(people.rows.map(\.figures.called) == [1, 1, 1])
         #expect(people.rows.map(\.figures.transferredOut) == [1, 0, 0])
@@ -334,9 +334,9 @@ import Testing
         #expect(people.rows.map(\.figures.served) == [0, 1, 1])
 
         // The same figures from the event log alone, and in the table every format prints.
-        #expect(try await store.rebuildReportFacts() == 2)
-        #expect(try await store.windowsReport(range) == windows)
-        #expect(try await store.ticketsReport(range, group: .service) == tickets)
+        #expect(try await store.reports.rebuildFacts() == 2)
+        #expect(try await store.reports.windows(range) == windows)
+        #expect(try await store.reports.tickets(range, group: .service) == tickets)
         let table = windows.table
         let columns = table.columns.map(\.key)
         let inColumn = try #require(columns.firstIndex(of: "transferred_in"))

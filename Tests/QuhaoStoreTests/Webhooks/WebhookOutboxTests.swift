@@ -73,29 +73,29 @@ import Testing
         try await store.take("general")
         #expect(try await store.call(1) == "A001")
         // hall-system: A001 issued, A002 issued are due; A001 called waits behind A001 issued.
-        var due = try await store.dueWebhookDeliveries(site: "hall", endpoint: "hall-system", limit: 10)
+        var due = try await store.outbox.due(site: "hall", endpoint: "hall-system", limit: 10)
         #expect(due.map(\.type) == ["ticket.issued", "ticket.issued"])
-        try await store.webhookDelivered(due[0].id, status: 200)
-        due = try await store.dueWebhookDeliveries(site: "hall", endpoint: "hall-system", limit: 10)
+        try await store.outbox.delivered(due[0].id, status: 200)
+        due = try await store.outbox.due(site: "hall", endpoint: "hall-system", limit: 10)
         #expect(due.map(\.type) == ["ticket.issued", "ticket.called"])
         #expect(due[1].body.contains(#""number":"A001""#))
         // Another endpoint's queue is its own.
-        #expect(try await store.dueWebhookDeliveries(site: "hall", endpoint: "sms", limit: 10).map(\.type) == ["ticket.called"])
+        #expect(try await store.outbox.due(site: "hall", endpoint: "sms", limit: 10).map(\.type) == ["ticket.called"])
     }
 
     @Test func failuresAreRetriedLaterAndGivenUpAfterTwoDays() async throws {
         let (store, clock) = try await Self.store()
         try await store.take("general")
-        var delivery = try #require(try await store.dueWebhookDeliveries(site: "hall", endpoint: "hall-system", limit: 1).first)
+        var delivery = try #require(try await store.outbox.due(site: "hall", endpoint: "hall-system", limit: 1).first)
         // Attempt 1 fails: the next is 5 s later (±20 %), and not due before.
-        #expect(try await store.webhookFailed(delivery, status: 503, error: "HTTP 503", jitter: 0) == false)
-        #expect(try await store.dueWebhookDeliveries(site: "hall", endpoint: "hall-system", limit: 1).isEmpty)
-        let next = try #require(try await store.nextWebhookAttempt(site: "hall", endpoint: "hall-system"))
+        #expect(try await store.outbox.failed(delivery, status: 503, error: "HTTP 503", jitter: 0) == false)
+        #expect(try await store.outbox.due(site: "hall", endpoint: "hall-system", limit: 1).isEmpty)
+        let next = try #require(try await store.outbox.nextAttempt(site: "hall", endpoint: "hall-system"))
         #expect(abs(next.timeIntervalSince(Fixture.morning) - 4) < 0.01, "5 s at 80 %")
         clock.advance(by: 4)
-        delivery = try #require(try await store.dueWebhookDeliveries(site: "hall", endpoint: "hall-system", limit: 1).first)
+        delivery = try #require(try await store.outbox.due(site: "hall", endpoint: "hall-system", limit: 1).first)
         #expect(delivery.attempts == 1)
-        let status = try #require(try await store.webhookStatus().first { $0.endpoint == "hall-system" })
+        let status = try #require(try await store.outbox.status().first { $0.endpoint == "hall-system" })
         #expect(status.pending == 1 && status.delivered == 0 && status.lastError == "HTTP 503" && status.givenUp == 0)
         // The schedule: 5, 10, 20 … doubling, at most 30 minutes; with the jitter's bounds.
         #expect(WebhookRetry.delay(afterAttempts: 1) == 5)
@@ -106,18 +106,18 @@ import Testing
         #expect(abs(WebhookRetry.delay(afterAttempts: 3, jitter: 1) - 24) < 1e-9)
         // Still failing after 47 hours: tried again; past 48 hours: given up.
         clock.advance(by: 47 * 3600)
-        #expect(try await store.webhookFailed(delivery, status: nil, error: "timed out", jitter: 0.5) == false)
+        #expect(try await store.outbox.failed(delivery, status: nil, error: "timed out", jitter: 0.5) == false)
         clock.advance(by: 3600)
-        delivery = try #require(try await store.dueWebhookDeliveries(site: "hall", endpoint: "hall-system", limit: 1).first)
-        #expect(try await store.webhookFailed(delivery, status: nil, error: "connection refused", jitter: 0.5) == true)
-        let after = try #require(try await store.webhookStatus().first { $0.endpoint == "hall-system" })
+        delivery = try #require(try await store.outbox.due(site: "hall", endpoint: "hall-system", limit: 1).first)
+        #expect(try await store.outbox.failed(delivery, status: nil, error: "connection refused", jitter: 0.5) == true)
+        let after = try #require(try await store.outbox.status().first { $0.endpoint == "hall-system" })
         #expect(after.pending == 0 && after.givenUp == 1 && after.lastError == "connection refused")
-        #expect(try await store.dueWebhookDeliveries(site: "hall", endpoint: "hall-system", limit: 1).isEmpty)
+        #expect(try await store.outbox.due(site: "hall", endpoint: "hall-system", limit: 1).isEmpty)
     }
 
     @Test func theStatusListsConfiguredEndpointsWithNothingQueued() async throws {
         let (store, _) = try await Self.store()
-        let status = try await store.webhookStatus()
+        let status = try await store.outbox.status()
         #expect(status.map(\.endpoint) == ["hall-system", "sms"])
         #expect(status.allSatisfy { $0.pending == 0 && $0.delivered == 0 && $0.lastSuccess == nil })
     }

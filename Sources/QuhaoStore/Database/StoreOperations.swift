@@ -9,7 +9,7 @@ public struct OperationRecord: Sendable, Hashable {
     public let detail: String?
 }
 
-extension TicketStore {
+extension StoreOperations {
     /// The operation name under which the last good nightly backup is kept.
     public static let nightlyBackupOperation = "nightly_backup"
 
@@ -19,11 +19,11 @@ extension TicketStore {
     /// file or a lock held too long fail it). For `/readyz`.
     /// - Throws: `storage.unavailable` (or the lock timeout) when it does not.
     public func probeWritable() async throws {
-        try await recordOperation("readyz", detail: nil)
+        try await record("readyz", detail: nil)
     }
 
     /// Records that a chore was done now (the latest of each name is kept).
-    public func recordOperation(_ name: String, detail: String?) async throws {
+    public func record(_ name: String, detail: String?) async throws {
         let now = clock.now()
         try await guarded {
             try await writer.write { db in
@@ -36,7 +36,7 @@ extension TicketStore {
     }
 
     /// When a chore was last done, if ever.
-    public func lastOperation(_ name: String) async throws -> OperationRecord? {
+    public func last(_ name: String) async throws -> OperationRecord? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT at, detail FROM operations WHERE name = ?", arguments: [name]).map {
                 OperationRecord(name: name, at: $0["at"], detail: $0["detail"])

@@ -15,7 +15,7 @@ public struct DatabaseFileReport: Sendable, Hashable {
     public let units: Int
 }
 
-extension TicketStore {
+extension StoreOperations {
     // MARK: - Backups
 
     /// Copies the whole database, as of one moment, into a new file through SQLite's online

@@ -118,7 +118,7 @@ enum BookingSQL {
         """
 }
 
-extension TicketStore {
+extension BookingStore {
     // MARK: - Bookings: reads
 
     /// A day's slots of a business type with their places, as a visitor would see them now.
@@ -150,7 +150,7 @@ extension TicketStore {
     }
 
     /// A site's bookings of a day, in slot order (the console's list).
-    public func bookings(site siteID: String, day: BusinessDay) async throws -> [Booking] {
+    public func all(site siteID: String, day: BusinessDay) async throws -> [Booking] {
         try await read { db in
             try Row.fetchAll(db, sql: BookingSQL.ofDay, arguments: [siteID, day.iso]).map(Self.booking)
         }
@@ -158,8 +158,8 @@ extension TicketStore {
 
     /// The booking this phone holds for today at a site and has not checked in, if any (the take
     /// page offers its check-in).
-    public func pendingBooking(site siteID: String, device: String) async throws -> Booking? {
-        let hash = keyedHash("device:\(device)")
+    public func pending(site siteID: String, device: String) async throws -> Booking? {
+        let hash = tickets.keyedHash("device:\(device)")
         let now = clock.now()
         return try await read { db in
             let site = try sites.load(db, siteID)
@@ -179,7 +179,7 @@ extension TicketStore {
     /// - Throws: `service.*`, `booking.*`, `slot.*`, `identity.*`, `phone.*`.
     public func book(_ request: BookingRequest) async throws -> Booking {
         let token = random.token()
-        return try await write(site: request.siteID) { context in
+        return try await tickets.write(site: request.siteID) { context in
             let site = context.site
             let (service, rules) = try Self.bookable(site, request.service)
             let named = service.messageParameters
@@ -192,7 +192,7 @@ extension TicketStore {
             guard let phone = try IdentityCheck.validatePhone(request.phone, for: .required, service: named) else {
                 throw QuhaoError(.phoneRequired, named)
             }
-            let person = identity.map(identityHash) ?? keyedHash("phone:\(phone)")
+            let person = identity.map(tickets.identityHash) ?? tickets.keyedHash("phone:\(phone)")
             let db = context.db
             let policy = site.booking
             let missed = try Date.fetchAll(
@@ -218,9 +218,9 @@ extension TicketStore {
             }
             var record = BookingRecord(
                 id: nil, token: token, siteID: site.id, serviceID: service.id, day: day.iso, slotStart: slot.start, slotEnd: slot.end,
-                state: .booked, personHash: person, identityKind: identity?.kind, identityHash: identity.map(identityHash),
+                state: .booked, personHash: person, identityKind: identity?.kind, identityHash: identity.map(tickets.identityHash),
                 identityMasked: identity?.masked, phoneMasked: Masking.phone(phone),
-                deviceHash: request.device.map { keyedHash("device:\($0)") }, createdAt: context.now, cancelledAt: nil, checkedInAt: nil,
+                deviceHash: request.device.map { tickets.keyedHash("device:\($0)") }, createdAt: context.now, cancelledAt: nil, checkedInAt: nil,
                 ticketID: nil)
             try record.insert(db)
             return try record.booking(ticket: nil)
@@ -229,9 +229,9 @@ extension TicketStore {
 
     /// Gives a booking up, up to the cut-off before its slot; the place is free again.
     /// - Throws: `booking.not_found`, `booking.invalid_state`, `booking.cancel_too_late`.
-    public func cancelBooking(token: String) async throws -> Booking {
+    public func cancel(token: String) async throws -> Booking {
         let siteID = try await booking(token: token).siteID
-        return try await write(site: siteID) { context in
+        return try await tickets.write(site: siteID) { context in
             var record = try Self.loadRecord(context.db, token: token)
             let site = context.site
             try Self.requireBooked(record, action: "cancel", at: context.now)
@@ -254,10 +254,10 @@ extension TicketStore {
     /// priority in its slot; later the same day it is a normal ticket; earlier is refused with the
     /// time check-in opens.
     /// - Throws: `booking.not_found`, `booking.invalid_state`, `booking.too_early`, and what issuing refuses.
-    public func checkIn(booking token: String) async throws -> BookingCheckIn {
+    public func checkIn(token: String) async throws -> BookingCheckIn {
         let siteID = try await booking(token: token).siteID
         let ticketToken = random.token()
-        return try await write(site: siteID) { context in
+        return try await tickets.write(site: siteID) { context in
             var record = try Self.loadRecord(context.db, token: token)
             let site = context.site
             let slot = try AppointmentSlot(start: record.slotStart, end: record.slotEnd)
@@ -278,9 +278,9 @@ extension TicketStore {
             let request = IssueRequest(
                 siteID: site.id, service: record.serviceID, priority: late ? .normal : .appointment, appointment: late ? nil : slot,
                 channel: .phone)
-            let ticket = try issue(
+            let ticket = try tickets.issue(
                 request, token: ticketToken, by: .visitor, context,
-                booked: BookedPerson(
+                booked: TicketStore.BookedPerson(
                     identityKind: record.identityKind, identityHash: record.identityHash, identityMasked: record.identityMasked,
                     phoneMasked: record.phoneMasked, detail: "booking \(record.id ?? 0)\(late ? " late" : "")"))
             record.state = .checkedIn

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import QuhaoCore
 
-extension TicketStore {
+extension StoreOperations {
     // MARK: - Retention of personal data
 
     /// The purge's query, through `tickets_personal` (pinned by `QueryPlanTests`).
@@ -22,8 +22,8 @@ extension TicketStore {
     public func purgePersonalData(olderThanDays days: Int) async throws -> Int {
         let now = clock.now()
         var cleared = 0
-        for siteID in try await siteIDs() {
-            let cutoff = try await site(siteID).businessDay(at: now).adding(days: -days)
+        for siteID in try await tickets.siteIDs() {
+            let cutoff = try await tickets.site(siteID).businessDay(at: now).adding(days: -days)
             // In batches: the writer is never held for long, however much a first purge finds.
             while true {
                 let count = try await guarded {

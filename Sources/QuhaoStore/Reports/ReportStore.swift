@@ -150,7 +150,7 @@ public struct RatingsReport: Sendable, Hashable, Codable {
     public static let labels = [5: "非常满意 very satisfied", 4: "满意 satisfied", 3: "基本满意 fair", 2: "不满意 dissatisfied", 1: "非常不满意 very dissatisfied"]
 }
 
-extension TicketStore {
+extension ReportStore {
     // MARK: - Reads: reports
 
     /// One rollup row (or one open ticket's facts) with its keys.
@@ -168,7 +168,7 @@ extension TicketStore {
 
     /// Every rollup row of the range, with their waits, plus today's open tickets read live.
     func tallies(_ range: ReportRange) async throws -> [KeyedTally] {
-        let site = try await self.site(range.site)
+        let site = try await tickets.site(range.site)
         return try await read { db in
             var rows: [String: KeyedTally] = [:]
             func key(_ day: String, _ hour: Int, _ service: String, _ counter: Int, _ staff: String, _ origin: String) -> String {
@@ -216,7 +216,7 @@ extension TicketStore {
             for ticket in open {
                 guard
                     let facts = TicketFacts.of(
-                        day: ticket.day, serviceID: ticket.serviceID, channel: ticket.channel, steps: try Self.steps(db, ticket: ticket.id!),
+                        day: ticket.day, serviceID: ticket.serviceID, channel: ticket.channel, steps: try TicketStore.steps(db, ticket: ticket.id!),
                         zone: site.zone
                     )
                 else { continue }
@@ -239,8 +239,8 @@ extension TicketStore {
     }
 
     /// The tickets report.
-    public func ticketsReport(_ range: ReportRange, group: ReportGroup) async throws -> TicketsReport {
-        let site = try await self.site(range.site)
+    public func tickets(_ range: ReportRange, group: ReportGroup) async throws -> TicketsReport {
+        let site = try await tickets.site(range.site)
         let tallies = try await tallies(range)
         var groups: [String: FactsTally] = [:]
         var total = FactsTally()
@@ -276,8 +276,8 @@ extension TicketStore {
     }
 
     /// The windows report.
-    public func windowsReport(_ range: ReportRange) async throws -> WindowsReport {
-        let site = try await self.site(range.site)
+    public func windows(_ range: ReportRange) async throws -> WindowsReport {
+        let site = try await tickets.site(range.site)
         let tallies = try await tallies(range).filter { $0.counterID != 0 }
         var byCounter: [Int: FactsTally] = [:]
         var spans: [Int: [String: (Date, Date)]] = [:]
@@ -330,8 +330,8 @@ extension TicketStore {
     }
 
     /// The staff report.
-    public func staffReport(_ range: ReportRange) async throws -> StaffReport {
-        let site = try await self.site(range.site)
+    public func staff(_ range: ReportRange) async throws -> StaffReport {
+        let site = try await tickets.site(range.site)
         var byStaff: [String: FactsTally] = [:]
         for keyed in try await tallies(range) where !keyed.staff.isEmpty { byStaff[keyed.staff, default: FactsTally()].add(keyed.tally) }
         // Counted here rather than grouped in SQL: a year's ratings stream through the index, unsorted.
@@ -357,8 +357,8 @@ extension TicketStore {
     }
 
     /// The ratings report.
-    public func ratingsReport(_ range: ReportRange) async throws -> RatingsReport {
-        let site = try await self.site(range.site)
+    public func ratings(_ range: ReportRange) async throws -> RatingsReport {
+        let site = try await tickets.site(range.site)
         let names = try await staffNames()
         let (counts, bad) = try await read { db in
             let bounds: StatementArguments = [site.id, range.from.start(in: site.zone), range.to.adding(days: 1).start(in: site.zone)]

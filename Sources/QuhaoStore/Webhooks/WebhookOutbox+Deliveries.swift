@@ -58,16 +58,16 @@ public struct WebhookRetry: Sendable {
     }
 }
 
-extension TicketStore {
+extension WebhookOutbox {
     // MARK: - Webhooks
 
     /// Calls `listener` after every commit that queued webhook deliveries (the deliverer's wake-up).
-    public func onWebhooksQueued(_ listener: @escaping @Sendable () -> Void) { activity.onOutbox(listener) }
+    public func onQueued(_ listener: @escaping @Sendable () -> Void) { tickets.activity.onOutbox(listener) }
 
     /// An endpoint's deliveries due now, oldest first, at most one per ticket: a ticket's next
     /// event waits until the one before it is delivered (or given up), so each ticket's events
     /// arrive in order.
-    public func dueWebhookDeliveries(site: String, endpoint: String, limit: Int) async throws -> [WebhookDelivery] {
+    public func due(site: String, endpoint: String, limit: Int) async throws -> [WebhookDelivery] {
         let now = clock.now()
         return try await read { db in
             try Row.fetchAll(
@@ -87,7 +87,7 @@ extension TicketStore {
     }
 
     /// When the endpoint's next queued delivery is due (`nil`: none waiting).
-    public func nextWebhookAttempt(site: String, endpoint: String) async throws -> Date? {
+    public func nextAttempt(site: String, endpoint: String) async throws -> Date? {
         try await read { db in
             try Date.fetchOne(
                 db,
@@ -99,7 +99,7 @@ extension TicketStore {
     }
 
     /// Records a delivery the receiver accepted.
-    public func webhookDelivered(_ id: Int64, status: Int) async throws {
+    public func delivered(_ id: Int64, status: Int) async throws {
         let now = clock.now()
         try await guarded {
             try await writer.write { db in
@@ -116,7 +116,7 @@ extension TicketStore {
     /// delivery is older than ``WebhookRetry/giveUpAfter`` (or `giveUp`: its endpoint is gone).
     /// - Returns: Whether it was given up.
     @discardableResult
-    public func webhookFailed(_ delivery: WebhookDelivery, status: Int?, error: String, jitter: Double, giveUp: Bool = false) async throws -> Bool {
+    public func failed(_ delivery: WebhookDelivery, status: Int?, error: String, jitter: Double, giveUp: Bool = false) async throws -> Bool {
         let now = clock.now()
         let attempts = delivery.attempts + 1
         let next = now.addingTimeInterval(WebhookRetry.delay(afterAttempts: attempts, jitter: jitter))
@@ -135,8 +135,8 @@ extension TicketStore {
     }
 
     /// Every endpoint that has deliveries or is configured, with how its deliveries stand.
-    public func webhookStatus() async throws -> [WebhookEndpointStatus] {
-        let configured = try await siteIDs().asyncFlatMap { siteID in try await site(siteID).webhooks.map { (siteID, $0.id) } }
+    public func status() async throws -> [WebhookEndpointStatus] {
+        let configured = try await tickets.siteIDs().asyncFlatMap { siteID in try await tickets.site(siteID).webhooks.map { (siteID, $0.id) } }
         var result = try await read { db in
             try Row.fetchAll(
                 db,
