@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// A signed-in staff member.
@@ -23,9 +22,9 @@ extension AccountStore {
         try await guarded {
             try await writer.write { db in
                 try db.execute(
-                    sql: "INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [Self.tokenHash(token), account.id, now, now, expires])
-                try db.execute(sql: "DELETE FROM sessions WHERE expires_at < ?", arguments: [now])
+                    "INSERT INTO sessions (token_hash, staff_id, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                    [Self.tokenHash(token), account.id, now, now, expires])
+                try db.execute("DELETE FROM sessions WHERE expires_at < ?", [now])
                 try Self.logStaff(db, id: account.id, action: "login", at: now, by: .staff(String(account.id)))
             }
         }
@@ -40,22 +39,22 @@ extension AccountStore {
         let now = clock.now()
         let hash = Self.tokenHash(token)
         let found = try await read { db -> (lastSeen: Date, expires: Date, account: StaffAccount?)? in
-            try Row.fetchOne(db, sql: "SELECT staff_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?", arguments: [hash]).map {
-                ($0["last_seen_at"], $0["expires_at"], try Self.account(db, id: $0["staff_id"]))
+            try db.row("SELECT staff_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?", [hash]).map {
+                (try $0["last_seen_at"], try $0["expires_at"], try Self.account(db, id: try $0["staff_id"]))
             }
         }
         guard let found else { return nil }
         guard now < found.expires, now.timeIntervalSince(found.lastSeen) < Self.sessionIdleTimeout, let account = found.account,
             !account.disabled
         else {
-            try await guarded { try await writer.write { db in try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [hash]) } }
+            try await guarded { try await writer.write { db in try db.execute("DELETE FROM sessions WHERE token_hash = ?", [hash]) } }
             return nil
         }
         // Touch at most once a minute: polls must not turn into a write each.
         if now.timeIntervalSince(found.lastSeen) > 60 {
             try await guarded {
                 try await writer.write { db in
-                    try db.execute(sql: "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", arguments: [now, hash])
+                    try db.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", [now, hash])
                 }
             }
         }
@@ -68,8 +67,8 @@ extension AccountStore {
         let now = clock.now()
         try await guarded {
             try await writer.write { db in
-                if let id = try Int64.fetchOne(db, sql: "SELECT staff_id FROM sessions WHERE token_hash = ?", arguments: [hash]) {
-                    try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [hash])
+                if let id = try db.value(Int64.self, "SELECT staff_id FROM sessions WHERE token_hash = ?", [hash]) {
+                    try db.execute("DELETE FROM sessions WHERE token_hash = ?", [hash])
                     try Self.logStaff(db, id: id, action: "logout", at: now, by: .staff(String(id)))
                 }
             }

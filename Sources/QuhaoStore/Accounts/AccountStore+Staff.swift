@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// What a staff account may do.
@@ -62,19 +61,18 @@ extension AccountStore {
         return try await guarded {
             try await writer.write { db in
                 try checkBinding(db, siteID: new.siteID, counters: new.counters)
-                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM staff WHERE login = ?)", arguments: [login]) == true {
+                if try db.value(Bool.self, "SELECT EXISTS (SELECT 1 FROM staff WHERE login = ?)", [login]) == true {
                     throw QuhaoError(.staffLoginTaken, ["login": login])
                 }
-                try db.execute(
-                    sql: """
-                        INSERT INTO staff (login, name, role, site_id, counters, password_hash, created_at, password_changed_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
+                let id = try db.insert(
+                    """
+                    INSERT INTO staff (login, name, role, site_id, counters, password_hash, created_at, password_changed_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
                         login, new.name, new.role.rawValue, new.siteID,
                         Self.counterText(new.counters), hash, now, now,
                     ])
-                let id = db.lastInsertedRowID
                 try Self.logStaff(db, id: id, action: "create", at: now, by: initiator)
                 return try Self.account(db, id: id)!
             }
@@ -89,7 +87,7 @@ extension AccountStore {
         try await guarded {
             try await writer.write { db in
                 let id = try Self.staffID(db, login: login)
-                try db.execute(sql: "UPDATE staff SET password_hash = ?, password_changed_at = ? WHERE id = ?", arguments: [hash, now, id])
+                try db.execute("UPDATE staff SET password_hash = ?, password_changed_at = ? WHERE id = ?", [hash, now, id])
                 try Self.logStaff(db, id: id, action: "password", at: now, by: initiator)
             }
         }
@@ -101,7 +99,7 @@ extension AccountStore {
         try await guarded {
             try await writer.write { db in
                 let id = try Self.staffID(db, login: login)
-                try db.execute(sql: "UPDATE staff SET disabled = ? WHERE id = ?", arguments: [disabled, id])
+                try db.execute("UPDATE staff SET disabled = ? WHERE id = ?", [disabled, id])
                 try Self.logStaff(db, id: id, action: disabled ? "disable" : "enable", at: now, by: initiator)
             }
         }
@@ -112,7 +110,7 @@ extension AccountStore {
     /// Every account, by login.
     public func staffAccounts() async throws -> [StaffAccount] {
         try await read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM staff ORDER BY login").compactMap { try Self.account(db, id: $0) }
+            try db.values(Int64.self, "SELECT id FROM staff ORDER BY login").compactMap { try Self.account(db, id: $0) }
         }
     }
 
@@ -120,8 +118,8 @@ extension AccountStore {
     /// callers must not tell which). Takes as long for an unknown login as for a known one.
     public func verifyPassword(login: String, password: String) async throws -> StaffAccount? {
         let found = try await read { db -> (Int64, String, Bool)? in
-            try Row.fetchOne(db, sql: "SELECT id, password_hash, disabled FROM staff WHERE login = ?", arguments: [login]).map {
-                ($0["id"], $0["password_hash"], $0["disabled"])
+            try db.row("SELECT id, password_hash, disabled FROM staff WHERE login = ?", [login]).map {
+                (try $0["id"], try $0["password_hash"], try $0["disabled"])
             }
         }
         // An unknown login still pays for one bcrypt check, so timing does not reveal which logins exist.
@@ -150,7 +148,7 @@ extension AccountStore {
     }
 
     /// The site and windows a role is bound to exist.
-    func checkBinding(_ db: Database, siteID: String?, counters: [Int]) throws {
+    func checkBinding(_ db: any SQLDatabase, siteID: String?, counters: [Int]) throws {
         guard let siteID else { return }
         let site = try sites.load(db, siteID)
         for counter in counters where site.counter(counter) == nil {
@@ -158,18 +156,18 @@ extension AccountStore {
         }
     }
 
-    static func staffID(_ db: Database, login: String) throws -> Int64 {
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM staff WHERE login = ?", arguments: [login]) else {
+    static func staffID(_ db: any SQLDatabase, login: String) throws -> Int64 {
+        guard let id = try db.value(Int64.self, "SELECT id FROM staff WHERE login = ?", [login]) else {
             throw QuhaoError(.staffNotFound, ["login": login])
         }
         return id
     }
 
-    static func account(_ db: Database, id: Int64) throws -> StaffAccount? {
-        try Row.fetchOne(db, sql: "SELECT * FROM staff WHERE id = ?", arguments: [id]).map { row in
+    static func account(_ db: any SQLDatabase, id: Int64) throws -> StaffAccount? {
+        try db.row("SELECT * FROM staff WHERE id = ?", [id]).map { row in
             return StaffAccount(
-                id: row["id"], login: row["login"], name: row["name"], role: StaffRole(rawValue: row["role"]) ?? .staff,
-                siteID: row["site_id"], counters: Self.counterList(row["counters"]), disabled: row["disabled"])
+                id: try row["id"], login: try row["login"], name: try row["name"], role: StaffRole(rawValue: try row["role"]) ?? .staff,
+                siteID: try row["site_id"], counters: Self.counterList(try row["counters"]), disabled: try row["disabled"])
         }
     }
 
@@ -178,9 +176,7 @@ extension AccountStore {
 
     static func counterList(_ text: String) -> [Int] { text.split(separator: ",").compactMap { Int($0) } }
 
-    static func logStaff(_ db: Database, id: Int64, action: String, at: Date, by initiator: Initiator) throws {
-        try db.execute(
-            sql: "INSERT INTO staff_events (staff_id, at, action, initiator) VALUES (?, ?, ?, ?)",
-            arguments: [id, at, action, initiator.description])
+    static func logStaff(_ db: any SQLDatabase, id: Int64, action: String, at: Date, by initiator: Initiator) throws {
+        try db.execute("INSERT INTO staff_events (staff_id, at, action, initiator) VALUES (?, ?, ?, ?)", [id, at, action, initiator.description])
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// A bearer token for an integration (a ticket printer, a hall system). The token itself is
@@ -34,16 +33,16 @@ extension AccountStore {
         let record = try await guarded {
             try await writer.write { db in
                 try checkBinding(db, siteID: siteID, counters: counters)
-                try db.execute(
-                    sql: """
-                        INSERT INTO api_tokens (token_hash, name, role, site_id, counters, created_at, expires_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
+                let insertedID = try db.insert(
+                    """
+                    INSERT INTO api_tokens (token_hash, name, role, site_id, counters, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
                         Self.tokenHash(token), name, role.rawValue, siteID,
                         Self.counterText(counters), now, validFor.map { now.addingTimeInterval($0) },
                     ])
-                return try Self.apiToken(db, id: db.lastInsertedRowID)!
+                return try Self.apiToken(db, id: insertedID)!
             }
         }
         return (token, record)
@@ -52,7 +51,7 @@ extension AccountStore {
     /// Every token, revoked ones included, newest first.
     public func apiTokens() async throws -> [APIToken] {
         try await read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM api_tokens ORDER BY id DESC").compactMap { try Self.apiToken(db, id: $0) }
+            try db.values(Int64.self, "SELECT id FROM api_tokens ORDER BY id DESC").compactMap { try Self.apiToken(db, id: $0) }
         }
     }
 
@@ -62,9 +61,9 @@ extension AccountStore {
         let now = clock.now()
         try await guarded {
             try await writer.write { db in
-                try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
-                if db.changesCount == 0,
-                    try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM api_tokens WHERE id = ?)", arguments: [id]) != true
+                let revoked = try db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [now, id])
+                if revoked == 0,
+                    try db.value(Bool.self, "SELECT EXISTS (SELECT 1 FROM api_tokens WHERE id = ?)", [id]) != true
                 {
                     throw QuhaoError(.tokenNotFound, ["token": String(id)])
                 }
@@ -78,7 +77,7 @@ extension AccountStore {
         let hash = Self.tokenHash(token)
         let now = clock.now()
         let record = try await read { db -> APIToken? in
-            guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM api_tokens WHERE token_hash = ?"), arguments: [hash]) else {
+            guard let id = try db.value(Int64.self, "SELECT id FROM api_tokens WHERE token_hash = ?", [hash]) else {
                 return nil
             }
             return try Self.apiToken(db, id: id)
@@ -87,7 +86,7 @@ extension AccountStore {
         if record.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             try await guarded {
                 try await writer.write { db in
-                    try db.execute(sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", arguments: [now, record.id])
+                    try db.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [now, record.id])
                 }
             }
         }
@@ -99,12 +98,12 @@ extension AccountStore {
         try await session(token: token).map(Principal.init(session:))
     }
 
-    static func apiToken(_ db: Database, id: Int64) throws -> APIToken? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM api_tokens WHERE id = ?"), arguments: [id]).map { row in
+    static func apiToken(_ db: any SQLDatabase, id: Int64) throws -> APIToken? {
+        try db.row("SELECT * FROM api_tokens WHERE id = ?", [id]).map { row in
             return APIToken(
-                id: row["id"], name: row["name"], role: StaffRole(rawValue: row["role"]) ?? .staff, siteID: row["site_id"],
-                counters: Self.counterList(row["counters"]), createdAt: row["created_at"],
-                expiresAt: row["expires_at"], revokedAt: row["revoked_at"], lastUsedAt: row["last_used_at"])
+                id: try row["id"], name: try row["name"], role: StaffRole(rawValue: try row["role"]) ?? .staff, siteID: try row["site_id"],
+                counters: Self.counterList(try row["counters"]), createdAt: try row["created_at"],
+                expiresAt: try row["expires_at"], revokedAt: try row["revoked_at"], lastUsedAt: try row["last_used_at"])
         }
     }
 }

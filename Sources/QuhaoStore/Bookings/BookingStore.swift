@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// What a visitor asks for when booking a slot.
@@ -36,8 +35,12 @@ public struct BookingCheckIn: Sendable {
 }
 
 /// A row of `bookings`.
-struct BookingRecord: Codable, FetchableRecord, MutablePersistableRecord {
-    static let databaseTableName = "bookings"
+struct BookingRecord: SQLRecord, Sendable {
+    static let table = "bookings"
+    static let columns = [
+        "token", "site_id", "service_id", "day", "slot_start", "slot_end", "state", "person_hash", "identity_kind", "identity_hash",
+        "identity_masked", "phone_masked", "device_hash", "created_at", "cancelled_at", "checked_in_at", "ticket_id",
+    ]
 
     var id: Int64?
     var token: String
@@ -58,25 +61,12 @@ struct BookingRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var checkedInAt: Date?
     var ticketID: Int64?
 
-    enum CodingKeys: String, CodingKey, ColumnExpression {
-        case id, token, day, state
-        case siteID = "site_id"
-        case serviceID = "service_id"
-        case slotStart = "slot_start"
-        case slotEnd = "slot_end"
-        case personHash = "person_hash"
-        case identityKind = "identity_kind"
-        case identityHash = "identity_hash"
-        case identityMasked = "identity_masked"
-        case phoneMasked = "phone_masked"
-        case deviceHash = "device_hash"
-        case createdAt = "created_at"
-        case cancelledAt = "cancelled_at"
-        case checkedInAt = "checked_in_at"
-        case ticketID = "ticket_id"
+    var values: [(any SQLConvertible)?] {
+        [
+            token, siteID, serviceID, day, slotStart, slotEnd, state, personHash, identityKind, identityHash, identityMasked, phoneMasked,
+            deviceHash, createdAt, cancelledAt, checkedInAt, ticketID,
+        ]
     }
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     func booking(ticket: (token: String, number: String)?) throws -> Booking {
         Booking(
@@ -131,8 +121,8 @@ extension BookingStore {
             let slots = rules.slots(on: day, in: site.zone)
             guard let first = slots.first, let last = slots.last else { return [] }
             var counts: [Date: (taken: Int, arrived: Int)] = [:]
-            for row in try Row.fetchAll(db, sql: BookingSQL.daySlots, arguments: [siteID, service.id, first.start, last.end]) {
-                counts[row["slot_start"]] = (row["taken"], row["arrived"])
+            for row in try db.rows(BookingSQL.daySlots, [siteID, service.id, first.start, last.end]) {
+                counts[try row["slot_start"]] = (try row["taken"], try row["arrived"])
             }
             return slots.map { slot in
                 let count = counts[slot.start] ?? (0, 0)
@@ -152,7 +142,7 @@ extension BookingStore {
     /// A site's bookings of a day, in slot order (the console's list).
     public func all(site siteID: String, day: BusinessDay) async throws -> [Booking] {
         try await read { db in
-            try Row.fetchAll(db, sql: BookingSQL.ofDay, arguments: [siteID, day.iso]).map(Self.booking)
+            try db.rows(BookingSQL.ofDay, [siteID, day.iso]).map(Self.booking)
         }
     }
 
@@ -163,7 +153,7 @@ extension BookingStore {
         let now = clock.now()
         return try await read { db in
             let site = try sites.load(db, siteID)
-            return try BookingRecord.fetchOne(db, sql: BookingSQL.ofDevice, arguments: [hash, site.businessDay(at: now).iso, siteID])?
+            return try BookingRecord.fetchOne(db, BookingSQL.ofDevice, [hash, site.businessDay(at: now).iso, siteID])?
                 .booking(ticket: nil)
         }
     }
@@ -195,9 +185,8 @@ extension BookingStore {
             let person = identity.map(tickets.identityHash) ?? tickets.keyedHash("phone:\(phone)")
             let db = context.db
             let policy = site.booking
-            let missed = try Date.fetchAll(
-                db.cachedStatement(sql: BookingSQL.missed),
-                arguments: [person, context.now.addingTimeInterval(-Double(policy.noShowWindowDays) * 86_400), context.now])
+            let missed = try db.values(
+                Date.self, BookingSQL.missed, [person, context.now.addingTimeInterval(-Double(policy.noShowWindowDays) * 86_400), context.now])
             if let until = policy.barredUntil(missedSlotEnds: missed, at: context.now) {
                 throw QuhaoError(
                     .bookingBarred,
@@ -205,14 +194,13 @@ extension BookingStore {
             }
             let dayStart = day.start(in: site.zone)
             if let held = try BookingRecord.fetchOne(
-                db.cachedStatement(sql: BookingSQL.sameDay),
-                arguments: [person, dayStart, day.adding(days: 1).start(in: site.zone), site.id, service.id, day.iso])
+                db, BookingSQL.sameDay, [person, dayStart, day.adding(days: 1).start(in: site.zone), site.id, service.id, day.iso])
             {
                 let heldSlot = try AppointmentSlot(start: held.slotStart, end: held.slotEnd)
                 throw QuhaoError(
                     .bookingDuplicate, named.merging(["day": day.iso, "time": AppointmentRules.describe(heldSlot, in: site.zone)]) { $1 })
             }
-            let taken = try Int.fetchOne(db.cachedStatement(sql: BookingSQL.taken), arguments: [site.id, service.id, slot.start]) ?? 0
+            let taken = try db.value(Int.self, BookingSQL.taken, [site.id, service.id, slot.start]) ?? 0
             guard taken < rules.capacity else {
                 throw QuhaoError(.slotFull, ["time": AppointmentRules.describe(slot, in: site.zone)])
             }
@@ -310,28 +298,52 @@ extension BookingStore {
         }
     }
 
-    static func loadRecord(_ db: Database, token: String) throws -> BookingRecord {
-        guard let record = try BookingRecord.filter(BookingRecord.CodingKeys.token == token).fetchOne(db) else {
+    static func loadRecord(_ db: any SQLDatabase, token: String) throws -> BookingRecord {
+        guard let record = try BookingRecord.fetchOne(db, "SELECT * FROM bookings WHERE token = ?", [token]) else {
             throw QuhaoError(.bookingNotFound)
         }
         return record
     }
 
-    static func loadBooking(_ db: Database, token: String) throws -> Booking {
+    static func loadBooking(_ db: any SQLDatabase, token: String) throws -> Booking {
         guard
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT bookings.*, tickets.token AS ticket_token, tickets.number AS ticket_number
-                    FROM bookings LEFT JOIN tickets ON tickets.id = bookings.ticket_id WHERE bookings.token = ?
-                    """, arguments: [token])
+            let row = try db.row(
+                """
+                SELECT bookings.*, tickets.token AS ticket_token, tickets.number AS ticket_number
+                FROM bookings LEFT JOIN tickets ON tickets.id = bookings.ticket_id WHERE bookings.token = ?
+                """, [token])
         else { throw QuhaoError(.bookingNotFound) }
         return try booking(row)
     }
 
-    static func booking(_ row: Row) throws -> Booking {
+    static func booking(_ row: SQLRow) throws -> Booking {
         let record = try BookingRecord(row: row)
-        let ticket: (String, String)? = (row["ticket_token"] as String?).flatMap { token in (row["ticket_number"] as String?).map { (token, $0) } }
+        let token: String? = try row["ticket_token"]
+        let number: String? = try row["ticket_number"]
+        let ticket: (String, String)? = token.flatMap { token in number.map { (token, $0) } }
         return try record.booking(ticket: ticket)
+    }
+}
+
+extension BookingRecord {
+    init(row: SQLRow) throws {
+        id = try row["id"]
+        token = try row["token"]
+        siteID = try row["site_id"]
+        serviceID = try row["service_id"]
+        day = try row["day"]
+        slotStart = try row["slot_start"]
+        slotEnd = try row["slot_end"]
+        state = try row["state"]
+        personHash = try row["person_hash"]
+        identityKind = try row["identity_kind"]
+        identityHash = try row["identity_hash"]
+        identityMasked = try row["identity_masked"]
+        phoneMasked = try row["phone_masked"]
+        deviceHash = try row["device_hash"]
+        createdAt = try row["created_at"]
+        cancelledAt = try row["cancelled_at"]
+        checkedInAt = try row["checked_in_at"]
+        ticketID = try row["ticket_id"]
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// What "call next" gave a counter.
@@ -42,10 +41,10 @@ extension TicketStore {
                 $0.recallCount = 0
             }
             try context.db.execute(
-                sql: "UPDATE counter_states SET priority_streak = ? WHERE site_id = ? AND counter_id = ?",
-                arguments: [CallPolicy.streak(after: choice, previous: streak.priorityStreak), siteID, counterID])
+                "UPDATE counter_states SET priority_streak = ? WHERE site_id = ? AND counter_id = ?",
+                [CallPolicy.streak(after: choice, previous: streak.priorityStreak), siteID, counterID])
             if let name, context.site.kind == .inspection {
-                try context.db.execute(sql: "UPDATE inspections SET called_by = ? WHERE ticket_id = ?", arguments: [name, record.id])
+                try context.db.execute("UPDATE inspections SET called_by = ? WHERE ticket_id = ?", [name, record.id])
             }
             return CallResult(ticket: record.ticket, alreadyHeld: false)
         }
@@ -141,10 +140,9 @@ extension TicketStore {
         try await act(.transfer, site: site, counter: counter, expecting: expecting, by: initiator, detail: "to \(service)") {
             record, context in
             let target = context.site.service(service)!
-            let front = try Int64.fetchOne(
-                context.db,
-                sql: "SELECT MIN(sort_key) FROM tickets WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'waiting'",
-                arguments: [site, record.day.iso, target.id])
+            let front = try context.db.value(
+                Int64.self, "SELECT MIN(sort_key) FROM tickets WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'waiting'",
+                [site, record.day.iso, target.id])
             record.serviceID = target.id
             record.counterID = nil
             record.transferCount += 1
@@ -182,8 +180,7 @@ extension TicketStore {
                 throw QuhaoError(paused ? .counterPaused : .counterNotPaused, ["counter": String(counterID)])
             }
             try context.db.execute(
-                sql: "UPDATE counter_states SET paused = ?, priority_streak = 0 WHERE site_id = ? AND counter_id = ?",
-                arguments: [paused, site, counterID])
+                "UPDATE counter_states SET paused = ?, priority_streak = 0 WHERE site_id = ? AND counter_id = ?", [paused, site, counterID])
             var event = CounterEvent(
                 id: nil, siteID: site, counterID: counterID, at: context.now, action: paused ? "pause" : "resume",
                 initiator: initiator.description)
@@ -203,14 +200,14 @@ extension TicketStore {
             // never by a hall window's buttons: starting from a console would skip the proof of presence.
             if context.site.kind == .inspection { throw QuhaoError(.inspectionUseDesk, ["site": site]) }
             guard var record = try Self.heldTicket(context.db, site: site, counter: counterID) else {
-                if let expecting, let ticket = try TicketRecord.fetchOne(context.db, key: expecting) {
+                if let expecting, let ticket = try TicketRecord.fetchOne(context.db, id: expecting) {
                     // The ticket moved on (another console, or a retried request): say what it is now.
                     _ = try ticket.state.applying(action, number: ticket.number)
                 }
                 throw QuhaoError(.counterIdle, ["counter": String(counterID)])
             }
             if let expecting, record.id != expecting {
-                let expected = try TicketRecord.fetchOne(context.db, key: expecting)?.number ?? "#\(expecting)"
+                let expected = try TicketRecord.fetchOne(context.db, id: expecting)?.number ?? "#\(expecting)"
                 throw QuhaoError(.ticketStale, ["counter": String(counterID), "expected": expected])
             }
             _ = try record.state.applying(action, number: record.number)
@@ -230,13 +227,11 @@ extension TicketStore {
         let priorityStreak: Int
     }
 
-    static func counterState(_ db: Database, site: String, counter: Int) throws -> CounterState {
+    static func counterState(_ db: any SQLDatabase, site: String, counter: Int) throws -> CounterState {
         guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT paused, priority_streak FROM counter_states WHERE site_id = ? AND counter_id = ?",
-                arguments: [site, counter])
+            let row = try db.row("SELECT paused, priority_streak FROM counter_states WHERE site_id = ? AND counter_id = ?", [site, counter])
         else { throw QuhaoError(.counterNotFound, ["counter": String(counter)]) }
-        return CounterState(paused: row["paused"], priorityStreak: row["priority_streak"])
+        return CounterState(paused: try row["paused"], priorityStreak: try row["priority_streak"])
     }
 
     /// The first waiting ticket of each priority class among a counter's services.
@@ -251,13 +246,13 @@ extension TicketStore {
         // An inspection team is only ever handed a unit's request: a number bound to no inspection
         // (one taken before such numbers were refused) is passed over, never held.
         let bound = context.site.kind == .inspection ? " AND EXISTS (SELECT 1 FROM inspections i WHERE i.ticket_id = tickets.id)" : ""
-        func head(_ service: String, _ condition: String, _ arguments: StatementArguments = []) throws -> TicketRecord? {
+        func head(_ service: String, _ condition: String, _ arguments: [(any SQLConvertible)?] = []) throws -> TicketRecord? {
             try TicketRecord.fetchOne(
                 db,
-                sql: """
-                    SELECT * FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND service_id = ? AND \(condition)\(bound)
-                    ORDER BY sort_key, id LIMIT 1
-                    """, arguments: [context.site.id, context.day.iso, service] + arguments)
+                """
+                SELECT * FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND service_id = ? AND \(condition)\(bound)
+                ORDER BY sort_key, id LIMIT 1
+                """, [context.site.id, context.day.iso, service] + arguments)
         }
         func earliest(_ records: [TicketRecord]) -> TicketRecord? {
             records.min { ($0.sortKey, $0.id ?? 0) < ($1.sortKey, $1.id ?? 0) }

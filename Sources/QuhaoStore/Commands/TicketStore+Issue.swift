@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// What a visitor (or staff on their behalf) asks for when taking a number.
@@ -100,11 +99,11 @@ extension TicketStore {
         let deviceHash = request.device.map { keyedHash("device:\($0)") }
         if let deviceHash,
             let active = try TicketRecord.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT * FROM tickets WHERE site_id = ? AND device_hash = ?
-                        AND state IN ('remote', 'waiting', 'called', 'serving') LIMIT 1
-                        """), arguments: [site.id, deviceHash])
+                db,
+                """
+                SELECT * FROM tickets WHERE site_id = ? AND device_hash = ?
+                AND state IN ('remote', 'waiting', 'called', 'serving') LIMIT 1
+                """, [site.id, deviceHash])
         {
             // The same phone asking again for the same business type and person: a retry of a take
             // whose answer never arrived (a dropped connection). It gets the number it already has.
@@ -112,25 +111,24 @@ extension TicketStore {
             throw QuhaoError(.ticketDeviceActive, ["number": active.number])
         }
         let lastSeq =
-            try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT MAX(seq) FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?"),
-                arguments: [site.id, context.day.iso, service.id]) ?? 0
+            try db.value(
+                Int.self, "SELECT MAX(seq) FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?",
+                [site.id, context.day.iso, service.id]) ?? 0
         if booked == nil, let cap = service.dailyCap, lastSeq >= cap {
             throw QuhaoError(.serviceDailyCapReached, named.merging(["cap": String(cap)]) { $1 })
         }
         let hash = booked?.identityHash ?? identity.map(identityHash)
         if let hash, !forUnit {
-            let taken = try Bool.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?
-                            AND identity_hash = ? AND state NOT IN ('cancelled', 'expired'))
-                        """), arguments: [site.id, context.day.iso, service.id, hash])
+            let taken = try db.value(
+                Bool.self,
+                """
+                SELECT EXISTS (SELECT 1 FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?
+                    AND identity_hash = ? AND state NOT IN ('cancelled', 'expired'))
+                """, [site.id, context.day.iso, service.id, hash])
             if taken == true { throw QuhaoError(.identityDuplicate, named) }
         }
         let lastKey =
-            try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT MAX(sort_key) FROM tickets WHERE site_id = ? AND day = ?"), arguments: [site.id, context.day.iso])
+            try db.value(Int64.self, "SELECT MAX(sort_key) FROM tickets WHERE site_id = ? AND day = ?", [site.id, context.day.iso])
             ?? 0
         let number = TicketNumber(prefix: service.prefix, sequence: lastSeq + 1)
         var record = TicketRecord(

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// How a command names a ticket.
@@ -41,39 +40,36 @@ extension TicketStore {
 
     /// Finds a ticket by reference; numbers are looked up on `day`.
     /// - Throws: `ticket.not_found`, `ticket.number_invalid`.
-    static func fetchTicket(_ db: Database, _ reference: TicketReference, day: BusinessDay?) throws -> TicketRecord {
+    static func fetchTicket(_ db: any SQLDatabase, _ reference: TicketReference, day: BusinessDay?) throws -> TicketRecord {
         let found: TicketRecord?
         switch reference {
         case .token(let token):
-            found = try TicketRecord.filter(TicketRecord.Columns.token == token).fetchOne(db)
+            found = try TicketRecord.fetchOne(db, "SELECT * FROM tickets WHERE token = ?", [token])
         case .id(let id):
-            found = try TicketRecord.fetchOne(db, key: id)
+            found = try TicketRecord.fetchOne(db, id: id)
         case .number(let siteID, let text):
             let number = try TicketNumber(parsing: text)
             found = try TicketRecord.fetchOne(
-                db, sql: "SELECT * FROM tickets WHERE site_id = ? AND day = ? AND number = ?",
-                arguments: [siteID, day?.iso, number.description])
+                db, "SELECT * FROM tickets WHERE site_id = ? AND day = ? AND number = ?", [siteID, day?.iso, number.description])
         }
         guard let found else { throw QuhaoError(.ticketNotFound, ["ticket": reference.description]) }
         return found
     }
 
     /// The ticket a counter holds (called or serving), if any.
-    static func heldTicket(_ db: Database, site: String, counter: Int) throws -> TicketRecord? {
+    static func heldTicket(_ db: any SQLDatabase, site: String, counter: Int) throws -> TicketRecord? {
         try TicketRecord.fetchOne(
-            db, sql: "SELECT * FROM tickets WHERE site_id = ? AND counter_id = ? AND state IN ('called', 'serving')",
-            arguments: [site, counter])
+            db, "SELECT * FROM tickets WHERE site_id = ? AND counter_id = ? AND state IN ('called', 'serving')", [site, counter])
     }
 
     /// Gives every remote or waiting ticket of a site-day fresh, evenly spaced order keys,
     /// keeping their order: used when two neighbours leave no room to insert between them.
-    static func renumberQueue(_ db: Database, site: String, day: BusinessDay) throws {
-        let ids = try Int64.fetchAll(
-            db,
-            sql: "SELECT id FROM tickets WHERE site_id = ? AND day = ? AND state IN ('remote', 'waiting') ORDER BY sort_key, id",
-            arguments: [site, day.iso])
+    static func renumberQueue(_ db: any SQLDatabase, site: String, day: BusinessDay) throws {
+        let ids = try db.values(
+            Int64.self, "SELECT id FROM tickets WHERE site_id = ? AND day = ? AND state IN ('remote', 'waiting') ORDER BY sort_key, id",
+            [site, day.iso])
         for (id, key) in zip(ids, QueuePlacement.renumbered(count: ids.count)) {
-            try db.execute(sql: "UPDATE tickets SET sort_key = ? WHERE id = ?", arguments: [key, id])
+            try db.execute("UPDATE tickets SET sort_key = ? WHERE id = ?", [key, id])
         }
     }
 }

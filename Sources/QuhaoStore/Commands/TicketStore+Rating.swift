@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// A visitor's satisfaction rating (好差评), kept against ticket, window and staff member.
@@ -24,16 +23,15 @@ extension TicketStore {
                 throw QuhaoError(.ratingNotAllowed, ["number": record.number, "state": record.state.rawValue])
             }
             let db = context.db
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ratings WHERE ticket_id = ?)", arguments: [record.id]) == true {
+            if try db.value(Bool.self, "SELECT EXISTS (SELECT 1 FROM ratings WHERE ticket_id = ?)", [record.id]) == true {
                 throw QuhaoError(.ratingDuplicate, ["number": record.number])
             }
-            let staff = try String.fetchOne(
-                db,
-                sql: "SELECT initiator FROM ticket_events WHERE ticket_id = ? AND action = 'complete' AND initiator LIKE 'staff:%' LIMIT 1",
-                arguments: [record.id])
+            let staff = try db.value(
+                String.self, "SELECT initiator FROM ticket_events WHERE ticket_id = ? AND action = 'complete' AND initiator LIKE 'staff:%' LIMIT 1",
+                [record.id])
             try db.execute(
-                sql: "INSERT INTO ratings (ticket_id, site_id, score, counter_id, staff, at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [record.id, record.siteID, score, record.counterID, staff, context.now])
+                "INSERT INTO ratings (ticket_id, site_id, score, counter_id, staff, at) VALUES (?, ?, ?, ?, ?, ?)",
+                [record.id, record.siteID, score, record.counterID, staff, context.now])
             try Self.enqueueWebhooks(.rated, ticket: record, context, rating: score)
             return Rating(score: score, counterID: record.counterID, staff: staff, at: context.now)
         }
@@ -43,8 +41,8 @@ extension TicketStore {
     public func rating(of reference: TicketReference) async throws -> Rating? {
         let ticket = try await ticket(reference)
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM ratings WHERE ticket_id = ?", arguments: [ticket.id]).map {
-                Rating(score: $0["score"], counterID: $0["counter_id"], staff: $0["staff"], at: $0["at"])
+            try db.row("SELECT * FROM ratings WHERE ticket_id = ?", [ticket.id]).map {
+                Rating(score: try $0["score"], counterID: try $0["counter_id"], staff: try $0["staff"], at: try $0["at"])
             }
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 extension TicketStore {
@@ -16,24 +15,23 @@ extension TicketStore {
         let definitions = try sites.map { ($0, String(decoding: try encoder.encode($0), as: UTF8.self)) }
         let (removed, secrets) = try await guarded {
             try await writer.write { db in
-                let wereActive = try String.fetchAll(db, sql: "SELECT id FROM sites WHERE active = 1")
-                try db.execute(sql: "UPDATE sites SET active = 0")
+                let wereActive = try db.values(String.self, "SELECT id FROM sites WHERE active = 1")
+                try db.execute("UPDATE sites SET active = 0")
                 for (site, json) in definitions {
                     try db.execute(
-                        sql: """
-                            INSERT INTO sites (id, definition, active, synced_at) VALUES (?, ?, 1, ?)
-                            ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, active = 1, synced_at = excluded.synced_at
-                            """, arguments: [site.id, json, now])
+                        """
+                        INSERT INTO sites (id, definition, active, synced_at) VALUES (?, ?, 1, ?)
+                        ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, active = 1, synced_at = excluded.synced_at
+                        """, [site.id, json, now])
                     try db.execute(
-                        sql: "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, CAST(? AS BLOB))",
-                        arguments: [Self.presenceSecretName(site.id), random.token(byteCount: 32)])
+                        "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                        [Self.presenceSecretName(site.id), Data(random.token(byteCount: 32).utf8)])
                     if site.kind == .inspection {
                         try Self.syncInspectionOffice(db, site, now: now, encoder: encoder, key: Data(random.bytes(32)))
                     }
                     for counter in site.counters {
                         try db.execute(
-                            sql: "INSERT OR IGNORE INTO counter_states (site_id, counter_id) VALUES (?, ?)",
-                            arguments: [site.id, counter.id])
+                            "INSERT INTO counter_states (site_id, counter_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [site.id, counter.id])
                     }
                 }
                 return (Set(wereActive).subtracting(sites.map(\.id)), try Self.presenceSecrets(db))
@@ -48,15 +46,13 @@ extension TicketStore {
 
     /// An inspection office gets its unit-token key once, and a new checklist version whenever
     /// the configured items differ from the latest stored ones.
-    static func syncInspectionOffice(_ db: Database, _ site: Site, now: Date, encoder: JSONEncoder, key: Data) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", arguments: [unitSecretName(site.id), key])
+    static func syncInspectionOffice(_ db: any SQLDatabase, _ site: Site, now: Date, encoder: JSONEncoder, key: Data) throws {
+        try db.execute("INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING", [unitSecretName(site.id), key])
         guard let rules = site.inspection else { return }
         let items = String(decoding: try encoder.encode(rules.checklist), as: UTF8.self)
-        let latest = try Row.fetchOne(
-            db, sql: "SELECT version, items FROM checklists WHERE site_id = ? ORDER BY version DESC LIMIT 1", arguments: [site.id])
-        if let latest, latest["items"] == items { return }
-        let version = (latest?["version"] as Int? ?? 0) + 1
-        try db.execute(
-            sql: "INSERT INTO checklists (site_id, version, items, created_at) VALUES (?, ?, ?, ?)", arguments: [site.id, version, items, now])
+        let latest = try db.row("SELECT version, items FROM checklists WHERE site_id = ? ORDER BY version DESC LIMIT 1", [site.id])
+        if let latest, try latest["items"] == items { return }
+        let version = (try latest?["version"] as Int? ?? 0) + 1
+        try db.execute("INSERT INTO checklists (site_id, version, items, created_at) VALUES (?, ?, ?, ?)", [site.id, version, items, now])
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 extension TicketStore {
@@ -35,12 +34,12 @@ extension TicketStore {
             guard record.day == context.day else { throw QuhaoError(.ticketReactivationExpired, ["number": record.number]) }
             let offset = context.site.rules.reactivationOffset
             func queueKeys() throws -> [Int64] {
-                try Int64.fetchAll(
-                    context.db,
-                    sql: """
-                        SELECT sort_key FROM tickets WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'waiting'
-                        ORDER BY sort_key, id
-                        """, arguments: [record.siteID, record.day.iso, record.serviceID])
+                try context.db.values(
+                    Int64.self,
+                    """
+                    SELECT sort_key FROM tickets WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'waiting'
+                    ORDER BY sort_key, id
+                    """, [record.siteID, record.day.iso, record.serviceID])
             }
             var key = QueuePlacement.key(behind: offset, in: try queueKeys())
             if key == nil {
@@ -75,13 +74,11 @@ extension TicketStore {
                 // Only the tickets to expire are read: those of earlier days, and today's of the
                 // services already closed. (Reading every open ticket here held the writer for
                 // half a second a minute with 40,000 waiting.)
-                var candidates = try TicketRecord.fetchAll(
-                    context.db, sql: HousekeepingSQL.earlierDays, arguments: [siteID, context.day.iso])
+                var candidates = try TicketRecord.fetchAll(context.db, HousekeepingSQL.earlierDays, [siteID, context.day.iso])
                 let closed = context.site.services.filter { $0.hours?.isPastClosing(at: context.now, in: context.site.zone) ?? false }
                 if !closed.isEmpty {
                     candidates += try TicketRecord.fetchAll(
-                        context.db, sql: HousekeepingSQL.today(ofServices: closed.count),
-                        arguments: StatementArguments([siteID, context.day.iso] + closed.map(\.id)))
+                        context.db, HousekeepingSQL.today(ofServices: closed.count), [siteID, context.day.iso] + closed.map(\.id))
                 }
                 for var record in candidates {
                     let counter = record.counterID

@@ -17,7 +17,7 @@ final class GroupCommit: Sendable {
     /// own result; `finish` answers the caller once the batch is over.
     struct Job: Sendable {
         let site: String
-        let run: @Sendable (Database, Date) throws -> Void
+        let run: @Sendable (any SQLDatabase, Date) throws -> Void
         let finish: @Sendable (_ commitFailure: (any Error)?) -> Void
     }
 
@@ -40,7 +40,7 @@ final class GroupCommit: Sendable {
     /// Runs `body` in the next batch's transaction and returns its result once that is committed.
     /// - Throws: What `body` throws (its savepoint rolled back, the batch goes on), or
     ///   `storage.unavailable` when the batch cannot be committed.
-    func submit<T: Sendable>(_ siteID: String, _ body: @escaping @Sendable (Database, Date) throws -> T) async throws -> T {
+    func submit<T: Sendable>(_ siteID: String, _ body: @escaping @Sendable (any SQLDatabase, Date) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let slot = Slot<T>()
             enqueue(
@@ -105,7 +105,7 @@ final class GroupCommit: Sendable {
                 for job in batch {
                     do {
                         try db.inSavepoint {
-                            try job.run(db, now)
+                            try job.run(GRDBDatabase(db: db), now)
                             return .commit
                         }
                     } catch {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// A part of the store with its own commands (accounts, inspections, bookings, the webhook
@@ -11,7 +10,7 @@ protocol TicketStoreFacade: StorageAccess {
 }
 
 extension TicketStoreFacade {
-    var writer: any DatabaseWriter { tickets.writer }
+    var writer: any StoreEngine { tickets.writer }
     var clock: any QuhaoClock { tickets.clock }
     var random: RandomSource { tickets.random }
     var sites: SiteDefinitions { tickets.sites }

@@ -122,7 +122,7 @@ final class TicketActivity: TransactionObserver, Sendable {
     }
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        if case .insert(let table) = eventKind { return table == TicketEvent.databaseTableName }
+        if case .insert(let table) = eventKind { return table == TicketEvent.table }
         return false
     }
 

@@ -35,7 +35,7 @@ extension StoreOperations {
             // Made 0600 before SQLite opens it: the copy holds every ticket and account.
             try PrivateFiles.create(partial.path, mode: PrivateFiles.ownerOnly)
             let copy = try DatabaseQueue(path: partial.path)
-            try await guarded { try writer.backup(to: copy) }
+            try await guarded { try tickets.database.backup(to: copy) }
             // One self-contained file: the copy arrives in WAL mode like its source; a rollback
             // journal leaves no -wal or -shm beside it.
             try await copy.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }

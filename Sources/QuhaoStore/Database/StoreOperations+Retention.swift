@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 extension StoreOperations {
@@ -28,13 +27,13 @@ extension StoreOperations {
             while true {
                 let count = try await guarded {
                     try await writer.write { db -> Int in
-                        let ids = try Int64.fetchAll(db, sql: Self.personalDataSQL, arguments: [siteID, cutoff.iso, 500])
+                        let ids = try db.values(Int64.self, Self.personalDataSQL, [siteID, cutoff.iso, 500])
                         guard !ids.isEmpty else { return 0 }
                         try db.execute(
-                            sql: """
-                                UPDATE tickets SET identity_hash = NULL, identity_masked = NULL, phone_masked = NULL, device_hash = NULL
-                                WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
-                                """, arguments: StatementArguments(ids))
+                            """
+                            UPDATE tickets SET identity_hash = NULL, identity_masked = NULL, phone_masked = NULL, device_hash = NULL
+                            WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
+                            """, ids)
                         return ids.count
                     }
                 }
@@ -47,20 +46,17 @@ extension StoreOperations {
             cleared += try await guarded {
                 try await writer.write { db -> Int in
                     try db.execute(
-                        sql: """
-                            UPDATE bookings SET person_hash = NULL, identity_hash = NULL, identity_masked = NULL, phone_masked = NULL,
-                                device_hash = NULL
-                            WHERE site_id = ? AND day < ?
-                                AND (person_hash IS NOT NULL OR identity_masked IS NOT NULL OR phone_masked IS NOT NULL OR device_hash IS NOT NULL)
-                            """, arguments: [siteID, cutoff.iso])
-                    return db.changesCount
+                        """
+                        UPDATE bookings SET person_hash = NULL, identity_hash = NULL, identity_masked = NULL, phone_masked = NULL,
+                            device_hash = NULL
+                        WHERE site_id = ? AND day < ?
+                            AND (person_hash IS NOT NULL OR identity_masked IS NOT NULL OR phone_masked IS NOT NULL OR device_hash IS NOT NULL)
+                        """, [siteID, cutoff.iso])
                 }
             }
         }
         if cleared > 0 {
-            try await guarded {
-                try await writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-            }
+            try await guarded { try await writer.dropFreedPages() }
         }
         return cleared
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// One of the daemon's chores, as last done.
@@ -28,9 +27,8 @@ extension StoreOperations {
         try await guarded {
             try await writer.write { db in
                 try db.execute(
-                    sql:
-                        "INSERT INTO operations (name, at, detail) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at, detail = excluded.detail",
-                    arguments: [name, now, detail])
+                    "INSERT INTO operations (name, at, detail) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at, detail = excluded.detail",
+                    [name, now, detail])
             }
         }
     }
@@ -38,18 +36,12 @@ extension StoreOperations {
     /// When a chore was last done, if ever.
     public func last(_ name: String) async throws -> OperationRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT at, detail FROM operations WHERE name = ?", arguments: [name]).map {
-                OperationRecord(name: name, at: $0["at"], detail: $0["detail"])
+            try db.row("SELECT at, detail FROM operations WHERE name = ?", [name]).map {
+                OperationRecord(name: name, at: try $0["at"], detail: try $0["detail"])
             }
         }
     }
 
     /// Bytes the database takes on disk: the file and its write-ahead log (0 in memory).
-    public func databaseBytes() -> Int64 {
-        let path = writer.path
-        guard path != ":memory:", !path.isEmpty else { return 0 }
-        return [path, path + "-wal"].reduce(0) { total, file in
-            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0)
-        }
-    }
+    public func databaseBytes() -> Int64 { writer.bytesOnDisk() }
 }

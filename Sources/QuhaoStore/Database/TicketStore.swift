@@ -10,7 +10,10 @@ import Synchronization
 /// the checks and the change can never be separated by another writer (DESIGN.md decision 1).
 /// Every change appends to `ticket_events`.
 public struct TicketStore: StorageAccess {
-    let writer: any DatabaseWriter
+    /// Where transactions run (``StoreEngine``).
+    let writer: any StoreEngine
+    /// The SQLite database under the engine: commit hooks, group commit, backups.
+    let database: any DatabaseWriter
     let clock: any QuhaoClock
     let random: RandomSource
     let identityKey: Data
@@ -72,18 +75,21 @@ public struct TicketStore: StorageAccess {
         try Migrations.migrator.migrate(writer)
         // Tickets that finished before the figures' rollup existed (or were seeded directly) are read into it once.
         try writer.write { db in
+            let db = GRDBDatabase(db: db)
             if try Self.reportFactsNeedRebuild(db) { _ = try Self.rebuildReportFacts(db, now: clock.now()) }
         }
         // The key behind identity hashes is made once per database and never leaves it.
         let key = try writer.write { db -> Data in
-            if let existing = try Data.fetchOne(db, sql: "SELECT value FROM secrets WHERE name = 'identity_hmac'") {
+            let db = GRDBDatabase(db: db)
+            if let existing = try db.value(Data.self, "SELECT value FROM secrets WHERE name = 'identity_hmac'") {
                 return existing
             }
             let fresh = Data(random.bytes(32))
-            try db.execute(sql: "INSERT INTO secrets (name, value) VALUES ('identity_hmac', ?)", arguments: [fresh])
+            try db.execute("INSERT INTO secrets (name, value) VALUES ('identity_hmac', ?)", [fresh])
             return fresh
         }
-        self.writer = writer
+        self.writer = SQLiteEngine(database: writer)
+        self.database = writer
         self.clock = clock
         self.random = random
         self.identityKey = key
@@ -113,7 +119,7 @@ public struct TicketStore: StorageAccess {
 
     /// What a command sees inside its transaction.
     struct Context {
-        let db: Database
+        let db: any SQLDatabase
         let now: Date
         let site: Site
         let activity: TicketActivity
@@ -168,16 +174,16 @@ public struct TicketStore: StorageAccess {
     }
 
     /// One write transaction at the clock's "now"; announces the touched site and tickets after the commit.
-    private func transact<T: Sendable>(_ body: @escaping @Sendable (Database, Date) throws -> (site: String, value: T)) async throws -> T {
+    private func transact<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase, Date) throws -> (site: String, value: T)) async throws -> T {
         try databaseFileInPlace()
         let now = clock.now()
         let touched = TouchedTickets()
         let began = Mutex<ContinuousClock.Instant?>(nil)
         let (siteID, value) = try await guarded {
-            try await writer.write { db in
+            try await database.write { db in
                 began.withLock { $0 = .now }
                 db.add(transactionObserver: touched, extent: .nextTransaction)
-                return try body(db, now)
+                return try body(GRDBDatabase(db: db), now)
             }
         }
         if let began = began.withLock({ $0 }) { metrics.writeTransaction.recordInterval(since: began) }
@@ -270,8 +276,8 @@ final class SiteDefinitions: Sendable {
 
     /// The active site with this id.
     /// - Throws: `site.not_found`.
-    func load(_ db: Database, _ siteID: String) throws -> Site {
-        guard let json = try String.fetchOne(db.cachedStatement(sql: "SELECT definition FROM sites WHERE id = ? AND active = 1"), arguments: [siteID])
+    func load(_ db: any SQLDatabase, _ siteID: String) throws -> Site {
+        guard let json = try db.value(String.self, "SELECT definition FROM sites WHERE id = ? AND active = 1", [siteID])
         else { throw QuhaoError(.siteNotFound, ["site": siteID]) }
         if let cached = decoded.withLock({ $0[siteID] }), cached.json == json { return cached.site }
         let site = try JSONDecoder().decode(Site.self, from: Data(json.utf8))
@@ -289,20 +295,21 @@ extension TicketStore {
     /// path); `nil` for a site never synced. A tool that did not sync reads it once from the file.
     public func presenceSecret(site: String) -> String? {
         if let held = presenceSecrets.withLock({ $0[site] }) { return held }
-        let stored = try? writer.read { db in
-            try String.fetchOne(
-                db, sql: "SELECT CAST(value AS TEXT) FROM secrets WHERE name = ?", arguments: [Self.presenceSecretName(site)])
+        let stored = try? database.read { db in
+            try GRDBDatabase(db: db).value(Data.self, "SELECT value FROM secrets WHERE name = ?", [Self.presenceSecretName(site)])
+                .map { String(decoding: $0, as: UTF8.self) }
         }
         if let stored { presenceSecrets.withLock { $0[site] = stored } }
         return stored ?? nil
     }
 
     /// Every site's presence key, read in a sync's transaction.
-    static func presenceSecrets(_ db: Database) throws -> [String: String] {
+    static func presenceSecrets(_ db: any SQLDatabase) throws -> [String: String] {
         var secrets: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT name, CAST(value AS TEXT) AS value FROM secrets WHERE name LIKE 'presence:%'") {
-            let name: String = row["name"]
-            secrets[String(name.dropFirst("presence:".count))] = row["value"]
+        for row in try db.rows("SELECT name, value FROM secrets WHERE name LIKE 'presence:%'") {
+            let name: String = try row["name"]
+            let value: Data = try row["value"]
+            secrets[String(name.dropFirst("presence:".count))] = String(decoding: value, as: UTF8.self)
         }
         return secrets
     }
@@ -316,12 +323,12 @@ extension TicketStore {
         let fresh = random.token(byteCount: 32)
         try await guarded {
             try await writer.write { db in
-                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sites WHERE id = ? AND active = 1)", arguments: [site]) == true else {
+                guard try db.value(Int.self, "SELECT COUNT(*) FROM sites WHERE id = ? AND active = 1", [site]) == 1 else {
                     throw QuhaoError(.siteNotFound, ["site": site])
                 }
                 try db.execute(
-                    sql: "INSERT INTO secrets (name, value) VALUES (?, CAST(? AS BLOB)) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    arguments: [Self.presenceSecretName(site), fresh])
+                    "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    [Self.presenceSecretName(site), Data(fresh.utf8)])
             }
         }
         presenceSecrets.withLock { $0[site] = fresh }
@@ -335,10 +342,10 @@ extension TicketStore {
         return try await read { db in
             try TicketRecord.fetchOne(
                 db,
-                sql: """
-                    SELECT * FROM tickets WHERE site_id = ? AND device_hash = ? AND state IN ('remote', 'waiting', 'called', 'serving')
-                    ORDER BY id DESC LIMIT 1
-                    """, arguments: [site, hash])?.ticket
+                """
+                SELECT * FROM tickets WHERE site_id = ? AND device_hash = ? AND state IN ('remote', 'waiting', 'called', 'serving')
+                ORDER BY id DESC LIMIT 1
+                """, [site, hash])?.ticket
         }
     }
 }
@@ -347,19 +354,19 @@ extension TicketStore {
     /// SQLite's `data_version` on the writer connection: it changes when *another* connection
     /// or process commits (the command line run beside the daemon), never for this store's own writes.
     public func externalDataVersion() async throws -> Int {
-        try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        try await database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
 }
 
 /// What every store over the database shares: reads, and storage failures turned into
 /// `storage.unavailable` (``TicketStore/storageFailure(_:)``).
 protocol StorageAccess: Sendable {
-    var writer: any DatabaseWriter { get }
+    var writer: any StoreEngine { get }
 }
 
 extension StorageAccess {
     /// Runs a read.
-    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) throws -> T) async throws -> T {
         try await guarded { try await writer.read(body) }
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 extension InspectionStore {
@@ -11,15 +10,15 @@ extension InspectionStore {
         try await read { db in try Self.checklist(db, site: site, version: version) }
     }
 
-    static func checklist(_ db: Database, site: String, version: Int?) throws -> Checklist {
+    static func checklist(_ db: any SQLDatabase, site: String, version: Int?) throws -> Checklist {
         let row =
             if let version {
-                try Row.fetchOne(db, sql: "SELECT version, items FROM checklists WHERE site_id = ? AND version = ?", arguments: [site, version])
+                try db.row("SELECT version, items FROM checklists WHERE site_id = ? AND version = ?", [site, version])
             } else {
-                try Row.fetchOne(db, sql: "SELECT version, items FROM checklists WHERE site_id = ? ORDER BY version DESC LIMIT 1", arguments: [site])
+                try db.row("SELECT version, items FROM checklists WHERE site_id = ? ORDER BY version DESC LIMIT 1", [site])
             }
         guard let row else { throw QuhaoError(.siteNotFound, ["site": site]) }
-        let items = try JSONDecoder().decode([ChecklistItem].self, from: Data((row["items"] as String).utf8))
-        return Checklist(version: row["version"], items: items)
+        let items = try JSONDecoder().decode([ChecklistItem].self, from: Data((try row["items"] as String).utf8))
+        return Checklist(version: try row["version"], items: items)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// A photo already stored on disk by its SHA-256 (``EvidenceFiles``), to attach to a rectification.
@@ -52,16 +51,13 @@ extension InspectionStore {
             guard photos.count <= rules.maxPhotos else { throw QuhaoError(.evidenceTooMany, ["limit": String(rules.maxPhotos)]) }
             guard finding.state.acceptsRectification else { throw Self.invalidTransition(finding, action: "submit") }
             try context.db.execute(
-                sql: "UPDATE findings SET state = 'rectification_submitted', response = ?, responded_at = ? WHERE id = ?",
-                arguments: [text, context.now, id])
-            try Self.logFinding(context.db, id, context.now, "submit", Initiator(.unit, id: String(unit.id)), text)
-            let event = context.db.lastInsertedRowID
+                "UPDATE findings SET state = 'rectification_submitted', response = ?, responded_at = ? WHERE id = ?", [text, context.now, id])
+            let event = try Self.logFinding(context.db, id, context.now, "submit", Initiator(.unit, id: String(unit.id)), text)
             for photo in Set(photos) {
                 try context.db.execute(
-                    sql: "INSERT OR IGNORE INTO evidence (sha256, content_type, size, created_at) VALUES (?, ?, ?, ?)",
-                    arguments: [photo.sha256, photo.contentType, photo.size, context.now])
-                try context.db.execute(
-                    sql: "INSERT INTO finding_evidence (finding_event_id, sha256) VALUES (?, ?)", arguments: [event, photo.sha256])
+                    "INSERT INTO evidence (sha256, content_type, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [photo.sha256, photo.contentType, photo.size, context.now])
+                try context.db.execute("INSERT INTO finding_evidence (finding_event_id, sha256) VALUES (?, ?)", [event, photo.sha256])
             }
             return try Self.fetchFinding(context.db, id: id)
         }
@@ -88,10 +84,9 @@ extension InspectionStore {
             guard finding.state == .submitted else { throw Self.invalidTransition(finding, action: verify ? "verify" : "reject") }
             if verify {
                 try context.db.execute(
-                    sql: "UPDATE findings SET state = 'verified', verified_at = ?, verified_by = ? WHERE id = ?",
-                    arguments: [context.now, inspector.name, id])
+                    "UPDATE findings SET state = 'verified', verified_at = ?, verified_by = ? WHERE id = ?", [context.now, inspector.name, id])
             } else {
-                try context.db.execute(sql: "UPDATE findings SET state = 'open', rejection_reason = ? WHERE id = ?", arguments: [reason, id])
+                try context.db.execute("UPDATE findings SET state = 'open', rejection_reason = ? WHERE id = ?", [reason, id])
             }
             try Self.logFinding(context.db, id, context.now, verify ? "verify" : "reject", inspector.initiator, reason)
             return try Self.fetchFinding(context.db, id: id)
@@ -107,22 +102,24 @@ extension InspectionStore {
             .findingInvalidTransition, ["state": finding.state.label.zh, "state@en": finding.state.label.en ?? "", "action": zh, "action@en": en])
     }
 
-    static func fetchFinding(_ db: Database, id: Finding.ID) throws -> Finding {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM findings WHERE id = ?", arguments: [id]) else {
+    static func fetchFinding(_ db: any SQLDatabase, id: Finding.ID) throws -> Finding {
+        guard let row = try db.row("SELECT * FROM findings WHERE id = ?", [id]) else {
             throw QuhaoError(.findingNotFound)
         }
         return try finding(row)
     }
 
-    static func finding(_ row: Row) throws -> Finding {
-        guard let severity = FindingSeverity(rawValue: row["severity"]), let state = FindingState(rawValue: row["state"]),
-            let due = BusinessDay(iso: row["due_day"])
-        else { throw QuhaoError(.internalError, ["reason": "finding \(row["id"] as Int64) is malformed"]) }
+    static func finding(_ row: SQLRow) throws -> Finding {
+        guard let severity = FindingSeverity(rawValue: try row["severity"]), let state = FindingState(rawValue: try row["state"]),
+            let due = BusinessDay(iso: try row["due_day"])
+        else { throw QuhaoError(.internalError, ["reason": "finding \(try row["id"] as Int64) is malformed"]) }
         return Finding(
-            id: row["id"], inspectionID: row["inspection_id"], unitID: row["unit_id"], itemCode: row["item_code"], severity: severity,
-            description: row["description"], correctedOnSite: row["corrected_on_site"], due: due, state: state, createdAt: row["created_at"],
-            response: row["response"], respondedAt: row["responded_at"], rejectionReason: row["rejection_reason"], verifiedAt: row["verified_at"],
-            verifiedBy: row["verified_by"], closedByInspectionID: row["closed_by_inspection_id"])
+            id: try row["id"], inspectionID: try row["inspection_id"], unitID: try row["unit_id"], itemCode: try row["item_code"], severity: severity,
+            description: try row["description"], correctedOnSite: try row["corrected_on_site"], due: due, state: state,
+            createdAt: try row["created_at"],
+            response: try row["response"], respondedAt: try row["responded_at"], rejectionReason: try row["rejection_reason"],
+            verifiedAt: try row["verified_at"],
+            verifiedBy: try row["verified_by"], closedByInspectionID: try row["closed_by_inspection_id"])
     }
 }
 
@@ -131,7 +128,7 @@ extension InspectionStore {
     /// - Throws: `finding.not_found`.
     public func office(ofFinding id: Finding.ID) async throws -> String {
         try await read { db in
-            guard let site = try String.fetchOne(db, sql: "SELECT site_id FROM findings WHERE id = ?", arguments: [id]) else {
+            guard let site = try db.value(String.self, "SELECT site_id FROM findings WHERE id = ?", [id]) else {
                 throw QuhaoError(.findingNotFound)
             }
             return site

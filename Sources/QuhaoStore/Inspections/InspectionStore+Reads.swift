@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// An inspection with what was recorded in it.
@@ -46,17 +45,15 @@ extension InspectionStore {
         return try await read { db in
             let id = registered.unit.id
             let open = try Self.openInspection(db, unit: id).map { try Self.details(db, $0) }
-            let findings = try Row.fetchAll(
-                db, sql: "SELECT * FROM findings WHERE unit_id = ? AND state != 'verified' ORDER BY due_day, id", arguments: [id]
+            let findings = try db.rows(
+                "SELECT * FROM findings WHERE unit_id = ? AND state != 'verified' ORDER BY due_day, id", [id]
             ).map(Self.finding)
-            let latest = try Row.fetchOne(
-                db,
-                sql:
-                    "SELECT * FROM inspections WHERE unit_id = ? AND kind != 'self' AND result IS NOT NULL ORDER BY recorded_at DESC, id DESC LIMIT 1",
-                arguments: [id]
+            let latest = try db.row(
+                "SELECT * FROM inspections WHERE unit_id = ? AND kind != 'self' AND result IS NOT NULL ORDER BY recorded_at DESC, id DESC LIMIT 1",
+                [id]
             ).map(Self.inspection)
-            let latestSelf = try Row.fetchOne(
-                db, sql: "SELECT * FROM inspections WHERE unit_id = ? AND kind = 'self' ORDER BY recorded_at DESC, id DESC LIMIT 1", arguments: [id]
+            let latestSelf = try db.row(
+                "SELECT * FROM inspections WHERE unit_id = ? AND kind = 'self' ORDER BY recorded_at DESC, id DESC LIMIT 1", [id]
             ).map(Self.inspection)
             return UnitOverview(unit: registered, open: open, openFindings: findings, latest: latest, latestSelf: latestSelf)
         }
@@ -65,7 +62,7 @@ extension InspectionStore {
     /// A unit's inspections, newest first.
     public func history(unit: CanteenUnit.ID) async throws -> [Inspection] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM inspections WHERE unit_id = ? ORDER BY requested_at DESC, id DESC", arguments: [unit])
+            try db.rows("SELECT * FROM inspections WHERE unit_id = ? ORDER BY requested_at DESC, id DESC", [unit])
                 .map(Self.inspection)
         }
     }
@@ -73,9 +70,8 @@ extension InspectionStore {
     /// A unit's findings (all, or only those not verified), the oldest due first.
     public func findings(unit: CanteenUnit.ID, openOnly: Bool = false) async throws -> [Finding] {
         try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM findings WHERE unit_id = ? \(openOnly ? "AND state != 'verified'" : "") ORDER BY due_day, id",
-                arguments: [unit]
+            try db.rows(
+                "SELECT * FROM findings WHERE unit_id = ? \(openOnly ? "AND state != 'verified'" : "") ORDER BY due_day, id", [unit]
             ).map(Self.finding)
         }
     }
@@ -83,8 +79,8 @@ extension InspectionStore {
     /// An office's findings waiting for the office to verify a rectification, the oldest first.
     public func awaitingVerification(site: String) async throws -> [Finding] {
         try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM findings WHERE site_id = ? AND state = 'rectification_submitted' ORDER BY responded_at, id", arguments: [site]
+            try db.rows(
+                "SELECT * FROM findings WHERE site_id = ? AND state = 'rectification_submitted' ORDER BY responded_at, id", [site]
             ).map(Self.finding)
         }
     }
@@ -92,12 +88,11 @@ extension InspectionStore {
     /// The inspection a team (window) holds now: called, or under way.
     public func held(site: String, team: Int) async throws -> InspectionRecord? {
         try await read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT * FROM inspections WHERE site_id = ? AND counter_id = ? AND status IN ('called', 'in_progress', 'recorded')
-                    ORDER BY id DESC LIMIT 1
-                    """, arguments: [site, team]
+            try db.row(
+                """
+                SELECT * FROM inspections WHERE site_id = ? AND counter_id = ? AND status IN ('called', 'in_progress', 'recorded')
+                ORDER BY id DESC LIMIT 1
+                """, [site, team]
             ).map { try Self.details(db, try Self.inspection($0)) }
         }
     }
@@ -106,28 +101,26 @@ extension InspectionStore {
     /// office said of it (sent back with a reason, or verified); the last one is the current answer.
     public func answers(finding: Finding.ID) async throws -> [RectificationAnswer] {
         try await read { db in
-            let events = try Row.fetchAll(
-                db, sql: "SELECT id, at, action, text FROM finding_events WHERE finding_id = ? ORDER BY id", arguments: [finding])
-            let photos = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT fe.finding_event_id, e.sha256, e.content_type, e.size FROM finding_events f
-                    JOIN finding_evidence fe ON fe.finding_event_id = f.id JOIN evidence e ON e.sha256 = fe.sha256
-                    WHERE f.finding_id = ? ORDER BY fe.finding_event_id, e.sha256
-                    """, arguments: [finding])
-            let byEvent = Dictionary(grouping: photos) { $0["finding_event_id"] as Int64 }.mapValues { rows in
-                rows.map { StoredPhoto(sha256: $0["sha256"], contentType: $0["content_type"], size: $0["size"]) }
+            let events = try db.rows("SELECT id, at, action, text FROM finding_events WHERE finding_id = ? ORDER BY id", [finding])
+            let photos = try db.rows(
+                """
+                SELECT fe.finding_event_id, e.sha256, e.content_type, e.size FROM finding_events f
+                JOIN finding_evidence fe ON fe.finding_event_id = f.id JOIN evidence e ON e.sha256 = fe.sha256
+                WHERE f.finding_id = ? ORDER BY fe.finding_event_id, e.sha256
+                """, [finding])
+            let byEvent = try Dictionary(grouping: photos) { try $0["finding_event_id"] as Int64 }.mapValues { rows in
+                try rows.map { StoredPhoto(sha256: try $0["sha256"], contentType: try $0["content_type"], size: try $0["size"]) }
             }
             var answers: [RectificationAnswer] = []
             for event in events {
-                let action: String = event["action"]
-                let at: Date = event["at"]
+                let action: String = try event["action"]
+                let at: Date = try event["at"]
                 switch action {
                 case "submit":
-                    let id: Int64 = event["id"]
-                    answers.append(RectificationAnswer(submittedAt: at, text: event["text"] ?? "", photos: byEvent[id] ?? [], outcome: .waiting))
+                    let id: Int64 = try event["id"]
+                    answers.append(RectificationAnswer(submittedAt: at, text: try event["text"] ?? "", photos: byEvent[id] ?? [], outcome: .waiting))
                 case "reject" where !answers.isEmpty:
-                    answers[answers.count - 1].outcome = .sentBack(at: at, reason: event["text"] ?? "")
+                    answers[answers.count - 1].outcome = .sentBack(at: at, reason: try event["text"] ?? "")
                 case "verify" where !answers.isEmpty, "close" where !answers.isEmpty:
                     answers[answers.count - 1].outcome = .accepted(at: at)
                 default: break
@@ -140,62 +133,63 @@ extension InspectionStore {
     /// Whether a unit may see a photo: it is attached to one of the unit's findings.
     public func photo(_ sha256: String, belongsTo unit: CanteenUnit.ID) async throws -> StoredPhoto? {
         try await read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT e.sha256, e.content_type, e.size FROM evidence e
-                    JOIN finding_evidence fe ON fe.sha256 = e.sha256 JOIN finding_events f ON f.id = fe.finding_event_id
-                    JOIN findings x ON x.id = f.finding_id
-                    WHERE e.sha256 = ? AND x.unit_id = ? LIMIT 1
-                    """, arguments: [sha256, unit]
-            ).map { StoredPhoto(sha256: $0["sha256"], contentType: $0["content_type"], size: $0["size"]) }
+            try db.row(
+                """
+                SELECT e.sha256, e.content_type, e.size FROM evidence e
+                JOIN finding_evidence fe ON fe.sha256 = e.sha256 JOIN finding_events f ON f.id = fe.finding_event_id
+                JOIN findings x ON x.id = f.finding_id
+                WHERE e.sha256 = ? AND x.unit_id = ? LIMIT 1
+                """, [sha256, unit]
+            ).map { StoredPhoto(sha256: try $0["sha256"], contentType: try $0["content_type"], size: try $0["size"]) }
         }
     }
 
     /// A stored photo, for staff.
     public func photo(_ sha256: String) async throws -> StoredPhoto? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT sha256, content_type, size FROM evidence WHERE sha256 = ?", arguments: [sha256])
-                .map { StoredPhoto(sha256: $0["sha256"], contentType: $0["content_type"], size: $0["size"]) }
+            try db.row("SELECT sha256, content_type, size FROM evidence WHERE sha256 = ?", [sha256])
+                .map { StoredPhoto(sha256: try $0["sha256"], contentType: try $0["content_type"], size: try $0["size"]) }
         }
     }
 
     // MARK: - Inside transactions
 
-    static func fetchInspection(_ db: Database, id: Inspection.ID) throws -> Inspection {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM inspections WHERE id = ?", arguments: [id]) else {
+    static func fetchInspection(_ db: any SQLDatabase, id: Inspection.ID) throws -> Inspection {
+        guard let row = try db.row("SELECT * FROM inspections WHERE id = ?", [id]) else {
             throw QuhaoError(.inspectionNotFound)
         }
         return try inspection(row)
     }
 
-    static func inspection(_ row: Row) throws -> Inspection {
-        guard let kind = InspectionKind(rawValue: row["kind"]), let status = InspectionStatus(rawValue: row["status"]) else {
-            throw QuhaoError(.internalError, ["reason": "inspection \(row["id"] as Int64) is malformed"])
+    static func inspection(_ row: SQLRow) throws -> Inspection {
+        guard let kind = InspectionKind(rawValue: try row["kind"]), let status = InspectionStatus(rawValue: try row["status"]) else {
+            throw QuhaoError(.internalError, ["reason": "inspection \(try row["id"] as Int64) is malformed"])
         }
-        let names = [row["called_by"], row["checked_in_by"], row["recorded_by"]].compactMap { $0 as String? }
+        let names = [try row["called_by"], try row["checked_in_by"], try row["recorded_by"]].compactMap { $0 as String? }
         var inspectors: [String] = []
         for name in names where !inspectors.contains(name) { inspectors.append(name) }
         return Inspection(
-            id: row["id"], siteID: row["site_id"], unitID: row["unit_id"], kind: kind, mode: (row["mode"] as String?).flatMap(InspectionMode.init),
-            status: status, ticketID: row["ticket_id"], counterID: row["counter_id"], inspectors: kind == .selfInspection ? [] : inspectors,
-            requestedAt: row["requested_at"], checkedInAt: row["checked_in_at"],
-            checkInProof: (row["check_in_proof"] as String?).flatMap(CheckInProof.init), checkedOutAt: row["checked_out_at"],
-            checklistVersion: row["checklist_version"], result: (row["result"] as String?).flatMap(InspectionResult.init), summary: row["summary"],
-            recordedAt: row["recorded_at"])
+            id: try row["id"], siteID: try row["site_id"], unitID: try row["unit_id"], kind: kind,
+            mode: (try row["mode"] as String?).flatMap(InspectionMode.init),
+            status: status, ticketID: try row["ticket_id"], counterID: try row["counter_id"], inspectors: kind == .selfInspection ? [] : inspectors,
+            requestedAt: try row["requested_at"], checkedInAt: try row["checked_in_at"],
+            checkInProof: (try row["check_in_proof"] as String?).flatMap(CheckInProof.init), checkedOutAt: try row["checked_out_at"],
+            checklistVersion: try row["checklist_version"], result: (try row["result"] as String?).flatMap(InspectionResult.init),
+            summary: try row["summary"],
+            recordedAt: try row["recorded_at"])
     }
 
-    static func details(_ db: Database, _ inspection: Inspection) throws -> InspectionRecord {
+    static func details(_ db: any SQLDatabase, _ inspection: Inspection) throws -> InspectionRecord {
         let unit = try fetchUnit(db, id: inspection.unitID).unit
         let checklist = try? checklist(db, site: inspection.siteID, version: inspection.checklistVersion)
         var items: [String: ItemEntry] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM item_results WHERE inspection_id = ?", arguments: [inspection.id]) {
-            if let outcome = ItemOutcome(rawValue: row["outcome"]) { items[row["item_code"]] = ItemEntry(outcome, note: row["note"]) }
+        for row in try db.rows("SELECT * FROM item_results WHERE inspection_id = ?", [inspection.id]) {
+            if let outcome = ItemOutcome(rawValue: try row["outcome"]) { items[try row["item_code"]] = ItemEntry(outcome, note: try row["note"]) }
         }
-        let findings = try Row.fetchAll(db, sql: "SELECT * FROM findings WHERE inspection_id = ? ORDER BY id", arguments: [inspection.id]).map(
+        let findings = try db.rows("SELECT * FROM findings WHERE inspection_id = ? ORDER BY id", [inspection.id]).map(
             finding)
         for finding in findings where finding.correctedOnSite { items[finding.itemCode]?.correctedOnSite = true }
-        let ticket = try inspection.ticketID.flatMap { try TicketRecord.fetchOne(db, key: $0) }?.ticket
+        let ticket = try inspection.ticketID.flatMap { try TicketRecord.fetchOne(db, id: $0) }?.ticket
         return InspectionRecord(inspection: inspection, unit: unit, checklist: checklist, items: items, findings: findings, ticket: ticket)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// The figures a supervision office reads for a period ("110 inspected, 33 problems, 30 rectified").
@@ -95,15 +94,14 @@ extension InspectionStore {
             let today = office.businessDay(at: now)
             let start = from?.start(in: zone) ?? .distantPast
             let end = to.map { $0.adding(days: 1).start(in: zone) } ?? .distantFuture
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT i.id, i.unit_id, i.mode, i.result, u.type, u.risk,
-                        (SELECT COUNT(*) FROM findings f WHERE f.inspection_id = i.id) AS findings,
-                        (SELECT COUNT(*) FROM findings f WHERE f.inspection_id = i.id AND f.state = 'verified') AS rectified
-                    FROM inspections i JOIN units u ON u.id = i.unit_id
-                    WHERE i.site_id = ? AND i.result IS NOT NULL AND i.recorded_at >= ? AND i.recorded_at < ?
-                    """, arguments: [site, start, end])
+            let rows = try db.rows(
+                """
+                SELECT i.id, i.unit_id, i.mode, i.result, u.type, u.risk,
+                    (SELECT COUNT(*) FROM findings f WHERE f.inspection_id = i.id) AS findings,
+                    (SELECT COUNT(*) FROM findings f WHERE f.inspection_id = i.id AND f.state = 'verified') AS rectified
+                FROM inspections i JOIN units u ON u.id = i.unit_id
+                WHERE i.site_id = ? AND i.result IS NOT NULL AND i.recorded_at >= ? AND i.recorded_at < ?
+                """, [site, start, end])
             var total = InspectionSummary.Figures()
             var byResult: [InspectionResult: InspectionSummary.Figures] = [:]
             var byType: [UnitType: InspectionSummary.Figures] = [:]
@@ -114,12 +112,12 @@ extension InspectionStore {
             var unitsByRisk: [RiskLevel: Set<Int64>] = [:]
             var modes: [String: Int] = [:]
             for row in rows {
-                let mode: String = row["mode"] ?? ""
+                let mode: String = try row["mode"] ?? ""
                 modes[mode, default: 0] += 1
                 guard mode != InspectionMode.selfCheck.rawValue else { continue }
-                let unit: Int64 = row["unit_id"]
-                let findings: Int = row["findings"]
-                let rectified: Int = row["rectified"]
+                let unit: Int64 = try row["unit_id"]
+                let findings: Int = try row["findings"]
+                let rectified: Int = try row["rectified"]
                 func add(_ figures: inout InspectionSummary.Figures, _ seen: inout Set<Int64>) {
                     figures.inspections += 1
                     figures.findings += findings
@@ -127,44 +125,42 @@ extension InspectionStore {
                     if seen.insert(unit).inserted { figures.unitsInspected += 1 }
                 }
                 add(&total, &units)
-                if let result = InspectionResult(rawValue: row["result"]) {
+                if let result = InspectionResult(rawValue: try row["result"]) {
                     add(&byResult[result, default: .init()], &unitsByResult[result, default: []])
                 }
-                if let type = UnitType(rawValue: row["type"]) { add(&byType[type, default: .init()], &unitsByType[type, default: []]) }
-                if let risk = RiskLevel(rawValue: row["risk"]) { add(&byRisk[risk, default: .init()], &unitsByRisk[risk, default: []]) }
+                if let type = UnitType(rawValue: try row["type"]) { add(&byType[type, default: .init()], &unitsByType[type, default: []]) }
+                if let risk = RiskLevel(rawValue: try row["risk"]) { add(&byRisk[risk, default: .init()], &unitsByRisk[risk, default: []]) }
             }
-            let states = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT f.state, f.due_day, f.responded_at FROM findings f JOIN inspections i ON i.id = f.inspection_id
-                    WHERE f.site_id = ? AND i.kind != 'self' AND i.recorded_at >= ? AND i.recorded_at < ?
-                    """, arguments: [site, start, end])
+            let states = try db.rows(
+                """
+                SELECT f.state, f.due_day, f.responded_at FROM findings f JOIN inspections i ON i.id = f.inspection_id
+                WHERE f.site_id = ? AND i.kind != 'self' AND i.recorded_at >= ? AND i.recorded_at < ?
+                """, [site, start, end])
             var awaiting = 0
             var answeredLate = 0
             var open = 0
             var overdue = 0
             for row in states {
-                guard let state = FindingState(rawValue: row["state"]), let due = BusinessDay(iso: row["due_day"]) else { continue }
+                guard let state = FindingState(rawValue: try row["state"]), let due = BusinessDay(iso: try row["due_day"]) else { continue }
                 if state == .submitted { awaiting += 1 }
                 if state == .open { open += 1 }
                 if FindingDeadline.isOverdue(state: state, due: due, today: today) { overdue += 1 }
-                let answered = (row["responded_at"] as Date?).map { BusinessDay($0, in: zone) }
+                let answered = (try row["responded_at"] as Date?).map { BusinessDay($0, in: zone) }
                 if FindingDeadline.isAnsweredLate(state: state, due: due, answeredOn: answered) { answeredLate += 1 }
             }
             // Units due for a visit: this calendar year's visits against the level's minimum.
             let yearStart = BusinessDay(year: today.year, month: 1, day: 1)!.start(in: zone)
-            let visits = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT u.risk, (SELECT COUNT(*) FROM inspections i WHERE i.unit_id = u.id AND i.kind != 'self'
-                        AND i.result IS NOT NULL AND i.recorded_at >= ?) AS visits
-                    FROM units u WHERE u.site_id = ? AND u.active = 1
-                    """, arguments: [yearStart, site])
-            let due = RiskLevel.allCases.map { risk in
-                let units = visits.filter { $0["risk"] == risk.rawValue }
+            let visits = try db.rows(
+                """
+                SELECT u.risk, (SELECT COUNT(*) FROM inspections i WHERE i.unit_id = u.id AND i.kind != 'self'
+                    AND i.result IS NOT NULL AND i.recorded_at >= ?) AS visits
+                FROM units u WHERE u.site_id = ? AND u.active = 1
+                """, [yearStart, site])
+            let due = try RiskLevel.allCases.map { risk in
+                let units = try visits.filter { try $0["risk"] == risk.rawValue }
                 return InspectionSummary.Due(
                     risk: risk, minimumVisits: risk.minimumVisitsPerYear, activeUnits: units.count,
-                    dueForVisit: units.filter { ($0["visits"] as Int) < risk.minimumVisitsPerYear }.count)
+                    dueForVisit: try units.filter { (try $0["visits"] as Int) < risk.minimumVisitsPerYear }.count)
             }
             return InspectionSummary(
                 site: site, from: from, to: to, today: today, total: total, onSite: modes[InspectionMode.onSite.rawValue] ?? 0,

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// A unit with the tokens printed for it.
@@ -50,7 +49,7 @@ extension InspectionStore {
             try await writer.write { db in
                 let existing = try Self.fetchUnit(db, id: id)
                 guard existing.unit.active != active else { return existing }
-                try db.execute(sql: "UPDATE units SET active = ?, updated_at = ? WHERE id = ?", arguments: [active, now, id])
+                try db.execute("UPDATE units SET active = ?, updated_at = ? WHERE id = ?", [active, now, id])
                 try Self.log(db, unit: id, now, active ? "activate" : "deactivate", initiator, nil)
                 return try Self.fetchUnit(db, id: id)
             }
@@ -65,12 +64,10 @@ extension InspectionStore {
             try await writer.write { db in
                 let existing = try Self.fetchUnit(db, id: id)
                 let column = kind == .poster ? "poster" : "private"
-                let version = try Int.fetchOne(db, sql: "SELECT \(column)_version FROM units WHERE id = ?", arguments: [id])! + 1
+                let version = try db.value(Int.self, "SELECT \(column)_version FROM units WHERE id = ?", [id])! + 1
                 let token = UnitTokens.make(
                     kind, site: existing.unit.siteID, unit: id, version: version, key: try UnitTokens.key(db, site: existing.unit.siteID))
-                try db.execute(
-                    sql: "UPDATE units SET \(column)_version = ?, \(column)_token = ?, updated_at = ? WHERE id = ?",
-                    arguments: [version, token, now, id])
+                try db.execute("UPDATE units SET \(column)_version = ?, \(column)_token = ?, updated_at = ? WHERE id = ?", [version, token, now, id])
                 try Self.log(db, unit: id, now, "rotate_\(column)", initiator, "version \(version)")
                 return try Self.fetchUnit(db, id: id)
             }
@@ -88,8 +85,8 @@ extension InspectionStore {
     /// An office's units, by name.
     public func units(site: String, includingInactive: Bool = true) async throws -> [RegisteredUnit] {
         try await read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT * FROM units WHERE site_id = ? \(includingInactive ? "" : "AND active = 1") ORDER BY name, id", arguments: [site]
+            try db.rows(
+                "SELECT * FROM units WHERE site_id = ? \(includingInactive ? "" : "AND active = 1") ORDER BY name, id", [site]
             ).map(Self.registered)
         }
     }
@@ -100,7 +97,7 @@ extension InspectionStore {
     public func unit(token: String, as kind: UnitTokenKind) async throws -> RegisteredUnit {
         guard UnitTokens.isWellFormed(token) else { throw QuhaoError(.unitTokenInvalid) }
         return try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM units WHERE poster_token = ? OR private_token = ?", arguments: [token, token])
+            guard let row = try db.row("SELECT * FROM units WHERE poster_token = ? OR private_token = ?", [token, token])
             else { throw QuhaoError(.unitTokenInvalid) }
             let found = try Self.registered(row)
             let matches = kind == .poster ? found.posterToken == token : found.privateToken == token
@@ -112,37 +109,35 @@ extension InspectionStore {
     // MARK: - Inside transactions
 
     /// One food-business licence names one unit: another unit of the office holding it is refused.
-    static func licenceIsFree(_ db: Database, site: String, _ licence: String, except unit: CanteenUnit.ID?) throws {
-        if let clash = try String.fetchOne(
-            db, sql: "SELECT name FROM units WHERE site_id = ? AND licence = ? AND id IS NOT ?", arguments: [site, licence, unit])
-        {
+    static func licenceIsFree(_ db: any SQLDatabase, site: String, _ licence: String, except unit: CanteenUnit.ID?) throws {
+        if let clash = try db.value(String.self, "SELECT name FROM units WHERE site_id = ? AND licence = ? AND id IS NOT ?", [site, licence, unit]) {
             throw QuhaoError(.unitLicenceTaken, ["licence": licence, "name": clash, "field": UnitDraft.Field.licence.rawValue])
         }
     }
 
-    static func insert(_ db: Database, site: String, _ checked: UnitDraft.Checked, now: Date, by initiator: Initiator) throws -> RegisteredUnit {
-        if let clash = try Row.fetchOne(db, sql: "SELECT name FROM units WHERE site_id = ? AND uscc = ?", arguments: [site, checked.uscc]) {
-            throw QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": clash["name"], "field": UnitDraft.Field.uscc.rawValue])
+    static func insert(_ db: any SQLDatabase, site: String, _ checked: UnitDraft.Checked, now: Date, by initiator: Initiator) throws -> RegisteredUnit
+    {
+        if let clash = try db.row("SELECT name FROM units WHERE site_id = ? AND uscc = ?", [site, checked.uscc]) {
+            throw QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": try clash["name"], "field": UnitDraft.Field.uscc.rawValue])
         }
         try licenceIsFree(db, site: site, checked.licence, except: nil)
         // The tokens need the row's id: it is inserted with placeholders, then given them.
         let placeholder = "pending-\(UUID().uuidString)"
-        try db.execute(
-            sql: """
-                INSERT INTO units (site_id, name, uscc, licence, address, type, risk, contact_name, contact_phone, kitchen_mode,
-                    camera_url, active, poster_token, private_token, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+        let id = try db.insert(
+            """
+            INSERT INTO units (site_id, name, uscc, licence, address, type, risk, contact_name, contact_phone, kitchen_mode,
+                camera_url, active, poster_token, private_token, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
                 site, checked.name, checked.uscc, checked.licence, checked.address, checked.type.rawValue, checked.risk.rawValue,
                 checked.contactName, checked.contactPhone, checked.kitchenMode.rawValue, checked.cameraURL, checked.active,
                 placeholder + "p", placeholder + "u", now, now,
             ])
-        let id = db.lastInsertedRowID
         let key = try UnitTokens.key(db, site: site)
         try db.execute(
-            sql: "UPDATE units SET poster_token = ?, private_token = ? WHERE id = ?",
-            arguments: [
+            "UPDATE units SET poster_token = ?, private_token = ? WHERE id = ?",
+            [
                 UnitTokens.make(.poster, site: site, unit: id, version: 1, key: key),
                 UnitTokens.make(.private, site: site, unit: id, version: 1, key: key), id,
             ])
@@ -150,15 +145,14 @@ extension InspectionStore {
         return try fetchUnit(db, id: id)
     }
 
-    static func update(_ db: Database, _ existing: RegisteredUnit, _ checked: UnitDraft.Checked, now: Date, by initiator: Initiator) throws
+    static func update(_ db: any SQLDatabase, _ existing: RegisteredUnit, _ checked: UnitDraft.Checked, now: Date, by initiator: Initiator) throws
         -> RegisteredUnit
     {
         let unit = existing.unit
         if checked.uscc != unit.uscc,
-            let clash = try Row.fetchOne(
-                db, sql: "SELECT name FROM units WHERE site_id = ? AND uscc = ? AND id != ?", arguments: [unit.siteID, checked.uscc, unit.id])
+            let clash = try db.row("SELECT name FROM units WHERE site_id = ? AND uscc = ? AND id != ?", [unit.siteID, checked.uscc, unit.id])
         {
-            throw QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": clash["name"], "field": UnitDraft.Field.uscc.rawValue])
+            throw QuhaoError(.unitDuplicate, ["uscc": checked.uscc, "name": try clash["name"], "field": UnitDraft.Field.uscc.rawValue])
         }
         if checked.licence != unit.licence { try licenceIsFree(db, site: unit.siteID, checked.licence, except: unit.id) }
         var changed: [String] = []
@@ -176,11 +170,11 @@ extension InspectionStore {
         note(.active, checked.active == unit.active)
         guard !changed.isEmpty else { return existing }
         try db.execute(
-            sql: """
-                UPDATE units SET name = ?, uscc = ?, licence = ?, address = ?, type = ?, risk = ?, contact_name = ?, contact_phone = ?,
-                    kitchen_mode = ?, camera_url = ?, active = ?, updated_at = ? WHERE id = ?
-                """,
-            arguments: [
+            """
+            UPDATE units SET name = ?, uscc = ?, licence = ?, address = ?, type = ?, risk = ?, contact_name = ?, contact_phone = ?,
+                kitchen_mode = ?, camera_url = ?, active = ?, updated_at = ? WHERE id = ?
+            """,
+            [
                 checked.name, checked.uscc, checked.licence, checked.address, checked.type.rawValue, checked.risk.rawValue, checked.contactName,
                 checked.contactPhone, checked.kitchenMode.rawValue, checked.cameraURL, checked.active, now, unit.id,
             ])
@@ -188,28 +182,29 @@ extension InspectionStore {
         return try fetchUnit(db, id: unit.id)
     }
 
-    static func fetchUnit(_ db: Database, id: CanteenUnit.ID) throws -> RegisteredUnit {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM units WHERE id = ?", arguments: [id]) else {
+    static func fetchUnit(_ db: any SQLDatabase, id: CanteenUnit.ID) throws -> RegisteredUnit {
+        guard let row = try db.row("SELECT * FROM units WHERE id = ?", [id]) else {
             throw QuhaoError(.unitNotFound, ["unit": String(id)])
         }
         return try registered(row)
     }
 
-    static func registered(_ row: Row) throws -> RegisteredUnit {
-        guard let type = UnitType(rawValue: row["type"]), let risk = RiskLevel(rawValue: row["risk"]),
-            let kitchen = KitchenMode(rawValue: row["kitchen_mode"])
-        else { throw QuhaoError(.internalError, ["reason": "unit \(row["id"] as Int64) has an unknown type, risk or kitchen mode"]) }
+    static func registered(_ row: SQLRow) throws -> RegisteredUnit {
+        guard let type = UnitType(rawValue: try row["type"]), let risk = RiskLevel(rawValue: try row["risk"]),
+            let kitchen = KitchenMode(rawValue: try row["kitchen_mode"])
+        else { throw QuhaoError(.internalError, ["reason": "unit \(try row["id"] as Int64) has an unknown type, risk or kitchen mode"]) }
         let unit = CanteenUnit(
-            id: row["id"], siteID: row["site_id"], name: row["name"], uscc: row["uscc"], licence: row["licence"], address: row["address"],
-            type: type, risk: risk, contactName: row["contact_name"], contactPhone: row["contact_phone"], kitchenMode: kitchen,
-            cameraURL: row["camera_url"], active: row["active"])
-        return RegisteredUnit(unit: unit, posterToken: row["poster_token"], privateToken: row["private_token"])
+            id: try row["id"], siteID: try row["site_id"], name: try row["name"], uscc: try row["uscc"], licence: try row["licence"],
+            address: try row["address"],
+            type: type, risk: risk, contactName: try row["contact_name"], contactPhone: try row["contact_phone"], kitchenMode: kitchen,
+            cameraURL: try row["camera_url"], active: try row["active"])
+        return RegisteredUnit(unit: unit, posterToken: try row["poster_token"], privateToken: try row["private_token"])
     }
 
-    static func log(_ db: Database, unit: CanteenUnit.ID, _ at: Date, _ action: String, _ initiator: Initiator, _ detail: String?) throws {
+    static func log(_ db: any SQLDatabase, unit: CanteenUnit.ID, _ at: Date, _ action: String, _ initiator: Initiator, _ detail: String?) throws {
         try db.execute(
-            sql: "INSERT INTO unit_events (unit_id, at, action, initiator, detail) VALUES (?, ?, ?, ?, ?)",
-            arguments: [unit, at, action, initiator.description, detail])
+            "INSERT INTO unit_events (unit_id, at, action, initiator, detail) VALUES (?, ?, ?, ?, ?)",
+            [unit, at, action, initiator.description, detail])
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// Every problem of a units file, each with its line and column: nothing was imported.
@@ -75,8 +74,8 @@ extension InspectionStore {
                         if let id = row.id {
                             existing = try Self.fetchUnit(db, id: id)
                             if existing?.unit.siteID != site { throw QuhaoError(.unitNotFound, ["unit": String(id), "field": "id"]) }
-                        } else if let id = try CanteenUnit.ID.fetchOne(
-                            db, sql: "SELECT id FROM units WHERE site_id = ? AND uscc = ?", arguments: [site, row.unit.uscc])
+                        } else if let id = try db.value(
+                            CanteenUnit.ID.self, "SELECT id FROM units WHERE site_id = ? AND uscc = ?", [site, row.unit.uscc])
                         {
                             existing = try Self.fetchUnit(db, id: id)
                         }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// What an inspector recorded for one checklist item.
@@ -43,23 +42,22 @@ extension InspectionStore {
             guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
             if let open = try Self.openInspection(context.db, unit: unit.id) {
                 let number = try open.ticketID.flatMap {
-                    try String.fetchOne(context.db, sql: "SELECT number FROM tickets WHERE id = ?", arguments: [$0])
+                    try context.db.value(String.self, "SELECT number FROM tickets WHERE id = ?", [$0])
                 }
                 throw QuhaoError(.inspectionAlreadyOpen, ["number": number ?? "#\(open.id)"])
             }
             if kind == .reinspection {
                 let pending =
-                    try Int.fetchOne(
-                        context.db, sql: "SELECT COUNT(*) FROM findings WHERE unit_id = ? AND state != 'verified'", arguments: [unit.id]) ?? 0
+                    try context.db.value(Int.self, "SELECT COUNT(*) FROM findings WHERE unit_id = ? AND state != 'verified'", [unit.id]) ?? 0
                 guard pending > 0 else { throw QuhaoError(.inspectionNoOpenFindings) }
             }
             let ticket = try tickets.issue(
                 IssueRequest(siteID: site, service: rules.service(for: kind), identity: unit.uscc, phone: unit.contactPhone, channel: .phone),
                 token: ticketToken, by: Initiator(.unit, id: String(unit.id)), context, forUnit: true)
-            try context.db.execute(
-                sql: "INSERT INTO inspections (site_id, unit_id, kind, status, ticket_id, requested_at) VALUES (?, ?, ?, 'requested', ?, ?)",
-                arguments: [site, unit.id, kind.rawValue, ticket.id, context.now])
-            return try Self.fetchInspection(context.db, id: context.db.lastInsertedRowID)
+            let insertedID = try context.db.insert(
+                "INSERT INTO inspections (site_id, unit_id, kind, status, ticket_id, requested_at) VALUES (?, ?, ?, 'requested', ?, ?)",
+                [site, unit.id, kind.rawValue, ticket.id, context.now])
+            return try Self.fetchInspection(context.db, id: insertedID)
         }
     }
 
@@ -107,7 +105,7 @@ extension InspectionStore {
             guard var record = try TicketStore.heldTicket(context.db, site: site, counter: team) else {
                 throw QuhaoError(.inspectionNothingHeld, ["counter": String(team)])
             }
-            let held = try Row.fetchOne(context.db, sql: "SELECT * FROM inspections WHERE ticket_id = ?", arguments: [record.id]).map(Self.inspection)
+            let held = try context.db.row("SELECT * FROM inspections WHERE ticket_id = ?", [record.id]).map(Self.inspection)
             guard let held else {
                 try TicketStore.apply(.cancel, to: &record, context, counter: team, by: inspector.initiator, detail: "released: no inspection") {
                     $0.counterID = nil
@@ -121,7 +119,7 @@ extension InspectionStore {
                 $0.calledAt = nil
                 $0.recallCount = 0
             }
-            try context.db.execute(sql: "UPDATE inspections SET counter_id = NULL, called_by = NULL WHERE id = ?", arguments: [held.id])
+            try context.db.execute("UPDATE inspections SET counter_id = NULL, called_by = NULL WHERE id = ?", [held.id])
             return try Self.fetchInspection(context.db, id: held.id)
         }
     }
@@ -136,10 +134,10 @@ extension InspectionStore {
             guard context.site.kind == .inspection else { return 0 }
             let orphans = try TicketRecord.fetchAll(
                 context.db,
-                sql: """
-                    SELECT * FROM tickets t WHERE t.site_id = ? AND t.state IN ('remote', 'waiting', 'called')
-                    AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.ticket_id = t.id)
-                    """, arguments: [site])
+                """
+                SELECT * FROM tickets t WHERE t.site_id = ? AND t.state IN ('remote', 'waiting', 'called')
+                AND NOT EXISTS (SELECT 1 FROM inspections i WHERE i.ticket_id = t.id)
+                """, [site])
             for var record in orphans {
                 try TicketStore.apply(.cancel, to: &record, context, counter: record.counterID, by: .system, detail: "no unit's request") {
                     $0.counterID = nil
@@ -180,23 +178,22 @@ extension InspectionStore {
                 guard let team else { throw QuhaoError(.counterNotFound, ["counter": "?"]) }
                 // A team is at one unit at a time: an unannounced visit waits until its current one is checked out.
                 try Self.mustBeFree(context.db, site: site, team: team, except: nil)
-                try context.db.execute(
-                    sql: """
-                        INSERT INTO inspections (site_id, unit_id, kind, mode, status, counter_id, requested_at, called_by, checked_in_at,
-                            checked_in_by, check_in_proof)
-                        VALUES (?, ?, 'special', 'on_site', 'in_progress', ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [site, unit.id, team, context.now, inspector.name, context.now, inspector.name, proof.rawValue])
-                return try Self.fetchInspection(context.db, id: context.db.lastInsertedRowID)
+                let insertedID = try context.db.insert(
+                    """
+                    INSERT INTO inspections (site_id, unit_id, kind, mode, status, counter_id, requested_at, called_by, checked_in_at,
+                        checked_in_by, check_in_proof)
+                    VALUES (?, ?, 'special', 'on_site', 'in_progress', ?, ?, ?, ?, ?, ?)
+                    """, [site, unit.id, team, context.now, inspector.name, context.now, inspector.name, proof.rawValue])
+                return try Self.fetchInspection(context.db, id: insertedID)
             }
             if open.mode != nil { return open }
             guard [.requested, .called, .inProgress].contains(open.status) else { throw Self.invalidState(open, action: "check_in") }
             try startTicket(of: open, team: team, inspector, context)
             try context.db.execute(
-                sql: """
-                    UPDATE inspections SET mode = 'on_site', checked_in_at = ?, checked_in_by = ?, check_in_proof = ?,
-                        called_by = COALESCE(called_by, ?) WHERE id = ?
-                    """, arguments: [context.now, inspector.name, proof.rawValue, inspector.name, open.id])
+                """
+                UPDATE inspections SET mode = 'on_site', checked_in_at = ?, checked_in_by = ?, check_in_proof = ?,
+                    called_by = COALESCE(called_by, ?) WHERE id = ?
+                """, [context.now, inspector.name, proof.rawValue, inspector.name, open.id])
             return try Self.fetchInspection(context.db, id: open.id)
         }
     }
@@ -215,8 +212,7 @@ extension InspectionStore {
             guard unit.cameraURL != nil else { throw QuhaoError(.inspectionNoCamera) }
             try startTicket(of: open, team: team, inspector, context)
             try context.db.execute(
-                sql: "UPDATE inspections SET mode = 'remote_video', called_by = COALESCE(called_by, ?) WHERE id = ?",
-                arguments: [inspector.name, id])
+                "UPDATE inspections SET mode = 'remote_video', called_by = COALESCE(called_by, ?) WHERE id = ?", [inspector.name, id])
             return try Self.fetchInspection(context.db, id: id)
         }
     }
@@ -242,45 +238,42 @@ extension InspectionStore {
                 // `score` refused a checklist with an item unanswered; said again where it is read.
                 guard let entry = items[item.code] else { throw QuhaoError(.checklistIncomplete, ["count": "1", "code": item.code]) }
                 try context.db.execute(
-                    sql: "INSERT INTO item_results (inspection_id, item_code, outcome, note) VALUES (?, ?, ?, ?)",
-                    arguments: [id, item.code, entry.outcome.rawValue, entry.note?.trimmed])
+                    "INSERT INTO item_results (inspection_id, item_code, outcome, note) VALUES (?, ?, ?, ?)",
+                    [id, item.code, entry.outcome.rawValue, entry.note?.trimmed])
                 guard entry.outcome == .no else { continue }
                 let severity: FindingSeverity = item.isKey ? .key : .general
                 let description = entry.note?.trimmed.nonEmpty ?? item.text.zh
-                try context.db.execute(
-                    sql: """
-                        INSERT INTO findings (site_id, inspection_id, unit_id, item_code, severity, description, corrected_on_site, due_day,
-                            state, created_at, verified_at, verified_by)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
+                let finding = try context.db.insert(
+                    """
+                    INSERT INTO findings (site_id, inspection_id, unit_id, item_code, severity, description, corrected_on_site, due_day,
+                        state, created_at, verified_at, verified_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [
                         site, id, open.unitID, item.code, severity.rawValue, description, entry.correctedOnSite,
                         rules.deadlines.due(severity, recordedOn: today).iso, entry.correctedOnSite ? "verified" : "open", context.now,
                         entry.correctedOnSite ? context.now : nil, entry.correctedOnSite ? inspector.name : nil,
                     ])
-                let finding = context.db.lastInsertedRowID
                 try Self.logFinding(context.db, finding, context.now, "create", inspector.initiator, nil)
                 if entry.correctedOnSite { try Self.logFinding(context.db, finding, context.now, "verify", inspector.initiator, "corrected on site") }
             }
             if open.kind == .reinspection {
                 let passed = checklist.items.filter { items[$0.code]?.outcome == .yes }.map(\.code)
-                let earlier = try Row.fetchAll(
-                    context.db,
-                    sql: "SELECT id, item_code FROM findings WHERE unit_id = ? AND state != 'verified' AND inspection_id != ?",
-                    arguments: [open.unitID, id])
-                for row in earlier where passed.contains(row["item_code"]) {
-                    let finding: Finding.ID = row["id"]
+                let earlier = try context.db.rows(
+                    "SELECT id, item_code FROM findings WHERE unit_id = ? AND state != 'verified' AND inspection_id != ?", [open.unitID, id])
+                for row in earlier where passed.contains(try row["item_code"]) {
+                    let finding: Finding.ID = try row["id"]
                     try context.db.execute(
-                        sql: "UPDATE findings SET state = 'verified', verified_at = ?, verified_by = ?, closed_by_inspection_id = ? WHERE id = ?",
-                        arguments: [context.now, inspector.name, id, finding])
+                        "UPDATE findings SET state = 'verified', verified_at = ?, verified_by = ?, closed_by_inspection_id = ? WHERE id = ?",
+                        [context.now, inspector.name, id, finding])
                     try Self.logFinding(context.db, finding, context.now, "close", inspector.initiator, "re-inspection #\(id)")
                 }
             }
             try context.db.execute(
-                sql: """
-                    UPDATE inspections SET status = 'recorded', checklist_version = ?, result = ?, summary = ?, recorded_at = ?, recorded_by = ?
-                    WHERE id = ?
-                    """, arguments: [checklist.version, outcome.rawValue, summary?.trimmed.nonEmpty, context.now, inspector.name, id])
+                """
+                UPDATE inspections SET status = 'recorded', checklist_version = ?, result = ?, summary = ?, recorded_at = ?, recorded_by = ?
+                WHERE id = ?
+                """, [checklist.version, outcome.rawValue, summary?.trimmed.nonEmpty, context.now, inspector.name, id])
             return try Self.fetchInspection(context.db, id: id)
         }
     }
@@ -292,13 +285,13 @@ extension InspectionStore {
         return try await tickets.write(site: site) { context in
             let open = try Self.fetchInspection(context.db, id: id)
             guard open.status == .recorded else { throw Self.invalidState(open, action: "check_out") }
-            try context.db.execute(sql: "UPDATE inspections SET checked_out_at = ? WHERE id = ?", arguments: [context.now, id])
-            if let ticketID = open.ticketID, var record = try TicketRecord.fetchOne(context.db, key: ticketID), record.state == .serving {
+            try context.db.execute("UPDATE inspections SET checked_out_at = ? WHERE id = ?", [context.now, id])
+            if let ticketID = open.ticketID, var record = try TicketRecord.fetchOne(context.db, id: ticketID), record.state == .serving {
                 try TicketStore.apply(.complete, to: &record, context, counter: record.counterID, by: inspector.initiator) {
                     $0.finishedAt = context.now
                 }
             } else {
-                try context.db.execute(sql: "UPDATE inspections SET status = 'closed' WHERE id = ?", arguments: [id])
+                try context.db.execute("UPDATE inspections SET status = 'closed' WHERE id = ?", [id])
             }
             return try Self.fetchInspection(context.db, id: id)
         }
@@ -316,31 +309,29 @@ extension InspectionStore {
         return try await tickets.write(site: site) { context in
             let unit = try Self.unitForAction(context.db, token: unitToken)
             if let submission,
-                let done = try Int64.fetchOne(
-                    context.db, sql: "SELECT id FROM inspections WHERE unit_id = ? AND submission = ?", arguments: [unit.id, submission])
+                let done = try context.db.value(Int64.self, "SELECT id FROM inspections WHERE unit_id = ? AND submission = ?", [unit.id, submission])
             {
                 return try Self.fetchInspection(context.db, id: done)
             }
             guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
             let checklist = try Self.checklist(context.db, site: site, version: nil)
             let outcome = try Self.score(items, against: checklist, rules: rules)
-            try context.db.execute(
-                sql: """
-                    INSERT INTO inspections (site_id, unit_id, kind, mode, status, requested_at, checklist_version, result, summary,
-                        recorded_at, recorded_by, checked_out_at, submission)
-                    VALUES (?, ?, 'self', 'self', 'closed', ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
+            let id = try context.db.insert(
+                """
+                INSERT INTO inspections (site_id, unit_id, kind, mode, status, requested_at, checklist_version, result, summary,
+                    recorded_at, recorded_by, checked_out_at, submission)
+                VALUES (?, ?, 'self', 'self', 'closed', ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
                     site, unit.id, context.now, checklist.version, outcome.rawValue, summary?.trimmed.nonEmpty, context.now, unit.name, context.now,
                     submission,
                 ])
-            let id = context.db.lastInsertedRowID
             for item in checklist.items {
                 // `score` refused a checklist with an item unanswered; said again where it is read.
                 guard let entry = items[item.code] else { throw QuhaoError(.checklistIncomplete, ["count": "1", "code": item.code]) }
                 try context.db.execute(
-                    sql: "INSERT INTO item_results (inspection_id, item_code, outcome, note) VALUES (?, ?, ?, ?)",
-                    arguments: [id, item.code, entry.outcome.rawValue, entry.note?.trimmed])
+                    "INSERT INTO item_results (inspection_id, item_code, outcome, note) VALUES (?, ?, ?, ?)",
+                    [id, item.code, entry.outcome.rawValue, entry.note?.trimmed])
             }
             return try Self.fetchInspection(context.db, id: id)
         }
@@ -350,7 +341,7 @@ extension InspectionStore {
 
     /// Puts an inspection's ticket into service: a waiting one is called to `team` first.
     private func startTicket(of inspection: Inspection, team: Int?, _ inspector: Inspector, _ context: TicketStore.Context) throws {
-        guard let ticketID = inspection.ticketID, var record = try TicketRecord.fetchOne(context.db, key: ticketID) else { return }
+        guard let ticketID = inspection.ticketID, var record = try TicketRecord.fetchOne(context.db, id: ticketID) else { return }
         let ticketContext = context
         if record.state == .waiting {
             guard let team else { throw QuhaoError(.counterNotFound, ["counter": "?"]) }
@@ -372,21 +363,19 @@ extension InspectionStore {
     }
 
     /// Refuses a team that holds a number or is under way at another unit (an unannounced visit has no number).
-    static func mustBeFree(_ db: Database, site: String, team: Int, except: Inspection.ID?) throws {
+    static func mustBeFree(_ db: any SQLDatabase, site: String, team: Int, except: Inspection.ID?) throws {
         if let held = try TicketStore.heldTicket(db, site: site, counter: team) {
-            let unit = try String.fetchOne(
-                db, sql: "SELECT u.name FROM inspections i JOIN units u ON u.id = i.unit_id WHERE i.ticket_id = ?", arguments: [held.id])
+            let unit = try db.value(String.self, "SELECT u.name FROM inspections i JOIN units u ON u.id = i.unit_id WHERE i.ticket_id = ?", [held.id])
             throw QuhaoError(.inspectionTeamBusy, ["team": String(team), "unit": unit ?? held.number])
         }
-        if let busy = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT u.name FROM inspections i JOIN units u ON u.id = i.unit_id
-                WHERE i.site_id = ? AND i.counter_id = ? AND i.status IN ('called', 'in_progress', 'recorded') AND i.id IS NOT ?
-                LIMIT 1
-                """, arguments: [site, team, except])
+        if let busy = try db.row(
+            """
+            SELECT u.name FROM inspections i JOIN units u ON u.id = i.unit_id
+            WHERE i.site_id = ? AND i.counter_id = ? AND i.status IN ('called', 'in_progress', 'recorded') AND i.id IS NOT ?
+            LIMIT 1
+            """, [site, team, except])
         {
-            throw QuhaoError(.inspectionTeamBusy, ["team": String(team), "unit": busy["name"] as String])
+            throw QuhaoError(.inspectionTeamBusy, ["team": String(team), "unit": try busy["name"] as String])
         }
     }
 
@@ -402,8 +391,8 @@ extension InspectionStore {
     }
 
     /// The unit behind a private token, inside a transaction, refusing a deactivated one.
-    static func unitForAction(_ db: Database, token: String) throws -> CanteenUnit {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM units WHERE private_token = ?", arguments: [token]) else {
+    static func unitForAction(_ db: any SQLDatabase, token: String) throws -> CanteenUnit {
+        guard let row = try db.row("SELECT * FROM units WHERE private_token = ?", [token]) else {
             throw QuhaoError(.unitTokenInvalid)
         }
         let unit = try registered(row).unit
@@ -411,8 +400,8 @@ extension InspectionStore {
         return unit
     }
 
-    static func activeUnit(_ db: Database, poster token: String) throws -> CanteenUnit {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM units WHERE poster_token = ?", arguments: [token]) else {
+    static func activeUnit(_ db: any SQLDatabase, poster token: String) throws -> CanteenUnit {
+        guard let row = try db.row("SELECT * FROM units WHERE poster_token = ?", [token]) else {
             throw QuhaoError(.unitTokenInvalid)
         }
         let unit = try registered(row).unit
@@ -420,11 +409,9 @@ extension InspectionStore {
         return unit
     }
 
-    static func openInspection(_ db: Database, unit: CanteenUnit.ID) throws -> Inspection? {
-        try Row.fetchOne(
-            db,
-            sql: "SELECT * FROM inspections WHERE unit_id = ? AND kind != 'self' AND status IN ('requested', 'called', 'in_progress', 'recorded')",
-            arguments: [unit]
+    static func openInspection(_ db: any SQLDatabase, unit: CanteenUnit.ID) throws -> Inspection? {
+        try db.row(
+            "SELECT * FROM inspections WHERE unit_id = ? AND kind != 'self' AND status IN ('requested', 'called', 'in_progress', 'recorded')", [unit]
         ).map(inspection)
     }
 
@@ -440,10 +427,13 @@ extension InspectionStore {
         "record": ("记录结果", "recorded"), "check_out": ("签退", "checked out"), "release": ("释放回队列", "released to the queue"),
     ]
 
-    static func logFinding(_ db: Database, _ finding: Finding.ID, _ at: Date, _ action: String, _ initiator: Initiator, _ text: String?) throws {
-        try db.execute(
-            sql: "INSERT INTO finding_events (finding_id, at, action, initiator, text) VALUES (?, ?, ?, ?, ?)",
-            arguments: [finding, at, action, initiator.description, text])
+    @discardableResult
+    static func logFinding(_ db: any SQLDatabase, _ finding: Finding.ID, _ at: Date, _ action: String, _ initiator: Initiator, _ text: String?) throws
+        -> Int64
+    {
+        try db.insert(
+            "INSERT INTO finding_events (finding_id, at, action, initiator, text) VALUES (?, ?, ?, ?, ?)",
+            [finding, at, action, initiator.description, text])
     }
 }
 
@@ -459,20 +449,19 @@ extension InspectionStore {
     /// A request whose business type is closed now stays as it is and is carried at the next run.
     static func carryOver(_ context: TicketStore.Context, store: TicketStore) throws {
         guard let rules = context.site.inspection else { return }
-        let waiting = try Row.fetchAll(
-            context.db,
-            sql: """
-                SELECT i.id, i.kind, i.unit_id FROM inspections i JOIN tickets t ON t.id = i.ticket_id
-                WHERE i.site_id = ? AND i.status = 'requested' AND t.state = 'expired' ORDER BY i.requested_at, i.id
-                """, arguments: [context.site.id])
+        let waiting = try context.db.rows(
+            """
+            SELECT i.id, i.kind, i.unit_id FROM inspections i JOIN tickets t ON t.id = i.ticket_id
+            WHERE i.site_id = ? AND i.status = 'requested' AND t.state = 'expired' ORDER BY i.requested_at, i.id
+            """, [context.site.id])
         for row in waiting {
-            let unit = try fetchUnit(context.db, id: row["unit_id"]).unit
-            let kind = InspectionKind(rawValue: row["kind"]) ?? .routine
+            let unit = try fetchUnit(context.db, id: try row["unit_id"]).unit
+            let kind = InspectionKind(rawValue: try row["kind"]) ?? .routine
             let request = IssueRequest(
                 siteID: context.site.id, service: rules.service(for: kind), identity: unit.uscc, phone: unit.contactPhone, channel: .phone)
             // The checks come before the insert: a refusal (a closed business type) leaves nothing half-done.
             guard let ticket = try? store.issue(request, token: store.random.token(), by: .system, context, forUnit: true) else { continue }
-            try context.db.execute(sql: "UPDATE inspections SET ticket_id = ? WHERE id = ?", arguments: [ticket.id, row["id"] as Int64])
+            try context.db.execute("UPDATE inspections SET ticket_id = ? WHERE id = ?", [ticket.id, try row["id"] as Int64])
         }
     }
 }

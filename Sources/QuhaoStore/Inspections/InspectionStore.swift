@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// Canteen inspections, kept in the queue's database: the units under supervision with their
@@ -11,12 +10,12 @@ import QuhaoCore
 /// through the ticket store, and a trigger keeps the inspection's status with its ticket's state.
 public struct InspectionStore: StorageAccess {
     let tickets: TicketStore
-    var writer: any DatabaseWriter { tickets.writer }
+    var writer: any StoreEngine { tickets.writer }
     var clock: any QuhaoClock { tickets.clock }
 
     /// The inspection office a command acts in.
     /// - Throws: `site.not_found` when the site is unknown or is not an inspection office.
-    static func office(_ db: Database, _ siteID: String, sites: SiteDefinitions) throws -> (Site, InspectionRules) {
+    static func office(_ db: any SQLDatabase, _ siteID: String, sites: SiteDefinitions) throws -> (Site, InspectionRules) {
         let site = try sites.load(db, siteID)
         guard site.kind == .inspection, let rules = site.inspection else { throw QuhaoError(.siteNotFound, ["site": siteID]) }
         return (site, rules)
@@ -49,8 +48,8 @@ enum UnitTokens {
     }
 
     /// The site's unit key, made by ``TicketStore/sync(sites:)``.
-    static func key(_ db: Database, site: String) throws -> Data {
-        guard let key = try Data.fetchOne(db, sql: "SELECT value FROM secrets WHERE name = ?", arguments: [TicketStore.unitSecretName(site)])
+    static func key(_ db: any SQLDatabase, site: String) throws -> Data {
+        guard let key = try db.value(Data.self, "SELECT value FROM secrets WHERE name = ?", [TicketStore.unitSecretName(site)])
         else { throw QuhaoError(.siteNotFound, ["site": site]) }
         return key
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// What to look for in the logs. Empty fields do not filter.
@@ -99,11 +98,10 @@ extension TicketStore {
             }
             let staffID = try query.staffLogin.map { try AccountStore.staffID(db, login: $0) }
             // Each part of the union takes the same filters, on its own columns.
-            func filters(site: String?, at: String, counter: String?, initiator: String, number: String?) -> (String, [any DatabaseValueConvertible])
-            {
+            func filters(site: String?, at: String, counter: String?, initiator: String, number: String?) -> (String, [(any SQLConvertible)?]) {
                 var clauses = ["1"]
-                var arguments: [any DatabaseValueConvertible] = []
-                func add(_ clause: String, _ values: [any DatabaseValueConvertible]) {
+                var arguments: [(any SQLConvertible)?] = []
+                func add(_ clause: String, _ values: [(any SQLConvertible)?]) {
                     clauses.append(clause)
                     arguments.append(contentsOf: values)
                 }
@@ -131,28 +129,29 @@ extension TicketStore {
                 FROM staff_events s JOIN staff a ON a.id = s.staff_id WHERE \(accountPart.0)
                 ORDER BY 1 DESC, seq DESC LIMIT ?
                 """
-            let values: [(any DatabaseValueConvertible)?] = ticketPart.1 + counterPart.1 + accountPart.1 + [query.limit]
-            let arguments = StatementArguments(values)
+            let values: [(any SQLConvertible)?] = ticketPart.1 + counterPart.1 + accountPart.1 + [query.limit]
+            let arguments = values
             var names: [String: String?] = [:]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                let initiator: String = row["initiator"]
+            return try db.rows(sql, arguments).map { row in
+                let initiator: String = try row["initiator"]
                 if names[initiator] == nil { names[initiator] = try Self.initiatorName(db, initiator) }
                 return AuditEntry(
-                    at: row["at"], kind: AuditEntry.Kind(rawValue: row["kind"]) ?? .ticket, siteID: row["site_id"], action: row["action"],
-                    number: row["number"], ticketID: row["ticket_id"], serviceID: row["service_id"], fromState: row["from_state"],
-                    toState: row["to_state"], counterID: row["counter_id"], initiator: initiator, initiatorName: names[initiator] ?? nil,
-                    detail: row["detail"])
+                    at: try row["at"], kind: AuditEntry.Kind(rawValue: try row["kind"]) ?? .ticket, siteID: try row["site_id"],
+                    action: try row["action"],
+                    number: try row["number"], ticketID: try row["ticket_id"], serviceID: try row["service_id"], fromState: try row["from_state"],
+                    toState: try row["to_state"], counterID: try row["counter_id"], initiator: initiator, initiatorName: names[initiator] ?? nil,
+                    detail: try row["detail"])
             }
         }
     }
 
     /// The login behind `staff:12`, the token name behind `token:3`.
-    static func initiatorName(_ db: Database, _ text: String) throws -> String? {
+    static func initiatorName(_ db: any SQLDatabase, _ text: String) throws -> String? {
         let initiator = Initiator(parsing: text)
         guard let id = initiator.id.flatMap({ Int64($0) }) else { return nil }
         switch initiator.kind {
-        case .staff: return try String.fetchOne(db, sql: "SELECT login FROM staff WHERE id = ?", arguments: [id])
-        case .token: return try String.fetchOne(db, sql: "SELECT name FROM api_tokens WHERE id = ?", arguments: [id])
+        case .staff: return try db.value(String.self, "SELECT login FROM staff WHERE id = ?", [id])
+        case .token: return try db.value(String.self, "SELECT name FROM api_tokens WHERE id = ?", [id])
         default: return nil
         }
     }

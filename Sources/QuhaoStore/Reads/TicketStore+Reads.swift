@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// Where a ticket stands in its queue.
@@ -25,7 +24,7 @@ extension TicketStore {
 
     /// Ids of the configured (active) sites.
     public func siteIDs() async throws -> [String] {
-        try await read { db in try String.fetchAll(db, sql: "SELECT id FROM sites WHERE active = 1 ORDER BY id") }
+        try await read { db in try db.values(String.self, "SELECT id FROM sites WHERE active = 1 ORDER BY id") }
     }
 
     /// A configured site's definition.
@@ -51,7 +50,7 @@ extension TicketStore {
     /// A site's tickets of one business day, in issue order.
     public func tickets(site: String, day: BusinessDay) async throws -> [Ticket] {
         try await read { db in
-            try TicketRecord.fetchAll(db, sql: "SELECT * FROM tickets WHERE site_id = ? AND day = ? ORDER BY id", arguments: [site, day.iso])
+            try TicketRecord.fetchAll(db, "SELECT * FROM tickets WHERE site_id = ? AND day = ? ORDER BY id", [site, day.iso])
                 .map(\.ticket)
         }
     }
@@ -60,9 +59,9 @@ extension TicketStore {
     public func events(site: String, ticket: Ticket.ID? = nil) async throws -> [TicketEvent] {
         try await read { db in
             if let ticket {
-                return try TicketEvent.fetchAll(db, sql: "SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id", arguments: [ticket])
+                return try TicketEvent.fetchAll(db, "SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id", [ticket])
             }
-            return try TicketEvent.fetchAll(db, sql: "SELECT * FROM ticket_events WHERE site_id = ? ORDER BY id", arguments: [site])
+            return try TicketEvent.fetchAll(db, "SELECT * FROM ticket_events WHERE site_id = ? ORDER BY id", [site])
         }
     }
 
@@ -112,40 +111,37 @@ extension TicketStore {
                 tickets = try Self.merging(previous.tickets, changed: ids, db, site: siteID, day: day)
             } else {
                 tickets = try TicketRecord.fetchAll(
-                    db, sql: "SELECT * FROM tickets WHERE site_id = ? AND day = ? ORDER BY id", arguments: [siteID, day.iso]
+                    db, "SELECT * FROM tickets WHERE site_id = ? AND day = ? ORDER BY id", [siteID, day.iso]
                 ).map(\.ticket)
             }
             let held = Dictionary(
                 tickets.filter { [.called, .serving].contains($0.state) }.compactMap { ticket in ticket.counterID.map { ($0, ticket) } },
                 uniquingKeysWith: { first, _ in first })
-            let paused = Set(try Int.fetchAll(db, sql: BoardSQL.paused, arguments: [siteID]))
+            let paused = Set(try db.values(Int.self, BoardSQL.paused, [siteID]))
             let counters = site.counters.map { CounterStatus(counter: $0, paused: paused.contains($0.id), current: held[$0.id]) }
             var averages: [String: TimeInterval] = [:]
             for service in site.services {
-                let durations = try Double.fetchAll(
-                    db, sql: BoardSQL.serviceTimes, arguments: [siteID, day.iso, service.id, WaitEstimator.window])
+                let durations = try db.values(Double.self, BoardSQL.serviceTimes, [siteID, day.iso, service.id, WaitEstimator.window])
                 averages[service.id] = WaitEstimator.averageServiceSeconds(recent: durations, defaultMinutes: service.defaultServiceMinutes)
             }
             let (dayStart, dayEnd) = Self.interval(of: day, in: site.zone)
             var calls: [(id: Int64, call: AnnouncedCall)] = []
             for counter in site.counters {
-                for row in try Row.fetchAll(
-                    db, sql: BoardSQL.recentCalls, arguments: [siteID, counter.id, dayStart, dayEnd, day.iso, SiteDay.recentCallsPerCounter])
-                {
-                    let number: String = row["number"]
+                for row in try db.rows(BoardSQL.recentCalls, [siteID, counter.id, dayStart, dayEnd, day.iso, SiteDay.recentCallsPerCounter]) {
+                    let number: String = try row["number"]
                     let call = AnnouncedCall(
-                        id: row["id"], number: TicketNumber(prefix: String(number.prefix(1)), sequence: row["seq"]), counterID: counter.id,
-                        at: row["at"],
-                        isRecall: row["action"] == "recall")
-                    calls.append((row["id"], call))
+                        id: try row["id"], number: TicketNumber(prefix: String(number.prefix(1)), sequence: try row["seq"]), counterID: counter.id,
+                        at: try row["at"],
+                        isRecall: try row["action"] == "recall")
+                    calls.append((try row["id"], call))
                 }
             }
             calls.sort { $0.id > $1.id }
             var ratings: [Ticket.ID: Int] = [:]
             if let first = tickets.first?.id {
-                for row in try Row.fetchAll(db, sql: BoardSQL.ratings, arguments: [first, siteID]) {
-                    let id: Ticket.ID = row["ticket_id"]
-                    if tickets.ticket(id: id) != nil { ratings[id] = row["score"] }
+                for row in try db.rows(BoardSQL.ratings, [first, siteID]) {
+                    let id: Ticket.ID = try row["ticket_id"]
+                    if tickets.ticket(id: id) != nil { ratings[id] = try row["score"] }
                 }
             }
             return SiteDay(
@@ -159,12 +155,13 @@ extension TicketStore {
 
     /// `tickets` (in id order) with the rows `ids` read again: changed ones replaced, new ones
     /// appended, ones gone (or of another site or day) removed.
-    static func merging(_ tickets: [Ticket], changed ids: Set<Ticket.ID>, _ db: Database, site: String, day: BusinessDay) throws -> [Ticket] {
+    static func merging(_ tickets: [Ticket], changed ids: Set<Ticket.ID>, _ db: any SQLDatabase, site: String, day: BusinessDay) throws -> [Ticket] {
         guard !ids.isEmpty else { return tickets }
         var fresh = Dictionary(
-            uniqueKeysWithValues: try TicketRecord.filter(keys: ids)
-                .filter(TicketRecord.Columns.siteID == site && TicketRecord.Columns.day == day.iso)
-                .fetchAll(db).map { ($0.id!, $0.ticket) })
+            uniqueKeysWithValues: try TicketRecord.fetchAll(
+                db, "SELECT * FROM tickets WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ", "))) AND site_id = ? AND day = ?",
+                ids.sorted() + [site, day.iso]
+            ).map { ($0.id!, $0.ticket) })
         var merged = tickets
         for id in ids.sorted().reversed() {
             let index = merged.partitioningIndex { $0.id >= id }

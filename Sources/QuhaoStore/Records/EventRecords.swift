@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// Who did something: a visitor, a staff member, the system itself, or the command line.
@@ -34,8 +33,9 @@ public struct Initiator: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// One entry of the append-only ticket log.
-public struct TicketEvent: Hashable, Sendable, Codable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "ticket_events"
+public struct TicketEvent: Hashable, Sendable, Codable, SQLRecord {
+    static let table = "ticket_events"
+    static let columns = ["ticket_id", "site_id", "at", "action", "from_state", "to_state", "counter_id", "service_id", "initiator", "detail"]
 
     public var id: Int64?
     public var ticketID: Int64
@@ -49,7 +49,7 @@ public struct TicketEvent: Hashable, Sendable, Codable, FetchableRecord, Mutable
     public var initiator: String
     public var detail: String?
 
-    enum CodingKeys: String, CodingKey, ColumnExpression {
+    enum CodingKeys: String, CodingKey {
         case id, at, action, initiator, detail
         case ticketID = "ticket_id"
         case siteID = "site_id"
@@ -59,12 +59,13 @@ public struct TicketEvent: Hashable, Sendable, Codable, FetchableRecord, Mutable
         case serviceID = "service_id"
     }
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    var values: [(any SQLConvertible)?] { [ticketID, siteID, at, action, fromState, toState, counterID, serviceID, initiator, detail] }
 }
 
 /// One entry of the append-only counter log (pause, resume).
-struct CounterEvent: Codable, MutablePersistableRecord {
-    static let databaseTableName = "counter_events"
+struct CounterEvent: SQLRecord {
+    static let table = "counter_events"
+    static let columns = ["site_id", "counter_id", "at", "action", "initiator"]
 
     var id: Int64?
     var siteID: String
@@ -73,9 +74,39 @@ struct CounterEvent: Codable, MutablePersistableRecord {
     var action: String
     var initiator: String
 
-    enum CodingKeys: String, CodingKey {
-        case id, at, action, initiator
-        case siteID = "site_id"
-        case counterID = "counter_id"
+    var values: [(any SQLConvertible)?] { [siteID, counterID, at, action, initiator] }
+
+    init(id: Int64? = nil, siteID: String, counterID: Int, at: Date, action: String, initiator: String) {
+        self.id = id
+        self.siteID = siteID
+        self.counterID = counterID
+        self.at = at
+        self.action = action
+        self.initiator = initiator
+    }
+
+    init(row: SQLRow) throws {
+        id = try row["id"]
+        siteID = try row["site_id"]
+        counterID = try row["counter_id"]
+        at = try row["at"]
+        action = try row["action"]
+        initiator = try row["initiator"]
+    }
+}
+
+extension TicketEvent {
+    init(row: SQLRow) throws {
+        id = try row["id"]
+        ticketID = try row["ticket_id"]
+        siteID = try row["site_id"]
+        at = try row["at"]
+        action = try row["action"]
+        fromState = try row["from_state"]
+        toState = try row["to_state"]
+        counterID = try row["counter_id"]
+        serviceID = try row["service_id"]
+        initiator = try row["initiator"]
+        detail = try row["detail"]
     }
 }

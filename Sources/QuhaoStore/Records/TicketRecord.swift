@@ -1,11 +1,8 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// A row of `tickets`.
-struct TicketRecord: Codable, FetchableRecord, MutablePersistableRecord {
-    static let databaseTableName = "tickets"
-
+struct TicketRecord: SQLRecord, Sendable {
     var id: Int64?
     var token: String
     var siteID: String
@@ -36,32 +33,21 @@ struct TicketRecord: Codable, FetchableRecord, MutablePersistableRecord {
     var finishedAt: Date?
     var deviceHash: String?
 
-    enum CodingKeys: String, CodingKey, ColumnExpression {
-        case id, token, day, seq, number, state, priority, channel, reactivated
-        case siteID = "site_id"
-        case originServiceID = "origin_service_id"
-        case serviceID = "service_id"
-        case appointmentStart = "appointment_start"
-        case appointmentEnd = "appointment_end"
-        case sortKey = "sort_key"
-        case counterID = "counter_id"
-        case recallCount = "recall_count"
-        case transferCount = "transfer_count"
-        case identityKind = "identity_kind"
-        case identityHash = "identity_hash"
-        case identityMasked = "identity_masked"
-        case phoneMasked = "phone_masked"
-        case issuedAt = "issued_at"
-        case checkedInAt = "checked_in_at"
-        case calledAt = "called_at"
-        case startedAt = "started_at"
-        case finishedAt = "finished_at"
-        case deviceHash = "device_hash"
+    static let table = "tickets"
+    static let columns = [
+        "token", "site_id", "day", "origin_service_id", "seq", "number", "service_id", "state", "priority", "appointment_start",
+        "appointment_end", "channel", "sort_key", "counter_id", "recall_count", "transfer_count", "reactivated", "identity_kind",
+        "identity_hash", "identity_masked", "phone_masked", "issued_at", "checked_in_at", "called_at", "started_at", "finished_at",
+        "device_hash",
+    ]
+
+    var values: [(any SQLConvertible)?] {
+        [
+            token, siteID, day, originServiceID, seq, number, serviceID, state, priority, appointmentStart, appointmentEnd, channel, sortKey,
+            counterID, recallCount, transferCount, reactivated, identityKind, identityHash, identityMasked, phoneMasked, issuedAt, checkedInAt,
+            calledAt, startedAt, finishedAt, deviceHash,
+        ]
     }
-
-    typealias Columns = CodingKeys
-
-    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// The domain value.
     var ticket: Ticket {
@@ -76,7 +62,41 @@ struct TicketRecord: Codable, FetchableRecord, MutablePersistableRecord {
     }
 }
 
-extension TicketState: DatabaseValueConvertible {}
-extension PriorityClass: DatabaseValueConvertible {}
-extension Channel: DatabaseValueConvertible {}
-extension IdentityKind: DatabaseValueConvertible {}
+extension TicketState: SQLTextEnum {}
+extension PriorityClass: SQLTextEnum {}
+extension Channel: SQLTextEnum {}
+extension IdentityKind: SQLTextEnum {}
+extension BookingState: SQLTextEnum {}
+
+extension TicketRecord {
+    init(row: SQLRow) throws {
+        id = try row["id"]
+        token = try row["token"]
+        siteID = try row["site_id"]
+        day = try row["day"]
+        originServiceID = try row["origin_service_id"]
+        seq = try row["seq"]
+        number = try row["number"]
+        serviceID = try row["service_id"]
+        state = try row["state"]
+        priority = try row["priority"]
+        appointmentStart = try row["appointment_start"]
+        appointmentEnd = try row["appointment_end"]
+        channel = try row["channel"]
+        sortKey = try row["sort_key"]
+        counterID = try row["counter_id"]
+        recallCount = try row["recall_count"]
+        transferCount = try row["transfer_count"]
+        reactivated = try row["reactivated"]
+        identityKind = try row["identity_kind"]
+        identityHash = try row["identity_hash"]
+        identityMasked = try row["identity_masked"]
+        phoneMasked = try row["phone_masked"]
+        issuedAt = try row["issued_at"]
+        checkedInAt = try row["checked_in_at"]
+        calledAt = try row["called_at"]
+        startedAt = try row["started_at"]
+        finishedAt = try row["finished_at"]
+        deviceHash = try row["device_hash"]
+    }
+}

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// Which report.
@@ -174,45 +173,38 @@ extension ReportStore {
             func key(_ day: String, _ hour: Int, _ service: String, _ counter: Int, _ staff: String, _ origin: String) -> String {
                 "\(day)|\(hour)|\(service)|\(counter)|\(staff)|\(origin)"
             }
-            let facts = try Row.fetchCursor(
-                db, sql: ReportSQL.facts,
-                arguments: [range.site, range.from.iso, range.to.iso])
-            while let row = try facts.next() {
+            try db.each(ReportSQL.facts, [range.site, range.from.iso, range.to.iso]) { row in
                 var tally = FactsTally()
-                tally.tickets = row["tickets"]
-                let origin = IssueOrigin(rawValue: row["origin"]) ?? .hall
+                tally.tickets = try row["tickets"]
+                let origin = IssueOrigin(rawValue: try row["origin"]) ?? .hall
                 tally.byOrigin[origin] = tally.tickets
-                tally.called = row["called"]
-                tally.calls = row["calls"]
-                tally.transfersIn = row["transfers_in"]
-                tally.transfersOut = row["transfers_out"]
-                tally.served = row["served"]
-                tally.noShow = row["no_show"]
-                tally.cancelled = row["cancelled"]
-                tally.expired = row["expired"]
-                tally.waitCount = row["wait_count"]
-                tally.waitSum = row["wait_sum"]
-                tally.walkCount = row["walk_count"]
-                tally.walkSum = row["walk_sum"]
-                tally.serviceCount = row["service_count"]
-                tally.serviceSum = row["service_sum"]
-                tally.busySum = row["busy_sum"]
+                tally.called = try row["called"]
+                tally.calls = try row["calls"]
+                tally.transfersIn = try row["transfers_in"]
+                tally.transfersOut = try row["transfers_out"]
+                tally.served = try row["served"]
+                tally.noShow = try row["no_show"]
+                tally.cancelled = try row["cancelled"]
+                tally.expired = try row["expired"]
+                tally.waitCount = try row["wait_count"]
+                tally.waitSum = try row["wait_sum"]
+                tally.walkCount = try row["walk_count"]
+                tally.walkSum = try row["walk_sum"]
+                tally.serviceCount = try row["service_count"]
+                tally.serviceSum = try row["service_sum"]
+                tally.busySum = try row["busy_sum"]
                 let keyed = KeyedTally(
-                    day: row["day"], hour: row["hour"], serviceID: row["service_id"], counterID: row["counter_id"], staff: row["staff"],
-                    origin: origin, tally: tally, firstCall: row["first_call"], lastFinish: row["last_finish"])
+                    day: try row["day"], hour: try row["hour"], serviceID: try row["service_id"], counterID: try row["counter_id"],
+                    staff: try row["staff"],
+                    origin: origin, tally: tally, firstCall: try row["first_call"], lastFinish: try row["last_finish"])
                 rows[key(keyed.day, keyed.hour, keyed.serviceID, keyed.counterID, keyed.staff, origin.rawValue)] = keyed
             }
-            let waits = try Row.fetchCursor(
-                db, sql: ReportSQL.waits,
-                arguments: [range.site, range.from.iso, range.to.iso])
-            while let row = try waits.next() {
-                let target = key(row["day"], row["hour"], row["service_id"], row["counter_id"], row["staff"], row["origin"])
-                rows[target]?.tally.waitMinutes[row["minutes"], default: 0] += row["count"] as Int
+            try db.each(ReportSQL.waits, [range.site, range.from.iso, range.to.iso]) { row in
+                let target = key(try row["day"], try row["hour"], try row["service_id"], try row["counter_id"], try row["staff"], try row["origin"])
+                rows[target]?.tally.waitMinutes[try row["minutes"], default: 0] += try row["count"] as Int
             }
             // Today's tickets still open: not in the rollup yet; the same facts, read live.
-            let open = try TicketRecord.fetchAll(
-                db,
-                sql: ReportSQL.openTickets, arguments: [range.site, range.from.iso, range.to.iso])
+            let open = try TicketRecord.fetchAll(db, ReportSQL.openTickets, [range.site, range.from.iso, range.to.iso])
             for ticket in open {
                 guard
                     let facts = TicketFacts.of(
@@ -309,13 +301,11 @@ extension ReportStore {
         return try await read { db in
             var paused: [Int: Double] = [:]
             var since: [Int: Date] = [:]
-            let rows = try Row.fetchAll(
-                db, sql: ReportSQL.pauses,
-                arguments: [site.id, start, end])
+            let rows = try db.rows(ReportSQL.pauses, [site.id, start, end])
             for row in rows {
-                let counter: Int = row["counter_id"]
-                let at: Date = row["at"]
-                if row["action"] == "pause" {
+                let counter: Int = try row["counter_id"]
+                let at: Date = try row["at"]
+                if try row["action"] == "pause" {
                     since[counter] = since[counter] ?? at
                 } else if let began = since.removeValue(forKey: counter) {
                     paused[counter, default: 0] += at.timeIntervalSince(began)
@@ -337,12 +327,10 @@ extension ReportStore {
         // Counted here rather than grouped in SQL: a year's ratings stream through the index, unsorted.
         let ratings = try await read { db in
             var sums: [String: (count: Int, sum: Int)] = [:]
-            let rows = try Row.fetchCursor(
-                db, sql: ReportSQL.staffRatings, arguments: [site.id, range.from.start(in: site.zone), range.to.adding(days: 1).start(in: site.zone)])
-            while let row = try rows.next() {
-                let staff: String = row["staff"]
+            try db.each(ReportSQL.staffRatings, [site.id, range.from.start(in: site.zone), range.to.adding(days: 1).start(in: site.zone)]) { row in
+                let staff: String = try row["staff"]
                 sums[staff, default: (0, 0)].count += 1
-                sums[staff, default: (0, 0)].sum += row["score"] as Int
+                sums[staff, default: (0, 0)].sum += try row["score"] as Int
             }
             return sums.mapValues { ($0.count, Double($0.sum) / Double($0.count)) }
         }
@@ -361,18 +349,17 @@ extension ReportStore {
         let site = try await tickets.site(range.site)
         let names = try await staffNames()
         let (counts, bad) = try await read { db in
-            let bounds: StatementArguments = [site.id, range.from.start(in: site.zone), range.to.adding(days: 1).start(in: site.zone)]
+            let bounds: [(any SQLConvertible)?] = [site.id, range.from.start(in: site.zone), range.to.adding(days: 1).start(in: site.zone)]
             var counts: [Int: Int] = [:]
-            let scores = try Int.fetchCursor(db, sql: ReportSQL.ratingLevels, arguments: bounds)
-            while let score = try scores.next() { counts[score, default: 0] += 1 }
-            let bad = try Row.fetchAll(
-                db,
-                sql: ReportSQL.badRatings, arguments: bounds
+            try db.each(ReportSQL.ratingLevels, bounds) { row in counts[try row[0] as Int, default: 0] += 1 }
+            let bad = try db.rows(
+                ReportSQL.badRatings, bounds
             ).map { row in
                 RatingsReport.BadRating(
-                    number: row["number"], day: row["day"], at: row["at"], time: "", score: row["score"], service: row["service_id"],
-                    counter: row["counter_id"],
-                    staff: row["staff"], staffName: nil)
+                    number: try row["number"], day: try row["day"], at: try row["at"], time: "", score: try row["score"],
+                    service: try row["service_id"],
+                    counter: try row["counter_id"],
+                    staff: try row["staff"], staffName: nil)
             }
             return (counts, bad)
         }
@@ -393,9 +380,9 @@ extension ReportStore {
     func staffNames() async throws -> [String: String] {
         try await read { db in
             var names: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM staff") { names["staff:\(row["id"] as Int64)"] = row["name"] }
-            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM api_tokens") {
-                names["token:\(row["id"] as Int64)"] = "\(row["name"] as String) (token)"
+            for row in try db.rows("SELECT id, name FROM staff") { names["staff:\(try row["id"] as Int64)"] = try row["name"] }
+            for row in try db.rows("SELECT id, name FROM api_tokens") {
+                names["token:\(try row["id"] as Int64)"] = "\(try row["name"] as String) (token)"
             }
             return names
         }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// One queued webhook delivery.
@@ -70,18 +69,17 @@ extension WebhookOutbox {
     public func due(site: String, endpoint: String, limit: Int) async throws -> [WebhookDelivery] {
         let now = clock.now()
         return try await read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT o.* FROM webhook_outbox o
-                    WHERE o.site_id = ? AND o.endpoint = ? AND o.delivered_at IS NULL AND o.given_up_at IS NULL
-                      AND o.next_attempt_at <= ?
-                      AND NOT EXISTS (
-                        SELECT 1 FROM webhook_outbox p
-                        WHERE p.site_id = o.site_id AND p.endpoint = o.endpoint AND p.ticket_id = o.ticket_id AND p.id < o.id
-                          AND p.delivered_at IS NULL AND p.given_up_at IS NULL)
-                    ORDER BY o.id LIMIT ?
-                    """, arguments: [site, endpoint, now, limit]
+            try db.rows(
+                """
+                SELECT o.* FROM webhook_outbox o
+                WHERE o.site_id = ? AND o.endpoint = ? AND o.delivered_at IS NULL AND o.given_up_at IS NULL
+                  AND o.next_attempt_at <= ?
+                  AND NOT EXISTS (
+                    SELECT 1 FROM webhook_outbox p
+                    WHERE p.site_id = o.site_id AND p.endpoint = o.endpoint AND p.ticket_id = o.ticket_id AND p.id < o.id
+                      AND p.delivered_at IS NULL AND p.given_up_at IS NULL)
+                ORDER BY o.id LIMIT ?
+                """, [site, endpoint, now, limit]
             ).map(Self.delivery)
         }
     }
@@ -89,12 +87,12 @@ extension WebhookOutbox {
     /// When the endpoint's next queued delivery is due (`nil`: none waiting).
     public func nextAttempt(site: String, endpoint: String) async throws -> Date? {
         try await read { db in
-            try Date.fetchOne(
-                db,
-                sql: """
-                    SELECT MIN(next_attempt_at) FROM webhook_outbox
-                    WHERE site_id = ? AND endpoint = ? AND delivered_at IS NULL AND given_up_at IS NULL
-                    """, arguments: [site, endpoint])
+            try db.value(
+                Date.self,
+                """
+                SELECT MIN(next_attempt_at) FROM webhook_outbox
+                WHERE site_id = ? AND endpoint = ? AND delivered_at IS NULL AND given_up_at IS NULL
+                """, [site, endpoint])
         }
     }
 
@@ -104,10 +102,10 @@ extension WebhookOutbox {
         try await guarded {
             try await writer.write { db in
                 try db.execute(
-                    sql: """
-                        UPDATE webhook_outbox SET delivered_at = ?, last_attempt_at = ?, last_status = ?, attempts = attempts + 1
-                        WHERE id = ?
-                        """, arguments: [now, now, status, id])
+                    """
+                    UPDATE webhook_outbox SET delivered_at = ?, last_attempt_at = ?, last_status = ?, attempts = attempts + 1
+                    WHERE id = ?
+                    """, [now, now, status, id])
             }
         }
     }
@@ -124,11 +122,11 @@ extension WebhookOutbox {
         try await guarded {
             try await writer.write { db in
                 try db.execute(
-                    sql: """
-                        UPDATE webhook_outbox SET attempts = ?, last_attempt_at = ?, last_status = ?, last_error = ?,
-                            next_attempt_at = ?, given_up_at = ?
-                        WHERE id = ?
-                        """, arguments: [attempts, now, status, String(error.prefix(300)), next, abandon ? now : nil, delivery.id])
+                    """
+                    UPDATE webhook_outbox SET attempts = ?, last_attempt_at = ?, last_status = ?, last_error = ?,
+                        next_attempt_at = ?, given_up_at = ?
+                    WHERE id = ?
+                    """, [attempts, now, status, String(error.prefix(300)), next, abandon ? now : nil, delivery.id])
             }
         }
         return abandon
@@ -138,32 +136,32 @@ extension WebhookOutbox {
     public func status() async throws -> [WebhookEndpointStatus] {
         let configured = try await tickets.siteIDs().asyncFlatMap { siteID in try await tickets.site(siteID).webhooks.map { (siteID, $0.id) } }
         var result = try await read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT site_id, endpoint,
-                        SUM(delivered_at IS NULL AND given_up_at IS NULL) AS pending,
-                        MIN(CASE WHEN delivered_at IS NULL AND given_up_at IS NULL THEN created_at END) AS oldest_pending,
-                        SUM(delivered_at IS NOT NULL) AS delivered,
-                        MAX(delivered_at) AS last_success,
-                        SUM(given_up_at IS NOT NULL) AS given_up
-                    FROM webhook_outbox GROUP BY site_id, endpoint
-                    """
+            try db.rows(
+                """
+                SELECT site_id, endpoint,
+                    SUM(delivered_at IS NULL AND given_up_at IS NULL) AS pending,
+                    MIN(CASE WHEN delivered_at IS NULL AND given_up_at IS NULL THEN created_at END) AS oldest_pending,
+                    SUM(delivered_at IS NOT NULL) AS delivered,
+                    MAX(delivered_at) AS last_success,
+                    SUM(given_up_at IS NOT NULL) AS given_up
+                FROM webhook_outbox GROUP BY site_id, endpoint
+                """
             ).map { row -> WebhookEndpointStatus in
-                let siteID: String = row["site_id"]
-                let endpoint: String = row["endpoint"]
-                let lastSuccess: Date? = row["last_success"]
+                let siteID: String = try row["site_id"]
+                let endpoint: String = try row["endpoint"]
+                let lastSuccess: Date? = try row["last_success"]
                 // The latest failure since the last success: what is wrong now, if anything.
-                let failure = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT last_error, last_attempt_at FROM webhook_outbox
-                        WHERE site_id = ? AND endpoint = ? AND last_error IS NOT NULL AND last_attempt_at > COALESCE(?, '')
-                        ORDER BY last_attempt_at DESC LIMIT 1
-                        """, arguments: [siteID, endpoint, lastSuccess])
+                let failure = try db.row(
+                    """
+                    SELECT last_error, last_attempt_at FROM webhook_outbox
+                    WHERE site_id = ? AND endpoint = ? AND last_error IS NOT NULL AND last_attempt_at > COALESCE(?, '')
+                    ORDER BY last_attempt_at DESC LIMIT 1
+                    """, [siteID, endpoint, lastSuccess])
                 return WebhookEndpointStatus(
-                    siteID: siteID, endpoint: endpoint, pending: row["pending"], oldestPending: row["oldest_pending"], delivered: row["delivered"],
-                    lastSuccess: lastSuccess, lastError: failure?["last_error"], lastErrorAt: failure?["last_attempt_at"], givenUp: row["given_up"])
+                    siteID: siteID, endpoint: endpoint, pending: try row["pending"], oldestPending: try row["oldest_pending"],
+                    delivered: try row["delivered"],
+                    lastSuccess: lastSuccess, lastError: try failure?["last_error"], lastErrorAt: try failure?["last_attempt_at"],
+                    givenUp: try row["given_up"])
             }
         }
         let seen = Set(result.map { "\($0.siteID)/\($0.endpoint)" })
@@ -176,10 +174,11 @@ extension WebhookOutbox {
         return result.sorted { ($0.siteID, $0.endpoint) < ($1.siteID, $1.endpoint) }
     }
 
-    private static func delivery(_ row: Row) -> WebhookDelivery {
+    private static func delivery(_ row: SQLRow) throws -> WebhookDelivery {
         WebhookDelivery(
-            id: row["id"], eventID: row["event_id"], siteID: row["site_id"], endpoint: row["endpoint"], type: row["type"], body: row["body"],
-            attempts: row["attempts"], createdAt: row["created_at"])
+            id: try row["id"], eventID: try row["event_id"], siteID: try row["site_id"], endpoint: try row["endpoint"], type: try row["type"],
+            body: try row["body"],
+            attempts: try row["attempts"], createdAt: try row["created_at"])
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 
 /// What one webhook delivery carries: the JSON body (documented in docs/webhooks.md) and its keys.
@@ -63,10 +62,10 @@ extension TicketStore {
         let body = String(decoding: try encoder.encode(payload), as: UTF8.self)
         for endpoint in endpoints {
             try context.db.execute(
-                sql: """
-                    INSERT INTO webhook_outbox (event_id, site_id, endpoint, ticket_id, type, body, created_at, next_attempt_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [eventID, context.site.id, endpoint.id, ticket.id, event.type, body, context.now, context.now])
+                """
+                INSERT INTO webhook_outbox (event_id, site_id, endpoint, ticket_id, type, body, created_at, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [eventID, context.site.id, endpoint.id, ticket.id, event.type, body, context.now, context.now])
         }
         context.activity.noteWebhook()
     }

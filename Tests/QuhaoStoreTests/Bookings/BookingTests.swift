@@ -245,8 +245,9 @@ import Testing
         clock.set(Self.at(8).addingTimeInterval(31 * 86_400))
         #expect(try await store.operations.purgePersonalData(olderThanDays: 30) >= 1)
         let left = try await store.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT COALESCE(person_hash, identity_hash, identity_kind || identity_masked, phone_masked, device_hash, '') FROM bookings")
+            try db.values(
+                String.self,
+                "SELECT COALESCE(person_hash, identity_hash, identity_kind || identity_masked, phone_masked, device_hash, '') FROM bookings")
         }
         #expect(left == [""])
         #expect(try await store.bookings.booking(token: booking.token).state == .booked)

@@ -27,7 +27,7 @@ import Testing
             _ = try await store.complete(site: "hall", counter: 1, by: .staff("1"))
             _ = try await store.rate(.token(tokens[0]), score: 2)
             // What is kept of them, read from the file as it is now.
-            let personal = try await store.writer.read { db in
+            let personal = try await store.database.read { db in
                 try Row.fetchAll(db, sql: "SELECT identity_hash, identity_masked, phone_masked, device_hash FROM tickets").flatMap { row in
                     ["identity_hash", "identity_masked", "phone_masked", "device_hash"].map { row[$0] as String }
                 }
@@ -55,11 +55,11 @@ import Testing
                 #expect(bytes.range(of: Data(value.utf8)) == nil, "\(value) is still in the database file or its WAL")
             }
             // The recent ticket's data is still there: the search above can find what is in the file.
-            let kept = try await store.writer.read { db in
+            let kept = try await store.database.read { db in
                 try String.fetchOne(db, sql: "SELECT phone_masked FROM tickets WHERE token = ?", arguments: [recent.token])
             }
             #expect(kept == "135****1111")
-            try await store.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            try await store.database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
             #expect(Fixture.fileBytes(path).range(of: Data("135****1111".utf8)) != nil)
             // The numbers and the log remain.
             #expect(try await store.ticket(.token(tokens[0])).number.description == "B001")

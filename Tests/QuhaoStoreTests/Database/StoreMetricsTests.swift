@@ -68,7 +68,7 @@ import Testing
             #expect(Self.count(metrics, "invoice", "issued") == 1)
             // A savepoint rolled back after appending an event leaves no count; the rest of its transaction does.
             let ticket = try await store.ticket(.number(site: "hall", "B001"))
-            let record = try await store.writer.read { try TicketRecord.fetchOne($0, key: ticket.id)! }
+            let record = try await store.writer.read { try TicketRecord.fetchOne($0, id: ticket.id)! }
             struct Refused: Error {}
             @Sendable func event(_ action: String, _ context: TicketStore.Context) -> TicketEvent {
                 TicketEvent(
@@ -77,7 +77,7 @@ import Testing
             }
             try await store.writer.write { db in
                 let context = TicketStore.Context(db: db, now: Fixture.morning, site: Fixture.site, activity: store.activity, random: .seeded(1))
-                try? db.inSavepoint {
+                try? db.savepoint { () throws -> Void in
                     var refused = event("cancel", context)
                     try context.append(&refused, ticket: record)
                     throw Refused()

@@ -12,7 +12,7 @@ import Testing
 @Suite struct QueryPlanTests {
     static func plan(_ sql: String, _ arguments: StatementArguments) async throws -> String {
         let (store, _) = try await Fixture.store()
-        return try await store.read { db in
+        return try await store.database.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }.joined(separator: "\n")
         }
     }

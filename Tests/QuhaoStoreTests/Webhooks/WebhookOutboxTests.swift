@@ -25,7 +25,7 @@ import Testing
     }
 
     static func rows(_ store: TicketStore) async throws -> [(endpoint: String, type: String, body: String)] {
-        try await store.writer.read { db in
+        try await store.database.read { db in
             try Row.fetchAll(db, sql: "SELECT endpoint, type, body FROM webhook_outbox ORDER BY id").map { ($0["endpoint"], $0["type"], $0["body"]) }
         }
     }
