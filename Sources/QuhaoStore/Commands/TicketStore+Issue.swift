@@ -56,7 +56,7 @@ extension TicketStore {
         return try await issues.submit(request.siteID) { db, now in
             try issue(
                 request, token: token, by: initiator,
-                Context(db: db, now: now, site: try sites.load(db, request.siteID), activity: activity, random: random))
+                Context(db: db, now: now, site: try sites.load(db, request.siteID), random: random))
         }
     }
 

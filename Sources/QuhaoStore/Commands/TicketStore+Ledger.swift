@@ -71,5 +71,6 @@ extension TicketStore {
         for (id, key) in zip(ids, QueuePlacement.renumbered(count: ids.count)) {
             try db.execute("UPDATE tickets SET sort_key = ? WHERE id = ?", [key, id])
         }
+        db.journal.touch(ids)
     }
 }

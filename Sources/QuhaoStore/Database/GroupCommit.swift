@@ -27,13 +27,15 @@ final class GroupCommit: Sendable {
     private let writer: any DatabaseWriter
     private let clock: any QuhaoClock
     private let observers: CommitObservers
+    private let activity: TicketActivity
     private let metrics: StoreMetrics
     private let state = Mutex<(queue: [Job], draining: Bool)>(([], false))
 
-    init(writer: any DatabaseWriter, clock: any QuhaoClock, observers: CommitObservers, metrics: StoreMetrics) {
+    init(writer: any DatabaseWriter, clock: any QuhaoClock, observers: CommitObservers, activity: TicketActivity, metrics: StoreMetrics) {
         self.writer = writer
         self.clock = clock
         self.observers = observers
+        self.activity = activity
         self.metrics = metrics
     }
 
@@ -97,17 +99,14 @@ final class GroupCommit: Sendable {
     private func commit(_ batch: [Job], _ db: Database) {
         guard !batch.isEmpty else { return }
         let now = clock.now()
-        let touched = TouchedTickets()
+        let journal = CommitJournal()
+        let session = GRDBDatabase(db: db, journal: journal)
         let began = ContinuousClock.now
         do {
             try db.inTransaction(.immediate) {
-                db.add(transactionObserver: touched, extent: .nextTransaction)
                 for job in batch {
                     do {
-                        try db.inSavepoint {
-                            try job.run(GRDBDatabase(db: db), now)
-                            return .commit
-                        }
+                        try session.savepoint { try job.run(session, now) }
                     } catch {
                         // A full disk or an I/O error can make SQLite roll back the whole
                         // transaction: then nothing of this batch stands, and nothing more may
@@ -124,7 +123,8 @@ final class GroupCommit: Sendable {
         }
         metrics.writeTransaction.recordInterval(since: began)
         metrics.batchSize.record(batch.count)
-        for site in Set(batch.map(\.site)) { observers.notify(site, .only(touched.ids)) }
+        activity.committed(journal)
+        for site in Set(batch.map(\.site)) { observers.notify(site, .only(journal.entries.tickets)) }
         for job in batch { job.finish(nil) }
     }
 }

@@ -88,7 +88,10 @@ public struct TicketStore: StorageAccess {
             try db.execute("INSERT INTO secrets (name, value) VALUES ('identity_hmac', ?)", [fresh])
             return fresh
         }
-        self.writer = SQLiteEngine(database: writer)
+        let activity = TicketActivity()
+        activity.onCommit { metrics.count($0) }
+        self.activity = activity
+        self.writer = SQLiteEngine(database: writer, committed: activity.committed)
         self.database = writer
         self.clock = clock
         self.random = random
@@ -96,12 +99,7 @@ public struct TicketStore: StorageAccess {
         let observers = CommitObservers()
         self.observers = observers
         self.metrics = metrics
-        self.issues = GroupCommit(writer: writer, clock: clock, observers: observers, metrics: metrics)
-        let activity = TicketActivity()
-        // Held by the store (GRDB holds it weakly): as long as the store lives, every commit is seen.
-        writer.add(transactionObserver: activity, extent: .observerLifetime)
-        activity.onCommit { metrics.count($0) }
-        self.activity = activity
+        self.issues = GroupCommit(writer: writer, clock: clock, observers: observers, activity: activity, metrics: metrics)
     }
 
     /// The HMAC under which an identity is stored (one-ticket-per-person rule); the clear value never is.
@@ -122,7 +120,6 @@ public struct TicketStore: StorageAccess {
         let db: any SQLDatabase
         let now: Date
         let site: Site
-        let activity: TicketActivity
         let random: RandomSource
         var day: BusinessDay { site.businessDay(at: now) }
 
@@ -131,7 +128,7 @@ public struct TicketStore: StorageAccess {
         /// - Parameter ticket: The ticket as the event left it.
         func append(_ event: inout TicketEvent, ticket: TicketRecord) throws {
             try event.insert(db)
-            activity.note(event, rowID: event.id!)
+            db.journal.note(event)
             try TicketStore.updateReportFacts(after: event, ticket: ticket, self)
             let kind: WebhookEvent? = event.action == "issue" ? .issued : TicketAction(rawValue: event.action).map(WebhookEvent.init)
             if let kind { try TicketStore.enqueueWebhooks(kind, ticket: ticket, self) }
@@ -141,7 +138,7 @@ public struct TicketStore: StorageAccess {
     /// Runs a command for a site in one write transaction, then announces the change.
     func write<T: Sendable>(site siteID: String, _ body: @escaping @Sendable (Context) throws -> T) async throws -> T {
         try await transact { db, now in
-            (siteID, try body(Context(db: db, now: now, site: try sites.load(db, siteID), activity: activity, random: random)))
+            (siteID, try body(Context(db: db, now: now, site: try sites.load(db, siteID), random: random)))
         }
     }
 
@@ -160,7 +157,7 @@ public struct TicketStore: StorageAccess {
                 record = try Self.fetchTicket(db, reference, day: nil)
                 site = try sites.load(db, record.siteID)
             }
-            return (site.id, try body(Context(db: db, now: now, site: site, activity: activity, random: random), &record))
+            return (site.id, try body(Context(db: db, now: now, site: site, random: random), &record))
         }
     }
 
@@ -177,17 +174,16 @@ public struct TicketStore: StorageAccess {
     private func transact<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase, Date) throws -> (site: String, value: T)) async throws -> T {
         try databaseFileInPlace()
         let now = clock.now()
-        let touched = TouchedTickets()
         let began = Mutex<ContinuousClock.Instant?>(nil)
-        let (siteID, value) = try await guarded {
-            try await database.write { db in
+        let (siteID, value, touched) = try await guarded {
+            try await writer.write { db in
                 began.withLock { $0 = .now }
-                db.add(transactionObserver: touched, extent: .nextTransaction)
-                return try body(GRDBDatabase(db: db), now)
+                let (siteID, value) = try body(db, now)
+                return (siteID, value, db.journal)
             }
         }
         if let began = began.withLock({ $0 }) { metrics.writeTransaction.recordInterval(since: began) }
-        observers.notify(siteID, .only(touched.ids))
+        observers.notify(siteID, .only(touched.entries.tickets))
         return value
     }
 
@@ -233,19 +229,6 @@ final class CommitObservers: Sendable {
 
     /// The sequence of the site's latest commit (0: none yet).
     func sequence(_ siteID: String) -> UInt64 { sequences.withLock { $0[siteID] ?? 0 } }
-}
-
-/// The rows of `tickets` one transaction inserted, updated or deleted (SQLite's update hook
-/// through GRDB), so the board re-reads those rather than the whole day.
-final class TouchedTickets: TransactionObserver, Sendable {
-    private let touched = Mutex<Set<Ticket.ID>>([])
-
-    var ids: Set<Ticket.ID> { touched.withLock { $0 } }
-
-    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool { eventKind.tableName == "tickets" }
-    func databaseDidChange(with event: DatabaseEvent) { _ = touched.withLock { $0.insert(event.rowID) } }
-    func databaseDidCommit(_ db: Database) {}
-    func databaseDidRollback(_ db: Database) { touched.withLock { $0.removeAll() } }
 }
 
 extension TicketStore {

@@ -4,6 +4,12 @@ import GRDB
 /// The engine seam over SQLite: GRDB's `Database`, with statements cached per connection.
 struct GRDBDatabase: SQLDatabase {
     let db: Database
+    let journal: CommitJournal
+
+    init(db: Database, journal: CommitJournal = CommitJournal()) {
+        self.db = db
+        self.journal = journal
+    }
 
     var dialect: SQLDialect { .sqlite }
 
@@ -25,9 +31,15 @@ struct GRDBDatabase: SQLDatabase {
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {
         var result: T?
-        try db.inSavepoint {
-            result = try body()
-            return .commit
+        let noted = journal.entries
+        do {
+            try db.inSavepoint {
+                result = try body()
+                return .commit
+            }
+        } catch {
+            journal.restore(noted)
+            throw error
         }
         return result!
     }

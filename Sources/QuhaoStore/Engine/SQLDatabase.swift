@@ -9,6 +9,9 @@ protocol SQLDatabase {
     /// Which SQL this engine speaks, for the few fragments that differ (``SQLDialect``).
     var dialect: SQLDialect { get }
 
+    /// What this transaction did, told to listeners after its commit.
+    var journal: CommitJournal { get }
+
     /// Runs a statement; `?` marks each argument.
     /// - Returns: How many rows it inserted, updated or deleted.
     @discardableResult
@@ -17,8 +20,8 @@ protocol SQLDatabase {
     /// Calls `body` with each row a query answers, in order, without holding them all.
     func each(_ sql: String, _ arguments: [(any SQLConvertible)?], _ body: (SQLRow) throws -> Void) throws
 
-    /// Runs `body` in a savepoint: what it changed is undone if it throws (the transaction goes
-    /// on, as it must on PostgreSQL after a refused statement), kept if it returns.
+    /// Runs `body` in a savepoint: what it changed (and noted in the ``journal``) is undone if it
+    /// throws (the transaction goes on, as it must on PostgreSQL after a refused statement), kept if it returns.
     func savepoint<T>(_ body: () throws -> T) throws -> T
 }
 

@@ -5,6 +5,7 @@ import GRDB
 /// Bodies are synchronous and run on the engine's own threads, never on the task pool.
 protocol StoreEngine: Sendable {
     /// Runs `body` in one write transaction; committed if it returns, rolled back if it throws.
+    /// After the commit the engine's listener is told what the body noted in its ``SQLDatabase/journal``.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) throws -> T) async throws -> T
     /// Runs `body` against a consistent view of the committed data.
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) throws -> T) async throws -> T
@@ -17,9 +18,14 @@ protocol StoreEngine: Sendable {
 /// SQLite through GRDB: a pool (one writer, concurrent readers in WAL mode) or an in-memory queue.
 struct SQLiteEngine: StoreEngine {
     let database: any DatabaseWriter
+    /// Told what each committed write did.
+    let committed: @Sendable (CommitJournal) -> Void
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) throws -> T) async throws -> T {
-        try await database.write { try body(GRDBDatabase(db: $0)) }
+        let journal = CommitJournal()
+        let value = try await database.write { try body(GRDBDatabase(db: $0, journal: journal)) }
+        committed(journal)
+        return value
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) throws -> T) async throws -> T {

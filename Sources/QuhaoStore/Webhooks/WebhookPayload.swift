@@ -67,6 +67,6 @@ extension TicketStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, [eventID, context.site.id, endpoint.id, ticket.id, event.type, body, context.now, context.now])
         }
-        context.activity.noteWebhook()
+        context.db.journal.noteWebhook()
     }
 }

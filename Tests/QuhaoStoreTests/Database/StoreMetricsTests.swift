@@ -76,7 +76,7 @@ import Testing
                     counterID: nil, serviceID: "invoice", initiator: "system", detail: nil)
             }
             try await store.writer.write { db in
-                let context = TicketStore.Context(db: db, now: Fixture.morning, site: Fixture.site, activity: store.activity, random: .seeded(1))
+                let context = TicketStore.Context(db: db, now: Fixture.morning, site: Fixture.site, random: .seeded(1))
                 try? db.savepoint { () throws -> Void in
                     var refused = event("cancel", context)
                     try context.append(&refused, ticket: record)
