@@ -5,7 +5,7 @@
 SWIFT        ?= swift
 BUILD_DIR    ?= .build
 SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config espeak-ng
-TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux sqlite3 openssl systemd
+TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux sqlite3 openssl systemd postgresql
 # make package: dpkg-shlibdeps (runtime Depends) and strip.
 PACKAGE_DEPS := dpkg-dev binutils
 QUHAO        := $(BUILD_DIR)/debug/quhao
@@ -31,9 +31,16 @@ run: deps build
 		echo "Canteen inspections: http://127.0.0.1:8080/admin/inspections (admins), /inspect (inspectors); README, Canteen inspections."; fi
 	$(QUHAO) serve $(ARGS)
 
+# A throwaway PostgreSQL cluster (Tests/support/postgres-cluster.sh) for the store's PostgreSQL
+# tests, in /tmp (the postgres user must reach it), stopped when the tests end, passed or not.
+PG_TEST_DIR  := $(shell mktemp -d -u /tmp/quhao-pg.XXXXXX)
+
 test: deps test-deps lint
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --parallel
+	Tests/support/postgres-cluster.sh stop $(PG_TEST_DIR); rm -rf $(PG_TEST_DIR)
+	url=$$(Tests/support/postgres-cluster.sh start $(PG_TEST_DIR)) && \
+		QUHAO_TEST_POSTGRES="$$url?sslmode=disable" $(SWIFT) test --parallel; \
+		status=$$?; Tests/support/postgres-cluster.sh stop $(PG_TEST_DIR); exit $$status
 	$(MAKE) static
 	QUHAO_STATIC=$(CURDIR)/$(STATIC_BINARY) Tests/e2e/run-all $(QUHAO)
 	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py Tests/browser/window_printer.py Tests/browser/display.py Tests/browser/inspections.py Tests/browser/booking.py Tests/browser/kiosk.py Tests/browser/office.py; do python3 $$test $(QUHAO) || exit 1; done

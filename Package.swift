@@ -25,6 +25,8 @@ let multipartKit = Package.Dependency.package(url: "https://github.com/vapor/mul
 // /metrics: the store and the server measure through swift-metrics, exposed by swift-prometheus.
 let swiftMetrics = Package.Dependency.package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0")
 let prometheus = Package.Dependency.package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1")
+// The city's engine: PostgreSQL (QuhaoStore/Engine/Postgres*).
+let postgresNIO = Package.Dependency.package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0")
 // Webhook deliveries.
 let asyncHTTPClient = Package.Dependency.package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0")
 
@@ -43,7 +45,7 @@ let package = Package(
     dependencies: [
         argumentParser, swiftLog, swiftCrypto, grdb, hummingbird, hummingbirdAuth, mustache, yams, serviceLifecycle, nio, nioExtras, httpTypes,
         nioSSL,
-        swiftCSV, multipartKit, swiftMetrics, prometheus, asyncHTTPClient,
+        swiftCSV, multipartKit, swiftMetrics, prometheus, asyncHTTPClient, postgresNIO,
     ],
     targets: [
         // Pure domain: value types and rules, Foundation only.
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "QuhaoCore", resources: [.embedInCode("Resources/i18n/en.json"), .embedInCode("Resources/i18n/zh-CN.json")],
             swiftSettings: swiftSettings),
-        // SQLite through GRDB: schema, migrations, atomic commands, event log.
+        // The queue's state: schema, migrations, atomic commands, event log, over SQLite (GRDB) or PostgreSQL (postgres-nio).
         .target(
             name: "QuhaoStore",
             dependencies: [
@@ -61,6 +63,9 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

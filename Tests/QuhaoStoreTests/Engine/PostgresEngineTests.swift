@@ -1,0 +1,131 @@
+import Foundation
+import QuhaoCore
+import Synchronization
+import Testing
+
+@testable import QuhaoStore
+
+/// The PostgreSQL side of the engine seam, against the throwaway cluster `make test` starts
+/// (`QUHAO_TEST_POSTGRES`). A whole server restart is the e2e's (`Tests/e2e`), from outside.
+@Suite(.enabled(if: testPostgresURL != nil, "needs QUHAO_TEST_POSTGRES (make test starts a cluster)"), .serialized)
+struct PostgresEngineTests {
+    static let url = testPostgresURL
+
+    /// Runs `body` with an engine on the test cluster, closed at the end whatever happens.
+    static func withEngine(
+        _ committed: @escaping @Sendable (CommitJournal) -> Void = { _ in }, _ body: (PostgresEngine) async throws -> Void
+    ) async throws {
+        let engine = try PostgresEngine(location: try PostgresLocation(url: try #require(url)), password: nil, committed: committed)
+        do {
+            try await body(engine)
+        } catch {
+            await engine.close()
+            throw error
+        }
+        await engine.close()
+    }
+
+    /// A table of this test's own (the tests share one database).
+    static func table(_ name: String, _ engine: PostgresEngine) async throws -> String {
+        let table = "t_\(name)_\(UInt32.random(in: 0...UInt32.max))"
+        try await engine.write { db in
+            try db.execute("CREATE TABLE \(table) (id BIGSERIAL PRIMARY KEY, i BIGINT, d DOUBLE PRECISION, t TEXT UNIQUE, b BYTEA, at TIMESTAMPTZ)")
+        }
+        return table
+    }
+
+    @Test func placeholdersAreNumberedOutsideQuotesAndComments() {
+        #expect(PostgresDatabase.numbered("SELECT ? , '?' , \"a?\" -- ?\n, ? /* ? */ , ?") == "SELECT $1 , '?' , \"a?\" -- ?\n, $2 /* ? */ , $3")
+        #expect(PostgresDatabase.numbered("SELECT 'it''s ?', ? - 1, 4/2") == "SELECT 'it''s ?', $1 - 1, 4/2")
+    }
+
+    @Test func everyKindOfValueComesBackAsItWasBound() async throws {
+        try await Self.withEngine { engine in
+            let table = try await Self.table("values", engine)
+            let moment = Date(timeIntervalSince1970: 1_796_000_000.123456)
+            let bytes = Data((0...255).map(UInt8.init))
+            let text = "纳税人 O'Brien \"quoted\" ? $1"
+            try await engine.write { db in
+                try db.execute("INSERT INTO \(table) (i, d, t, b, at) VALUES (?, ?, ?, ?, ?)", [Int64.max, 2.5, text, bytes, moment])
+                try db.execute(
+                    "INSERT INTO \(table) (i, d, t, b, at) VALUES (?, ?, ?, ?, ?)",
+                    [nil as Int?, nil as Double?, nil as String?, nil as Data?, nil as Date?])
+            }
+            let rows = try await engine.read { db in try db.rows("SELECT * FROM \(table) ORDER BY id") }
+            #expect(rows.count == 2)
+            #expect(try rows[0]["i"] as Int64 == Int64.max)
+            #expect(try rows[0]["d"] as Double == 2.5)
+            #expect(try rows[0]["t"] as String == text)
+            #expect(try rows[0]["b"] as Data == bytes)
+            let read: Date = try rows[0]["at"]
+            #expect(abs(read.timeIntervalSince(moment)) < 0.000_001)
+            let missingNumber: Int64? = try rows[1]["i"]
+            let missingMoment: Date? = try rows[1]["at"]
+            #expect(missingNumber == nil && missingMoment == nil)
+            // Aggregates: COUNT is bigint, SUM numeric, comparisons boolean; all read as the seam's values.
+            let sums = try await engine.read { db in try db.row("SELECT COUNT(*) AS n, SUM(i / 2) AS s, (COUNT(*) = 2) AS two FROM \(table)") }
+            let aggregate = try #require(sums)
+            let count: Int = try aggregate["n"]
+            let two: Bool = try aggregate["two"]
+            let sum: Double = try aggregate["s"]
+            #expect(count == 2 && two)
+            #expect(sum == Double(Int64.max / 2))
+        }
+    }
+
+    @Test func aRefusedSavepointIsUndoneAndTheTransactionGoesOn() async throws {
+        let journals = JournalLog()
+        try await Self.withEngine({ journals.append($0.entries) }) { engine in
+            let table = try await Self.table("savepoint", engine)
+            try await engine.write { db in
+                try db.execute("INSERT INTO \(table) (t) VALUES ('A001')")
+                db.journal.touch([1])
+                do {
+                    try db.savepoint {
+                        db.journal.touch([2])
+                        try db.execute("INSERT INTO \(table) (t) VALUES ('A001')")
+                    }
+                    Issue.record("a duplicate was accepted")
+                } catch let failure as PostgresFailure {
+                    #expect(failure.sqlState == "23505")
+                    #expect(!failure.isUnavailable)
+                }
+                try db.execute("INSERT INTO \(table) (t) VALUES ('A002')")
+            }
+            let numbers = try await engine.read { db in try db.values(String.self, "SELECT t FROM \(table) ORDER BY t") }
+            #expect(numbers == ["A001", "A002"])
+            #expect(journals.all.last?.tickets == [1])
+            let id = try await engine.write { db in try db.insert("INSERT INTO \(table) (t) VALUES (?)", ["A003"]) }
+            #expect(id >= 3 && id <= 4)
+        }
+    }
+
+    @Test func aConnectionKilledMidTransactionFailsAtOnceAndTheNextWriteReconnects() async throws {
+        try await Self.withEngine { engine in
+            let table = try await Self.table("killed", engine)
+            let started = ContinuousClock.now
+            await #expect(throws: PostgresFailure.self) {
+                try await engine.write { db in
+                    try db.execute("INSERT INTO \(table) (t) VALUES ('lost')")
+                    // The server ends this session, as a restart or a failover would.
+                    _ = try? db.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+                    try db.execute("INSERT INTO \(table) (t) VALUES ('after')")
+                }
+            }
+            #expect(ContinuousClock.now - started < .seconds(5))
+            try await engine.write { db in try db.execute("INSERT INTO \(table) (t) VALUES ('next')") }
+            let left = try await engine.read { db in try db.values(String.self, "SELECT t FROM \(table) ORDER BY t") }
+            #expect(left == ["next"], "nothing of the killed transaction stands")
+        }
+    }
+}
+
+/// The throwaway cluster's URL, when `make test` started one.
+let testPostgresURL = ProcessInfo.processInfo.environment["QUHAO_TEST_POSTGRES"]
+
+/// The journals a test's engine announced.
+final class JournalLog: Sendable {
+    private let entries = Mutex<[CommitJournal.Entries]>([])
+    func append(_ value: CommitJournal.Entries) { entries.withLock { $0.append(value) } }
+    var all: [CommitJournal.Entries] { entries.withLock { $0 } }
+}

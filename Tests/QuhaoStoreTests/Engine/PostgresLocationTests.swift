@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+@testable import QuhaoStore
+
+/// `--database postgres://…`: what it names, and what it refuses in words.
+@Suite struct PostgresLocationTests {
+    @Test func aURLNamesHostPortUserDatabaseAndTLS() throws {
+        let location = try PostgresLocation(url: "postgres://quhao@db.bureau.local:6432/city?sslmode=require")
+        #expect(location.host == "db.bureau.local" && location.port == 6432 && location.user == "quhao")
+        #expect(location.database == "city" && location.tls == .require)
+        let plain = try PostgresLocation(url: "postgresql://quhao@127.0.0.1/quhao")
+        #expect(plain.port == 5432 && plain.tls == .prefer)
+        #expect(PostgresLocation.isURL("postgres://x@y/z") && !PostgresLocation.isURL("/var/lib/quhao/quhao.sqlite"))
+    }
+
+    @Test(arguments: [
+        ("postgres://quhao:secret@db/city", "密码"),
+        ("postgres://db/city", "用户名"),
+        ("postgres://quhao@db/", "库名"),
+        ("postgres://quhao@db/city?sslmode=sometimes", "sslmode"),
+        ("postgres://quhao@db/city?host=evil", "参数"),
+        ("mysql://quhao@db/city", "postgres://"),
+    ])
+    func aBadURLIsRefusedSayingWhy(_ url: String, _ words: String) {
+        #expect {
+            _ = try PostgresLocation(url: url)
+        } throws: { error in
+            (error as? QuhaoURLError)?.zh.contains(words) == true
+        }
+    }
+
+    @Test func thePasswordComesFromTheEnvironmentOrAFileNeverTheURL() throws {
+        #expect(try PostgresLocation.password(environment: ["QUHAO_DATABASE_PASSWORD": "a", "PGPASSWORD": "b"]) == "a")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pw-\(UUID().uuidString)")
+        try "s3cret\nignored\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(try PostgresLocation.password(environment: ["QUHAO_DATABASE_PASSWORD_FILE": file.path]) == "s3cret")
+        #expect(try PostgresLocation.password(environment: ["PGPASSWORD": "b"]) == "b")
+        #expect(try PostgresLocation.password(environment: [:]) == nil)
+        #expect(throws: QuhaoURLError.self) { try PostgresLocation.password(environment: ["QUHAO_DATABASE_PASSWORD_FILE": "/nonexistent/pw"]) }
+    }
+}
