@@ -13,7 +13,7 @@ struct PostgresEngineTests {
 
     /// Runs `body` with an engine on the test cluster, closed at the end whatever happens.
     static func withEngine(
-        _ committed: @escaping @Sendable (CommitJournal) -> Void = { _ in }, _ body: (PostgresEngine) async throws -> Void
+        committed: @escaping @Sendable (CommitJournal) -> Void = { _ in }, _ body: (PostgresEngine) async throws -> Void
     ) async throws {
         let engine = try PostgresEngine(location: try PostgresLocation(url: try #require(url)), password: nil, committed: committed)
         do {
@@ -75,7 +75,8 @@ struct PostgresEngineTests {
 
     @Test func aRefusedSavepointIsUndoneAndTheTransactionGoesOn() async throws {
         let journals = JournalLog()
-        try await Self.withEngine({ journals.append($0.entries) }) { engine in
+        let noteJournal: @Sendable (CommitJournal) -> Void = { journals.append($0.entries) }
+        try await Self.withEngine(committed: noteJournal) { engine in
             let table = try await Self.table("savepoint", engine)
             try await engine.write { db in
                 try db.execute("INSERT INTO \(table) (t) VALUES ('A001')")
