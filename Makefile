@@ -40,7 +40,7 @@ test: deps test-deps lint
 	Tests/support/postgres-cluster.sh stop $(PG_TEST_DIR); rm -rf $(PG_TEST_DIR)
 	url=$$(Tests/support/postgres-cluster.sh start $(PG_TEST_DIR)) && \
 		QUHAO_TEST_POSTGRES="$$url?sslmode=disable" $(SWIFT) test --parallel; \
-		status=$$?; Tests/support/postgres-cluster.sh stop $(PG_TEST_DIR); exit $$status
+		status=$$?; Tests/support/postgres-cluster.sh stop $(PG_TEST_DIR); rm -rf $(PG_TEST_DIR); exit $$status
 	$(MAKE) static
 	QUHAO_STATIC=$(CURDIR)/$(STATIC_BINARY) Tests/e2e/run-all $(QUHAO)
 	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py Tests/browser/window_printer.py Tests/browser/display.py Tests/browser/inspections.py Tests/browser/booking.py Tests/browser/kiosk.py Tests/browser/office.py; do python3 $$test $(QUHAO) || exit 1; done

@@ -119,6 +119,59 @@ struct PostgresEngineTests {
             #expect(left == ["next"], "nothing of the killed transaction stands")
         }
     }
+    @Test func theBaselineSchemaBuildsAndItsTriggersHold() async throws {
+        struct RolledBack: Error {}
+        try await Self.withEngine { engine in
+            await #expect(throws: RolledBack.self) {
+                try await engine.write { db in
+                    // A schema of its own, inside a transaction rolled back at the end: nothing stays.
+                    let schema = "s_\(UInt32.random(in: 0...UInt32.max))"
+                    try db.execute("CREATE SCHEMA \(schema)")
+                    try db.execute("SET LOCAL search_path TO \(schema)")
+                    for statement in PostgresSchema.baseline { try db.execute(statement) }
+                    #expect(try db.value(Int.self, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ?", [schema]) == 25)
+                    let now = Date()
+                    try db.execute("INSERT INTO sites (id, definition, synced_at) VALUES ('office', '{}', ?)", [now])
+                    let ticket = try db.insert(
+                        """
+                        INSERT INTO tickets (token, site_id, day, origin_service_id, seq, number, service_id, state, priority, channel,
+                            sort_key, issued_at)
+                        VALUES ('t', 'office', '2026-12-02', 'routine', 1, 'R001', 'routine', 'waiting', 'normal', 'phone', 1000, ?)
+                        """, [now])
+                    let unit = try db.insert(
+                        """
+                        INSERT INTO units (site_id, name, uscc, licence, address, type, risk, contact_phone, kitchen_mode, poster_token,
+                            private_token, created_at, updated_at)
+                        VALUES ('office', '食堂', '91330100000000001X', 'JY1', '钱塘区', 'canteen', 'A', '13912345678', 'open', 'p', 'u', ?, ?)
+                        """, [now, now])
+                    try db.execute(
+                        "INSERT INTO inspections (site_id, unit_id, kind, status, ticket_id, requested_at) VALUES ('office', ?, 'routine', 'requested', ?, ?)",
+                        [unit, ticket, now])
+                    try db.execute("UPDATE tickets SET state = 'called', counter_id = 2 WHERE id = ?", [ticket])
+                    let followed = try #require(try db.row("SELECT status, counter_id FROM inspections WHERE ticket_id = ?", [ticket]))
+                    #expect(try followed["status"] as String == "called")
+                    #expect(try followed["counter_id"] as Int == 2)
+                    try db.execute(
+                        "INSERT INTO ticket_events (ticket_id, site_id, at, action, to_state, service_id, initiator) VALUES (?, 'office', ?, 'call', 'called', 'routine', 'system')",
+                        [ticket, now])
+                    #expect(throws: PostgresFailure.self, "the log is append-only") {
+                        try db.savepoint { try db.execute("DELETE FROM ticket_events") }
+                    }
+                    try db.execute(
+                        "INSERT INTO staff (login, name, role, password_hash, created_at, password_changed_at) VALUES ('Wang', 'w', 'admin', 'h', ?, ?)",
+                        [now, now])
+                    #expect(throws: PostgresFailure.self, "a login is one whatever its case") {
+                        try db.savepoint {
+                            try db.execute(
+                                "INSERT INTO staff (login, name, role, password_hash, created_at, password_changed_at) VALUES ('wang', 'w', 'admin', 'h', ?, ?)",
+                                [now, now])
+                        }
+                    }
+                    throw RolledBack()
+                }
+            }
+        }
+    }
 }
 
 /// The throwaway cluster's URL, when `make test` started one.
