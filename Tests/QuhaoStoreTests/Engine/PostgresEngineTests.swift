@@ -119,6 +119,27 @@ struct PostgresEngineTests {
             #expect(left == ["next"], "nothing of the killed transaction stands")
         }
     }
+    @Test func threeDaemonsStartingAtOnceMigrateTheDatabaseOnce() async throws {
+        try await Self.withEngine { first in
+            try await Self.withEngine { second in
+                try await Self.withEngine { third in
+                    let runs = try await withThrowingTaskGroup(of: [String].self) { group in
+                        for engine in [first, second, third] { group.addTask { try await PostgresMigrations.migrate(engine) } }
+                        return try await group.reduce(into: [[String]]()) { $0.append($1) }
+                    }
+                    // On a new database one run applies the list, the others find it done; on one
+                    // migrated before (a cluster reused), none applies anything.
+                    #expect(runs.filter { !$0.isEmpty }.count <= 1)
+                    #expect(runs.allSatisfy { $0.isEmpty || $0 == PostgresMigrations.list.map(\.name) })
+                    let applied = try await first.read { db in try db.values(String.self, "SELECT name FROM quhao_migrations ORDER BY name") }
+                    #expect(applied == PostgresMigrations.list.map(\.name))
+                    let tickets = try await second.read { db in try db.value(Int.self, "SELECT COUNT(*) FROM tickets") }
+                    #expect(tickets != nil)
+                }
+            }
+        }
+    }
+
     @Test func theBaselineSchemaBuildsAndItsTriggersHold() async throws {
         struct RolledBack: Error {}
         try await Self.withEngine { engine in

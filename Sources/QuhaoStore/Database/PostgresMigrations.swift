@@ -1,0 +1,35 @@
+import Foundation
+
+/// The migrations on PostgreSQL. The list is append-only, as SQLite's (``Migrations``): its first
+/// entry builds the schema SQLite reached with its seventeen (``PostgresSchema/baseline``); every
+/// later change of the schema is one entry here and one there, under the same name.
+///
+/// Many daemons may start at once on one database: the whole run is one transaction under a
+/// transaction-scoped advisory lock, so one applies what is missing and the others find it done
+/// (PostgreSQL's DDL is transactional: a failed run leaves nothing half-built).
+enum PostgresMigrations {
+    static let list: [(name: String, statements: [String])] = [
+        ("2026-12-02c the schema of SQLite's migrations 1 to 17", PostgresSchema.baseline)
+    ]
+
+    /// The advisory lock's key: "quhao" and the issue that brought PostgreSQL.
+    static let lockKey: Int64 = 0x7175_6861_6f21
+
+    /// Brings the database's schema up to date.
+    /// - Returns: The names of the migrations this call applied, in order.
+    @discardableResult
+    static func migrate(_ engine: any StoreEngine) async throws -> [String] {
+        try await engine.write { db in
+            _ = try db.rows("SELECT pg_advisory_xact_lock(?)", [lockKey])
+            try db.execute("CREATE TABLE IF NOT EXISTS quhao_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)")
+            let applied = Set(try db.values(String.self, "SELECT name FROM quhao_migrations"))
+            var done: [String] = []
+            for migration in list where !applied.contains(migration.name) {
+                for statement in migration.statements { try db.execute(statement) }
+                try db.execute("INSERT INTO quhao_migrations (name, applied_at) VALUES (?, ?)", [migration.name, Date()])
+                done.append(migration.name)
+            }
+            return done
+        }
+    }
+}
