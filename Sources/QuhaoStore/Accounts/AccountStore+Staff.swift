@@ -61,7 +61,7 @@ extension AccountStore {
         return try await guarded {
             try await writer.write { db in
                 try checkBinding(db, siteID: new.siteID, counters: new.counters)
-                if try db.value(Bool.self, "SELECT EXISTS (SELECT 1 FROM staff WHERE login = ?)", [login]) == true {
+                if try db.value(Bool.self, "SELECT EXISTS (SELECT 1 FROM staff WHERE lower(login) = lower(?))", [login]) == true {
                     throw QuhaoError(.staffLoginTaken, ["login": login])
                 }
                 let id = try db.insert(
@@ -118,7 +118,7 @@ extension AccountStore {
     /// callers must not tell which). Takes as long for an unknown login as for a known one.
     public func verifyPassword(login: String, password: String) async throws -> StaffAccount? {
         let found = try await read { db -> (Int64, String, Bool)? in
-            try db.row("SELECT id, password_hash, disabled FROM staff WHERE login = ?", [login]).map {
+            try db.row("SELECT id, password_hash, disabled FROM staff WHERE lower(login) = lower(?)", [login]).map {
                 (try $0["id"], try $0["password_hash"], try $0["disabled"])
             }
         }
@@ -157,7 +157,7 @@ extension AccountStore {
     }
 
     static func staffID(_ db: any SQLDatabase, login: String) throws -> Int64 {
-        guard let id = try db.value(Int64.self, "SELECT id FROM staff WHERE login = ?", [login]) else {
+        guard let id = try db.value(Int64.self, "SELECT id FROM staff WHERE lower(login) = lower(?)", [login]) else {
             throw QuhaoError(.staffNotFound, ["login": login])
         }
         return id

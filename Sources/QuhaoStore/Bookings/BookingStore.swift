@@ -84,7 +84,8 @@ enum BookingSQL {
         """
     /// Places taken and checked in per slot of a day.
     static let daySlots = """
-        SELECT slot_start, SUM(state IN ('booked', 'checked_in')) AS taken, SUM(state = 'checked_in') AS arrived
+        SELECT slot_start, COUNT(CASE WHEN state IN ('booked', 'checked_in') THEN 1 END) AS taken,
+            COUNT(CASE WHEN state = 'checked_in' THEN 1 END) AS arrived
         FROM bookings WHERE site_id = ? AND service_id = ? AND slot_start >= ? AND slot_start < ? GROUP BY slot_start
         """
     /// The ends of a person's missed slots in a period.

@@ -257,10 +257,12 @@ final class SharedTable<Value: Sendable>: Sendable {
 final class SiteDefinitions: Sendable {
     private let decoded = Mutex<[String: (json: String, site: Site)]>([:])
 
-    /// The active site with this id.
+    /// The active site with this id. In a write on PostgreSQL the site's row stays locked until
+    /// the commit: a site's commands run one at a time, whichever daemon took them (``SQLDialect/siteLock(writing:)``).
     /// - Throws: `site.not_found`.
     func load(_ db: any SQLDatabase, _ siteID: String) throws -> Site {
-        guard let json = try db.value(String.self, "SELECT definition FROM sites WHERE id = ? AND active = 1", [siteID])
+        let sql = "SELECT definition FROM sites WHERE id = ? AND active = 1" + db.dialect.siteLock(writing: db.isWriting)
+        guard let json = try db.value(String.self, sql, [siteID])
         else { throw QuhaoError(.siteNotFound, ["site": siteID]) }
         if let cached = decoded.withLock({ $0[siteID] }), cached.json == json { return cached.site }
         let site = try JSONDecoder().decode(Site.self, from: Data(json.utf8))

@@ -13,6 +13,9 @@ struct GRDBDatabase: SQLDatabase {
 
     var dialect: SQLDialect { .sqlite }
 
+    /// SQLite's writer holds the whole file; no row lock is ever asked for.
+    var isWriting: Bool { false }
+
     @discardableResult
     func execute(_ sql: String, _ arguments: [(any SQLConvertible)?]) throws -> Int {
         let statement = try db.cachedStatement(sql: sql)

@@ -116,14 +116,16 @@ final class PostgresDatabase: SQLDatabase {
     let link: PostgresLink
     let journal: CommitJournal
     let patience: TimeAmount
+    let isWriting: Bool
     private var savepoints = 0
 
     var dialect: SQLDialect { .postgres }
 
-    init(link: PostgresLink, journal: CommitJournal, patience: TimeAmount) {
+    init(link: PostgresLink, journal: CommitJournal, patience: TimeAmount, isWriting: Bool) {
         self.link = link
         self.journal = journal
         self.patience = patience
+        self.isWriting = isWriting
     }
 
     @discardableResult

@@ -12,6 +12,9 @@ protocol SQLDatabase {
     /// What this transaction did, told to listeners after its commit.
     var journal: CommitJournal { get }
 
+    /// Whether this is a write transaction (a read never locks a row).
+    var isWriting: Bool { get }
+
     /// Runs a statement; `?` marks each argument.
     /// - Returns: How many rows it inserted, updated or deleted.
     @discardableResult
@@ -80,6 +83,17 @@ enum SQLDialect: Sendable {
         switch self {
         case .sqlite: "MAX(\(a), \(b))"
         case .postgres: "GREATEST(\(a), \(b))"
+        }
+    }
+
+    /// What a write's first read of its site row appends, so that a site's commands run one at a
+    /// time across every daemon on the database: nothing on SQLite (one writer per file already),
+    /// the row's lock until the commit on PostgreSQL (READ COMMITTED: the next command reads what
+    /// the one before it committed).
+    func siteLock(writing: Bool) -> String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: writing ? " FOR UPDATE" : ""
         }
     }
 

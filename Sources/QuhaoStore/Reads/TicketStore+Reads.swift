@@ -121,7 +121,7 @@ extension TicketStore {
             let counters = site.counters.map { CounterStatus(counter: $0, paused: paused.contains($0.id), current: held[$0.id]) }
             var averages: [String: TimeInterval] = [:]
             for service in site.services {
-                let durations = try db.values(Double.self, BoardSQL.serviceTimes, [siteID, day.iso, service.id, WaitEstimator.window])
+                let durations = try db.values(Double.self, BoardSQL.serviceTimes(db.dialect), [siteID, day.iso, service.id, WaitEstimator.window])
                 averages[service.id] = WaitEstimator.averageServiceSeconds(recent: durations, defaultMinutes: service.defaultServiceMinutes)
             }
             let (dayStart, dayEnd) = Self.interval(of: day, in: site.zone)
@@ -186,11 +186,13 @@ enum BoardSQL {
     static let paused = "SELECT counter_id FROM counter_states WHERE site_id = ? AND paused = 1"
 
     /// A service's latest service times today, through the partial index `tickets_done`.
-    static let serviceTimes = """
-        SELECT (julianday(finished_at) - julianday(started_at)) * 86400 FROM tickets
+    static func serviceTimes(_ dialect: SQLDialect) -> String {
+        """
+        SELECT \(dialect.seconds(from: "started_at", to: "finished_at")) FROM tickets
         WHERE site_id = ? AND day = ? AND service_id = ? AND state = 'done' AND started_at IS NOT NULL
         ORDER BY finished_at DESC LIMIT ?
         """
+    }
 
     /// One window's latest calls and recalls today, through the partial index `events_calls`
     /// (a window at a time: the whole day's events of a site were a walk over tens of thousands).

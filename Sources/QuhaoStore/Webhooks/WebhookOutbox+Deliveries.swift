@@ -139,11 +139,11 @@ extension WebhookOutbox {
             try db.rows(
                 """
                 SELECT site_id, endpoint,
-                    SUM(delivered_at IS NULL AND given_up_at IS NULL) AS pending,
+                    COUNT(CASE WHEN delivered_at IS NULL AND given_up_at IS NULL THEN 1 END) AS pending,
                     MIN(CASE WHEN delivered_at IS NULL AND given_up_at IS NULL THEN created_at END) AS oldest_pending,
-                    SUM(delivered_at IS NOT NULL) AS delivered,
+                    COUNT(delivered_at) AS delivered,
                     MAX(delivered_at) AS last_success,
-                    SUM(given_up_at IS NOT NULL) AS given_up
+                    COUNT(given_up_at) AS given_up
                 FROM webhook_outbox GROUP BY site_id, endpoint
                 """
             ).map { row -> WebhookEndpointStatus in
@@ -151,12 +151,13 @@ extension WebhookOutbox {
                 let endpoint: String = try row["endpoint"]
                 let lastSuccess: Date? = try row["last_success"]
                 // The latest failure since the last success: what is wrong now, if anything.
+                let since = lastSuccess == nil ? "" : "AND last_attempt_at > ?"
                 let failure = try db.row(
                     """
                     SELECT last_error, last_attempt_at FROM webhook_outbox
-                    WHERE site_id = ? AND endpoint = ? AND last_error IS NOT NULL AND last_attempt_at > COALESCE(?, '')
+                    WHERE site_id = ? AND endpoint = ? AND last_error IS NOT NULL \(since)
                     ORDER BY last_attempt_at DESC LIMIT 1
-                    """, [siteID, endpoint, lastSuccess])
+                    """, [siteID, endpoint] + (lastSuccess.map { [$0] } ?? []))
                 return WebhookEndpointStatus(
                     siteID: siteID, endpoint: endpoint, pending: try row["pending"], oldestPending: try row["oldest_pending"],
                     delivered: try row["delivered"],

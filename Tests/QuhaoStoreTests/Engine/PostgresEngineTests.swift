@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import QuhaoCore
 import Synchronization
@@ -140,6 +141,71 @@ struct PostgresEngineTests {
         }
     }
 
+    @Test func aSitesWritesWaitForEachOtherAcrossDaemons() async throws {
+        try await Self.withEngine { first in
+            try await Self.withEngine { second in
+                try await Self.withEngine { watcher in
+                    try await PostgresMigrations.migrate(first)
+                    let site = "lock-\(UInt32.random(in: 0...UInt32.max))"
+                    try await first.write { db in
+                        try db.execute("INSERT INTO sites (id, definition, synced_at) VALUES (?, '{}', ?)", [site, Date()])
+                    }
+                    let sites = SiteDefinitions()
+                    let order = Order()
+                    let release = DispatchSemaphore(value: 0)
+                    // The first daemon's command holds the site (its body waits, on the engine's own queue).
+                    let held = Task {
+                        try await first.write { db in
+                            _ = try? sites.load(db, site)
+                            release.wait()
+                            order.append("first")
+                        }
+                    }
+                    defer { release.signal() }
+                    try await Self.until("the first command holds the site") { try await Self.lockHolders(site, watcher) == 1 }
+                    let waiting = Task {
+                        try await second.write { db in
+                            _ = try? sites.load(db, site)
+                            order.append("second")
+                        }
+                    }
+                    // The second daemon's command waits for the row, not for a timer.
+                    try await Self.until("the second command waits for the site") {
+                        try await watcher.read { db in try db.value(Int.self, "SELECT COUNT(*) FROM pg_locks WHERE NOT granted") ?? 0 } >= 1
+                    }
+                    #expect(order.all.isEmpty)
+                    release.signal()
+                    try await held.value
+                    try await waiting.value
+                    #expect(order.all == ["first", "second"])
+                }
+            }
+        }
+    }
+
+    /// Checks `condition` every 5 ms until it holds; fails after 10 s saying what it waited for.
+    static func until(_ what: String, _ condition: () async throws -> Bool) async throws {
+        for _ in 0..<2000 {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        throw WaitedTooLong(what: what)
+    }
+
+    struct WaitedTooLong: Error {
+        let what: String
+    }
+
+    /// Sessions holding a row lock of the sites table (the first command's).
+    static func lockHolders(_ site: String, _ engine: PostgresEngine) async throws -> Int {
+        try await engine.read { db in
+            try db.value(
+                Int.self,
+                "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'sites' AND l.mode = 'RowShareLock' AND l.granted"
+            ) ?? 0
+        }
+    }
+
     @Test func theBaselineSchemaBuildsAndItsTriggersHold() async throws {
         struct RolledBack: Error {}
         try await Self.withEngine { engine in
@@ -197,6 +263,13 @@ struct PostgresEngineTests {
 
 /// The throwaway cluster's URL, when `make test` started one.
 let testPostgresURL = ProcessInfo.processInfo.environment["QUHAO_TEST_POSTGRES"]
+
+/// The order in which commands ran.
+final class Order: Sendable {
+    private let names = Mutex<[String]>([])
+    func append(_ name: String) { names.withLock { $0.append(name) } }
+    var all: [String] { names.withLock { $0 } }
+}
 
 /// The journals a test's engine announced.
 final class JournalLog: Sendable {

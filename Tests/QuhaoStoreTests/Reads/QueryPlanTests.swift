@@ -24,7 +24,7 @@ import Testing
 
         var sql: String {
             switch self {
-            case .serviceTimes: BoardSQL.serviceTimes
+            case .serviceTimes: BoardSQL.serviceTimes(.sqlite)
             case .recentCalls: BoardSQL.recentCalls
             case .ratings: BoardSQL.ratings
             case .paused: BoardSQL.paused
