@@ -164,7 +164,6 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             // Embedded (Support/EmbeddedFiles.swift names each one; a test checks none is missing).
             resources: [
