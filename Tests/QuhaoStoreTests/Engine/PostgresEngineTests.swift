@@ -152,17 +152,26 @@ struct PostgresEngineTests {
                     }
                     let sites = SiteDefinitions()
                     let order = Order()
+                    let locked = DispatchSemaphore(value: 0)
                     let release = DispatchSemaphore(value: 0)
                     // The first daemon's command holds the site (its body waits, on the engine's own queue).
                     let held = Task {
                         try await first.write { db in
                             _ = try? sites.load(db, site)
+                            locked.signal()
                             release.wait()
                             order.append("first")
                         }
                     }
                     defer { release.signal() }
-                    try await Self.until("the first command holds the site") { try await Self.lockHolders(site, watcher) == 1 }
+                    // Told by the first command itself once its read took the lock.
+                    await withCheckedContinuation { continuation in
+                        DispatchQueue.global().async {
+                            locked.wait()
+                            continuation.resume()
+                        }
+                    }
+                    #expect(try await Self.lockHolders(site, watcher) == 1)
                     let waiting = Task {
                         try await second.write { db in
                             _ = try? sites.load(db, site)
@@ -184,6 +193,7 @@ struct PostgresEngineTests {
     }
 
     /// Checks `condition` every 5 ms until it holds; fails after 10 s saying what it waited for.
+    /// For what nothing announces: a session starting to wait on a row lock is only seen in `pg_locks`.
     static func until(_ what: String, _ condition: () async throws -> Bool) async throws {
         for _ in 0..<2000 {
             if try await condition() { return }
