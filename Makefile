@@ -31,16 +31,15 @@ run: deps build
 		echo "Canteen inspections: http://127.0.0.1:8080/admin/inspections (admins), /inspect (inspectors); README, Canteen inspections."; fi
 	$(QUHAO) serve $(ARGS)
 
-# A throwaway PostgreSQL cluster (Tests/support/postgres-cluster.sh) for the store's PostgreSQL
-# tests, in /tmp (the postgres user must reach it), stopped when the tests end, passed or not.
+# A throwaway PostgreSQL cluster (Tests/support/with-postgres) for the tests, in /tmp (the postgres
+# user must reach it), stopped when the tests end, passed or not. The store suite runs twice:
+# on SQLite, then the same tests on PostgreSQL (QUHAO_TEST_ENGINE=postgres).
 PG_TEST_DIR  := $(shell mktemp -d -u /tmp/quhao-pg.XXXXXX)
 
 test: deps test-deps lint
 	$(SWIFT) build --build-tests
-	Tests/support/postgres-cluster.sh stop $(PG_TEST_DIR); rm -rf $(PG_TEST_DIR)
-	url=$$(Tests/support/postgres-cluster.sh start $(PG_TEST_DIR)) && \
-		QUHAO_TEST_POSTGRES="$$url?sslmode=disable" $(SWIFT) test --parallel; \
-		status=$$?; Tests/support/postgres-cluster.sh stop $(PG_TEST_DIR); rm -rf $(PG_TEST_DIR); exit $$status
+	Tests/support/with-postgres $(PG_TEST_DIR) sh -c '$(SWIFT) test --skip-build --parallel && \
+		QUHAO_TEST_ENGINE=postgres $(SWIFT) test --skip-build --parallel --filter QuhaoStoreTests'
 	$(MAKE) static
 	QUHAO_STATIC=$(CURDIR)/$(STATIC_BINARY) Tests/e2e/run-all $(QUHAO)
 	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py Tests/browser/window_printer.py Tests/browser/display.py Tests/browser/inspections.py Tests/browser/booking.py Tests/browser/kiosk.py Tests/browser/office.py; do python3 $$test $(QUHAO) || exit 1; done

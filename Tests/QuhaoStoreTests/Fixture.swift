@@ -1,6 +1,7 @@
 import Foundation
 import QuhaoCore
-import QuhaoStore
+
+@testable import QuhaoStore
 
 /// A small hall: four business types, three windows, the default rules with a 30 s grace.
 enum Fixture {
@@ -38,7 +39,7 @@ enum Fixture {
     /// A fresh in-memory store with the fixture site, at Wednesday 10:00.
     static func store(at start: Date = morning) async throws -> (TicketStore, ManualClock) {
         let clock = ManualClock(start)
-        let store = try TicketStore.inMemory(clock: clock, random: .seeded(42))
+        let store = try await TestEngine.store(clock: clock, random: .seeded(42))
         try await store.sync(sites: [site])
         return (store, clock)
     }
@@ -56,6 +57,46 @@ enum Fixture {
         ["", "-wal"].reduce(into: Data()) { bytes, suffix in
             bytes.append((try? Data(contentsOf: URL(fileURLWithPath: path + suffix))) ?? Data())
         }
+    }
+
+    /// Runs a test with a store that keeps its data where the engine under test does (an SQLite
+    /// file in a fresh directory, removed afterwards; a fresh PostgreSQL database), with the
+    /// fixture site synced. `stored` answers every byte the database holds at that moment: the
+    /// file and its WAL, or every value of every row of every table (text as UTF-8, bytes as they
+    /// are), so a test can prove a secret is never kept in clear.
+    static func withStoredStore(
+        clock: ManualClock = ManualClock(morning), metrics: StoreMetrics = .none,
+        _ body: (TicketStore, _ stored: @escaping @Sendable () async throws -> Data) async throws -> Void
+    ) async throws {
+        guard TestEngine.isPostgres else {
+            try await withDatabaseFile { path in
+                let store = try TicketStore.open(path: path, durability: .normal, clock: clock, metrics: metrics)
+                try await store.sync(sites: [site])
+                try await body(store) { fileBytes(path) }
+            }
+            return
+        }
+        let store = try await TestEngine.store(clock: clock, metrics: metrics)
+        try await store.sync(sites: [site])
+        try await body(store) {
+            try await store.read { db in
+                var bytes = Data()
+                for table in try db.values(String.self, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename") {
+                    for row in try db.rows("SELECT * FROM \(table)") {
+                        for value in row.values {
+                            switch value {
+                            case .text(let text): bytes.append(Data(text.utf8))
+                            case .blob(let blob): bytes.append(blob)
+                            default: bytes.append(Data("\(value)".utf8))
+                            }
+                            bytes.append(0)
+                        }
+                    }
+                }
+                return bytes
+            }
+        }
+        await store.close()
     }
 
     /// A store on a database file with the fixture site synced.

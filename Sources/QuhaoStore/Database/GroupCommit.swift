@@ -1,6 +1,5 @@
 import CoreMetrics
 import Foundation
-import GRDB
 import QuhaoCore
 import Synchronization
 
@@ -24,18 +23,16 @@ final class GroupCommit: Sendable {
     /// At most this many commands in one transaction.
     static let largestBatch = 128
 
-    private let writer: any DatabaseWriter
+    private let engine: any StoreEngine
     private let clock: any QuhaoClock
     private let observers: CommitObservers
-    private let activity: TicketActivity
     private let metrics: StoreMetrics
     private let state = Mutex<(queue: [Job], draining: Bool)>(([], false))
 
-    init(writer: any DatabaseWriter, clock: any QuhaoClock, observers: CommitObservers, activity: TicketActivity, metrics: StoreMetrics) {
-        self.writer = writer
+    init(engine: any StoreEngine, clock: any QuhaoClock, observers: CommitObservers, metrics: StoreMetrics) {
+        self.engine = engine
         self.clock = clock
         self.observers = observers
-        self.activity = activity
         self.metrics = metrics
     }
 
@@ -76,54 +73,57 @@ final class GroupCommit: Sendable {
         if start { scheduleBatch() }
     }
 
-    /// Queues the next batch on the writer's own queue. The batch is taken and committed there,
+    /// Queues the next batch on the writer's own thread. The batch is taken and committed there,
     /// and the one after is queued from there too: never a hop back to the task pool between two
     /// batches (on a busy pool that hop, not the commit, was what made issuing slow). One batch
     /// per turn, so other writes queued meanwhile are not starved by a long storm of issues.
+    ///
+    /// The batch runs its jobs site by site (in arrival order within a site): on PostgreSQL each
+    /// job locks its site's row until the commit, and two daemons taking the same sites' locks in
+    /// different orders would deadlock.
     private func scheduleBatch() {
-        writer.asyncWriteWithoutTransaction { db in
-            let batch = self.state.withLock { state -> [Job] in
-                let batch = Array(state.queue.prefix(Self.largestBatch))
-                state.queue.removeFirst(batch.count)
-                return batch
-            }
-            self.commit(batch, db)
-            let more = self.state.withLock { state in
-                if state.queue.isEmpty { state.draining = false }
-                return state.draining
-            }
-            if more { self.scheduleBatch() }
-        }
-    }
-
-    private func commit(_ batch: [Job], _ db: Database) {
-        guard !batch.isEmpty else { return }
-        let now = clock.now()
-        let journal = CommitJournal()
-        let session = GRDBDatabase(db: db, journal: journal)
-        let began = ContinuousClock.now
-        do {
-            try db.inTransaction(.immediate) {
-                for job in batch {
+        let taken = Mutex<(batch: [Job], journal: CommitJournal?, began: ContinuousClock.Instant)>(([], nil, .now))
+        engine.writeInBackground(
+            { db in
+                let batch = self.state.withLock { state -> [Job] in
+                    let batch = Array(state.queue.prefix(Self.largestBatch))
+                    state.queue.removeFirst(batch.count)
+                    return batch
+                }
+                taken.withLock { $0 = (batch, db.journal, .now) }
+                let now = self.clock.now()
+                let ordered = batch.enumerated().sorted { ($0.element.site, $0.offset) < ($1.element.site, $1.offset) }.map(\.element)
+                for job in ordered {
                     do {
-                        try session.savepoint { try job.run(session, now) }
+                        try db.savepoint { try job.run(db, now) }
                     } catch {
                         // A full disk or an I/O error can make SQLite roll back the whole
-                        // transaction: then nothing of this batch stands, and nothing more may
-                        // run outside it (it would commit on its own, unannounced).
-                        guard db.isInsideTransaction else { throw error }
+                        // transaction, a lost connection ends it on PostgreSQL: then nothing of
+                        // this batch stands, and nothing more may run as part of it.
+                        guard db.isTransactionOpen else { throw error }
                     }
                 }
-                return .commit
-            }
-        } catch {
-            let failure = TicketStore.storageFailure(error)
+            },
+            done: { failure in
+                let (batch, journal, began) = taken.withLock { $0 }
+                self.finish(batch, journal: journal, began: began, failure: failure)
+                let more = self.state.withLock { state in
+                    if state.queue.isEmpty { state.draining = false }
+                    return state.draining
+                }
+                if more { self.scheduleBatch() }
+            })
+    }
+
+    private func finish(_ batch: [Job], journal: CommitJournal?, began: ContinuousClock.Instant, failure: (any Error)?) {
+        if let failure {
+            let failure = TicketStore.storageFailure(failure)
             for job in batch { job.finish(failure) }
             return
         }
+        guard !batch.isEmpty, let journal else { return }
         metrics.writeTransaction.recordInterval(since: began)
         metrics.batchSize.record(batch.count)
-        activity.committed(journal)
         for site in Set(batch.map(\.site)) { observers.notify(site, .only(journal.entries.tickets)) }
         for job in batch { job.finish(nil) }
     }

@@ -24,6 +24,11 @@ extension StoreOperations {
     /// renamed into place, so a file at `path` is always a whole, checked backup.
     /// - Throws: A failure naming the file when it exists already, cannot be written, or fails its check.
     public func backup(to path: String) async throws -> DatabaseFileReport {
+        guard let database = tickets.database else {
+            throw DatabaseFileError(
+                "quhao backup copies an SQLite file; this database is PostgreSQL: back it up with pg_dump or pgBackRest "
+                    + "(see the README, \"A city on PostgreSQL\") / 此数据库为 PostgreSQL，请用 pg_dump 或 pgBackRest 备份")
+        }
         let target = URL(fileURLWithPath: path)
         guard !FileManager.default.fileExists(atPath: target.path) else {
             throw DatabaseFileError("\(path) exists already: choose a new name (a backup never overwrites one)")
@@ -35,7 +40,7 @@ extension StoreOperations {
             // Made 0600 before SQLite opens it: the copy holds every ticket and account.
             try PrivateFiles.create(partial.path, mode: PrivateFiles.ownerOnly)
             let copy = try DatabaseQueue(path: partial.path)
-            try await guarded { try tickets.database.backup(to: copy) }
+            try await guarded { try database.backup(to: copy) }
             // One self-contained file: the copy arrives in WAL mode like its source; a rollback
             // journal leaves no -wal or -shm beside it.
             try await copy.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }

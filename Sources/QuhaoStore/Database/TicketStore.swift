@@ -4,7 +4,8 @@ import GRDB
 import QuhaoCore
 import Synchronization
 
-/// The queue's state in one SQLite file, and the only way to change it.
+/// The queue's state in one database (an SQLite file, or PostgreSQL shared by many daemons), and
+/// the only way to change it.
 ///
 /// Every command is one write transaction that reads the current state and changes it, so
 /// the checks and the change can never be separated by another writer (DESIGN.md decision 1).
@@ -12,8 +13,8 @@ import Synchronization
 public struct TicketStore: StorageAccess {
     /// Where transactions run (``StoreEngine``).
     let writer: any StoreEngine
-    /// The SQLite database under the engine: commit hooks, group commit, backups.
-    let database: any DatabaseWriter
+    /// The SQLite database under the engine (`nil` on PostgreSQL): backups, the file's `data_version`.
+    let database: (any DatabaseWriter)?
     let clock: any QuhaoClock
     let random: RandomSource
     let identityKey: Data
@@ -25,10 +26,12 @@ public struct TicketStore: StorageAccess {
     let activity: TicketActivity
     /// What the store measures (``StoreMetrics``).
     let metrics: StoreMetrics
-    /// The database file as opened (`nil` in memory): readiness checks it is still the file at its path.
+    /// The database file as opened (`nil` in memory and on PostgreSQL): readiness checks it is still the file at its path.
     public private(set) var databaseFile: HeldFile?
     /// Every site's presence key, as of the last sync (``presenceSecret(site:)``).
     let presenceSecrets = SharedTable<String>()
+    /// Which engine holds the data, in words for `check-config`, `/readyz` and the log.
+    public let engineDescription: String
 
     /// How hard each commit is pushed to disk.
     public enum Durability: Sendable {
@@ -36,6 +39,19 @@ public struct TicketStore: StorageAccess {
         case full
         /// `synchronous=NORMAL`: survives a crash of the process, not of the machine (tests, benchmarks).
         case normal
+    }
+
+    /// Opens the store a `--database` value names: a `postgres://` URL (the password from the
+    /// environment, ``PostgresLocation/password(environment:)``) or an SQLite file's path.
+    /// - Throws: `QuhaoURLError` for a URL that cannot be used; when the database cannot be opened or migrated.
+    public static func open(
+        _ location: String, durability: Durability = .full, clock: any QuhaoClock, random: RandomSource = .system, metrics: StoreMetrics = .none
+    ) async throws -> TicketStore {
+        guard PostgresLocation.isURL(location) else {
+            return try open(path: location, durability: durability, clock: clock, random: random, metrics: metrics)
+        }
+        return try await open(
+            postgres: try PostgresLocation(url: location), password: try PostgresLocation.password(), clock: clock, random: random, metrics: metrics)
     }
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
@@ -70,36 +86,79 @@ public struct TicketStore: StorageAccess {
         try TicketStore(writer: try DatabaseQueue(), clock: clock, random: random, metrics: metrics)
     }
 
-    /// Wraps an open database (a pool for files, a queue for in-memory tests) and migrates it.
+    /// Wraps an open SQLite database (a pool for files, a queue for in-memory tests) and migrates it.
     public init(writer: any DatabaseWriter, clock: any QuhaoClock, random: RandomSource = .system, metrics: StoreMetrics = .none) throws {
         try Migrations.migrator.migrate(writer)
-        // Tickets that finished before the figures' rollup existed (or were seeded directly) are read into it once.
-        try writer.write { db in
-            let db = GRDBDatabase(db: db)
-            if try Self.reportFactsNeedRebuild(db) { _ = try Self.rebuildReportFacts(db, now: clock.now()) }
-        }
-        // The key behind identity hashes is made once per database and never leaves it.
-        let key = try writer.write { db -> Data in
-            let db = GRDBDatabase(db: db)
-            if let existing = try db.value(Data.self, "SELECT value FROM secrets WHERE name = 'identity_hmac'") {
-                return existing
-            }
-            let fresh = Data(random.bytes(32))
-            try db.execute("INSERT INTO secrets (name, value) VALUES ('identity_hmac', ?)", [fresh])
-            return fresh
-        }
+        let key = try writer.write { db in try Self.prepare(GRDBDatabase(db: db), now: clock.now(), random: random) }
         let activity = TicketActivity()
+        let engine = SQLiteEngine(database: writer, committed: activity.committed)
+        let path = writer.path
+        self.init(
+            engine: engine, sqlite: writer, activity: activity, identityKey: key, clock: clock, random: random, metrics: metrics,
+            description: path.isEmpty || path == ":memory:" ? "SQLite (in memory)" : "SQLite \(path)")
+    }
+
+    /// Connects to PostgreSQL and brings its schema up to date (once, however many daemons start
+    /// together: ``PostgresMigrations``).
+    /// - Throws: `PostgresFailure` when the server cannot be reached or refuses.
+    public static func open(
+        postgres location: PostgresLocation, password: String?, clock: any QuhaoClock, random: RandomSource = .system, metrics: StoreMetrics = .none
+    ) async throws -> TicketStore {
+        let activity = TicketActivity()
+        let engine = try PostgresEngine(location: location, password: password, committed: activity.committed)
+        do {
+            try await PostgresMigrations.migrate(engine)
+            let key = try await engine.write { db in try Self.prepare(db, now: clock.now(), random: random) }
+            let store = TicketStore(
+                engine: engine, sqlite: nil, activity: activity, identityKey: key, clock: clock, random: random, metrics: metrics,
+                description: "PostgreSQL \(location)")
+            // Nothing on the request path may wait for the server: every presence key is held from the start.
+            let secrets = try await store.read { db in try Self.presenceSecrets(db) }
+            store.presenceSecrets.withLock { $0.merge(secrets) { _, new in new } }
+            return store
+        } catch {
+            await engine.close()
+            throw storageFailure(error)
+        }
+    }
+
+    private init(
+        engine: any StoreEngine, sqlite: (any DatabaseWriter)?, activity: TicketActivity, identityKey: Data, clock: any QuhaoClock,
+        random: RandomSource, metrics: StoreMetrics, description: String
+    ) {
         activity.onCommit { metrics.count($0) }
         self.activity = activity
-        self.writer = SQLiteEngine(database: writer, committed: activity.committed)
-        self.database = writer
+        self.writer = engine
+        self.database = sqlite
         self.clock = clock
         self.random = random
-        self.identityKey = key
+        self.identityKey = identityKey
         let observers = CommitObservers()
         self.observers = observers
         self.metrics = metrics
-        self.issues = GroupCommit(writer: writer, clock: clock, observers: observers, activity: activity, metrics: metrics)
+        self.issues = GroupCommit(engine: engine, clock: clock, observers: observers, metrics: metrics)
+        self.engineDescription = description
+    }
+
+    /// What a freshly opened database needs once, on either engine: tickets that finished before
+    /// the figures' rollup existed (or were seeded directly) read into it, and the key behind
+    /// identity hashes (made once per database; it never leaves it).
+    /// - Returns: The identity key.
+    private static func prepare(_ db: any SQLDatabase, now: Date, random: RandomSource) throws -> Data {
+        if try reportFactsNeedRebuild(db) { _ = try rebuildReportFacts(db, now: now) }
+        if let existing = try db.value(Data.self, "SELECT value FROM secrets WHERE name = 'identity_hmac'") {
+            return existing
+        }
+        let fresh = Data(random.bytes(32))
+        // Two daemons starting at once on a new database: the first key stands.
+        try db.execute("INSERT INTO secrets (name, value) VALUES ('identity_hmac', ?) ON CONFLICT (name) DO NOTHING", [fresh])
+        return try db.value(Data.self, "SELECT value FROM secrets WHERE name = 'identity_hmac'") ?? fresh
+    }
+
+    /// Closes the store's connections to PostgreSQL, waiting until they are closed (the daemon's
+    /// stop); on SQLite GRDB closes the file when the last copy of the store is gone.
+    public func close() async {
+        if let engine = writer as? PostgresEngine { await engine.close() }
     }
 
     /// The HMAC under which an identity is stored (one-ticket-per-person rule); the clear value never is.
@@ -189,6 +248,12 @@ public struct TicketStore: StorageAccess {
 
     /// `storage.unavailable` for a storage failure; any other error as it is.
     static func storageFailure(_ error: any Error) -> any Error {
+        if let failure = error as? PostgresFailure {
+            guard failure.isUnavailable else { return failure }
+            return QuhaoError(
+                .storageUnavailable,
+                ["reason": "数据库服务器无法访问", "reason@en": "the database server cannot be reached", "postgres": failure.description])
+        }
         guard let error = error as? DatabaseError, storageFailures.contains(error.resultCode) else { return error }
         return storageError(error.resultCode)
     }
@@ -258,12 +323,15 @@ final class SiteDefinitions: Sendable {
     private let decoded = Mutex<[String: (json: String, site: Site)]>([:])
 
     /// The active site with this id. In a write on PostgreSQL the site's row stays locked until
-    /// the commit: a site's commands run one at a time, whichever daemon took them (``SQLDialect/siteLock(writing:)``).
+    /// the commit (a site's commands run one at a time, whichever daemon took them) and its
+    /// version goes up once per transaction (``SQLDialect/siteDefinition(locking:)``).
     /// - Throws: `site.not_found`.
     func load(_ db: any SQLDatabase, _ siteID: String) throws -> Site {
-        let sql = "SELECT definition FROM sites WHERE id = ? AND active = 1" + db.dialect.siteLock(writing: db.isWriting)
-        guard let json = try db.value(String.self, sql, [siteID])
+        let locking = db.isWriting && db.journal.entries.siteVersions[siteID] == nil
+        guard let row = try db.row(db.dialect.siteDefinition(locking: locking), [siteID])
         else { throw QuhaoError(.siteNotFound, ["site": siteID]) }
+        let json: String = try row["definition"]
+        if locking, let version: Int64 = try row["version"] { db.journal.noteSite(siteID, version: version) }
         if let cached = decoded.withLock({ $0[siteID] }), cached.json == json { return cached.site }
         let site = try JSONDecoder().decode(Site.self, from: Data(json.utf8))
         decoded.withLock { $0[siteID] = (json, site) }
@@ -280,6 +348,7 @@ extension TicketStore {
     /// path); `nil` for a site never synced. A tool that did not sync reads it once from the file.
     public func presenceSecret(site: String) -> String? {
         if let held = presenceSecrets.withLock({ $0[site] }) { return held }
+        guard let database else { return nil }
         let stored = try? database.read { db in
             try GRDBDatabase(db: db).value(Data.self, "SELECT value FROM secrets WHERE name = ?", [Self.presenceSecretName(site)])
                 .map { String(decoding: $0, as: UTF8.self) }
@@ -339,7 +408,8 @@ extension TicketStore {
     /// SQLite's `data_version` on the writer connection: it changes when *another* connection
     /// or process commits (the command line run beside the daemon), never for this store's own writes.
     public func externalDataVersion() async throws -> Int {
-        try await database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        guard let database else { return 0 }
+        return try await database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
 }
 

@@ -20,6 +20,8 @@ final class CommitJournal: Sendable {
         var facts: [Fact] = []
         var tickets: Set<Ticket.ID> = []
         var outbox = false
+        /// The version each site locked in this transaction reached (PostgreSQL; ``SQLDialect/siteDefinition(locking:)``).
+        var siteVersions: [String: Int64] = [:]
     }
 
     private let state = Mutex(Entries())
@@ -35,6 +37,9 @@ final class CommitJournal: Sendable {
 
     /// Notes ticket rows changed without an event of their own (the queue renumbered).
     func touch(_ tickets: some Sequence<Ticket.ID>) { state.withLock { $0.tickets.formUnion(tickets) } }
+
+    /// Notes that this transaction locked a site and raised its version to `version`.
+    func noteSite(_ site: String, version: Int64) { state.withLock { $0.siteVersions[site] = version } }
 
     /// Notes that this transaction queued webhook deliveries.
     func noteWebhook() { state.withLock { $0.outbox = true } }

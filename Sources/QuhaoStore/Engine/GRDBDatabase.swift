@@ -16,6 +16,8 @@ struct GRDBDatabase: SQLDatabase {
     /// SQLite's writer holds the whole file; no row lock is ever asked for.
     var isWriting: Bool { false }
 
+    var isTransactionOpen: Bool { db.isInsideTransaction }
+
     @discardableResult
     func execute(_ sql: String, _ arguments: [(any SQLConvertible)?]) throws -> Int {
         let statement = try db.cachedStatement(sql: sql)

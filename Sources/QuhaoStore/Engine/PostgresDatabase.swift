@@ -118,6 +118,8 @@ final class PostgresDatabase: SQLDatabase {
     let patience: TimeAmount
     let isWriting: Bool
     private var savepoints = 0
+    /// Set when a statement failed because the storage is gone (the transaction with it).
+    private var lost = false
 
     var dialect: SQLDialect { .postgres }
 
@@ -128,16 +130,31 @@ final class PostgresDatabase: SQLDatabase {
         self.isWriting = isWriting
     }
 
+    var isTransactionOpen: Bool { !lost && !link.isClosed }
+
     @discardableResult
     func execute(_ sql: String, _ arguments: [(any SQLConvertible)?]) throws -> Int {
-        try link.run(Self.query(sql, arguments), patience: patience).metadata.rows ?? 0
+        try run(sql, arguments).metadata.rows ?? 0
     }
 
     func each(_ sql: String, _ arguments: [(any SQLConvertible)?], _ body: (SQLRow) throws -> Void) throws {
-        let result = try link.run(Self.query(sql, arguments), patience: patience)
+        let result = try run(sql, arguments)
         guard let first = result.rows.first else { return }
         let columns = SQLColumns(first.map(\.columnName))
         for row in result.rows { try body(SQLRow(columns: columns, values: row.map(Self.value))) }
+    }
+
+    @available(*, noasync)
+    private func run(_ sql: String, _ arguments: [(any SQLConvertible)?]) throws -> PostgresQueryResult {
+        do {
+            return try link.run(Self.query(sql, arguments), patience: patience)
+        } catch let failure as PostgresFailure where failure.isUnavailable {
+            lost = true
+            throw failure
+        } catch let failure as PostgresFailure {
+            // A refused statement is a bug of ours or a rule of the server's: the log says which statement.
+            throw PostgresFailure(kind: failure.kind, sqlState: failure.sqlState, message: "\(failure.message) in: \(sql.prefix(300))")
+        }
     }
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {
@@ -153,7 +170,7 @@ final class PostgresDatabase: SQLDatabase {
         } catch {
             journal.restore(noted)
             // A refused statement aborts the transaction up to here; the rest of it goes on.
-            if let failure = error as? PostgresFailure, failure.isUnavailable { throw error }
+            guard isTransactionOpen else { throw error }
             try execute("ROLLBACK TO SAVEPOINT \(name)")
             throw error
         }

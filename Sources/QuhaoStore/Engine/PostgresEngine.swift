@@ -52,6 +52,20 @@ final class PostgresEngine: StoreEngine {
         return value
     }
 
+    func writeInBackground(_ body: @escaping @Sendable (any SQLDatabase) throws -> Void, done: @escaping @Sendable ((any Error)?) -> Void) {
+        writer.queue.async {
+            let journal = CommitJournal()
+            do {
+                try self.transaction(self.link(self.writer), journal: journal, readOnly: false, body)
+            } catch {
+                done(error)
+                return
+            }
+            self.committed(journal)
+            done(nil)
+        }
+    }
+
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) throws -> T) async throws -> T {
         try await run(reader) { link in try self.transaction(link, journal: CommitJournal(), readOnly: true, body) }
     }
@@ -61,6 +75,23 @@ final class PostgresEngine: StoreEngine {
 
     /// Not known from here: the server's administrators see it.
     func bytesOnDisk() -> Int64 { 0 }
+
+    /// A store let go closes its connections (the server keeps none open for nobody).
+    deinit {
+        for lane in [writer, reader] {
+            guard let connection = lane.link.withLock({ $0 })?.connection else { continue }
+            // Held until it has closed (PostgresNIO requires a connection to be closed before it is freed).
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
+    }
+
+    /// Runs one statement outside any transaction, on the writer's connection: what PostgreSQL
+    /// refuses inside one (`CREATE DATABASE`, `VACUUM`).
+    func executeOutsideTransaction(_ sql: String) async throws {
+        try await run(writer) { link in
+            _ = try PostgresDatabase(link: link, journal: CommitJournal(), patience: self.patience, isWriting: true).execute(sql)
+        }
+    }
 
     /// Closes both connections (the daemon's stop, a test's end), waiting until they are closed.
     func close() async {

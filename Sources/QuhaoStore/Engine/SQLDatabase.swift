@@ -15,6 +15,10 @@ protocol SQLDatabase {
     /// Whether this is a write transaction (a read never locks a row).
     var isWriting: Bool { get }
 
+    /// Whether the transaction is still open: a full disk can make SQLite roll it back whole, a
+    /// lost connection ends it on PostgreSQL. Then nothing more may run as part of it.
+    var isTransactionOpen: Bool { get }
+
     /// Runs a statement; `?` marks each argument.
     /// - Returns: How many rows it inserted, updated or deleted.
     @discardableResult
@@ -86,16 +90,37 @@ enum SQLDialect: Sendable {
         }
     }
 
-    /// What a write's first read of its site row appends, so that a site's commands run one at a
-    /// time across every daemon on the database: nothing on SQLite (one writer per file already),
-    /// the row's lock until the commit on PostgreSQL (READ COMMITTED: the next command reads what
-    /// the one before it committed).
-    func siteLock(writing: Bool) -> String {
+    /// The statement that reads a site's definition (and, where the engine keeps one, its
+    /// version) for a command. `locking`, on PostgreSQL: the row stays locked until the commit,
+    /// so a site's commands run one at a time across every daemon on the database (READ COMMITTED:
+    /// the next command reads what the one before it committed); the site's version goes up by
+    /// one and, at the commit, every daemon listening hears "site version" on ``changeChannel``.
+    /// On SQLite one writer holds the file already.
+    func siteDefinition(locking: Bool) -> String {
         switch self {
-        case .sqlite: ""
-        case .postgres: writing ? " FOR UPDATE" : ""
+        case .sqlite:
+            "SELECT definition, NULL AS version FROM sites WHERE id = ? AND active = 1"
+        case .postgres where locking:
+            """
+            WITH locked AS (UPDATE sites SET version = version + 1 WHERE id = ? AND active = 1 RETURNING id, definition, version)
+            SELECT definition, version, pg_notify('\(Self.changeChannel)', id || ' ' || version) IS NULL AS told FROM locked
+            """
+        case .postgres:
+            "SELECT definition, version FROM sites WHERE id = ? AND active = 1"
         }
     }
+
+    /// A column compared without its index: SQLite's unary `+`, where its planner would pick an
+    /// index that reads far more than the query returns; PostgreSQL's planner weighs it itself.
+    func notIndexed(_ column: String) -> String {
+        switch self {
+        case .sqlite: "+\(column)"
+        case .postgres: column
+        }
+    }
+
+    /// Where PostgreSQL tells each commit's site and version (``siteDefinition(locking:)``).
+    static let changeChannel = "quhao_changes"
 
     /// Seconds from one moment column to another, as a number.
     func seconds(from start: String, to end: String) -> String {

@@ -7,6 +7,10 @@ protocol StoreEngine: Sendable {
     /// Runs `body` in one write transaction; committed if it returns, rolled back if it throws.
     /// After the commit the engine's listener is told what the body noted in its ``SQLDatabase/journal``.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) throws -> T) async throws -> T
+    /// Queues `body` as one write transaction on the writer's own thread and returns at once;
+    /// `done` is called there, after the commit (`nil`) or the rollback (the error), before the
+    /// writer takes its next transaction. What the body noted is told to the listener before `done`.
+    func writeInBackground(_ body: @escaping @Sendable (any SQLDatabase) throws -> Void, done: @escaping @Sendable ((any Error)?) -> Void)
     /// Runs `body` against a consistent view of the committed data.
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) throws -> T) async throws -> T
     /// Makes what was deleted or overwritten leave the files now (retention), where the engine keeps it apart.
@@ -26,6 +30,23 @@ struct SQLiteEngine: StoreEngine {
         let value = try await database.write { try body(GRDBDatabase(db: $0, journal: journal)) }
         committed(journal)
         return value
+    }
+
+    func writeInBackground(_ body: @escaping @Sendable (any SQLDatabase) throws -> Void, done: @escaping @Sendable ((any Error)?) -> Void) {
+        database.asyncWriteWithoutTransaction { db in
+            let journal = CommitJournal()
+            do {
+                try db.inTransaction(.immediate) {
+                    try body(GRDBDatabase(db: db, journal: journal))
+                    return .commit
+                }
+            } catch {
+                done(error)
+                return
+            }
+            committed(journal)
+            done(nil)
+        }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) throws -> T) async throws -> T {

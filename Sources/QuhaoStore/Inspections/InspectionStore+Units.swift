@@ -110,7 +110,9 @@ extension InspectionStore {
 
     /// One food-business licence names one unit: another unit of the office holding it is refused.
     static func licenceIsFree(_ db: any SQLDatabase, site: String, _ licence: String, except unit: CanteenUnit.ID?) throws {
-        if let clash = try db.value(String.self, "SELECT name FROM units WHERE site_id = ? AND licence = ? AND id IS NOT ?", [site, licence, unit]) {
+        if let clash = try db.value(
+            String.self, "SELECT name FROM units WHERE site_id = ? AND licence = ? AND id IS DISTINCT FROM ?", [site, licence, unit])
+        {
             throw QuhaoError(.unitLicenceTaken, ["licence": licence, "name": clash, "field": UnitDraft.Field.licence.rawValue])
         }
     }

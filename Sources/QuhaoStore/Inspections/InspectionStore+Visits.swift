@@ -371,7 +371,7 @@ extension InspectionStore {
         if let busy = try db.row(
             """
             SELECT u.name FROM inspections i JOIN units u ON u.id = i.unit_id
-            WHERE i.site_id = ? AND i.counter_id = ? AND i.status IN ('called', 'in_progress', 'recorded') AND i.id IS NOT ?
+            WHERE i.site_id = ? AND i.counter_id = ? AND i.status IN ('called', 'in_progress', 'recorded') AND i.id IS DISTINCT FROM ?
             LIMIT 1
             """, [site, team, except])
         {

@@ -99,17 +99,17 @@ extension TicketStore {
             let staffID = try query.staffLogin.map { try AccountStore.staffID(db, login: $0) }
             // Each part of the union takes the same filters, on its own columns.
             func filters(site: String?, at: String, counter: String?, initiator: String, number: String?) -> (String, [(any SQLConvertible)?]) {
-                var clauses = ["1"]
+                var clauses = ["1 = 1"]
                 var arguments: [(any SQLConvertible)?] = []
                 func add(_ clause: String, _ values: [(any SQLConvertible)?]) {
                     clauses.append(clause)
                     arguments.append(contentsOf: values)
                 }
-                if let siteID = query.siteID { site.map { add("\($0) = ?", [siteID]) } ?? add("0", []) }
+                if let siteID = query.siteID { site.map { add("\($0) = ?", [siteID]) } ?? add("1 = 0", []) }
                 if let (start, end) = range { add("\(at) >= ? AND \(at) < ?", [start, end]) }
                 if let staffID { add("\(initiator) = ?", ["staff:\(staffID)"]) }
-                if let counterID = query.counterID { counter.map { add("\($0) = ?", [counterID]) } ?? add("0", []) }
-                if let text = query.number { number.map { add("\($0) = ?", [text.uppercased()]) } ?? add("0", []) }
+                if let counterID = query.counterID { counter.map { add("\($0) = ?", [counterID]) } ?? add("1 = 0", []) }
+                if let text = query.number { number.map { add("\($0) = ?", [text.uppercased()]) } ?? add("1 = 0", []) }
                 if let action = query.action { add("action = ?", [action]) }
                 return (clauses.joined(separator: " AND "), arguments)
             }

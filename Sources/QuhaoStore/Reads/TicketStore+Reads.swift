@@ -139,7 +139,7 @@ extension TicketStore {
             calls.sort { $0.id > $1.id }
             var ratings: [Ticket.ID: Int] = [:]
             if let first = tickets.first?.id {
-                for row in try db.rows(BoardSQL.ratings, [first, siteID]) {
+                for row in try db.rows(BoardSQL.ratings(db.dialect), [first, siteID]) {
                     let id: Ticket.ID = try row["ticket_id"]
                     if tickets.ticket(id: id) != nil { ratings[id] = try row["score"] }
                 }
@@ -204,7 +204,9 @@ enum BoardSQL {
         """
 
     /// Ratings of ids from the day's first ticket on: a range of the key, not a walk over the
-    /// day's tickets. `+site_id` keeps SQLite off the (site_id, at) index, which would walk every
-    /// rating the site ever had.
-    static let ratings = "SELECT ticket_id, score FROM ratings WHERE ticket_id >= ? AND +site_id = ?"
+    /// day's tickets. SQLite must be kept off the (site_id, at) index, which would walk every
+    /// rating the site ever had (``SQLDialect/notIndexed(_:)``).
+    static func ratings(_ dialect: SQLDialect) -> String {
+        "SELECT ticket_id, score FROM ratings WHERE ticket_id >= ? AND \(dialect.notIndexed("site_id")) = ?"
+    }
 }

@@ -181,7 +181,7 @@ import Testing
             #expect(ready.status == .ok)
             #expect(String(buffer: ready.body) == #"{"sites":"1","status":"ready"}"#)
             // The probe writes: a database that refuses writes is not ready.
-            try await store.database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA query_only = 1") }
+            try await store.database!.writeWithoutTransaction { try $0.execute(sql: "PRAGMA query_only = 1") }
             let readOnly = try await client.get("/readyz")
             #expect(readOnly.status == .serviceUnavailable)
             #expect(String(buffer: readOnly.body).contains("\"code\":\"storage.unavailable\""))

@@ -1,16 +1,15 @@
 import Foundation
-import GRDB
 import QuhaoCore
-import QuhaoStore
 import Testing
+
+@testable import QuhaoStore
 
 @Suite struct StaffTests {
     /// Low bcrypt cost: these tests check behaviour, not strength.
     static let cost: UInt8 = 4
 
     @Test func accountsAreCheckedAndPasswordsOnlyHashed() async throws {
-        try await Fixture.withDatabaseFile { path in
-            let store = try await Fixture.fileStore(path)
+        try await Fixture.withStoredStore { store, stored in
             let admin = try await store.accounts.addStaff(
                 NewStaff(login: "admin", name: "管理员", role: .admin, siteID: "hall", password: "correct horse battery"), cost: Self.cost)
             #expect(admin.role == .admin)
@@ -53,12 +52,11 @@ import Testing
             #expect(try await store.accounts.verifyPassword(login: "wang", password: "a-new-password") == nil, "disabled accounts cannot sign in")
             #expect(try await store.accounts.staffAccounts().map(\.login) == ["admin", "root", "wang"])
 
-            let bytes = Fixture.fileBytes(path)
+            let bytes = try await stored()
             for password in ["correct horse battery", "window-one-two", "a-new-password"] {
                 #expect(bytes.range(of: Data(password.utf8)) == nil, "no password in clear in the database")
             }
-            let pool = try DatabasePool(path: path)
-            let events = try await pool.read { try String.fetchAll($0, sql: "SELECT action FROM staff_events ORDER BY id") }
+            let events = try await store.read { try $0.values(String.self, "SELECT action FROM staff_events ORDER BY id") }
             #expect(events == ["create", "create", "create", "password", "disable"])
         }
     }

@@ -1,13 +1,11 @@
 import Foundation
-import GRDB
 import QuhaoCore
 import QuhaoStore
 import Testing
 
 @Suite struct TokenTests {
     @Test func tokensAreShownOnceStoredHashedAndRevocable() async throws {
-        try await Fixture.withDatabaseFile { path in
-            let store = try await Fixture.fileStore(path)
+        try await Fixture.withStoredStore { store, stored in
             let (token, record) = try await store.accounts.createToken(name: "叫号器 printer", role: .staff, siteID: "hall", counters: [3])
             #expect(token.hasPrefix("qh_"))
             #expect(token.count > 40)
@@ -19,7 +17,7 @@ import Testing
             #expect(try await store.accounts.principal(bearer: "not-a-token") == nil)
 
             // Nothing in the file holds the token in clear.
-            #expect(Fixture.fileBytes(path).range(of: Data(token.utf8)) == nil)
+            #expect(try await stored().range(of: Data(token.utf8)) == nil)
 
             try await store.accounts.revokeToken(id: record.id)
             #expect(try await store.accounts.principal(bearer: token) == nil)

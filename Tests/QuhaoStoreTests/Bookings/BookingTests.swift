@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 import Testing
 
@@ -32,7 +31,7 @@ import Testing
 
     static func store(at start: Date) async throws -> (TicketStore, ManualClock) {
         let clock = ManualClock(start)
-        let store = try TicketStore.inMemory(clock: clock, random: .seeded(7))
+        let store = try await TestEngine.store(clock: clock, random: .seeded(7))
         try await store.sync(sites: [site])
         return (store, clock)
     }

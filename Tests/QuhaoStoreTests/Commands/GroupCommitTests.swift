@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 import Synchronization
 import Testing
@@ -23,8 +22,7 @@ import Testing
     }
 
     @Test func issuesArrivingTogetherShareACommitAndKeepTheirOrderAndNumbers() async throws {
-        try await Fixture.withDatabaseFile { path in
-            let store = try await Fixture.fileStore(path)
+        try await Fixture.withStoredStore { store, _ in
             let commits = Atomic<Int>(0)
             store.onCommit { _, _, _ in commits.add(1, ordering: .relaxed) }
             let held = await Self.holdWriter(store, for: 0.3)

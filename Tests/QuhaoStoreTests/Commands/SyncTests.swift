@@ -8,7 +8,7 @@ import Testing
     /// Presence secrets are made when sites are synced (at start), so no request ever writes one,
     /// and a second sync keeps them (printed hall QR codes and display links stay valid).
     @Test func syncingASiteMakesItsPresenceSecretOnceAndForAll() async throws {
-        let store = try TicketStore.inMemory(clock: ManualClock(Fixture.morning))
+        let store = try await TestEngine.store(clock: ManualClock(Fixture.morning))
         #expect(store.presenceSecret(site: "hall") == nil)
         try await store.sync(sites: [Fixture.site])
         let secret = try #require(store.presenceSecret(site: "hall"))

@@ -6,7 +6,7 @@ import Testing
 @testable import QuhaoStore
 
 /// Online backups, their checks, and restores that never lose the database they replace.
-@Suite struct BackupTests {
+@Suite(.sqliteOnly) struct BackupTests {
     @Test func aBackupTakenWhileNumbersAreIssuedIsWholeAndChecked() async throws {
         try await Fixture.withDatabaseFile { path in
             let store = try await Fixture.fileStore(path, durability: .normal)
@@ -91,5 +91,16 @@ import Testing
             #expect(try await restored.ticket(.number(site: "hall", "A003")).number.description == "A003")
             await #expect(throws: QuhaoError.self) { try await restored.ticket(.number(site: "hall", "A004")) }
         }
+    }
+}
+
+/// On PostgreSQL the database is the server's to back up: `quhao backup` says so and writes nothing.
+@Suite(.enabled(if: TestEngine.isPostgres, "the PostgreSQL run")) struct PostgresBackupTests {
+    @Test func aBackupSaysToUsePgDumpAndWritesNothing() async throws {
+        let (store, _) = try await Fixture.store()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-backup-\(UUID().uuidString).sqlite").path
+        let error = await #expect(throws: DatabaseFileError.self) { try await store.operations.backup(to: path) }
+        #expect(error?.description.contains("pg_dump") == true)
+        #expect(!FileManager.default.fileExists(atPath: path))
     }
 }

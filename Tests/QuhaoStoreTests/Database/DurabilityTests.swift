@@ -4,7 +4,7 @@ import QuhaoCore
 import QuhaoStore
 import Testing
 
-@Suite struct DurabilityTests {
+@Suite(.sqliteOnly) struct DurabilityTests {
     static let bigHall = Site(
         id: "hall", name: LocalizedText(zh: "大厅"),
         services: [Service(id: "general", prefix: "A", name: LocalizedText(zh: "综合业务"))],

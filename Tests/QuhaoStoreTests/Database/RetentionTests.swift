@@ -9,10 +9,8 @@ import Testing
 /// figures over the purged days are unchanged.
 @Suite struct RetentionTests {
     @Test func aMonthLaterNothingPersonalIsLeftAndTheFiguresStand() async throws {
-        try await Fixture.withDatabaseFile { path in
-            let clock = ManualClock(Fixture.date(2, 9, month: 11))
-            let store = try TicketStore.open(path: path, clock: clock)
-            try await store.sync(sites: [Fixture.site])
+        let clock = ManualClock(Fixture.date(2, 9, month: 11))
+        try await Fixture.withStoredStore(clock: clock) { store, stored in
             // Monday 2 November: two numbers with a USCC and a phone number, from two phones; one served and rated.
             let old = [("91350100M000100Y43", "13812345678", "phone-one"), ("91110000600037341L", "13987654321", "phone-two")]
             var tokens: [String] = []
@@ -27,9 +25,9 @@ import Testing
             _ = try await store.complete(site: "hall", counter: 1, by: .staff("1"))
             _ = try await store.rate(.token(tokens[0]), score: 2)
             // What is kept of them, read from the file as it is now.
-            let personal = try await store.database.read { db in
-                try Row.fetchAll(db, sql: "SELECT identity_hash, identity_masked, phone_masked, device_hash FROM tickets").flatMap { row in
-                    ["identity_hash", "identity_masked", "phone_masked", "device_hash"].map { row[$0] as String }
+            let personal = try await store.read { db in
+                try db.rows("SELECT identity_hash, identity_masked, phone_masked, device_hash FROM tickets").flatMap { row in
+                    try ["identity_hash", "identity_masked", "phone_masked", "device_hash"].map { try row[$0] as String }
                 }
             }
             #expect(personal.count == 8)
@@ -50,24 +48,22 @@ import Testing
             #expect(after.0 == before.0)
             #expect(after.1 == before.1)
             #expect(after.2 == before.2)
-            let bytes = Fixture.fileBytes(path)
+            let bytes = try await stored()
             for value in personal {
                 #expect(bytes.range(of: Data(value.utf8)) == nil, "\(value) is still in the database file or its WAL")
             }
             // The recent ticket's data is still there: the search above can find what is in the file.
-            let kept = try await store.database.read { db in
-                try String.fetchOne(db, sql: "SELECT phone_masked FROM tickets WHERE token = ?", arguments: [recent.token])
-            }
+            let kept = try await store.read { db in try db.value(String.self, "SELECT phone_masked FROM tickets WHERE token = ?", [recent.token]) }
             #expect(kept == "135****1111")
-            try await store.database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-            #expect(Fixture.fileBytes(path).range(of: Data("135****1111".utf8)) != nil)
+            try await store.writer.dropFreedPages()
+            #expect(try await stored().range(of: Data("135****1111".utf8)) != nil)
             // The numbers and the log remain.
             #expect(try await store.ticket(.token(tokens[0])).number.description == "B001")
             #expect(try await store.events(site: "hall").count >= 7)
         }
     }
 
-    @Test func thePurgeFindsOldTicketsThroughItsIndex() async throws {
+    @Test(.sqliteOnly) func thePurgeFindsOldTicketsThroughItsIndex() async throws {
         let plan = try await QueryPlanTests.plan(StoreOperations.personalDataSQL, ["hall", "2026-11-01", 500])
         #expect(plan.contains("tickets_personal (site_id=? AND day<?)"), "\(plan)")
         #expect(!plan.contains("SCAN"))

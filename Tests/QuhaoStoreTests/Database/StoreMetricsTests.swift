@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import MetricsTestKit
 import QuhaoCore
 import Synchronization
@@ -9,12 +8,10 @@ import Testing
 
 /// The store counts the ticket events that were committed, and only those.
 @Suite struct StoreMetricsTests {
-    static func store(_ path: String) async throws -> (TicketStore, TestMetrics) {
+    /// Runs `body` with a store on the engine under test that reports to `TestMetrics`.
+    static func withStore(_ body: (TicketStore, TestMetrics) async throws -> Void) async throws {
         let metrics = TestMetrics()
-        let store = try TicketStore.open(
-            path: path, durability: .normal, clock: ManualClock(Fixture.morning), metrics: StoreMetrics(factory: metrics))
-        try await store.sync(sites: [Fixture.site])
-        return (store, metrics)
+        try await Fixture.withStoredStore(metrics: StoreMetrics(factory: metrics)) { store, _ in try await body(store, metrics) }
     }
 
     static func count(_ metrics: TestMetrics, _ service: String, _ event: String) -> Int64 {
@@ -23,8 +20,7 @@ import Testing
     }
 
     @Test func aMorningOfTicketsCountsEachEventOnce() async throws {
-        try await Fixture.withDatabaseFile { path in
-            let (store, metrics) = try await Self.store(path)
+        try await Self.withStore { store, metrics in
             for _ in 0..<5 { try await store.take("general") }
             try await store.take("invoice", identity: "91350100M000100Y43")
             #expect(try await store.call(1) == "A001")
@@ -49,8 +45,7 @@ import Testing
     }
 
     @Test func refusedAndRolledBackCommandsCountNothing() async throws {
-        try await Fixture.withDatabaseFile { path in
-            let (store, metrics) = try await Self.store(path)
+        try await Self.withStore { store, metrics in
             // Issued together in one group commit: the refused ones' savepoints roll back, the others stand.
             let held = await GroupCommitTests.holdWriter(store, for: 0.3)
             let outcomes = await withTaskGroup(of: Bool.self) { group in

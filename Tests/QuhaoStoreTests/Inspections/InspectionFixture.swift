@@ -31,7 +31,7 @@ enum InspectionFixture {
     /// A fresh in-memory store with the office and the fixture hall, at Wednesday 10:00.
     static func store(at start: Date = Fixture.morning) async throws -> (TicketStore, ManualClock) {
         let clock = ManualClock(start)
-        let store = try TicketStore.inMemory(clock: clock, random: .seeded(42))
+        let store = try await TestEngine.store(clock: clock, random: .seeded(42))
         try await store.sync(sites: [Fixture.site, office()])
         return (store, clock)
     }

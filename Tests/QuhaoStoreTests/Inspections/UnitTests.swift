@@ -42,7 +42,7 @@ import Testing
         let two = try await store.inspections.createUnit(site: "office", InspectionFixture.draft(2), by: .cli)
         #expect(Set([one.posterToken, one.privateToken, two.posterToken, two.privateToken]).count == 4)
         // Another database has another key: unit 1 there gets other tokens.
-        let other = try TicketStore.inMemory(clock: ManualClock(Fixture.morning), random: .seeded(7))
+        let other = try await TestEngine.store(clock: ManualClock(Fixture.morning), random: .seeded(7))
         try await other.sync(sites: [InspectionFixture.office()])
         let elsewhere = try await other.inspections.createUnit(site: "office", InspectionFixture.draft(1), by: .cli)
         #expect(elsewhere.unit.id == one.unit.id)

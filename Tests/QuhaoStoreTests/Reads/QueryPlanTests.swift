@@ -9,10 +9,10 @@ import Testing
 /// that scans, or sorts what it reads, costs what the day or the year holds instead of what it
 /// returns: at 20,000 tickets a day the board's were most of the daemon's CPU; with 40,000
 /// waiting, housekeeping read them all and held every staff action for half a second.
-@Suite struct QueryPlanTests {
+@Suite(.sqliteOnly) struct QueryPlanTests {
     static func plan(_ sql: String, _ arguments: StatementArguments) async throws -> String {
         let (store, _) = try await Fixture.store()
-        return try await store.database.read { db in
+        return try await store.database!.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }.joined(separator: "\n")
         }
     }
@@ -26,7 +26,7 @@ import Testing
             switch self {
             case .serviceTimes: BoardSQL.serviceTimes(.sqlite)
             case .recentCalls: BoardSQL.recentCalls
-            case .ratings: BoardSQL.ratings
+            case .ratings: BoardSQL.ratings(.sqlite)
             case .paused: BoardSQL.paused
             case .expireEarlierDays: HousekeepingSQL.earlierDays
             case .expireClosedServices: HousekeepingSQL.today(ofServices: 2)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import QuhaoCore
 import Testing
 
@@ -19,14 +18,14 @@ import Testing
 
     static func store() async throws -> (TicketStore, ManualClock) {
         let clock = ManualClock(Fixture.morning)
-        let store = try TicketStore.inMemory(clock: clock, random: .seeded(3))
+        let store = try await TestEngine.store(clock: clock, random: .seeded(3))
         try await store.sync(sites: [site])
         return (store, clock)
     }
 
     static func rows(_ store: TicketStore) async throws -> [(endpoint: String, type: String, body: String)] {
-        try await store.database.read { db in
-            try Row.fetchAll(db, sql: "SELECT endpoint, type, body FROM webhook_outbox ORDER BY id").map { ($0["endpoint"], $0["type"], $0["body"]) }
+        try await store.read { db in
+            try db.rows("SELECT endpoint, type, body FROM webhook_outbox ORDER BY id").map { (try $0["endpoint"], try $0["type"], try $0["body"]) }
         }
     }
 
