@@ -106,9 +106,15 @@ public struct ConfigFile: Codable, Sendable, Equatable {
     }
 
     public struct DatabaseSection: Codable, Sendable, Equatable {
+        /// An SQLite file (one hall, one daemon).
         public var path: String?
+        /// A PostgreSQL database many daemons share: `postgres://user@host:port/db?sslmode=…`, never with the password.
+        public var url: String?
+        /// Where a daemon keeps its own files (inspection photos, spoken calls, the display's log):
+        /// beside the SQLite file unless given; `data` on PostgreSQL unless given.
+        public var directory: String?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case path }
+        enum CodingKeys: String, CodingKey, CaseIterable { case path, url, directory }
     }
 
     public struct SiteEntry: Codable, Sendable, Equatable {

@@ -58,6 +58,13 @@ enum ConfigValidator {
             check((1...3650).contains(days), "retention.personal_data_days", "must be between 1 and 3650 days")
         }
         if let path = file.database?.path { check(!path.isEmpty, "database.path", "must not be empty") }
+        if let url = file.database?.url {
+            check(ServerSettings.isDatabaseURL(url), "database.url", "must be a URL like postgres://quhao@db.example:5432/quhao?sslmode=require")
+            check(file.database?.path == nil, "database.url", "give database.path (SQLite) or database.url (PostgreSQL), not both")
+            let userInfo = URLComponents(string: url)?.password
+            check(userInfo == nil, "database.url", "must not hold the password: set QUHAO_DATABASE_PASSWORD or QUHAO_DATABASE_PASSWORD_FILE")
+        }
+        if let directory = file.database?.directory { check(!directory.isEmpty, "database.directory", "must not be empty") }
         check(!file.sites.isEmpty, "sites", "needs at least one site")
 
         var siteIDs: Set<String> = []

@@ -7,7 +7,10 @@ public struct ServerSettings: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var publicURL: String
+    /// The database: an SQLite file's path, or a `postgres://` URL (``isDatabaseURL(_:)``).
     public var databasePath: String
+    /// `database.directory`: where this daemon keeps its own files (``dataDirectory``).
+    public var filesDirectory: String?
     /// The command that turns a call into speech: `{text}` is replaced by the words (quoted for
     /// the shell), `{out}` by the WAV file to write, `{voice}` by `cmn` or `en`. `nil`: `espeak-ng`
     /// when installed; empty: no speech, the chime only.
@@ -28,6 +31,19 @@ public struct ServerSettings: Sendable, Equatable {
     public var tls: TLSFiles?
     /// The reverse proxies whose word on the visitor's address is believed; none by default.
     public var trustedProxies = TrustedProxies()
+
+    /// Whether a database setting names PostgreSQL rather than an SQLite file.
+    public static func isDatabaseURL(_ text: String) -> Bool { text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") }
+
+    /// Whether this daemon's database is PostgreSQL (shared by many daemons) rather than its own SQLite file.
+    public var usesPostgres: Bool { Self.isDatabaseURL(databasePath) }
+
+    /// Where this daemon keeps its own files (inspection photos, spoken calls, the display's log):
+    /// `database.directory`, else beside the SQLite file, else `data` in the working directory.
+    public var dataDirectory: String {
+        if let filesDirectory { return filesDirectory }
+        return usesPostgres ? "data" : URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
+    }
 
     /// The log levels, quietest last.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
@@ -75,7 +91,8 @@ public struct ServerSettings: Sendable, Equatable {
                 hour: time.hour, minute: time.minute, directory: backups.directory, keep: backups.keep ?? 14,
                 timeZone: backups.timeZone ?? file?.sites.first?.timeZone ?? "Asia/Shanghai")
         }
-        settings.databasePath = file?.database?.path ?? settings.databasePath
+        settings.databasePath = file?.database?.url ?? file?.database?.path ?? settings.databasePath
+        settings.filesDirectory = file?.database?.directory
         if let value = environment["QUHAO_HOST"], !value.isEmpty { settings.host = value }
         if let value = environment["QUHAO_PORT"], !value.isEmpty {
             guard let number = Int(value), (1...65535).contains(number) else {

@@ -187,6 +187,29 @@ import Testing
         #expect(fromFlags.host == "127.0.0.1")
     }
 
+    @Test func aCityDatabaseIsAURLWithoutItsPasswordAndTheDaemonsFilesGoWhereSaid() throws {
+        let site = "sites: [{ id: hall, name: { zh: 大厅 }, services: [{ id: a, prefix: A, name: { zh: 综合 } }], counters: [] }]"
+        let city = try ConfigLoader.parse(
+            "database: { url: \"postgres://quhao@db.example:5432/city?sslmode=require\", directory: /srv/quhao }\n" + site, source: "inline")
+        let settings = try ServerSettings.resolve(file: city, environment: [:])
+        #expect(settings.usesPostgres && settings.databasePath == "postgres://quhao@db.example:5432/city?sslmode=require")
+        #expect(settings.dataDirectory == "/srv/quhao")
+        let overridden = try ServerSettings.resolve(file: city, environment: ["QUHAO_DATABASE": "/tmp/hall.sqlite"])
+        #expect(!overridden.usesPostgres && overridden.dataDirectory == "/srv/quhao")
+        #expect(try ServerSettings.resolve(file: nil, environment: [:]).dataDirectory.hasSuffix("data"))
+        func refusal(_ database: String) -> String {
+            do {
+                _ = try ConfigLoader.parse("database: \(database)\n" + site, source: "inline")
+                return "accepted"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(refusal("{ url: \"postgres://quhao:secret@db.example/city\" }").contains("must not hold the password"))
+        #expect(refusal("{ url: \"mysql://quhao@db.example/city\" }").contains("database.url"))
+        #expect(refusal("{ url: \"postgres://quhao@db.example/city\", path: data/q.sqlite }").contains("not both"))
+    }
+
     @Test func malformedEnvironmentIsNamed() {
         #expect(throws: ConfigError.self) { try ServerSettings.resolve(file: nil, environment: ["QUHAO_PORT": "eighty"]) }
     }

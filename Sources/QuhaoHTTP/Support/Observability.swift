@@ -335,7 +335,7 @@ struct OperationsRoutes {
                 let error = QuhaoError(.notReady, ["sites": unbuilt.joined(separator: ", ")])
                 return Problem(error, language: language).response(headers: [.cacheControl: "no-store", .retryAfter: "1"])
             }
-            return try JSON.response(["status": "ready", "sites": String(sites.count)])
+            return try JSON.response(["status": "ready", "sites": String(sites.count), "engine": services.store.engineName])
         }
     }
 }

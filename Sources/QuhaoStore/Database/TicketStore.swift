@@ -30,8 +30,13 @@ public struct TicketStore: StorageAccess {
     public private(set) var databaseFile: HeldFile?
     /// Every site's presence key, as of the last sync (``presenceSecret(site:)``).
     let presenceSecrets = SharedTable<String>()
-    /// Which engine holds the data, in words for `check-config`, `/readyz` and the log.
+    /// Which engine holds the data, in words for the log (never a password).
     public let engineDescription: String
+    /// How many site versions this store's own commits raised (PostgreSQL): what is left of the
+    /// sites' versions beyond them is what other daemons did (``externalDataVersion()``).
+    let ownVersionBumps: VersionBumps
+    /// `sqlite` or `postgresql` (`/readyz`).
+    public var engineName: String { database == nil ? "postgresql" : "sqlite" }
 
     /// How hard each commit is pushed to disk.
     public enum Durability: Sendable {
@@ -95,7 +100,7 @@ public struct TicketStore: StorageAccess {
         let path = writer.path
         self.init(
             engine: engine, sqlite: writer, activity: activity, identityKey: key, clock: clock, random: random, metrics: metrics,
-            description: path.isEmpty || path == ":memory:" ? "SQLite (in memory)" : "SQLite \(path)")
+            description: path.isEmpty || path == ":memory:" ? "SQLite (in memory)" : "SQLite \(path)", bumps: VersionBumps())
     }
 
     /// Connects to PostgreSQL and brings its schema up to date (once, however many daemons start
@@ -105,13 +110,17 @@ public struct TicketStore: StorageAccess {
         postgres location: PostgresLocation, password: String?, clock: any QuhaoClock, random: RandomSource = .system, metrics: StoreMetrics = .none
     ) async throws -> TicketStore {
         let activity = TicketActivity()
-        let engine = try PostgresEngine(location: location, password: password, committed: activity.committed)
+        let bumps = VersionBumps()
+        let engine = try PostgresEngine(location: location, password: password) { journal in
+            bumps.count.add(journal.entries.siteVersions.count, ordering: .sequentiallyConsistent)
+            activity.committed(journal)
+        }
         do {
             try await PostgresMigrations.migrate(engine)
             let key = try await engine.write { db in try Self.prepare(db, now: clock.now(), random: random) }
             let store = TicketStore(
                 engine: engine, sqlite: nil, activity: activity, identityKey: key, clock: clock, random: random, metrics: metrics,
-                description: "PostgreSQL \(location)")
+                description: "PostgreSQL \(location)", bumps: bumps)
             // Nothing on the request path may wait for the server: every presence key is held from the start.
             let secrets = try await store.read { db in try Self.presenceSecrets(db) }
             store.presenceSecrets.withLock { $0.merge(secrets) { _, new in new } }
@@ -124,8 +133,9 @@ public struct TicketStore: StorageAccess {
 
     private init(
         engine: any StoreEngine, sqlite: (any DatabaseWriter)?, activity: TicketActivity, identityKey: Data, clock: any QuhaoClock,
-        random: RandomSource, metrics: StoreMetrics, description: String
+        random: RandomSource, metrics: StoreMetrics, description: String, bumps: VersionBumps
     ) {
+        self.ownVersionBumps = bumps
         activity.onCommit { metrics.count($0) }
         self.activity = activity
         self.writer = engine
@@ -275,6 +285,11 @@ public struct TicketStore: StorageAccess {
 
 }
 
+/// The site versions a store's own commits raised (``TicketStore/externalDataVersion()``).
+final class VersionBumps: Sendable {
+    let count = Atomic<Int>(0)
+}
+
 /// Who is told after each commit which site and tickets changed (the live board), with the
 /// site's commit sequence: 1, 2, 3 … per site and process, so a reader can ask "has this commit
 /// reached you yet".
@@ -405,10 +420,19 @@ extension TicketStore {
 }
 
 extension TicketStore {
-    /// SQLite's `data_version` on the writer connection: it changes when *another* connection
-    /// or process commits (the command line run beside the daemon), never for this store's own writes.
+    /// A number that changes when *another* process commits (the command line run beside the
+    /// daemon, the other daemons on a city's database), and not for this store's own writes: SQLite's
+    /// `data_version` on the writer connection; on PostgreSQL the sum of the sites' versions less
+    /// the raises this store made itself (polled: the change counter that works on every
+    /// PostgreSQL-compatible database, notifications or not).
     public func externalDataVersion() async throws -> Int {
-        guard let database else { return 0 }
+        guard let database else {
+            // Own raises first: one made between the two reads then shows as a change (a board
+            // rebuilt once more), never hides another daemon's.
+            let own = ownVersionBumps.count.load(ordering: .sequentiallyConsistent)
+            let total = try await read { db in try db.value(Int.self, "SELECT COALESCE(SUM(version), 0)::BIGINT FROM sites") ?? 0 }
+            return total - own
+        }
         return try await database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
     }
 }

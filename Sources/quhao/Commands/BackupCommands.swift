@@ -16,10 +16,10 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let settings = try storeOptions.settings(file: try storeOptions.loadConfig().file)
-            guard FileManager.default.fileExists(atPath: settings.databasePath) else {
+            guard settings.usesPostgres || FileManager.default.fileExists(atPath: settings.databasePath) else {
                 throw ExitFailure(message: "no database at \(settings.databasePath)", code: 2)
             }
-            let store = try TicketStore.open(path: settings.databasePath, clock: try SystemClock.fromEnvironment())
+            let store = try await StoreOptions.open(settings, clock: try SystemClock.fromEnvironment())
             do {
                 let report = try await store.operations.backup(to: to)
                 print(
@@ -43,6 +43,13 @@ struct RestoreCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let settings = try storeOptions.settings(file: try storeOptions.loadConfig().file)
+            guard !settings.usesPostgres else {
+                throw ExitFailure(
+                    message: """
+                        未恢复 not restored: quhao restore puts an SQLite backup in place of an SQLite file; this database is PostgreSQL.
+                          Restore it with pg_restore or pgBackRest; move a hall's SQLite file into it with quhao migrate --from FILE --to URL.
+                        """, code: 2)
+            }
             do {
                 let (report, aside) = try DatabaseFiles.restore(file, into: settings.databasePath, now: try SystemClock.fromEnvironment().now())
                 print("已恢复 restored \(file) → \(settings.databasePath): \(report.tickets) tickets, \(report.units) units; integrity ok")

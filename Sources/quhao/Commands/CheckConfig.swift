@@ -3,6 +3,7 @@ import Foundation
 import QuhaoConfig
 import QuhaoCore
 import QuhaoHTTP
+import QuhaoStore
 
 /// `quhao check-config FILE`.
 struct CheckConfig: AsyncParsableCommand {
@@ -38,6 +39,18 @@ struct CheckConfig: AsyncParsableCommand {
             for site in sites {
                 let prefixes = site.services.map(\.prefix).joined()
                 print("  \(site.id) (\(site.name.zh)): \(site.services.count) business types [\(prefixes)], \(site.counters.count) windows")
+            }
+            // The database as the daemon will take it (QUHAO_DATABASE over the file), looked at, not changed.
+            let settings: ServerSettings
+            do {
+                settings = try ServerSettings.resolve(file: config, environment: ProcessInfo.processInfo.environment)
+            } catch {
+                throw ExitFailure(message: "\(error)", code: 2)
+            }
+            let probe = await DatabaseProbe.look(at: settings.databasePath)
+            print("  database 数据库: \(probe.detail)")
+            guard probe.answers else {
+                throw ExitFailure(message: "\(file): the database does not answer / 数据库无法访问", code: 1)
             }
         }
     }

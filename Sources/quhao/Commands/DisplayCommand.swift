@@ -74,8 +74,8 @@ struct DisplayCommand: AsyncParsableCommand {
         let (file, _) = try storeOptions.loadConfig()
         let settings = try storeOptions.settings(file: file)
         let clock = try SystemClock.fromEnvironment()
-        guard FileManager.default.fileExists(atPath: settings.databasePath),
-            let store = try? TicketStore.open(path: settings.databasePath, clock: clock)
+        guard settings.usesPostgres || FileManager.default.fileExists(atPath: settings.databasePath),
+            let store = try? await StoreOptions.open(settings, clock: clock)
         else { return nil }
         return PresenceCodes(store: store, clock: clock).displayKey(site: site)
     }

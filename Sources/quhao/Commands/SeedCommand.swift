@@ -30,7 +30,7 @@ struct SeedCommand: AsyncParsableCommand {
                 let settings = try storeOptions.settings(file: file)
                 let now = try SystemClock.fromEnvironment().now()
                 let clock = ManualClock(now)
-                let store = try TicketStore.open(path: settings.databasePath, clock: clock)
+                let store = try await StoreOptions.open(settings, clock: clock)
                 let synced = try await store.siteIDs()
                 if storeOptions.configPath != nil || synced.isEmpty { try await store.sync(sites: file.domainSites) }
                 let office = try await UnitsCommand.office(site, store: store)

@@ -72,18 +72,29 @@ struct Serve: AsyncParsableCommand {
             if let tls, let notAfter = tls.notAfter {
                 logger.info("https", metadata: ["certificate": "\(settings.tls?.certificate ?? "")", "valid_until": "\(notAfter)"])
             }
-            // One daemon per database file (held until the process ends; a restore checks it too).
-            let lock: DaemonLock
+            if settings.usesPostgres, settings.backups != nil {
+                throw ExitFailure(
+                    message: """
+                        backups: nightly backups copy an SQLite file; this database is PostgreSQL. Remove the backups section and \
+                        back the database up with pg_dump or pgBackRest (README, "A city on PostgreSQL").
+                          backups：夜间备份只适用于 SQLite 文件；PostgreSQL 请用 pg_dump 或 pgBackRest 备份。
+                        """, code: 2)
+            }
+            // One daemon per SQLite file (held until the process ends; a restore checks it too).
+            // On PostgreSQL any number share the database: each site's commands are serialized in it.
+            let lock: DaemonLock?
             do {
-                lock = try DaemonLock(database: settings.databasePath, purpose: "serve")
+                lock = settings.usesPostgres ? nil : try DaemonLock(database: settings.databasePath, purpose: "serve")
             } catch {
                 throw ExitFailure(message: "\(error)", code: 1)
             }
-            defer { lock.release() }
+            defer { lock?.release() }
             let metrics = ServerMetrics()
             let ticketStore: TicketStore
             do {
-                ticketStore = try TicketStore.open(path: settings.databasePath, clock: clock, metrics: metrics.store)
+                ticketStore = try await StoreOptions.open(settings, clock: clock, metrics: metrics.store)
+            } catch let error as ExitFailure {
+                throw error
             } catch {
                 throw ExitFailure(message: "cannot open the database \(settings.databasePath): \(error)", code: 1)
             }
@@ -94,7 +105,7 @@ struct Serve: AsyncParsableCommand {
                     message: "--display \(display): no such site (configured: \(sites.map(\.id).joined(separator: ", ")))", code: 2)
             }
             // Beside the database: the display's log and the spoken calls once made.
-            let dataDirectory = URL(fileURLWithPath: settings.databasePath).deletingLastPathComponent()
+            let dataDirectory = URL(fileURLWithPath: settings.dataDirectory)
             if display != nil {
                 // The board owns the terminal: the log (and the banner) go to a file.
                 let path = logFile ?? dataDirectory.appendingPathComponent("quhao.log").path
@@ -123,7 +134,7 @@ struct Serve: AsyncParsableCommand {
                     speechCache: dataDirectory.appendingPathComponent("speech-cache").path,
                     idleTimeoutSeconds: settings.idleTimeoutSeconds, maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
                     evidenceDirectory: dataDirectory.appendingPathComponent("evidence").path, personalDataDays: settings.personalDataDays,
-                    heldFiles: [lock.file], tls: tls, trustedProxies: settings.trustedProxies),
+                    heldFiles: lock.map { [$0.file] } ?? [], tls: tls, trustedProxies: settings.trustedProxies),
                 store: ticketStore, clock: clock, logger: logger,
                 services: [
                     ConfigReloader(path: store.configPath, store: ticketStore, tls: tls, logger: logger),

@@ -9,7 +9,13 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration file (default: $QUHAO_CONFIG, else the built-in demo).")
     var config: String?
 
-    @Option(name: .long, help: "SQLite database file (default: the configuration's database.path, else data/quhao.sqlite).")
+    @Option(
+        name: .long,
+        help: """
+            SQLite database file, or postgres://user@host:port/db?sslmode=… shared by many daemons (password from \
+            QUHAO_DATABASE_PASSWORD or QUHAO_DATABASE_PASSWORD_FILE, never here). Default: $QUHAO_DATABASE, else the \
+            configuration's database.url or database.path, else data/quhao.sqlite.
+            """)
     var database: String?
 
     /// The configuration file named by `--config` or `QUHAO_CONFIG`, if any.
@@ -49,7 +55,7 @@ struct StoreOptions: ParsableArguments {
         let (file, _) = try loadConfig()
         let settings = try settings(file: file)
         let clock = try SystemClock.fromEnvironment()
-        if !creating, !FileManager.default.fileExists(atPath: settings.databasePath) {
+        if !creating, !settings.usesPostgres, !FileManager.default.fileExists(atPath: settings.databasePath) {
             let path = URL(fileURLWithPath: settings.databasePath).standardizedFileURL.path
             throw ExitFailure(
                 message: """
@@ -58,12 +64,24 @@ struct StoreOptions: ParsableArguments {
                     `quhao serve` makes it at its first start.
                     """, code: 2)
         }
-        let store = try TicketStore.open(path: settings.databasePath, clock: clock)
+        let store = try await Self.open(settings, clock: clock)
         let synced = try await store.siteIDs()
         if configPath != nil || synced.isEmpty {
             try await store.sync(sites: file.domainSites)
         }
         return store
+    }
+}
+
+extension StoreOptions {
+    /// Opens the database the settings name, SQLite or PostgreSQL; a URL that cannot be used ends
+    /// the program with what is wrong (exit 2), a server that cannot be reached with `storage.unavailable`.
+    static func open(_ settings: ServerSettings, clock: any QuhaoClock, metrics: StoreMetrics = .none) async throws -> TicketStore {
+        do {
+            return try await TicketStore.open(settings.databasePath, clock: clock, metrics: metrics)
+        } catch let error as QuhaoURLError {
+            throw ExitFailure(message: "--database: \(error.zh)\n  \(error.en)", code: 2)
+        }
     }
 }
 

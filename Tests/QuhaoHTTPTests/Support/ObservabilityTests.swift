@@ -179,7 +179,7 @@ import Testing
             try await waitUntil("the board is built") { board.builtSnapshot("hall") != nil }
             let ready = try await client.get("/readyz")
             #expect(ready.status == .ok)
-            #expect(String(buffer: ready.body) == #"{"sites":"1","status":"ready"}"#)
+            #expect(String(buffer: ready.body) == #"{"engine":"sqlite","sites":"1","status":"ready"}"#)
             // The probe writes: a database that refuses writes is not ready.
             try await store.database!.writeWithoutTransaction { try $0.execute(sql: "PRAGMA query_only = 1") }
             let readOnly = try await client.get("/readyz")

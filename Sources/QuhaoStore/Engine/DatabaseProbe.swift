@@ -1,0 +1,50 @@
+import Foundation
+
+/// Which engine a `--database` value names and whether it answers, without changing anything
+/// (`quhao check-config`): no migration, no file made.
+public struct DatabaseProbe: Sendable {
+    /// `sqlite` or `postgresql`.
+    public let engine: String
+    /// What was found, in words (the server's version, the file's size).
+    public let detail: String
+    /// Whether the database can be used as it is named.
+    public let answers: Bool
+
+    /// Looks at the database `location` names: an SQLite file's path or a `postgres://` URL
+    /// (password from the environment, as the daemon takes it).
+    public static func look(at location: String) async -> DatabaseProbe {
+        guard PostgresLocation.isURL(location) else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: location)[.size] as? NSNumber)?.int64Value
+            let detail = size.map { "SQLite \(location) (\($0) bytes)" } ?? "SQLite \(location): not made yet (quhao serve makes it)"
+            return DatabaseProbe(engine: "sqlite", detail: detail, answers: true)
+        }
+        let engine: PostgresEngine
+        let postgres: PostgresLocation
+        do {
+            postgres = try PostgresLocation(url: location)
+            engine = try PostgresEngine(location: postgres, password: try PostgresLocation.password())
+        } catch let error as QuhaoURLError {
+            return DatabaseProbe(engine: "postgresql", detail: "\(error.zh) / \(error.en)", answers: false)
+        } catch {
+            return DatabaseProbe(engine: "postgresql", detail: "\(error)", answers: false)
+        }
+        do {
+            let (version, migrations) = try await engine.read { db in
+                let version = try db.value(String.self, "SHOW server_version") ?? "?"
+                let table = try db.value(Bool.self, "SELECT to_regclass('quhao_migrations') IS NOT NULL") ?? false
+                let migrations = table ? try db.value(Int.self, "SELECT COUNT(*) FROM quhao_migrations") ?? 0 : 0
+                return (version, migrations)
+            }
+            await engine.close()
+            let schema =
+                migrations == 0
+                ? "no Quhao schema yet (quhao serve makes it)"
+                : "schema: \(migrations) of \(PostgresMigrations.list.count) migrations applied"
+            return DatabaseProbe(engine: "postgresql", detail: "PostgreSQL \(version) at \(postgres): answers; \(schema)", answers: true)
+        } catch {
+            await engine.close()
+            return DatabaseProbe(
+                engine: "postgresql", detail: "PostgreSQL at \(postgres) does not answer: \(PostgresFailure(error))", answers: false)
+        }
+    }
+}
