@@ -274,9 +274,14 @@ struct Housekeeping: ServiceLifecycle.Service {
             var sites: [Site] = []
             do {
                 sites = try await store.siteIDs().asyncMap { try await store.site($0) }
-                let expired = try await store.expireClosed()
-                if expired > 0 { logger.info("closed tickets left open by the day", metadata: ["count": "\(expired)"]) }
                 let now = clock.now()
+                // Many daemons on one database: the first to come takes each chore, the others skip
+                // it; a new day at any site makes it due at once.
+                let dayStart = sites.map { $0.businessDay(at: now).start(in: $0.zone) }.max() ?? .distantPast
+                if try await store.operations.claim("housekeeping", notDoneSince: max(now.addingTimeInterval(-interval / 2), dayStart)) {
+                    let expired = try await store.expireClosed()
+                    if expired > 0 { logger.info("closed tickets left open by the day", metadata: ["count": "\(expired)"]) }
+                }
                 for site in sites {
                     let today = site.businessDay(at: now)
                     if let known = days[site.id], known != today {
@@ -288,9 +293,11 @@ struct Housekeeping: ServiceLifecycle.Service {
                 }
                 if purgeDue {
                     purgeDue = false
-                    let cleared = try await store.operations.purgePersonalData(olderThanDays: personalDataDays)
-                    if cleared > 0 {
-                        logger.info("personal data cleared", metadata: ["tickets": "\(cleared)", "older than days": "\(personalDataDays)"])
+                    if try await store.operations.claim("retention", notDoneSince: max(now.addingTimeInterval(-600), dayStart)) {
+                        let cleared = try await store.operations.purgePersonalData(olderThanDays: personalDataDays)
+                        if cleared > 0 {
+                            logger.info("personal data cleared", metadata: ["tickets": "\(cleared)", "older than days": "\(personalDataDays)"])
+                        }
                     }
                 }
             } catch is CancellationError {

@@ -9,7 +9,7 @@ import QuhaoStore
 import ServiceLifecycle
 import Synchronization
 
-/// Delivers the outbox (``WebhookOutbox/due(site:endpoint:limit:)``): one worker per
+/// Delivers the outbox (``WebhookOutbox/claim(site:endpoint:limit:lease:)``): one worker per
 /// configured endpoint, so a slow or dead receiver holds up only its own deliveries, never a call
 /// (the call committed its outbox row and is answered already) and never another endpoint.
 ///
@@ -175,7 +175,10 @@ struct Worker {
     func run() async {
         while !Task.isCancelled {
             let seen = wake.current
-            let due = (try? await store.outbox.due(site: site, endpoint: endpoint.id, limit: concurrency * 8)) ?? []
+            // One delivery per worker, claimed for its timeout and 5 s more: another daemon on the
+            // same database leaves them alone meanwhile, and takes them soon after one that died.
+            let lease = Double(endpoint.timeoutSeconds) + 5
+            let due = (try? await store.outbox.claim(site: site, endpoint: endpoint.id, limit: concurrency, lease: lease)) ?? []
             if due.isEmpty {
                 let next = try? await store.outbox.nextAttempt(site: site, endpoint: endpoint.id)
                 // Woken at once by this process's commits; a change made by another process (the

@@ -25,6 +25,26 @@ enum TestEngine {
         let location = try await TestDatabases.shared.fresh(from: PostgresLocation(url: url))
         return try await TicketStore.open(postgres: location, password: nil, clock: clock, random: random, metrics: metrics)
     }
+
+    /// Runs `body` with two stores on one fresh database, as two daemons have it (an SQLite file
+    /// in a fresh directory, removed afterwards; a PostgreSQL database), the fixture site synced.
+    static func withTwoStores(clock: any QuhaoClock, _ body: (TicketStore, TicketStore) async throws -> Void) async throws {
+        guard isPostgres, let url = testPostgresURL else {
+            try await Fixture.withDatabaseFile { path in
+                let first = try TicketStore.open(path: path, durability: .normal, clock: clock)
+                try await first.sync(sites: [Fixture.site])
+                try await body(first, try TicketStore.open(path: path, durability: .normal, clock: clock))
+            }
+            return
+        }
+        let location = try await TestDatabases.shared.fresh(from: PostgresLocation(url: url))
+        let first = try await TicketStore.open(postgres: location, password: nil, clock: clock)
+        try await first.sync(sites: [Fixture.site])
+        let second = try await TicketStore.open(postgres: location, password: nil, clock: clock)
+        try await body(first, second)
+        await first.close()
+        await second.close()
+    }
 }
 
 extension Trait where Self == ConditionTrait {

@@ -33,6 +33,23 @@ extension StoreOperations {
         }
     }
 
+    /// Takes a chore (expiring what the day left open, clearing personal data) for this daemon
+    /// when nobody has taken it since `notDoneSince`: of the daemons sharing a database, one takes
+    /// it and the others are told it is done. On one SQLite file there is one daemon, which always takes it.
+    /// - Returns: Whether this daemon is to do it now.
+    public func claim(_ name: String, notDoneSince: Date) async throws -> Bool {
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db in
+                try db.execute(
+                    """
+                    INSERT INTO operations (name, at, detail) VALUES (?, ?, NULL)
+                    ON CONFLICT (name) DO UPDATE SET at = excluded.at WHERE operations.at < ?
+                    """, [name, now, notDoneSince]) == 1
+            }
+        }
+    }
+
     /// When a chore was last done, if ever.
     public func last(_ name: String) async throws -> OperationRecord? {
         try await read { db in

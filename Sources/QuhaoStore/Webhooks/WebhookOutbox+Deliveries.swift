@@ -65,24 +65,46 @@ extension WebhookOutbox {
 
     /// An endpoint's deliveries due now, oldest first, at most one per ticket: a ticket's next
     /// event waits until the one before it is delivered (or given up), so each ticket's events
-    /// arrive in order.
+    /// arrive in order. A look only (the admin page, tests): the deliverer takes them with ``claim(site:endpoint:limit:lease:)``.
     public func due(site: String, endpoint: String, limit: Int) async throws -> [WebhookDelivery] {
         let now = clock.now()
-        return try await read { db in
-            try db.rows(
-                """
-                SELECT o.* FROM webhook_outbox o
-                WHERE o.site_id = ? AND o.endpoint = ? AND o.delivered_at IS NULL AND o.given_up_at IS NULL
-                  AND o.next_attempt_at <= ?
-                  AND NOT EXISTS (
-                    SELECT 1 FROM webhook_outbox p
-                    WHERE p.site_id = o.site_id AND p.endpoint = o.endpoint AND p.ticket_id = o.ticket_id AND p.id < o.id
-                      AND p.delivered_at IS NULL AND p.given_up_at IS NULL)
-                ORDER BY o.id LIMIT ?
-                """, [site, endpoint, now, limit]
-            ).map(Self.delivery)
+        return try await read { db in try db.rows(Self.dueSQL, [site, endpoint, now, limit]).map(Self.delivery) }
+    }
+
+    /// Takes the endpoint's deliveries due now (as ``due(site:endpoint:limit:)`` lists them) for
+    /// this daemon to deliver: each is leased until `lease` seconds from now, so no other daemon on
+    /// the same database takes it meanwhile; one that dies mid-delivery leaves it to be taken again
+    /// when the lease ends (a receiver may then see an event twice: its `X-Quhao-Event-Id` is the same).
+    /// Two daemons claiming at once: the second's update finds the rows claimed and takes none of them.
+    public func claim(site: String, endpoint: String, limit: Int, lease: TimeInterval) async throws -> [WebhookDelivery] {
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db in
+                let ids = try db.values(Int64.self, "SELECT id FROM (\(Self.dueSQL)) due", [site, endpoint, now, limit])
+                guard !ids.isEmpty else { return [] }
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+                return try db.rows(
+                    """
+                    UPDATE webhook_outbox SET next_attempt_at = ?
+                    WHERE id IN (\(marks)) AND delivered_at IS NULL AND given_up_at IS NULL AND next_attempt_at <= ?
+                    RETURNING *
+                    """, [now.addingTimeInterval(lease)] + ids.map { $0 as any SQLConvertible } + [now]
+                ).map(Self.delivery).sorted { $0.id < $1.id }
+            }
         }
     }
+
+    /// The deliveries due now of one endpoint (site, endpoint, now, limit), oldest first, one per ticket.
+    static let dueSQL = """
+        SELECT o.* FROM webhook_outbox o
+        WHERE o.site_id = ? AND o.endpoint = ? AND o.delivered_at IS NULL AND o.given_up_at IS NULL
+          AND o.next_attempt_at <= ?
+          AND NOT EXISTS (
+            SELECT 1 FROM webhook_outbox p
+            WHERE p.site_id = o.site_id AND p.endpoint = o.endpoint AND p.ticket_id = o.ticket_id AND p.id < o.id
+              AND p.delivered_at IS NULL AND p.given_up_at IS NULL)
+        ORDER BY o.id LIMIT ?
+        """
 
     /// When the endpoint's next queued delivery is due (`nil`: none waiting).
     public func nextAttempt(site: String, endpoint: String) async throws -> Date? {

@@ -63,6 +63,25 @@ import Testing
         }
     }
 
+    @Test func aChoreIsTakenByOneDaemonUntilItIsDueAgain() async throws {
+        let clock = ManualClock(Fixture.morning)
+        try await TestEngine.withTwoStores(clock: clock) { first, second in
+            let since = Fixture.morning.addingTimeInterval(-30)
+            async let a = first.operations.claim("housekeeping", notDoneSince: since)
+            async let b = second.operations.claim("housekeeping", notDoneSince: since)
+            let answers = [try await a, try await b]
+            #expect(answers.filter { $0 }.count == 1, "one of two daemons asking at once: \(answers)")
+            clock.advance(by: 20)
+            let again = try await second.operations.claim("housekeeping", notDoneSince: clock.now().addingTimeInterval(-30))
+            #expect(!again, "done 20 s ago")
+            let other = try await first.operations.claim("retention", notDoneSince: clock.now().addingTimeInterval(-600))
+            #expect(other, "another chore is its own")
+            clock.advance(by: 11)
+            let due = try await second.operations.claim("housekeeping", notDoneSince: clock.now().addingTimeInterval(-30))
+            #expect(due, "31 s on")
+        }
+    }
+
     @Test(.sqliteOnly) func thePurgeFindsOldTicketsThroughItsIndex() async throws {
         let plan = try await QueryPlanTests.plan(StoreOperations.personalDataSQL, ["hall", "2026-11-01", 500])
         #expect(plan.contains("tickets_personal (site_id=? AND day<?)"), "\(plan)")

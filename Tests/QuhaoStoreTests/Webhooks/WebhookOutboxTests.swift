@@ -82,6 +82,30 @@ import Testing
         #expect(try await store.outbox.due(site: "hall", endpoint: "sms", limit: 10).map(\.type) == ["ticket.called"])
     }
 
+    @Test func twoDaemonsNeverClaimTheSameDeliveryAndADeadOnesLeaseRunsOut() async throws {
+        let clock = ManualClock(Fixture.morning)
+        try await TestEngine.withTwoStores(clock: clock) { first, second in
+            try await first.sync(sites: [Self.site])
+            for _ in 0..<6 { try await first.take("general") }
+            // Claimed at once by both daemons, over and over: each delivery goes to one of them.
+            var claimed: [Int64] = []
+            for _ in 0..<4 {
+                async let a = first.outbox.claim(site: "hall", endpoint: "hall-system", limit: 2, lease: 15)
+                async let b = second.outbox.claim(site: "hall", endpoint: "hall-system", limit: 2, lease: 15)
+                claimed += try await a.map(\.id) + b.map(\.id)
+            }
+            #expect(claimed.count == 6 && Set(claimed).count == 6, "\(claimed)")
+            #expect(try await second.outbox.claim(site: "hall", endpoint: "hall-system", limit: 10, lease: 15).isEmpty)
+            // One is delivered; the daemon holding the others dies: after the lease they are taken again.
+            try await first.outbox.delivered(claimed[0], status: 200)
+            clock.advance(by: 14)
+            #expect(try await second.outbox.claim(site: "hall", endpoint: "hall-system", limit: 10, lease: 15).isEmpty)
+            clock.advance(by: 2)
+            let again = try await second.outbox.claim(site: "hall", endpoint: "hall-system", limit: 10, lease: 15)
+            #expect(Set(again.map(\.id)) == Set(claimed.dropFirst()))
+        }
+    }
+
     @Test func failuresAreRetriedLaterAndGivenUpAfterTwoDays() async throws {
         let (store, clock) = try await Self.store()
         try await store.take("general")
