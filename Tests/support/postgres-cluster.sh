@@ -3,6 +3,7 @@
 # postgres user in a temporary directory on a free port. Prints the URL to use.
 #   Tests/support/postgres-cluster.sh start DIR   → prints postgres://quhao@127.0.0.1:PORT/quhao
 #   Tests/support/postgres-cluster.sh stop DIR
+#   Tests/support/postgres-cluster.sh stop-fast DIR · start-again DIR   (a server down for a while, same port)
 set -euo pipefail
 action=${1:?start or stop}
 dir=${2:?a directory}
@@ -22,6 +23,13 @@ start)
     ;;
 stop)
     [ -d "$dir/data" ] && as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    ;;
+stop-fast)
+    # As an operator's restart or a failover's gap: connections closed, the server down until start-again.
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+start-again)
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
     ;;
 restart)
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w restart -o "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" >/dev/null
