@@ -22,6 +22,7 @@ struct Quhao: AsyncParsableCommand {
             Serve.self, CheckConfig.self, TicketCommand.self, CounterCommand.self, QRCommand.self, StaffCommand.self, TokenCommand.self,
             AuditCommand.self, DisplayCommand.self, UnitsCommand.self, ReportCommand.self, SeedCommand.self,
             BackupCommand.self, RestoreCommand.self, WebhooksCommand.self, PrintCommand.self, BookingsCommand.self, KeysCommand.self,
+            MigrateCommand.self,
         ]
     )
 }

@@ -95,6 +95,11 @@ extension Data: SQLConvertible {
     }
 }
 
+extension SQLValue: SQLConvertible {
+    public var sqlValue: SQLValue { self }
+    public init?(sqlValue: SQLValue) { self = sqlValue }
+}
+
 extension Date: SQLConvertible {
     public var sqlValue: SQLValue { .date(self) }
     public init?(sqlValue: SQLValue) {
