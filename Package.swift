@@ -167,7 +167,8 @@ let package = Package(
             ],
             // Embedded (Support/EmbeddedFiles.swift names each one; a test checks none is missing).
             resources: [
-                "admin-inspections", "admin-reports", "admin-unit", "admin-units", "admin-webhooks", "book", "booking", "display", "inspect",
+                "admin-district", "admin-inspections", "admin-reports", "admin-unit", "admin-units", "admin-webhooks", "book", "booking", "display",
+                "inspect",
                 "inspection", "kiosk", "poster",
                 "shared/answer-history",
                 "shared/head",

@@ -11,7 +11,20 @@ extension InspectionSummary {
 
     /// One table for Excel (UTF-8 with a byte-order mark): the totals, then by result, unit type and
     /// risk level, then the units due for a visit per level. Cells a row does not have are empty.
-    public var csv: String {
+    public var csv: String { Self.encoded([Self.csvColumns] + csvRows) }
+
+    /// Several offices' summaries in one file (`quhao report inspections --site all`): the same
+    /// rows, each after a first column with its office's id.
+    public static func csv(_ summaries: [InspectionSummary]) -> String {
+        encoded([["site"] + csvColumns] + summaries.flatMap { summary in summary.csvRows.map { [summary.site] + $0 } })
+    }
+
+    static func encoded(_ rows: [[String]]) -> String {
+        "\u{FEFF}" + rows.map { $0.map(UnitsCSV.cell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// The rows under ``csvColumns``.
+    var csvRows: [[String]] {
         func rate(_ figures: Figures) -> String { figures.rectificationRate.map { String(format: "%.1f", $0) } ?? "" }
         func row(_ group: String, _ key: String, _ label: String, _ figures: Figures, extra: [String] = Array(repeating: "", count: 9)) -> [String] {
             [
@@ -19,7 +32,7 @@ extension InspectionSummary {
                 rate(figures),
             ] + extra
         }
-        var rows = [Self.csvColumns]
+        var rows: [[String]] = []
         rows.append(
             row(
                 "total", "all", "合计 Total", total,
@@ -39,7 +52,7 @@ extension InspectionSummary {
                 ["due", level.risk.rawValue, "\(level.risk.rawValue) 级：每年至少 \(level.minimumVisits) 次 / at least \(level.minimumVisits) a year"]
                     + Array(repeating: "", count: 12) + [String(level.activeUnits), String(level.dueForVisit)])
         }
-        return "\u{FEFF}" + rows.map { $0.map(UnitsCSV.cell).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return rows
     }
 
     /// The summary as a supervision office reads it, in both languages, for a terminal.

@@ -33,6 +33,20 @@ public struct ReportTable: Sendable, Hashable {
     }
 }
 
+extension ReportTable {
+    /// One report over several sites (`quhao report … --site all`): each site's rows after the
+    /// one before, with the site's id in a first column; the title says it covers them all.
+    /// - Parameter parts: Each site's id and its table of the same report.
+    public static func combined(_ parts: [(site: String, table: ReportTable)]) -> ReportTable? {
+        guard let first = parts.first?.table else { return nil }
+        let kind = first.title.components(separatedBy: " · ").first ?? first.title
+        let period = first.title.components(separatedBy: " · ").last ?? ""
+        return ReportTable(
+            title: "\(kind) · 全部站点 all sites · \(period)", columns: [Column("site", "站点", "site")] + first.columns,
+            rows: parts.flatMap { part in part.table.rows.map { [part.site] + $0 } })
+    }
+}
+
 extension ReportTable.Column {
     init(_ key: String, _ zh: String, _ en: String) { self.init(key: key, zh: zh, en: en) }
 }

@@ -69,5 +69,7 @@ report=$("$quhao" report inspections --database demo.sqlite --format json) || fa
 [[ $(jq -c '[.total.units_inspected, .total.findings, .total.rectified, .overdue, .open, .awaiting_verification, .answered_late]' <<<"$report") == "[110,33,30,1,2,1,0]" ]] ||
     fail "demo figures: $(jq -c .total <<<"$report")"
 "$quhao" report inspections --database demo.sqlite | grep -q "整改率 Rectification rate         90.9 %" || fail "table rate"
+all=$("$quhao" report inspections --database demo.sqlite --site all --format csv) || fail "report inspections --site all"
+grep -q '^canteen,total,all,合计 Total,110,115,33,30,90.9,' <<<"$all" || fail "--site all CSV: $(head -2 <<<"$all")"
 out=$("$quhao" seed canteen-demo --database demo.sqlite 2>&1) && fail "a second seed was accepted"
 echo "  ok: a file with bad codes on lines 6 and 7 refused whole, both named; 4 units imported, exported and re-imported unchanged; poster QR → poster page; the private sheet decodes to /u/ and says 请勿张贴; a Chinese header row imports; demo reads 110 / 33 / 30, 1 overdue of 2 open, 1 awaiting, 90.9 %"

@@ -27,6 +27,11 @@ json=$("$quhao" report windows --database q.sqlite --format json) || fail "json"
 [[ $(jq '.rows[0].counter, .rows[0].figures.served' <<<"$json" | tr '\n' ' ') == "1 2 " ]] || fail "windows JSON: $json"
 "$quhao" report staff --database q.sqlite >/dev/null || fail "report staff"
 "$quhao" report ratings --database q.sqlite --format json | jq -e '.count == 0' >/dev/null || fail "report ratings"
+all=$("$quhao" report tickets --database q.sqlite --site all --format csv) || fail "report tickets --site all"
+grep -q $'^\xef\xbb\xbfsite,day,issued,' <<<"$all" || fail "--site all CSV header: $(head -1 <<<"$all")"
+grep -q '^qiantang,合计 Total,3,0,0,3,2,2,' <<<"$all" || fail "--site all CSV: every hall's rows after its id: $all"
+"$quhao" report windows --database q.sqlite --site all --format json | jq -e '.[0].site == "qiantang" and .[0].report.rows[0].figures.served == 2' >/dev/null ||
+    fail "--site all JSON"
 out=$("$quhao" report tickets --database q.sqlite --from 2026-13-01 2>&1) && fail "a bad day was accepted"
 grep -q -- "--from must be a day like 2026-11-30" <<<"$out" || fail "bad day message: $out"
 
@@ -35,4 +40,4 @@ api=$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1
 [[ $(jq '.total.issued, .total.served' <<<"$api" | tr '\n' ' ') == "3 2 " ]] || fail "API figures: $api"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/v1/reports/tickets")
 [[ $code == 401 ]] || fail "reports without a token: $code"
-echo "  ok: report tickets/windows/staff/ratings as table, CSV (BOM, CRLF) and JSON; the API with an admin token gives the same figures; refusals"
+echo "  ok: report tickets/windows/staff/ratings as table, CSV (BOM, CRLF) and JSON, one hall or --site all; the API with an admin token gives the same figures; refusals"

@@ -16,6 +16,7 @@ struct AdminPages {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get(use: dashboard)
         routes.get("webhooks", use: webhooks)
+        routes.get("district", use: district)
         return routes
     }
 
@@ -84,9 +85,48 @@ struct AdminPages {
                     "window": bad.counter.map(String.init) ?? "—", "staff": bad.staffName ?? bad.staff ?? "—",
                 ] as [String: Any]
             },
-            "hasBad": !ratings.bad.isEmpty, "ratingsCSV": csv(.ratings), "ticketsCSV": csv(.tickets),
+            "hasBad": !ratings.bad.isEmpty, "ratingsCSV": csv(.ratings), "ticketsCSV": csv(.tickets), "district": principal.siteID == nil,
         ]
         return try await services.staffPage(templates, "admin-reports", request, principal, data)
+    }
+
+    /// `/admin/district`: every site at once, for an admin of the whole instance (a hall's admin
+    /// is refused): each hall's waiting, oldest wait and windows open, from the live boards (on a
+    /// city's database every daemon's board follows every daemon's changes); each office's figures.
+    @Sendable func district(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await StaffAuth.adminOfPage(request, services: services) else { return StaffPages.toLogin(request) }
+        guard principal.siteID == nil else { throw QuhaoError(.authForbidden) }
+        let language = request.language
+        let (t, _) = Templates.strings(language)
+        let now = services.clock.now()
+        let sites = try await services.allSites()
+        var halls: [[String: Any]] = []
+        var offices: [[String: Any]] = []
+        for site in sites {
+            let day = try await services.board.snapshot(site.id).day
+            let waiting = day.tickets.filter { $0.state == .waiting || $0.state == .remote }
+            let oldest = waiting.map(\.issuedAt).min().map { String(Int(now.timeIntervalSince($0) / 60)) } ?? "—"
+            switch site.kind {
+            case .taxHall:
+                halls.append([
+                    "id": site.id, "name": site.name.text(language), "waiting": waiting.count, "oldest": oldest,
+                    "open": day.counters.filter { !$0.paused }.count, "windows": day.counters.count, "issued": day.tickets.count,
+                    "served": day.tickets.filter { $0.state == .done }.count,
+                ])
+            case .inspection:
+                let figures = try await services.store.inspections.summary(site: site.id, from: nil, to: nil)
+                offices.append([
+                    "id": site.id, "name": site.name.text(language), "inspected": figures.total.unitsInspected, "findings": figures.total.findings,
+                    "rectified": figures.total.rectified, "rate": figures.total.rectificationRate.map { String(format: "%.1f %%", $0) } ?? "—",
+                    "open": figures.open, "overdue": figures.overdue, "waiting": waiting.count,
+                ])
+            }
+        }
+        let data: [String: Any] = [
+            "title": t["admin_district_title"] ?? "", "user": principal.name, "halls": halls, "hasHalls": !halls.isEmpty, "offices": offices,
+            "hasOffices": !offices.isEmpty, "now": LocalTime.minute(now, in: sites.first?.zone ?? .current),
+        ]
+        return try await services.staffPage(templates, "admin-district", request, principal, data)
     }
 
     @Sendable func webhooks(_ request: Request, context: AppRequestContext) async throws -> Response {

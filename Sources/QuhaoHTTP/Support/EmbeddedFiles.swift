@@ -7,6 +7,7 @@ import QuhaoCore
 enum EmbeddedFiles {
     /// The Mustache templates by name (without `.mustache`).
     static let templates: [String: [UInt8]] = [
+        "admin-district": PackageResources.admin_district_mustache,
         "admin-inspections": PackageResources.admin_inspections_mustache,
         "answer-history": PackageResources.answer_history_mustache,
         "admin-webhooks": PackageResources.admin_webhooks_mustache,

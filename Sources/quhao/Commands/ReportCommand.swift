@@ -19,7 +19,7 @@ struct ReportCommand: AsyncParsableCommand {
             abstract: "Units inspected, findings, rectified, rectification rate, overdue; by result, unit type and risk level.",
             discussion: "No --from/--to: all time. Days are business days in the office's time zone, both included.")
         @OptionGroup var storeOptions: StoreOptions
-        @Option(help: "The inspection office (default: the only one configured).")
+        @Option(help: "The inspection office, or all (every office; default: the only one configured).")
         var site: String?
         @Option(help: "First day, YYYY-MM-DD.")
         var from: String?
@@ -38,15 +38,23 @@ struct ReportCommand: AsyncParsableCommand {
                 let (first, last) = (try day(from, "from"), try day(to, "to"))
                 if let first, let last, last < first { throw ExitFailure(message: "--to is before --from", code: 2) }
                 let store = try await storeOptions.openStore()
-                let summary = try await store.inspections.summary(
-                    site: try await UnitsCommand.office(site, store: store), from: first, to: last)
-                switch format {
-                case .table: print(summary.table, terminator: "")
-                case .csv: FileHandle.standardOutput.write(Data(summary.csv.utf8))
-                case .json:
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                    FileHandle.standardOutput.write(try encoder.encode(summary) + Data("\n".utf8))
+                var offices: [String] = []
+                if site == "all" {
+                    for id in try await store.siteIDs() where try await store.site(id).kind == .inspection { offices.append(id) }
+                    guard !offices.isEmpty else { throw ExitFailure(message: "--site all: no inspection office configured", code: 2) }
+                } else {
+                    offices = [try await UnitsCommand.office(site, store: store)]
+                }
+                var summaries: [InspectionSummary] = []
+                for office in offices { summaries.append(try await store.inspections.summary(site: office, from: first, to: last)) }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                switch (format, site == "all") {
+                case (.table, _): print(summaries.map(\.table).joined(separator: "\n"), terminator: "")
+                case (.csv, false): FileHandle.standardOutput.write(Data(summaries[0].csv.utf8))
+                case (.csv, true): FileHandle.standardOutput.write(Data(InspectionSummary.csv(summaries).utf8))
+                case (.json, false): FileHandle.standardOutput.write(try encoder.encode(summaries[0]) + Data("\n".utf8))
+                case (.json, true): FileHandle.standardOutput.write(try encoder.encode(summaries) + Data("\n".utf8))
                 }
             }
         }
@@ -55,7 +63,7 @@ struct ReportCommand: AsyncParsableCommand {
     /// What every hall report takes: the site, the days, the format.
     struct HallOptions: ParsableArguments {
         @OptionGroup var storeOptions: StoreOptions
-        @Option(help: "The site (default: the first tax hall configured).")
+        @Option(help: "The site, or all (every tax hall, one table with a site column; default: the first tax hall configured).")
         var site: String?
         @Option(help: "First day, YYYY-MM-DD (default: today, or --to).")
         var from: String?
@@ -67,7 +75,28 @@ struct ReportCommand: AsyncParsableCommand {
         func run(_ kind: ReportKind, group: ReportGroup = .day) async throws {
             try await reportingErrors {
                 let store = try await storeOptions.openStore()
-                let range = try await Self.range(site: site, from: from, to: to, store: store, now: try SystemClock.fromEnvironment().now())
+                let now = try SystemClock.fromEnvironment().now()
+                if site == "all" {
+                    // Each hall's days in its own zone; one table, a JSON array of each hall's report.
+                    var parts: [(site: String, table: ReportTable, json: Data)] = []
+                    for id in try await store.siteIDs() where try await store.site(id).kind == .taxHall {
+                        let output = try await store.reports.output(
+                            kind, try await Self.range(site: id, from: from, to: to, store: store, now: now), group: group)
+                        parts.append((id, output.table, output.json))
+                    }
+                    guard let table = ReportTable.combined(parts.map { ($0.site, $0.table) }) else {
+                        throw ExitFailure(message: "--site all: no tax hall configured", code: 2)
+                    }
+                    switch format {
+                    case .table: print(table.text, terminator: "")
+                    case .csv: FileHandle.standardOutput.write(Data(table.csv.utf8))
+                    case .json:
+                        let items = parts.map { "{\"site\":\"\($0.site)\",\"report\":\(String(decoding: $0.json, as: UTF8.self))}" }
+                        FileHandle.standardOutput.write(Data(("[" + items.joined(separator: ",") + "]\n").utf8))
+                    }
+                    return
+                }
+                let range = try await Self.range(site: site, from: from, to: to, store: store, now: now)
                 let output = try await store.reports.output(kind, range, group: group)
                 switch format {
                 case .table: print(output.table.text, terminator: "")

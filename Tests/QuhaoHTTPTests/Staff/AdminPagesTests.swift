@@ -56,4 +56,33 @@ import Testing
             #expect(english.contains("3 min ago"))
         }
     }
+
+    @Test func theDistrictPageShowsEverySiteToAnAdminOfTheWholeInstanceOnly() async throws {
+        let test = try await TestApp(site: Self.site, also: [InspectionPagesTests.office])
+        _ = try await test.store.accounts.addStaff(
+            NewStaff(login: "boss", name: "局长", role: .admin, siteID: nil, counters: [], password: "admin-pass-2026"), cost: 4)
+        _ = try await test.store.accounts.addStaff(
+            NewStaff(login: "hall-admin", name: "厅长", role: .admin, siteID: "hall", counters: [], password: "second-floor-2026"), cost: 4)
+        try await test.store.issue(IssueRequest(siteID: "hall", service: "consult"))
+        test.clock.advance(by: 600)
+        try await test.store.issue(IssueRequest(siteID: "hall", service: "consult"))
+        _ = try await test.store.pause(site: "hall", counter: Self.site.counters[0].id)
+        try await test.run { client in
+            #expect(try await client.get("/admin/district").status == .seeOther)
+            let hallAdmin = try await client.signIn("hall-admin", "second-floor-2026")
+            #expect(try await client.get("/admin/district", headers: hallAdmin).status == .forbidden, "a hall's admin sees that hall only")
+            let boss = try await client.signIn("boss", "admin-pass-2026")
+            let page = try await client.get("/admin/district", headers: boss)
+            #expect(page.status == .ok)
+            let html = String(buffer: page.body)
+            let halls = try #require(html.components(separatedBy: "id=\"district-halls\"").last?.components(separatedBy: "</table>").first)
+            let cells = halls.components(separatedBy: "<td>").dropFirst().map { $0.components(separatedBy: "</td>")[0] }
+            let windows = Self.site.counters.count
+            // Waiting 2, the oldest for 10 minutes, one window of the hall's paused, 2 issued, none served.
+            #expect(Array(cells.dropFirst()) == ["2", "10", "\(windows - 1) / \(windows)", "2", "0"], "\(cells)")
+            #expect(html.contains("id=\"district-offices\"") && html.contains("食品安全监管所"))
+            let dashboard = try await client.get("/admin", headers: boss)
+            #expect(String(buffer: dashboard.body).contains("href=\"/admin/district\""))
+        }
+    }
 }
