@@ -239,13 +239,33 @@ struct LiveBoardService: ServiceLifecycle.Service {
 }
 
 /// Notices commits made by other processes on the same database (`quhao ticket call` beside the
-/// daemon) and rebuilds the boards, so pages never show stale state for long.
+/// daemon; the other daemons on a city's PostgreSQL) and rebuilds the boards, so pages never show
+/// stale state for long: told at once where the database notifies (``TicketStore/followChanges(_:)``),
+/// and in any case by polling the change counter four times a second.
 struct ExternalChanges: ServiceLifecycle.Service {
     let board: LiveBoard
     let store: TicketStore
     var interval: Duration = .milliseconds(250)
 
     func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    await store.followChanges { site in
+                        if let site {
+                            board.invalidate(site)
+                        } else {
+                            for site in (try? await store.siteIDs()) ?? [] { board.invalidate(site) }
+                        }
+                    }
+                }
+            }
+            group.addTask { await poll() }
+            await group.waitForAll()
+        }
+    }
+
+    private func poll() async {
         var seen = try? await store.externalDataVersion()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }

@@ -219,7 +219,7 @@ def windows_until_empty(daemons, token, rng):
 
 def board_across_daemons(daemons, token):
     a, c = daemons[0], daemons[2]
-    worst = 0.0
+    latencies = []
     for round_ in range(5):
         with urllib.request.urlopen(c.base + "/api/v1/sites/hall/board", timeout=5) as response:
             etag = response.headers["ETag"]
@@ -243,11 +243,12 @@ def board_across_daemons(daemons, token):
             fail("the board long-polled on C never answered")
         if body["number"] not in result["body"]:
             fail(f"C's board does not show {body['number']}")
-        worst = max(worst, result["at"] - called_at)
+        latencies.append(result["at"] - called_at)
         post(a, "/api/v1/counters/hall/1/complete", token, {"expecting": body["id"]})
-    if worst >= 1.0:
-        fail(f"a call through A reached C's long-poll after {worst:.2f} s (bound 1 s)")
-    print(f"  ok: a call through daemon A reached a board long-polled on daemon C within {worst * 1000:.0f} ms (worst of 5)")
+    shown = ", ".join(f"{t * 1000:.0f}" for t in latencies)
+    if max(latencies) >= 1.0:
+        fail(f"a call through A reached C's long-poll too late: {shown} ms (bound 1 s)")
+    print(f"  ok: a call through daemon A reached a board long-polled on daemon C within 1 s: {shown} ms")
 
 
 def restart_postgres(daemons, token, rng):

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Logging
 import QuhaoCore
 import Synchronization
 
@@ -35,6 +36,8 @@ public struct TicketStore: StorageAccess {
     /// How many site versions this store's own commits raised (PostgreSQL): what is left of the
     /// sites' versions beyond them is what other daemons did (``externalDataVersion()``).
     let ownVersionBumps: VersionBumps
+    /// Other daemons' commits as they happen (PostgreSQL; ``followChanges(_:)``).
+    private(set) var changeFeed: PostgresChangeFeed?
     /// `sqlite` or `postgresql` (`/readyz`).
     public var engineName: String { database == nil ? "postgresql" : "sqlite" }
 
@@ -111,16 +114,19 @@ public struct TicketStore: StorageAccess {
     ) async throws -> TicketStore {
         let activity = TicketActivity()
         let bumps = VersionBumps()
-        let engine = try PostgresEngine(location: location, password: password) { journal in
+        let configuration = try location.configuration(password: password)
+        let feed = PostgresChangeFeed(configuration: configuration, logger: Logger(label: "quhao.postgres"))
+        let engine = PostgresEngine(configuration: configuration, committing: { feed.committing($0.entries.siteVersions) }) { journal in
             bumps.count.add(journal.entries.siteVersions.count, ordering: .sequentiallyConsistent)
             activity.committed(journal)
         }
         do {
             try await PostgresMigrations.migrate(engine)
             let key = try await engine.write { db in try Self.prepare(db, now: clock.now(), random: random) }
-            let store = TicketStore(
+            var store = TicketStore(
                 engine: engine, sqlite: nil, activity: activity, identityKey: key, clock: clock, random: random, metrics: metrics,
                 description: "PostgreSQL \(location)", bumps: bumps)
+            store.changeFeed = feed
             // Nothing on the request path may wait for the server: every presence key is held from the start.
             let secrets = try await store.read { db in try Self.presenceSecrets(db) }
             store.presenceSecrets.withLock { $0.merge(secrets) { _, new in new } }
@@ -420,6 +426,14 @@ extension TicketStore {
 }
 
 extension TicketStore {
+    /// Calls `changed` with the site of every commit another daemon makes on the shared database,
+    /// as it is made, and with `nil` whenever any site may have changed unseen (the listener's
+    /// (re)connection), until the task is cancelled. Returns at once on SQLite (one daemon per
+    /// file: the command line's changes are found by ``externalDataVersion()``).
+    public func followChanges(_ changed: @escaping @Sendable (_ site: String?) async -> Void) async {
+        await changeFeed?.run(changed)
+    }
+
     /// A number that changes when *another* process commits (the command line run beside the
     /// daemon, the other daemons on a city's database), and not for this store's own writes: SQLite's
     /// `data_version` on the writer connection; on PostgreSQL the sum of the sites' versions less

@@ -150,6 +150,9 @@ final class PostgresDatabase: SQLDatabase {
             return try link.run(Self.query(sql, arguments), patience: patience)
         } catch let failure as PostgresFailure where failure.isUnavailable {
             lost = true
+            // A standby refusing writes (the address now names a replica, after a failover): the
+            // connection is let go, and the next transaction connects again, to the new primary.
+            if failure.sqlState == "25006" { link.connection.close().whenComplete { _ in } }
             throw failure
         } catch let failure as PostgresFailure {
             // A refused statement is a bug of ours or a rule of the server's: the log says which statement.

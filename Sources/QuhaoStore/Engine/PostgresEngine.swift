@@ -16,6 +16,9 @@ final class PostgresEngine: StoreEngine {
     let configuration: PostgresConnection.Configuration
     /// Told what each committed write did.
     let committed: @Sendable (CommitJournal) -> Void
+    /// Told what a write did just before its COMMIT is sent (what must be known here before any
+    /// other session can see the commit: the change feed's own versions).
+    let committing: @Sendable (CommitJournal) -> Void
     /// The longest one statement may take.
     let patience: TimeAmount
     private let logger: Logger
@@ -31,8 +34,9 @@ final class PostgresEngine: StoreEngine {
 
     init(
         configuration: PostgresConnection.Configuration, patience: TimeAmount = .seconds(10), logger: Logger = Logger(label: "quhao.postgres"),
-        committed: @escaping @Sendable (CommitJournal) -> Void = { _ in }
+        committing: @escaping @Sendable (CommitJournal) -> Void = { _ in }, committed: @escaping @Sendable (CommitJournal) -> Void = { _ in }
     ) {
+        self.committing = committing
         var configuration = configuration
         configuration.options.connectTimeout = .seconds(5)
         self.configuration = configuration
@@ -138,6 +142,7 @@ final class PostgresEngine: StoreEngine {
         try db.execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
         do {
             let value = try body(db)
+            if !readOnly { committing(journal) }
             try db.execute("COMMIT")
             return value
         } catch {
