@@ -116,10 +116,12 @@ public struct TicketStore: StorageAccess {
         let bumps = VersionBumps()
         let configuration = try location.configuration(password: password)
         let feed = PostgresChangeFeed(configuration: configuration, logger: Logger(label: "quhao.postgres"))
-        let engine = PostgresEngine(configuration: configuration, committing: { feed.committing($0.entries.siteVersions) }) { journal in
-            bumps.count.add(journal.entries.siteVersions.count, ordering: .sequentiallyConsistent)
-            activity.committed(journal)
-        }
+        let engine = PostgresEngine(
+            configuration: configuration, committing: { feed.committing($0.entries.siteVersions) },
+            committed: { journal in
+                bumps.count.add(journal.entries.siteVersions.count, ordering: .sequentiallyConsistent)
+                activity.committed(journal)
+            })
         do {
             try await PostgresMigrations.migrate(engine)
             let key = try await engine.write { db in try Self.prepare(db, now: clock.now(), random: random) }
