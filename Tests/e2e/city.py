@@ -10,6 +10,10 @@
 4. PostgreSQL restarted while numbers are being taken through all three: requests are refused
    with 503 storage.unavailable (none hangs), the daemons reconnect by themselves, /readyz follows,
    and every number acknowledged is in the database.
+5. Failover: a synchronous streaming replica, the daemons given both servers with
+   target_session_attrs=read-write; the primary dies (immediate stop) under load and the replica
+   is promoted: refusals, then the daemons find the new primary by themselves, and every number
+   acknowledged before, during and after is on it.
 
 Needs the cluster of Tests/support/with-postgres (QUHAO_TEST_POSTGRES, QUHAO_TEST_PG_DIR).
 Usage: city.py path/to/quhao
@@ -311,6 +315,78 @@ def restart_postgres(daemons, token, rng):
           f"({before} before), all stored, numbers gap-free")
 
 
+def failover(work, daemons, token, rng):
+    cluster_script = os.path.join(HERE, "..", "support", "postgres-cluster.sh")
+    standby_dir = tempfile.mkdtemp(prefix="quhao-city-standby-")
+    os.rmdir(standby_dir)
+    try:
+        standby_port = subprocess.run([cluster_script, "standby", standby_dir, CLUSTER], capture_output=True, text=True,
+                                      check=True).stdout.strip()
+        # Synchronous: a commit is acknowledged once the standby has it, so a failover loses none.
+        sql("SELECT 1")
+        subprocess.run(["psql", URL.replace("quhao@", "postgres@").replace("?sslmode=disable", ""), "-qAtc",
+                        "ALTER SYSTEM SET synchronous_standby_names = '*'"], check=True)
+        subprocess.run(["psql", URL.replace("quhao@", "postgres@").replace("?sslmode=disable", ""), "-qAtc",
+                        "SELECT pg_reload_conf()"], check=True, capture_output=True)
+        primary = URL.split("@")[1].split("/")[0]
+        both = URL.replace(primary, f"{primary},127.0.0.1:{standby_port}") + "&target_session_attrs=read-write"
+        for daemon in daemons:
+            daemon.stop()
+        with open(os.path.join(work, "quhao.yaml"), "w") as f:
+            f.write(CONFIG.format(url=both))
+        for daemon in daemons:
+            daemon.start()
+
+        acknowledged, refused, odd, lock = [], [0], [], threading.Lock()
+        stop = threading.Event()
+
+        def client():
+            while not stop.is_set():
+                daemon = rng.choice(daemons)
+                try:
+                    status, body = post(daemon, "/api/v1/counters/hall/3/issue", token, {"service": "general"}, timeout=20)
+                except (OSError, urllib.error.URLError) as error:
+                    with lock:
+                        odd.append(f"{daemon.name}: {error}")
+                    continue
+                with lock:
+                    if status == 201:
+                        acknowledged.append(body["ticket"]["id"])
+                    elif status == 503 and body.get("code") == "storage.unavailable":
+                        refused[0] += 1
+                    else:
+                        odd.append(f"{daemon.name}: {status} {body}")
+                if status != 201:
+                    time.sleep(0.05)
+
+        threads = [threading.Thread(target=client) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        wait_for("numbers taken on the primary", lambda: len(acknowledged) >= 30, 30)
+        subprocess.run([cluster_script, "crash", CLUSTER], check=True)
+        wait_for("refusals once the primary is gone", lambda: refused[0] >= 3, 20)
+        subprocess.run([cluster_script, "promote", standby_dir], check=True)
+        promoted_at = len(acknowledged)
+        wait_for("numbers taken on the promoted replica", lambda: len(acknowledged) >= promoted_at + 30, 30)
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+        if odd:
+            fail(f"requests neither answered nor refused with storage.unavailable: {odd[:5]}")
+        on_new = subprocess.run(["psql", f"postgres://quhao@127.0.0.1:{standby_port}/quhao", "-Atc", "SELECT id FROM tickets"],
+                                capture_output=True, text=True, check=True).stdout.split()
+        stored = {int(i) for i in on_new}
+        lost = [i for i in acknowledged if i not in stored]
+        if lost:
+            fail(f"acknowledged numbers missing on the promoted replica: {lost[:5]}")
+        print(f"  ok: failover to a promoted synchronous replica (both servers in the URL, read-write only): {refused[0]} refusals "
+              f"while neither was primary, then the daemons wrote to the new one by themselves; {len(acknowledged)} acknowledged "
+              f"({promoted_at} before the promotion), all on it")
+    finally:
+        subprocess.run([cluster_script, "stop", standby_dir], capture_output=True)
+        subprocess.run(["rm", "-rf", standby_dir])
+
+
 def main():
     seed = int(os.environ.get("CITY_SEED", "0")) or random.SystemRandom().randrange(1, 2**32)
     print(f"  city test seed: {seed} (CITY_SEED={seed} repeats it)", flush=True)
@@ -331,6 +407,7 @@ def main():
         windows_until_empty(daemons, token, rng)
         board_across_daemons(daemons, token)
         restart_postgres(daemons, token, rng)
+        failover(work, daemons, token, rng)
     finally:
         for daemon in daemons:
             daemon.stop()

@@ -4,6 +4,7 @@
 #   Tests/support/postgres-cluster.sh start DIR   → prints postgres://quhao@127.0.0.1:PORT/quhao
 #   Tests/support/postgres-cluster.sh stop DIR
 #   Tests/support/postgres-cluster.sh stop-fast DIR · start-again DIR   (a server down for a while, same port)
+#   Tests/support/postgres-cluster.sh standby DIR PRIMARY_DIR · promote DIR · crash DIR   (failover)
 set -euo pipefail
 action=${1:?start or stop}
 dir=${2:?a directory}
@@ -23,6 +24,24 @@ start)
     ;;
 stop)
     [ -d "$dir/data" ] && as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    ;;
+standby)
+    # A streaming replica of the cluster in $3, in DIR, on a free port; prints its port.
+    source_dir=${3:?the primary directory}
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    as_postgres "$bin/pg_basebackup" -h 127.0.0.1 -p "$(cat "$source_dir/port")" -U postgres -D "$dir/data" -R -X stream >"$dir/basebackup.log" 2>&1
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
+    echo "$port" > "$dir/port"
+    echo "$port"
+    ;;
+promote)
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -w promote >/dev/null
+    ;;
+crash)
+    # The server gone at once, as a machine that dies (no shutdown checkpoint).
+    as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
     ;;
 stop-fast)
     # As an operator's restart or a failover's gap: connections closed, the server down until start-again.

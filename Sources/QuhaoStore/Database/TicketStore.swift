@@ -114,10 +114,10 @@ public struct TicketStore: StorageAccess {
     ) async throws -> TicketStore {
         let activity = TicketActivity()
         let bumps = VersionBumps()
-        let configuration = try location.configuration(password: password)
-        let feed = PostgresChangeFeed(configuration: configuration, logger: Logger(label: "quhao.postgres"))
+        let servers = try location.servers(password: password)
+        let feed = PostgresChangeFeed(servers: servers, logger: Logger(label: "quhao.postgres"))
         let engine = PostgresEngine(
-            configuration: configuration, committing: { feed.committing($0.entries.siteVersions) },
+            servers: servers, committing: { feed.committing($0.entries.siteVersions) },
             committed: { journal in
                 bumps.count.add(journal.entries.siteVersions.count, ordering: .sequentiallyConsistent)
                 activity.committed(journal)

@@ -12,13 +12,13 @@ import Synchronization
 /// database without notifications (openGauss) never connects, and the polled change counter
 /// (``TicketStore/externalDataVersion()``) carries the boards alone.
 final class PostgresChangeFeed: Sendable {
-    let configuration: PostgresConnection.Configuration
+    let servers: PostgresServers
     let logger: Logger
     /// The versions this daemon's own commits reached: their notifications are not news here.
     private let own = Mutex<[String: Set<Int64>]>([:])
 
-    init(configuration: PostgresConnection.Configuration, logger: Logger) {
-        self.configuration = configuration
+    init(servers: PostgresServers, logger: Logger) {
+        self.servers = servers
         self.logger = logger
     }
 
@@ -41,7 +41,8 @@ final class PostgresChangeFeed: Sendable {
         var pause: Duration = .milliseconds(200)
         while !Task.isCancelled {
             do {
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: 2, logger: logger)
+                // The primary's: a notification is heard only on the server where it was sent.
+                let connection = try await servers.connect(id: 2, logger: logger).get()
                 pause = .milliseconds(200)
                 do {
                     try await connection.listen(on: SQLDialect.changeChannel) { notifications in

@@ -13,7 +13,8 @@ import Synchronization
 /// A connection that closes fails the statement in flight (``PostgresLink``) and is made again
 /// at the next transaction.
 final class PostgresEngine: StoreEngine {
-    let configuration: PostgresConnection.Configuration
+    /// The servers, and how one is chosen (``PostgresServers``).
+    let servers: PostgresServers
     /// Told what each committed write did.
     let committed: @Sendable (CommitJournal) -> Void
     /// Told what a write did just before its COMMIT is sent (what must be known here before any
@@ -33,20 +34,18 @@ final class PostgresEngine: StoreEngine {
     }
 
     init(
-        configuration: PostgresConnection.Configuration, patience: TimeAmount = .seconds(10), logger: Logger = Logger(label: "quhao.postgres"),
+        servers: PostgresServers, patience: TimeAmount = .seconds(10), logger: Logger = Logger(label: "quhao.postgres"),
         committing: @escaping @Sendable (CommitJournal) -> Void = { _ in }, committed: @escaping @Sendable (CommitJournal) -> Void = { _ in }
     ) {
         self.committing = committing
-        var configuration = configuration
-        configuration.options.connectTimeout = .seconds(5)
-        self.configuration = configuration
+        self.servers = servers
         self.patience = patience
         self.logger = logger
         self.committed = committed
     }
 
     convenience init(location: PostgresLocation, password: String?, committed: @escaping @Sendable (CommitJournal) -> Void = { _ in }) throws {
-        self.init(configuration: try location.configuration(password: password), committed: committed)
+        self.init(servers: try location.servers(password: password), committed: committed)
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) throws -> T) async throws -> T {
@@ -120,14 +119,12 @@ final class PostgresEngine: StoreEngine {
         if let link = lane.link.withLock({ $0 }), !link.isClosed { return link }
         let connection: PostgresConnection
         do {
-            connection = try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger
-            ).wait()
+            connection = try servers.connect(id: 1, logger: logger).wait()
         } catch {
             let failure = PostgresFailure(error)
             throw PostgresFailure(
                 kind: failure.kind == .refused ? .refused : .unreachable, sqlState: failure.sqlState,
-                message: "cannot connect to PostgreSQL at \(configuration.host ?? "?"):\(configuration.port ?? 5432): \(failure.message)")
+                message: "cannot connect to PostgreSQL: \(failure.message)")
         }
         let link = PostgresLink(connection, logger: logger)
         lane.link.withLock { $0 = link }

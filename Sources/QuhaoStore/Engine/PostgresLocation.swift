@@ -1,17 +1,26 @@
 import Foundation
+import Logging
+import NIOCore
+import NIOPosix
 import NIOSSL
 import PostgresNIO
 
-/// Where the city's database is: `postgres://user@host:port/database?sslmode=…`. The password is
-/// never part of it (it would show in `ps`, shell histories and logs): it comes from the
-/// environment or a file (``password``).
+/// Where the city's database is: `postgres://user@host:port/database?sslmode=…`, or several
+/// servers (`host1:5432,host2:5432`) tried in order, with `target_session_attrs=read-write` to
+/// take only the one that accepts writes (the primary after a failover). The password is never
+/// part of it (it would show in `ps`, shell histories and logs): it comes from the environment or
+/// a file (``password``).
 public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public enum TLSMode: String, Sendable, Hashable {
         case disable, prefer, require
     }
 
-    public let host: String
-    public let port: Int
+    /// The servers, in the order they are tried.
+    public let servers: [(host: String, port: Int)]
+    /// `target_session_attrs=read-write` (or `primary`): a server that is a standby is passed over.
+    public let primaryOnly: Bool
+    public var host: String { servers[0].host }
+    public var port: Int { servers[0].port }
     public let user: String
     public let database: String
     public let tls: TLSMode
@@ -23,7 +32,29 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: `database.url_invalid` naming what is wrong, in both languages.
     public init(url text: String) throws {
         func refuse(_ zh: String, _ en: String) -> QuhaoURLError { QuhaoURLError(zh: zh, en: en) }
-        guard Self.isURL(text), let components = URLComponents(string: text) else {
+        // Several servers ("h1:5432,h2:5432") are read here; the rest of the URL with the first of them.
+        let scheme = text.hasPrefix("postgresql://") ? "postgresql://" : "postgres://"
+        let rest = text.dropFirst(scheme.count)
+        let authority = rest.prefix { $0 != "/" && $0 != "?" }
+        let at = authority.lastIndex(of: "@")
+        let hostList = at.map { authority[authority.index(after: $0)...] } ?? authority[...]
+        var servers: [(host: String, port: Int)] = []
+        for entry in hostList.split(separator: ",", omittingEmptySubsequences: false) {
+            var host = Substring(entry)
+            var port = 5432
+            if let colon = entry.lastIndex(of: ":"), !entry.hasSuffix("]") {
+                guard let number = Int(entry[entry.index(after: colon)...]), (1...65535).contains(number) else {
+                    throw refuse("数据库地址中的端口“\(entry)”不对", "the URL's port in “\(entry)” is not a port number")
+                }
+                host = entry[..<colon]
+                port = number
+            }
+            if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+            guard !host.isEmpty else { throw refuse("数据库地址缺少主机", "the URL names no host") }
+            servers.append((String(host), port))
+        }
+        let single = scheme + (at.map { String(authority[...$0]) } ?? "") + "placeholder" + rest.dropFirst(authority.count)
+        guard Self.isURL(text), !servers.isEmpty, let components = URLComponents(string: single) else {
             throw refuse("数据库地址应形如 postgres://用户@主机:端口/库名", "a database URL looks like postgres://user@host:port/database")
         }
         guard components.password == nil else {
@@ -31,11 +62,11 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
                 "数据库地址中不能写密码：请放在环境变量 QUHAO_DATABASE_PASSWORD 或密码文件中",
                 "the URL must not hold the password: put it in QUHAO_DATABASE_PASSWORD or a password file")
         }
-        guard let host = components.host, !host.isEmpty else { throw refuse("数据库地址缺少主机", "the URL names no host") }
         guard let user = components.user, !user.isEmpty else { throw refuse("数据库地址缺少用户名", "the URL names no user") }
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty, !database.contains("/") else { throw refuse("数据库地址缺少库名", "the URL names no database") }
         var tls = TLSMode.prefer
+        var primaryOnly = false
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -45,21 +76,41 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
                 case "require", "verify-ca", "verify-full": tls = .require
                 default: throw refuse("sslmode 只能是 disable、prefer 或 require", "sslmode must be disable, prefer or require")
                 }
-            case "target_session_attrs", "application_name", "connect_timeout": continue
+            case "target_session_attrs":
+                switch item.value ?? "" {
+                case "any": primaryOnly = false
+                case "read-write", "primary": primaryOnly = true
+                default:
+                    throw refuse(
+                        "target_session_attrs 只能是 any、read-write 或 primary", "target_session_attrs must be any, read-write or primary")
+                }
+            case "application_name", "connect_timeout": continue
             default: throw refuse("数据库地址中有不认识的参数“\(item.name)”", "the URL has an unknown parameter “\(item.name)”")
             }
         }
-        self.host = host
-        self.port = components.port ?? 5432
+        self.servers = servers
+        self.primaryOnly = primaryOnly
         self.user = user
         self.database = database
         self.tls = tls
     }
 
-    public var description: String { "postgres://\(user)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)" }
+    public var description: String {
+        let hosts = servers.map { "\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($0.port)" }.joined(separator: ",")
+        return "postgres://\(user)@\(hosts)/\(database)?sslmode=\(tls.rawValue)" + (primaryOnly ? "&target_session_attrs=read-write" : "")
+    }
 
-    /// The connection's configuration with this password (`nil`: none, as with `trust`).
-    func configuration(password: String?) throws -> PostgresConnection.Configuration {
+    public static func == (a: PostgresLocation, b: PostgresLocation) -> Bool { a.description == b.description }
+    public func hash(into hasher: inout Hasher) { hasher.combine(description) }
+
+    /// How to reach the servers with this password (`nil`: none, as with `trust`).
+    func servers(password: String?) throws -> PostgresServers {
+        PostgresServers(
+            configurations: try servers.map { try configuration(host: $0.host, port: $0.port, password: password) }, primaryOnly: primaryOnly)
+    }
+
+    /// One server's connection configuration.
+    func configuration(host: String, port: Int, password: String?) throws -> PostgresConnection.Configuration {
         let mode: PostgresConnection.Configuration.TLS
         switch tls {
         case .disable: mode = .disable
@@ -88,4 +139,45 @@ public struct QuhaoURLError: Error, CustomStringConvertible {
     public let zh: String
     public let en: String
     public var description: String { "\(zh) / \(en)" }
+}
+
+/// The servers a location names and how one is chosen: tried in order, each within the connect
+/// timeout; with `primaryOnly`, a server answering `transaction_read_only = on` (a standby) is let
+/// go and the next tried. postgres-nio connects to one host; the choice among several is ours.
+struct PostgresServers: Sendable {
+    let configurations: [PostgresConnection.Configuration]
+    let primaryOnly: Bool
+
+    /// A connection to the first server that answers (and accepts writes, with `primaryOnly`).
+    func connect(id: Int, logger: Logger) -> EventLoopFuture<PostgresConnection> {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        func attempt(_ index: Int, _ failures: [String]) -> EventLoopFuture<PostgresConnection> {
+            guard index < configurations.count else {
+                return loop.makeFailedFuture(
+                    PostgresFailure(
+                        kind: failures.allSatisfy { $0.hasSuffix("a standby") } && !failures.isEmpty ? .refused : .unreachable,
+                        sqlState: failures.allSatisfy { $0.hasSuffix("a standby") } && !failures.isEmpty ? "25006" : nil,
+                        message: "no PostgreSQL server to use: " + failures.joined(separator: "; ")))
+            }
+            var configuration = configurations[index]
+            configuration.options.connectTimeout = .seconds(5)
+            let name = "\(configuration.host ?? "?"):\(configuration.port ?? 5432)"
+            return PostgresConnection.connect(on: loop, configuration: configuration, id: id, logger: logger)
+                .flatMap { connection -> EventLoopFuture<PostgresConnection> in
+                    guard primaryOnly else { return loop.makeSucceededFuture(connection) }
+                    return connection.query("SHOW transaction_read_only", logger: logger).flatMap { result in
+                        let readOnly = (try? result.rows.first?.decode(String.self)) == "on"
+                        guard readOnly else { return loop.makeSucceededFuture(connection) }
+                        return connection.close().flatMap { attempt(index + 1, failures + ["\(name) is a standby"]) }
+                    }
+                }
+                .flatMapError { error in
+                    if let failure = error as? PostgresFailure, failure.message.hasPrefix("no PostgreSQL server") {
+                        return loop.makeFailedFuture(failure)
+                    }
+                    return attempt(index + 1, failures + ["\(name): \(PostgresFailure(error).message)"])
+                }
+        }
+        return attempt(0, [])
+    }
 }

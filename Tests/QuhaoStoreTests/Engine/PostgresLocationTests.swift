@@ -14,7 +14,22 @@ import Testing
         #expect(PostgresLocation.isURL("postgres://x@y/z") && !PostgresLocation.isURL("/var/lib/quhao/quhao.sqlite"))
     }
 
+    @Test func severalServersAreTriedInOrderAndAStandbyCanBePassedOver() throws {
+        let location = try PostgresLocation(
+            url: "postgres://quhao@db1.bureau.local:5432,[::1]:6432,db3/city?sslmode=disable&target_session_attrs=read-write")
+        #expect(location.servers.map(\.host) == ["db1.bureau.local", "::1", "db3"])
+        #expect(location.servers.map(\.port) == [5432, 6432, 5432])
+        #expect(location.primaryOnly && location.database == "city" && location.user == "quhao")
+        #expect(
+            location.description == "postgres://quhao@db1.bureau.local:5432,[::1]:6432,db3:5432/city?sslmode=disable&target_session_attrs=read-write")
+        #expect(try PostgresLocation(url: location.description) == location)
+        #expect(!(try PostgresLocation(url: "postgres://quhao@db/city?target_session_attrs=any")).primaryOnly)
+    }
+
     @Test(arguments: [
+        ("postgres://quhao@db:99999/city", "端口"),
+        ("postgres://quhao@db1,/city", "主机"),
+        ("postgres://quhao@db/city?target_session_attrs=standby", "target_session_attrs"),
         ("postgres://quhao:secret@db/city", "密码"),
         ("postgres://db/city", "用户名"),
         ("postgres://quhao@db/", "库名"),
