@@ -65,19 +65,19 @@ enum Fixture {
     /// file and its WAL, or every value of every row of every table (text as UTF-8, bytes as they
     /// are), so a test can prove a secret is never kept in clear.
     static func withStoredStore(
-        clock: ManualClock = ManualClock(morning), metrics: StoreMetrics = .none,
+        sites: [Site] = [site], clock: ManualClock = ManualClock(morning), metrics: StoreMetrics = .none,
         _ body: (TicketStore, _ stored: @escaping @Sendable () async throws -> Data) async throws -> Void
     ) async throws {
         guard TestEngine.isPostgres else {
             try await withDatabaseFile { path in
                 let store = try TicketStore.open(path: path, durability: .normal, clock: clock, metrics: metrics)
-                try await store.sync(sites: [site])
+                try await store.sync(sites: sites)
                 try await body(store) { fileBytes(path) }
             }
             return
         }
         let store = try await TestEngine.store(clock: clock, metrics: metrics)
-        try await store.sync(sites: [site])
+        try await store.sync(sites: sites)
         try await body(store) {
             try await store.read { db in
                 var bytes = Data()
