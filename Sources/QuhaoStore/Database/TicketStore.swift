@@ -128,7 +128,8 @@ public struct TicketStore: StorageAccess {
             var store = TicketStore(
                 engine: engine, sqlite: nil, activity: activity, identityKey: key, clock: clock, random: random, metrics: metrics,
                 description: "PostgreSQL \(location)", bumps: bumps)
-            store.changeFeed = feed
+            // Without notifications (`notify=off`) the polled change counter carries the boards alone.
+            if location.notify { store.changeFeed = feed }
             // Nothing on the request path may wait for the server: every presence key is held from the start.
             let secrets = try await store.read { db in try Self.presenceSecrets(db) }
             store.presenceSecrets.withLock { $0.merge(secrets) { _, new in new } }
@@ -351,7 +352,7 @@ final class SiteDefinitions: Sendable {
     /// - Throws: `site.not_found`.
     func load(_ db: any SQLDatabase, _ siteID: String) throws -> Site {
         let locking = db.isWriting && db.journal.entries.siteVersions[siteID] == nil
-        guard let row = try db.row(db.dialect.siteDefinition(locking: locking), [siteID])
+        guard let row = try db.row(db.dialect.siteDefinition(locking: locking, notify: db.notifies), [siteID])
         else { throw QuhaoError(.siteNotFound, ["site": siteID]) }
         let json: String = try row["definition"]
         if locking, let version: Int64 = try row["version"] { db.journal.noteSite(siteID, version: version) }

@@ -18,6 +18,8 @@ struct GRDBDatabase: SQLDatabase {
 
     var isTransactionOpen: Bool { db.isInsideTransaction }
 
+    var notifies: Bool { false }
+
     @discardableResult
     func execute(_ sql: String, _ arguments: [(any SQLConvertible)?]) throws -> Int {
         let statement = try db.cachedStatement(sql: sql)

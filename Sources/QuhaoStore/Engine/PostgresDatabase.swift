@@ -117,13 +117,15 @@ final class PostgresDatabase: SQLDatabase {
     let journal: CommitJournal
     let patience: TimeAmount
     let isWriting: Bool
+    let notifies: Bool
     private var savepoints = 0
     /// Set when a statement failed because the storage is gone (the transaction with it).
     private var lost = false
 
     var dialect: SQLDialect { .postgres }
 
-    init(link: PostgresLink, journal: CommitJournal, patience: TimeAmount, isWriting: Bool) {
+    init(link: PostgresLink, journal: CommitJournal, patience: TimeAmount, isWriting: Bool, notifies: Bool = true) {
+        self.notifies = notifies
         self.link = link
         self.journal = journal
         self.patience = patience

@@ -135,7 +135,7 @@ final class PostgresEngine: StoreEngine {
     private func transaction<T>(
         _ link: PostgresLink, journal: CommitJournal, readOnly: Bool, _ body: (any SQLDatabase) throws -> T
     ) throws -> T {
-        let db = PostgresDatabase(link: link, journal: journal, patience: patience, isWriting: !readOnly)
+        let db = PostgresDatabase(link: link, journal: journal, patience: patience, isWriting: !readOnly, notifies: servers.notify)
         try db.execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
         do {
             let value = try body(db)

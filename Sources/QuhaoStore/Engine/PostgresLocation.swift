@@ -19,6 +19,9 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public let servers: [(host: String, port: Int)]
     /// `target_session_attrs=read-write` (or `primary`): a server that is a standby is passed over.
     public let primaryOnly: Bool
+    /// `notify=off` (Quhao's own parameter): for a PostgreSQL-compatible database without
+    /// `LISTEN/NOTIFY` (openGauss): commits are not announced; every daemon polls the change counter.
+    public let notify: Bool
     public var host: String { servers[0].host }
     public var port: Int { servers[0].port }
     public let user: String
@@ -67,6 +70,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         guard !database.isEmpty, !database.contains("/") else { throw refuse("数据库地址缺少库名", "the URL names no database") }
         var tls = TLSMode.prefer
         var primaryOnly = false
+        var notify = true
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -84,12 +88,19 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
                     throw refuse(
                         "target_session_attrs 只能是 any、read-write 或 primary", "target_session_attrs must be any, read-write or primary")
                 }
+            case "notify":
+                switch item.value ?? "" {
+                case "on": notify = true
+                case "off": notify = false
+                default: throw refuse("notify 只能是 on 或 off", "notify must be on or off")
+                }
             case "application_name", "connect_timeout": continue
             default: throw refuse("数据库地址中有不认识的参数“\(item.name)”", "the URL has an unknown parameter “\(item.name)”")
             }
         }
         self.servers = servers
         self.primaryOnly = primaryOnly
+        self.notify = notify
         self.user = user
         self.database = database
         self.tls = tls
@@ -98,6 +109,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let hosts = servers.map { "\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($0.port)" }.joined(separator: ",")
         return "postgres://\(user)@\(hosts)/\(database)?sslmode=\(tls.rawValue)" + (primaryOnly ? "&target_session_attrs=read-write" : "")
+            + (notify ? "" : "&notify=off")
     }
 
     public static func == (a: PostgresLocation, b: PostgresLocation) -> Bool { a.description == b.description }
@@ -106,7 +118,8 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     /// How to reach the servers with this password (`nil`: none, as with `trust`).
     func servers(password: String?) throws -> PostgresServers {
         PostgresServers(
-            configurations: try servers.map { try configuration(host: $0.host, port: $0.port, password: password) }, primaryOnly: primaryOnly)
+            configurations: try servers.map { try configuration(host: $0.host, port: $0.port, password: password) }, primaryOnly: primaryOnly,
+            notify: notify)
     }
 
     /// One server's connection configuration.
@@ -147,6 +160,8 @@ public struct QuhaoURLError: Error, CustomStringConvertible {
 struct PostgresServers: Sendable {
     let configurations: [PostgresConnection.Configuration]
     let primaryOnly: Bool
+    /// Whether commits are announced (``PostgresLocation/notify``).
+    var notify = true
 
     /// A connection to the first server that answers (and accepts writes, with `primaryOnly`).
     func connect(id: Int, logger: Logger) -> EventLoopFuture<PostgresConnection> {

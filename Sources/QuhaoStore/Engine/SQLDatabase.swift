@@ -19,6 +19,10 @@ protocol SQLDatabase {
     /// lost connection ends it on PostgreSQL. Then nothing more may run as part of it.
     var isTransactionOpen: Bool { get }
 
+    /// Whether a site's change is announced to the other daemons at the commit (PostgreSQL's
+    /// `pg_notify`; off where the database has no notifications, and on SQLite).
+    var notifies: Bool { get }
+
     /// Runs a statement; `?` marks each argument.
     /// - Returns: How many rows it inserted, updated or deleted.
     @discardableResult
@@ -96,10 +100,12 @@ enum SQLDialect: Sendable {
     /// the next command reads what the one before it committed); the site's version goes up by
     /// one and, at the commit, every daemon listening hears "site version" on ``changeChannel``.
     /// On SQLite one writer holds the file already.
-    func siteDefinition(locking: Bool) -> String {
+    func siteDefinition(locking: Bool, notify: Bool = true) -> String {
         switch self {
         case .sqlite:
             "SELECT definition, NULL AS version FROM sites WHERE id = ? AND active = 1"
+        case .postgres where locking && !notify:
+            "UPDATE sites SET version = version + 1 WHERE id = ? AND active = 1 RETURNING definition, version"
         case .postgres where locking:
             """
             WITH locked AS (UPDATE sites SET version = version + 1 WHERE id = ? AND active = 1 RETURNING id, definition, version)

@@ -31,4 +31,38 @@ struct ChangeFeedTests {
             #expect(try await first.siteDay(site: "annex").tickets.count == 2)
         }
     }
+
+    /// For a database without LISTEN/NOTIFY (`notify=off`): nothing is announced, and the change
+    /// counter every daemon polls still moves for the others' commits and not for its own.
+    @Test func withoutNotificationsTheChangeCounterCarriesTheBoards() async throws {
+        let location = try await TestDatabases.shared.fresh(from: PostgresLocation(url: try #require(testPostgresURL)))
+        let quiet = try PostgresLocation(url: location.description + "&notify=off")
+        #expect(!quiet.notify && location.notify)
+        let clock = ManualClock(Fixture.morning)
+        let base = Fixture.site
+        let annex = Site(
+            id: "annex", name: LocalizedText(zh: "分厅", en: "Annex"), services: base.services, counters: base.counters, rules: base.rules)
+        let listening = try await TicketStore.open(postgres: location, password: nil, clock: clock)
+        try await listening.sync(sites: [base, annex])
+        let first = try await TicketStore.open(postgres: quiet, password: nil, clock: clock)
+        let second = try await TicketStore.open(postgres: quiet, password: nil, clock: clock)
+        let loud = try await TicketStore.open(postgres: location, password: nil, clock: clock)
+        let (heard, hearing) = AsyncStream.makeStream(of: String?.self)
+        let follower = Task { await listening.followChanges { hearing.yield($0) } }
+        defer { follower.cancel() }
+        var told = heard.makeAsyncIterator()
+        #expect(await told.next() == .some(nil))
+
+        let before = try await first.externalDataVersion()
+        try await second.take("general")
+        let after = try await first.externalDataVersion()
+        #expect(after != before, "another daemon's commit moves the counter")
+        try await first.take("general")
+        #expect(try await first.externalDataVersion() == after, "its own does not")
+        // The quiet stores' commits at the hall were not announced: the first thing heard is the annex.
+        try await loud.issue(IssueRequest(siteID: "annex", service: "general"))
+        #expect(await told.next() == "annex")
+        await first.followChanges { _ in Issue.record("a store without notifications follows nothing") }
+        for store in [listening, first, second, loud] { await store.close() }
+    }
 }
