@@ -45,6 +45,17 @@ public struct ServerSettings: Sendable, Equatable {
         return usesPostgres ? "data" : URL(fileURLWithPath: databasePath).deletingLastPathComponent().path
     }
 
+    /// Why these settings cannot run (`nil`: they can): nightly backups copy an SQLite file, and
+    /// PostgreSQL is backed up by its own tools. Said by `check-config` and by `serve` at start.
+    public var engineProblem: String? {
+        guard usesPostgres, backups != nil else { return nil }
+        return """
+            backups: nightly backups copy an SQLite file; this database is PostgreSQL. Remove the backups section and \
+            back the database up with pg_dump or pgBackRest (README, "A city on PostgreSQL").
+              backups：夜间备份只适用于 SQLite 文件；PostgreSQL 请删去 backups 一节，用 pg_dump 或 pgBackRest 备份。
+            """
+    }
+
     /// The log levels, quietest last.
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
 

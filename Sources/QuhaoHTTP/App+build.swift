@@ -251,9 +251,9 @@ struct ExternalChanges: ServiceLifecycle.Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await cancelWhenGracefulShutdown {
-                    await store.followChanges { site in
+                    await store.followChanges { site, tickets in
                         if let site {
-                            board.invalidate(site)
+                            board.invalidate(site, changes: tickets.map { .only($0) } ?? .all)
                         } else {
                             for site in (try? await store.siteIDs()) ?? [] { board.invalidate(site) }
                         }
@@ -266,12 +266,10 @@ struct ExternalChanges: ServiceLifecycle.Service {
     }
 
     private func poll() async {
-        var seen = try? await store.externalDataVersion()
+        _ = try? await store.sitesChangedElsewhere()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            guard let version = try? await store.externalDataVersion(), version != seen else { continue }
-            seen = version
-            for site in (try? await store.siteIDs()) ?? [] { board.invalidate(site) }
+            for site in (try? await store.sitesChangedElsewhere()) ?? [] { board.invalidate(site) }
         }
     }
 }

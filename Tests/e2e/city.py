@@ -225,29 +225,52 @@ def board_across_daemons(daemons, token):
     a, c = daemons[0], daemons[2]
     latencies = []
     for round_ in range(5):
-        with urllib.request.urlopen(c.base + "/api/v1/sites/hall/board", timeout=5) as response:
-            etag = response.headers["ETag"]
+        # A number taken through A, and C's board holding it, before the poll parks on C: C has
+        # then taken in every change before it too (notifications arrive in commit order).
+        status, taken = post(a, "/api/v1/counters/hall/1/issue", token, {"service": "general"})
+        if status != 201:
+            fail(f"take through A: {status} {taken}")
+        state = {}
+
+        def issued(daemon):
+            with urllib.request.urlopen(daemon.base + "/api/v1/sites/hall/board", timeout=5) as response:
+                etag, board = response.headers["ETag"], json.load(response)
+            return etag, next(s["issued_today"] for s in board["services"] if s["id"] == "general")
+        expected = issued(a)[1]
+
+        def holds_it():
+            state["etag"], count = issued(c)
+            return count == expected
+        wait_for("C's board to hold the number taken through A", holds_it, 5)
+        etag = state["etag"]
         result = {}
 
         def poll():
-            request = urllib.request.Request(c.base + "/api/v1/sites/hall/board?wait=20", headers={"If-None-Match": etag})
-            with urllib.request.urlopen(request, timeout=30) as response:
-                result["body"], result["at"] = response.read().decode(), time.monotonic()
+            # As a phone does: long-poll with the ETag it has, again with the new one when the board
+            # changed for something else (a wait estimate re-read), until the call is on it.
+            known = etag
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                request = urllib.request.Request(c.base + "/api/v1/sites/hall/board?wait=10", headers={"If-None-Match": known})
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    known, text = response.headers["ETag"], response.read().decode()
+                if "number" in result and result["number"] in text:
+                    result["at"] = time.monotonic()
+                    return
 
         poller = threading.Thread(target=poll)
         poller.start()
         time.sleep(0.2)  # the poll parked on C before the call (its arrival is not observable from here)
-        post(a, "/api/v1/counters/hall/1/issue", token, {"service": "general"})
         called_at = time.monotonic()
         status, body = post(a, "/api/v1/counters/hall/1/call-next", token, {})
         if status != 200:
             fail(f"call through A: {status} {body}")
+        result["number"] = body["number"]
         poller.join(25)
         if "at" not in result:
-            fail("the board long-polled on C never answered")
-        if body["number"] not in result["body"]:
-            fail(f"C's board does not show {body['number']}")
+            fail(f"C's board never showed {body['number']}, called through A")
         latencies.append(result["at"] - called_at)
+        post(a, "/api/v1/counters/hall/1/start", token, {"expecting": body["id"]})
         post(a, "/api/v1/counters/hall/1/complete", token, {"expecting": body["id"]})
     shown = ", ".join(f"{t * 1000:.0f}" for t in latencies)
     if max(latencies) >= 1.0:
@@ -287,11 +310,13 @@ def restart_postgres(daemons, token, rng):
         thread.start()
     wait_for("numbers taken before the restart", lambda: len(acknowledged) >= 30, 30)
     before = len(acknowledged)
-    # Down for two seconds (a stop and a start, as an operator's restart or a failover's gap).
+    # A stop and a start, as an operator's restart or a failover's gap.
     subprocess.run([os.path.join(HERE, "..", "support", "postgres-cluster.sh"), "stop-fast", CLUSTER], check=True)
     wait_for("refusals while PostgreSQL is down", lambda: refused[0] >= 3, 20)
     not_ready = [d.name for d in daemons if d.ready()]
-    time.sleep(2)
+    # Down for six seconds: a request that waited for the server instead of being refused shows
+    # in the slowest answer (bound below 5 s).
+    time.sleep(6)
     subprocess.run([os.path.join(HERE, "..", "support", "postgres-cluster.sh"), "start-again", CLUSTER], check=True)
     wait_for("every daemon ready again", lambda: all(d.ready() for d in daemons), 30)
     after_restart = len(acknowledged)
@@ -303,7 +328,7 @@ def restart_postgres(daemons, token, rng):
         fail(f"requests neither answered nor refused with storage.unavailable: {hung[:5]}")
     if not_ready:
         fail(f"/readyz said ready while PostgreSQL was down: {not_ready}")
-    if slowest[0] > 15:
+    if slowest[0] > 5:
         fail(f"a request took {slowest[0]:.1f} s while PostgreSQL was down")
     stored = {int(row[0]) for row in sql("SELECT id FROM tickets")}
     lost = [i for i in acknowledged if i not in stored]

@@ -18,6 +18,8 @@ for file in "$bin" "$root/etc/quhao/quhao.yaml" "$root/etc/systemd/system/quhao.
 done
 [[ -d $root/var/lib/quhao ]] || fail "no data directory"
 grep -q '^ExecStart=/usr/local/bin/quhao serve' "$root/etc/systemd/system/quhao.service" || fail "the unit does not start the installed binary"
+grep -q -- '--database' "$root/etc/systemd/system/quhao.service" && fail "the unit overrides the configuration's database (database.url would be ignored)"
+grep -q '^EnvironmentFile=-/etc/default/quhao' "$root/etc/systemd/system/quhao.service" || fail "the unit reads no /etc/default/quhao (the database password file)"
 grep -q '^LimitNOFILE=' "$root/etc/systemd/system/quhao.service" || fail "the unit sets no descriptor limit"
 grep -q '^backups:' "$root/etc/quhao/quhao.yaml" || fail "the installed configuration has no nightly backups"
 grep -q '^#~' "$root/etc/quhao/quhao.yaml" && fail "install left #~ lines in the configuration"

@@ -14,6 +14,13 @@ public struct DatabaseMoveReport: Sendable {
 /// PostgreSQL transaction: it is all there or none of it is. The target must hold no Quhao data
 /// yet (a second hall goes into a database of its own, or is entered afresh).
 public enum DatabaseMove {
+    /// Tables whose rows are a hall's data: a target holding any is refused (two halls' histories
+    /// are not merged: their ids would clash).
+    static let dataTables: Set<String> = [
+        "tickets", "ticket_events", "counter_events", "ratings", "bookings", "units", "inspections", "findings", "staff", "sessions",
+        "api_tokens", "webhook_outbox",
+    ]
+
     /// Rows copied per INSERT statement.
     static let rowsPerStatement = 200
 
@@ -41,14 +48,18 @@ public enum DatabaseMove {
                     throw DatabaseFileError(
                         "the PostgreSQL schema has no table \(missing.sorted().joined(separator: ", ")): update quhao on both sides")
                 }
-                for table in order where table != "secrets" {
+                for table in order where dataTables.contains(table) {
                     if try db.value(Bool.self, "SELECT EXISTS (SELECT 1 FROM \(table))") == true {
                         throw DatabaseFileError(
-                            "\(location) holds Quhao data already (table \(table)): move a hall into an empty database / 目标数据库已有数据")
+                            "\(location) holds Quhao data already (table \(table)): move a hall into a database with none "
+                                + "(one where daemons only started is fine) / 目标数据库已有数据")
                     }
                 }
-                // The key made when the target was opened gives way to the hall's own.
-                try db.execute("DELETE FROM secrets")
+                // What daemons write at their start (the synced sites, their windows, keys, chores)
+                // gives way to the hall's own: its sites, and the key its identity hashes were made with.
+                for table in order.reversed() where try db.value(Bool.self, "SELECT EXISTS (SELECT 1 FROM \(table))") == true {
+                    try db.execute("DELETE FROM \(table)")
+                }
                 var moved: [(String, Int)] = []
                 for table in order where sourceTables.contains(table) {
                     moved.append((table, try copy(table, from: sqlite, into: db)))

@@ -105,7 +105,15 @@ final class GroupCommit: Sendable {
                 }
             },
             done: { failure in
-                let (batch, journal, began) = taken.withLock { $0 }
+                var (batch, journal, began) = taken.withLock { $0 }
+                if failure != nil, journal == nil {
+                    // The transaction never began (no connection to PostgreSQL): what waits now is
+                    // refused at once, not retried until the server is back (its callers gone by then).
+                    batch = self.state.withLock { state in
+                        defer { state.queue.removeAll() }
+                        return state.queue
+                    }
+                }
                 self.finish(batch, journal: journal, began: began, failure: failure)
                 let more = self.state.withLock { state in
                     if state.queue.isEmpty { state.draining = false }

@@ -33,9 +33,11 @@ public struct TicketStore: StorageAccess {
     let presenceSecrets = SharedTable<String>()
     /// Which engine holds the data, in words for the log (never a password).
     public let engineDescription: String
-    /// How many site versions this store's own commits raised (PostgreSQL): what is left of the
-    /// sites' versions beyond them is what other daemons did (``externalDataVersion()``).
-    let ownVersionBumps: VersionBumps
+    /// The site versions whose changes this store knows (its own commits, what the feed told):
+    /// ``sitesChangedElsewhere()`` reads a site again whole only beyond them.
+    let ledger: SiteVersionLedger
+    /// The SQLite file's `data_version` at the last look (``sitesChangedElsewhere()``).
+    let dataVersion = SharedTable<Int>()
     /// Other daemons' commits as they happen (PostgreSQL; ``followChanges(_:)``).
     private(set) var changeFeed: PostgresChangeFeed?
     /// `sqlite` or `postgresql` (`/readyz`).
@@ -103,7 +105,7 @@ public struct TicketStore: StorageAccess {
         let path = writer.path
         self.init(
             engine: engine, sqlite: writer, activity: activity, identityKey: key, clock: clock, random: random, metrics: metrics,
-            description: path.isEmpty || path == ":memory:" ? "SQLite (in memory)" : "SQLite \(path)", bumps: VersionBumps())
+            description: path.isEmpty || path == ":memory:" ? "SQLite (in memory)" : "SQLite \(path)", ledger: SiteVersionLedger())
     }
 
     /// Connects to PostgreSQL and brings its schema up to date (once, however many daemons start
@@ -113,21 +115,23 @@ public struct TicketStore: StorageAccess {
         postgres location: PostgresLocation, password: String?, clock: any QuhaoClock, random: RandomSource = .system, metrics: StoreMetrics = .none
     ) async throws -> TicketStore {
         let activity = TicketActivity()
-        let bumps = VersionBumps()
+        let ledger = SiteVersionLedger()
         let servers = try location.servers(password: password)
-        let feed = PostgresChangeFeed(servers: servers, logger: Logger(label: "quhao.postgres"))
+        let feed = PostgresChangeFeed(servers: servers, ledger: ledger, logger: Logger(label: "quhao.postgres"))
         let engine = PostgresEngine(
-            servers: servers, committing: { feed.committing($0.entries.siteVersions) },
-            committed: { journal in
-                bumps.count.add(journal.entries.siteVersions.count, ordering: .sequentiallyConsistent)
-                activity.committed(journal)
-            })
+            servers: servers,
+            committing: { journal in
+                let versions = journal.entries.siteVersions
+                feed.committing(versions)
+                ledger.handled(versions)
+            },
+            committed: activity.committed)
         do {
             try await PostgresMigrations.migrate(engine)
             let key = try await engine.write { db in try Self.prepare(db, now: clock.now(), random: random) }
             var store = TicketStore(
                 engine: engine, sqlite: nil, activity: activity, identityKey: key, clock: clock, random: random, metrics: metrics,
-                description: "PostgreSQL \(location)", bumps: bumps)
+                description: "PostgreSQL \(location)", ledger: ledger)
             // Without notifications (`notify=off`) the polled change counter carries the boards alone.
             if location.notify { store.changeFeed = feed }
             // Nothing on the request path may wait for the server: every presence key is held from the start.
@@ -142,9 +146,9 @@ public struct TicketStore: StorageAccess {
 
     private init(
         engine: any StoreEngine, sqlite: (any DatabaseWriter)?, activity: TicketActivity, identityKey: Data, clock: any QuhaoClock,
-        random: RandomSource, metrics: StoreMetrics, description: String, bumps: VersionBumps
+        random: RandomSource, metrics: StoreMetrics, description: String, ledger: SiteVersionLedger
     ) {
-        self.ownVersionBumps = bumps
+        self.ledger = ledger
         activity.onCommit { metrics.count($0) }
         self.activity = activity
         self.writer = engine
@@ -294,11 +298,6 @@ public struct TicketStore: StorageAccess {
 
 }
 
-/// The site versions a store's own commits raised (``TicketStore/externalDataVersion()``).
-final class VersionBumps: Sendable {
-    let count = Atomic<Int>(0)
-}
-
 /// Who is told after each commit which site and tickets changed (the live board), with the
 /// site's commit sequence: 1, 2, 3 … per site and process, so a reader can ask "has this commit
 /// reached you yet".
@@ -352,7 +351,7 @@ final class SiteDefinitions: Sendable {
     /// - Throws: `site.not_found`.
     func load(_ db: any SQLDatabase, _ siteID: String) throws -> Site {
         let locking = db.isWriting && db.journal.entries.siteVersions[siteID] == nil
-        guard let row = try db.row(db.dialect.siteDefinition(locking: locking, notify: db.notifies), [siteID])
+        guard let row = try db.row(db.dialect.siteDefinition(locking: locking), [siteID])
         else { throw QuhaoError(.siteNotFound, ["site": siteID]) }
         let json: String = try row["definition"]
         if locking, let version: Int64 = try row["version"] { db.journal.noteSite(siteID, version: version) }
@@ -429,28 +428,32 @@ extension TicketStore {
 }
 
 extension TicketStore {
-    /// Calls `changed` with the site of every commit another daemon makes on the shared database,
-    /// as it is made, and with `nil` whenever any site may have changed unseen (the listener's
-    /// (re)connection), until the task is cancelled. Returns at once on SQLite (one daemon per
-    /// file: the command line's changes are found by ``externalDataVersion()``).
-    public func followChanges(_ changed: @escaping @Sendable (_ site: String?) async -> Void) async {
+    /// Calls `changed` with the site and tickets of every commit another daemon makes on the
+    /// shared database, as it is made (`nil` tickets: read the site whole), and with a `nil` site
+    /// whenever any site may have changed unseen (the listener's (re)connection), until the task is
+    /// cancelled. Returns at once on SQLite and with `notify=off` (``sitesChangedElsewhere()`` then).
+    public func followChanges(_ changed: @escaping @Sendable (_ site: String?, _ tickets: Set<Ticket.ID>?) async -> Void) async {
         await changeFeed?.run(changed)
     }
 
-    /// A number that changes when *another* process commits (the command line run beside the
-    /// daemon, the other daemons on a city's database), and not for this store's own writes: SQLite's
-    /// `data_version` on the writer connection; on PostgreSQL the sum of the sites' versions less
-    /// the raises this store made itself (polled: the change counter that works on every
-    /// PostgreSQL-compatible database, notifications or not).
-    public func externalDataVersion() async throws -> Int {
+    /// The sites another process changed since the last call, without being told how (none at
+    /// the first call): on SQLite every site when the file's `data_version` moved (the command line
+    /// run beside the daemon); on PostgreSQL the sites whose versions moved past what this store
+    /// knows of (its own commits, what the change feed told: ``SiteVersionLedger``). Polled: the
+    /// change counter that works on every PostgreSQL-compatible database, notifications or not.
+    public func sitesChangedElsewhere() async throws -> [String] {
         guard let database else {
-            // Own raises first: one made between the two reads then shows as a change (a board
-            // rebuilt once more), never hides another daemon's.
-            let own = ownVersionBumps.count.load(ordering: .sequentiallyConsistent)
-            let total = try await read { db in try db.value(Int.self, "SELECT COALESCE(SUM(version), 0)::BIGINT FROM sites") ?? 0 }
-            return total - own
+            let versions = try await read { db in
+                try db.rows("SELECT id, version FROM sites").reduce(into: [String: Int64]()) { $0[try $1["id"]] = try $1["version"] }
+            }
+            return ledger.unseen(versions)
         }
-        return try await database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        let version = try await database.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        let moved = dataVersion.withLock { seen in
+            defer { seen["data_version"] = version }
+            return seen["data_version"].map { $0 != version } ?? false
+        }
+        return moved ? try await siteIDs() : []
     }
 }
 

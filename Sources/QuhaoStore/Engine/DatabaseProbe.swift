@@ -9,6 +9,8 @@ public struct DatabaseProbe: Sendable {
     public let detail: String
     /// Whether the database can be used as it is named.
     public let answers: Bool
+    /// Whether Quhao's schema is there (an SQLite file that exists; a PostgreSQL database migrated).
+    public var hasSchema = true
 
     /// Looks at the database `location` names: an SQLite file's path or a `postgres://` URL
     /// (password from the environment, as the daemon takes it).
@@ -40,11 +42,14 @@ public struct DatabaseProbe: Sendable {
                 migrations == 0
                 ? "no Quhao schema yet (quhao serve makes it)"
                 : "schema: \(migrations) of \(PostgresMigrations.list.count) migrations applied"
-            return DatabaseProbe(engine: "postgresql", detail: "PostgreSQL \(version) at \(postgres): answers; \(schema)", answers: true)
+            var probe = DatabaseProbe(engine: "postgresql", detail: "PostgreSQL \(version) at \(postgres): answers; \(schema)", answers: true)
+            probe.hasSchema = migrations > 0
+            return probe
         } catch {
             await engine.close()
-            return DatabaseProbe(
-                engine: "postgresql", detail: "PostgreSQL at \(postgres) does not answer: \(PostgresFailure(error))", answers: false)
+            let failure = PostgresFailure(error)
+            let verb = failure.kind == .refused ? "refused the connection" : "does not answer"
+            return DatabaseProbe(engine: "postgresql", detail: "PostgreSQL at \(postgres) \(verb): \(failure)", answers: false)
         }
     }
 }

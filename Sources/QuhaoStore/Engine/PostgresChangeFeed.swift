@@ -3,22 +3,26 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import QuhaoCore
 import Synchronization
 
 /// The other daemons' commits as they happen: a connection of its own that `LISTEN`s on the change
-/// channel (``SQLDialect/changeChannel``), where every write on PostgreSQL announces "site version"
-/// at its commit (``SQLDialect/siteDefinition(locking:)``). Notifications sent while the listener
-/// is away are lost, so every (re)connection is announced as "anything may have changed"; a
-/// database without notifications (openGauss) never connects, and the polled change counter
-/// (``TicketStore/externalDataVersion()``) carries the boards alone.
+/// channel (``SQLDialect/changeChannel``), where every write on PostgreSQL tells its site, version
+/// and tickets at its commit (``ChangeNotice``). Notifications sent while the listener is away are
+/// lost, so every (re)connection is announced as "anything may have changed"; a database without
+/// notifications (`notify=off`) never connects, and the polled versions
+/// (``TicketStore/sitesChangedElsewhere()``) carry the boards alone.
 final class PostgresChangeFeed: Sendable {
     let servers: PostgresServers
     let logger: Logger
+    /// Where what was told is noted, so the poll does not read those sites again whole.
+    let ledger: SiteVersionLedger
     /// The versions this daemon's own commits reached: their notifications are not news here.
     private let own = Mutex<[String: Set<Int64>]>([:])
 
-    init(servers: PostgresServers, logger: Logger) {
+    init(servers: PostgresServers, ledger: SiteVersionLedger, logger: Logger) {
         self.servers = servers
+        self.ledger = ledger
         self.logger = logger
     }
 
@@ -35,9 +39,10 @@ final class PostgresChangeFeed: Sendable {
         }
     }
 
-    /// Calls `changed` with the site of every commit made elsewhere, and with `nil` after every
-    /// (re)connection (every site may have changed meanwhile), until the task is cancelled.
-    func run(_ changed: @escaping @Sendable (String?) async -> Void) async {
+    /// Calls `changed` with the site and tickets of every commit made elsewhere (`nil` tickets: too
+    /// many to tell), and with a `nil` site after every (re)connection (every site may have changed
+    /// meanwhile), until the task is cancelled.
+    func run(_ changed: @escaping @Sendable (_ site: String?, _ tickets: Set<Ticket.ID>?) async -> Void) async {
         var pause: Duration = .milliseconds(200)
         while !Task.isCancelled {
             do {
@@ -46,13 +51,13 @@ final class PostgresChangeFeed: Sendable {
                 pause = .milliseconds(200)
                 do {
                     try await connection.listen(on: SQLDialect.changeChannel) { notifications in
-                        await changed(nil)
+                        await changed(nil, nil)
                         for try await notification in notifications {
-                            let parts = notification.payload.split(separator: " ")
-                            guard parts.count == 2, let version = Int64(parts[1]) else { continue }
-                            let site = String(parts[0])
-                            let mine = own.withLock { $0[site]?.remove(version) != nil }
-                            if !mine { await changed(site) }
+                            guard let notice = ChangeNotice(payload: notification.payload) else { continue }
+                            let mine = own.withLock { $0[notice.site]?.remove(notice.version) != nil }
+                            guard !mine else { continue }
+                            ledger.handled([notice.site: notice.version])
+                            await changed(notice.site, notice.tickets)
                         }
                     }
                 } catch {

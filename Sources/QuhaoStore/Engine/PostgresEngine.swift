@@ -139,7 +139,17 @@ final class PostgresEngine: StoreEngine {
         try db.execute(readOnly ? "BEGIN READ ONLY" : "BEGIN")
         do {
             let value = try body(db)
-            if !readOnly { committing(journal) }
+            if !readOnly {
+                committing(journal)
+                // Told to every daemon listening as the COMMIT lands (never if it does not).
+                if servers.notify {
+                    let entries = journal.entries
+                    for (site, version) in entries.siteVersions {
+                        let notice = ChangeNotice(site: site, version: version, tickets: entries.tickets)
+                        try db.execute("SELECT pg_notify(?, ?)", [SQLDialect.changeChannel, notice.payload])
+                    }
+                }
+            }
             try db.execute("COMMIT")
             return value
         } catch {

@@ -97,20 +97,15 @@ enum SQLDialect: Sendable {
     /// The statement that reads a site's definition (and, where the engine keeps one, its
     /// version) for a command. `locking`, on PostgreSQL: the row stays locked until the commit,
     /// so a site's commands run one at a time across every daemon on the database (READ COMMITTED:
-    /// the next command reads what the one before it committed); the site's version goes up by
-    /// one and, at the commit, every daemon listening hears "site version" on ``changeChannel``.
-    /// On SQLite one writer holds the file already.
-    func siteDefinition(locking: Bool, notify: Bool = true) -> String {
+    /// the next command reads what the one before it committed), and the site's version goes up
+    /// by one (told to the other daemons just before the commit: ``ChangeNotice``). On SQLite one
+    /// writer holds the file already.
+    func siteDefinition(locking: Bool) -> String {
         switch self {
         case .sqlite:
             "SELECT definition, NULL AS version FROM sites WHERE id = ? AND active = 1"
-        case .postgres where locking && !notify:
-            "UPDATE sites SET version = version + 1 WHERE id = ? AND active = 1 RETURNING definition, version"
         case .postgres where locking:
-            """
-            WITH locked AS (UPDATE sites SET version = version + 1 WHERE id = ? AND active = 1 RETURNING id, definition, version)
-            SELECT definition, version, pg_notify('\(Self.changeChannel)', id || ' ' || version) IS NULL AS told FROM locked
-            """
+            "UPDATE sites SET version = version + 1 WHERE id = ? AND active = 1 RETURNING definition, version"
         case .postgres:
             "SELECT definition, version FROM sites WHERE id = ? AND active = 1"
         }
@@ -125,7 +120,7 @@ enum SQLDialect: Sendable {
         }
     }
 
-    /// Where PostgreSQL tells each commit's site and version (``siteDefinition(locking:)``).
+    /// Where PostgreSQL tells each commit's site, version and tickets (``ChangeNotice``).
     static let changeChannel = "quhao_changes"
 
     /// Seconds from one moment column to another, as a number.

@@ -47,6 +47,7 @@ struct CheckConfig: AsyncParsableCommand {
             } catch {
                 throw ExitFailure(message: "\(error)", code: 2)
             }
+            if let problem = settings.engineProblem { throw ExitFailure(message: "\(file): \(problem)", code: 2) }
             let probe = await DatabaseProbe.look(at: settings.databasePath)
             print("  database 数据库: \(probe.detail)")
             guard probe.answers else {

@@ -72,14 +72,7 @@ struct Serve: AsyncParsableCommand {
             if let tls, let notAfter = tls.notAfter {
                 logger.info("https", metadata: ["certificate": "\(settings.tls?.certificate ?? "")", "valid_until": "\(notAfter)"])
             }
-            if settings.usesPostgres, settings.backups != nil {
-                throw ExitFailure(
-                    message: """
-                        backups: nightly backups copy an SQLite file; this database is PostgreSQL. Remove the backups section and \
-                        back the database up with pg_dump or pgBackRest (README, "A city on PostgreSQL").
-                          backups：夜间备份只适用于 SQLite 文件；PostgreSQL 请用 pg_dump 或 pgBackRest 备份。
-                        """, code: 2)
-            }
+            if let problem = settings.engineProblem { throw ExitFailure(message: problem, code: 2) }
             // One daemon per SQLite file (held until the process ends; a restore checks it too).
             // On PostgreSQL any number share the database: each site's commands are serialized in it.
             let lock: DaemonLock?

@@ -55,6 +55,17 @@ struct StoreOptions: ParsableArguments {
         let (file, _) = try loadConfig()
         let settings = try settings(file: file)
         let clock = try SystemClock.fromEnvironment()
+        if !creating, settings.usesPostgres {
+            // A look at a city's database never builds it (nor fills it with the demo's sites).
+            let probe = await DatabaseProbe.look(at: settings.databasePath)
+            if probe.answers, !probe.hasSchema {
+                throw ExitFailure(
+                    message: """
+                        没有 Quhao 数据库 no Quhao database at \(settings.databasePath)
+                          `quhao serve` builds it at its first start; `quhao migrate --from FILE --to URL` moves a hall's data into it.
+                        """, code: 2)
+            }
+        }
         if !creating, !settings.usesPostgres, !FileManager.default.fileExists(atPath: settings.databasePath) {
             let path = URL(fileURLWithPath: settings.databasePath).standardizedFileURL.path
             throw ExitFailure(
@@ -77,6 +88,11 @@ extension StoreOptions {
     /// Opens the database the settings name, SQLite or PostgreSQL; a URL that cannot be used ends
     /// the program with what is wrong (exit 2), a server that cannot be reached with `storage.unavailable`.
     static func open(_ settings: ServerSettings, clock: any QuhaoClock, metrics: StoreMetrics = .none) async throws -> TicketStore {
+        if settings.databasePath.contains("://"), !settings.usesPostgres {
+            throw ExitFailure(
+                message: "--database \(settings.databasePath): 只支持 SQLite 文件路径或 postgres:// 地址 / only an SQLite file's path or a postgres:// URL",
+                code: 2)
+        }
         do {
             return try await TicketStore.open(settings.databasePath, clock: clock, metrics: metrics)
         } catch let error as QuhaoURLError {

@@ -8,26 +8,34 @@ import Testing
 /// Every daemon on a city's database hears the others' commits at once (LISTEN/NOTIFY), and not its own.
 @Suite(.enabled(if: TestEngine.isPostgres, "the PostgreSQL run"))
 struct ChangeFeedTests {
-    @Test func anotherDaemonsCommitsAreToldInOrderAndOwnOnesAreNot() async throws {
+    struct Told: Sendable, Equatable {
+        let site: String?
+        let tickets: Set<Ticket.ID>?
+    }
+
+    @Test func anotherDaemonsCommitsAreToldInOrderWithTheirTicketsAndOwnOnesAreNot() async throws {
         let base = Fixture.site
         let annex = Site(
             id: "annex", name: LocalizedText(zh: "分厅", en: "Annex"), services: base.services, counters: base.counters, rules: base.rules)
         try await TestEngine.withTwoStores(clock: ManualClock(Fixture.morning)) { first, second in
             try await first.sync(sites: [base, annex])
-            let (heard, hearing) = AsyncStream.makeStream(of: String?.self)
-            let follower = Task { await first.followChanges { hearing.yield($0) } }
+            #expect(try await first.sitesChangedElsewhere().isEmpty, "the poll's first look")
+            let (heard, hearing) = AsyncStream.makeStream(of: Told.self)
+            let follower = Task { await first.followChanges { hearing.yield(Told(site: $0, tickets: $1)) } }
             defer { follower.cancel() }
             var told = heard.makeAsyncIterator()
             // Connected: anything may have changed before, so everything is read again once.
-            #expect(await told.next() == .some(nil))
+            #expect(await told.next() == Told(site: nil, tickets: nil))
             // The first store's own commits at the hall, then the second store's at the annex:
             // notifications come in commit order, so an own one told would come first.
             for _ in 0..<3 { try await first.take("general") }
-            try await second.issue(IssueRequest(siteID: "annex", service: "general"))
-            #expect(await told.next() == "annex", "the other daemon's number, and nothing of its own before it")
+            let theirs = try await second.issue(IssueRequest(siteID: "annex", service: "general"))
+            #expect(await told.next() == Told(site: "annex", tickets: [theirs.id]), "the other daemon's number, nothing of its own before it")
+            // What the feed told (and the store's own commits) the poll does not read again whole.
+            #expect(try await first.sitesChangedElsewhere().isEmpty)
             try await first.take("general")
-            try await second.issue(IssueRequest(siteID: "annex", service: "general"))
-            #expect(await told.next() == "annex")
+            let again = try await second.issue(IssueRequest(siteID: "annex", service: "general"))
+            #expect(await told.next() == Told(site: "annex", tickets: [again.id]))
             #expect(try await first.siteDay(site: "annex").tickets.count == 2)
         }
     }
@@ -48,21 +56,23 @@ struct ChangeFeedTests {
         let second = try await TicketStore.open(postgres: quiet, password: nil, clock: clock)
         let loud = try await TicketStore.open(postgres: location, password: nil, clock: clock)
         let (heard, hearing) = AsyncStream.makeStream(of: String?.self)
-        let follower = Task { await listening.followChanges { hearing.yield($0) } }
+        let follower = Task { await listening.followChanges { site, _ in hearing.yield(site) } }
         defer { follower.cancel() }
         var told = heard.makeAsyncIterator()
         #expect(await told.next() == .some(nil))
 
-        let before = try await first.externalDataVersion()
+        #expect(try await first.sitesChangedElsewhere().isEmpty, "the first look")
         try await second.take("general")
-        let after = try await first.externalDataVersion()
-        #expect(after != before, "another daemon's commit moves the counter")
+        #expect(try await first.sitesChangedElsewhere() == ["hall"], "another daemon's commit")
         try await first.take("general")
-        #expect(try await first.externalDataVersion() == after, "its own does not")
+        #expect(try await first.sitesChangedElsewhere().isEmpty, "its own is known")
+        try await first.take("general")
+        try await second.take("general")
+        #expect(try await first.sitesChangedElsewhere() == ["hall"], "own and another's together")
         // The quiet stores' commits at the hall were not announced: the first thing heard is the annex.
         try await loud.issue(IssueRequest(siteID: "annex", service: "general"))
         #expect(await told.next() == "annex")
-        await first.followChanges { _ in Issue.record("a store without notifications follows nothing") }
+        await first.followChanges { _, _ in Issue.record("a store without notifications follows nothing") }
         for store in [listening, first, second, loud] { await store.close() }
     }
 }
