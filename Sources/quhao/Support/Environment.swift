@@ -96,7 +96,7 @@ extension StoreOptions {
         do {
             return try await TicketStore.open(settings.databasePath, clock: clock, metrics: metrics)
         } catch let error as QuhaoURLError {
-            throw ExitFailure(message: "--database: \(error.zh)\n  \(error.en)", code: 2)
+            throw ExitFailure(message: "数据库地址 database URL (--database, QUHAO_DATABASE or database.url): \(error.zh)\n  \(error.en)", code: 2)
         }
     }
 }
