@@ -21,6 +21,7 @@ Usage: city.py path/to/quhao
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
@@ -160,27 +161,27 @@ def windows_until_empty(daemons, token, rng):
     alive = list(daemons)
     victim = daemons[1]
     served, lock = [], threading.Lock()
+    all_served = threading.Event()
 
     def pick():
         with lock:
             return rng.choice(alive)
 
     def window(number):
-        held, empty_since = None, None
+        held = None
         while True:
             daemon = pick()
             try:
                 if held is None:
                     status, body = post(daemon, f"/api/v1/counters/hall/{number}/call-next", token, {})
                     if body.get("code") == "queue.empty":
-                        empty_since = empty_since or time.monotonic()
-                        if time.monotonic() - empty_since > 1.5:
+                        # The rest is held at other windows: done when all 600 are served.
+                        if all_served.wait(0.05):
                             return
-                        time.sleep(0.05)
                         continue
                     if status != 200:
                         fail(f"window {number} call-next through {daemon.name}: {status} {body}")
-                    empty_since, held = None, body["id"]
+                    held = body["id"]
                     continue
                 for step in ("start", "complete"):
                     status, body = post(daemon, f"/api/v1/counters/hall/{number}/{step}", token, {"expecting": held})
@@ -190,6 +191,8 @@ def windows_until_empty(daemons, token, rng):
                         fail(f"window {number} {step} through {daemon.name}: {status} {body}")
                 with lock:
                     served.append(held)
+                    if len(served) >= 600:
+                        all_served.set()
                 held = None
             except (OSError, urllib.error.URLError):
                 continue  # that daemon is gone: the next request goes to another
@@ -219,6 +222,14 @@ def windows_until_empty(daemons, token, rng):
         fail(f"the killed daemon, started again, answered {status}")
     print(f"  ok: six windows through random daemons, one killed with -9 after {killed_at} served: 600 called exactly once, "
           "all served; the killed daemon serves again at once")
+
+
+def parked(daemon):
+    """Long-polls parked on the hall's board at a daemon now (its /metrics)."""
+    with urllib.request.urlopen(daemon.base + "/metrics", timeout=5) as response:
+        text = response.read().decode()
+    match = re.search(r'^quhao_long_polls_parked\{site="hall"\} ([0-9.e+]+)$', text, re.M)
+    return float(match.group(1)) if match else 0
 
 
 def board_across_daemons(daemons, token):
@@ -260,7 +271,7 @@ def board_across_daemons(daemons, token):
 
         poller = threading.Thread(target=poll)
         poller.start()
-        time.sleep(0.2)  # the poll parked on C before the call (its arrival is not observable from here)
+        wait_for("the long-poll parked on C", lambda: parked(c) >= 1, 5)
         called_at = time.monotonic()
         status, body = post(a, "/api/v1/counters/hall/1/call-next", token, {})
         if status != 200:
@@ -278,65 +289,75 @@ def board_across_daemons(daemons, token):
     print(f"  ok: a call through daemon A reached a board long-polled on daemon C within 1 s: {shown} ms")
 
 
-def restart_postgres(daemons, token, rng):
-    acknowledged, refused, hung, lock = [], [0], [], threading.Lock()
-    stop = threading.Event()
-    slowest = [0.0]
+class Load:
+    """Clients taking numbers through daemons picked at random while the database is taken away:
+    what was acknowledged (201), refused as it should be (503 storage.unavailable), or neither."""
 
-    def client():
-        while not stop.is_set():
+    def __init__(self, daemons, token, rng, path, body, clients=4):
+        self.acknowledged, self.refused, self.odd, self.slowest = [], 0, [], 0.0
+        self.lock, self.stop = threading.Lock(), threading.Event()
+        self.threads = [threading.Thread(target=self.client, args=(daemons, token, rng, path, body)) for _ in range(clients)]
+        for thread in self.threads:
+            thread.start()
+
+    def client(self, daemons, token, rng, path, body):
+        while not self.stop.is_set():
             daemon = rng.choice(daemons)
             started = time.monotonic()
             try:
-                status, body = post(daemon, "/api/v1/counters/hall/2/issue", token, {"service": "invoice"}, timeout=20)
+                status, answer = post(daemon, path, token, body, timeout=20)
             except (OSError, urllib.error.URLError) as error:
-                with lock:
-                    hung.append(f"{daemon.name}: {error}")
+                with self.lock:
+                    self.odd.append(f"{daemon.name}: {error}")
                 continue
-            took = time.monotonic() - started
-            with lock:
-                slowest[0] = max(slowest[0], took)
+            with self.lock:
+                self.slowest = max(self.slowest, time.monotonic() - started)
                 if status == 201:
-                    acknowledged.append(body["ticket"]["id"])
-                elif status == 503 and body.get("code") == "storage.unavailable":
-                    refused[0] += 1
+                    self.acknowledged.append(answer["ticket"]["id"])
+                elif status == 503 and answer.get("code") == "storage.unavailable":
+                    self.refused += 1
                 else:
-                    hung.append(f"{daemon.name}: {status} {body}")
+                    self.odd.append(f"{daemon.name}: {status} {answer}")
             if status != 201:
-                time.sleep(0.05)
+                # A client refused backs off a moment before it tries again, as a phone's page does:
+                # the pause is the client's behaviour, not a wait for something in the test.
+                self.stop.wait(0.05)
 
-    threads = [threading.Thread(target=client) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    wait_for("numbers taken before the restart", lambda: len(acknowledged) >= 30, 30)
-    before = len(acknowledged)
+    def finish(self):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(30)
+        if self.odd:
+            fail(f"requests neither answered nor refused with storage.unavailable: {self.odd[:5]}")
+
+
+def restart_postgres(daemons, token, rng):
+    load = Load(daemons, token, rng, "/api/v1/counters/hall/2/issue", {"service": "invoice"})
+    wait_for("numbers taken before the restart", lambda: len(load.acknowledged) >= 30, 30)
+    before = len(load.acknowledged)
     # A stop and a start, as an operator's restart or a failover's gap.
     subprocess.run([os.path.join(HERE, "..", "support", "postgres-cluster.sh"), "stop-fast", CLUSTER], check=True)
-    wait_for("refusals while PostgreSQL is down", lambda: refused[0] >= 3, 20)
+    wait_for("refusals while PostgreSQL is down", lambda: load.refused >= 3, 20)
     not_ready = [d.name for d in daemons if d.ready()]
-    # Down for six seconds: a request that waited for the server instead of being refused shows
-    # in the slowest answer (bound below 5 s).
+    # Down for six seconds: the outage's length is the scenario (not a wait for a condition): a
+    # request that waited for the server instead of being refused shows in the slowest answer (< 5 s).
     time.sleep(6)
     subprocess.run([os.path.join(HERE, "..", "support", "postgres-cluster.sh"), "start-again", CLUSTER], check=True)
     wait_for("every daemon ready again", lambda: all(d.ready() for d in daemons), 30)
-    after_restart = len(acknowledged)
-    wait_for("numbers taken after the restart", lambda: len(acknowledged) >= after_restart + 30, 30)
-    stop.set()
-    for thread in threads:
-        thread.join(30)
-    if hung:
-        fail(f"requests neither answered nor refused with storage.unavailable: {hung[:5]}")
+    after_restart = len(load.acknowledged)
+    wait_for("numbers taken after the restart", lambda: len(load.acknowledged) >= after_restart + 30, 30)
+    load.finish()
     if not_ready:
         fail(f"/readyz said ready while PostgreSQL was down: {not_ready}")
-    if slowest[0] > 5:
-        fail(f"a request took {slowest[0]:.1f} s while PostgreSQL was down")
+    if load.slowest > 5:
+        fail(f"a request took {load.slowest:.1f} s while PostgreSQL was down")
     stored = {int(row[0]) for row in sql("SELECT id FROM tickets")}
-    lost = [i for i in acknowledged if i not in stored]
+    lost = [i for i in load.acknowledged if i not in stored]
     if lost:
         fail(f"acknowledged numbers lost across the restart: {lost[:5]}")
     numbers_are_gap_free("across the restart")
-    print(f"  ok: PostgreSQL stopped and started under load: {refused[0]} refusals (503 storage.unavailable), none hung "
-          f"(slowest {slowest[0]:.1f} s), /readyz 503 then 200 on all three; {len(acknowledged)} acknowledged "
+    print(f"  ok: PostgreSQL stopped and started under load: {load.refused} refusals (503 storage.unavailable), none hung "
+          f"(slowest {load.slowest:.1f} s), /readyz 503 then 200 on all three; {len(load.acknowledged)} acknowledged "
           f"({before} before), all stored, numbers gap-free")
 
 
@@ -362,50 +383,22 @@ def failover(work, daemons, token, rng):
         for daemon in daemons:
             daemon.start()
 
-        acknowledged, refused, odd, lock = [], [0], [], threading.Lock()
-        stop = threading.Event()
-
-        def client():
-            while not stop.is_set():
-                daemon = rng.choice(daemons)
-                try:
-                    status, body = post(daemon, "/api/v1/counters/hall/3/issue", token, {"service": "general"}, timeout=20)
-                except (OSError, urllib.error.URLError) as error:
-                    with lock:
-                        odd.append(f"{daemon.name}: {error}")
-                    continue
-                with lock:
-                    if status == 201:
-                        acknowledged.append(body["ticket"]["id"])
-                    elif status == 503 and body.get("code") == "storage.unavailable":
-                        refused[0] += 1
-                    else:
-                        odd.append(f"{daemon.name}: {status} {body}")
-                if status != 201:
-                    time.sleep(0.05)
-
-        threads = [threading.Thread(target=client) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        wait_for("numbers taken on the primary", lambda: len(acknowledged) >= 30, 30)
+        load = Load(daemons, token, rng, "/api/v1/counters/hall/3/issue", {"service": "general"})
+        wait_for("numbers taken on the primary", lambda: len(load.acknowledged) >= 30, 30)
         subprocess.run([cluster_script, "crash", CLUSTER], check=True)
-        wait_for("refusals once the primary is gone", lambda: refused[0] >= 3, 20)
+        wait_for("refusals once the primary is gone", lambda: load.refused >= 3, 20)
         subprocess.run([cluster_script, "promote", standby_dir], check=True)
-        promoted_at = len(acknowledged)
-        wait_for("numbers taken on the promoted replica", lambda: len(acknowledged) >= promoted_at + 30, 30)
-        stop.set()
-        for thread in threads:
-            thread.join(30)
-        if odd:
-            fail(f"requests neither answered nor refused with storage.unavailable: {odd[:5]}")
+        promoted_at = len(load.acknowledged)
+        wait_for("numbers taken on the promoted replica", lambda: len(load.acknowledged) >= promoted_at + 30, 30)
+        load.finish()
         on_new = subprocess.run(["psql", f"postgres://quhao@127.0.0.1:{standby_port}/quhao", "-Atc", "SELECT id FROM tickets"],
                                 capture_output=True, text=True, check=True).stdout.split()
         stored = {int(i) for i in on_new}
-        lost = [i for i in acknowledged if i not in stored]
+        lost = [i for i in load.acknowledged if i not in stored]
         if lost:
             fail(f"acknowledged numbers missing on the promoted replica: {lost[:5]}")
-        print(f"  ok: failover to a promoted synchronous replica (both servers in the URL, read-write only): {refused[0]} refusals "
-              f"while neither was primary, then the daemons wrote to the new one by themselves; {len(acknowledged)} acknowledged "
+        print(f"  ok: failover to a promoted synchronous replica (both servers in the URL, read-write only): {load.refused} refusals "
+              f"while neither was primary, then the daemons wrote to the new one by themselves; {len(load.acknowledged)} acknowledged "
               f"({promoted_at} before the promotion), all on it")
     finally:
         subprocess.run([cluster_script, "stop", standby_dir], capture_output=True)

@@ -34,6 +34,8 @@ import Testing
                 }
             }
         }
+        // A deadline, not a wait for a condition: answers are due at once, and this bounds how
+        // long the test waits for one that never comes (it fails then instead of hanging).
         Task {
             try await Task.sleep(for: .seconds(10))
             answer.yield("still waiting after 10 s")
