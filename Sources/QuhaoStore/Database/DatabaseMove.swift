@@ -110,13 +110,24 @@ public enum DatabaseMove {
         let key = try source.read { sqlite in
             try GRDBDatabase(db: sqlite).values(String.self, "SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk", [table])
         }
+        // A table keyed by an integer `id` (most, and every large one) is read from the last id on;
+        // the few keyed otherwise by position.
+        let idType = try source.read { sqlite in
+            try GRDBDatabase(db: sqlite).value(String.self, "SELECT type FROM pragma_table_info(?) WHERE name = 'id'", [table])
+        }
+        let byID = key == ["id"] && idType?.uppercased() == "INTEGER"
         let order = key.isEmpty ? "rowid" : key.joined(separator: ", ")
         var copied = 0
+        var after: Int64 = .min
         while true {
             let page = try source.read { sqlite in
-                try GRDBDatabase(db: sqlite).rows("SELECT * FROM \(table) ORDER BY \(order) LIMIT 2000 OFFSET ?", [copied])
+                try GRDBDatabase(db: sqlite).rows(
+                    byID
+                        ? "SELECT * FROM \(table) WHERE id > ? ORDER BY id LIMIT 2000"
+                        : "SELECT * FROM \(table) ORDER BY \(order) LIMIT 2000 OFFSET ?", [byID ? after : Int64(copied)])
             }
             guard let last = page.last else { break }
+            if byID { after = try last["id"] }
             let columns = last.columns.names
             for column in columns where types[column] == nil {
                 throw DatabaseFileError("the PostgreSQL table \(table) has no column \(column): update quhao on both sides")
