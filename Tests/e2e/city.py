@@ -61,6 +61,26 @@ sites:
 """
 
 
+class Checked(threading.Thread):
+    """A thread whose failure reaches the main thread: `fail` (sys.exit) or an exception in a thread
+    ends only that thread, and the test would go on as if it had passed."""
+    failures = []
+
+    def run(self):
+        try:
+            super().run()
+        except SystemExit:
+            Checked.failures.append(self.name)
+        except Exception as error:  # noqa: BLE001 (any failure of a client is the test's failure)
+            print(f"  {self.name}: {error!r}")
+            Checked.failures.append(self.name)
+
+
+def no_thread_failed(what):
+    if Checked.failures:
+        fail(f"{what}: {len(Checked.failures)} client thread(s) failed (see above)")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -144,11 +164,12 @@ def take_600(daemons, token):
             with lock:
                 taken.append(body["ticket"]["number"])
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(6)]
+    threads = [Checked(target=client, args=(n,)) for n in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    no_thread_failed("600 round-robin")
     if len(taken) != 600 or len(set(taken)) != 600:
         fail(f"600 takes answered {len(taken)} numbers, {len(set(taken))} distinct")
     stored = numbers_are_gap_free("600 round-robin")
@@ -197,7 +218,7 @@ def windows_until_empty(daemons, token, rng):
             except (OSError, urllib.error.URLError):
                 continue  # that daemon is gone: the next request goes to another
 
-    threads = [threading.Thread(target=window, args=(n,)) for n in WINDOWS]
+    threads = [Checked(target=window, args=(n,)) for n in WINDOWS]
     for thread in threads:
         thread.start()
     wait_for("a third of the queue served", lambda: len(served) >= 200, 120)
@@ -209,6 +230,7 @@ def windows_until_empty(daemons, token, rng):
         thread.join(300)
         if thread.is_alive():
             fail("a window never finished")
+    no_thread_failed("the windows")
     calls = sql("SELECT ticket_id, COUNT(*) FROM ticket_events WHERE action = 'call' GROUP BY ticket_id")
     twice = [row for row in calls if row[1] != "1"]
     if twice:
@@ -254,35 +276,59 @@ def board_across_daemons(daemons, token):
             return count == expected
         wait_for("C's board to hold the number taken through A", holds_it, 5)
         etag = state["etag"]
-        result = {}
+        result, seen = {}, []
 
         def poll():
             # As a phone does: long-poll with the ETag it has, again with the new one when the board
-            # changed for something else (a wait estimate re-read), until the call is on it.
+            # changed (for the call, or for something else: a wait estimate re-read), until the call
+            # is on it. Every answer is kept with its time: C's board may show the call before A's
+            # answer (and so the number) reaches this test, and that answer is the one that counts.
             known = etag
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 25
             while time.monotonic() < deadline:
                 request = urllib.request.Request(c.base + "/api/v1/sites/hall/board?wait=10", headers={"If-None-Match": known})
-                with urllib.request.urlopen(request, timeout=30) as response:
-                    known, text = response.headers["ETag"], response.read().decode()
-                if "number" in result and result["number"] in text:
-                    result["at"] = time.monotonic()
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        known, text = response.headers["ETag"], response.read().decode()
+                        seen.append((time.monotonic(), text))
+                except urllib.error.HTTPError as error:
+                    # urllib raises for a 304 (the wait ran out unchanged): poll again.
+                    result.setdefault("answers", []).append(f"{error.code} after {time.monotonic() - parked_at:.1f} s")
+                    if error.code != 304:
+                        result["error"] = f"{error.code} {error.read().decode()[:300]}"
+                        return
+                if "number" in result and shown_at(result["number"]) is not None:
                     return
 
-        poller = threading.Thread(target=poll)
+        def shown_at(number):
+            return next((at for at, text in list(seen) if at >= called_at and number in text), None)
+
+        parked_at = time.monotonic()
+        called_at = float("inf")
+        poller = Checked(target=poll)
         poller.start()
         wait_for("the long-poll parked on C", lambda: parked(c) >= 1, 5)
         called_at = time.monotonic()
         status, body = post(a, "/api/v1/counters/hall/1/call-next", token, {})
         if status != 200:
             fail(f"call through A: {status} {body}")
-        result["number"] = body["number"]
-        poller.join(25)
-        if "at" not in result:
-            fail(f"C's board never showed {body['number']}, called through A")
-        latencies.append(result["at"] - called_at)
+        number = result["number"] = body["number"]
+        deadline = time.monotonic() + 10
+        while shown_at(number) is None and "error" not in result and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if shown_at(number) is None:
+            print("--- daemon A's log (tail)")
+            print("".join(open(a.log, encoding="utf-8", errors="replace").readlines()[-20:]))
+            fail(f"C's board never showed {number}, called through A (round {round_ + 1}; the poll's other answers: "
+                 f"{result.get('answers', [])}, {result.get('error', 'no error')})", c.log)
+        latencies.append(shown_at(number) - called_at)
+        # The poll ends at its next answer: these change the board.
         post(a, "/api/v1/counters/hall/1/start", token, {"expecting": body["id"]})
         post(a, "/api/v1/counters/hall/1/complete", token, {"expecting": body["id"]})
+        poller.join(25)
+        if poller.is_alive():
+            fail("the long-poll on C never ended")
+        no_thread_failed("the long-poll on C")
     shown = ", ".join(f"{t * 1000:.0f}" for t in latencies)
     if max(latencies) >= 1.0:
         fail(f"a call through A reached C's long-poll too late: {shown} ms (bound 1 s)")
@@ -296,7 +342,7 @@ class Load:
     def __init__(self, daemons, token, rng, path, body, clients=4):
         self.acknowledged, self.refused, self.odd, self.slowest = [], 0, [], 0.0
         self.lock, self.stop = threading.Lock(), threading.Event()
-        self.threads = [threading.Thread(target=self.client, args=(daemons, token, rng, path, body)) for _ in range(clients)]
+        self.threads = [Checked(target=self.client, args=(daemons, token, rng, path, body)) for _ in range(clients)]
         for thread in self.threads:
             thread.start()
 
@@ -327,6 +373,7 @@ class Load:
         self.stop.set()
         for thread in self.threads:
             thread.join(30)
+        no_thread_failed("the load's clients")
         if self.odd:
             fail(f"requests neither answered nor refused with storage.unavailable: {self.odd[:5]}")
 
