@@ -125,7 +125,8 @@ let package = Package(
         .target(
             name: "Printing",
             dependencies: [
-                "QuhaoCore", "QRCode", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                "QuhaoCore", "QuhaoStore", "QRCode", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ], swiftSettings: swiftSettings),
         // Outgoing webhooks: the outbox's deliverer (async-http-client), signatures.
@@ -222,7 +223,7 @@ let package = Package(
             name: "CanteenDemoTests", dependencies: ["CanteenDemo", "QuhaoStore", "QuhaoCore", "QuhaoConfig"], path: "Tests/CanteenDemoTests",
             swiftSettings: swiftSettings),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: swiftSettings),
-        .testTarget(name: "PrintingTests", dependencies: ["Printing", "QRCode", "QuhaoCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "PrintingTests", dependencies: ["Printing", "QRCode", "QuhaoCore", "QuhaoStore"], swiftSettings: swiftSettings),
         .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),

@@ -18,6 +18,11 @@ public struct PrinterError: Error, Sendable, Hashable, CustomStringConvertible {
         PrinterError(zh: "打印机无法连接（\(target)）：请检查电源和网线。", en: "The printer at \(target) cannot be reached (\(why)): is it on and connected?")
     }
     static let outOfPaper = PrinterError(zh: "打印机缺纸，请更换纸卷。", en: "The printer is out of paper.")
+    static let expired = PrinterError(
+        zh: "号票等待打印过久，已不再打印，请重新打印。", en: "The ticket waited too long for the printer and was not printed; print it again.")
+    static let notQueued = PrinterError(
+        zh: "号票未能送往打印机（数据库暂不可用），请稍后重新打印。", en: "The ticket could not be queued for the printer (the database is unavailable); print it again shortly."
+    )
     static func timedOut(_ target: PrinterTarget) -> PrinterError {
         PrinterError(zh: "打印机（\(target)）无响应。", en: "The printer at \(target) did not take the ticket in time (busy, jammed or off?).")
     }

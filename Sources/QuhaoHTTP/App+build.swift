@@ -107,7 +107,7 @@ public func buildApplication(
         issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
         random: random,
         speech: try SpeechSynthesizer(command: settings.speechCommand, cacheDirectory: settings.speechCache.map { URL(fileURLWithPath: $0) }),
-        printing: PrintSpooler(clock: clock), flash: FormFlash(clock: clock, random: random), logger: logger)
+        printing: PrintSpooler(store: store, clock: clock), flash: FormFlash(clock: clock, random: random), logger: logger)
     // A printer's trouble reaches the window's console through the board's next version (and the log).
     shared.printing.onStatus { [board] site, status in
         if let problem = status.problem {
@@ -154,7 +154,8 @@ public func routeTable(store: TicketStore, clock: any QuhaoClock) throws -> [Str
     let services = AppDependencies(
         settings: settings, store: store, board: LiveBoard(bootID: "routes") { try await store.siteDay(site: $0, updating: $1, changes: $2) },
         presence: PresenceCodes(store: store, clock: clock), issueLimiter: RateLimiter(capacity: 1, refillPerSecond: 1, clock: clock),
-        clock: clock, random: .system, speech: try SpeechSynthesizer(command: nil, cacheDirectory: nil), printing: PrintSpooler(clock: clock),
+        clock: clock, random: .system, speech: try SpeechSynthesizer(command: nil, cacheDirectory: nil),
+        printing: PrintSpooler(store: store, clock: clock),
         flash: FormFlash(clock: clock, random: .system))
     return buildRouter(services, templates: try Templates(), logger: Logger(label: "routes"), metrics: ServerMetrics()).routes.map {
         "\($0.method) \($0.path)"
@@ -316,6 +317,8 @@ struct Housekeeping: ServiceLifecycle.Service {
                         if cleared > 0 {
                             logger.info("personal data cleared", metadata: ["tickets": "\(cleared)", "older than days": "\(personalDataDays)"])
                         }
+                        // Printed slips are kept a day (what became of one is asked the same day, if ever).
+                        try await store.printQueue.purge(settledBefore: now.addingTimeInterval(-86_400))
                     }
                 }
             } catch is CancellationError {

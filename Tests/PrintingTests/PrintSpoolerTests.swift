@@ -1,16 +1,59 @@
 import Foundation
 import Printing
 import QuhaoCore
+import QuhaoStore
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// The spooler: one queue per site, and an answer that says whether the slip came out.
+/// The spooler: one queue per site, kept in the database; one daemon at a time drives a site's
+/// printer; an answer that says whether the slip came out.
 @Suite struct PrintSpoolerTests {
     static func file() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("quhao-spool-\(UUID().uuidString).bin").path
+    }
+
+    static let start = Date(timeIntervalSince1970: 1_795_572_000)
+
+    /// A store (the daemons' shared database) with these sites.
+    static func store(_ clock: ManualClock, sites: [String]) async throws -> TicketStore {
+        let store = try TicketStore.inMemory(clock: clock)
+        try await store.sync(
+            sites: sites.map {
+                Site(
+                    id: $0, name: LocalizedText(zh: $0, en: $0),
+                    services: [Service(id: "general", prefix: "A", name: LocalizedText(zh: "综合", en: "General"))],
+                    counters: [Counter(id: 1, services: ["general"])])
+            })
+        return store
+    }
+
+    static func slip(_ number: String) -> TicketSlip {
+        TicketSlip(
+            hallName: "办税服务厅", number: number, serviceName: "综合业务", peopleAhead: 0, takenAt: "2026-11-30 09:12",
+            url: "https://q.example.cn/t/\(number)", footer: "")
+    }
+
+    /// The numbers (`Z7` and three digits: nothing else in a slip's bytes reads so) in a printer's
+    /// stream, in the order they were printed, each slip's once.
+    static func numbers(in path: String) -> [String] {
+        let text = String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data(), as: UTF8.self)
+        var found: [String] = []
+        for match in text.matches(of: /Z7[0-9]{3}/) where found.last != String(match.output) { found.append(String(match.output)) }
+        return found
+    }
+
+    /// Waits (at most `seconds`) until `condition` holds.
+    static func eventually(_ seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
     }
 
     /// A listening socket whose accept queue is full (one connection made and never accepted): a
@@ -44,17 +87,18 @@ import Testing
         defer { dead.close() }
         let path = Self.file()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let spooler = PrintSpooler(clock: ManualClock(Date(timeIntervalSince1970: 1_795_572_000)), timeout: 2.5)
+        let clock = ManualClock(Self.start)
+        let spooler = PrintSpooler(store: try await Self.store(clock, sites: ["east", "west"]), clock: clock, timeout: 2.5)
         let running = Task { await spooler.run() }
         defer { running.cancel() }
         let slip = ESCPOSTests.slip
         for _ in 0..<3 {
-            #expect(spooler.enqueue(site: "east", slip: slip, settings: PrinterSettings(target: "tcp://127.0.0.1:\(dead.port)")) == .queued)
+            #expect(await spooler.enqueue(site: "east", slip: slip, settings: PrinterSettings(target: "tcp://127.0.0.1:\(dead.port)")) == .queued)
         }
         let west = await spooler.print(site: "west", slip: slip, settings: PrinterSettings(target: path), within: .seconds(30))
         #expect(west == .printed)
-        #expect(spooler.status(site: "east") == nil, "the east hall's first job has not ended yet")
-        #expect(spooler.status(site: "west")?.printed == 1)
+        #expect(await spooler.status(site: "east") == nil, "the east hall's first job has not ended yet")
+        #expect(await spooler.status(site: "west")?.printed == 1)
         #expect((try? Data(contentsOf: URL(fileURLWithPath: path)).count) ?? 0 > 0)
         // The dead printer's own jobs end as what they are: unreachable, said so.
         let fourth = await spooler.print(
@@ -69,7 +113,8 @@ import Testing
 
     /// The answer a window gets: printed, failed with the reason, or still queued when it stopped waiting.
     @Test func theOutcomeSaysWhatHappened() async throws {
-        let spooler = PrintSpooler(clock: ManualClock(Date(timeIntervalSince1970: 1_795_572_000)), timeout: 2)
+        let clock = ManualClock(Self.start)
+        let spooler = PrintSpooler(store: try await Self.store(clock, sites: ["hall", "other"]), clock: clock, timeout: 2)
         let running = Task { await spooler.run() }
         defer { running.cancel() }
         let path = Self.file()
@@ -80,7 +125,7 @@ import Testing
             within: .seconds(30))
         #expect(missing.code == "failed")
         #expect(missing.problem?.zh.contains("找不到打印机") == true)
-        #expect(spooler.enqueue(site: "hall", slip: ESCPOSTests.slip, settings: PrinterSettings(target: "not a printer")) == .unprintable)
+        #expect(await spooler.enqueue(site: "hall", slip: ESCPOSTests.slip, settings: PrinterSettings(target: "not a printer")) == .unprintable)
         #expect(PrintSpooler.Outcome.unprintable.problem != nil)
         // A job that cannot be done in the time the caller waits is "queued" (it goes on).
         let dead = try Self.deadPrinter()
@@ -88,6 +133,99 @@ import Testing
         let slow = await spooler.print(
             site: "other", slip: ESCPOSTests.slip, settings: PrinterSettings(target: "tcp://127.0.0.1:\(dead.port)"), within: .milliseconds(100))
         #expect(slow == .queued)
+    }
+
+    /// Two daemons on one database, slips taken through both: one of them drives the printer, and
+    /// the slips come out in the order they were queued, each once.
+    @Test func twoDaemonsOneDatabaseOneDriverInOrder() async throws {
+        let clock = ManualClock(Self.start)
+        let store = try await Self.store(clock, sites: ["hall"])
+        let a = PrintSpooler(store: store, clock: clock, holder: "A", timeout: 2)
+        let b = PrintSpooler(store: store, clock: clock, holder: "B", timeout: 2)
+        let drove = Mutex<[String: Int]>([:])
+        a.onStatus { _, _ in drove.withLock { $0["A", default: 0] += 1 } }
+        b.onStatus { _, _ in drove.withLock { $0["B", default: 0] += 1 } }
+        let runs = [Task { await a.run() }, Task { await b.run() }]
+        defer { for run in runs { run.cancel() } }
+        let path = Self.file()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let settings = PrinterSettings(target: path)
+        let numbers = (1...20).map { String(format: "Z7%03d", $0) }
+        for (index, number) in numbers.enumerated() {
+            #expect(await (index % 2 == 0 ? a : b).enqueue(site: "hall", slip: Self.slip(number), settings: settings) == .queued)
+        }
+        #expect(try await Self.eventually { Self.numbers(in: path).count >= 20 })
+        #expect(Self.numbers(in: path) == numbers)
+        let counts = drove.withLock { $0 }
+        #expect(counts.values.sorted() == [20], "one daemon drove all 20: \(counts)")
+        #expect(await a.status(site: "hall")?.printed == 20)
+        #expect(await b.status(site: "hall")?.printed == 20, "every daemon reads the same status")
+    }
+
+    /// A daemon that holds the printer and dies (its lease is never renewed): the others' slips
+    /// wait, and print once its lease has run out, by another daemon.
+    @Test func anotherDaemonTakesOverWhenTheHoldersLeaseRunsOut() async throws {
+        let clock = ManualClock(Self.start)
+        let store = try await Self.store(clock, sites: ["hall"])
+        #expect(try await store.printQueue.hold(site: "hall", holder: "gone", lease: 10))
+        #expect(try await store.printQueue.hold(site: "hall", holder: "B", lease: 10) == false, "held by another")
+        let b = PrintSpooler(store: store, clock: clock, holder: "B", timeout: 2, lease: 10)
+        let run = Task { await b.run() }
+        defer { run.cancel() }
+        let path = Self.file()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let waited = await b.print(site: "hall", slip: Self.slip("Z7001"), settings: PrinterSettings(target: path), within: .milliseconds(600))
+        #expect(waited == .queued, "the printer's holder is gone: nothing prints while its lease runs")
+        #expect(Self.numbers(in: path).isEmpty)
+        clock.advance(by: 11)
+        #expect(try await Self.eventually { Self.numbers(in: path) == ["Z7001"] })
+        #expect(try await store.printQueue.printer(site: "hall")?.holder == "B")
+    }
+
+    /// The one daemon on an SQLite file, killed while it held its printer and started again, prints
+    /// at once: no lease of its previous run holds its printer up (it waited 10 s before). (`quhao
+    /// serve` forgets the holders once it has the file's lock; `printing.sh` restarts the daemon.)
+    @Test func aRestartedDaemonOnItsFilePrintsAtOnce() async throws {
+        let clock = ManualClock(Self.start)
+        let store = try await Self.store(clock, sites: ["hall"])
+        #expect(try await store.printQueue.hold(site: "hall", holder: "the run before, killed", lease: 10))
+        try await store.printQueue.forgetHolders()
+        let spooler = PrintSpooler(store: store, clock: clock, holder: "A", timeout: 2, lease: 10)
+        let run = Task { await spooler.run() }
+        defer { run.cancel() }
+        let path = Self.file()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(await spooler.print(site: "hall", slip: Self.slip("Z7001"), settings: PrinterSettings(target: path), within: .seconds(5)) == .printed)
+    }
+
+    /// A slip that waited longer than a slip is useful is not printed (nobody is at the kiosk).
+    @Test func aSlipThatWaitedTooLongIsNotPrinted() async throws {
+        let clock = ManualClock(Self.start)
+        let store = try await Self.store(clock, sites: ["hall"])
+        let spooler = PrintSpooler(store: store, clock: clock, holder: "A", timeout: 2, staleAfter: 60)
+        let path = Self.file()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(await spooler.enqueue(site: "hall", slip: Self.slip("Z7001"), settings: PrinterSettings(target: path)) == .queued)
+        clock.advance(by: 61)
+        #expect(await spooler.enqueue(site: "hall", slip: Self.slip("Z7002"), settings: PrinterSettings(target: path)) == .queued)
+        let run = Task { await spooler.run() }
+        defer { run.cancel() }
+        #expect(try await Self.eventually { try await store.printQueue.sitesWaiting(for: "A").isEmpty })
+        #expect(Self.numbers(in: path) == ["Z7002"])
+        #expect(await spooler.status(site: "hall")?.printed == 1)
+    }
+
+    /// A site's queue holds at most `capacity` slips: past it a slip is refused, and said so.
+    @Test func aFullQueueIsRefused() async throws {
+        let clock = ManualClock(Self.start)
+        let store = try await Self.store(clock, sites: ["hall"])
+        let spooler = PrintSpooler(store: store, clock: clock, holder: "A", capacity: 2, timeout: 2)
+        let settings = PrinterSettings(target: Self.file())
+        #expect(await spooler.enqueue(site: "hall", slip: Self.slip("Z7001"), settings: settings) == .queued)
+        #expect(await spooler.enqueue(site: "hall", slip: Self.slip("Z7002"), settings: settings) == .queued)
+        let third = await spooler.enqueue(site: "hall", slip: Self.slip("Z7003"), settings: settings)
+        #expect(third == .queueFull)
+        #expect(third.problem?.zh.contains("打印机积压") == true)
     }
 
     /// A name that does not resolve is an unreachable printer within the job's time limit.

@@ -26,7 +26,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from quhao_e2e import create_token, fail, request, serve, wait_for  # noqa: E402
+from quhao_e2e import FakePrinter, create_token, fail, request, serve, wait_for  # noqa: E402
 
 QUHAO = os.path.abspath(sys.argv[1])
 
@@ -101,37 +101,6 @@ sites:
     counters:
       - {{ id: 1, services: [general] }}
 """
-
-
-class FakePrinter:
-    """Accepts jobs (one connection each) and keeps their bytes; answers the paper check 'paper present'."""
-
-    def __init__(self):
-        self.jobs = []
-        self.listener = socket.socket()
-        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self.serve, daemon=True).start()
-
-    def serve(self):
-        while True:
-            connection, _ = self.listener.accept()
-            data = bytearray()
-            connection.settimeout(5)
-            try:
-                while True:
-                    chunk = connection.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
-                    if data.startswith(b"\x10\x04\x04") and len(data) == 3:
-                        connection.sendall(b"\x12")  # paper present
-            except socket.timeout:
-                pass
-            connection.close()
-            self.jobs.append(bytes(data))
 
 
 def main():

@@ -105,10 +105,12 @@ struct CounterAPI {
         // no ticket, so the board does not move for it); their fingerprint joins the ETag, so a
         // console sees a new booking at its next poll at the latest.
         let bookings = try await services.consoleBookings(site: snapshot.site, services: view.counter.services)
-        let etag = bookings.isEmpty ? snapshot.etag : "\(snapshot.etag)-b\(Self.fingerprint(bookings))"
+        // A printer's trouble: its last failure, until a ticket prints again, whichever daemon drove
+        // the printer (read per request, like the bookings, and part of the ETag).
+        let problem = snapshot.site.printer == nil ? nil : await services.printing.status(site: site)?.problem
+        var etag = bookings.isEmpty ? snapshot.etag : "\(snapshot.etag)-b\(Self.fingerprint(bookings))"
+        if let problem { etag += "-p\(Self.fingerprint([problem.en]))" }
         if known == etag { return PublicAPI.notModified(etag) }
-        // A printer's trouble: its last failure, until a ticket prints again (each change bumps the board's version).
-        let problem = snapshot.site.printer == nil ? nil : services.printing.status(site: site)?.problem
         let body = try JSON.encoder.encode(
             ConsoleAnswer(
                 view: view, bookings: bookings.isEmpty ? nil : bookings,
@@ -133,8 +135,8 @@ struct CounterAPI {
     }
 
     /// A short stable hash of the bookings' summary (FNV-1a over its JSON).
-    static func fingerprint(_ bookings: [ConsoleBookingSlot]) -> String {
-        let data = (try? JSON.encoder.encode(bookings)) ?? Data()
+    static func fingerprint(_ value: some Encodable) -> String {
+        let data = (try? JSON.encoder.encode(value)) ?? Data()
         let hash = data.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
         return String(hash, radix: 36)
     }

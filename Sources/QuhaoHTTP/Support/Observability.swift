@@ -64,7 +64,9 @@ public final class ServerMetrics: Sendable {
         public static var printerUp: MetricNameDescriptor {
             named("printer", "up", "", "Whether a site's ticket printer took its last job (1) or failed it (0); absent before the first job")
         }
-        public static var printed: MetricNameDescriptor { named("printer", "printed", "total", "Tickets printed since the daemon started") }
+        public static var printed: MetricNameDescriptor {
+            named("printer", "printed", "total", "Tickets printed at the site (every daemon's, kept in the database)")
+        }
         public static var buildInfo: MetricNameDescriptor { named(nil, "build", "info", "The running build: its version (always 1)") }
         public static var residentMemory: MetricNameDescriptor {
             MetricNameDescriptor(metricName: "process_resident_memory", unitName: "bytes", helpText: "Resident memory of the daemon")
@@ -152,8 +154,9 @@ public final class ServerMetrics: Sendable {
             gauge(Name.webhookGivenUp, labels).set(Double(endpoint.givenUp))
         }
         if let printing {
+            let statuses = await printing.statuses()
             for siteID in sites {
-                guard let status = printing.status(site: siteID) else { continue }
+                guard let status = statuses[siteID] else { continue }
                 gauge(Name.printerUp, [("site", siteID)]).set(Double(status.ok ? 1 : 0))
                 gauge(Name.printed, [("site", siteID)]).set(Double(status.printed))
             }

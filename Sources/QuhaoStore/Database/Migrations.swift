@@ -21,6 +21,7 @@ enum Migrations {
         migrator.registerMigration("2026-12-01a bookings", migrate: v15)
         migrator.registerMigration("2026-12-02a one self-inspection per form sent", migrate: v16)
         migrator.registerMigration("2026-12-02b transfers in the figures", migrate: v17)
+        migrator.registerMigration("2026-12-03a print jobs, one driver per printer", migrate: v18)
         return migrator
     }
 
@@ -572,5 +573,41 @@ enum Migrations {
                 DELETE FROM report_waits;
                 DELETE FROM operations WHERE name = 'report_facts';
                 """)
+    }
+
+    static func v18(_ db: Database) throws {
+        // A hall's slips go through the database (``PrintQueue``): whichever daemon takes the
+        // number, the one daemon holding the site's printer prints it, in order, one at a time.
+        try db.execute(sql: v18Schema(blob: "BLOB", integer: "INTEGER", moment: "TEXT", id: "INTEGER PRIMARY KEY", strict: " STRICT"))
+    }
+
+    /// Migration 18's tables in either engine's types (PostgreSQL's list runs it too, a statement at a time).
+    static func v18Schema(blob: String, integer: String, moment: String, id: String, strict: String) -> String {
+        """
+        CREATE TABLE print_jobs (
+            id \(id),
+            site_id TEXT NOT NULL REFERENCES sites(id),
+            target TEXT NOT NULL,
+            bytes \(blob) NOT NULL,
+            created_at \(moment) NOT NULL,
+            outcome TEXT CHECK (outcome IN ('printed', 'failed', 'expired')),
+            problem_zh TEXT,
+            problem_en TEXT,
+            printed_by TEXT,
+            finished_at \(moment)
+        )\(strict);
+        CREATE INDEX print_jobs_waiting ON print_jobs (site_id, id) WHERE outcome IS NULL;
+        CREATE INDEX print_jobs_finished ON print_jobs (finished_at) WHERE outcome IS NOT NULL;
+        CREATE TABLE printers (
+            site_id TEXT PRIMARY KEY NOT NULL REFERENCES sites(id),
+            holder TEXT,
+            held_until \(moment),
+            ok \(integer) CHECK (ok IN (0, 1)),
+            problem_zh TEXT,
+            problem_en TEXT,
+            checked_at \(moment),
+            printed \(integer) NOT NULL DEFAULT 0
+        )\(strict);
+        """
     }
 }

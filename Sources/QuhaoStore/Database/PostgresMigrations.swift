@@ -9,7 +9,12 @@ import Foundation
 /// (PostgreSQL's DDL is transactional: a failed run leaves nothing half-built).
 enum PostgresMigrations {
     static let list: [(name: String, statements: [String])] = [
-        ("2026-12-02c the schema of SQLite's migrations 1 to 17", PostgresSchema.baseline)
+        ("2026-12-02c the schema of SQLite's migrations 1 to 17", PostgresSchema.baseline),
+        (
+            "2026-12-03a print jobs, one driver per printer",
+            Migrations.v18Schema(blob: "BYTEA", integer: "BIGINT", moment: "TIMESTAMPTZ", id: "BIGSERIAL PRIMARY KEY", strict: "")
+                .split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        ),
     ]
 
     /// The advisory lock's key: "quhao" and the issue that brought PostgreSQL.

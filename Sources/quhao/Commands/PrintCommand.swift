@@ -30,6 +30,9 @@ struct PrintCommand: AsyncParsableCommand {
         @Argument(help: "The ticket's number today, e.g. A023.")
         var number: String
 
+        /// Seconds the command waits for the daemon to print the slip.
+        static let patience = 10
+
         func run() async throws {
             try await reportingErrors {
                 let (file, _) = try storeOptions.loadConfig()
@@ -45,8 +48,22 @@ struct PrintCommand: AsyncParsableCommand {
                 let slip = TicketSlip(
                     site: site, number: ticket.number.description, serviceID: ticket.serviceID, peopleAhead: ahead, takenAt: ticket.issuedAt,
                     url: PublicLinks.ticket(ticket.token, base: settings.publicURL))
-                try await PrintCommand.send(ESCPOS.ticket(slip, settings: printer), to: target, failed: "未打印 not printed")
-                print("已补打 reprinted \(ticket.number) (\(ahead) ahead 前面 \(ahead) 人) on \(target)")
+                // Through the hall's print queue: the daemon driving the printer prints it, in turn
+                // with the windows' and the kiosk's slips (never two senders on one printer at once).
+                let spooler = PrintSpooler(store: store, clock: try SystemClock.fromEnvironment())
+                switch await spooler.print(site: site.id, slip: slip, settings: printer, within: .seconds(Self.patience)) {
+                case .printed:
+                    print("已补打 reprinted \(ticket.number) (\(ahead) ahead 前面 \(ahead) 人) on \(target)")
+                case .queued:
+                    throw ExitFailure(
+                        message: """
+                            未打印：\(Self.patience) 秒内没有守护进程取走此号票（quhao serve 是否在运行？）；它在队列中保留一分钟。
+                              not printed within \(Self.patience) s: no daemon took the slip (is quhao serve running?); it stays queued for a minute.
+                            """, code: 1)
+                case let outcome:
+                    let problem = outcome.problem.map { "\($0.zh)\n  \($0.en)" } ?? outcome.code
+                    throw ExitFailure(message: "未打印 not printed: \(problem)", code: 1)
+                }
             }
         }
     }

@@ -3,8 +3,10 @@ daemon's log, waiting on a condition with a deadline, an HTTP request, a daemon 
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 #: How often a condition is looked at while waiting for it.
@@ -67,3 +69,45 @@ def create_token(quhao, cwd, *arguments, env=None):
     if made.returncode != 0:
         fail(f"token create: {made.stderr}")
     return made.stdout.strip()
+
+
+class FakePrinter:
+    """A network ticket printer: accepts jobs (one connection each, each on its own thread, so two
+    senders at once would both be taken, and counted: `most_at_once`), keeps their bytes in the
+    order they ended, answers the paper check "paper present"."""
+
+    def __init__(self):
+        self.jobs, self.open, self.most_at_once = [], 0, 0
+        self.lock = threading.Lock()
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            connection, _ = self.listener.accept()
+            threading.Thread(target=self.job, args=(connection,), daemon=True).start()
+
+    def job(self, connection):
+        with self.lock:
+            self.open += 1
+            self.most_at_once = max(self.most_at_once, self.open)
+        data = bytearray()
+        connection.settimeout(5)
+        try:
+            while True:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+                if data.startswith(b"\x10\x04\x04") and len(data) == 3:
+                    connection.sendall(b"\x12")  # paper present
+        except OSError:
+            pass
+        connection.close()
+        with self.lock:
+            self.open -= 1
+            self.jobs.append(bytes(data))

@@ -1,0 +1,212 @@
+import Foundation
+import QuhaoCore
+
+/// A hall's ticket slips on their way to its printer, kept in the database so that however many
+/// daemons share it, one of them drives a site's printer: the one holding the site's row in
+/// `printers` (a lease it renews while it lives; another takes it over when it lapses). Any daemon
+/// queues a slip; the holder prints the site's slips in the order they were queued, one at a time,
+/// and records each outcome and the printer's state, which every daemon reads (the window's
+/// printer line, the metrics). On one SQLite file there is one daemon, which holds every printer.
+public struct PrintQueue: TicketStoreFacade {
+    let tickets: TicketStore
+}
+
+extension TicketStore {
+    public var printQueue: PrintQueue { PrintQueue(tickets: self) }
+}
+
+/// A slip waiting for its site's printer.
+public struct PrintJob: Sendable, Hashable {
+    public let id: Int64
+    public let site: String
+    /// The printer it is for, as configured when it was queued (`tcp://…` or a device path).
+    public let target: String
+    public let bytes: [UInt8]
+    public let queuedAt: Date
+}
+
+/// What became of a queued slip, as recorded by the daemon that drove the printer.
+public struct PrintJobResult: Sendable, Hashable {
+    public enum Outcome: String, Sendable, Hashable {
+        /// The printer took it.
+        case printed
+        /// The printer did not take it (``problemZH``/``problemEN`` say why).
+        case failed
+        /// Not printed: it waited longer than a slip is useful (nobody is at the kiosk any more).
+        case expired
+    }
+
+    public let outcome: Outcome
+    public let problemZH: String?
+    public let problemEN: String?
+
+    public init(outcome: Outcome, problemZH: String? = nil, problemEN: String? = nil) {
+        self.outcome = outcome
+        self.problemZH = problemZH
+        self.problemEN = problemEN
+    }
+}
+
+/// A site's printer as the database knows it: who drives it, and how its last slip went.
+public struct PrinterRecord: Sendable, Hashable {
+    public let site: String
+    /// The daemon driving it (``PrintQueue/hold(site:holder:lease:)``), while its lease runs.
+    public let holder: String?
+    public let heldUntil: Date?
+    /// How the last slip went (`nil`: none printed or failed yet).
+    public let ok: Bool?
+    public let problemZH: String?
+    public let problemEN: String?
+    public let checkedAt: Date?
+    /// Slips printed, ever.
+    public let printed: Int
+}
+
+extension PrintQueue {
+    /// Queues a slip for the site's printer, unless `capacity` slips already wait for it (a
+    /// printer failing for a while must not pile up a morning of slips to print at once).
+    /// - Returns: The job's id, or `nil` when the site's queue is full.
+    public func enqueue(site: String, target: String, bytes: [UInt8], capacity: Int) async throws -> Int64? {
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db -> Int64? in
+                let waiting = try db.value(Int.self, "SELECT COUNT(*) FROM print_jobs WHERE site_id = ? AND outcome IS NULL", [site]) ?? 0
+                guard waiting < capacity else { return nil }
+                return try db.value(
+                    Int64.self, "INSERT INTO print_jobs (site_id, target, bytes, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+                    [site, target, Data(bytes), now])
+            }
+        }
+    }
+
+    /// Takes or keeps the site's printer for `holder` until `lease` seconds from now: when nobody
+    /// holds it, its lease has run out, or `holder` has it already. Two daemons asking at once:
+    /// the second's update finds the row held and takes nothing.
+    /// - Returns: Whether `holder` drives the printer now.
+    public func hold(site: String, holder: String, lease: TimeInterval) async throws -> Bool {
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db in
+                try db.execute(
+                    """
+                    INSERT INTO printers (site_id, holder, held_until) VALUES (?, ?, ?)
+                    ON CONFLICT (site_id) DO UPDATE SET holder = excluded.holder, held_until = excluded.held_until
+                    WHERE printers.holder = excluded.holder OR printers.holder IS NULL OR printers.held_until < ?
+                    """, [site, holder, now.addingTimeInterval(lease), now]) == 1
+            }
+        }
+    }
+
+    /// Lets the site's printer go (the daemon stops): another daemon takes it at its next look.
+    public func release(site: String, holder: String) async throws {
+        try await guarded {
+            _ = try await writer.write { db in
+                try db.execute("UPDATE printers SET holder = NULL, held_until = NULL WHERE site_id = ? AND holder = ?", [site, holder])
+            }
+        }
+    }
+
+    /// Lets every printer go, whoever held it: for the one daemon on an SQLite file at its start
+    /// (its file lock says no other daemon is there; a hold left by its previous run, killed before
+    /// it let go, must not hold its printer up for a lease). Never on a shared database, where
+    /// other daemons may be driving their printers now.
+    public func forgetHolders() async throws {
+        try await guarded {
+            _ = try await writer.write { db in try db.execute("UPDATE printers SET holder = NULL, held_until = NULL WHERE holder IS NOT NULL") }
+        }
+    }
+
+    /// The sites with slips waiting whose printer `holder` could take now (nobody holds it, its
+    /// lease has run out, or `holder` has it): a look, so daemons not driving a printer only read.
+    public func sitesWaiting(for holder: String) async throws -> [String] {
+        let now = clock.now()
+        return try await read { db in
+            try db.values(
+                String.self,
+                """
+                SELECT DISTINCT j.site_id FROM print_jobs j LEFT JOIN printers p ON p.site_id = j.site_id
+                WHERE j.outcome IS NULL AND (p.holder IS NULL OR p.holder = ? OR p.held_until < ?)
+                ORDER BY j.site_id
+                """, [holder, now])
+        }
+    }
+
+    /// A site's waiting slips, oldest first.
+    public func waiting(site: String, limit: Int) async throws -> [PrintJob] {
+        try await read { db in
+            try db.rows(
+                "SELECT id, target, bytes, created_at FROM print_jobs WHERE site_id = ? AND outcome IS NULL ORDER BY id LIMIT ?", [site, limit]
+            ).map { row in
+                let bytes: Data = try row["bytes"]
+                return PrintJob(id: try row["id"], site: site, target: try row["target"], bytes: [UInt8](bytes), queuedAt: try row["created_at"])
+            }
+        }
+    }
+
+    /// Records a slip's outcome, and (unless it expired unprinted) the printer's state, as
+    /// `holder` drove it. A slip already settled (by a holder whose lease ran out meanwhile) keeps
+    /// its first outcome.
+    public func finish(_ job: PrintJob, holder: String, result: PrintJobResult) async throws {
+        let now = clock.now()
+        try await guarded {
+            try await writer.write { db in
+                let settled = try db.execute(
+                    """
+                    UPDATE print_jobs SET outcome = ?, problem_zh = ?, problem_en = ?, printed_by = ?, finished_at = ?
+                    WHERE id = ? AND outcome IS NULL
+                    """, [result.outcome.rawValue, result.problemZH, result.problemEN, holder, now, job.id])
+                guard settled == 1, result.outcome != .expired else { return }
+                let ok = result.outcome == .printed
+                try db.execute(
+                    """
+                    INSERT INTO printers (site_id, ok, problem_zh, problem_en, checked_at, printed) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (site_id) DO UPDATE SET ok = excluded.ok, problem_zh = excluded.problem_zh,
+                        problem_en = excluded.problem_en, checked_at = excluded.checked_at, printed = printers.printed + excluded.printed
+                    """, [job.site, ok, result.problemZH, result.problemEN, now, ok ? 1 : 0])
+            }
+        }
+    }
+
+    /// A queued slip's outcome (`nil`: still waiting, or no such job).
+    public func result(of id: Int64) async throws -> PrintJobResult? {
+        try await read { db in
+            guard let row = try db.row("SELECT outcome, problem_zh, problem_en FROM print_jobs WHERE id = ?", [id]),
+                let outcome = PrintJobResult.Outcome(rawValue: try row["outcome"] as String? ?? "")
+            else { return nil }
+            return PrintJobResult(outcome: outcome, problemZH: try row["problem_zh"], problemEN: try row["problem_en"])
+        }
+    }
+
+    /// Every printer the database knows of, by site (the metrics).
+    public func printers() async throws -> [String: PrinterRecord] {
+        try await read { db in
+            try db.rows("SELECT * FROM printers").reduce(into: [:]) { records, row in
+                let record = try Self.record(row)
+                records[record.site] = record
+            }
+        }
+    }
+
+    /// One site's printer as the database knows it (a window's console, on every poll).
+    public func printer(site: String) async throws -> PrinterRecord? {
+        try await read { db in try db.row("SELECT * FROM printers WHERE site_id = ?", [site]).map(Self.record) }
+    }
+
+    static func record(_ row: SQLRow) throws -> PrinterRecord {
+        PrinterRecord(
+            site: try row["site_id"], holder: try row["holder"], heldUntil: try row["held_until"], ok: try row["ok"],
+            problemZH: try row["problem_zh"], problemEN: try row["problem_en"], checkedAt: try row["checked_at"], printed: try row["printed"])
+    }
+
+    /// Deletes the slips settled before `cutoff` (each holds a ticket's link: kept a day for
+    /// whoever asks what became of a slip, not for ever).
+    /// - Returns: How many were deleted.
+    @discardableResult
+    public func purge(settledBefore cutoff: Date) async throws -> Int {
+        try await guarded {
+            try await writer.write { db in
+                try db.execute("DELETE FROM print_jobs WHERE outcome IS NOT NULL AND finished_at < ?", [cutoff])
+            }
+        }
+    }
+}
