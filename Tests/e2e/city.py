@@ -7,6 +7,10 @@
    the queue is empty, while one daemon is killed with -9 mid-way: every ticket is called exactly
    once and served; the killed daemon, started again, serves at once.
 3. A call made through daemon A reaches a board long-polled on daemon C within a second.
+3b. A second hall with a network printer (a fake one, here): numbers taken at its window through
+   all three daemons print once each, in the order queued, one connection at a time, all driven
+   by one daemon; that daemon killed with -9, another drives the printer once its lease has run
+   out, and the slips queued meanwhile come out.
 4. PostgreSQL restarted while numbers are being taken through all three: requests are refused
    with 503 storage.unavailable (none hangs), the daemons reconnect by themselves, /readyz follows,
    and every number acknowledged is in the database.
@@ -33,13 +37,14 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from quhao_e2e import fail, wait_for  # noqa: E402
+from quhao_e2e import FakePrinter, fail, wait_for  # noqa: E402
 
 QUHAO = os.path.abspath(sys.argv[1])
 URL = os.environ["QUHAO_TEST_POSTGRES"]
 CLUSTER = os.environ["QUHAO_TEST_PG_DIR"]
 HERE = os.path.dirname(os.path.abspath(__file__))
 WINDOWS = [1, 2, 3, 4, 5, 6]
+PRINTER = FakePrinter()
 
 CONFIG = """
 server: {{ host: 127.0.0.1, port: 8080, max_connections_per_address: 0 }}
@@ -58,6 +63,14 @@ sites:
       - {{ id: 4, services: [general, invoice] }}
       - {{ id: 5, services: [invoice] }}
       - {{ id: 6, services: [general] }}
+  - id: lobby
+    name: {{ zh: 城东办税大厅, en: East hall }}
+    presence: none
+    printer: {{ target: "tcp://127.0.0.1:{printer}" }}
+    services:
+      - {{ id: general, prefix: C, name: {{ zh: 综合业务 }} }}
+    counters:
+      - {{ id: 1, services: [general] }}
 """
 
 
@@ -140,7 +153,7 @@ def post(daemon, path, token, body, timeout=15):
 
 
 def numbers_are_gap_free(what):
-    rows = sql("SELECT number, origin_service_id, seq FROM tickets")
+    rows = sql("SELECT site_id || ' ' || number, site_id || ' ' || origin_service_id, seq FROM tickets")
     per_type = {}
     for number, service, seq in rows:
         per_type.setdefault(service, []).append(int(seq))
@@ -335,6 +348,72 @@ def board_across_daemons(daemons, token):
     print(f"  ok: a call through daemon A reached a board long-polled on daemon C within 1 s: {shown} ms")
 
 
+def slip_numbers(jobs):
+    """The number on each slip (its text run: `C` and three digits), in the order the printer got them."""
+    return [m.group(0).decode() if (m := re.search(rb"C[0-9]{3}", job)) else None for job in jobs]
+
+
+def one_printer_driver(daemons, token, seed):
+    def take(count, through, answers):
+        def client(n):
+            pick = random.Random(seed + n)
+            for _ in range(count):
+                daemon = pick.choice(through)
+                status, body = post(daemon, "/api/v1/counters/lobby/1/issue", token, {"service": "general"})
+                if status != 201:
+                    fail(f"take at the lobby through {daemon.name}: {status} {body}")
+                answers.append((body["ticket"]["number"], body.get("printing")))
+        threads = [Checked(target=client, args=(n,)) for n in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        no_thread_failed("numbers at the lobby")
+
+    def queued_order():
+        return [row[0] for row in sql("SELECT substring(encode(bytes, 'escape') from 'C[0-9]{3}') FROM print_jobs "
+                                      "WHERE site_id = 'lobby' ORDER BY id")]
+
+    answers = []
+    take(10, daemons, answers)
+    wait_for("30 slips at the printer", lambda: len(PRINTER.jobs) >= 30, 20)
+    printed = slip_numbers(PRINTER.jobs)
+    numbers = sorted(number for number, _ in answers)
+    if sorted(printed) != numbers or len(set(printed)) != 30:
+        fail(f"30 numbers taken, the printer got {printed}")
+    if printed != queued_order():
+        fail(f"slips printed {printed}, queued {queued_order()}")
+    told = {printing for _, printing in answers}
+    if told != {"printed"}:
+        fail(f"the windows were told {told} (expected printed)")
+    drivers = sql("SELECT DISTINCT printed_by FROM print_jobs WHERE site_id = 'lobby'")
+    if len(drivers) != 1:
+        fail(f"the lobby's printer was driven by {drivers}")
+    driver = next(d for d in daemons if f"pid {d.process.pid} " in drivers[0][0])
+    # The driver dies holding the printer: the slips taken through the others wait for its lease.
+    driver.kill()
+    killed_at = time.monotonic()
+    alive = [d for d in daemons if d is not driver]
+    later = []
+    take(2, alive, later)
+    wait_for("the 6 slips taken after the driver died", lambda: len(PRINTER.jobs) >= 36, 30)
+    took = time.monotonic() - killed_at
+    printed = slip_numbers(PRINTER.jobs)
+    if sorted(printed[30:]) != sorted(number for number, _ in later) or len(set(printed)) != 36:
+        fail(f"after the driver died, the printer got {printed[30:]} for {later}")
+    if printed != queued_order():
+        fail(f"slips printed {printed}, queued {queued_order()}")
+    new = sql("SELECT DISTINCT printed_by FROM print_jobs WHERE site_id = 'lobby' AND printed_by <> '%s'" % drivers[0][0].replace("'", "''"))
+    if len(new) != 1 or f"pid {driver.process.pid} " in new[0][0]:
+        fail(f"after {driver.name} died the printer was driven by {new}")
+    if PRINTER.most_at_once != 1:
+        fail(f"the printer had {PRINTER.most_at_once} connections at once")
+    driver.start()
+    print(f"  ok: a hall's printer driven by one daemon: 30 numbers through three daemons, 30 slips in the order queued, one "
+          f"connection at a time, all by {driver.name}, every window told \"printed\"; {driver.name} killed with -9: the next 6 "
+          f"({', '.join(sorted({p for _, p in later}))}) printed by another daemon once the lease ran out, {took:.1f} s after the kill")
+
+
 class Load:
     """Clients taking numbers through daemons picked at random while the database is taken away:
     what was acknowledged (201), refused as it should be (503 storage.unavailable), or neither."""
@@ -426,7 +505,7 @@ def failover(work, daemons, token, rng):
         for daemon in daemons:
             daemon.stop()
         with open(os.path.join(work, "quhao.yaml"), "w") as f:
-            f.write(CONFIG.format(url=both))
+            f.write(CONFIG.format(url=both, printer=PRINTER.port))
         for daemon in daemons:
             daemon.start()
 
@@ -458,7 +537,7 @@ def main():
     rng = random.Random(seed)
     work = tempfile.mkdtemp(prefix="quhao-city-")
     with open(os.path.join(work, "quhao.yaml"), "w") as f:
-        f.write(CONFIG.format(url=URL))
+        f.write(CONFIG.format(url=URL, printer=PRINTER.port))
     made = subprocess.run([QUHAO, "token", "create", "--config", "quhao.yaml", "--name", "city", "--role", "admin"], cwd=work,
                           capture_output=True, text=True)
     if made.returncode != 0:
@@ -471,6 +550,7 @@ def main():
         take_600(daemons, token)
         windows_until_empty(daemons, token, rng)
         board_across_daemons(daemons, token)
+        one_printer_driver(daemons, token, seed)
         restart_postgres(daemons, token, rng)
         failover(work, daemons, token, rng)
     finally:
