@@ -5,6 +5,7 @@
 #   Tests/support/postgres-cluster.sh stop DIR
 #   Tests/support/postgres-cluster.sh stop-fast DIR · start-again DIR   (a server down for a while, same port)
 #   Tests/support/postgres-cluster.sh standby DIR PRIMARY_DIR · promote DIR · crash DIR   (failover)
+#   Tests/support/postgres-cluster.sh tls DIR   → TLS on, a certificate for "localhost" from a CA of its own; prints the CA's file
 set -euo pipefail
 action=${1:?start or stop}
 dir=${2:?a directory}
@@ -52,5 +53,19 @@ start-again)
     ;;
 restart)
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w restart -o "-p $(cat "$dir/port") -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" >/dev/null
+    ;;
+tls)
+    # A private CA (as a bureau's) and a server certificate for the name "localhost" only.
+    cd "$dir"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=Quhao test CA" -keyout ca.key -out ca.pem >/dev/null 2>&1
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout server.key -out server.csr >/dev/null 2>&1
+    printf 'subjectAltName=DNS:localhost\n' > san.ext
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.crt >/dev/null 2>&1
+    cp server.crt server.key data/
+    chmod 600 data/server.key
+    [ "$(id -u)" = 0 ] && chown postgres data/server.crt data/server.key
+    chmod 644 ca.pem
+    as_postgres "$bin/psql" -h 127.0.0.1 -p "$(cat port)" -U postgres -qAtc "ALTER SYSTEM SET ssl = on" -c "SELECT pg_reload_conf()" >/dev/null
+    echo "$dir/ca.pem"
     ;;
 esac

@@ -45,10 +45,38 @@ struct PostgresFailure: Error, CustomStringConvertible {
             } else if error.code == .serverClosedConnection || error.code == .clientClosedConnection || error.code == .uncleanShutdown {
                 self.init(kind: .connectionLost, sqlState: nil, message: "the connection to PostgreSQL closed")
             } else {
-                self.init(kind: .unreachable, sqlState: nil, message: "PostgreSQL: \(error.code)")
+                self.init(kind: Self.isConfiguration(error.code) ? .refused : .unreachable, sqlState: nil, message: Self.words(error))
             }
         } else {
             self.init(kind: .unreachable, sqlState: nil, message: "PostgreSQL: \(error)")
+        }
+    }
+
+    /// Failures that waiting will not mend (the operator's to fix), as opposed to a server away.
+    static func isConfiguration(_ code: PSQLError.Code) -> Bool {
+        [.sslUnsupported, .unsupportedAuthMechanism, .authMechanismRequiresPassword, .saslError].contains(code)
+    }
+
+    /// A failure without the server's own message, in words an operator can act on (postgres-nio
+    /// names only its case: `authMechanismRequiresPassword`, `connectionError`).
+    static func words(_ error: PSQLError) -> String {
+        let underlying = error.underlying.map { "\($0)" } ?? ""
+        switch error.code {
+        case .authMechanismRequiresPassword:
+            return "the server asks for a password: set QUHAO_DATABASE_PASSWORD or QUHAO_DATABASE_PASSWORD_FILE"
+        case .unsupportedAuthMechanism:
+            return "the server asks for an authentication method Quhao cannot use (\(underlying)): use scram-sha-256 or md5 in pg_hba.conf"
+        case .saslError:
+            return "the password was not accepted (SCRAM: \(underlying))"
+        case .sslUnsupported:
+            return "the server does not offer TLS, and the URL's sslmode requires it (turn ssl on at the server, or sslmode=prefer)"
+        case .connectionError where underlying.contains("CERTIFICATE_VERIFY_FAILED") || underlying.contains("certificate"):
+            return "TLS: the server's certificate is not trusted or not for this host name (\(underlying)): name its CA with sslrootcert=FILE, "
+                + "or connect by the name in its certificate"
+        case .connectionError where error.underlying != nil:
+            return "cannot connect: \(underlying)"
+        default:
+            return "PostgreSQL: \(error.code)" + (underlying.isEmpty ? "" : " (\(underlying))")
         }
     }
 

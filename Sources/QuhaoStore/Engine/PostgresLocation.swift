@@ -11,8 +11,12 @@ import PostgresNIO
 /// part of it (it would show in `ps`, shell histories and logs): it comes from the environment or
 /// a file (``password``).
 public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
+    /// `sslmode`: `require` and `verify-full` check the certificate and the server's name,
+    /// `verify-ca` the certificate only (stricter than libpq's `require`, which checks nothing).
     public enum TLSMode: String, Sendable, Hashable {
         case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
     }
 
     /// The servers, in the order they are tried.
@@ -27,6 +31,11 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public let user: String
     public let database: String
     public let tls: TLSMode
+    /// `sslrootcert`: the CA certificates (PEM) the server's certificate must chain to, instead of
+    /// the system's trust store (a bureau's own CA).
+    public let rootCertificates: String?
+    /// `application_name`: how the daemons' connections show in `pg_stat_activity` (default `quhao`).
+    public let applicationName: String
 
     /// Whether a `--database` value names PostgreSQL (anything else is an SQLite file's path).
     public static func isURL(_ text: String) -> Bool { text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") }
@@ -71,15 +80,35 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         var tls = TLSMode.prefer
         var primaryOnly = false
         var notify = true
+        var rootCertificates: String?
+        var applicationName = "quhao"
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
                 switch item.value ?? "" {
                 case "disable": tls = .disable
                 case "allow", "prefer": tls = .prefer
-                case "require", "verify-ca", "verify-full": tls = .require
-                default: throw refuse("sslmode 只能是 disable、prefer 或 require", "sslmode must be disable, prefer or require")
+                case "require": tls = .require
+                case "verify-full": tls = .verifyFull
+                case "verify-ca": tls = .verifyCA
+                default:
+                    throw refuse(
+                        "sslmode 只能是 disable、prefer、require、verify-ca 或 verify-full",
+                        "sslmode must be disable, prefer, require, verify-ca or verify-full")
                 }
+            case "sslrootcert":
+                guard let path = item.value, path.hasPrefix("/") else {
+                    throw refuse("sslrootcert 应是证书文件的绝对路径", "sslrootcert must be the absolute path of a certificate file")
+                }
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw refuse("读不到 sslrootcert 证书文件 \(path)", "cannot read the sslrootcert file \(path)")
+                }
+                rootCertificates = path
+            case "application_name":
+                guard let name = item.value, !name.isEmpty, name.utf8.count < 64, name.allSatisfy({ $0.isASCII && !$0.isNewline }) else {
+                    throw refuse("application_name 应是不超过 63 个字符的 ASCII 名称", "application_name must be an ASCII name of at most 63 characters")
+                }
+                applicationName = name
             case "target_session_attrs":
                 switch item.value ?? "" {
                 case "any": primaryOnly = false
@@ -94,7 +123,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
                 case "off": notify = false
                 default: throw refuse("notify 只能是 on 或 off", "notify must be on or off")
                 }
-            case "application_name", "connect_timeout": continue
+            case "connect_timeout": continue
             default: throw refuse("数据库地址中有不认识的参数“\(item.name)”", "the URL has an unknown parameter “\(item.name)”")
             }
         }
@@ -104,12 +133,15 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         self.user = user
         self.database = database
         self.tls = tls
+        self.rootCertificates = rootCertificates
+        self.applicationName = applicationName
     }
 
     public var description: String {
         let hosts = servers.map { "\($0.host.contains(":") ? "[\($0.host)]" : $0.host):\($0.port)" }.joined(separator: ",")
-        return "postgres://\(user)@\(hosts)/\(database)?sslmode=\(tls.rawValue)" + (primaryOnly ? "&target_session_attrs=read-write" : "")
-            + (notify ? "" : "&notify=off")
+        return "postgres://\(user)@\(hosts)/\(database)?sslmode=\(tls.rawValue)" + (rootCertificates.map { "&sslrootcert=\($0)" } ?? "")
+            + (primaryOnly ? "&target_session_attrs=read-write" : "") + (notify ? "" : "&notify=off")
+            + (applicationName == "quhao" ? "" : "&application_name=\(applicationName)")
     }
 
     public static func == (a: PostgresLocation, b: PostgresLocation) -> Bool { a.description == b.description }
@@ -124,13 +156,28 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// One server's connection configuration.
     func configuration(host: String, port: Int, password: String?) throws -> PostgresConnection.Configuration {
+        var client = TLSConfiguration.makeClientConfiguration()
+        if tls == .verifyCA { client.certificateVerification = .noHostnameVerification }
+        if let rootCertificates {
+            do {
+                let certificates = try NIOSSLCertificate.fromPEMFile(rootCertificates)
+                guard !certificates.isEmpty else { throw NIOSSLError.failedToLoadCertificate }
+                client.trustRoots = .certificates(certificates)
+            } catch {
+                throw QuhaoURLError(
+                    zh: "sslrootcert 文件 \(rootCertificates) 不是 PEM 格式的证书", en: "the sslrootcert file \(rootCertificates) holds no PEM certificate")
+            }
+        }
         let mode: PostgresConnection.Configuration.TLS
         switch tls {
         case .disable: mode = .disable
-        case .prefer: mode = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
-        case .require: mode = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .prefer: mode = .prefer(try NIOSSLContext(configuration: client))
+        case .require, .verifyCA, .verifyFull: mode = .require(try NIOSSLContext(configuration: client))
         }
-        return PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: mode)
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: mode)
+        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        return configuration
     }
 
     /// The password: `QUHAO_DATABASE_PASSWORD`, else the file `QUHAO_DATABASE_PASSWORD_FILE` names

@@ -26,7 +26,28 @@ import Testing
         #expect(!(try PostgresLocation(url: "postgres://quhao@db/city?target_session_attrs=any")).primaryOnly)
     }
 
+    @Test func theBureausCAAndTheConnectionsNameAreTheURLs() throws {
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("ca-\(UUID().uuidString).pem")
+        try "not yet a certificate".write(to: ca, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: ca) }
+        let location = try PostgresLocation(url: "postgres://quhao@db/city?sslmode=verify-ca&sslrootcert=\(ca.path)&application_name=quhao-east")
+        #expect(location.tls == .verifyCA && location.rootCertificates == ca.path && location.applicationName == "quhao-east")
+        #expect(location.description == "postgres://quhao@db:5432/city?sslmode=verify-ca&sslrootcert=\(ca.path)&application_name=quhao-east")
+        #expect(try PostgresLocation(url: location.description) == location)
+        #expect(try PostgresLocation(url: "postgres://quhao@db/city?sslmode=verify-full").tls == .verifyFull)
+        #expect(try PostgresLocation(url: "postgres://quhao@db/city").applicationName == "quhao")
+        // Read when the connection is made: a file that is no certificate is said so then.
+        #expect {
+            _ = try location.servers(password: nil)
+        } throws: { error in
+            (error as? QuhaoURLError)?.en.contains("holds no PEM certificate") == true
+        }
+    }
+
     @Test(arguments: [
+        ("postgres://quhao@db/city?sslrootcert=ca.pem", "绝对路径"),
+        ("postgres://quhao@db/city?sslrootcert=/nonexistent/ca.pem", "读不到"),
+        ("postgres://quhao@db/city?application_name=", "application_name"),
         ("postgres://quhao@db:99999/city", "端口"),
         ("postgres://quhao@db1,/city", "主机"),
         ("postgres://quhao@db/city?target_session_attrs=standby", "target_session_attrs"),
