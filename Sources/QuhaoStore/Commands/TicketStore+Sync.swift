@@ -16,12 +16,13 @@ extension TicketStore {
         let (removed, secrets) = try await guarded {
             try await writer.write { db in
                 let wereActive = try db.values(String.self, "SELECT id FROM sites WHERE active = 1")
-                try db.execute("UPDATE sites SET active = 0")
+                // Another daemon's boards follow (a site's rules changed, a site removed).
+                try db.execute("UPDATE sites SET active = 0\(db.dialect.siteChanged)")
                 for (site, json) in definitions {
                     try db.execute(
                         """
                         INSERT INTO sites (id, definition, active, synced_at) VALUES (?, ?, 1, ?)
-                        ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, active = 1, synced_at = excluded.synced_at
+                        ON CONFLICT (id) DO UPDATE SET definition = excluded.definition, active = 1, synced_at = excluded.synced_at\(db.dialect.siteChanged)
                         """, [site.id, json, now])
                     try db.execute(
                         "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",

@@ -111,6 +111,17 @@ enum SQLDialect: Sendable {
         }
     }
 
+    /// What a change of a site's definition or state sets besides (`UPDATE sites SET …` and an
+    /// upsert's `DO UPDATE SET …`), so every daemon's board reads the site again: on PostgreSQL its
+    /// version raised (the polled change counter, ``TicketStore/sitesChangedElsewhere()``); on
+    /// SQLite nothing (the file's `data_version` moves by itself).
+    var siteChanged: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: ", version = sites.version + 1"
+        }
+    }
+
     /// A column compared without its index: SQLite's unary `+`, where its planner would pick an
     /// index that reads far more than the query returns; PostgreSQL's planner weighs it itself.
     func notIndexed(_ column: String) -> String {

@@ -40,6 +40,22 @@ struct ChangeFeedTests {
         }
     }
 
+    /// A daemon started (or reloaded) with changed rules: the other daemons' boards read the site
+    /// again (its version moved; before, they kept the old rules on their boards until the next
+    /// ticket changed).
+    @Test func aSiteSyncedByOneDaemonIsReadAgainByTheOthers() async throws {
+        try await TestEngine.withTwoStores(clock: ManualClock(Fixture.morning)) { first, second in
+            #expect(try await second.sitesChangedElsewhere().isEmpty, "the poll's first look")
+            let base = Fixture.site
+            let renamed = Site(
+                id: base.id, name: LocalizedText(zh: "新大厅", en: "New hall"), services: base.services, counters: base.counters, rules: base.rules)
+            try await first.sync(sites: [renamed])
+            #expect(try await second.sitesChangedElsewhere() == ["hall"])
+            #expect(try await second.siteDay(site: "hall").site.name.zh == "新大厅")
+            #expect(try await second.sitesChangedElsewhere().isEmpty)
+        }
+    }
+
     /// For a database without LISTEN/NOTIFY (`notify=off`): nothing is announced, and the change
     /// counter every daemon polls still moves for the others' commits and not for its own.
     @Test func withoutNotificationsTheChangeCounterCarriesTheBoards() async throws {
