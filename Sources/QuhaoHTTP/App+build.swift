@@ -324,7 +324,7 @@ struct Housekeeping: ServiceLifecycle.Service {
             } catch is CancellationError {
                 return
             } catch {
-                logger.error("housekeeping failed", metadata: ["error": "\(error)"])
+                logger.error("housekeeping failed", metadata: logCause(error))
             }
             let now = clock.now()
             let next = TicketStore.nextHousekeeping(after: now, zones: sites.map(\.zone), interval: interval)

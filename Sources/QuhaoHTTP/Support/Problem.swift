@@ -89,12 +89,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as QuhaoError where error.code == .storageUnavailable {
             // Operators must hear of it: the disk, the file or its permissions need a person.
-            context.logger.error(
-                "storage unavailable",
-                metadata: [
-                    "reason": "\(error.parameters["reason@en"] ?? "")", "sqlite": "\(error.parameters["sqlite"] ?? "")",
-                    "path": "\(request.uri.path)",
-                ])
+            context.logger.error("storage unavailable", metadata: logCause(error).merging(["path": "\(request.uri.path)"]) { $1 })
             return Self.wantsPage(request) ? Self.page(error, language: request.language) : Problem(error, language: request.language).response()
         } catch let error as QuhaoError where Self.wantsPage(request) {
             return Self.page(error, language: request.language)
@@ -160,4 +155,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         if let error = error as? HTTPError, let body = error.body { return body }
         return error.status.reasonPhrase
     }
+}
+
+/// What the log says of a failure: a storage failure's reason and its engine's own words (the
+/// SQLite result code, the PostgreSQL error), anything else as it describes itself.
+func logCause(_ error: any Error) -> Logger.Metadata {
+    guard let error = error as? QuhaoError, error.code == .storageUnavailable else { return ["error": "\(error)"] }
+    var metadata: Logger.Metadata = ["error": "\(error.code.rawValue)", "reason": "\(error.parameters["reason@en"] ?? "")"]
+    if let sqlite = error.parameters["sqlite"] { metadata["sqlite"] = "\(sqlite)" }
+    if let postgres = error.parameters["postgres"] { metadata["postgres"] = "\(postgres)" }
+    return metadata
 }

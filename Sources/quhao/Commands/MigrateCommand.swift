@@ -27,6 +27,17 @@ struct MigrateCommand: AsyncParsableCommand {
             } catch let error as QuhaoURLError {
                 throw ExitFailure(message: "--to: \(error.zh)\n  \(error.en)", code: 2)
             }
+            // Looked at before anything is made beside it (the lock file): a path that is no
+            // SQLite database is refused as such, not as SQLite's "file is not a database".
+            let file = FileHandle(forReadingAtPath: from)
+            let header = try file.map { try $0.read(upToCount: 16) ?? Data() }
+            try file?.close()
+            guard let header else {
+                throw ExitFailure(message: "未迁移 not moved: 没有文件 no such file \(from)", code: 1)
+            }
+            guard header == Data("SQLite format 3\0".utf8) else {
+                throw ExitFailure(message: "未迁移 not moved: \(from) 不是 SQLite 数据库 is not an SQLite database", code: 1)
+            }
             // The file's own daemon must not write while it is copied.
             let lock: DaemonLock
             do {

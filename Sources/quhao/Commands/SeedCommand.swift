@@ -34,7 +34,14 @@ struct SeedCommand: AsyncParsableCommand {
                 let synced = try await store.siteIDs()
                 if storeOptions.configPath != nil || synced.isEmpty { try await store.sync(sites: file.domainSites) }
                 let office = try await UnitsCommand.office(site, store: store)
-                if ifEmpty, !(try await store.inspections.units(site: office).isEmpty) {
+                if !(try await store.inspections.units(site: office).isEmpty) {
+                    guard ifEmpty else {
+                        throw ExitFailure(
+                            message: """
+                                未载入 not loaded: \(settings.databasePath) 中的检查站点 \(office) 已有单位，演示数据只载入空的数据库
+                                  the office \(office) in \(settings.databasePath) has units already: the demo goes into an empty database (another --database)
+                                """, code: 1)
+                    }
                     print("食堂检查演示数据已在 \(settings.databasePath) 中 / the canteen demo is already in \(settings.databasePath)")
                     return
                 }
