@@ -22,6 +22,7 @@
 Needs the cluster of Tests/support/with-postgres (QUHAO_TEST_POSTGRES, QUHAO_TEST_PG_DIR).
 Usage: city.py path/to/quhao
 """
+import atexit
 import json
 import os
 import random
@@ -120,6 +121,9 @@ class Daemon:
     def start(self):
         self.process = subprocess.Popen([QUHAO, "serve", "--config", "quhao.yaml", "--port", str(self.port)], cwd=self.work,
                                         stdout=subprocess.DEVNULL, stderr=open(self.log, "a"))
+        process = self.process
+        # A failure in a client thread (sys.exit there) must not leave daemons running behind the script.
+        atexit.register(lambda: process.poll() is None and process.kill())
         wait_for(f"{self.name} ready", self.ready, 30, self.log)
 
     def ready(self):

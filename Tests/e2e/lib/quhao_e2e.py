@@ -1,5 +1,6 @@
 """Shared by the Python end-to-end scripts (the bash ones have daemon.bash): failing with the
 daemon's log, waiting on a condition with a deadline, an HTTP request, a daemon started and ready."""
+import atexit
 import http.client
 import json
 import os
@@ -50,6 +51,8 @@ def serve(quhao, arguments, cwd, port, log, env=None, banner=None):
     `banner`, when given); returns the process once /readyz answers 200."""
     stdout = open(banner, "a") if banner else subprocess.DEVNULL
     process = subprocess.Popen([quhao, "serve", *arguments], cwd=cwd, env=env, stdout=stdout, stderr=open(log, "a"))
+    # A script that fails (sys.exit) leaves no daemon running behind it.
+    atexit.register(lambda: process.poll() is None and process.kill())
 
     def ready():
         if process.poll() is not None:
