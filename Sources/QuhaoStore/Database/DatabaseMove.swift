@@ -66,6 +66,10 @@ public enum DatabaseMove {
                 }
                 return DatabaseMoveReport(tables: moved)
             }
+            // The planner's statistics, now: without them (autovacuum takes its time) the first
+            // daemons on the moved hall read the whole day's queue for every command (a call took
+            // ~25 ms instead of ~2 on a hall of 40,000 waiting, measured by bench/run).
+            _ = try await target.write { db in try db.execute("ANALYZE") }
             await target.close()
             return report
         } catch {
