@@ -71,6 +71,7 @@ public final class PrintSpooler: Sendable {
     }
 
     private let queue: PrintQueue
+    private let operations: StoreOperations
     private let clock: any QuhaoClock
     /// This daemon's name in `printers.holder` (host, process, a random part).
     public let holder: String
@@ -101,10 +102,9 @@ public final class PrintSpooler: Sendable {
         lease: TimeInterval = 10, staleAfter: TimeInterval = 60, tick: Duration = .milliseconds(250)
     ) {
         queue = store.printQueue
+        operations = store.operations
         self.clock = clock
-        self.holder =
-            holder
-            ?? "\(ProcessInfo.processInfo.hostName) pid \(ProcessInfo.processInfo.processIdentifier) \(UUID().uuidString.prefix(8).lowercased())"
+        self.holder = holder ?? LeaseHolder.thisDaemon
         self.capacity = capacity
         self.timeout = timeout
         self.lease = max(lease, timeout + 2)
@@ -165,9 +165,8 @@ public final class PrintSpooler: Sendable {
     }
 
     static func status(_ record: PrinterRecord) -> PrinterStatus? {
-        guard let ok = record.ok, let at = record.checkedAt else { return nil }
-        let problem = ok ? nil : PrinterError(zh: record.problemZH ?? "打印失败。", en: record.problemEN ?? "Printing failed.")
-        return PrinterStatus(ok: ok, problem: problem, at: at, printed: record.printed)
+        let problem = record.ok ? nil : PrinterError(zh: record.problemZH ?? "打印失败。", en: record.problemEN ?? "Printing failed.")
+        return PrinterStatus(ok: record.ok, problem: problem, at: record.checkedAt, printed: record.printed)
     }
 
     /// Calls `listener` after every slip this daemon drove to a printer, with the site and its printer's status.
@@ -181,10 +180,11 @@ public final class PrintSpooler: Sendable {
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
                 for site in (try? await queue.sitesWaiting(for: holder)) ?? [] where !driving.withLock({ $0.contains(site) }) {
-                    guard (try? await queue.hold(site: site, holder: holder, lease: lease)) == true else { continue }
+                    let kept = KeptLease(PrintQueue.lease(site: site), holder: holder, lease: lease, operations: operations)
+                    guard await kept.keep() else { continue }
                     driving.withLock { _ = $0.insert(site) }
                     group.addTask {
-                        await self.drive(site)
+                        await self.drive(site, kept)
                         self.driving.withLock { _ = $0.remove(site) }
                     }
                 }
@@ -193,17 +193,12 @@ public final class PrintSpooler: Sendable {
         }
     }
 
-    /// Prints a site's slips while this daemon holds its printer; lets it go once the queue has
-    /// been empty for a lease (the next slip's daemon takes it then), or when cancelled.
-    private func drive(_ site: String) async {
-        var renewed = ContinuousClock.now
+    /// Prints a site's slips while this daemon holds its printer (renewed before each slip, well
+    /// before it lapses: a slip takes at most `timeout`); lets it go once the queue has been empty
+    /// for a lease (the next slip's daemon takes it then), or when cancelled.
+    private func drive(_ site: String, _ kept: KeptLease) async {
         var idleSince: ContinuousClock.Instant?
-        while !Task.isCancelled {
-            // Renewed well before it lapses: a slip in progress (at most `timeout`) must not outlast it.
-            if ContinuousClock.now - renewed > .seconds(lease / 3) {
-                guard (try? await queue.hold(site: site, holder: holder, lease: lease)) == true else { return }
-                renewed = ContinuousClock.now
-            }
+        while !Task.isCancelled, await kept.keep() {
             guard let job = try? await queue.waiting(site: site, limit: 1).first else {
                 let since = idleSince ?? ContinuousClock.now
                 idleSince = since
@@ -214,9 +209,7 @@ public final class PrintSpooler: Sendable {
             idleSince = nil
             await printJob(job, site: site)
         }
-        // In a task of its own: a cancelled one (the daemon stopping) would not get its write through.
-        let (queue, holder) = (queue, holder)
-        await Task { try? await queue.release(site: site, holder: holder) }.value
+        await kept.release()
     }
 
     private func printJob(_ job: PrintJob, site: String) async {

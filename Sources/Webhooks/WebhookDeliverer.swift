@@ -173,10 +173,20 @@ struct Worker {
     let logger: Logger
 
     func run() async {
+        // One daemon at a time delivers an endpoint's events (the others' workers wait): the
+        // holder of its lease, renewed while it lives, taken by another within a lease of its death.
+        // Long enough for a batch in flight (each delivery at most its timeout) between renewals.
+        let kept = KeptLease(
+            WebhookOutbox.lease(site: site, endpoint: endpoint.id), holder: LeaseHolder.thisDaemon,
+            lease: Double(endpoint.timeoutSeconds) * 3 + 10, operations: store.operations)
         while !Task.isCancelled {
             let seen = wake.current
-            // One delivery per worker, claimed for its timeout and 5 s more: another daemon on the
-            // same database leaves them alone meanwhile, and takes them soon after one that died.
+            guard await kept.keep() else {
+                await wake.wait(after: seen, limit: .seconds(1))
+                continue
+            }
+            // Each delivery claimed too, for its timeout and 5 s more: a holder whose lease ran out
+            // mid-batch leaves them alone meanwhile, and the next takes them soon after one that died.
             let lease = Double(endpoint.timeoutSeconds) + 5
             let due = (try? await store.outbox.claim(site: site, endpoint: endpoint.id, limit: concurrency, lease: lease)) ?? []
             if due.isEmpty {
@@ -199,6 +209,7 @@ struct Worker {
                 }
             }
         }
+        await kept.release()
     }
 
     func deliver(_ delivery: WebhookDelivery) async {
@@ -238,7 +249,7 @@ struct Worker {
                     logger.warning("webhook delivery failed; will retry", metadata: metadata)
                 }
             } else {
-                try await store.outbox.delivered(delivery.id, status: status ?? 200)
+                try await store.outbox.delivered(delivery.id, status: status ?? 200, by: LeaseHolder.thisDaemon)
             }
         } catch {
             logger.error("cannot record a webhook delivery", metadata: ["error": "\(error)"])

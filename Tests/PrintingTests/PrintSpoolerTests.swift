@@ -167,8 +167,8 @@ import Testing
     @Test func anotherDaemonTakesOverWhenTheHoldersLeaseRunsOut() async throws {
         let clock = ManualClock(Self.start)
         let store = try await Self.store(clock, sites: ["hall"])
-        #expect(try await store.printQueue.hold(site: "hall", holder: "gone", lease: 10))
-        #expect(try await store.printQueue.hold(site: "hall", holder: "B", lease: 10) == false, "held by another")
+        #expect(try await store.operations.hold("printer:hall", holder: "gone", for: 10))
+        #expect(try await store.operations.hold("printer:hall", holder: "B", for: 10) == false, "held by another")
         let b = PrintSpooler(store: store, clock: clock, holder: "B", timeout: 2, lease: 10)
         let run = Task { await b.run() }
         defer { run.cancel() }
@@ -179,7 +179,7 @@ import Testing
         #expect(Self.numbers(in: path).isEmpty)
         clock.advance(by: 11)
         #expect(try await Self.eventually { Self.numbers(in: path) == ["Z7001"] })
-        #expect(try await store.printQueue.printer(site: "hall")?.holder == "B")
+        #expect(try await store.operations.holder(of: "printer:hall") == "B")
     }
 
     /// The one daemon on an SQLite file, killed while it held its printer and started again, prints
@@ -188,8 +188,8 @@ import Testing
     @Test func aRestartedDaemonOnItsFilePrintsAtOnce() async throws {
         let clock = ManualClock(Self.start)
         let store = try await Self.store(clock, sites: ["hall"])
-        #expect(try await store.printQueue.hold(site: "hall", holder: "the run before, killed", lease: 10))
-        try await store.printQueue.forgetHolders()
+        #expect(try await store.operations.hold("printer:hall", holder: "the run before, killed", for: 10))
+        try await store.operations.forgetLeases()
         let spooler = PrintSpooler(store: store, clock: clock, holder: "A", timeout: 2, lease: 10)
         let run = Task { await spooler.run() }
         defer { run.cancel() }

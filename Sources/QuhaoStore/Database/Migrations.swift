@@ -21,7 +21,7 @@ enum Migrations {
         migrator.registerMigration("2026-12-01a bookings", migrate: v15)
         migrator.registerMigration("2026-12-02a one self-inspection per form sent", migrate: v16)
         migrator.registerMigration("2026-12-02b transfers in the figures", migrate: v17)
-        migrator.registerMigration("2026-12-03a print jobs, one driver per printer", migrate: v18)
+        migrator.registerMigration("2026-12-03a leases, print jobs, who delivered a webhook", migrate: v18)
         return migrator
     }
 
@@ -576,14 +576,21 @@ enum Migrations {
     }
 
     static func v18(_ db: Database) throws {
-        // A hall's slips go through the database (``PrintQueue``): whichever daemon takes the
-        // number, the one daemon holding the site's printer prints it, in order, one at a time.
+        // Leases: one daemon at a time drives a hall's printer and delivers an endpoint's webhooks
+        // (``StoreOperations/hold(_:holder:for:)``). A hall's slips go through the database
+        // (``PrintQueue``): whichever daemon takes the number, the one holding the site's printer
+        // prints it, in order, one at a time. Who delivered each webhook is kept.
         try db.execute(sql: v18Schema(blob: "BLOB", integer: "INTEGER", moment: "TEXT", id: "INTEGER PRIMARY KEY", strict: " STRICT"))
     }
 
     /// Migration 18's tables in either engine's types (PostgreSQL's list runs it too, a statement at a time).
     static func v18Schema(blob: String, integer: String, moment: String, id: String, strict: String) -> String {
         """
+        CREATE TABLE leases (
+            name TEXT PRIMARY KEY NOT NULL,
+            holder TEXT NOT NULL,
+            held_until \(moment) NOT NULL
+        )\(strict);
         CREATE TABLE print_jobs (
             id \(id),
             site_id TEXT NOT NULL REFERENCES sites(id),
@@ -600,14 +607,13 @@ enum Migrations {
         CREATE INDEX print_jobs_finished ON print_jobs (finished_at) WHERE outcome IS NOT NULL;
         CREATE TABLE printers (
             site_id TEXT PRIMARY KEY NOT NULL REFERENCES sites(id),
-            holder TEXT,
-            held_until \(moment),
-            ok \(integer) CHECK (ok IN (0, 1)),
+            ok \(integer) NOT NULL CHECK (ok IN (0, 1)),
             problem_zh TEXT,
             problem_en TEXT,
-            checked_at \(moment),
+            checked_at \(moment) NOT NULL,
             printed \(integer) NOT NULL DEFAULT 0
         )\(strict);
+        ALTER TABLE webhook_outbox ADD COLUMN delivered_by TEXT;
         """
     }
 }

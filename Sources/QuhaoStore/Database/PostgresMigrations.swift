@@ -11,7 +11,7 @@ enum PostgresMigrations {
     static let list: [(name: String, statements: [String])] = [
         ("2026-12-02c the schema of SQLite's migrations 1 to 17", PostgresSchema.baseline),
         (
-            "2026-12-03a print jobs, one driver per printer",
+            "2026-12-03a leases, print jobs, who delivered a webhook",
             Migrations.v18Schema(blob: "BYTEA", integer: "BIGINT", moment: "TIMESTAMPTZ", id: "BIGSERIAL PRIMARY KEY", strict: "")
                 .split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         ),

@@ -2,8 +2,8 @@ import Foundation
 import QuhaoCore
 
 /// A hall's ticket slips on their way to its printer, kept in the database so that however many
-/// daemons share it, one of them drives a site's printer: the one holding the site's row in
-/// `printers` (a lease it renews while it lives; another takes it over when it lapses). Any daemon
+/// daemons share it, one of them drives a site's printer: the one holding the lease
+/// ``lease(site:)`` (renewed while it prints; another takes it over when it lapses). Any daemon
 /// queues a slip; the holder prints the site's slips in the order they were queued, one at a time,
 /// and records each outcome and the printer's state, which every daemon reads (the window's
 /// printer line, the metrics). On one SQLite file there is one daemon, which holds every printer.
@@ -47,17 +47,14 @@ public struct PrintJobResult: Sendable, Hashable {
     }
 }
 
-/// A site's printer as the database knows it: who drives it, and how its last slip went.
+/// A site's printer as the database knows it once a slip has gone to it: how the last one went.
 public struct PrinterRecord: Sendable, Hashable {
     public let site: String
-    /// The daemon driving it (``PrintQueue/hold(site:holder:lease:)``), while its lease runs.
-    public let holder: String?
-    public let heldUntil: Date?
-    /// How the last slip went (`nil`: none printed or failed yet).
-    public let ok: Bool?
+    /// Whether the last slip went through.
+    public let ok: Bool
     public let problemZH: String?
     public let problemEN: String?
-    public let checkedAt: Date?
+    public let checkedAt: Date
     /// Slips printed, ever.
     public let printed: Int
 }
@@ -79,42 +76,8 @@ extension PrintQueue {
         }
     }
 
-    /// Takes or keeps the site's printer for `holder` until `lease` seconds from now: when nobody
-    /// holds it, its lease has run out, or `holder` has it already. Two daemons asking at once:
-    /// the second's update finds the row held and takes nothing.
-    /// - Returns: Whether `holder` drives the printer now.
-    public func hold(site: String, holder: String, lease: TimeInterval) async throws -> Bool {
-        let now = clock.now()
-        return try await guarded {
-            try await writer.write { db in
-                try db.execute(
-                    """
-                    INSERT INTO printers (site_id, holder, held_until) VALUES (?, ?, ?)
-                    ON CONFLICT (site_id) DO UPDATE SET holder = excluded.holder, held_until = excluded.held_until
-                    WHERE printers.holder = excluded.holder OR printers.holder IS NULL OR printers.held_until < ?
-                    """, [site, holder, now.addingTimeInterval(lease), now]) == 1
-            }
-        }
-    }
-
-    /// Lets the site's printer go (the daemon stops): another daemon takes it at its next look.
-    public func release(site: String, holder: String) async throws {
-        try await guarded {
-            _ = try await writer.write { db in
-                try db.execute("UPDATE printers SET holder = NULL, held_until = NULL WHERE site_id = ? AND holder = ?", [site, holder])
-            }
-        }
-    }
-
-    /// Lets every printer go, whoever held it: for the one daemon on an SQLite file at its start
-    /// (its file lock says no other daemon is there; a hold left by its previous run, killed before
-    /// it let go, must not hold its printer up for a lease). Never on a shared database, where
-    /// other daemons may be driving their printers now.
-    public func forgetHolders() async throws {
-        try await guarded {
-            _ = try await writer.write { db in try db.execute("UPDATE printers SET holder = NULL, held_until = NULL WHERE holder IS NOT NULL") }
-        }
-    }
+    /// The lease of a site's printer (``StoreOperations/hold(_:holder:for:)``): its holder drives it.
+    public static func lease(site: String) -> String { "printer:\(site)" }
 
     /// The sites with slips waiting whose printer `holder` could take now (nobody holds it, its
     /// lease has run out, or `holder` has it): a look, so daemons not driving a printer only read.
@@ -124,8 +87,8 @@ extension PrintQueue {
             try db.values(
                 String.self,
                 """
-                SELECT DISTINCT j.site_id FROM print_jobs j LEFT JOIN printers p ON p.site_id = j.site_id
-                WHERE j.outcome IS NULL AND (p.holder IS NULL OR p.holder = ? OR p.held_until < ?)
+                SELECT DISTINCT j.site_id FROM print_jobs j LEFT JOIN leases l ON l.name = 'printer:' || j.site_id
+                WHERE j.outcome IS NULL AND (l.holder IS NULL OR l.holder = ? OR l.held_until < ?)
                 ORDER BY j.site_id
                 """, [holder, now])
         }
@@ -194,8 +157,8 @@ extension PrintQueue {
 
     static func record(_ row: SQLRow) throws -> PrinterRecord {
         PrinterRecord(
-            site: try row["site_id"], holder: try row["holder"], heldUntil: try row["held_until"], ok: try row["ok"],
-            problemZH: try row["problem_zh"], problemEN: try row["problem_en"], checkedAt: try row["checked_at"], printed: try row["printed"])
+            site: try row["site_id"], ok: try row["ok"], problemZH: try row["problem_zh"], problemEN: try row["problem_en"],
+            checkedAt: try row["checked_at"], printed: try row["printed"])
     }
 
     /// Deletes the slips settled before `cutoff` (each holds a ticket's link: kept a day for

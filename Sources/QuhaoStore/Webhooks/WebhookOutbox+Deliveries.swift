@@ -60,6 +60,10 @@ public struct WebhookRetry: Sendable {
 extension WebhookOutbox {
     // MARK: - Webhooks
 
+    /// The lease of an endpoint's deliveries (``StoreOperations/hold(_:holder:for:)``): one daemon
+    /// at a time delivers them, its holder.
+    public static func lease(site: String, endpoint: String) -> String { "webhook:\(site):\(endpoint)" }
+
     /// Calls `listener` after every commit that queued webhook deliveries (the deliverer's wake-up).
     public func onQueued(_ listener: @escaping @Sendable () -> Void) { tickets.activity.onOutbox(listener) }
 
@@ -119,15 +123,16 @@ extension WebhookOutbox {
     }
 
     /// Records a delivery the receiver accepted.
-    public func delivered(_ id: Int64, status: Int) async throws {
+    /// - Parameter holder: The daemon that delivered it (``LeaseHolder``), kept in `delivered_by`.
+    public func delivered(_ id: Int64, status: Int, by holder: String? = nil) async throws {
         let now = clock.now()
         try await guarded {
             try await writer.write { db in
                 try db.execute(
                     """
-                    UPDATE webhook_outbox SET delivered_at = ?, last_attempt_at = ?, last_status = ?, attempts = attempts + 1
+                    UPDATE webhook_outbox SET delivered_at = ?, last_attempt_at = ?, last_status = ?, attempts = attempts + 1, delivered_by = ?
                     WHERE id = ?
-                    """, [now, now, status, id])
+                    """, [now, now, status, holder, id])
             }
         }
     }

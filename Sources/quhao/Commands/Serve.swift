@@ -93,9 +93,9 @@ struct Serve: AsyncParsableCommand {
             }
             let sites = file.domainSites
             try await ticketStore.sync(sites: sites)
-            // The file lock says this is the file's one daemon: a printer held by its run before
-            // (killed before it let go) is its own again at once, not after the lease.
-            if lock != nil { try await ticketStore.printQueue.forgetHolders() }
+            // The file lock says this is the file's one daemon: a printer or webhooks held by its
+            // run before (killed before it let go) are its own again at once, not after the lease.
+            if lock != nil { try await ticketStore.operations.forgetLeases() }
             if let display, !sites.contains(where: { $0.id == display }) {
                 throw ExitFailure(
                     message: "--display \(display): no such site (configured: \(sites.map(\.id).joined(separator: ", ")))", code: 2)

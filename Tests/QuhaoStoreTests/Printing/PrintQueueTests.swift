@@ -4,30 +4,9 @@ import Testing
 
 @testable import QuhaoStore
 
-/// The print queue on both engines: one holder per site's printer at a time, leases that lapse,
-/// slips in the order queued, an outcome recorded once, and every daemon reading the same status.
+/// The print queue on both engines: slips in the order queued, a site's printer taken by one
+/// daemon at a time, an outcome recorded once, and every daemon reading the same status.
 @Suite struct PrintQueueTests {
-    @Test func onePrinterOneHolderUntilItsLeaseLapses() async throws {
-        let clock = ManualClock(Fixture.morning)
-        try await TestEngine.withTwoStores(clock: clock) { first, second in
-            async let a = first.printQueue.hold(site: "hall", holder: "A", lease: 10)
-            async let b = second.printQueue.hold(site: "hall", holder: "B", lease: 10)
-            let answers = [try await a, try await b]
-            #expect(answers.filter { $0 }.count == 1, "two daemons asking at once: \(answers)")
-            let (holder, other) = answers[0] ? ("A", "B") : ("B", "A")
-            #expect(try await first.printQueue.hold(site: "hall", holder: holder, lease: 10), "the holder renews")
-            clock.advance(by: 9)
-            #expect(try await second.printQueue.hold(site: "hall", holder: other, lease: 10) == false, "renewed 9 s ago for 10 s")
-            clock.advance(by: 2)
-            #expect(try await second.printQueue.hold(site: "hall", holder: other, lease: 10), "the lease ran out")
-            #expect(try await first.printQueue.printer(site: "hall")?.holder == other)
-            try await second.printQueue.release(site: "hall", holder: holder)
-            #expect(try await first.printQueue.printer(site: "hall")?.holder == other, "only the holder lets go")
-            try await second.printQueue.release(site: "hall", holder: other)
-            #expect(try await first.printQueue.hold(site: "hall", holder: holder, lease: 10), "let go: anyone takes it")
-        }
-    }
-
     @Test func slipsWaitInOrderAndSettleOnce() async throws {
         let (store, clock) = try await Fixture.store()
         let queue = store.printQueue
@@ -41,8 +20,9 @@ import Testing
         #expect(waiting.map(\.id) == ids)
         #expect(waiting.map(\.bytes) == [[1, 0, 255], [2, 0, 255], [3, 0, 255]])
         #expect(waiting.allSatisfy { $0.queuedAt == clock.now() && $0.target == "tcp://printer:9100" })
-        #expect(try await queue.hold(site: "hall", holder: "B", lease: 10))
+        #expect(try await store.operations.hold(PrintQueue.lease(site: "hall"), holder: "B", for: 10))
         #expect(try await queue.sitesWaiting(for: "A") == [], "held by another")
+        #expect(try await queue.sitesWaiting(for: "B") == ["hall"], "its holder")
 
         try await queue.finish(waiting[0], holder: "B", result: PrintJobResult(outcome: .printed))
         try await queue.finish(waiting[0], holder: "A", result: PrintJobResult(outcome: .failed, problemZH: "缺纸", problemEN: "paper"))
