@@ -45,6 +45,14 @@ expect "$base?sslmode=verify-full&sslrootcert=/etc/hostname" 1 "holds no PEM cer
 expect "$base?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem" 1 "cannot read the sslrootcert file"
 expect "$base?sslmode=verify-full&sslrootcert=ca.pem" 1 "absolute path"
 
+# A standby (its certificate copied with the data) listed first, passed over for the primary: the
+# connection to the standby closed over TLS (a daemon crashed there: the connection was let go
+# before its close was done).
+standby_dir=$(mktemp -d -u /tmp/quhao-tls-standby.XXXXXX)
+trap 'cd /; "$cluster" stop "$standby_dir"; rm -rf "$standby_dir"; stop_daemon; rm -rf "$work"' EXIT
+standby_port=$("$cluster" standby "$standby_dir" "$QUHAO_TEST_PG_DIR")
+expect "postgres://quhao@localhost:$standby_port,localhost:$pg_port/quhao?sslmode=verify-full&sslrootcert=$ca&target_session_attrs=read-write" 0 ": answers"
+
 config "$base?sslmode=verify-full&sslrootcert=$ca&application_name=quhao-east"
 start_daemon --config quhao.yaml --port "$port"
 encrypted=$(admin "SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = 'quhao-east' AND s.ssl")
@@ -52,4 +60,4 @@ plain=$(admin "SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING 
 [[ $encrypted -ge 2 && $plain == 0 ]] || fail "the daemon's connections: $encrypted over TLS, $plain not (expected ≥ 2 and 0)"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")
 [[ $code == 200 ]] || fail "/readyz $code over TLS"
-echo "  ok: TLS with the bureau's CA (sslrootcert): verify-full by name and verify-ca by address connect; the system store, a wrong name, a bad or missing CA file refused with what to do; the daemon's $encrypted connections encrypted, named quhao-east in pg_stat_activity"
+echo "  ok: TLS with the bureau's CA (sslrootcert): verify-full by name and verify-ca by address connect, a standby listed first passed over; the system store, a wrong name, a bad or missing CA file refused with what to do; the daemon's $encrypted connections encrypted, named quhao-east in pg_stat_activity"

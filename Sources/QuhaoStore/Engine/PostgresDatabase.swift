@@ -132,7 +132,7 @@ final class PostgresLink: Sendable {
         } catch {
             let failure = PostgresFailure(error)
             // A statement given up on leaves the connection in an unknown state: it is not used again.
-            if failure.kind == .timedOut { connection.close().whenComplete { _ in } }
+            if failure.kind == .timedOut { connection.close().whenComplete { [connection] _ in withExtendedLifetime(connection) {} } }
             throw failure
         }
     }
@@ -182,7 +182,7 @@ final class PostgresDatabase: SQLDatabase {
             lost = true
             // A standby refusing writes (the address now names a replica, after a failover): the
             // connection is let go, and the next transaction connects again, to the new primary.
-            if failure.sqlState == "25006" { link.connection.close().whenComplete { _ in } }
+            if failure.sqlState == "25006" { link.connection.close().whenComplete { [link] _ in withExtendedLifetime(link) {} } }
             throw failure
         } catch let failure as PostgresFailure {
             // A refused statement is a bug of ours or a rule of the server's: the log says which statement.

@@ -230,7 +230,11 @@ struct PostgresServers: Sendable {
                     return connection.query("SHOW transaction_read_only", logger: logger).flatMap { result in
                         let readOnly = (try? result.rows.first?.decode(String.self)) == "on"
                         guard readOnly else { return loop.makeSucceededFuture(connection) }
-                        return connection.close().flatMap { attempt(index + 1, failures + ["\(name) is a standby"]) }
+                        // The connection kept until its close is done: over TLS the close takes a
+                        // round trip, and a connection let go while still open trips postgres-nio's
+                        // assertion (the daemon crashed on a standby, found by a walk with TLS).
+                        return connection.close().always { _ in withExtendedLifetime(connection) {} }
+                            .flatMap { attempt(index + 1, failures + ["\(name) is a standby"]) }
                     }
                 }
                 .flatMapError { error in
