@@ -48,6 +48,11 @@ public struct ServerSettings: Sendable, Equatable {
     /// Why these settings cannot run (`nil`: they can): nightly backups copy an SQLite file, and
     /// PostgreSQL is backed up by its own tools. Said by `check-config` and by `serve` at start.
     public var engineProblem: String? {
+        // A mistyped scheme (`postgress://`, `mysql://`) is no file's path either: refused before a
+        // file or a directory is made from it.
+        if databasePath.contains("://"), !usesPostgres {
+            return "database \(databasePath): 只支持 SQLite 文件路径或 postgres:// 地址 / only an SQLite file's path or a postgres:// URL"
+        }
         guard usesPostgres, backups != nil else { return nil }
         return """
             backups: nightly backups copy an SQLite file; this database is PostgreSQL. Remove the backups section and \

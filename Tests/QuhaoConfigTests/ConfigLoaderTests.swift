@@ -208,6 +208,11 @@ import Testing
         #expect(refusal("{ url: \"postgres://quhao:secret@db.example/city\" }").contains("must not hold the password"))
         #expect(refusal("{ url: \"mysql://quhao@db.example/city\" }").contains("database.url"))
         #expect(refusal("{ url: \"postgres://quhao@db.example/city\", path: data/q.sqlite }").contains("not both"))
+        // A mistyped scheme from the environment is no file's path: check-config and serve refuse it
+        // (check-config said OK, and serve made a directory named after it before refusing).
+        let typo = try ServerSettings.resolve(file: city, environment: ["QUHAO_DATABASE": "postgress://quhao@db.example/city"])
+        #expect(typo.engineProblem?.contains("only an SQLite file's path or a postgres:// URL") == true)
+        #expect(overridden.engineProblem == nil && settings.engineProblem == nil)
     }
 
     @Test func malformedEnvironmentIsNamed() {
