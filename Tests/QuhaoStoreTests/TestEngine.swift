@@ -56,10 +56,10 @@ extension Trait where Self == ConditionTrait {
 /// for each store (`CREATE DATABASE … TEMPLATE`, tens of milliseconds on the test cluster).
 actor TestDatabases {
     static let shared = TestDatabases()
-    private var admin: PostgresEngine?
+    fileprivate var admin: PostgresEngine?
     /// Made by the first caller; the others wait for it (an actor is re-entered at every `await`).
     private var template: Task<String, any Error>?
-    private var made = 0
+    fileprivate var made = 0
 
     func fresh(from base: PostgresLocation) async throws -> PostgresLocation {
         let admin = try self.admin ?? PostgresEngine(location: base, password: nil)
@@ -80,6 +80,18 @@ actor TestDatabases {
         made += 1
         let name = "\(prefix)_\(made)"
         try await admin.executeOutsideTransaction("CREATE DATABASE \(name) TEMPLATE \(source)")
+        return try base.with(database: name)
+    }
+}
+
+extension TestDatabases {
+    /// An empty database (no template), for what a database without Quhao's schema does.
+    func empty(from base: PostgresLocation) async throws -> PostgresLocation {
+        let admin = try self.admin ?? PostgresEngine(location: base, password: nil)
+        self.admin = admin
+        made += 1
+        let name = "quhao_test_\(getpid())_empty_\(made)"
+        try await admin.executeOutsideTransaction("CREATE DATABASE \(name)")
         return try base.with(database: name)
     }
 }

@@ -20,12 +20,27 @@ enum PostgresMigrations {
     /// The advisory lock's key: "quhao" and the issue that brought PostgreSQL.
     static let lockKey: Int64 = 0x7175_6861_6f21
 
+    /// Some of the tables of a database without Quhao's schema (`nil`: none, or Quhao's schema is
+    /// there): a URL naming another application's database is refused, not filled beside its tables.
+    static func foreignTables(_ db: any SQLDatabase) throws -> String? {
+        guard try db.value(Bool.self, "SELECT to_regclass('quhao_migrations') IS NULL") == true else { return nil }
+        let names = try db.values(
+            String.self, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename LIMIT 4")
+        return names.isEmpty ? nil : names.joined(separator: ", ") + (names.count == 4 ? ", …" : "")
+    }
+
     /// Brings the database's schema up to date.
     /// - Returns: The names of the migrations this call applied, in order.
     @discardableResult
     static func migrate(_ engine: any StoreEngine) async throws -> [String] {
         try await engine.write { db in
             _ = try db.rows("SELECT pg_advisory_xact_lock(?)", [lockKey])
+            if let others = try foreignTables(db) {
+                throw PostgresFailure(
+                    kind: .refused, sqlState: nil,
+                    message: "the database holds another application's tables (\(others)): Quhao builds its schema only in an empty "
+                        + "database (CREATE DATABASE quhao OWNER quhao) / 数据库中已有其他应用的表，请为 Quhao 单独建库")
+            }
             try db.execute("CREATE TABLE IF NOT EXISTS quhao_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)")
             let applied = Set(try db.values(String.self, "SELECT name FROM quhao_migrations"))
             var done: [String] = []

@@ -273,6 +273,17 @@ public struct TicketStore: StorageAccess {
     static func storageFailure(_ error: any Error) -> any Error {
         if let failure = error as? PostgresFailure {
             guard failure.isUnavailable else { return failure }
+            if failure.sqlState == "25006" {
+                // Reached, but a read-only standby: the operator's address names the wrong server.
+                return QuhaoError(
+                    .storageUnavailable,
+                    [
+                        "reason": "数据库服务器是只读备库：请让地址指向主库，或列出各服务器并加 target_session_attrs=read-write",
+                        "reason@en": "the database server is a read-only standby: point the URL at the primary, or list the servers with "
+                            + "target_session_attrs=read-write",
+                        "postgres": failure.description,
+                    ])
+            }
             return QuhaoError(
                 .storageUnavailable,
                 ["reason": "数据库服务器无法访问", "reason@en": "the database server cannot be reached", "postgres": failure.description])

@@ -31,13 +31,20 @@ public struct DatabaseProbe: Sendable {
             return DatabaseProbe(engine: "postgresql", detail: "\(error)", answers: false)
         }
         do {
-            let (version, migrations) = try await engine.read { db in
+            let (version, migrations, others) = try await engine.read { db in
                 let version = try db.value(String.self, "SHOW server_version") ?? "?"
                 let table = try db.value(Bool.self, "SELECT to_regclass('quhao_migrations') IS NOT NULL") ?? false
                 let migrations = table ? try db.value(Int.self, "SELECT COUNT(*) FROM quhao_migrations") ?? 0 : 0
-                return (version, migrations)
+                return (version, migrations, try PostgresMigrations.foreignTables(db))
             }
             await engine.close()
+            if let others {
+                return DatabaseProbe(
+                    engine: "postgresql",
+                    detail: "PostgreSQL \(version) at \(postgres) answers, but holds another application's tables (\(others)): "
+                        + "quhao serve builds its schema only in an empty database / 数据库中已有其他应用的表，请为 Quhao 单独建库",
+                    answers: false)
+            }
             let schema =
                 migrations == 0
                 ? "no Quhao schema yet (quhao serve makes it)"

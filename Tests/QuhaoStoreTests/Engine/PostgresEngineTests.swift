@@ -14,9 +14,10 @@ struct PostgresEngineTests {
 
     /// Runs `body` with an engine on the test cluster, closed at the end whatever happens.
     static func withEngine(
-        committed: @escaping @Sendable (CommitJournal) -> Void = { _ in }, _ body: (PostgresEngine) async throws -> Void
+        on location: PostgresLocation? = nil, committed: @escaping @Sendable (CommitJournal) -> Void = { _ in },
+        _ body: (PostgresEngine) async throws -> Void
     ) async throws {
-        let engine = try PostgresEngine(location: try PostgresLocation(url: try #require(url)), password: nil, committed: committed)
+        let engine = try PostgresEngine(location: try location ?? PostgresLocation(url: try #require(url)), password: nil, committed: committed)
         do {
             try await body(engine)
         } catch {
@@ -120,10 +121,32 @@ struct PostgresEngineTests {
             #expect(left == ["next"], "nothing of the killed transaction stands")
         }
     }
+    /// An empty database of its own (the shared one holds the other tests' tables, which Quhao
+    /// would refuse to build its schema beside).
+    static func empty() async throws -> PostgresLocation {
+        try await TestDatabases.shared.empty(from: PostgresLocation(url: try #require(url)))
+    }
+
+    /// A URL naming another application's database: Quhao does not build its schema beside that
+    /// application's tables (it did, without a word), and check-config says so.
+    @Test func anotherApplicationsDatabaseIsRefused() async throws {
+        let database = try await Self.empty()
+        try await Self.withEngine(on: database) { engine in
+            try await engine.write { db in try db.execute("CREATE TABLE orders (id BIGINT PRIMARY KEY)") }
+            let refusal = await #expect(throws: PostgresFailure.self) { try await PostgresMigrations.migrate(engine) }
+            #expect(refusal?.message.contains("another application's tables (orders)") == true)
+            let tables = try await engine.read { db in try db.values(String.self, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'") }
+            #expect(tables == ["orders"], "nothing of Quhao's made")
+        }
+        let probe = await DatabaseProbe.look(at: database.description)
+        #expect(!probe.answers && probe.detail.contains("another application's tables"))
+    }
+
     @Test func threeDaemonsStartingAtOnceMigrateTheDatabaseOnce() async throws {
-        try await Self.withEngine { first in
-            try await Self.withEngine { second in
-                try await Self.withEngine { third in
+        let database = try await Self.empty()
+        try await Self.withEngine(on: database) { first in
+            try await Self.withEngine(on: database) { second in
+                try await Self.withEngine(on: database) { third in
                     let runs = try await withThrowingTaskGroup(of: [String].self) { group in
                         for engine in [first, second, third] { group.addTask { try await PostgresMigrations.migrate(engine) } }
                         return try await group.reduce(into: [[String]]()) { $0.append($1) }
@@ -142,9 +165,10 @@ struct PostgresEngineTests {
     }
 
     @Test func aSitesWritesWaitForEachOtherAcrossDaemons() async throws {
-        try await Self.withEngine { first in
-            try await Self.withEngine { second in
-                try await Self.withEngine { watcher in
+        let database = try await Self.empty()
+        try await Self.withEngine(on: database) { first in
+            try await Self.withEngine(on: database) { second in
+                try await Self.withEngine(on: database) { watcher in
                     try await PostgresMigrations.migrate(first)
                     let site = "lock-\(UInt32.random(in: 0...UInt32.max))"
                     try await first.write { db in
