@@ -60,4 +60,8 @@ plain=$(admin "SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING 
 [[ $encrypted -ge 2 && $plain == 0 ]] || fail "the daemon's connections: $encrypted over TLS, $plain not (expected ≥ 2 and 0)"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz")
 [[ $code == 200 ]] || fail "/readyz $code over TLS"
-echo "  ok: TLS with the bureau's CA (sslrootcert): verify-full by name and verify-ca by address connect, a standby listed first passed over; the system store, a wrong name, a bad or missing CA file refused with what to do; the daemon's $encrypted connections encrypted, named quhao-east in pg_stat_activity"
+# Another daemon's file with other rules for the hall: check-config says starting it changes them for all.
+sed -i 's/办税大厅/办税大厅（旧版）/' quhao.yaml
+out=$("$quhao" check-config quhao.yaml 2>&1) || fail "check-config with other rules: $out"
+grep -q "sites 站点 hall: .*the database's rules differ" <<<"$out" || fail "check-config does not say the rules differ: $out"
+echo "  ok: TLS with the bureau's CA (sslrootcert): verify-full by name and verify-ca by address connect, a standby listed first passed over; the system store, a wrong name, a bad or missing CA file refused with what to do; the daemon's $encrypted connections encrypted, named quhao-east in pg_stat_activity; a file with other rules told it would change them for every daemon"

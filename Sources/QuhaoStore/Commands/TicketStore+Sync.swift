@@ -8,13 +8,18 @@ extension TicketStore {
     /// changed sites are stored, counters get their runtime state (kept across syncs), and
     /// sites no longer configured are deactivated (their tickets stay for the records). Each site
     /// gets its presence secret here, at start, so no request ever writes one.
-    public func sync(sites: [Site]) async throws {
+    /// - Returns: The sites whose rules in the database were other than these (on a city's
+    ///   database: another daemon's configuration, now replaced for every daemon).
+    @discardableResult
+    public func sync(sites: [Site]) async throws -> [String] {
         let now = clock.now()
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let definitions = try sites.map { ($0, String(decoding: try encoder.encode($0), as: UTF8.self)) }
-        let (removed, secrets) = try await guarded {
+        let definitions = try sites.map { ($0, try Self.definition($0)) }
+        let (removed, secrets, replaced) = try await guarded {
             try await writer.write { db in
+                let stored = try Self.storedDefinitions(db)
+                let replaced = definitions.filter { site, json in stored[site.id].map { $0 != json } ?? false }.map(\.0.id)
                 let wereActive = try db.values(String.self, "SELECT id FROM sites WHERE active = 1")
                 // Another daemon's boards follow (a site's rules changed, a site removed).
                 try db.execute("UPDATE sites SET active = 0\(db.dialect.siteChanged)")
@@ -35,7 +40,7 @@ extension TicketStore {
                             "INSERT INTO counter_states (site_id, counter_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [site.id, counter.id])
                     }
                 }
-                return (Set(wereActive).subtracting(sites.map(\.id)), try Self.presenceSecrets(db))
+                return (Set(wereActive).subtracting(sites.map(\.id)), try Self.presenceSecrets(db), replaced)
             }
         }
         // Held in memory: a key rotated by `quhao keys rotate` is taken here, at the next sync.
@@ -43,6 +48,28 @@ extension TicketStore {
         // Removed sites too: their boards must go (the board drops a site it can no longer load).
         for site in sites.map(\.id) + removed.sorted() { observers.notify(site, .all) }
         for site in sites where site.kind == .inspection { try await inspections.cancelAnonymousNumbers(site: site.id) }
+        return replaced.sorted()
+    }
+
+    /// The sites whose rules in the database are not these (another daemon synced another
+    /// configuration), and the active sites these lack: what `check-config` and a daemon's watch
+    /// tell the operator, since every daemon's configuration must be the same.
+    public func sitesDiffering(from sites: [Site]) async throws -> [String] {
+        let definitions = try sites.map { ($0.id, try Self.definition($0)) }
+        let stored = try await read { db in try Self.storedDefinitions(db) }
+        let differing = definitions.filter { id, json in stored[id] != json }.map(\.0)
+        return (differing + stored.keys.filter { id in !sites.contains { $0.id == id } }).sorted()
+    }
+
+    /// A site's rules as the database keeps them (sorted keys: the same rules, the same text).
+    static func definition(_ site: Site) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(site), as: UTF8.self)
+    }
+
+    static func storedDefinitions(_ db: any SQLDatabase) throws -> [String: String] {
+        try db.rows("SELECT id, definition FROM sites WHERE active = 1").reduce(into: [:]) { $0[try $1["id"]] = try $1["definition"] }
     }
 
     /// An inspection office gets its unit-token key once, and a new checklist version whenever

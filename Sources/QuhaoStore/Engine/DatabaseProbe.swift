@@ -1,4 +1,5 @@
 import Foundation
+import QuhaoCore
 
 /// Which engine a `--database` value names and whether it answers, without changing anything
 /// (`quhao check-config`): no migration, no file made.
@@ -11,10 +12,13 @@ public struct DatabaseProbe: Sendable {
     public let answers: Bool
     /// Whether Quhao's schema is there (an SQLite file that exists; a PostgreSQL database migrated).
     public var hasSchema = true
+    /// On a city's database, the sites whose rules there are not the ones given to ``look(at:sites:)``
+    /// (another daemon's configuration), and the active sites those lack.
+    public var sitesDiffering: [String] = []
 
     /// Looks at the database `location` names: an SQLite file's path or a `postgres://` URL
     /// (password from the environment, as the daemon takes it).
-    public static func look(at location: String) async -> DatabaseProbe {
+    public static func look(at location: String, sites: [Site] = []) async -> DatabaseProbe {
         guard PostgresLocation.isURL(location) else {
             let size = (try? FileManager.default.attributesOfItem(atPath: location)[.size] as? NSNumber)?.int64Value
             let detail = size.map { "SQLite \(location) (\($0) bytes)" } ?? "SQLite \(location): not made yet (quhao serve makes it)"
@@ -31,11 +35,11 @@ public struct DatabaseProbe: Sendable {
             return DatabaseProbe(engine: "postgresql", detail: "\(error)", answers: false)
         }
         do {
-            let (version, migrations, others) = try await engine.read { db in
+            let (version, migrations, others, stored) = try await engine.read { db in
                 let version = try db.value(String.self, "SHOW server_version") ?? "?"
                 let table = try db.value(Bool.self, "SELECT to_regclass('quhao_migrations') IS NOT NULL") ?? false
                 let migrations = table ? try db.value(Int.self, "SELECT COUNT(*) FROM quhao_migrations") ?? 0 : 0
-                return (version, migrations, try PostgresMigrations.foreignTables(db))
+                return (version, migrations, try PostgresMigrations.foreignTables(db), table ? try TicketStore.storedDefinitions(db) : [:])
             }
             await engine.close()
             if let others {
@@ -51,6 +55,10 @@ public struct DatabaseProbe: Sendable {
                 : "schema: \(migrations) of \(PostgresMigrations.list.count) migrations applied"
             var probe = DatabaseProbe(engine: "postgresql", detail: "PostgreSQL \(version) at \(postgres): answers; \(schema)", answers: true)
             probe.hasSchema = migrations > 0
+            if !stored.isEmpty, !sites.isEmpty {
+                let differing = try sites.filter { stored[$0.id] != (try TicketStore.definition($0)) }.map(\.id)
+                probe.sitesDiffering = (differing + stored.keys.filter { id in !sites.contains { $0.id == id } }).sorted()
+            }
             return probe
         } catch {
             await engine.close()

@@ -48,8 +48,13 @@ struct CheckConfig: AsyncParsableCommand {
                 throw ExitFailure(message: "\(error)", code: 2)
             }
             if let problem = settings.engineProblem { throw ExitFailure(message: "\(file): \(problem)", code: 2) }
-            let probe = await DatabaseProbe.look(at: settings.databasePath)
+            let probe = await DatabaseProbe.look(at: settings.databasePath, sites: config.domainSites)
             print("  database 数据库: \(probe.detail)")
+            if !probe.sitesDiffering.isEmpty {
+                print(
+                    "  sites 站点 \(probe.sitesDiffering.joined(separator: ", ")): 与数据库中的规则不同（另一守护进程的配置），本文件启动后将替换所有守护进程的规则"
+                        + " / the database's rules differ (another daemon's configuration): starting with this file replaces them for every daemon")
+            }
             guard probe.answers else {
                 throw ExitFailure(message: "\(file): the database does not answer / 数据库无法访问", code: 1)
             }

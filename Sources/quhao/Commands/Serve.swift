@@ -92,7 +92,9 @@ struct Serve: AsyncParsableCommand {
                 throw ExitFailure(message: "cannot open the database \(settings.databasePath): \(error)", code: 1)
             }
             let sites = file.domainSites
-            try await ticketStore.sync(sites: sites)
+            let replaced = try await ticketStore.sync(sites: sites)
+            let configured = ConfiguredSites(sites)
+            if settings.usesPostgres { ConfigurationDrift.warnReplaced(replaced, logger: logger) }
             // The file lock says this is the file's one daemon: a printer or webhooks held by its
             // run before (killed before it let go) are its own again at once, not after the lease.
             if lock != nil { try await ticketStore.operations.forgetLeases() }
@@ -133,9 +135,11 @@ struct Serve: AsyncParsableCommand {
                     heldFiles: lock.map { [$0.file] } ?? [], tls: tls, trustedProxies: settings.trustedProxies),
                 store: ticketStore, clock: clock, logger: logger,
                 services: [
-                    ConfigReloader(path: store.configPath, store: ticketStore, tls: tls, logger: logger),
+                    ConfigReloader(
+                        path: store.configPath, store: ticketStore, tls: tls, configured: configured, shared: settings.usesPostgres, logger: logger),
                     WebhookDeliverer(store: ticketStore, clock: clock, logger: logger),
                 ]
+                    + (settings.usesPostgres ? [ConfigurationDrift(store: ticketStore, configured: configured, logger: logger)] : [])
                     + (settings.backups.map { [NightlyBackup(schedule: $0, store: ticketStore, clock: clock, metrics: metrics, logger: logger)] }
                         ?? []),
                 boardServices: { board, hallCode in

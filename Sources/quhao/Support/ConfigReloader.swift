@@ -1,9 +1,11 @@
 import Foundation
 import Logging
 import QuhaoConfig
+import QuhaoCore
 import QuhaoHTTP
 import QuhaoStore
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// Re-reads the configuration file on SIGHUP (`systemctl reload quhao`) and syncs its sites
@@ -16,6 +18,10 @@ struct ConfigReloader: ServiceLifecycle.Service {
     let store: TicketStore
     /// The certificate served, when the daemon serves HTTPS.
     let tls: TLSCertificates?
+    /// The sites as this daemon last synced them (``ConfigurationDrift`` compares the database's with them).
+    var configured = ConfiguredSites([])
+    /// On a city's database (the sync changes the sites for every daemon: said in the log).
+    var shared = false
     let logger: Logger
 
     func run() async throws {
@@ -27,7 +33,9 @@ struct ConfigReloader: ServiceLifecycle.Service {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
             do {
                 let file = try ConfigLoader.load(path: path)
-                try await store.sync(sites: file.domainSites)
+                let replaced = try await store.sync(sites: file.domainSites)
+                configured.set(file.domainSites)
+                if shared { ConfigurationDrift.warnReplaced(replaced, logger: logger) }
                 logger.notice("configuration reloaded", metadata: ["source": "\(path)", "sites": "\(file.sites.map(\.id).joined(separator: ","))"])
                 if let tls, let files = file.server?.tls {
                     do {
@@ -42,6 +50,56 @@ struct ConfigReloader: ServiceLifecycle.Service {
             } catch {
                 logger.error("configuration not reloaded; keeping the previous one", metadata: ["problem": "\(error)"])
             }
+        }
+    }
+}
+
+/// The sites this daemon's configuration gives, as last synced (at start, at each SIGHUP).
+final class ConfiguredSites: Sendable {
+    private let sites: Mutex<[Site]>
+
+    init(_ sites: [Site]) { self.sites = Mutex(sites) }
+
+    func set(_ sites: [Site]) { self.sites.withLock { $0 = sites } }
+    var current: [Site] { sites.withLock { $0 } }
+}
+
+/// On a city's database every daemon syncs its own configuration's sites: they must all be the
+/// same, or the last daemon started (or reloaded) sets caps, hours and printers for every hall's
+/// daemons. Said when this daemon's sync replaced other rules, and (once a minute, once per
+/// change) when the database's rules differ from this daemon's file.
+struct ConfigurationDrift: ServiceLifecycle.Service {
+    let store: TicketStore
+    let configured: ConfiguredSites
+    let logger: Logger
+    var interval: Duration = .seconds(60)
+
+    static func warnReplaced(_ sites: [String], logger: Logger) {
+        guard !sites.isEmpty else { return }
+        logger.warning(
+            "site rules replaced for every daemon",
+            metadata: [
+                "sites": "\(sites.joined(separator: ","))",
+                "why": "the database held other rules (another daemon's configuration): keep every daemon's configuration the same",
+            ])
+    }
+
+    func run() async throws {
+        var told: [String] = []
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard let differing = try? await store.sitesDiffering(from: configured.current), differing != told else { continue }
+            told = differing
+            guard !differing.isEmpty else {
+                logger.notice("site rules agree with this daemon's configuration again")
+                continue
+            }
+            logger.warning(
+                "site rules differ from this daemon's configuration",
+                metadata: [
+                    "sites": "\(differing.joined(separator: ","))",
+                    "why": "another daemon synced another configuration: every daemon's must be the same (this one serves the database's rules)",
+                ])
         }
     }
 }
