@@ -82,7 +82,12 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         var notify = true
         var rootCertificates: String?
         var applicationName = "quhao"
+        var named: Set<String> = []
         for item in components.queryItems ?? [] {
+            // Said once: with two, which one holds would be a guess (`sslmode=disable&sslmode=require`).
+            guard named.insert(item.name).inserted else {
+                throw refuse("数据库地址中的参数“\(item.name)”出现了两次", "the URL names “\(item.name)” twice")
+            }
             switch item.name {
             case "sslmode":
                 switch item.value ?? "" {

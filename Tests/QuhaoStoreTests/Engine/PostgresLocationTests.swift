@@ -48,6 +48,7 @@ import Testing
         ("postgres://quhao@db/city?sslrootcert=ca.pem", "绝对路径"),
         ("postgres://quhao@db/city?sslrootcert=/nonexistent/ca.pem", "读不到"),
         ("postgres://quhao@db/city?application_name=", "application_name"),
+        ("postgres://quhao@db/city?sslmode=disable&sslmode=require", "两次"),
         ("postgres://quhao@db:99999/city", "端口"),
         ("postgres://quhao@db1,/city", "主机"),
         ("postgres://quhao@db/city?target_session_attrs=standby", "target_session_attrs"),
