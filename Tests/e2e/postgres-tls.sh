@@ -43,6 +43,8 @@ expect "$base?sslmode=require" 1 "name its CA with sslrootcert=FILE"
 expect "postgres://quhao@127.0.0.1:$pg_port/quhao?sslmode=verify-full&sslrootcert=$ca" 1 "connect by the name in its certificate"
 expect "$base?sslmode=verify-full&sslrootcert=/etc/hostname" 1 "holds no PEM certificate"
 expect "$base?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem" 1 "cannot read the sslrootcert file"
+# The first line says what kind of trouble it is (it said "does not answer" for every one).
+expect "$base?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem" 1 "the database address cannot be used"
 expect "$base?sslmode=verify-full&sslrootcert=ca.pem" 1 "absolute path"
 
 # A standby (its certificate copied with the data) listed first, passed over for the primary: the

@@ -10,6 +10,8 @@ public struct DatabaseProbe: Sendable {
     public let detail: String
     /// Whether the database can be used as it is named.
     public let answers: Bool
+    /// When it cannot: the first line `check-config` says (the detail says why).
+    public var headline = "the database does not answer / 数据库无法访问"
     /// Whether Quhao's schema is there (an SQLite file that exists; a PostgreSQL database migrated).
     public var hasSchema = true
     /// On a city's database, the sites whose rules there are not the ones given to ``look(at:sites:)``
@@ -30,9 +32,13 @@ public struct DatabaseProbe: Sendable {
             postgres = try PostgresLocation(url: location)
             engine = try PostgresEngine(location: postgres, password: try PostgresLocation.password())
         } catch let error as QuhaoURLError {
-            return DatabaseProbe(engine: "postgresql", detail: "\(error.zh) / \(error.en)", answers: false)
+            var probe = DatabaseProbe(engine: "postgresql", detail: "\(error.zh) / \(error.en)", answers: false)
+            probe.headline = "the database address cannot be used / 数据库地址不可用"
+            return probe
         } catch {
-            return DatabaseProbe(engine: "postgresql", detail: "\(error)", answers: false)
+            var probe = DatabaseProbe(engine: "postgresql", detail: "\(error)", answers: false)
+            probe.headline = "the database address cannot be used / 数据库地址不可用"
+            return probe
         }
         do {
             let (version, migrations, others, stored) = try await engine.read { db in
@@ -43,11 +49,13 @@ public struct DatabaseProbe: Sendable {
             }
             await engine.close()
             if let others {
-                return DatabaseProbe(
+                var probe = DatabaseProbe(
                     engine: "postgresql",
                     detail: "PostgreSQL \(version) at \(postgres) answers, but holds another application's tables (\(others)): "
                         + "quhao serve builds its schema only in an empty database / 数据库中已有其他应用的表，请为 Quhao 单独建库",
                     answers: false)
+                probe.headline = "the database is another application's / 数据库属于其他应用"
+                return probe
             }
             let schema =
                 migrations == 0
@@ -64,7 +72,9 @@ public struct DatabaseProbe: Sendable {
             await engine.close()
             let failure = PostgresFailure(error)
             let verb = failure.kind == .refused ? "refused the connection" : "does not answer"
-            return DatabaseProbe(engine: "postgresql", detail: "PostgreSQL at \(postgres) \(verb): \(failure)", answers: false)
+            var probe = DatabaseProbe(engine: "postgresql", detail: "PostgreSQL at \(postgres) \(verb): \(failure)", answers: false)
+            if failure.kind == .refused { probe.headline = "the database refused the connection / 数据库拒绝连接" }
+            return probe
         }
     }
 }

@@ -56,7 +56,7 @@ struct CheckConfig: AsyncParsableCommand {
                         + " / the database's rules differ (another daemon's configuration): starting with this file replaces them for every daemon")
             }
             guard probe.answers else {
-                throw ExitFailure(message: "\(file): the database does not answer / 数据库无法访问", code: 1)
+                throw ExitFailure(message: "\(file): \(probe.headline)", code: 1)
             }
         }
     }
