@@ -46,14 +46,34 @@ import Testing
         return found
     }
 
-    /// Waits (at most `seconds`) until `condition` holds.
-    static func eventually(_ seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
+    /// The slips these spoolers drive to their printers from now on (their status listeners, told
+    /// after each slip is sent and recorded), as they come.
+    static func slipsDriven(by spoolers: PrintSpooler...) -> AsyncStream<String> {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        for spooler in spoolers { spooler.onStatus { site, _ in continuation.yield(site) } }
+        return stream
+    }
+
+    /// Whether `count` slips came in `stream` within `seconds` (the deadline is the point of the
+    /// pause that races the stream: a slip that never comes fails the test instead of hanging it).
+    static func slips(_ count: Int, in stream: AsyncStream<String>, within seconds: Double = 20) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                var seen = 0
+                for await _ in stream {
+                    seen += 1
+                    if seen >= count { return true }
+                }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(seconds))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
         }
-        return try await condition()
     }
 
     /// A listening socket whose accept queue is full (one connection made and never accepted): a
@@ -145,6 +165,7 @@ import Testing
         let drove = Mutex<[String: Int]>([:])
         a.onStatus { _, _ in drove.withLock { $0["A", default: 0] += 1 } }
         b.onStatus { _, _ in drove.withLock { $0["B", default: 0] += 1 } }
+        let driven = Self.slipsDriven(by: a, b)
         let runs = [Task { await a.run() }, Task { await b.run() }]
         defer { for run in runs { run.cancel() } }
         let path = Self.file()
@@ -154,7 +175,7 @@ import Testing
         for (index, number) in numbers.enumerated() {
             #expect(await (index % 2 == 0 ? a : b).enqueue(site: "hall", slip: Self.slip(number), settings: settings) == .queued)
         }
-        #expect(try await Self.eventually { Self.numbers(in: path).count >= 20 })
+        #expect(await Self.slips(20, in: driven))
         #expect(Self.numbers(in: path) == numbers)
         let counts = drove.withLock { $0 }
         #expect(counts.values.sorted() == [20], "one daemon drove all 20: \(counts)")
@@ -170,6 +191,7 @@ import Testing
         #expect(try await store.operations.hold("printer:hall", holder: "gone", for: 10))
         #expect(try await store.operations.hold("printer:hall", holder: "B", for: 10) == false, "held by another")
         let b = PrintSpooler(store: store, clock: clock, holder: "B", timeout: 2, lease: 10)
+        let driven = Self.slipsDriven(by: b)
         let run = Task { await b.run() }
         defer { run.cancel() }
         let path = Self.file()
@@ -178,7 +200,8 @@ import Testing
         #expect(waited == .queued, "the printer's holder is gone: nothing prints while its lease runs")
         #expect(Self.numbers(in: path).isEmpty)
         clock.advance(by: 11)
-        #expect(try await Self.eventually { Self.numbers(in: path) == ["Z7001"] })
+        #expect(await Self.slips(1, in: driven))
+        #expect(Self.numbers(in: path) == ["Z7001"])
         #expect(try await store.operations.holder(of: "printer:hall") == "B")
     }
 
@@ -208,9 +231,12 @@ import Testing
         #expect(await spooler.enqueue(site: "hall", slip: Self.slip("Z7001"), settings: PrinterSettings(target: path)) == .queued)
         clock.advance(by: 61)
         #expect(await spooler.enqueue(site: "hall", slip: Self.slip("Z7002"), settings: PrinterSettings(target: path)) == .queued)
+        let driven = Self.slipsDriven(by: spooler)
         let run = Task { await spooler.run() }
         defer { run.cancel() }
-        #expect(try await Self.eventually { try await store.printQueue.sitesWaiting(for: "A").isEmpty })
+        // Z7002 is driven after Z7001 is settled (in queue order); an expired slip tells no status.
+        #expect(await Self.slips(1, in: driven))
+        #expect(try await store.printQueue.sitesWaiting(for: "A").isEmpty)
         #expect(Self.numbers(in: path) == ["Z7002"])
         #expect(await spooler.status(site: "hall")?.printed == 1)
     }
