@@ -126,11 +126,14 @@ public final class PrintSpooler: Sendable {
         let done = Completion()
         waiting.withLock { $0[id] = done }
         defer { _ = waiting.withLock { $0.removeValue(forKey: id) } }
+        // Printed here before the caller was registered above: recorded already, so read once.
+        if let result = try? await queue.result(of: id) { return Outcome(result) }
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            // Printed here: told at once. Printed by another daemon: read from the queue now and then.
+            // Printed here: told at once. Printed by another daemon: read from the queue now and then
+            // (not while this daemon drives the site's printer: its own slips are told, no read needed).
             if let outcome = await done.outcome(within: min(.milliseconds(100), deadline - ContinuousClock.now)) { return outcome }
-            if let result = try? await queue.result(of: id) { return Outcome(result) }
+            if !driving.withLock({ $0.contains(site) }), let result = try? await queue.result(of: id) { return Outcome(result) }
         }
         return .queued
     }

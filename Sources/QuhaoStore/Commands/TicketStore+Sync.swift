@@ -55,9 +55,12 @@ extension TicketStore {
     /// configuration), and the active sites these lack: what `check-config` and a daemon's watch
     /// tell the operator, since every daemon's configuration must be the same.
     public func sitesDiffering(from sites: [Site]) async throws -> [String] {
-        let definitions = try sites.map { ($0.id, try Self.definition($0)) }
-        let stored = try await read { db in try Self.storedDefinitions(db) }
-        let differing = definitions.filter { id, json in stored[id] != json }.map(\.0)
+        try Self.sites(sites, differingFrom: try await read { db in try Self.storedDefinitions(db) })
+    }
+
+    /// The rule of ``sitesDiffering(from:)`` over the definitions read (`check-config` reads them itself).
+    static func sites(_ sites: [Site], differingFrom stored: [String: String]) throws -> [String] {
+        let differing = try sites.filter { stored[$0.id] != (try definition($0)) }.map(\.id)
         return (differing + stored.keys.filter { id in !sites.contains { $0.id == id } }).sorted()
     }
 

@@ -63,10 +63,7 @@ public struct DatabaseProbe: Sendable {
                 : "schema: \(migrations) of \(PostgresMigrations.list.count) migrations applied"
             var probe = DatabaseProbe(engine: "postgresql", detail: "PostgreSQL \(version) at \(postgres): answers; \(schema)", answers: true)
             probe.hasSchema = migrations > 0
-            if !stored.isEmpty, !sites.isEmpty {
-                let differing = try sites.filter { stored[$0.id] != (try TicketStore.definition($0)) }.map(\.id)
-                probe.sitesDiffering = (differing + stored.keys.filter { id in !sites.contains { $0.id == id } }).sorted()
-            }
+            if !stored.isEmpty, !sites.isEmpty { probe.sitesDiffering = try TicketStore.sites(sites, differingFrom: stored) }
             return probe
         } catch {
             await engine.close()
