@@ -9,6 +9,8 @@ import SwiftCSV
 public enum UnitsCSV {
     /// The columns, in order.
     public static let columns = ["id"] + UnitDraft.Field.allCases.map(\.rawValue)
+    /// Columns a file may leave out.
+    static let optionalColumns: Set<String> = [UnitDraft.Field.area.rawValue]
 
     static let byteOrderMark = "\u{FEFF}"
 
@@ -84,6 +86,7 @@ public enum UnitsCSV {
             "编号": "id", "序号": "id", "名称": "name", "单位": "name", "信用代码": "uscc", "社会信用代码": "uscc", "许可证编号": "licence",
             "许可证号": "licence", "地址": "address", "类型": "type", "风险": "risk", "联系人": "contact_name", "联系电话": "contact_phone",
             "手机": "contact_phone", "手机号码": "contact_phone", "摄像头": "camera_url", "状态": "active", "是否启用": "active", "启用": "active",
+            "片区": "area", "街道": "area", "区域": "area", "所属片区": "area", "所属街道": "area",
         ]
         for column in columns where column != "id" {
             if let label = Catalogue.chinese.template("ui.admin.field_\(column)") {
@@ -105,7 +108,7 @@ public enum UnitsCSV {
             let unit = registered.unit
             let fields = [
                 String(unit.id), unit.name, unit.uscc, unit.licence, unit.address, unit.type.label.zh, unit.risk.rawValue, unit.contactName,
-                unit.contactPhone, unit.kitchenMode.label.zh, unit.cameraURL ?? "", unit.active ? "是" : "否",
+                unit.contactPhone, unit.kitchenMode.label.zh, unit.cameraURL ?? "", unit.active ? "是" : "否", unit.area,
             ]
             lines.append(fields.map(cell).joined(separator: ","))
         }
@@ -134,7 +137,8 @@ public enum UnitsCSV {
             ])
         }
         let header = try EnumeratedCSV(string: body, delimiter: .comma, loadColumns: false).header.map(Self.column(named:))
-        let missing = columns.filter { !header.contains($0) }
+        // The area came later: a file written before it still reads (every unit in no area).
+        let missing = columns.filter { !header.contains($0) && !optionalColumns.contains($0) }
         if !missing.isEmpty {
             throw UnitsImportFailure(problems: [
                 QuhaoError(
@@ -188,7 +192,7 @@ public enum UnitsCSV {
             let draft = UnitDraft(
                 name: value("name"), uscc: value("uscc"), licence: value("licence"), address: value("address"), type: value("type"),
                 risk: value("risk"), contactName: value("contact_name"), contactPhone: value("contact_phone"),
-                kitchenMode: value("kitchen_mode"), cameraURL: value("camera_url"), active: active)
+                kitchenMode: value("kitchen_mode"), cameraURL: value("camera_url"), active: active, area: value("area"))
             // Every problem of the row, not only the first.
             let (checked, refusals) = draft.checking()
             for error in refusals { problem(line, error.parameters["field"] ?? "", error) }

@@ -135,6 +135,10 @@ public enum CanteenDemo {
                 // An unannounced visit.
                 inspection = try await inspections.checkIn(posterToken: unit.posterToken, team: team, by: inspector)
             }
+            // On the premises, the team's second officer scans the same code (two officers on site).
+            if try await inspections.inspection(inspection.id).mode == .onSite {
+                _ = try await inspections.join(posterToken: unit.posterToken, by: inspectors[(index + 1) % 2])
+            }
             clock.advance(by: 2400)
             var items = Dictionary(uniqueKeysWithValues: checklist.items.map { ($0.code, ItemEntry(.yes)) })
             if unit.unit.kitchenMode == .none { items["9.1"] = ItemEntry(.notApplicable) }
@@ -185,6 +189,7 @@ public enum CanteenDemo {
                     _ = try await store.callNext(site: site, counter: 1, by: inspector.initiator)
                     clock.advance(by: 1800)
                     _ = try await inspections.checkIn(posterToken: unit.posterToken, team: 1, by: inspector)
+                    _ = try await inspections.join(posterToken: unit.posterToken, by: inspectors[(n + 1) % 2])
                     var items = Dictionary(uniqueKeysWithValues: checklist.items.map { ($0.code, ItemEntry(.yes)) })
                     if unit.unit.kitchenMode == .none { items["9.1"] = ItemEntry(.notApplicable) }
                     for other in fateOf[n] ?? [] where other.fate != .reinspected { items[other.code] = ItemEntry(.notObserved) }

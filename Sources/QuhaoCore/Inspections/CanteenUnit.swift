@@ -119,10 +119,16 @@ public struct CanteenUnit: Sendable, Hashable, Codable, Identifiable {
     /// The kitchen camera's address, for remote inspections.
     public var cameraURL: String?
     public var active: Bool
+    /// The area (街道、片区) the office divides its district into: plans draw by it, lists filter by it.
+    public var area: String
+    /// The grade at the door (``GradeRule``), and when the inspection that set it was recorded.
+    public var grade: UnitGrade?
+    public var gradeSetAt: Date?
 
     public init(
         id: ID, siteID: String, name: String, uscc: String, licence: String, address: String, type: UnitType, risk: RiskLevel,
-        contactName: String, contactPhone: String, kitchenMode: KitchenMode, cameraURL: String?, active: Bool
+        contactName: String, contactPhone: String, kitchenMode: KitchenMode, cameraURL: String?, active: Bool, area: String = "",
+        grade: UnitGrade? = nil, gradeSetAt: Date? = nil
     ) {
         self.id = id
         self.siteID = siteID
@@ -137,6 +143,9 @@ public struct CanteenUnit: Sendable, Hashable, Codable, Identifiable {
         self.kitchenMode = kitchenMode
         self.cameraURL = cameraURL
         self.active = active
+        self.area = area
+        self.grade = grade
+        self.gradeSetAt = gradeSetAt
     }
 
     /// The contact's number as shown to anyone but the office (`138****5678`).
@@ -156,10 +165,11 @@ public struct UnitDraft: Sendable, Hashable {
     public var kitchenMode: String
     public var cameraURL: String
     public var active: Bool
+    public var area: String
 
     public init(
         name: String, uscc: String, licence: String, address: String, type: String, risk: String, contactName: String = "",
-        contactPhone: String, kitchenMode: String = "", cameraURL: String = "", active: Bool = true
+        contactPhone: String, kitchenMode: String = "", cameraURL: String = "", active: Bool = true, area: String = ""
     ) {
         self.name = name
         self.uscc = uscc
@@ -172,6 +182,7 @@ public struct UnitDraft: Sendable, Hashable {
         self.kitchenMode = kitchenMode
         self.cameraURL = cameraURL
         self.active = active
+        self.area = area
     }
 
     /// A registered unit as a draft: the form to edit it starts from what it is.
@@ -179,7 +190,7 @@ public struct UnitDraft: Sendable, Hashable {
         self.init(
             name: unit.name, uscc: unit.uscc, licence: unit.licence, address: unit.address, type: unit.type.rawValue, risk: unit.risk.rawValue,
             contactName: unit.contactName, contactPhone: unit.contactPhone, kitchenMode: unit.kitchenMode.rawValue,
-            cameraURL: unit.cameraURL ?? "", active: unit.active)
+            cameraURL: unit.cameraURL ?? "", active: unit.active, area: unit.area)
     }
 
     /// The fields of a draft, in the order a form and the CSV file show them: errors name one.
@@ -190,6 +201,7 @@ public struct UnitDraft: Sendable, Hashable {
         case kitchenMode = "kitchen_mode"
         case cameraURL = "camera_url"
         case active
+        case area
     }
 
     /// A draft that passed every check, normalized.
@@ -205,6 +217,7 @@ public struct UnitDraft: Sendable, Hashable {
         public let kitchenMode: KitchenMode
         public let cameraURL: String?
         public let active: Bool
+        public let area: String
     }
 
     /// Checks every field; the first failure is thrown, naming its field (`field` parameter).
@@ -275,13 +288,19 @@ public struct UnitDraft: Sendable, Hashable {
             return mode
         }
         let camera = failing(.cameraURL) { try Self.cameraURL(self.cameraURL) }
-        guard let name, let uscc, let licence, let address, let type, let risk, let contactName, let phone, let kitchen, let camera else {
+        let area = failing(.area) {
+            let area = self.area.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard area.count <= 50 else { throw QuhaoError(.unitFieldTooLong, ["max": "50"]) }
+            return area
+        }
+        guard let name, let uscc, let licence, let address, let type, let risk, let contactName, let phone, let kitchen, let camera, let area
+        else {
             return (nil, problems)
         }
         return (
             Checked(
                 name: name, uscc: uscc, licence: licence, address: address, type: type, risk: risk, contactName: contactName, contactPhone: phone,
-                kitchenMode: kitchen, cameraURL: camera, active: active), []
+                kitchenMode: kitchen, cameraURL: camera, active: active, area: area), []
         )
     }
 

@@ -22,7 +22,7 @@ public enum InspectionKind: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// How the inspector saw the kitchen.
-public enum InspectionMode: String, Sendable, Hashable, Codable, CaseIterable {
+public enum InspectionMode: String, Sendable, Hashable, Codable, CodingKeyRepresentable, CaseIterable {
     /// 现场检查: on the premises, proven by a check-in scan.
     case onSite = "on_site"
     /// 远程视频检查: through the kitchen camera; no check-in.

@@ -39,6 +39,14 @@ extension QuhaoError {
         case .bookingNotOffered, .bookingDuplicate, .bookingBarred, .bookingCancelTooLate, .bookingTooEarly, .bookingInvalidState,
             .slotTooFarAhead, .slotClosed, .slotFull:
             .conflict
+        case .planNotFound, .complaintNotFound: .notFound
+        case .planQuotaInvalid, .planInvalid, .inspectorUnknown, .recusalReasonRequired, .complaintTextRequired, .complaintFieldTooLong,
+            .complaintReasonRequired, .findingDueInvalid, .findingReasonRequired, .signatureRequired:
+            .badRequest
+        case .planNameTaken, .planAlreadyDrawn, .planNotEnoughInspectors, .planNothingToDraw, .inspectionTooFewInspectors, .inspectionRecused,
+            .inspectionNotAssigned, .complaintAlreadyDecided:
+            .conflict
+        case .complaintLimitReached: .tooManyRequests
         case .printerFailed: .serviceUnavailable
         case .evidenceType: .unsupportedMediaType
         case .evidenceTooLarge: .contentTooLarge

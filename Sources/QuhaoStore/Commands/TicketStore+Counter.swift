@@ -28,7 +28,7 @@ extension TicketStore {
             }
             let streak = try Self.counterState(context.db, site: siteID, counter: counterID)
             guard !streak.paused else { throw QuhaoError(.counterPaused, ["counter": String(counterID)]) }
-            let heads = try Self.queueHeads(context, counter: counter)
+            let heads = try Self.queueHeads(context, counter: counter, caller: initiator)
             guard
                 let choice = CallPolicy.choose(
                     green: heads.green, appointment: heads.appointment, normal: heads.normal, priorityStreak: streak.priorityStreak,
@@ -45,6 +45,9 @@ extension TicketStore {
                 [CallPolicy.streak(after: choice, previous: streak.priorityStreak), siteID, counterID])
             if let name, context.site.kind == .inspection {
                 try context.db.execute("UPDATE inspections SET called_by = ? WHERE ticket_id = ?", [name, record.id])
+                if let inspection = try context.db.value(Int64.self, "SELECT id FROM inspections WHERE ticket_id = ?", [record.id]) {
+                    try InspectionStore.addInspector(context.db, inspection, initiator, name: name, how: .called, at: context.now)
+                }
             }
             return CallResult(ticket: record.ticket, alreadyHeld: false)
         }
@@ -238,21 +241,27 @@ extension TicketStore {
     ///
     /// Every lookup is one walk down the `tickets_queue` index for one service and class
     /// (`LIMIT 1` in `sort_key` order), so a call costs the same with ten or ten thousand waiting.
-    static func queueHeads(_ context: Context, counter: Counter) throws -> (
+    static func queueHeads(_ context: Context, counter: Counter, caller: Initiator) throws -> (
         green: TicketRecord?, appointment: TicketRecord?, normal: TicketRecord?
     ) {
         let db = context.db
         let now = context.now
         // An inspection team is only ever handed a unit's request: a number bound to no inspection
-        // (one taken before such numbers were refused) is passed over, never held.
-        let bound = context.site.kind == .inspection ? " AND EXISTS (SELECT 1 FROM inspections i WHERE i.ticket_id = tickets.id)" : ""
+        // (one taken before such numbers were refused) is passed over, never held; and never one its
+        // caller may not be sent to (``InspectionStore/maySend(inspection:staff:)``).
+        let bound =
+            context.site.kind == .inspection
+            ? " AND EXISTS (SELECT 1 FROM inspections i WHERE i.ticket_id = tickets.id AND \(InspectionStore.maySend(inspection: "i", staff: "?")))"
+            : ""
+        let boundArguments: [(any SQLConvertible)?] =
+            context.site.kind == .inspection ? InspectionStore.maySendArguments(staff: InspectionStore.staffID(caller)) : []
         func head(_ service: String, _ condition: String, _ arguments: [(any SQLConvertible)?] = []) throws -> TicketRecord? {
             try TicketRecord.fetchOne(
                 db,
                 """
                 SELECT * FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND service_id = ? AND \(condition)\(bound)
                 ORDER BY sort_key, id LIMIT 1
-                """, [context.site.id, context.day.iso, service] + arguments)
+                """, [context.site.id, context.day.iso, service] + arguments + boundArguments)
         }
         func earliest(_ records: [TicketRecord]) -> TicketRecord? {
             records.min { ($0.sortKey, $0.id ?? 0) < ($1.sortKey, $1.id ?? 0) }

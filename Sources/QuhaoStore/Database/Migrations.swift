@@ -22,6 +22,7 @@ enum Migrations {
         migrator.registerMigration("2026-12-02a one self-inspection per form sent", migrate: v16)
         migrator.registerMigration("2026-12-02b transfers in the figures", migrate: v17)
         migrator.registerMigration("2026-12-03a leases, print jobs, who delivered a webhook", migrate: v18)
+        migrator.registerMigration("2026-12-03b an office's daily tools", migrate: v19)
         return migrator
     }
 
@@ -614,6 +615,125 @@ enum Migrations {
             printed \(integer) NOT NULL DEFAULT 0
         )\(strict);
         ALTER TABLE webhook_outbox ADD COLUMN delivered_by TEXT;
+        """
+    }
+
+    static func v19(_ db: Database) throws {
+        // An office's daily tools: units' areas and grades, the inspectors of each visit, conflicts of
+        // interest, plans and their draws, complaints, photos taken on site, the unit's signature, and
+        // due days moved (a new action in the append-only `finding_events`, rebuilt with its check).
+        try db.execute(sql: v19Schema(integer: "INTEGER", moment: "TEXT", id: "INTEGER PRIMARY KEY", strict: " STRICT"))
+        try db.execute(
+            sql: """
+                CREATE TABLE finding_events_19 (
+                    id INTEGER PRIMARY KEY,
+                    finding_id INTEGER NOT NULL REFERENCES findings(id),
+                    at REAL NOT NULL,
+                    action TEXT NOT NULL CHECK (action IN ('create', 'submit', 'reject', 'verify', 'close', 'extend')),
+                    initiator TEXT NOT NULL,
+                    text TEXT
+                );
+                INSERT INTO finding_events_19 SELECT id, finding_id, at, action, initiator, text FROM finding_events;
+                DROP TABLE finding_events;
+                ALTER TABLE finding_events_19 RENAME TO finding_events;
+                CREATE INDEX finding_events_finding ON finding_events (finding_id);
+                CREATE TRIGGER finding_events_no_update BEFORE UPDATE ON finding_events
+                    BEGIN SELECT RAISE(ABORT, 'finding_events is append-only'); END;
+                CREATE TRIGGER finding_events_no_delete BEFORE DELETE ON finding_events
+                    BEGIN SELECT RAISE(ABORT, 'finding_events is append-only'); END;
+                """)
+    }
+
+    /// Migration 19's statements both engines share, in either engine's types.
+    static func v19Schema(integer: String, moment: String, id: String, strict: String) -> String {
+        """
+        ALTER TABLE units ADD COLUMN area TEXT NOT NULL DEFAULT '';
+        ALTER TABLE units ADD COLUMN grade TEXT CHECK (grade IN ('good', 'fair', 'poor'));
+        ALTER TABLE units ADD COLUMN grade_set_at \(moment);
+        CREATE INDEX units_site_name ON units (site_id, name);
+        ALTER TABLE inspections ADD COLUMN inspectors TEXT;
+        ALTER TABLE inspections ADD COLUMN signature_sha256 TEXT REFERENCES evidence(sha256);
+        ALTER TABLE inspections ADD COLUMN signed_by TEXT;
+        ALTER TABLE inspections ADD COLUMN signed_at \(moment);
+        CREATE TABLE inspection_inspectors (
+            inspection_id \(integer) NOT NULL REFERENCES inspections(id),
+            initiator TEXT NOT NULL,
+            name TEXT NOT NULL,
+            how TEXT NOT NULL CHECK (how IN ('called', 'checked_in', 'scanned', 'chosen', 'remote', 'recorded')),
+            joined_at \(moment) NOT NULL,
+            PRIMARY KEY (inspection_id, initiator)
+        )\(strict);
+        CREATE TABLE recusals (
+            site_id TEXT NOT NULL REFERENCES sites(id),
+            staff_id \(integer) NOT NULL REFERENCES staff(id),
+            unit_id \(integer) NOT NULL REFERENCES units(id),
+            reason TEXT NOT NULL,
+            declared_at \(moment) NOT NULL,
+            declared_by TEXT NOT NULL,
+            PRIMARY KEY (staff_id, unit_id)
+        )\(strict);
+        CREATE INDEX recusals_unit ON recusals (unit_id);
+        CREATE TABLE plans (
+            id \(id),
+            site_id TEXT NOT NULL REFERENCES sites(id),
+            name TEXT NOT NULL,
+            first_day TEXT NOT NULL,
+            last_day TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            quotas TEXT NOT NULL,
+            team \(integer) NOT NULL,
+            created_at \(moment) NOT NULL,
+            created_by TEXT NOT NULL,
+            seed TEXT,
+            drawn_at \(moment),
+            drawn_by TEXT,
+            drawn_from TEXT,
+            UNIQUE (site_id, name)
+        )\(strict);
+        CREATE TABLE plan_visits (
+            plan_id \(integer) NOT NULL REFERENCES plans(id),
+            position \(integer) NOT NULL,
+            unit_id \(integer) NOT NULL REFERENCES units(id),
+            inspectors TEXT NOT NULL,
+            inspection_id \(integer) REFERENCES inspections(id),
+            PRIMARY KEY (plan_id, position),
+            UNIQUE (plan_id, unit_id)
+        )\(strict);
+        CREATE INDEX plan_visits_inspection ON plan_visits (inspection_id);
+        CREATE TABLE inspection_assignees (
+            inspection_id \(integer) NOT NULL REFERENCES inspections(id),
+            staff_id \(integer) NOT NULL REFERENCES staff(id),
+            PRIMARY KEY (inspection_id, staff_id)
+        )\(strict);
+        CREATE TABLE complaints (
+            id \(id),
+            site_id TEXT NOT NULL REFERENCES sites(id),
+            unit_id \(integer) NOT NULL REFERENCES units(id),
+            text TEXT NOT NULL,
+            happened TEXT,
+            phone TEXT,
+            photo_sha256 TEXT REFERENCES evidence(sha256),
+            device_hash TEXT,
+            address_hash TEXT,
+            created_at \(moment) NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('open', 'converted', 'closed')),
+            decided_at \(moment),
+            decided_by TEXT,
+            reason TEXT,
+            inspection_id \(integer) REFERENCES inspections(id)
+        )\(strict);
+        CREATE INDEX complaints_site ON complaints (site_id, state, created_at);
+        CREATE INDEX complaints_device ON complaints (site_id, device_hash, created_at);
+        CREATE INDEX complaints_address ON complaints (site_id, address_hash, created_at);
+        CREATE TABLE inspection_photos (
+            inspection_id \(integer) NOT NULL REFERENCES inspections(id),
+            item_code TEXT NOT NULL,
+            sha256 TEXT NOT NULL REFERENCES evidence(sha256),
+            added_at \(moment) NOT NULL,
+            added_by TEXT NOT NULL,
+            PRIMARY KEY (inspection_id, item_code, sha256)
+        )\(strict);
+        CREATE INDEX inspection_photos_sha ON inspection_photos (sha256);
         """
     }
 }

@@ -15,6 +15,17 @@ enum PostgresMigrations {
             Migrations.v18Schema(blob: "BYTEA", integer: "BIGINT", moment: "TIMESTAMPTZ", id: "BIGSERIAL PRIMARY KEY", strict: "")
                 .split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         ),
+        (
+            "2026-12-03b an office's daily tools",
+            Migrations.v19Schema(integer: "BIGINT", moment: "TIMESTAMPTZ", id: "BIGSERIAL PRIMARY KEY", strict: "")
+                .split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty } + [
+                    "ALTER TABLE finding_events DROP CONSTRAINT finding_events_action_check",
+                    """
+                    ALTER TABLE finding_events ADD CONSTRAINT finding_events_action_check
+                        CHECK (action IN ('create', 'submit', 'reject', 'verify', 'close', 'extend'))
+                    """,
+                ]
+        ),
     ]
 
     /// The advisory lock's key: "quhao" and the issue that brought PostgreSQL.

@@ -165,9 +165,14 @@ extension InspectionStore {
         guard let kind = InspectionKind(rawValue: try row["kind"]), let status = InspectionStatus(rawValue: try row["status"]) else {
             throw QuhaoError(.internalError, ["reason": "inspection \(try row["id"] as Int64) is malformed"])
         }
-        let names = [try row["called_by"], try row["checked_in_by"], try row["recorded_by"]].compactMap { $0 as String? }
+        // The record's inspectors (``addInspector``); a visit made before they were kept names whoever called, checked in and recorded.
         var inspectors: [String] = []
-        for name in names where !inspectors.contains(name) { inspectors.append(name) }
+        if let listed = try row["inspectors"] as String?, let names = try? JSONDecoder().decode([String].self, from: Data(listed.utf8)) {
+            inspectors = names
+        } else {
+            let names = [try row["called_by"], try row["checked_in_by"], try row["recorded_by"]].compactMap { $0 as String? }
+            for name in names where !inspectors.contains(name) { inspectors.append(name) }
+        }
         return Inspection(
             id: try row["id"], siteID: try row["site_id"], unitID: try row["unit_id"], kind: kind,
             mode: (try row["mode"] as String?).flatMap(InspectionMode.init),

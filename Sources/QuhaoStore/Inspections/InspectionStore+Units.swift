@@ -128,12 +128,12 @@ extension InspectionStore {
         let id = try db.insert(
             """
             INSERT INTO units (site_id, name, uscc, licence, address, type, risk, contact_name, contact_phone, kitchen_mode,
-                camera_url, active, poster_token, private_token, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                camera_url, active, area, poster_token, private_token, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 site, checked.name, checked.uscc, checked.licence, checked.address, checked.type.rawValue, checked.risk.rawValue,
-                checked.contactName, checked.contactPhone, checked.kitchenMode.rawValue, checked.cameraURL, checked.active,
+                checked.contactName, checked.contactPhone, checked.kitchenMode.rawValue, checked.cameraURL, checked.active, checked.area,
                 placeholder + "p", placeholder + "u", now, now,
             ])
         let key = try UnitTokens.key(db, site: site)
@@ -170,15 +170,16 @@ extension InspectionStore {
         note(.kitchenMode, checked.kitchenMode == unit.kitchenMode)
         note(.cameraURL, checked.cameraURL == unit.cameraURL)
         note(.active, checked.active == unit.active)
+        note(.area, checked.area == unit.area)
         guard !changed.isEmpty else { return existing }
         try db.execute(
             """
             UPDATE units SET name = ?, uscc = ?, licence = ?, address = ?, type = ?, risk = ?, contact_name = ?, contact_phone = ?,
-                kitchen_mode = ?, camera_url = ?, active = ?, updated_at = ? WHERE id = ?
+                kitchen_mode = ?, camera_url = ?, active = ?, area = ?, updated_at = ? WHERE id = ?
             """,
             [
                 checked.name, checked.uscc, checked.licence, checked.address, checked.type.rawValue, checked.risk.rawValue, checked.contactName,
-                checked.contactPhone, checked.kitchenMode.rawValue, checked.cameraURL, checked.active, now, unit.id,
+                checked.contactPhone, checked.kitchenMode.rawValue, checked.cameraURL, checked.active, checked.area, now, unit.id,
             ])
         try log(db, unit: unit.id, now, "update", initiator, changed.joined(separator: ","))
         return try fetchUnit(db, id: unit.id)
@@ -199,7 +200,8 @@ extension InspectionStore {
             id: try row["id"], siteID: try row["site_id"], name: try row["name"], uscc: try row["uscc"], licence: try row["licence"],
             address: try row["address"],
             type: type, risk: risk, contactName: try row["contact_name"], contactPhone: try row["contact_phone"], kitchenMode: kitchen,
-            cameraURL: try row["camera_url"], active: try row["active"])
+            cameraURL: try row["camera_url"], active: try row["active"], area: try row["area"],
+            grade: (try row["grade"] as String?).flatMap(UnitGrade.init), gradeSetAt: try row["grade_set_at"])
         return RegisteredUnit(unit: unit, posterToken: try row["poster_token"], privateToken: try row["private_token"])
     }
 

@@ -119,7 +119,9 @@ extension InspectionStore {
                 $0.calledAt = nil
                 $0.recallCount = 0
             }
-            try context.db.execute("UPDATE inspections SET counter_id = NULL, called_by = NULL WHERE id = ?", [held.id])
+            // Handed back unvisited: whoever called it was never on the premises.
+            try context.db.execute("UPDATE inspections SET counter_id = NULL, called_by = NULL, inspectors = NULL WHERE id = ?", [held.id])
+            try context.db.execute("DELETE FROM inspection_inspectors WHERE inspection_id = ?", [held.id])
             return try Self.fetchInspection(context.db, id: held.id)
         }
     }
@@ -160,42 +162,72 @@ extension InspectionStore {
     ///   - code: The code the unit's own screen showed, when that was scanned (``onSiteCode(unitToken:)``).
     ///   - team: The inspector's team (window): needed when the inspection was not yet called.
     /// - Throws: `unit.token_invalid` / `unit.token_wrong_kind`, `unit.inactive`, `unit.code_invalid`, `counter.*` for the team.
-    public func checkIn(posterToken: String, code: String? = nil, team: Int?, by inspector: Inspector) async throws -> Inspection {
+    public func checkIn(
+        posterToken: String, code: String? = nil, team: Int?, with companions: [Int64] = [], by inspector: Inspector
+    ) async throws -> Inspection {
         let site = try await unit(token: posterToken, as: .poster).unit.siteID
         return try await tickets.write(site: site) { context in
             let unit = try Self.activeUnit(context.db, poster: posterToken)
-            // The code the unit's own screen showed is the stronger proof; a wrong or stale one is refused,
-            // never quietly taken as the poster.
-            var proof = CheckInProof.posterToken
-            if let code, !code.isEmpty {
-                guard UnitTokens.isValid(code, unit: unit.id, at: context.now, key: try UnitTokens.key(context.db, site: site)) else {
-                    throw QuhaoError(.unitCodeInvalid)
+            let inspection = try checkingIn(context, unit: unit, site: site, code: code, team: team, by: inspector)
+            // Companions chosen on the inspector's page: the office's signed-in inspectors, each one free to be sent there.
+            let office = try Self.officeInspectors(context.db, site: site, at: context.now)
+            for id in companions where id != Self.staffID(inspector.initiator) {
+                guard let companion = office.first(where: { $0.id == id && $0.signedIn }) else {
+                    throw QuhaoError(.inspectorUnknown, ["name": office.first { $0.id == id }?.name ?? "#\(id)"])
                 }
-                proof = .rotatingCode
+                if let refusal = try Self.refusalToSend(context.db, inspection: inspection.id, unit: unit.id, staff: id) { throw refusal }
+                try Self.addInspector(context.db, inspection.id, .staff(String(id)), name: companion.name, how: .chosen, at: context.now)
             }
-            if let team { _ = try TicketStore.counter(team, in: context.site) }
-            guard let open = try Self.openInspection(context.db, unit: unit.id) else {
-                guard let team else { throw QuhaoError(.counterNotFound, ["counter": "?"]) }
-                // A team is at one unit at a time: an unannounced visit waits until its current one is checked out.
-                try Self.mustBeFree(context.db, site: site, team: team, except: nil)
-                let insertedID = try context.db.insert(
-                    """
-                    INSERT INTO inspections (site_id, unit_id, kind, mode, status, counter_id, requested_at, called_by, checked_in_at,
-                        checked_in_by, check_in_proof)
-                    VALUES (?, ?, 'special', 'on_site', 'in_progress', ?, ?, ?, ?, ?, ?)
-                    """, [site, unit.id, team, context.now, inspector.name, context.now, inspector.name, proof.rawValue])
-                return try Self.fetchInspection(context.db, id: insertedID)
+            return try Self.fetchInspection(context.db, id: inspection.id)
+        }
+    }
+
+    /// The check-in inside its transaction: proof, the rule of who may be sent, the visit started.
+    private func checkingIn(
+        _ context: TicketStore.Context, unit: CanteenUnit, site: String, code: String?, team: Int?, by inspector: Inspector
+    ) throws -> Inspection {
+        // The code the unit's own screen showed is the stronger proof; a wrong or stale one is refused,
+        // never quietly taken as the poster.
+        var proof = CheckInProof.posterToken
+        if let code, !code.isEmpty {
+            guard UnitTokens.isValid(code, unit: unit.id, at: context.now, key: try UnitTokens.key(context.db, site: site)) else {
+                throw QuhaoError(.unitCodeInvalid)
             }
-            if open.mode != nil { return open }
-            guard [.requested, .called, .inProgress].contains(open.status) else { throw Self.invalidState(open, action: "check_in") }
-            try startTicket(of: open, team: team, inspector, context)
-            try context.db.execute(
+            proof = .rotatingCode
+        }
+        if let team { _ = try TicketStore.counter(team, in: context.site) }
+        let staff = Self.staffID(inspector.initiator)
+        guard let open = try Self.openInspection(context.db, unit: unit.id) else {
+            guard let team else { throw QuhaoError(.counterNotFound, ["counter": "?"]) }
+            if let refusal = try Self.refusalToSend(context.db, inspection: nil, unit: unit.id, staff: staff) { throw refusal }
+            // A team is at one unit at a time: an unannounced visit waits until its current one is checked out.
+            try Self.mustBeFree(context.db, site: site, team: team, except: nil)
+            let insertedID = try context.db.insert(
                 """
-                UPDATE inspections SET mode = 'on_site', checked_in_at = ?, checked_in_by = ?, check_in_proof = ?,
-                    called_by = COALESCE(called_by, ?) WHERE id = ?
-                """, [context.now, inspector.name, proof.rawValue, inspector.name, open.id])
+                INSERT INTO inspections (site_id, unit_id, kind, mode, status, counter_id, requested_at, called_by, checked_in_at,
+                    checked_in_by, check_in_proof)
+                VALUES (?, ?, 'special', 'on_site', 'in_progress', ?, ?, ?, ?, ?, ?)
+                """, [site, unit.id, team, context.now, inspector.name, context.now, inspector.name, proof.rawValue])
+            try Self.addInspector(context.db, insertedID, inspector.initiator, name: inspector.name, how: .checkedIn, at: context.now)
+            return try Self.fetchInspection(context.db, id: insertedID)
+        }
+        if let refusal = try Self.refusalToSend(context.db, inspection: open.id, unit: unit.id, staff: staff) { throw refusal }
+        if open.mode != nil {
+            // Checked in already (by this inspector, or a colleague): scanning puts this one on the record too.
+            if open.mode == .onSite, open.status == .inProgress {
+                try Self.addInspector(context.db, open.id, inspector.initiator, name: inspector.name, how: .scanned, at: context.now)
+            }
             return try Self.fetchInspection(context.db, id: open.id)
         }
+        guard [.requested, .called, .inProgress].contains(open.status) else { throw Self.invalidState(open, action: "check_in") }
+        try startTicket(of: open, team: team, inspector, context)
+        try context.db.execute(
+            """
+            UPDATE inspections SET mode = 'on_site', checked_in_at = ?, checked_in_by = ?, check_in_proof = ?,
+                called_by = COALESCE(called_by, ?) WHERE id = ?
+            """, [context.now, inspector.name, proof.rawValue, inspector.name, open.id])
+        try Self.addInspector(context.db, open.id, inspector.initiator, name: inspector.name, how: .checkedIn, at: context.now)
+        return try Self.fetchInspection(context.db, id: open.id)
     }
 
     /// The inspection is made through the unit's kitchen camera instead of on the premises.
@@ -210,9 +242,13 @@ extension InspectionStore {
             }
             let unit = try Self.fetchUnit(context.db, id: open.unitID).unit
             guard unit.cameraURL != nil else { throw QuhaoError(.inspectionNoCamera) }
+            if let refusal = try Self.refusalToSend(context.db, inspection: id, unit: unit.id, staff: Self.staffID(inspector.initiator)) {
+                throw refusal
+            }
             try startTicket(of: open, team: team, inspector, context)
             try context.db.execute(
                 "UPDATE inspections SET mode = 'remote_video', called_by = COALESCE(called_by, ?) WHERE id = ?", [inspector.name, id])
+            try Self.addInspector(context.db, id, inspector.initiator, name: inspector.name, how: .remote, at: context.now)
             return try Self.fetchInspection(context.db, id: id)
         }
     }
@@ -222,15 +258,36 @@ extension InspectionStore {
     /// follows the office's rule. A re-inspection closes the unit's earlier findings whose item now passes.
     /// - Throws: `inspection.not_checked_in` before a check-in or a remote mark; `inspection.invalid_state`
     ///   once recorded; `checklist.item_unknown`, `checklist.incomplete`.
+    /// - Parameter submission: The form's one-time key (kept on the phone with the answers while offline):
+    ///   the same key again records nothing more and answers with the inspection it recorded.
+    /// - Throws: also `inspection.too_few_inspectors` when fewer inspectors are on the record than the
+    ///   office asks for a visit made this way; `inspection.recused`, `inspection.not_assigned`.
     public func record(
-        _ id: Inspection.ID, items: [String: ItemEntry], summary: String?, by inspector: Inspector
+        _ id: Inspection.ID, items: [String: ItemEntry], summary: String?, submission: String? = nil, by inspector: Inspector
     ) async throws -> Inspection {
         let site = try await inspection(id).siteID
+        let submission = submission.map { String($0.prefix(64)) }.flatMap { $0.isEmpty ? nil : $0 }
         return try await tickets.write(site: site) { context in
             let open = try Self.fetchInspection(context.db, id: id)
+            if let submission,
+                try context.db.value(Int64.self, "SELECT id FROM inspections WHERE id = ? AND submission = ?", [id, submission]) != nil
+            {
+                return open
+            }
             guard open.status == .inProgress || open.status == .called else { throw Self.invalidState(open, action: "record") }
-            guard open.mode != nil else { throw QuhaoError(.inspectionNotCheckedIn) }
+            guard let mode = open.mode else { throw QuhaoError(.inspectionNotCheckedIn) }
             guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
+            if let refusal = try Self.refusalToSend(context.db, inspection: id, unit: open.unitID, staff: Self.staffID(inspector.initiator)) {
+                throw refusal
+            }
+            try Self.addInspector(context.db, id, inspector.initiator, name: inspector.name, how: .recorded, at: context.now)
+            let team = try Self.visitInspectors(context.db, id)
+            let minimum = rules.minimumInspectors(mode)
+            guard team.count >= minimum else {
+                throw QuhaoError(
+                    .inspectionTooFewInspectors,
+                    ["minimum": String(minimum), "count": String(team.count), "names": team.map(\.name).joined(separator: "、")])
+            }
             let checklist = try Self.checklist(context.db, site: site, version: nil)
             let outcome = try Self.score(items, against: checklist, rules: rules)
             let today = context.day
@@ -271,21 +328,36 @@ extension InspectionStore {
             }
             try context.db.execute(
                 """
-                UPDATE inspections SET status = 'recorded', checklist_version = ?, result = ?, summary = ?, recorded_at = ?, recorded_by = ?
+                UPDATE inspections SET status = 'recorded', checklist_version = ?, result = ?, summary = ?, recorded_at = ?, recorded_by = ?,
+                    submission = ?
                 WHERE id = ?
-                """, [checklist.version, outcome.rawValue, summary?.trimmed.nonEmpty, context.now, inspector.name, id])
+                """, [checklist.version, outcome.rawValue, summary?.trimmed.nonEmpty, context.now, inspector.name, submission, id])
+            try Self.regrade(context.db, unit: open.unitID, rule: rules.grading, at: context.now, by: inspector.initiator)
             return try Self.fetchInspection(context.db, id: id)
         }
     }
 
     /// Check-out closes the visit (and frees the team's window).
-    /// - Throws: `inspection.invalid_state` before results are recorded.
-    public func checkOut(_ id: Inspection.ID, by inspector: Inspector) async throws -> Inspection {
+    /// - Parameter signature: The unit's responsible person's signature drawn on the inspector's phone
+    ///   (a PNG stored by ``EvidenceFiles``) and their name, for the record (检查记录表).
+    /// - Throws: `inspection.invalid_state` before results are recorded; `inspection.signature_required` for a
+    ///   signature without a name (or the reverse); `evidence.type` for a signature that is not a PNG.
+    public func checkOut(_ id: Inspection.ID, signature: Signature? = nil, by inspector: Inspector) async throws -> Inspection {
         let site = try await inspection(id).siteID
+        if let signature {
+            guard !signature.name.trimmed.isEmpty, signature.name.trimmed.count <= 50 else { throw QuhaoError(.signatureRequired) }
+            guard signature.image.contentType == PhotoType.png.rawValue else { throw QuhaoError(.evidenceType, ["name": "signature"]) }
+        }
         return try await tickets.write(site: site) { context in
             let open = try Self.fetchInspection(context.db, id: id)
             guard open.status == .recorded else { throw Self.invalidState(open, action: "check_out") }
             try context.db.execute("UPDATE inspections SET checked_out_at = ? WHERE id = ?", [context.now, id])
+            if let signature {
+                try Self.keep(context.db, signature.image, at: context.now)
+                try context.db.execute(
+                    "UPDATE inspections SET signature_sha256 = ?, signed_by = ?, signed_at = ? WHERE id = ?",
+                    [signature.image.sha256, signature.name.trimmed, context.now, id])
+            }
             if let ticketID = open.ticketID, var record = try TicketRecord.fetchOne(context.db, id: ticketID), record.state == .serving {
                 try TicketStore.apply(.complete, to: &record, context, counter: record.counterID, by: inspector.initiator) {
                     $0.finishedAt = context.now
@@ -425,6 +497,7 @@ extension InspectionStore {
     static let actionWords: [String: (String, String)] = [
         "withdraw": ("撤回", "withdrawn"), "check_in": ("签到", "checked in"), "mark_remote": ("改为远程视频检查", "marked remote"),
         "record": ("记录结果", "recorded"), "check_out": ("签退", "checked out"), "release": ("释放回队列", "released to the queue"),
+        "photo": ("添加照片", "given photos"),
     ]
 
     @discardableResult

@@ -70,6 +70,8 @@ import Testing
         let two = try await test.store.inspections.createUnit(site: "office", Self.unit(2), by: .cli)
         _ = try await test.store.accounts.addStaff(
             NewStaff(login: "zhang", name: "张检查员", role: .inspector, siteID: "office", counters: [], password: "inspector-pass-1"), cost: 4)
+        _ = try await test.store.accounts.addStaff(
+            NewStaff(login: "li", name: "李检查员", role: .inspector, siteID: "office", counters: [], password: "inspector-pass-2"), cost: 4)
         try await test.run { client throws in
             func post(_ uri: String, _ body: (HTTPFields, ByteBuffer), _ session: HTTPFields = [:]) async throws -> TestResponse {
                 var headers = body.0
@@ -109,6 +111,11 @@ import Testing
             #expect(try await client.get("/p/\(one.posterToken)", headers: session).text.contains("签到 Check in"))
             response = try await post("/p/\(one.posterToken)/check-in", Self.form("team=2"), session)
             #expect(response.status == .seeOther && response.headers[.location] == "/inspect/i/\(id)")
+            // The second officer scans the same poster on their own phone and is on the record too.
+            let partner = try await client.signIn("li", "inspector-pass-2")
+            response = try await post("/p/\(one.posterToken)/check-in", Self.form("team=2"), partner)
+            #expect(response.status == .seeOther && response.headers[.location] == "/inspect/i/\(id)")
+            #expect(try await test.store.inspections.inspection(id).inspectors == ["张检查员", "李检查员"])
             // The checklist: 2.1 fails (key), 3.1 fails and is corrected on site.
             response = try await post(
                 "/inspect/i/\(id)/record",

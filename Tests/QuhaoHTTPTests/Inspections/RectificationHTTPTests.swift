@@ -19,6 +19,7 @@ import Testing
         _ = try await test.store.accounts.addStaff(
             NewStaff(login: "zhang", name: "张检查员", role: .inspector, siteID: "office", counters: [], password: "inspector-pass-1"), cost: 4)
         let visit = try await test.store.inspections.checkIn(posterToken: unit.posterToken, team: 1, by: Self.inspector)
+        _ = try await test.store.inspections.join(posterToken: unit.posterToken, by: Inspector(initiator: .staff("2"), name: "李检查员"))
         _ = try await test.store.inspections.record(
             visit.id, items: ["1.1": ItemEntry(.yes), "2.1": ItemEntry(.no, note: "健康证过期"), "3.1": ItemEntry(.yes)], summary: nil,
             by: Self.inspector)

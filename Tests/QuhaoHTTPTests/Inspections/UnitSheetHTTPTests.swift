@@ -14,6 +14,7 @@ import Testing
         _ = try await test.store.accounts.addStaff(NewStaff(login: "boss", name: "所长", role: .admin, password: "admin-pass-2026"), cost: 4)
         let inspector = Inspector(initiator: .staff("1"), name: "张检查员")
         let visit = try await test.store.inspections.checkIn(posterToken: unit.posterToken, team: 1, by: inspector)
+        _ = try await test.store.inspections.join(posterToken: unit.posterToken, by: Inspector(initiator: .staff("2"), name: "李检查员"))
         _ = try await test.store.inspections.record(
             visit.id, items: ["1.1": ItemEntry(.yes), "2.1": ItemEntry(.yes), "3.1": ItemEntry(.yes)], summary: nil, by: inspector)
         try await test.run { client in

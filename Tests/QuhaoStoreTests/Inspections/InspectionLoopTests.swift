@@ -8,6 +8,8 @@ import Testing
 /// records the checklist, findings go through rectification, rejection and verification.
 @Suite struct InspectionLoopTests {
     static let inspector = Inspector(initiator: .staff("7"), name: "张检查员")
+    /// The second officer on site (two are required on the premises by default).
+    static let partner = Inspector(initiator: .staff("8"), name: "李检查员")
 
     /// Every item passes except those given.
     static func sheet(_ failing: [String: ItemEntry] = [:], _ outcome: ItemOutcome = .yes) -> [String: ItemEntry] {
@@ -60,6 +62,14 @@ import Testing
         inspection = try await inspections.checkIn(posterToken: unit.posterToken, team: 2, by: Self.inspector)
         #expect(inspection.mode == .onSite && inspection.checkInProof == .posterToken && inspection.checkedInAt == clock.now())
         #expect(inspection.inspectors == ["张检查员"])
+        // One officer alone may not save the results of an on-site visit; the second joins by scanning the same code.
+        await #expect(throws: QuhaoError(.inspectionTooFewInspectors, ["minimum": "2", "count": "1", "names": "张检查员"])) {
+            try await inspections.record(requested.id, items: Self.sheet(), summary: nil, by: Self.inspector)
+        }
+        #expect(try await inspections.join(posterToken: unit.posterToken, by: Self.partner).inspectors == ["张检查员", "李检查员"])
+        #expect(
+            try await inspections.join(posterToken: unit.posterToken, by: Self.partner).inspectors == ["张检查员", "李检查员"],
+            "scanning again changes nothing")
 
         // The checklist: one key item and one general item fail; the general one is corrected on site.
         await #expect(throws: QuhaoError(.checklistIncomplete, ["count": "5", "code": "1.1"])) {
@@ -139,6 +149,7 @@ import Testing
         // An unannounced visit finds two problems.
         let visit = try await inspections.checkIn(posterToken: unit.posterToken, team: 1, by: Self.inspector)
         #expect(visit.kind == .special && visit.ticketID == nil)
+        _ = try await inspections.join(posterToken: unit.posterToken, by: Self.partner)
         _ = try await inspections.record(
             visit.id, items: Self.sheet(["2.2": ItemEntry(.no), "3.1": ItemEntry(.no)]), summary: nil, by: Self.inspector)
         #expect(try await inspections.inspection(visit.id).result == .basicallyCompliant)

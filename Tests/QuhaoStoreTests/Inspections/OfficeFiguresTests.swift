@@ -14,6 +14,7 @@ import Testing
     /// An unannounced visit on site with the given items failing; returns its findings by item code.
     static func visit(_ store: TicketStore, _ unit: RegisteredUnit, failing: [String]) async throws -> [String: Finding] {
         let inspection = try await store.inspections.checkIn(posterToken: unit.posterToken, team: 1, by: inspector)
+        _ = try await store.inspections.join(posterToken: unit.posterToken, by: InspectionLoopTests.partner)
         let items = InspectionLoopTests.sheet(Dictionary(uniqueKeysWithValues: failing.map { ($0, ItemEntry(.no)) }))
         _ = try await store.inspections.record(inspection.id, items: items, summary: nil, by: inspector)
         _ = try await store.inspections.checkOut(inspection.id, by: inspector)

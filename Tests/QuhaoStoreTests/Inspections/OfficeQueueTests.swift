@@ -132,6 +132,7 @@ import Testing
 
         _ = try await inspections.callNext(site: "office", team: 1, by: Self.inspector)
         _ = try await inspections.checkIn(posterToken: unit.posterToken, team: 1, by: Self.inspector)
+        _ = try await inspections.join(posterToken: unit.posterToken, by: InspectionLoopTests.partner)
         _ = try await inspections.record(morning.id, items: InspectionLoopTests.sheet(), summary: nil, by: Self.inspector)
         _ = try await inspections.checkOut(morning.id, by: Self.inspector)
         clock.advance(by: 3600)

@@ -1,0 +1,246 @@
+import Foundation
+import QuhaoCore
+
+/// How an inspector came to be on a visit's record.
+public enum JoinedBy: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Called the unit's request to a team.
+    case called
+    /// Checked in on the premises by scanning the unit's code.
+    case checkedIn = "checked_in"
+    /// Joined a visit under way by scanning the same on-site code on their own phone.
+    case scanned
+    /// Chosen at check-in by the inspector checking in, from the office's signed-in inspectors.
+    case chosen
+    /// Marked the visit remote (through the kitchen camera).
+    case remote
+    /// Recorded the results.
+    case recorded
+
+    public var label: LocalizedText {
+        switch self {
+        case .called: LocalizedText(zh: "叫号", en: "Called")
+        case .checkedIn: LocalizedText(zh: "扫码签到", en: "Checked in by scan")
+        case .scanned: LocalizedText(zh: "扫码加入", en: "Joined by scan")
+        case .chosen: LocalizedText(zh: "签到时选定", en: "Chosen at check-in")
+        case .remote: LocalizedText(zh: "远程检查", en: "Remote")
+        case .recorded: LocalizedText(zh: "记录结果", en: "Recorded")
+        }
+    }
+}
+
+/// One inspector on a visit's record.
+public struct VisitInspector: Sendable, Hashable, Codable {
+    public let initiator: String
+    public let name: String
+    public let how: JoinedBy
+    public let joinedAt: Date
+}
+
+/// An inspector's declared conflict of interest with a unit (回避).
+public struct Recusal: Sendable, Hashable, Codable {
+    public let staffID: Int64
+    public let staffName: String
+    public let unitID: CanteenUnit.ID
+    public let unitName: String
+    public let reason: String
+    public let declaredAt: Date
+    public let declaredBy: String
+}
+
+/// An inspector of the office, as the draw and the check-in page see them.
+public struct OfficeInspector: Sendable, Hashable, Codable {
+    public let id: Int64
+    public let login: String
+    public let name: String
+    /// Has a session that has not expired: may be chosen as a companion at check-in.
+    public let signedIn: Bool
+}
+
+extension InspectionStore {
+    // MARK: - The one rule of who may be sent to a unit
+
+    /// The SQL condition: an inspector may be sent to an inspection's unit unless they declared a
+    /// conflict of interest with it (回避), and, for a visit drawn by a plan, only if they were drawn
+    /// for it. Used by the call (``TicketStore/queueHeads``) and by every step on the premises
+    /// (``refusalToSend(_:inspection:unit:staff:)``). Arguments: ``maySendArguments(staff:)``.
+    static func maySend(inspection alias: String, staff placeholder: String) -> String {
+        "NOT \(recused(unit: "\(alias).unit_id", staff: placeholder)) AND NOT \(drawnForOthers(inspection: "\(alias).id", staff: placeholder))"
+    }
+
+    static func maySendArguments(staff: Int64?) -> [(any SQLConvertible)?] { [staff ?? -1, staff ?? -1] }
+
+    private static func recused(unit: String, staff: String) -> String {
+        "EXISTS (SELECT 1 FROM recusals r WHERE r.unit_id = \(unit) AND r.staff_id = \(staff))"
+    }
+
+    private static func drawnForOthers(inspection: String, staff: String) -> String {
+        """
+        (EXISTS (SELECT 1 FROM inspection_assignees a WHERE a.inspection_id = \(inspection))
+            AND NOT EXISTS (SELECT 1 FROM inspection_assignees a WHERE a.inspection_id = \(inspection) AND a.staff_id = \(staff)))
+        """
+    }
+
+    /// Why an inspector may not be sent to a unit (or to one of its inspections), in the office's words; `nil`: they may.
+    static func refusalToSend(_ db: any SQLDatabase, inspection: Inspection.ID?, unit: CanteenUnit.ID, staff: Int64?) throws -> QuhaoError? {
+        let staff = staff ?? -1
+        let row = try db.row(
+            """
+            SELECT \(recused(unit: "?", staff: "?")) AS recused, \(drawnForOthers(inspection: "?", staff: "?")) AS others
+            """, [unit, staff, inspection ?? -1, inspection ?? -1, staff])
+        let unitName = try db.value(String.self, "SELECT name FROM units WHERE id = ?", [unit]) ?? "#\(unit)"
+        if let row, try row["recused"] as Bool { return QuhaoError(.inspectionRecused, ["unit": unitName]) }
+        if let row, try row["others"] as Bool, let inspection {
+            let plan =
+                try db.value(
+                    String.self, "SELECT p.name FROM plan_visits v JOIN plans p ON p.id = v.plan_id WHERE v.inspection_id = ? LIMIT 1", [inspection])
+                ?? ""
+            let names = try db.values(
+                String.self, "SELECT s.name FROM inspection_assignees a JOIN staff s ON s.id = a.staff_id WHERE a.inspection_id = ? ORDER BY s.id",
+                [inspection])
+            return QuhaoError(.inspectionNotAssigned, ["unit": unitName, "plan": plan, "names": names.joined(separator: "、")])
+        }
+        return nil
+    }
+
+    /// The staff account behind an initiator (`staff:12` → 12).
+    static func staffID(_ initiator: Initiator) -> Int64? {
+        initiator.kind == .staff ? initiator.id.flatMap { Int64($0) } : nil
+    }
+
+    // MARK: - Inside transactions: who is on a visit
+
+    /// Puts an inspector on a visit's record (once: the first way they joined is kept), and keeps
+    /// the inspection row's list of names with it.
+    static func addInspector(_ db: any SQLDatabase, _ inspection: Inspection.ID, _ initiator: Initiator, name: String, how: JoinedBy, at: Date) throws
+    {
+        try db.execute(
+            """
+            INSERT INTO inspection_inspectors (inspection_id, initiator, name, how, joined_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (inspection_id, initiator) DO NOTHING
+            """, [inspection, initiator.description, name, how.rawValue, at])
+        let names = try db.values(
+            String.self, "SELECT name FROM inspection_inspectors WHERE inspection_id = ? ORDER BY joined_at, name", [inspection])
+        let json = String(decoding: try JSONEncoder().encode(names), as: UTF8.self)
+        try db.execute("UPDATE inspections SET inspectors = ? WHERE id = ?", [json, inspection])
+    }
+
+    /// The inspectors on a visit's record, in the order they joined.
+    static func visitInspectors(_ db: any SQLDatabase, _ inspection: Inspection.ID) throws -> [VisitInspector] {
+        try db.rows("SELECT * FROM inspection_inspectors WHERE inspection_id = ? ORDER BY joined_at, name", [inspection]).map {
+            VisitInspector(
+                initiator: try $0["initiator"], name: try $0["name"], how: JoinedBy(rawValue: try $0["how"]) ?? .called,
+                joinedAt: try $0["joined_at"])
+        }
+    }
+
+    /// The office's active inspector accounts, by id.
+    static func officeInspectors(_ db: any SQLDatabase, site: String, at now: Date) throws -> [OfficeInspector] {
+        try db.rows(
+            """
+            SELECT s.id, s.login, s.name, EXISTS (SELECT 1 FROM sessions x WHERE x.staff_id = s.id AND x.expires_at > ?) AS signed_in
+            FROM staff s WHERE s.site_id = ? AND s.role = 'inspector' AND s.disabled = 0 ORDER BY s.id
+            """, [now, site]
+        ).map { OfficeInspector(id: try $0["id"], login: try $0["login"], name: try $0["name"], signedIn: try $0["signed_in"]) }
+    }
+
+    // MARK: - Writes: joining a visit
+
+    /// A second inspector joins a visit under way by scanning the same on-site code on their own
+    /// phone: they go on the record (``JoinedBy/scanned``). Scanning again changes nothing.
+    /// - Throws: `unit.token_invalid` / `unit.token_wrong_kind`, `unit.code_invalid`, `inspection.not_found` (no visit under
+    ///   way at the unit: check in instead), `inspection.recused`, `inspection.not_assigned`.
+    public func join(posterToken: String, code: String? = nil, by inspector: Inspector) async throws -> Inspection {
+        let site = try await unit(token: posterToken, as: .poster).unit.siteID
+        return try await tickets.write(site: site) { context in
+            let unit = try Self.activeUnit(context.db, poster: posterToken)
+            if let code, !code.isEmpty {
+                guard UnitTokens.isValid(code, unit: unit.id, at: context.now, key: try UnitTokens.key(context.db, site: site)) else {
+                    throw QuhaoError(.unitCodeInvalid)
+                }
+            }
+            guard let open = try Self.openInspection(context.db, unit: unit.id), open.mode == .onSite, open.status == .inProgress else {
+                throw QuhaoError(.inspectionNotFound)
+            }
+            if let refusal = try Self.refusalToSend(context.db, inspection: open.id, unit: unit.id, staff: Self.staffID(inspector.initiator)) {
+                throw refusal
+            }
+            try Self.addInspector(context.db, open.id, inspector.initiator, name: inspector.name, how: .scanned, at: context.now)
+            return try Self.fetchInspection(context.db, id: open.id)
+        }
+    }
+
+    /// The office's inspectors who may be chosen as companions at a unit (signed in, no conflict
+    /// with it, not the one asking), for the check-in page.
+    public func companions(site: String, unit: CanteenUnit.ID, except staff: Int64?) async throws -> [OfficeInspector] {
+        let now = clock.now()
+        return try await read { db in
+            try Self.officeInspectors(db, site: site, at: now).filter { candidate in
+                guard candidate.signedIn, candidate.id != staff else { return false }
+                return try Self.refusalToSend(db, inspection: nil, unit: unit, staff: candidate.id) == nil
+            }
+        }
+    }
+
+    /// Every active inspector of an office.
+    public func inspectors(site: String) async throws -> [OfficeInspector] {
+        let now = clock.now()
+        return try await read { db in try Self.officeInspectors(db, site: site, at: now) }
+    }
+
+    /// The inspectors on a visit's record.
+    public func visitInspectors(_ id: Inspection.ID) async throws -> [VisitInspector] {
+        try await read { db in try Self.visitInspectors(db, id) }
+    }
+
+    // MARK: - Writes: conflicts of interest (回避)
+
+    /// An inspector declares a conflict of interest with a unit (or an admin records it): they are
+    /// never drawn for it, never handed its request, and refused on its premises.
+    /// - Throws: `recusal.reason_required`, `inspection.inspector_unknown`, `unit.not_found`.
+    public func declareRecusal(site: String, staff: Int64, unit: CanteenUnit.ID, reason: String, by initiator: Initiator) async throws -> Recusal {
+        let reason = reason.trimmed
+        guard !reason.isEmpty else { throw QuhaoError(.recusalReasonRequired) }
+        guard reason.count <= 200 else { throw QuhaoError(.unitFieldTooLong, ["max": "200", "field": "reason"]) }
+        return try await tickets.write(site: site) { context in
+            let registered = try Self.fetchUnit(context.db, id: unit)
+            guard registered.unit.siteID == site else { throw QuhaoError(.unitNotFound, ["unit": String(unit)]) }
+            guard try Self.officeInspectors(context.db, site: site, at: context.now).contains(where: { $0.id == staff }) else {
+                throw QuhaoError(.inspectorUnknown, ["name": "#\(staff)"])
+            }
+            try context.db.execute(
+                """
+                INSERT INTO recusals (site_id, staff_id, unit_id, reason, declared_at, declared_by) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (staff_id, unit_id) DO UPDATE SET reason = excluded.reason, declared_at = excluded.declared_at,
+                    declared_by = excluded.declared_by
+                """, [site, staff, unit, reason, context.now, initiator.description])
+            try Self.log(context.db, unit: unit, context.now, "recusal", initiator, "staff:\(staff): \(reason)")
+            return try Self.recusals(context.db, site: site).first { $0.staffID == staff && $0.unitID == unit }!
+        }
+    }
+
+    /// Withdraws a declared conflict (audited in the unit's log).
+    public func withdrawRecusal(site: String, staff: Int64, unit: CanteenUnit.ID, by initiator: Initiator) async throws {
+        try await tickets.write(site: site) { context in
+            try context.db.execute("DELETE FROM recusals WHERE site_id = ? AND staff_id = ? AND unit_id = ?", [site, staff, unit])
+            try Self.log(context.db, unit: unit, context.now, "recusal_withdrawn", initiator, "staff:\(staff)")
+        }
+    }
+
+    /// An office's declared conflicts.
+    public func recusals(site: String) async throws -> [Recusal] {
+        try await read { db in try Self.recusals(db, site: site) }
+    }
+
+    static func recusals(_ db: any SQLDatabase, site: String) throws -> [Recusal] {
+        try db.rows(
+            """
+            SELECT r.*, s.name AS staff_name, u.name AS unit_name FROM recusals r JOIN staff s ON s.id = r.staff_id
+            JOIN units u ON u.id = r.unit_id WHERE r.site_id = ? ORDER BY u.name, s.id
+            """, [site]
+        ).map {
+            Recusal(
+                staffID: try $0["staff_id"], staffName: try $0["staff_name"], unitID: try $0["unit_id"], unitName: try $0["unit_name"],
+                reason: try $0["reason"], declaredAt: try $0["declared_at"], declaredBy: try $0["declared_by"])
+        }
+    }
+}
