@@ -177,13 +177,47 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var rectificationDays: DeadlineEntry?
         public var photos: PhotosEntry?
         public var checklist: [ChecklistEntry]
+        /// Visits a year by risk level (`{A: 1, B: 1, C: 2, D: 3}`).
+        public var visitsPerYear: [String: Int]?
+        /// Inspectors a visit needs on its record: `{on_site: 2, remote_video: 1}`.
+        public var minimumInspectors: MinimumInspectorsEntry?
+        public var grading: GradingEntry?
+        public var complaintsPerDevicePerDay: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case checklist, photos
+            case checklist, photos, grading
             case routineService = "routine_service"
             case reinspectionService = "reinspection_service"
             case resultRule = "result_rule"
             case rectificationDays = "rectification_days"
+            case visitsPerYear = "visits_per_year"
+            case minimumInspectors = "minimum_inspectors"
+            case complaintsPerDevicePerDay = "complaints_per_device_per_day"
+        }
+    }
+
+    public struct MinimumInspectorsEntry: Codable, Sendable, Equatable {
+        public var onSite: Int?
+        public var remoteVideo: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case onSite = "on_site"
+            case remoteVideo = "remote_video"
+        }
+    }
+
+    /// `sites[n].inspection.grading`: the grade at the door from the latest results.
+    public struct GradingEntry: Codable, Sendable, Equatable {
+        /// `latest` or `worst`.
+        public var basis: String?
+        /// With `worst`: how many of the latest results are read.
+        public var ofLast: Int?
+        /// A face for each result: `{compliant: good, basically_compliant: fair, non_compliant: poor}`.
+        public var faces: [String: String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case basis, faces
+            case ofLast = "of_last"
         }
     }
 
@@ -334,6 +368,8 @@ extension ConfigFile {
         keys.formUnion(DeadlineEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(PhotosEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(ChecklistEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(MinimumInspectorsEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(GradingEntry.CodingKeys.allCases.map(\.rawValue))
         return keys
     }()
 
@@ -410,7 +446,22 @@ extension ConfigFile {
             deadlines: RectificationDeadlines(
                 keyDays: entry.rectificationDays?.key ?? defaults.keyDays, generalDays: entry.rectificationDays?.general ?? defaults.generalDays),
             maxPhotoBytes: Int((entry.photos?.maxMB ?? 8) * 1024 * 1024), maxPhotos: entry.photos?.perSubmission ?? 6,
-            routineService: entry.routineService ?? "routine", reinspectionService: entry.reinspectionService ?? "recheck")
+            routineService: entry.routineService ?? "routine", reinspectionService: entry.reinspectionService ?? "recheck",
+            visits: VisitSchedule(
+                visitsPerYear: Dictionary(
+                    uniqueKeysWithValues: RiskLevel.allCases.map { risk in
+                        (risk, entry.visitsPerYear?.first { $0.key.uppercased() == risk.rawValue }?.value ?? risk.minimumVisitsPerYear)
+                    })),
+            minimumInspectors: [
+                .onSite: entry.minimumInspectors?.onSite ?? 2, .remoteVideo: entry.minimumInspectors?.remoteVideo ?? 1, .selfCheck: 0,
+            ],
+            grading: GradeRule(
+                basis: entry.grading?.basis.flatMap(GradeRule.Basis.init(rawValue:)) ?? .latest, ofLast: entry.grading?.ofLast ?? 1,
+                faces: Dictionary(
+                    uniqueKeysWithValues: InspectionResult.allCases.map { result in
+                        (result, entry.grading?.faces?[result.rawValue].flatMap(UnitGrade.init(rawValue:)) ?? GradeRule().face(result))
+                    })),
+            complaintsPerDevicePerDay: entry.complaintsPerDevicePerDay ?? 3)
     }
 
     /// Parses `"08:30-12:00"`; `nil` when malformed or empty.

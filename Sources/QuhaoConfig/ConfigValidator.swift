@@ -232,6 +232,32 @@ enum ConfigValidator {
             if let value = photos.maxMB { check(value > 0 && value <= 50, "\(iat).photos.max_mb", "must be more than 0 and at most 50") }
             if let value = photos.perSubmission { check((1...20).contains(value), "\(iat).photos.per_submission", "must be 1 to 20") }
         }
+        for (key, value) in inspection.visitsPerYear ?? [:] {
+            check(RiskLevel(text: key) != nil, "\(iat).visits_per_year.\(key)", "risk levels are A, B, C and D")
+            check((0...12).contains(value), "\(iat).visits_per_year.\(key)", "must be 0 to 12 visits a year")
+        }
+        if let minimum = inspection.minimumInspectors {
+            if let value = minimum.onSite { check((1...5).contains(value), "\(iat).minimum_inspectors.on_site", "must be 1 to 5") }
+            if let value = minimum.remoteVideo { check((1...5).contains(value), "\(iat).minimum_inspectors.remote_video", "must be 1 to 5") }
+        }
+        if let grading = inspection.grading {
+            if let basis = grading.basis {
+                check(GradeRule.Basis(rawValue: basis) != nil, "\(iat).grading.basis", "must be latest or worst, not \"\(basis)\"")
+            }
+            if let value = grading.ofLast {
+                check((1...10).contains(value), "\(iat).grading.of_last", "must be 1 to 10")
+                check(grading.basis == "worst" || value == 1, "\(iat).grading.of_last", "reads more than one result only with basis: worst")
+            }
+            for (result, face) in grading.faces ?? [:] {
+                check(
+                    InspectionResult(rawValue: result) != nil, "\(iat).grading.faces.\(result)",
+                    "results are compliant, basically_compliant, non_compliant")
+                check(UnitGrade(rawValue: face) != nil, "\(iat).grading.faces.\(result)", "faces are good, fair and poor, not \"\(face)\"")
+            }
+        }
+        if let value = inspection.complaintsPerDevicePerDay {
+            check((1...50).contains(value), "\(iat).complaints_per_device_per_day", "must be 1 to 50")
+        }
         check(!inspection.checklist.isEmpty, "\(iat).checklist", "needs at least one item")
         var codes: Set<String> = []
         for (i, item) in inspection.checklist.enumerated() {

@@ -102,11 +102,16 @@ public struct Inspection: Sendable, Hashable, Codable, Identifiable {
     public let result: InspectionResult?
     public let summary: String?
     public let recordedAt: Date?
+    /// The unit's responsible person's drawn signature at check-out (a stored PNG's SHA-256), their name and when.
+    public let signature: String?
+    public let signedBy: String?
+    public let signedAt: Date?
 
     public init(
         id: ID, siteID: String, unitID: CanteenUnit.ID, kind: InspectionKind, mode: InspectionMode?, status: InspectionStatus,
         ticketID: Ticket.ID?, counterID: Int?, inspectors: [String], requestedAt: Date, checkedInAt: Date?, checkInProof: CheckInProof?,
-        checkedOutAt: Date?, checklistVersion: Int?, result: InspectionResult?, summary: String?, recordedAt: Date?
+        checkedOutAt: Date?, checklistVersion: Int?, result: InspectionResult?, summary: String?, recordedAt: Date?, signature: String? = nil,
+        signedBy: String? = nil, signedAt: Date? = nil
     ) {
         self.id = id
         self.siteID = siteID
@@ -125,6 +130,9 @@ public struct Inspection: Sendable, Hashable, Codable, Identifiable {
         self.result = result
         self.summary = summary
         self.recordedAt = recordedAt
+        self.signature = signature
+        self.signedBy = signedBy
+        self.signedAt = signedAt
     }
 
     /// Whether results may be recorded: checked in on site, marked remote, or a self-inspection.

@@ -61,6 +61,13 @@ public struct VisitStatus: Sendable, Hashable, Codable {
     public let next: BusinessDay?
     public let state: State
 
+    public init(required: Int, visits: Int, next: BusinessDay?, state: State) {
+        self.required = required
+        self.visits = visits
+        self.next = next
+        self.state = state
+    }
+
     /// Whether it still needs a visit this year (due or behind).
     public var needsVisit: Bool { state != .done }
 }

@@ -54,6 +54,18 @@ extension StoreOperations {
                         """, [siteID, cutoff.iso])
                 }
             }
+            // Complaints: the phone a diner chose to leave, and the hashes behind the daily limit.
+            // What was complained of, and what the office did, stay.
+            let since = cutoff.start(in: try await tickets.site(siteID).zone)
+            cleared += try await guarded {
+                try await writer.write { db -> Int in
+                    try db.execute(
+                        """
+                        UPDATE complaints SET phone = NULL, device_hash = NULL, address_hash = NULL
+                        WHERE site_id = ? AND created_at < ? AND (phone IS NOT NULL OR device_hash IS NOT NULL OR address_hash IS NOT NULL)
+                        """, [siteID, since])
+                }
+            }
         }
         if cleared > 0 {
             try await guarded { try await writer.dropFreedPages() }

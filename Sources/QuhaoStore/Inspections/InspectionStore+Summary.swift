@@ -33,9 +33,11 @@ public struct InspectionSummary: Sendable, Hashable, Codable {
         public let minimumVisits: Int
         public let activeUnits: Int
         public let dueForVisit: Int
+        /// Of those due, the ones whose next visit's stretch of the year has passed (``VisitSchedule``).
+        public let behind: Int
 
         enum CodingKeys: String, CodingKey {
-            case risk
+            case risk, behind
             case minimumVisits = "minimum_visits"
             case activeUnits = "active_units"
             case dueForVisit = "due_for_visit"
@@ -89,7 +91,7 @@ extension InspectionStore {
     public func summary(site: String, from: BusinessDay? = nil, to: BusinessDay? = nil) async throws -> InspectionSummary {
         let now = clock.now()
         return try await read { db in
-            let (office, _) = try Self.office(db, site, sites: tickets.sites)
+            let (office, rules) = try Self.office(db, site, sites: tickets.sites)
             let zone = office.zone
             let today = office.businessDay(at: now)
             let start = from?.start(in: zone) ?? .distantPast
@@ -148,19 +150,13 @@ extension InspectionStore {
                 let answered = (try row["responded_at"] as Date?).map { BusinessDay($0, in: zone) }
                 if FindingDeadline.isAnsweredLate(state: state, due: due, answeredOn: answered) { answeredLate += 1 }
             }
-            // Units due for a visit: this calendar year's visits against the level's minimum.
-            let yearStart = BusinessDay(year: today.year, month: 1, day: 1)!.start(in: zone)
-            let visits = try db.rows(
-                """
-                SELECT u.risk, (SELECT COUNT(*) FROM inspections i WHERE i.unit_id = u.id AND i.kind != 'self'
-                    AND i.result IS NOT NULL AND i.recorded_at >= ?) AS visits
-                FROM units u WHERE u.site_id = ? AND u.active = 1
-                """, [yearStart, site])
-            let due = try RiskLevel.allCases.map { risk in
-                let units = try visits.filter { try $0["risk"] == risk.rawValue }
+            // Units due for a visit: the due list's reading, counted by level.
+            let standing = try Self.dueList(db, office: office, rules: rules, now: now)
+            let due = RiskLevel.allCases.map { risk in
+                let units = standing.filter { $0.unit.risk == risk }
                 return InspectionSummary.Due(
-                    risk: risk, minimumVisits: risk.minimumVisitsPerYear, activeUnits: units.count,
-                    dueForVisit: try units.filter { (try $0["visits"] as Int) < risk.minimumVisitsPerYear }.count)
+                    risk: risk, minimumVisits: rules.visits.required(risk), activeUnits: units.count,
+                    dueForVisit: units.filter(\.status.needsVisit).count, behind: units.filter { $0.status.state == .behind }.count)
             }
             return InspectionSummary(
                 site: site, from: from, to: to, today: today, total: total, onSite: modes[InspectionMode.onSite.rawValue] ?? 0,

@@ -39,7 +39,6 @@ extension InspectionStore {
         let ticketToken = tickets.random.token()
         return try await tickets.write(site: site) { context in
             let unit = try Self.unitForAction(context.db, token: unitToken)
-            guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
             if let open = try Self.openInspection(context.db, unit: unit.id) {
                 let number = try open.ticketID.flatMap {
                     try context.db.value(String.self, "SELECT number FROM tickets WHERE id = ?", [$0])
@@ -51,14 +50,24 @@ extension InspectionStore {
                     try context.db.value(Int.self, "SELECT COUNT(*) FROM findings WHERE unit_id = ? AND state != 'verified'", [unit.id]) ?? 0
                 guard pending > 0 else { throw QuhaoError(.inspectionNoOpenFindings) }
             }
-            let ticket = try tickets.issue(
-                IssueRequest(siteID: site, service: rules.service(for: kind), identity: unit.uscc, phone: unit.contactPhone, channel: .phone),
-                token: ticketToken, by: Initiator(.unit, id: String(unit.id)), context, forUnit: true)
-            let insertedID = try context.db.insert(
-                "INSERT INTO inspections (site_id, unit_id, kind, status, ticket_id, requested_at) VALUES (?, ?, ?, 'requested', ?, ?)",
-                [site, unit.id, kind.rawValue, ticket.id, context.now])
+            let insertedID = try openRequest(context, unit: unit, kind: kind, token: ticketToken, by: Initiator(.unit, id: String(unit.id)))
             return try Self.fetchInspection(context.db, id: insertedID)
         }
+    }
+
+    /// Puts a unit's request in the office's queue: a number taken for the unit (same numbering,
+    /// board and call engine as any) and the inspection bound to it. The caller has checked that the
+    /// unit has no request open. Used by the unit's own request, a plan's draw and a complaint taken up.
+    func openRequest(_ context: TicketStore.Context, unit: CanteenUnit, kind: InspectionKind, token: String, by initiator: Initiator) throws
+        -> Inspection.ID
+    {
+        guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": context.site.id]) }
+        let ticket = try tickets.issue(
+            IssueRequest(siteID: context.site.id, service: rules.service(for: kind), identity: unit.uscc, phone: unit.contactPhone, channel: .phone),
+            token: token, by: initiator, context, forUnit: true)
+        return try context.db.insert(
+            "INSERT INTO inspections (site_id, unit_id, kind, status, ticket_id, requested_at) VALUES (?, ?, ?, 'requested', ?, ?)",
+            [context.site.id, unit.id, kind.rawValue, ticket.id, context.now])
     }
 
     /// A unit withdraws its request while it is still waiting in the queue.

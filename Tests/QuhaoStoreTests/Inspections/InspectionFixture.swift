@@ -16,8 +16,10 @@ enum InspectionFixture {
             code: "9.1", section: LocalizedText(zh: "明厨亮灶", en: "Open kitchen"), text: LocalizedText(zh: "设施运行", en: "Cameras work"), isKey: false),
     ]
 
-    static func office(checklist: [ChecklistItem] = checklist) -> Site {
-        Site(
+    static func office(checklist: [ChecklistItem] = checklist, rules configure: (inout InspectionRules) -> Void = { _ in }) -> Site {
+        var rules = InspectionRules(checklist: checklist, routineService: "routine", reinspectionService: "recheck")
+        configure(&rules)
+        return Site(
             id: "office", name: LocalizedText(zh: "食品安全监管所", en: "Food-safety office"), kind: .inspection,
             services: [
                 Service(id: "routine", prefix: "J", name: LocalizedText(zh: "日常检查申请", en: "Routine"), identity: .uscc, phone: .required),
@@ -25,14 +27,14 @@ enum InspectionFixture {
             ],
             counters: [Counter(id: 1, services: ["recheck", "routine"]), Counter(id: 2, services: ["routine", "recheck"])],
             rules: QueueRules(allowRemote: false, presence: .static),
-            inspection: InspectionRules(checklist: checklist, routineService: "routine", reinspectionService: "recheck"))
+            inspection: rules)
     }
 
     /// A fresh in-memory store with the office and the fixture hall, at Wednesday 10:00.
-    static func store(at start: Date = Fixture.morning) async throws -> (TicketStore, ManualClock) {
+    static func store(at start: Date = Fixture.morning, office: Site = office()) async throws -> (TicketStore, ManualClock) {
         let clock = ManualClock(start)
         let store = try await TestEngine.store(clock: clock, random: .seeded(42))
-        try await store.sync(sites: [Fixture.site, office()])
+        try await store.sync(sites: [Fixture.site, office])
         return (store, clock)
     }
 
@@ -42,10 +44,10 @@ enum InspectionFixture {
         return body + String(USCC.checkCharacter(for: Array(body))!)
     }
 
-    static func draft(_ n: Int, name: String? = nil) -> UnitDraft {
+    static func draft(_ n: Int, name: String? = nil, risk: RiskLevel = .b, area: String = "", type: UnitType = .schoolCanteen) -> UnitDraft {
         UnitDraft(
             name: name ?? "第\(n)食堂", uscc: uscc(n), licence: "JY1330100" + String(format: "%07d", n), address: "钱塘区\(n)号",
-            type: "学校食堂", risk: "B", contactName: "王师傅", contactPhone: "13812345678", kitchenMode: "video",
-            cameraURL: "https://cam.example.cn/\(n)")
+            type: type.rawValue, risk: risk.rawValue, contactName: "王师傅", contactPhone: "13812345678", kitchenMode: "video",
+            cameraURL: "https://cam.example.cn/\(n)", area: area)
     }
 }
