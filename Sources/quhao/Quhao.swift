@@ -20,7 +20,8 @@ struct Quhao: AsyncParsableCommand {
         version: QuhaoVersion.current,
         subcommands: [
             Serve.self, CheckConfig.self, TicketCommand.self, CounterCommand.self, QRCommand.self, StaffCommand.self, TokenCommand.self,
-            AuditCommand.self, DisplayCommand.self, UnitsCommand.self, ReportCommand.self, SeedCommand.self,
+            AuditCommand.self, DisplayCommand.self, UnitsCommand.self, InspectionsCommand.self, PlanCommand.self, ReportCommand.self,
+            SeedCommand.self,
             BackupCommand.self, RestoreCommand.self, WebhooksCommand.self, PrintCommand.self, BookingsCommand.self, KeysCommand.self,
             MigrateCommand.self,
         ]

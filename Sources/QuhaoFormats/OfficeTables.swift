@@ -1,0 +1,147 @@
+import Foundation
+import QuhaoCore
+import QuhaoStore
+
+/// The office's lists as tables and JSON: who is due, a plan and its draw.
+public enum OfficeTables {
+    // MARK: - Who is due
+
+    /// The due list as a table (terminal, CSV and the admin page draw from it).
+    public static func due(_ list: [DueUnit], site: String, today: BusinessDay, zone: TimeZone) -> ReportTable {
+        ReportTable(
+            title: "待检查单位 Units due · \(site) · \(today.iso)",
+            columns: [
+                .init("unit_id", "编号", "id"), .init("name", "单位名称", "unit"), .init("type", "类型", "type"), .init("risk", "风险", "risk"),
+                .init("area", "片区", "area"), .init("state", "状态", "state"), .init("visits", "本年已检", "visits"),
+                .init("required", "应检", "required"), .init("next_due", "下次应检截止", "next due by"),
+                .init("last_visit", "上次检查", "last visit"), .init("last_result", "上次结果", "last result"),
+                .init("open_findings", "未整改", "open findings"), .init("overdue_findings", "逾期未改", "overdue"),
+                .init("requested", "已在队列", "requested"),
+            ],
+            rows: list.map { due in
+                [
+                    String(due.unit.id), due.unit.name, due.unit.type.label.zh, due.unit.risk.rawValue, due.unit.area, due.status.state.label.zh,
+                    String(due.status.visits), String(due.status.required), due.status.next?.iso ?? "",
+                    due.lastVisit.map { BusinessDay($0, in: zone).iso } ?? "", due.lastResult?.label.zh ?? "", String(due.openFindings),
+                    String(due.overdueFindings), due.requested ? "是" : "",
+                ]
+            })
+    }
+
+    /// The due list as JSON (snake case, as the API answers).
+    public static func dueJSON(_ list: [DueUnit], site: String, today: BusinessDay, zone: TimeZone) throws -> Data {
+        struct Row: Encodable {
+            let unit_id: Int64
+            let name: String
+            let type: String
+            let risk: String
+            let area: String
+            let state: String
+            let visits: Int
+            let required: Int
+            let next_due: String?
+            let last_visit: String?
+            let last_result: String?
+            let open_findings: Int
+            let overdue_findings: Int
+            let requested: Bool
+        }
+        struct List: Encodable {
+            let site: String
+            let today: String
+            let units: [Row]
+        }
+        let rows = list.map { due in
+            Row(
+                unit_id: due.unit.id, name: due.unit.name, type: due.unit.type.rawValue, risk: due.unit.risk.rawValue, area: due.unit.area,
+                state: due.status.state.rawValue, visits: due.status.visits, required: due.status.required, next_due: due.status.next?.iso,
+                last_visit: due.lastVisit.map { LocalTime.minute($0, in: zone) }, last_result: due.lastResult?.rawValue,
+                open_findings: due.openFindings, overdue_findings: due.overdueFindings, requested: due.requested)
+        }
+        return try encoder.encode(List(site: site, today: today.iso, units: rows))
+    }
+
+    // MARK: - Plans
+
+    /// A plan's drawn visits and their progress.
+    public static func plan(_ report: PlanReport, zone: TimeZone) -> ReportTable {
+        let plan = report.plan
+        let drawn = plan.draw.map { "抽取 drawn \(LocalTime.minute($0.at, in: zone)) · 种子 seed \($0.seed)" } ?? "未抽取 not drawn"
+        return ReportTable(
+            title:
+                "抽查计划 Plan #\(plan.id) \(plan.name) · \(plan.firstDay.iso) – \(plan.lastDay.iso) · \(drawn) · 完成 done \(report.done)/\(report.visits.count)",
+            columns: [
+                .init("position", "序号", "#"), .init("unit_id", "编号", "id"), .init("name", "单位名称", "unit"), .init("risk", "风险", "risk"),
+                .init("type", "类型", "type"), .init("area", "片区", "area"), .init("inspectors", "抽中检查人员", "inspectors drawn"),
+                .init("number", "排队号", "number"), .init("status", "进度", "status"), .init("result", "结果", "result"),
+            ],
+            rows: report.visits.map { visit in
+                [
+                    String(visit.position), String(visit.unitID), visit.unitName, visit.risk.rawValue, visit.type.label.zh, visit.area,
+                    visit.inspectors.map(\.name).joined(separator: "、"), visit.number ?? "", visit.inspection?.status.label.zh ?? "",
+                    visit.inspection?.result?.label.zh ?? "",
+                ]
+            })
+    }
+
+    /// A plan as JSON: its scope, quotas, seed and what it was drawn from (so anyone can replay the
+    /// draw, ``RandomDraw``), and the visits as drawn.
+    public static func planJSON(_ report: PlanReport, zone: TimeZone) throws -> Data {
+        struct Visit: Encodable {
+            let position: Int
+            let unit_id: Int64
+            let unit: String
+            let risk: String
+            let area: String
+            let inspectors: [PlanInspector]
+            let number: String?
+            let status: String?
+            let result: String?
+        }
+        struct Drawn: Encodable {
+            let seed: String
+            let at: String
+            let procedure: String
+            let candidates: [RandomDraw.Candidate]
+            let inspectors: [Int64]
+            let recusals: [String: [Int64]]
+        }
+        struct Plan: Encodable {
+            let id: Int64
+            let site: String
+            let name: String
+            let first_day: String
+            let last_day: String
+            let scope: PlanScope
+            let quotas: [String: String]
+            let team: Int
+            let draw: Drawn?
+            let done: Int
+            let visits: [Visit]
+        }
+        let plan = report.plan
+        let value = Plan(
+            id: plan.id, site: plan.siteID, name: plan.name, first_day: plan.firstDay.iso, last_day: plan.lastDay.iso, scope: plan.scope,
+            quotas: Dictionary(uniqueKeysWithValues: plan.quotas.map { ($0.key.rawValue, $0.value.description) }), team: plan.team,
+            draw: plan.draw.map {
+                Drawn(
+                    seed: $0.seed, at: LocalTime.second($0.at, in: zone),
+                    procedure: "FNV-1a 64 of the seed's UTF-8 → SplitMix64; per risk level A–D, candidates by id, Fisher–Yates (j = next() % (i+1)), "
+                        + "first n; then per drawn unit, inspectors by id without its recusals, shuffled the same way, first team",
+                    candidates: $0.candidates, inspectors: $0.inspectors,
+                    recusals: Dictionary(uniqueKeysWithValues: $0.recusals.map { (String($0.key), $0.value) }))
+            }, done: report.done,
+            visits: report.visits.map {
+                Visit(
+                    position: $0.position, unit_id: $0.unitID, unit: $0.unitName, risk: $0.risk.rawValue, area: $0.area, inspectors: $0.inspectors,
+                    number: $0.number, status: $0.inspection?.status.rawValue, result: $0.inspection?.result?.rawValue)
+            })
+        return try encoder.encode(value)
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
