@@ -31,7 +31,7 @@ public enum OfficeTables {
     /// The due list as JSON (snake case, as the API answers).
     public static func dueJSON(_ list: [DueUnit], site: String, today: BusinessDay, zone: TimeZone) throws -> Data {
         struct Row: Encodable {
-            let unit_id: Int64
+            let unitId: Int64
             let name: String
             let type: String
             let risk: String
@@ -39,12 +39,29 @@ public enum OfficeTables {
             let state: String
             let visits: Int
             let required: Int
-            let next_due: String?
-            let last_visit: String?
-            let last_result: String?
-            let open_findings: Int
-            let overdue_findings: Int
+            let nextDue: String?
+            let lastVisit: String?
+            let lastResult: String?
+            let openFindings: Int
+            let overdueFindings: Int
             let requested: Bool
+
+            enum CodingKeys: String, CodingKey {
+                case unitId = "unit_id"
+                case name
+                case type
+                case risk
+                case area
+                case state
+                case visits
+                case required
+                case nextDue = "next_due"
+                case lastVisit = "last_visit"
+                case lastResult = "last_result"
+                case openFindings = "open_findings"
+                case overdueFindings = "overdue_findings"
+                case requested
+            }
         }
         struct List: Encodable {
             let site: String
@@ -53,10 +70,10 @@ public enum OfficeTables {
         }
         let rows = list.map { due in
             Row(
-                unit_id: due.unit.id, name: due.unit.name, type: due.unit.type.rawValue, risk: due.unit.risk.rawValue, area: due.unit.area,
-                state: due.status.state.rawValue, visits: due.status.visits, required: due.status.required, next_due: due.status.next?.iso,
-                last_visit: due.lastVisit.map { LocalTime.minute($0, in: zone) }, last_result: due.lastResult?.rawValue,
-                open_findings: due.openFindings, overdue_findings: due.overdueFindings, requested: due.requested)
+                unitId: due.unit.id, name: due.unit.name, type: due.unit.type.rawValue, risk: due.unit.risk.rawValue, area: due.unit.area,
+                state: due.status.state.rawValue, visits: due.status.visits, required: due.status.required, nextDue: due.status.next?.iso,
+                lastVisit: due.lastVisit.map { LocalTime.minute($0, in: zone) }, lastResult: due.lastResult?.rawValue,
+                openFindings: due.openFindings, overdueFindings: due.overdueFindings, requested: due.requested)
         }
         return try encoder.encode(List(site: site, today: today.iso, units: rows))
     }
@@ -89,7 +106,7 @@ public enum OfficeTables {
     public static func planJSON(_ report: PlanReport, zone: TimeZone) throws -> Data {
         struct Visit: Encodable {
             let position: Int
-            let unit_id: Int64
+            let unitId: Int64
             let unit: String
             let risk: String
             let area: String
@@ -97,6 +114,18 @@ public enum OfficeTables {
             let number: String?
             let status: String?
             let result: String?
+
+            enum CodingKeys: String, CodingKey {
+                case position
+                case unitId = "unit_id"
+                case unit
+                case risk
+                case area
+                case inspectors
+                case number
+                case status
+                case result
+            }
         }
         struct Drawn: Encodable {
             let seed: String
@@ -110,18 +139,32 @@ public enum OfficeTables {
             let id: Int64
             let site: String
             let name: String
-            let first_day: String
-            let last_day: String
+            let firstDay: String
+            let lastDay: String
             let scope: PlanScope
             let quotas: [String: String]
             let team: Int
             let draw: Drawn?
             let done: Int
             let visits: [Visit]
+
+            enum CodingKeys: String, CodingKey {
+                case id
+                case site
+                case name
+                case firstDay = "first_day"
+                case lastDay = "last_day"
+                case scope
+                case quotas
+                case team
+                case draw
+                case done
+                case visits
+            }
         }
         let plan = report.plan
         let value = Plan(
-            id: plan.id, site: plan.siteID, name: plan.name, first_day: plan.firstDay.iso, last_day: plan.lastDay.iso, scope: plan.scope,
+            id: plan.id, site: plan.siteID, name: plan.name, firstDay: plan.firstDay.iso, lastDay: plan.lastDay.iso, scope: plan.scope,
             quotas: Dictionary(uniqueKeysWithValues: plan.quotas.map { ($0.key.rawValue, $0.value.description) }), team: plan.team,
             draw: plan.draw.map {
                 Drawn(
@@ -133,7 +176,7 @@ public enum OfficeTables {
             }, done: report.done,
             visits: report.visits.map {
                 Visit(
-                    position: $0.position, unit_id: $0.unitID, unit: $0.unitName, risk: $0.risk.rawValue, area: $0.area, inspectors: $0.inspectors,
+                    position: $0.position, unitId: $0.unitID, unit: $0.unitName, risk: $0.risk.rawValue, area: $0.area, inspectors: $0.inspectors,
                     number: $0.number, status: $0.inspection?.status.rawValue, result: $0.inspection?.result?.rawValue)
             })
         return try encoder.encode(value)
