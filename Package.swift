@@ -178,7 +178,11 @@ let package = Package(
                 "staff-console", "staff-login", "staff-pick", "take", "ticket", "unit", "unit-code",
             ]
             .map { .embedInCode("Resources/templates/\($0).mustache") }
-                + ["app.css", "console.js", "display.css", "display.js", "kiosk.css", "kiosk.js", "staff.css", "staff.js", "take.js", "ticket.js"]
+                + [
+                    "app.css", "console.js", "display.css", "display.js", "inspection.js", "kiosk.css", "kiosk.js", "staff.css", "staff.js",
+                    "take.js",
+                    "ticket.js",
+                ]
                 .map { .embedInCode("Resources/static/\($0)") },
             swiftSettings: swiftSettings
         ),

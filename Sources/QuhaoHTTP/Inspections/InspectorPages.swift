@@ -21,6 +21,8 @@ struct InspectorPages {
         routes.post("i/:id/remote", use: remoteSubmit)
         routes.post("i/:id/record", use: recordSubmit)
         routes.post("i/:id/check-out", use: checkOutSubmit)
+        routes.post("i/:id/photos", use: photosSubmit)
+        routes.post("findings/:id/due", use: dueSubmit)
         routes.post("findings/:id/verify", use: verifySubmit)
         routes.post("findings/:id/reject", use: rejectSubmit)
         return routes
@@ -145,7 +147,8 @@ struct InspectorPages {
         let site = try await services.board.snapshot(inspection.siteID).site
         let today = site.businessDay(at: services.clock.now())
         var data: [String: Any] = [
-            "title": details.unit.name, "siteName": site.name.text(language), "user": principal.name, "id": id, "unitName": details.unit.name,
+            "title": details.unit.name, "siteName": site.name.text(language), "user": principal.name, "id": id, "inspectionID": id,
+            "unitName": details.unit.name,
             "address": details.unit.address, "type": details.unit.type.label.text(language), "risk": details.unit.risk.rawValue,
             "contact": "\(details.unit.contactName) \(details.unit.contactPhone)", "kind": inspection.kind.label.text(language),
             "status": inspection.status.label.text(language), "number": details.ticket?.number.description ?? "",
@@ -160,21 +163,52 @@ struct InspectorPages {
         data["needCheckIn"] = canStart
         data["canRemote"] = canStart && details.unit.cameraURL != nil
         data["camera"] = details.unit.cameraURL ?? ""
+        // Who is on the record, and whether the office's minimum is met yet.
+        let team = try await services.store.inspections.visitInspectors(id)
+        if let mode = inspection.mode, let rules = site.inspection {
+            let minimum = rules.minimumInspectors(mode)
+            data["team"] = team.map { ["name": $0.name, "how": $0.how.label.text(language), "time": LocalTime.clock($0.joinedAt, in: site.zone)] }
+            data["teamTitle"] = Catalogue.fill(t["inspect_team"] ?? "", with: ["count": String(team.count), "minimum": String(minimum)])
+            if team.count < minimum && inspection.status == .inProgress {
+                data["teamShort"] = Catalogue.fill(t["inspect_team_short"] ?? "", with: ["minimum": String(minimum)])
+            }
+        }
+        let photos = try await services.store.inspections.sitePhotos(id)
+        let photosByItem = Dictionary(grouping: photos, by: \.itemCode).mapValues { $0.map { ["sha": $0.sha256] } }
+        let canPhoto = inspection.mode != nil && (inspection.status == .inProgress || inspection.status == .recorded)
         if inspection.mayRecord && inspection.status != .recorded, let checklist = details.checklist {
-            data["checklist"] = UnitPages.checklistRows(checklist, language: language, entries: entries)
+            data["checklist"] = UnitPages.checklistRows(checklist, language: language, entries: entries).map { section in
+                var section = section
+                section["items"] = (section["items"] as? [[String: Any]] ?? []).map { item in
+                    var item = item
+                    item["photos"] = photosByItem[item["code"] as? String ?? ""] ?? []
+                    item["hasPhotos"] = photosByItem[item["code"] as? String ?? ""] != nil
+                    item["canPhoto"] = canPhoto
+                    return item
+                }
+                return section
+            }
             data["hasChecklist"] = true
             data["checklistTitle"] = Catalogue.fill(t["inspect_checklist"] ?? "", with: ["version": String(checklist.version)])
         }
+        data["canPhoto"] = canPhoto
         if let result = inspection.result {
             data["result"] = Catalogue.fill(t["inspect_result"] ?? "", with: ["result": result.label.text(language)])
             data["findings"] = details.findings.map {
                 [
-                    "code": $0.itemCode, "description": $0.description, "state": $0.state.label.text(language), "due": $0.due.iso,
-                    "key": $0.severity == .key,
+                    "id": $0.id, "code": $0.itemCode, "description": $0.description, "state": $0.state.label.text(language), "due": $0.due.iso,
+                    "key": $0.severity == .key, "photos": photosByItem[$0.itemCode] ?? [], "hasPhotos": photosByItem[$0.itemCode] != nil,
+                    "canMove": $0.state != .verified,
+                    "minDue": today.adding(days: 1).iso,
                 ]
             }
+            data["sheet"] = "/inspect/i/\(id)/sheet"
         }
         data["canCheckOut"] = inspection.status == .recorded
+        if let signedBy = inspection.signedBy, let at = inspection.signedAt {
+            data["signed"] = Catalogue.fill(t["inspect_signed"] ?? "", with: ["name": signedBy, "time": LocalTime.minute(at, in: site.zone)])
+            data["signature"] = inspection.signature ?? ""
+        }
         let open = try await services.store.inspections.findings(unit: details.unit.id, openOnly: true)
         data["openFindings"] = open.filter { $0.inspectionID != id }.map {
             [
@@ -209,10 +243,63 @@ struct InspectorPages {
         }
     }
 
+    /// Check-out, with the unit's responsible person's drawn signature (`signature`, a PNG file, and
+    /// `signed_by`) when the page's script sent one; a plain form checks out unsigned.
     @Sendable func checkOutSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try context.parameters.require("id", as: Int64.self)
-        return try await act(request, id: id, then: "/inspect") { principal in
-            _ = try await services.store.inspections.checkOut(id, by: Inspector(initiator: principal.initiator, name: principal.name))
+        guard try await inspector(request) != nil else { return Self.toLogin(request) }
+        let upload = try await PhotoUploads.receive(request, services: services, maxPhotos: 1, maxBytes: 2 * 1_048_576)
+        return try await act(request, id: id, fields: ["signed_by": upload.fields["signed_by"] ?? ""], then: "/inspect/i/\(id)") { principal in
+            let image = try await upload.photos("signature", services: services).first
+            let name = upload.fields["signed_by"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if image == nil && !name.isEmpty { throw QuhaoError(.signatureRequired) }
+            _ = try await services.store.inspections.checkOut(
+                id, signature: image.map { Signature(image: $0, name: name) }, by: Inspector(initiator: principal.initiator, name: principal.name))
+        }
+    }
+
+    /// Photos taken on site for one checklist item (`item`, files `photos`): kept with the visit, and
+    /// with the item's finding once results are saved.
+    @Sendable func photosSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id", as: Int64.self)
+        guard try await inspector(request) != nil else { return Self.toLogin(request) }
+        let site = try await services.store.inspections.inspection(id).siteID
+        let rules = try await services.board.snapshot(site).site.inspection
+        let upload = try await PhotoUploads.receive(
+            request, services: services, maxPhotos: rules?.maxPhotos ?? 6, maxBytes: rules?.maxPhotoBytes ?? 8 * 1_048_576)
+        let item = upload.fields["item"] ?? ""
+        return try await act(request, id: id, then: "/inspect/i/\(id)#item-\(item)") { principal in
+            let photos = try await upload.photos("photos", services: services)
+            guard !photos.isEmpty else { throw QuhaoError(.requestInvalid, ["reason": "choose a photo first / 请先选择照片"]) }
+            _ = try await services.store.inspections.attachPhotos(
+                id, item: item, photos: photos, by: Inspector(initiator: principal.initiator, name: principal.name))
+        }
+    }
+
+    struct DueForm: Decodable {
+        var due: String?
+        var reason: String?
+        var back: Int64?
+    }
+
+    /// An inspector sets a finding's due day (later, or sooner but after today) with a reason.
+    @Sendable func dueSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id", as: Int64.self)
+        let form = try await PublicPages.form(DueForm.self, request, context)
+        guard try await inspector(request) != nil else { return Self.toLogin(request) }
+        let site = try await services.store.inspections.office(ofFinding: id)
+        guard let principal = try await inspector(request, site: site) else { return Self.toLogin(request) }
+        let back = form.back.map { "/inspect/i/\($0)" } ?? "/inspect"
+        do {
+            guard let day = BusinessDay(iso: form.due ?? "") else {
+                let today = try await services.board.snapshot(site).site.businessDay(at: services.clock.now())
+                throw QuhaoError(.findingDueInvalid, ["due": String((form.due ?? "").prefix(20)), "today": today.iso])
+            }
+            _ = try await services.store.inspections.moveDue(
+                finding: id, to: day, reason: form.reason ?? "", by: Inspector(initiator: principal.initiator, name: principal.name))
+            return redirect(request, back)
+        } catch let error as QuhaoError where error.code != .authForbidden && error.code != .findingNotFound {
+            return services.flash.redirect(to: back, request, error: error)
         }
     }
 

@@ -22,6 +22,7 @@ struct UnitPages {
         routes.get("u/:token/code", use: codePage)
         routes.get("p/:token", use: posterPage)
         routes.post("p/:token/check-in", use: checkInSubmit)
+        routes.post("p/:token/complaint", use: complaintSubmit)
         return routes
     }
 
@@ -174,37 +175,13 @@ struct UnitPages {
         return try await act(
             request, token: token, fields: { sent },
             action: {
-                let contentType = request.headers[.contentType] ?? ""
-                let request = request
-                let body: ByteBuffer = try await services.uploads.run {
-                    var request = request
-                    do {
-                        // Room for the photos allowed at their largest, and the text.
-                        return try await request.collectBody(upTo: maxPhotos * maxBytes + 256 * 1024)
-                    } catch {
-                        throw QuhaoError(.evidenceTooLarge, ["limit": EvidenceFiles.megabytes(maxBytes)])
-                    }
+                let upload = try await PhotoUploads.receive(request, services: services, maxPhotos: maxPhotos, maxBytes: maxBytes)
+                let text = upload.fields["text"] ?? ""
+                sent["text"] = text
+                guard upload.files.isEmpty || !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    throw QuhaoError(.findingTextRequired, ["what": "整改情况说明", "what@en": "what was done"])
                 }
-                var text = ""
-                var photos: [StoredPhoto] = []
-                if contentType.lowercased().hasPrefix("multipart/form-data") {
-                    let form = try MultipartForm(body, contentType: contentType)
-                    text = form.text("text") ?? ""
-                    sent["text"] = text
-                    let files = form.files("photos")
-                    guard files.count <= maxPhotos else { throw QuhaoError(.evidenceTooMany, ["limit": String(maxPhotos)]) }
-                    guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                        throw QuhaoError(.findingTextRequired, ["what": "整改情况说明", "what@en": "what was done"])
-                    }
-                    let evidence = services.settings.evidence
-                    let uploads = files.map { (Data($0.body.readableBytesView), $0.filename ?? "photo") }
-                    photos = try await BlockingIO.run {
-                        try uploads.map { data, name in try evidence.store(data, name: name, limit: maxBytes) }
-                    }
-                } else {
-                    text = (try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body)))?["text"] ?? ""
-                    sent["text"] = text
-                }
+                let photos = try await upload.photos("photos", services: services)
                 _ = try await services.store.inspections.submitRectification(unitToken: token, finding: finding, text: text, photos: photos)
             })
     }
@@ -296,6 +273,23 @@ struct UnitPages {
                 t["poster_latest"] ?? "", with: ["day": site.businessDay(at: at).iso, "result": result.label.text(language)])
             data["resultClass"] = result.rawValue
         }
+        // The grade at the door (量化分级): a face and the day it was set; none before a first inspection.
+        if unit.active, let grade = unit.grade {
+            data["grade"] = grade.label.text(language)
+            data["face"] = grade.face
+            data["gradeClass"] = grade.rawValue
+            data["gradeDay"] = unit.gradeSetAt.map { site.businessDay(at: $0).iso } ?? ""
+        }
+        if let id = flash?.fields["complaint"] {
+            data["done"] = Catalogue.fill(t["poster_complain_done"] ?? "", with: ["id": id])
+        }
+        if let fields = flash?.fields, fields["complaint"] == nil, fields["text"] != nil {
+            // A refused complaint comes back as it was typed.
+            data["complaintOpen"] = true
+            data["complaintText"] = fields["text"] ?? ""
+            data["complaintWhen"] = fields["happened"] ?? ""
+            data["complaintPhone"] = fields["phone"] ?? ""
+        }
         // Opened from the unit's own screen: its code of the minute goes with the check-in.
         let shown: String? = code ?? request.uri.queryParameters.get("c").map { String($0) }
         if let shown, shown.count == 6, shown.allSatisfy({ $0.isNumber }) { data["code"] = shown }
@@ -304,6 +298,10 @@ struct UnitPages {
         {
             data["inspector"] = principal.name
             data["teams"] = site.counters.map { ["id": $0.id, "name": $0.name?.text(language) ?? String($0.id)] }
+            let me = principal.account.map(\.id)
+            data["companions"] = try await services.store.inspections.companions(site: unit.siteID, unit: unit.id, except: me).map {
+                ["id": $0.id, "name": $0.name]
+            }
         } else {
             data["hint"] = t["poster_inspector_hint"]
             // Back to this poster after signing in, with the unit screen's code when it came with one.
@@ -314,16 +312,26 @@ struct UnitPages {
         return templates.page("poster", data, status: error?.status ?? .ok)
     }
 
-    struct CheckInForm: Decodable {
+    struct CheckInForm {
         var team: Int?
         /// The code the unit's own screen showed, when its QR was scanned rather than the poster.
         var code: String?
+        /// Colleagues chosen as being there too (`with.{staff id}=yes`).
+        var companions: [Int64]
+
+        init(_ fields: [String: String]) {
+            team = fields["team"].flatMap { Int($0) }
+            code = fields["code"]
+            companions = fields.compactMap { key, value in
+                key.hasPrefix("with.") && value == "yes" ? Int64(key.dropFirst(5)) : nil
+            }.sorted()
+        }
     }
 
     /// A signed-in inspector on the premises checks in with the poster's token.
     @Sendable func checkInSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
-        let form = try await PublicPages.form(CheckInForm.self, request, context)
+        let form = CheckInForm(try await PublicPages.form([String: String].self, request, context))
         let principal: Principal
         do {
             principal = try await StaffAuth.require(request, services: services)
@@ -338,12 +346,38 @@ struct UnitPages {
         guard principal.worksAt(unit.siteID) else { throw QuhaoError(.authForbidden) }
         do {
             let inspection = try await services.store.inspections.checkIn(
-                posterToken: token, code: form.code, team: form.team, by: Inspector(initiator: principal.initiator, name: principal.name))
+                posterToken: token, code: form.code, team: form.team, with: form.companions,
+                by: Inspector(initiator: principal.initiator, name: principal.name))
             await services.boardHoldsOwnChanges(site: unit.siteID)
             return Response(status: .seeOther, headers: [.location: "/inspect/i/\(inspection.id)\(PublicPages.langQuery(request))"])
         } catch let error as QuhaoError where error.code != .unitTokenInvalid {
             return services.flash.redirect(to: "/p/\(token)", request, error: error, fields: form.code.map { ["c": $0] } ?? [:])
         }
+    }
+}
+
+extension UnitPages {
+    /// A diner's complaint from the poster (`text`, `happened`, `phone`, one `photo`): no account; the
+    /// poster again with its number, or with the refusal and what was typed.
+    @Sendable func complaintSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let unit = try await services.store.inspections.unit(token: token, as: .poster).unit
+        let rules = try await services.board.snapshot(unit.siteID).site.inspection
+        let upload = try await PhotoUploads.receive(request, services: services, maxPhotos: 1, maxBytes: rules?.maxPhotoBytes ?? 8 * 1_048_576)
+        let typed = ["text": upload.fields["text"] ?? "", "happened": upload.fields["happened"] ?? "", "phone": upload.fields["phone"] ?? ""]
+        let (device, cookie) = PublicAPI.device(request, random: services.random, secure: services.settings.isHTTPS)
+        var response: Response
+        do {
+            let photo = try await upload.photos("photo", services: services).first
+            let complaint = try await services.store.inspections.fileComplaint(
+                posterToken: token, ComplaintDraft(text: typed["text"]!, happened: typed["happened"]!, phone: typed["phone"]!), photo: photo,
+                device: device, address: context.clientKey)
+            response = services.flash.redirect(to: "/p/\(token)", request, fields: ["complaint": String(complaint.id)])
+        } catch let error as QuhaoError where error.code != .unitTokenInvalid {
+            response = services.flash.redirect(to: "/p/\(token)", request, error: error, fields: typed)
+        }
+        if let cookie { response.headers[.setCookie] = cookie.description }
+        return response
     }
 }
 

@@ -39,6 +39,7 @@ enum EmbeddedFiles {
         "console.js": PackageResources.console_js,
         "display.css": PackageResources.display_css,
         "display.js": PackageResources.display_js,
+        "inspection.js": PackageResources.inspection_js,
         "kiosk.css": PackageResources.kiosk_css,
         "kiosk.js": PackageResources.kiosk_js,
         "staff.css": PackageResources.staff_css,

@@ -30,6 +30,8 @@ import Testing
         // A canteen unit's pages: its private link is the credential (checked in InspectionPagesTests); the poster is public.
         "GET /u/{token}", "POST /u/{token}/request", "POST /u/{token}/withdraw", "POST /u/{token}/self-inspection",
         "POST /u/{token}/findings/{finding}", "GET /u/{token}/photos/{sha}", "GET /u/{token}/code", "GET /p/{token}",
+        // A diner's complaint from the poster: no account (limited per phone and address, OfficeToolsTests).
+        "POST /p/{token}/complaint",
         "GET /staff/login", "POST /staff/login", "POST /staff/logout", "GET /static/{file}",
         // The hall TV: public like the board it shows; the rotating code itself needs the display key.
         "GET /display/{site}", "GET /display/{site}/hall-code", "GET /display/{site}/chime.wav", "GET /display/{site}/speech.wav",
