@@ -205,6 +205,7 @@ func buildRouter(
     router.addRoutes(InspectorPages(services: services, templates: templates).routes, atPath: "/inspect")
     router.addRoutes(EvidenceRoutes(services: services).routes, atPath: "/evidence")
     router.addRoutes(AdminUnitPages(services: services, templates: templates).routes, atPath: "/admin")
+    router.addRoutes(OfficePages(services: services, templates: templates).routes, atPath: "/admin")
     router.addRoutes(AdminPages(services: services, templates: templates).routes, atPath: "/admin")
     return router
 }

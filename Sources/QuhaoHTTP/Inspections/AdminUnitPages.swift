@@ -71,17 +71,37 @@ struct AdminUnitPages {
         let site = try await office(request, principal)
         let language = request.language
         let (t, _) = Templates.strings(language)
-        let units = try await services.store.inspections.units(site: site.id)
+        // A page at a time (an office may hold thousands), by a search and filters.
+        let query = request.uri.queryParameters
+        let search: String? = query.get("q").map { String($0) }
+        let risk = query.get("risk").flatMap { RiskLevel(text: String($0)) }
+        let area: String? = query.get("area").map { String($0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let size = 50
+        let number = max(1, query.get("page").flatMap { Int($0) } ?? 1)
+        let found = try await services.store.inspections.units(
+            site: site.id, search: search, risk: risk, area: area, offset: (number - 1) * size, limit: size)
+        let pages = max(1, (found.total + size - 1) / size)
+        func link(_ page: Int) -> String {
+            var parts = ["site=\(site.id)", "page=\(page)"]
+            if let search, !search.isEmpty { parts.append("q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+            if let risk { parts.append("risk=\(risk.rawValue)") }
+            if let area { parts.append("area=" + (area.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
+            return "/admin/units?" + parts.joined(separator: "&")
+        }
         var data: [String: Any] = [
             "title": t["admin_units_title"] ?? "", "siteName": site.name.text(language), "user": principal.name, "site": site.id,
-            "units": units.map { registered -> [String: Any] in
+            "units": found.units.map { registered -> [String: Any] in
                 let unit = registered.unit
                 return [
                     "id": unit.id, "name": unit.name, "uscc": unit.uscc, "type": unit.type.label.text(language), "risk": unit.risk.rawValue,
-                    "active": unit.active,
+                    "active": unit.active, "area": unit.area, "grade": unit.grade.map { "\($0.face) \($0.label.text(language))" } ?? "",
                 ]
             },
-            "count": units.count, "problems": problems, "hasProblems": !problems.isEmpty,
+            "count": found.total, "problems": problems, "hasProblems": !problems.isEmpty, "q": search ?? "",
+            "riskChoices": RiskLevel.allCases.map { ["value": $0.rawValue, "selected": $0 == risk] },
+            "areaChoices": try await services.store.inspections.areas(site: site.id).map { ["value": $0, "selected": $0 == area] },
+            "paging": Catalogue.fill(t["office_page"] ?? "", with: ["page": String(number), "pages": String(pages), "total": String(found.total)]),
+            "previous": number > 1 ? link(number - 1) : "", "next": number < pages ? link(number + 1) : "",
         ]
         data.merge(Self.formData(form ?? UnitDraft(name: "", uscc: "", licence: "", address: "", type: "", risk: "B", contactPhone: ""), language)) {
             _, new in new
@@ -100,7 +120,7 @@ struct AdminUnitPages {
     static func formData(_ draft: UnitDraft, _ language: Language) -> [String: Any] {
         [
             "f_name": draft.name, "f_uscc": draft.uscc, "f_licence": draft.licence, "f_address": draft.address, "f_contact_name": draft.contactName,
-            "f_contact_phone": draft.contactPhone, "f_camera_url": draft.cameraURL,
+            "f_contact_phone": draft.contactPhone, "f_camera_url": draft.cameraURL, "f_area": draft.area,
             "types": UnitType.allCases.map {
                 ["value": $0.rawValue, "label": $0.label.text(language), "selected": UnitType(text: draft.type) == $0]
             },
@@ -133,6 +153,7 @@ struct AdminUnitPages {
         [
             "name": draft.name, "uscc": draft.uscc, "licence": draft.licence, "address": draft.address, "type": draft.type, "risk": draft.risk,
             "contact_name": draft.contactName, "contact_phone": draft.contactPhone, "kitchen_mode": draft.kitchenMode, "camera_url": draft.cameraURL,
+            "area": draft.area,
         ]
     }
 
@@ -141,7 +162,7 @@ struct AdminUnitPages {
         return UnitDraft(
             name: name, uscc: fields["uscc"] ?? "", licence: fields["licence"] ?? "", address: fields["address"] ?? "", type: fields["type"] ?? "",
             risk: fields["risk"] ?? "", contactName: fields["contact_name"] ?? "", contactPhone: fields["contact_phone"] ?? "",
-            kitchenMode: fields["kitchen_mode"] ?? "", cameraURL: fields["camera_url"] ?? "")
+            kitchenMode: fields["kitchen_mode"] ?? "", cameraURL: fields["camera_url"] ?? "", area: fields["area"] ?? "")
     }
 
     struct UnitForm: Decodable {
@@ -155,9 +176,10 @@ struct AdminUnitPages {
         var contactPhone: String?
         var kitchenMode: String?
         var cameraURL: String?
+        var area: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, uscc, licence, address, type, risk
+            case name, uscc, licence, address, type, risk, area
             case contactName = "contact_name"
             case contactPhone = "contact_phone"
             case kitchenMode = "kitchen_mode"
@@ -167,7 +189,8 @@ struct AdminUnitPages {
         var draft: UnitDraft {
             UnitDraft(
                 name: name ?? "", uscc: uscc ?? "", licence: licence ?? "", address: address ?? "", type: type ?? "", risk: risk ?? "",
-                contactName: contactName ?? "", contactPhone: contactPhone ?? "", kitchenMode: kitchenMode ?? "", cameraURL: cameraURL ?? "")
+                contactName: contactName ?? "", contactPhone: contactPhone ?? "", kitchenMode: kitchenMode ?? "", cameraURL: cameraURL ?? "",
+                area: area ?? "")
         }
     }
 
@@ -254,6 +277,7 @@ struct AdminUnitPages {
             "privateURL": "\(services.settings.publicURL)/u/\(registered.privateToken)",
         ]
         data.merge(Self.formData(form ?? UnitDraft(unit), language)) { _, new in new }
+        data.merge(try await unitFile(unit, site: site, language: language)) { _, new in new }
         Self.markProblems(flash, &data)
         let problems = flash?.problems ?? []
         data["problems"] = problems
@@ -269,6 +293,54 @@ struct AdminUnitPages {
             ]
         }
         return try await page("admin-unit", request, principal, data, status: error?.status ?? .ok)
+    }
+
+    /// The unit's file: its grade, its inspections (with their inspectors and results), its findings and
+    /// their answers, the complaints about it, the declared conflicts of interest and its trail.
+    func unitFile(_ unit: CanteenUnit, site: Site, language: Language) async throws -> [String: Any] {
+        let inspections = services.store.inspections
+        let t = Templates.strings(language).template
+        let today = site.businessDay(at: services.clock.now())
+        var data: [String: Any] = [:]
+        if let grade = unit.grade {
+            data["grade"] = "\(grade.face) \(grade.label.text(language))"
+            data["gradeDay"] = unit.gradeSetAt.map { site.businessDay(at: $0).iso } ?? ""
+        }
+        data["area"] = unit.area
+        data["inspections"] = try await inspections.history(unit: unit.id).prefix(100).map { inspection -> [String: Any] in
+            [
+                "id": inspection.id, "kind": inspection.kind.label.text(language),
+                "day": site.businessDay(at: inspection.recordedAt ?? inspection.requestedAt).iso,
+                "status": inspection.status.label.text(language), "result": inspection.result?.label.text(language) ?? "",
+                "inspectors": inspection.inspectors.joined(separator: "、"), "mode": inspection.mode?.label.text(language) ?? "",
+                "signed": inspection.signedBy ?? "", "office": inspection.kind != .selfInspection,
+            ]
+        }
+        var findings: [[String: Any]] = []
+        for finding in try await inspections.findings(unit: unit.id) {
+            let answers = try await inspections.answers(finding: finding.id)
+            findings.append([
+                "code": finding.itemCode, "description": finding.description, "state": finding.state.label.text(language), "due": finding.due.iso,
+                "overdue": finding.isOverdue(today: today), "answers": answers.count, "answer": answers.last?.text ?? "",
+                "inspection": finding.inspectionID,
+            ])
+        }
+        data["findings"] = findings
+        data["complaints"] = try await inspections.complaints(site: unit.siteID, unit: unit.id, limit: 50).map {
+            ["id": $0.id, "text": $0.text, "state": $0.state.label.text(language), "at": LocalTime.minute($0.createdAt, in: site.zone)]
+        }
+        let recusals = try await inspections.recusals(site: unit.siteID).filter { $0.unitID == unit.id }
+        data["recusals"] = recusals.map { ["staff": $0.staffID, "name": $0.staffName, "reason": $0.reason] }
+        data["inspectorChoices"] = try await inspections.inspectors(site: unit.siteID).filter { inspector in
+            !recusals.contains { $0.staffID == inspector.id }
+        }.map { ["id": $0.id, "name": "\($0.name) (\($0.login))"] }
+        data["trail"] = try await services.store.audit(AuditQuery(unitID: unit.id, limit: 200)).map { entry -> [String: Any] in
+            [
+                "at": LocalTime.minute(entry.at, in: site.zone), "kind": entry.kind == .finding ? (entry.subject ?? "") : "",
+                "action": t["trail_\(entry.action)"] ?? entry.action, "who": entry.initiatorName ?? entry.initiator, "detail": entry.detail ?? "",
+            ]
+        }
+        return data
     }
 
     @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -387,7 +459,12 @@ struct AdminUnitPages {
                 ]),
             "onSite": summary.onSite, "remote": summary.remoteVideo, "selfCount": summary.selfInspections,
             "awaiting": summary.awaitingVerification, "answeredLate": summary.answeredLate, "open": summary.open, "overdue": summary.overdue,
-            "due": summary.due.map { ["risk": $0.risk.rawValue, "minimum": $0.minimumVisits, "active": $0.activeUnits, "due": $0.dueForVisit] },
+            "due": summary.due.map {
+                [
+                    "risk": $0.risk.rawValue, "minimum": $0.minimumVisits, "active": $0.activeUnits, "due": $0.dueForVisit, "behind": $0.behind,
+                    "site": site.id,
+                ]
+            },
         ]
         return try await page("admin-inspections", request, principal, data)
     }

@@ -33,6 +33,10 @@ enum StaffNav {
             for office in offices {
                 links.append(Link(href: "/admin/inspections?site=\(office.id)", label: named(text("nav_figures"), office, among: offices)))
                 links.append(Link(href: "/admin/units?site=\(office.id)", label: named(text("nav_units"), office, among: offices)))
+                links.append(Link(href: "/admin/due?site=\(office.id)", label: named(text("nav_due"), office, among: offices)))
+                links.append(Link(href: "/admin/plans?site=\(office.id)", label: named(text("nav_plans"), office, among: offices)))
+                links.append(
+                    Link(href: "/admin/complaints?site=\(office.id)&state=open", label: named(text("nav_complaints"), office, among: offices)))
             }
             if !offices.isEmpty { links.append(Link(href: "/inspect", label: text("nav_inspect"))) }
             for hall in halls {

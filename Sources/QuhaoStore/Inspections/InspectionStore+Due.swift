@@ -94,3 +94,67 @@ extension InspectionStore {
         }
     }
 }
+
+/// A page of an office's units.
+public struct UnitsPage: Sendable, Hashable {
+    public let units: [RegisteredUnit]
+    /// How many match in all.
+    public let total: Int
+}
+
+extension InspectionStore {
+    // MARK: - Reads: the office's lists
+
+    /// The findings of an office's inspections (never self-inspections) recorded in a period (both
+    /// days included; no bounds: all), as the figures page counts them, the soonest due first.
+    public func officeFindings(site: String, from: BusinessDay? = nil, to: BusinessDay? = nil) async throws -> [Finding] {
+        try await read { db in
+            let (office, _) = try Self.office(db, site, sites: tickets.sites)
+            let start = from?.start(in: office.zone) ?? .distantPast
+            let end = to.map { $0.adding(days: 1).start(in: office.zone) } ?? .distantFuture
+            return try db.rows(
+                """
+                SELECT f.* FROM findings f JOIN inspections i ON i.id = f.inspection_id
+                WHERE f.site_id = ? AND i.kind != 'self' AND i.recorded_at >= ? AND i.recorded_at < ? ORDER BY f.due_day, f.id
+                """, [site, start, end]
+            ).map(Self.finding)
+        }
+    }
+
+    /// An office's units matching a search (name, credit code, licence or address) and filters, a page
+    /// at a time, by name.
+    public func units(site: String, search: String?, risk: RiskLevel? = nil, area: String? = nil, offset: Int, limit: Int) async throws -> UnitsPage {
+        try await read { db in
+            var conditions = ["site_id = ?"]
+            var arguments: [(any SQLConvertible)?] = [site]
+            if let search = search?.trimmed.nonEmpty {
+                // LIKE's own wildcards in what was typed are matched as themselves.
+                let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_")
+                conditions.append(
+                    "(name LIKE ? ESCAPE '\\' OR uscc LIKE ? ESCAPE '\\' OR licence LIKE ? ESCAPE '\\' OR address LIKE ? ESCAPE '\\')")
+                let pattern = "%\(escaped)%"
+                arguments += [pattern, pattern.uppercased(), pattern.uppercased(), pattern]
+            }
+            if let risk {
+                conditions.append("risk = ?")
+                arguments.append(risk.rawValue)
+            }
+            if let area = area?.trimmed.nonEmpty {
+                conditions.append("area = ?")
+                arguments.append(area)
+            }
+            let clause = conditions.joined(separator: " AND ")
+            let total = try db.value(Int.self, "SELECT COUNT(*) FROM units WHERE \(clause)", arguments) ?? 0
+            let units = try db.rows(
+                "SELECT * FROM units WHERE \(clause) ORDER BY name, id LIMIT ? OFFSET ?", arguments + [max(1, min(limit, 500)), max(0, offset)]
+            ).map(Self.registered)
+            return UnitsPage(units: units, total: total)
+        }
+    }
+
+    /// The areas an office's units are in, for the filters.
+    public func areas(site: String) async throws -> [String] {
+        try await read { db in try db.values(String.self, "SELECT DISTINCT area FROM units WHERE site_id = ? AND area != '' ORDER BY area", [site]) }
+    }
+}

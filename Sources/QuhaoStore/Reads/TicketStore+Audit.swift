@@ -13,6 +13,8 @@ public struct AuditQuery: Sendable, Hashable {
     public var number: String?
     /// `call`, `complete`, `pause`, `login`, …
     public var action: String?
+    /// A canteen unit: only its own log and its findings' (the unit's file).
+    public var unitID: Int64?
     /// Newest first, at most this many.
     public var limit: Int
 
@@ -20,8 +22,9 @@ public struct AuditQuery: Sendable, Hashable {
 
     public init(
         siteID: String? = nil, day: BusinessDay? = nil, staffLogin: String? = nil, counterID: Int? = nil, number: String? = nil,
-        action: String? = nil, limit: Int = 500
+        action: String? = nil, unitID: Int64? = nil, limit: Int = 500
     ) {
+        self.unitID = unitID
         self.siteID = siteID
         self.day = day
         self.staffLogin = staffLogin
@@ -36,6 +39,10 @@ public struct AuditQuery: Sendable, Hashable {
 public struct AuditEntry: Sendable, Hashable, Encodable {
     public enum Kind: String, Sendable, Encodable {
         case ticket, counter, account
+        /// A canteen unit's own log (registered, changed, graded, drawn, a complaint, a conflict declared).
+        case unit
+        /// A finding's log (created, answered, sent back, verified, a due day moved).
+        case finding
     }
 
     public let at: Date
@@ -54,10 +61,14 @@ public struct AuditEntry: Sendable, Hashable, Encodable {
     public let initiatorName: String?
     /// For account events, the account acted on; otherwise the event's note (`to B`, `by number`, an override).
     public let detail: String?
+    /// For a unit's or a finding's event: the unit (and the finding's item, `第3食堂 · 2.1`).
+    public let unitID: Int64?
+    public let subject: String?
 
     /// The public names (the API and `quhao audit --json`, with a snake_case encoder).
     enum CodingKeys: String, CodingKey {
-        case at, kind, action, number, initiator, initiatorName, detail, fromState, toState
+        case at, kind, action, number, initiator, initiatorName, detail, fromState, toState, subject
+        case unitID = "unitId"
         case siteID = "site"
         case ticketID = "ticketId"
         case serviceID = "service"
@@ -98,7 +109,9 @@ extension TicketStore {
             }
             let staffID = try query.staffLogin.map { try AccountStore.staffID(db, login: $0) }
             // Each part of the union takes the same filters, on its own columns.
-            func filters(site: String?, at: String, counter: String?, initiator: String, number: String?) -> (String, [(any SQLConvertible)?]) {
+            func filters(site: String?, at: String, counter: String?, initiator: String, number: String?, unit: String? = nil) -> (
+                String, [(any SQLConvertible)?]
+            ) {
                 var clauses = ["1 = 1"]
                 var arguments: [(any SQLConvertible)?] = []
                 func add(_ clause: String, _ values: [(any SQLConvertible)?]) {
@@ -111,25 +124,35 @@ extension TicketStore {
                 if let counterID = query.counterID { counter.map { add("\($0) = ?", [counterID]) } ?? add("1 = 0", []) }
                 if let text = query.number { number.map { add("\($0) = ?", [text.uppercased()]) } ?? add("1 = 0", []) }
                 if let action = query.action { add("action = ?", [action]) }
+                if let unitID = query.unitID { unit.map { add("\($0) = ?", [unitID]) } ?? add("1 = 0", []) }
                 return (clauses.joined(separator: " AND "), arguments)
             }
             let ticketPart = filters(site: "e.site_id", at: "e.at", counter: "e.counter_id", initiator: "e.initiator", number: "t.number")
             let counterPart = filters(site: "c.site_id", at: "c.at", counter: "c.counter_id", initiator: "c.initiator", number: nil)
             // An account's own events (sign-in, password changes) are about it, whoever did them.
             let accountPart = filters(site: nil, at: "s.at", counter: nil, initiator: "'staff:' || s.staff_id", number: nil)
+            let unitPart = filters(site: "x.site_id", at: "u.at", counter: nil, initiator: "u.initiator", number: nil, unit: "u.unit_id")
+            let findingPart = filters(site: "f.site_id", at: "g.at", counter: nil, initiator: "g.initiator", number: nil, unit: "f.unit_id")
             let sql = """
                 SELECT e.at, 'ticket' AS kind, e.site_id, e.action, t.number, e.ticket_id, e.service_id, e.from_state, e.to_state,
-                    e.counter_id, e.initiator, e.detail, e.id AS seq
+                    e.counter_id, e.initiator, e.detail, e.id AS seq, NULL AS unit_id, NULL AS subject
                 FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE \(ticketPart.0)
                 UNION ALL
-                SELECT c.at, 'counter', c.site_id, c.action, NULL, NULL, NULL, NULL, NULL, c.counter_id, c.initiator, NULL, c.id
+                SELECT c.at, 'counter', c.site_id, c.action, NULL, NULL, NULL, NULL, NULL, c.counter_id, c.initiator, NULL, c.id, NULL, NULL
                 FROM counter_events c WHERE \(counterPart.0)
                 UNION ALL
-                SELECT s.at, 'account', NULL, s.action, NULL, NULL, NULL, NULL, NULL, NULL, s.initiator, a.login, s.id
+                SELECT s.at, 'account', NULL, s.action, NULL, NULL, NULL, NULL, NULL, NULL, s.initiator, a.login, s.id, NULL, NULL
                 FROM staff_events s JOIN staff a ON a.id = s.staff_id WHERE \(accountPart.0)
+                UNION ALL
+                SELECT u.at, 'unit', x.site_id, u.action, NULL, NULL, NULL, NULL, NULL, NULL, u.initiator, u.detail, u.id, u.unit_id, x.name
+                FROM unit_events u JOIN units x ON x.id = u.unit_id WHERE \(unitPart.0)
+                UNION ALL
+                SELECT g.at, 'finding', f.site_id, g.action, NULL, NULL, NULL, NULL, NULL, NULL, g.initiator, g.text, g.id, f.unit_id,
+                    y.name || ' · ' || f.item_code
+                FROM finding_events g JOIN findings f ON f.id = g.finding_id JOIN units y ON y.id = f.unit_id WHERE \(findingPart.0)
                 ORDER BY 1 DESC, seq DESC LIMIT ?
                 """
-            let values: [(any SQLConvertible)?] = ticketPart.1 + counterPart.1 + accountPart.1 + [query.limit]
+            let values: [(any SQLConvertible)?] = ticketPart.1 + counterPart.1 + accountPart.1 + unitPart.1 + findingPart.1 + [query.limit]
             let arguments = values
             var names: [String: String?] = [:]
             return try db.rows(sql, arguments).map { row in
@@ -140,7 +163,7 @@ extension TicketStore {
                     action: try row["action"],
                     number: try row["number"], ticketID: try row["ticket_id"], serviceID: try row["service_id"], fromState: try row["from_state"],
                     toState: try row["to_state"], counterID: try row["counter_id"], initiator: initiator, initiatorName: names[initiator] ?? nil,
-                    detail: try row["detail"])
+                    detail: try row["detail"], unitID: try row["unit_id"], subject: try row["subject"])
             }
         }
     }

@@ -7,7 +7,8 @@ import QuhaoStore
 /// `quhao audit`: who did what, at which window, to which ticket, and when.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "Print the audit log, newest first: ticket steps, window pauses, account events.")
+        commandName: "audit",
+        abstract: "Print the audit log, newest first: ticket steps, window pauses, account events; canteen units' and findings' events.")
     @OptionGroup var storeOptions: StoreOptions
     @Option(help: "Only this site.")
     var site: String?
@@ -21,6 +22,8 @@ struct AuditCommand: AsyncParsableCommand {
     var number: String?
     @Option(help: "Only this action (issue, call, recall, start, complete, no_show, transfer, pause, login …).")
     var action: String?
+    @Option(help: "Only this canteen unit's events and its findings' (its id).")
+    var unit: Int64?
     @Option(help: "At most this many lines.")
     var limit = 500
     @Flag(help: "One JSON object per line.")
@@ -29,7 +32,8 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let store = try await storeOptions.openStore()
-            var query = AuditQuery(siteID: site, staffLogin: staff, counterID: counter, number: number, action: action, limit: limit)
+            var query = AuditQuery(
+                siteID: site, staffLogin: staff, counterID: counter, number: number, action: action, unitID: unit, limit: limit)
             if let day { query.day = try await store.auditDay(day, site: site) }
             let encoder = JSONEncoder.quhao
             for entry in try await store.audit(query) {
@@ -46,6 +50,7 @@ struct AuditCommand: AsyncParsableCommand {
     static func text(_ entry: AuditEntry) -> String {
         var parts = [entry.at.formatted(.iso8601), entry.action]
         if let number = entry.number { parts.append(number) }
+        if let subject = entry.subject { parts.append(subject) }
         if let from = entry.fromState { parts.append("\(from)→\(entry.toState ?? "")") } else if let to = entry.toState { parts.append("→\(to)") }
         if let counter = entry.counterID { parts.append("window \(counter)") }
         parts.append(entry.initiatorName.map { "\($0) (\(entry.initiator))" } ?? entry.initiator)

@@ -180,8 +180,15 @@ import Testing
             let ready = try await client.get("/readyz")
             #expect(ready.status == .ok)
             #expect(String(buffer: ready.body) == #"{"engine":"sqlite","sites":"1","status":"ready"}"#)
-            // The probe writes: a database that refuses writes is not ready.
-            try await store.database!.writeWithoutTransaction { try $0.execute(sql: "PRAGMA query_only = 1") }
+            // The probe writes: a database that refuses writes is not ready. (Refused by triggers: `PRAGMA query_only`
+            // on an in-memory queue is turned off again by the next read, which the board may make at any moment.)
+            try await store.database!.writeWithoutTransaction {
+                try $0.execute(
+                    sql: """
+                        CREATE TRIGGER refuse_insert BEFORE INSERT ON operations BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END;
+                        CREATE TRIGGER refuse_update BEFORE UPDATE ON operations BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END;
+                        """)
+            }
             let readOnly = try await client.get("/readyz")
             #expect(readOnly.status == .serviceUnavailable)
             #expect(String(buffer: readOnly.body).contains("\"code\":\"storage.unavailable\""))
