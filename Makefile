@@ -4,13 +4,13 @@
 
 SWIFT        ?= swift
 BUILD_DIR    ?= .build
-SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config espeak-ng
-TEST_DEPS    := zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux sqlite3 openssl systemd postgresql
+SYSTEM_DEPS  := libqrencode-dev libsqlite3-dev pkg-config espeak-ng weasyprint fonts-noto-cjk
+TEST_DEPS    := poppler-utils zbar-tools librsvg2-bin curl jq chromium chromium-driver fonts-noto-cjk tmux sqlite3 openssl systemd postgresql
 # make package: dpkg-shlibdeps (runtime Depends) and strip.
 PACKAGE_DEPS := dpkg-dev binutils
 QUHAO        := $(BUILD_DIR)/debug/quhao
 
-RUNTIME_DEPS := libqrencode4 libsqlite3-0
+RUNTIME_DEPS := libqrencode4 libsqlite3-0 weasyprint fonts-noto-cjk
 
 .PHONY: run test deps test-deps build lint unit e2e clean release package package-files static install install-files
 

@@ -170,7 +170,8 @@ let package = Package(
             resources: [
                 "admin-district", "admin-inspections", "admin-reports", "admin-unit", "admin-units", "admin-webhooks", "book", "booking", "display",
                 "inspect",
-                "inspection", "kiosk", "office-complaints", "office-due", "office-findings", "office-plan", "office-plans", "poster",
+                "inspection", "inspection-sheet", "kiosk", "office-complaints", "office-due", "office-findings", "office-plan", "office-plans",
+                "poster",
                 "shared/answer-history",
                 "shared/head",
                 "shared/staff-nav",

@@ -162,5 +162,6 @@ extension QuhaoError {
         case findingDueInvalid = "finding.due_invalid"
         case findingReasonRequired = "finding.reason_required"
         case signatureRequired = "inspection.signature_required"
+        case inspectionPDFFailed = "inspection.pdf_failed"
     }
 }

@@ -22,6 +22,8 @@ struct InspectorPages {
         routes.post("i/:id/record", use: recordSubmit)
         routes.post("i/:id/check-out", use: checkOutSubmit)
         routes.post("i/:id/photos", use: photosSubmit)
+        routes.get("i/:id/sheet", use: sheetPage)
+        routes.get("i/:id/sheet.pdf", use: sheetPDF)
         routes.post("findings/:id/due", use: dueSubmit)
         routes.post("findings/:id/verify", use: verifySubmit)
         routes.post("findings/:id/reject", use: rejectSubmit)
@@ -274,6 +276,34 @@ struct InspectorPages {
             _ = try await services.store.inspections.attachPhotos(
                 id, item: item, photos: photos, by: Inspector(initiator: principal.initiator, name: principal.name))
         }
+    }
+
+    /// The record (检查记录表), print-ready in the browser.
+    @Sendable func sheetPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id", as: Int64.self)
+        guard try await inspector(request) != nil else { return Self.toLogin(request) }
+        guard try await inspector(request, site: try await services.store.inspections.inspection(id).siteID) != nil else {
+            return Self.toLogin(request)
+        }
+        let html = try await InspectionRecordPDF.html(id, store: services.store, images: .web, now: services.clock.now())
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// The record as an A4 PDF (fonts embedded, photos and the signature in it).
+    @Sendable func sheetPDF(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id", as: Int64.self)
+        guard try await inspector(request) != nil else { return Self.toLogin(request) }
+        guard try await inspector(request, site: try await services.store.inspections.inspection(id).siteID) != nil else {
+            return Self.toLogin(request)
+        }
+        let pdf = try await InspectionRecordPDF.render(id, store: services.store, evidence: services.settings.evidence, now: services.clock.now())
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/pdf", .contentDisposition: "inline; filename=\"inspection-\(id).pdf\"", .cacheControl: "no-store",
+            ], body: .init(byteBuffer: ByteBuffer(bytes: Array(pdf))))
     }
 
     struct DueForm: Decodable {

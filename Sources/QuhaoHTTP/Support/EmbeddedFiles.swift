@@ -21,6 +21,7 @@ enum EmbeddedFiles {
         "inspect": PackageResources.inspect_mustache,
         "inspection": PackageResources.inspection_mustache,
         "kiosk": PackageResources.kiosk_mustache,
+        "inspection-sheet": PackageResources.inspection_sheet_mustache,
         "office-complaints": PackageResources.office_complaints_mustache,
         "office-due": PackageResources.office_due_mustache,
         "office-findings": PackageResources.office_findings_mustache,

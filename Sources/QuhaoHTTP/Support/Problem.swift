@@ -47,7 +47,7 @@ extension QuhaoError {
             .inspectionNotAssigned, .complaintAlreadyDecided:
             .conflict
         case .complaintLimitReached: .tooManyRequests
-        case .printerFailed: .serviceUnavailable
+        case .printerFailed, .inspectionPDFFailed: .serviceUnavailable
         case .evidenceType: .unsupportedMediaType
         case .evidenceTooLarge: .contentTooLarge
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterBusy, .counterDoesNotServe,

@@ -124,9 +124,14 @@ extension InspectionStore {
         try db.execute("UPDATE inspections SET inspectors = ? WHERE id = ?", [json, inspection])
     }
 
+    /// The order of a visit's inspectors: as they joined; at the same instant, whoever called or checked in first.
+    static let joinOrder = """
+        joined_at, CASE how WHEN 'called' THEN 0 WHEN 'checked_in' THEN 1 WHEN 'remote' THEN 1 WHEN 'chosen' THEN 2 WHEN 'scanned' THEN 3 ELSE 4 END, name
+        """
+
     /// The inspectors on a visit's record, in the order they joined.
     static func visitInspectors(_ db: any SQLDatabase, _ inspection: Inspection.ID) throws -> [VisitInspector] {
-        try db.rows("SELECT * FROM inspection_inspectors WHERE inspection_id = ? ORDER BY joined_at, name", [inspection]).map {
+        try db.rows("SELECT * FROM inspection_inspectors WHERE inspection_id = ? ORDER BY \(joinOrder)", [inspection]).map {
             VisitInspector(
                 initiator: try $0["initiator"], name: try $0["name"], how: JoinedBy(rawValue: try $0["how"]) ?? .called,
                 joinedAt: try $0["joined_at"])

@@ -496,7 +496,7 @@ extension InspectionStore {
         ).map(inspection)
     }
 
-    static func invalidState(_ inspection: Inspection, action: String) -> QuhaoError {
+    public static func invalidState(_ inspection: Inspection, action: String) -> QuhaoError {
         let (zh, en) = actionWords[action] ?? (action, action)
         return QuhaoError(
             .inspectionInvalidState,
@@ -506,7 +506,7 @@ extension InspectionStore {
     static let actionWords: [String: (String, String)] = [
         "withdraw": ("撤回", "withdrawn"), "check_in": ("签到", "checked in"), "mark_remote": ("改为远程视频检查", "marked remote"),
         "record": ("记录结果", "recorded"), "check_out": ("签退", "checked out"), "release": ("释放回队列", "released to the queue"),
-        "photo": ("添加照片", "given photos"),
+        "photo": ("添加照片", "given photos"), "print": ("打印检查记录表", "printed"),
     ]
 
     @discardableResult

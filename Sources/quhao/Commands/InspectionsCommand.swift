@@ -1,14 +1,16 @@
 import ArgumentParser
 import Foundation
+import QuhaoConfig
 import QuhaoCore
 import QuhaoFormats
+import QuhaoHTTP
 import QuhaoStore
 
 /// `quhao inspections …`: an office's daily lists.
 struct InspectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspections", abstract: "An inspection office's daily tools: who is due, conflicts of interest (回避).",
-        subcommands: [Due.self, Recuse.self])
+        subcommands: [Due.self, Recuse.self, Record.self])
 
     struct Due: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -88,6 +90,28 @@ struct InspectionsCommand: AsyncParsableCommand {
                         site: office, staff: account.id, unit: found.unit.id, reason: reason ?? "", by: .cli)
                     print("已登记回避 recorded: \(recusal.staffName) · \(recusal.unitName) · \(recusal.reason)")
                 }
+            }
+        }
+    }
+
+    struct Record: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write an inspection's record (检查记录表) as an A4 PDF: unit, inspectors, time and proof, every item, findings, photos, signature.",
+            discussion: "Rendered by WeasyPrint (Debian's weasyprint package) from the same page the inspector prints.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The inspection's number (as on its page, /inspect/i/ID).")
+        var id: Int64
+        @Option(help: "The PDF file to write (0640).")
+        var out: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try await storeOptions.openStore()
+                let settings = try storeOptions.settings(file: try storeOptions.loadConfig().file)
+                let evidence = EvidenceFiles(directory: URL(fileURLWithPath: settings.dataDirectory).appendingPathComponent("evidence"))
+                let pdf = try await InspectionRecordPDF.render(id, store: store, evidence: evidence, now: Date())
+                try PrivateFiles.write(pdf, to: out, mode: PrivateFiles.ownerAndGroup)
+                print("已写入 written: \(out) (\(pdf.count) bytes)")
             }
         }
     }

@@ -99,7 +99,44 @@ import Testing
             #expect(done.status == .closed && done.signedBy == "王师傅" && done.signature != nil)
             page = try await client.get("/inspect/i/\(id)", headers: first).text
             #expect(page.contains("单位负责人 王师傅 已于") && page.contains("/evidence/\(done.signature!)"))
+
+            // The record (检查记录表): print-ready in the browser, and as an A4 PDF with its fonts, photos and signature.
+            let sheet = try await client.get("/inspect/i/\(id)/sheet", headers: first).text
+            #expect(sheet.contains("现场检查记录表") && sheet.contains("张检查员（扫码签到") && sheet.contains("李检查员（签到时选定"))
+            #expect(sheet.contains("2.1</td>") && sheet.contains("否（不符合）") && sheet.contains("2026-12-20"))
+            #expect(sheet.contains("src=\"/evidence/\(photos[0].sha256)\"") && sheet.contains("src=\"/evidence/\(done.signature!)\""))
+            let pdf = try await client.get("/inspect/i/\(id)/sheet.pdf", headers: first)
+            #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf")
+            let bytes = Data(pdf.body.readableBytesView)
+            #expect(bytes.starts(with: Data("%PDF".utf8)) && bytes.count > 20_000, "a PDF with its fonts and images: \(bytes.count) bytes")
+            let text = try Self.pdfText(bytes)
+            #expect(text.contains("现场检查记录表") && text.contains("第1食堂") && text.contains("张检查员") && text.contains("王师傅"))
+            #expect(try Self.pdfImages(bytes) >= 2, "the item's photo and the signature")
+            #expect(try await client.get("/inspect/i/\(id)/sheet.pdf").status == .seeOther, "signed-in staff only")
         }
+    }
+
+    /// A PDF's text (poppler's pdftotext).
+    static func pdfText(_ pdf: Data) throws -> String { try poppler("pdftotext", pdf, ["-"]) }
+
+    /// How many images a PDF holds (poppler's pdfimages -list: two header lines, then one line each).
+    static func pdfImages(_ pdf: Data) throws -> Int {
+        try poppler("pdfimages", pdf, ["-list"], inputFirst: false).split(separator: "\n").count - 2
+    }
+
+    static func poppler(_ tool: String, _ pdf: Data, _ arguments: [String], inputFirst: Bool = true) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-test-\(UUID().uuidString).pdf")
+        try pdf.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
+        process.arguments = inputFirst ? [file.path] + arguments : arguments + [file.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
     }
 
     @Test func aColleagueJoinsByScanningAndOneAloneCannotSave() async throws {
