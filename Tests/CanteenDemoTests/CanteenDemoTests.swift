@@ -34,6 +34,26 @@ import Testing
         #expect(summary.due.map(\.activeUnits).reduce(0, +) == 120)
         #expect(summary.due.map(\.dueForVisit).reduce(0, +) >= 10)
 
+        // The office's daily tools have something to show: areas, grades, two officers on site, a drawn plan, complaints.
+        let units = try await store.inspections.units(site: "canteen")
+        #expect(Set(units.map(\.unit.area)) == Set(CanteenDemo.places.map { "\($0)街道" }))
+        let graded = units.filter { $0.unit.grade != nil }
+        #expect(graded.count == 110, "every inspected unit has a face, the ten never visited none")
+        #expect(Set(graded.compactMap(\.unit.grade)) == [.good, .fair, .poor])
+        let visit = try #require(try await store.inspections.history(unit: units.first { $0.unit.name.contains("第30小学") }!.unit.id).first)
+        #expect(visit.inspectors.count == 2)
+        let plan = try #require(try await store.inspections.plans(site: "canteen").first)
+        #expect(plan.plan.name == CanteenDemo.planName && plan.plan.draw?.seed == CanteenDemo.planSeed && plan.visits.count == 10)
+        #expect(try await store.inspections.replayDraw(plan.plan.id))
+        let recusals = try await store.inspections.recusals(site: "canteen")
+        #expect(
+            recusals.count == 1
+                && !plan.visits.contains { visit in visit.unitID == recusals[0].unitID && visit.inspectors.contains { $0.id == recusals[0].staffID } }
+        )
+        #expect(try await store.inspections.complaints(site: "canteen").map(\.state).sorted { $0.rawValue < $1.rawValue } == [.closed, .open])
+        // The figures above are unchanged by them.
+        #expect(try await store.inspections.summary(site: "canteen").total.unitsInspected == 110)
+
         // Loading twice is refused: the demo goes into a fresh database.
         await #expect(throws: QuhaoError.self) { try await CanteenDemo.load(into: store, clock: clock, end: end) }
     }

@@ -26,12 +26,15 @@ public enum CanteenDemo {
         }
     }
 
-    /// The office's two teams' inspectors.
-    static let inspectors = [
-        Inspector(initiator: Initiator(.cli, id: "demo-1"), name: "李明"), Inspector(initiator: Initiator(.cli, id: "demo-2"), name: "王芳"),
-    ]
+    /// The office's inspectors: logins and names. The demo makes their accounts (with passwords
+    /// nobody knows: `quhao staff passwd LOGIN` gives one) so a plan can draw them.
+    public static let inspectorAccounts = [("liming", "李明"), ("wangfang", "王芳"), ("zhaoqiang", "赵强"), ("chenjing", "陈静")]
 
-    static let places = ["下沙", "白杨", "河庄", "义蓬", "新湾", "临江", "前进", "江东"]
+    /// The plan drawn at the end of the replay, and its public draw's number.
+    public static let planName = "本月双随机抽查"
+    public static let planSeed = "20261201"
+
+    public static let places = ["下沙", "白杨", "河庄", "义蓬", "新湾", "临江", "前进", "江东"]
     static let companies = ["华芯科技", "钱江制造", "东方物流", "海达生物", "远景电子", "新禾医药", "临江新材", "钱塘汽车"]
     static let dishes = ["小笼", "面", "家常菜", "海鲜", "川菜", "粥", "快餐", "烧烤"]
     /// General items that fail most often, and key items.
@@ -57,7 +60,7 @@ public enum CanteenDemo {
             name: name, uscc: body + String(USCC.checkCharacter(for: Array(body))!), licence: "JY1330114" + String(format: "%07d", n),
             address: "杭州市钱塘区\(place)街道\(n % 40 + 1)号", type: type.rawValue, risk: risk.rawValue, contactName: "负责人\(n)",
             contactPhone: "1380000" + String(format: "%04d", n), kitchenMode: kitchen.rawValue,
-            cameraURL: kitchen == .video || kitchen == .internet ? "https://kitchen.example.cn/live/\(n)" : "")
+            cameraURL: kitchen == .video || kitchen == .internet ? "https://kitchen.example.cn/live/\(n)" : "", area: "\(place)街道")
     }
 
     /// Builds the scenario. The office must exist (synced) and hold no units yet.
@@ -78,6 +81,21 @@ public enum CanteenDemo {
         func at(_ days: Int, _ hour: Double) -> Date { lastDay.adding(days: -days).start(in: zone).addingTimeInterval((9 + hour) * 3600) }
 
         clock.set(at(45, -1))
+        var inspectors: [Inspector] = []
+        for (login, name) in inspectorAccounts {
+            let account: StaffAccount
+            if let existing = try await store.accounts.staffAccounts().first(where: { $0.login == login }) {
+                guard existing.role == .inspector, existing.siteID == site else {
+                    throw QuhaoError(
+                        .requestInvalid, ["reason": "the login \(login) is taken by another account: load the demo into a fresh database"])
+                }
+                account = existing
+            } else {
+                account = try await store.accounts.addStaff(
+                    NewStaff(login: login, name: name, role: .inspector, siteID: site, password: UUID().uuidString + UUID().uuidString))
+            }
+            inspectors.append(Inspector(initiator: .staff(String(account.id)), name: account.name))
+        }
         var units: [RegisteredUnit] = []
         for n in 1...120 { units.append(try await inspections.createUnit(site: site, draft(n), by: .cli)) }
 
@@ -204,6 +222,26 @@ public enum CanteenDemo {
             let items = Dictionary(uniqueKeysWithValues: checklist.items.map { ($0.code, ItemEntry(.yes)) })
             _ = try await inspections.selfInspection(unitToken: units[n - 1].privateToken, items: items, summary: "单位自查")
         }
+        // Diners' complaints from two posters: one waits for the office, one was checked and closed.
+        clock.set(at(0, 2))
+        _ = try await inspections.fileComplaint(
+            posterToken: units[114].posterToken, ComplaintDraft(text: "午餐的青菜里吃出头发，餐具也有油污", happened: "昨天午餐"), photo: nil,
+            device: "demo-diner-1", address: nil)
+        let checked = try await inspections.fileComplaint(
+            posterToken: units[40].posterToken, ComplaintDraft(text: "排队取餐时看到后厨地面有积水"), photo: nil, device: "demo-diner-2", address: nil)
+        clock.advance(by: 1800)
+        _ = try await inspections.closeComplaint(checked.id, reason: "已电话联系单位核实：地面积水系拖地所致，已提醒及时清理", by: inspectors[0].initiator)
+        // An inspector's declared conflict, then this month's random plan, drawn with a public draw's number.
+        let drawnFrom = try await inspections.inspectors(site: site)
+        if let zhao = drawnFrom.first(where: { $0.login == "zhaoqiang" }) {
+            _ = try await inspections.declareRecusal(site: site, staff: zhao.id, unit: units[2].unit.id, reason: "亲属经营", by: .cli)
+        }
+        let plan = try await inspections.createPlan(
+            site: site,
+            PlanDraft(
+                name: planName, firstDay: lastDay, lastDay: lastDay.adding(days: 30), scope: PlanScope(),
+                quotas: [.a: .count(2), .b: .count(3), .c: .count(3), .d: .count(2)]), by: .cli)
+        _ = try await inspections.drawPlan(plan.id, seed: planSeed, by: .cli)
         clock.set(end)
         let summary = try await inspections.summary(site: site)
         return Outcome(
