@@ -3,7 +3,9 @@ poster, signs in from it and lands back on it, checks in, records the checklist,
 signs out (a shared phone); an office admin signs in and lands on the inspection figures; the
 figures and the unit's on-site code fit a 320 px phone. Screenshots go to
 test-output/browser/office-*.png."""
+import json
 import os
+import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -42,19 +44,30 @@ def main():
         driver.save_screenshot(f"{OUT}/office-2-poster-signed-in.png")
         print("  ok: the inspector signed in from the poster and came back to it")
 
+        # A colleague of the demo office signs in on their own phone; the poster offers them as a companion.
+        daemon.cli("staff", "passwd", "liming", "--password-stdin", stdin=b"colleague-pass-2026\n")
+        request = urllib.request.Request(f"{base}/api/v1/auth/login", method="POST", data=json.dumps(
+            {"login": "liming", "password": "colleague-pass-2026"}).encode(), headers={"Content-Type": "application/json", "Origin": base})
+        assert urllib.request.urlopen(request, timeout=10).status == 200
+        driver.refresh()
+        companion = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "fieldset.companions input[type=checkbox]"))
+        assert "李明" in driver.find_element(By.CSS_SELECTOR, "fieldset.companions").text
+        driver.execute_script("arguments[0].click()", companion)
         driver.find_element(By.CSS_SELECTOR, "form[action$='/check-in'] button").click()
         wait.until(lambda d: "/inspect/i/" in d.current_url and d.find_elements(By.CSS_SELECTOR, "form.checklist"))
+        assert "李明" in driver.find_element(By.ID, "team").text and "签到时选定" in driver.find_element(By.ID, "team").text
         assert "凭门口公示码签到" in driver.page_source, "the printed poster is recorded as the weaker proof"
         assert driver.find_element(By.ID, "sign-out"), "a sign-out on every staff page"
         for radio in driver.find_elements(By.CSS_SELECTOR, "input[type=radio][value=yes]"):
             driver.execute_script("arguments[0].click()", radio)
         driver.save_screenshot(f"{OUT}/office-3-checklist.png")
-        driver.find_element(By.CSS_SELECTOR, "form.checklist button[type=submit]").click()
+        driver.find_element(By.CSS_SELECTOR, "form.checklist > button[type=submit]").click()
         wait.until(lambda d: "检查结果：符合" in d.page_source)
-        driver.find_element(By.CSS_SELECTOR, "form[action$='/check-out'] button").click()
-        wait.until(lambda d: d.current_url.endswith("/inspect"))
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/check-out'] button[type=submit]").click()
+        wait.until(lambda d: "id=\"status\">已完成" in d.page_source and "检查记录表" in d.page_source)
+        driver.get(f"{base}/inspect")
         driver.save_screenshot(f"{OUT}/office-4-desk.png")
-        print("  ok: checked in, recorded (符合) and checked out")
+        print("  ok: checked in with a signed-in colleague chosen, recorded (符合) and checked out")
 
         # A shared phone: sign out from the header; the desk needs a sign-in again.
         driver.find_element(By.ID, "sign-out").click()

@@ -72,4 +72,23 @@ report=$("$quhao" report inspections --database demo.sqlite --format json) || fa
 all=$("$quhao" report inspections --database demo.sqlite --site all --format csv) || fail "report inspections --site all"
 grep -q '^canteen,total,all,合计 Total,110,115,33,30,90.9,' <<<"$all" || fail "--site all CSV: $(head -2 <<<"$all")"
 out=$("$quhao" seed canteen-demo --database demo.sqlite 2>&1) && fail "a second seed was accepted"
+
+# The office's daily tools from the command line, on the demo.
+due=$("$quhao" inspections due --database demo.sqlite --format json) || fail "inspections due: $due"
+(( $(jq '.units | length' <<<"$due") >= 10 )) || fail "fewer than the 10 never-visited units are due"
+[[ $(jq -r '[.units[].state] | unique | join(",")' <<<"$due") =~ ^(behind,due|behind|due)$ ]] || fail "due states: $(jq -c '[.units[].state] | unique' <<<"$due")"
+csv=$("$quhao" inspections due --database demo.sqlite --risk D --state behind --format csv) || fail "due csv"
+[[ $csv == $'\xef\xbb\xbfunit_id,name,'* ]] || fail "due CSV header: $(head -1 <<<"$csv")"
+plan=$("$quhao" plan show 1 --database demo.sqlite --format json) || fail "plan show: $plan"
+[[ $(jq -r '.draw.seed' <<<"$plan") == 20261201 && $(jq '.visits | length' <<<"$plan") == 10 ]] || fail "demo plan: $(jq -c '{seed: .draw.seed, n: (.visits|length)}' <<<"$plan")"
+"$quhao" plan show 1 --database demo.sqlite | grep -q "结果一致 the same draw" || fail "the demo's draw does not replay"
+out=$("$quhao" plan draw 1 --seed again --database demo.sqlite 2>&1) && fail "a plan was drawn twice"
+grep -q "plan.already_drawn" <<<"$out" || fail "second draw: $out"
+visit=$(sqlite3 demo.sqlite "SELECT id FROM inspections WHERE kind != 'self' AND result = 'non_compliant' ORDER BY id LIMIT 1")
+"$quhao" inspections record "$visit" --out record.pdf --database demo.sqlite >/dev/null || fail "inspections record"
+[[ $(stat -c %a record.pdf) == 640 ]] || fail "record.pdf mode $(stat -c %a record.pdf)"
+pdftotext record.pdf - | grep -q "现场检查记录表" || fail "the record's PDF has no title text"
+pdffonts record.pdf | grep -q "CJK.*yes yes" || fail "CJK fonts are not embedded: $(pdffonts record.pdf)"
+"$quhao" audit --database demo.sqlite --unit 3 --limit 50 | grep -q "recusal" || fail "the unit's trail lacks its declared conflict"
+echo "  ok: due list (JSON, CSV), the demo's plan (seed 20261201, 10 visits, replayed, not drawn twice), record $visit as an A4 PDF with CJK fonts embedded (0640), the unit's trail"
 echo "  ok: a file with bad codes on lines 6 and 7 refused whole, both named; 4 units imported, exported and re-imported unchanged; poster QR → poster page; the private sheet decodes to /u/ and says 请勿张贴; a Chinese header row imports; demo reads 110 / 33 / 30, 1 overdue of 2 open, 1 awaiting, 90.9 %"

@@ -241,7 +241,8 @@ struct InspectorPages {
         let entries = try UnitPages.items(from: fields)
         return try await act(request, id: id, fields: fields) { principal in
             _ = try await services.store.inspections.record(
-                id, items: entries, summary: fields["summary"], by: Inspector(initiator: principal.initiator, name: principal.name))
+                id, items: entries, summary: fields["summary"], submission: fields["submission"],
+                by: Inspector(initiator: principal.initiator, name: principal.name))
         }
     }
 
