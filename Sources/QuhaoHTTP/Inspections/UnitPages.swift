@@ -97,6 +97,13 @@ struct UnitPages {
                     "result": result.label.text(language), "day": site.businessDay(at: at).iso,
                     "mode": latest.mode?.label.text(language) ?? "",
                 ])
+            if !latest.inspectors.isEmpty {
+                data["latestInspectors"] = Catalogue.fill(
+                    t["unit_latest_inspectors"] ?? "", with: ["names": latest.inspectors.joined(separator: "、")])
+            }
+        }
+        if let grade = overview.unit.unit.grade {
+            data["grade"] = "\(grade.face) \(grade.label.text(language))"
         }
         if let own = overview.latestSelf, let result = own.result, let at = own.recordedAt {
             data["selfLast"] = Catalogue.fill(

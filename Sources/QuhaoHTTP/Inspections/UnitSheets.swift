@@ -40,8 +40,13 @@ public enum UnitSheets {
                             "latest", ["day": office.businessDay(at: inspection.recordedAt ?? inspection.requestedAt).iso, "result": result.label.zh])
                     }
                 } ?? text("never")
+            // The grade at the door (量化分级), in words (a printer's fonts have no faces), with the day it was set.
+            let grade = unit.grade.map { grade in
+                text("grade", ["grade": grade.label.zh, "day": unit.gradeSetAt.map { office.businessDay(at: $0).iso } ?? ""])
+            }
             return QRSheet(
-                style: .publicNotice, band: text("notice_band"), bandNote: text("notice_note"), heading: unit.name, status: status, lines: facts,
+                style: .publicNotice, band: text("notice_band"), bandNote: text("notice_note"), heading: unit.name,
+                status: grade ?? status, lines: grade == nil ? facts : [status] + facts,
                 caption: text("notice_caption"), footer: [text("office", ["office": office.name.zh]), text("hotline")])
         }
     }

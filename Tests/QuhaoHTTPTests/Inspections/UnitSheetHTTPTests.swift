@@ -23,6 +23,7 @@ import Testing
             let notice = try await client.get("/admin/units/\(unit.unit.id)/sheet?kind=poster", headers: session)
             #expect(notice.status == .ok && notice.headers[.cacheControl] == "no-store")
             #expect(notice.text.contains("食品安全公示") && notice.text.contains("第1食堂") && notice.text.contains("最近检查 2026-11-25：符合"))
+            #expect(notice.text.contains("量化分级：良好（2026-11-25评定）"), "the grade at the door, printed")
             #expect(!notice.text.contains("请勿张贴") && !notice.text.contains(unit.privateToken))
             let sheet = try await client.get("/admin/units/\(unit.unit.id)/sheet?kind=private", headers: session).text
             #expect(sheet.contains("仅限本单位使用，请勿张贴") && sheet.contains("stroke-dasharray") && !sheet.contains("最近检查"))
