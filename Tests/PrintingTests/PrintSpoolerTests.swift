@@ -108,7 +108,9 @@ import Testing
         let path = Self.file()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let clock = ManualClock(Self.start)
-        let spooler = PrintSpooler(store: try await Self.store(clock, sites: ["east", "west"]), clock: clock, timeout: 2.5)
+        // Each of the dead printer's jobs waits this long: room enough for the west slip to print first on a loaded
+        // machine (a 2.5 s wait once ended the first east job before it), and the four of them end within a minute.
+        let spooler = PrintSpooler(store: try await Self.store(clock, sites: ["east", "west"]), clock: clock, timeout: 8)
         let running = Task { await spooler.run() }
         defer { running.cancel() }
         let slip = ESCPOSTests.slip

@@ -101,7 +101,7 @@ struct AdminUnitPages {
             "riskChoices": RiskLevel.allCases.map { ["value": $0.rawValue, "selected": $0 == risk] },
             "areaChoices": try await services.store.inspections.areas(site: site.id).map { ["value": $0, "selected": $0 == area] },
             "paging": Catalogue.fill(t["office_page"] ?? "", with: ["page": String(number), "pages": String(pages), "total": String(found.total)]),
-            "previous": number > 1 ? link(number - 1) : "", "next": number < pages ? link(number + 1) : "",
+            "previous": number > 1 ? link(number - 1) : false, "next": number < pages ? link(number + 1) : false,
         ]
         data.merge(Self.formData(form ?? UnitDraft(name: "", uscc: "", licence: "", address: "", type: "", risk: "B", contactPhone: ""), language)) {
             _, new in new
@@ -313,7 +313,7 @@ struct AdminUnitPages {
                 "day": site.businessDay(at: inspection.recordedAt ?? inspection.requestedAt).iso,
                 "status": inspection.status.label.text(language), "result": inspection.result?.label.text(language) ?? "",
                 "inspectors": inspection.inspectors.joined(separator: "、"), "mode": inspection.mode?.label.text(language) ?? "",
-                "signed": inspection.signedBy ?? "", "office": inspection.kind != .selfInspection,
+                "signed": OfficePages.section(inspection.signedBy), "office": inspection.kind != .selfInspection,
             ]
         }
         var findings: [[String: Any]] = []
@@ -321,7 +321,7 @@ struct AdminUnitPages {
             let answers = try await inspections.answers(finding: finding.id)
             findings.append([
                 "code": finding.itemCode, "description": finding.description, "state": finding.state.label.text(language), "due": finding.due.iso,
-                "overdue": finding.isOverdue(today: today), "answers": answers.count, "answer": answers.last?.text ?? "",
+                "overdue": finding.isOverdue(today: today), "answers": answers.count, "answer": OfficePages.section(answers.last?.text),
                 "inspection": finding.inspectionID,
             ])
         }
@@ -337,7 +337,8 @@ struct AdminUnitPages {
         data["trail"] = try await services.store.audit(AuditQuery(unitID: unit.id, limit: 200)).map { entry -> [String: Any] in
             [
                 "at": LocalTime.minute(entry.at, in: site.zone), "kind": entry.kind == .finding ? (entry.subject ?? "") : "",
-                "action": t["trail_\(entry.action)"] ?? entry.action, "who": entry.initiatorName ?? entry.initiator, "detail": entry.detail ?? "",
+                "action": t["trail_\(entry.action)"] ?? entry.action, "who": entry.initiatorName ?? entry.initiator,
+                "detail": OfficePages.section(entry.detail),
             ]
         }
         return data

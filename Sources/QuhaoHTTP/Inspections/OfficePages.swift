@@ -39,6 +39,13 @@ struct OfficePages {
         Response(status: .seeOther, headers: [.location: path + (path.contains("?") ? "&" : "?") + PublicPages.langQuery(request).dropFirst()])
     }
 
+    /// A value for a Mustache section: an empty or missing text is `false` (Mustache opens a section
+    /// for any string, the empty one too).
+    static func section(_ text: String?) -> Any {
+        guard let text, !text.isEmpty else { return false }
+        return text
+    }
+
     static func csv(_ table: ReportTable, name: String) -> Response {
         Response(
             status: .ok,
@@ -69,21 +76,30 @@ struct OfficePages {
             all.map { ["value": $0.rawValue, "label": label($0), "selected": chosen.contains($0)] }
         }
         let areas = try await services.store.inspections.areas(site: site.id)
+        // 100 a page (an office may have thousands due in January); the CSV holds them all.
+        let size = 100
+        let pages = max(1, (list.count + size - 1) / size)
+        let number = min(max(1, query.get("page").flatMap { Int($0) } ?? 1), pages)
+        let shown = list.dropFirst((number - 1) * size).prefix(size)
+        let others = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") }.joined(separator: "&")
+        func link(_ page: Int) -> String { "/admin/due?" + (others.isEmpty ? "" : others + "&") + "page=\(page)" }
         let data: [String: Any] = [
+            "paging": Catalogue.fill(t["office_page"] ?? "", with: ["page": String(number), "pages": String(pages), "total": String(list.count)]),
+            "previous": number > 1 ? link(number - 1) : false, "next": number < pages ? link(number + 1) : false,
             "title": t["office_due_title"] ?? "", "siteName": site.name.text(language), "user": principal.name, "site": site.id,
             "count": list.count, "today": today.iso,
             "types": options(UnitType.allCases, filter.types) { $0.label.text(language) },
             "risks": options(RiskLevel.allCases, filter.risks) { $0.rawValue },
             "states": options(VisitStatus.State.allCases, filter.states) { $0.label.text(language) },
             "areas": areas.map { ["value": $0, "label": $0, "selected": filter.areas.contains($0)] },
-            "csv": "/admin/due?" + (request.uri.query.map { $0 + "&" } ?? "") + "format=csv",
-            "rows": list.map { due -> [String: Any] in
+            "csv": "/admin/due?" + (others.isEmpty ? "" : others + "&") + "format=csv",
+            "rows": shown.map { due -> [String: Any] in
                 [
                     "id": due.unit.id, "name": due.unit.name, "type": due.unit.type.label.text(language), "risk": due.unit.risk.rawValue,
                     "area": due.unit.area, "state": due.status.state.label.text(language), "stateClass": due.status.state.rawValue,
                     "visits": "\(due.status.visits)/\(due.status.required)", "next": due.status.next?.iso ?? "",
                     "last": due.lastVisit.map { site.businessDay(at: $0).iso } ?? "—", "result": due.lastResult?.label.text(language) ?? "",
-                    "open": due.openFindings, "overdue": due.overdueFindings, "requested": due.requested,
+                    "open": due.openFindings, "overdue": due.overdueFindings > 0 ? due.overdueFindings : false, "requested": due.requested,
                 ]
             },
         ]
@@ -214,9 +230,9 @@ struct OfficePages {
         var data: [String: Any] = [
             "title": plan.name, "siteName": site.name.text(language), "user": principal.name, "site": site.id, "id": id, "name": plan.name,
             "period": "\(plan.firstDay.iso) – \(plan.lastDay.iso)",
-            "scope": [
-                plan.scope.types.map { $0.label.text(language) }.joined(separator: "、"), plan.scope.areas.joined(separator: "、"),
-            ].filter { !$0.isEmpty }.joined(separator: " · "),
+            "scope": Self.section(
+                [plan.scope.types.map { $0.label.text(language) }.joined(separator: "、"), plan.scope.areas.joined(separator: "、")]
+                    .filter { !$0.isEmpty }.joined(separator: " · ")),
             "quotas": RiskLevel.allCases.compactMap { risk in plan.quotas[risk].map { "\(risk.rawValue): \($0)" } }.joined(separator: " · "),
             "team": plan.team, "done": report.done, "total": report.visits.count,
             "visits": report.visits.map { visit -> [String: Any] in
@@ -271,9 +287,10 @@ struct OfficePages {
             "complaints": complaints.map { complaint -> [String: Any] in
                 [
                     "id": complaint.id, "unitID": complaint.unitID, "unit": names[complaint.unitID] ?? "#\(complaint.unitID)", "text": complaint.text,
-                    "happened": complaint.happened ?? "", "phone": complaint.phone ?? "", "photo": complaint.photo ?? "",
+                    "happened": Self.section(complaint.happened), "phone": Self.section(complaint.phone), "photo": Self.section(complaint.photo),
                     "at": LocalTime.minute(complaint.createdAt, in: site.zone), "state": complaint.state.label.text(language),
-                    "open": complaint.state == .open, "reason": complaint.reason ?? "", "inspection": complaint.inspectionID.map(String.init) ?? "",
+                    "open": complaint.state == .open, "reason": Self.section(complaint.reason),
+                    "inspection": Self.section(complaint.inspectionID.map(String.init)),
                 ]
             },
         ]
