@@ -135,7 +135,7 @@ extension TicketStore {
             let findingPart = filters(site: "f.site_id", at: "g.at", counter: nil, initiator: "g.initiator", number: nil, unit: "f.unit_id")
             let sql = """
                 SELECT e.at, 'ticket' AS kind, e.site_id, e.action, t.number, e.ticket_id, e.service_id, e.from_state, e.to_state,
-                    e.counter_id, e.initiator, e.detail, e.id AS seq, NULL AS unit_id, NULL AS subject
+                    e.counter_id, e.initiator, e.detail, e.id AS seq, CAST(NULL AS BIGINT) AS unit_id, CAST(NULL AS TEXT) AS subject
                 FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE \(ticketPart.0)
                 UNION ALL
                 SELECT c.at, 'counter', c.site_id, c.action, NULL, NULL, NULL, NULL, NULL, c.counter_id, c.initiator, NULL, c.id, NULL, NULL

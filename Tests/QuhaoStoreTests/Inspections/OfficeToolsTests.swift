@@ -241,6 +241,12 @@ import Testing
         #expect(try await store.inspections.unit(unit.unit.id).unit.grade == .good)
         #expect(try await store.inspections.gradeChanges(unit: unit.unit.id).map(\.to) == [.good, .poor, .fair])
         #expect(try await store.inspections.gradeChanges(unit: unit.unit.id).map(\.from) == [.poor, .fair, nil])
+        // The unit's trail, as the audit reads it: its own events and its findings', newest first, on either engine.
+        let trail = try await store.audit(AuditQuery(unitID: unit.unit.id))
+        #expect(trail.filter { $0.kind == .unit }.map(\.action) == ["grade", "grade", "grade", "create"])
+        #expect(trail.filter { $0.kind == .finding }.map(\.action).sorted() == ["create", "create"])
+        #expect(trail.allSatisfy { $0.unitID == unit.unit.id } && trail.first { $0.kind == .finding }?.subject?.hasPrefix("第1食堂 · ") == true)
+        #expect(try await store.audit(AuditQuery(siteID: "hall", unitID: unit.unit.id)).isEmpty, "another site's filter finds none")
     }
 
     @Test func theWorstOfTheLastResultsUnderAStricterOffice() async throws {
