@@ -163,5 +163,8 @@ extension QuhaoError {
         case findingReasonRequired = "finding.reason_required"
         case signatureRequired = "inspection.signature_required"
         case inspectionPDFFailed = "inspection.pdf_failed"
+        case inspectionNotOnVisit = "inspection.not_on_visit"
+        case inspectionCompanionRecused = "inspection.companion_recused"
+        case complaintAddressLimitReached = "complaint.address_limit_reached"
     }
 }

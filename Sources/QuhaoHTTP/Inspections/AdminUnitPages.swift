@@ -334,11 +334,16 @@ struct AdminUnitPages {
         data["inspectorChoices"] = try await inspections.inspectors(site: unit.siteID).filter { inspector in
             !recusals.contains { $0.staffID == inspector.id }
         }.map { ["id": $0.id, "name": "\($0.name) (\($0.login))"] }
+        /// A grade change (`fair>good`) in words (`一般 → 良好`).
+        func words(_ entry: AuditEntry) -> String? {
+            guard entry.action == "grade", let detail = entry.detail else { return entry.detail }
+            return detail.split(separator: ">").map { UnitGrade(rawValue: String($0))?.label.text(language) ?? "—" }.joined(separator: " → ")
+        }
         data["trail"] = try await services.store.audit(AuditQuery(unitID: unit.id, limit: 200)).map { entry -> [String: Any] in
             [
                 "at": LocalTime.minute(entry.at, in: site.zone), "kind": entry.kind == .finding ? (entry.subject ?? "") : "",
                 "action": t["trail_\(entry.action)"] ?? entry.action, "who": entry.initiatorName ?? entry.initiator,
-                "detail": OfficePages.section(entry.detail),
+                "detail": OfficePages.section(words(entry)),
             ]
         }
         return data

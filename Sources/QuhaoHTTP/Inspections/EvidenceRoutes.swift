@@ -18,9 +18,10 @@ struct EvidenceRoutes {
     @Sendable func photo(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try await StaffAuth.require(request, services: services)
         guard principal.role == .admin || principal.role == .inspector else { throw QuhaoError(.authForbidden) }
-        guard let photo = try await services.store.inspections.photo(try context.parameters.require("sha")) else {
-            throw QuhaoError(.evidenceNotFound)
-        }
+        let sha = try context.parameters.require("sha")
+        guard let photo = try await services.store.inspections.photo(sha) else { throw QuhaoError(.evidenceNotFound) }
+        // An office's photos are its own: another site's admin or inspector is refused.
+        guard try await services.store.inspections.photoSites(sha).contains(where: principal.worksAt) else { throw QuhaoError(.authForbidden) }
         return try await Self.response(photo, files: services.settings.evidence)
     }
 

@@ -48,6 +48,8 @@ extension QuhaoError {
             .conflict
         case .complaintLimitReached: .tooManyRequests
         case .printerFailed, .inspectionPDFFailed: .serviceUnavailable
+        case .inspectionNotOnVisit, .inspectionCompanionRecused: .conflict
+        case .complaintAddressLimitReached: .tooManyRequests
         case .evidenceType: .unsupportedMediaType
         case .evidenceTooLarge: .contentTooLarge
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterBusy, .counterDoesNotServe,

@@ -22,15 +22,16 @@ extension InspectionStore {
             let unit = try Self.activeUnit(context.db, poster: posterToken)
             guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
             let dayStart = context.day.start(in: context.site.zone)
-            for (column, hash, limit) in [
-                ("device_hash", deviceHash, rules.complaintsPerDevicePerDay), ("address_hash", addressHash, rules.complaintsPerDevicePerDay * 10),
+            for (column, hash, limit, code) in [
+                ("device_hash", deviceHash, rules.complaintsPerDevicePerDay, QuhaoError.Code.complaintLimitReached),
+                ("address_hash", addressHash, rules.complaintsPerDevicePerDay * 10, .complaintAddressLimitReached),
             ] {
                 guard let hash else { continue }
                 let today =
                     try context.db.value(
                         Int.self, "SELECT COUNT(*) FROM complaints WHERE site_id = ? AND \(column) = ? AND created_at >= ?", [site, hash, dayStart])
                     ?? 0
-                guard today < limit else { throw QuhaoError(.complaintLimitReached, ["limit": String(limit)]) }
+                guard today < limit else { throw QuhaoError(code, ["limit": String(limit)]) }
             }
             if let photo { try Self.keep(context.db, photo, at: context.now) }
             let id = try context.db.insert(

@@ -82,6 +82,10 @@ extension InspectionStore {
         return try await tickets.write(site: site) { context in
             let finding = try Self.fetchFinding(context.db, id: id)
             guard finding.state == .submitted else { throw Self.invalidTransition(finding, action: verify ? "verify" : "reject") }
+            // Whoever declared a conflict with the unit does not decide its rectifications either.
+            if let refusal = try Self.refusalToSend(context.db, inspection: nil, unit: finding.unitID, staff: Self.staffID(inspector.initiator)) {
+                throw refusal
+            }
             if verify {
                 try context.db.execute(
                     "UPDATE findings SET state = 'verified', verified_at = ?, verified_by = ? WHERE id = ?", [context.now, inspector.name, id])

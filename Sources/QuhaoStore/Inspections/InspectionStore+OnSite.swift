@@ -40,6 +40,7 @@ extension InspectionStore {
             if let refusal = try Self.refusalToSend(context.db, inspection: id, unit: open.unitID, staff: Self.staffID(inspector.initiator)) {
                 throw refusal
             }
+            guard try Self.isOnVisit(context.db, id, inspector.initiator) else { throw QuhaoError(.inspectionNotOnVisit) }
             guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
             let checklist = try Self.checklist(context.db, site: site, version: open.checklistVersion)
             guard checklist.item(item) != nil else { throw QuhaoError(.checklistItemUnknown, ["code": item, "version": String(checklist.version)]) }
@@ -76,8 +77,11 @@ extension InspectionStore {
             guard finding.state != .verified else {
                 throw QuhaoError(.findingInvalidTransition, ["state": finding.state.label.zh, "state@en": finding.state.label.en ?? ""])
             }
-            guard day > context.day, day != finding.due else {
+            guard day > context.day, day != finding.due, day <= context.day.adding(days: 366) else {
                 throw QuhaoError(.findingDueInvalid, ["due": day.iso, "today": context.day.iso])
+            }
+            if let refusal = try Self.refusalToSend(context.db, inspection: nil, unit: finding.unitID, staff: Self.staffID(inspector.initiator)) {
+                throw refusal
             }
             try context.db.execute("UPDATE findings SET due_day = ? WHERE id = ?", [day.iso, id])
             try Self.logFinding(context.db, id, context.now, "extend", inspector.initiator, "\(finding.due.iso)→\(day.iso): \(reason)")

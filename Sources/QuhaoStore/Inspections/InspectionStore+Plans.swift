@@ -74,6 +74,9 @@ extension InspectionStore {
             areas: draft.scope.areas.map(\.trimmed).filter { !$0.isEmpty })
         return try await tickets.write(site: site) { context in
             guard let rules = context.site.inspection else { throw QuhaoError(.siteNotFound, ["site": site]) }
+            guard draft.lastDay >= context.day else {
+                throw QuhaoError(.planInvalid, ["reason": "检查期限已过（结束于今天之前）", "reason@en": "the period ended before today"])
+            }
             if try context.db.value(Int64.self, "SELECT id FROM plans WHERE site_id = ? AND name = ?", [site, name]) != nil {
                 throw QuhaoError(.planNameTaken, ["name": name])
             }
@@ -107,7 +110,17 @@ extension InspectionStore {
             let units = try context.db.rows("SELECT * FROM units WHERE site_id = ? AND active = 1 ORDER BY id", [site]).map {
                 try Self.registered($0).unit
             }
-            let candidates = units.filter(plan.scope.includes).map { RandomDraw.Candidate(unit: $0.id, risk: $0.risk) }
+            // A unit whose visit another plan drew and still waits for its team is left out: one visit has one drawn team.
+            let waiting = Set(
+                try context.db.values(
+                    Int64.self,
+                    """
+                    SELECT i.unit_id FROM inspections i WHERE i.site_id = ? AND i.status IN ('requested', 'called', 'in_progress', 'recorded')
+                    AND EXISTS (SELECT 1 FROM inspection_assignees a WHERE a.inspection_id = i.id)
+                    """, [site]))
+            let candidates = units.filter { plan.scope.includes($0) && !waiting.contains($0.id) }.map {
+                RandomDraw.Candidate(unit: $0.id, risk: $0.risk)
+            }
             let counts = InspectionPlan.counts(plan.quotas, candidates: candidates)
             guard counts.values.reduce(0, +) > 0 else { throw QuhaoError(.planNothingToDraw) }
             let inspectors = try Self.officeInspectors(context.db, site: site, at: context.now)

@@ -144,6 +144,22 @@ extension InspectionStore {
         }
     }
 
+    /// The offices a stored photo belongs to: through a finding's answer, a visit's photos or signature, a complaint.
+    public func photoSites(_ sha256: String) async throws -> Set<String> {
+        try await read { db in
+            Set(
+                try db.values(
+                    String.self,
+                    """
+                    SELECT x.site_id FROM finding_evidence fe JOIN finding_events f ON f.id = fe.finding_event_id
+                        JOIN findings x ON x.id = f.finding_id WHERE fe.sha256 = ?
+                    UNION SELECT i.site_id FROM inspection_photos p JOIN inspections i ON i.id = p.inspection_id WHERE p.sha256 = ?
+                    UNION SELECT site_id FROM inspections WHERE signature_sha256 = ?
+                    UNION SELECT site_id FROM complaints WHERE photo_sha256 = ?
+                    """, [sha256, sha256, sha256, sha256]))
+        }
+    }
+
     /// A stored photo, for staff.
     public func photo(_ sha256: String) async throws -> StoredPhoto? {
         try await read { db in

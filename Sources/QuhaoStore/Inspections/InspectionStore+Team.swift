@@ -109,14 +109,17 @@ extension InspectionStore {
 
     // MARK: - Inside transactions: who is on a visit
 
-    /// Puts an inspector on a visit's record (once: the first way they joined is kept), and keeps
+    /// Puts an inspector on a visit's record (once: the first way they joined is kept, except that one who
+    /// called the unit and then checks in or joins is there from then on), and keeps
     /// the inspection row's list of names with it.
     static func addInspector(_ db: any SQLDatabase, _ inspection: Inspection.ID, _ initiator: Initiator, name: String, how: JoinedBy, at: Date) throws
     {
         try db.execute(
             """
             INSERT INTO inspection_inspectors (inspection_id, initiator, name, how, joined_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (inspection_id, initiator) DO NOTHING
+            ON CONFLICT (inspection_id, initiator) DO UPDATE SET how = excluded.how, joined_at = excluded.joined_at
+            WHERE inspection_inspectors.how = 'called' AND excluded.how != 'called'
+
             """, [inspection, initiator.description, name, how.rawValue, at])
         let names = try db.values(
             String.self, "SELECT name FROM inspection_inspectors WHERE inspection_id = ? ORDER BY joined_at, name", [inspection])
@@ -136,6 +139,20 @@ extension InspectionStore {
                 initiator: try $0["initiator"], name: try $0["name"], how: JoinedBy(rawValue: try $0["how"]) ?? .called,
                 joinedAt: try $0["joined_at"])
         }
+    }
+
+    /// Whether an inspector is on a visit's team: checked in, joined by scanning, chosen at check-in,
+    /// or marked it remote. Calling a unit is not being there; recording results needs being there.
+    static func isOnVisit(_ db: any SQLDatabase, _ inspection: Inspection.ID, _ initiator: Initiator) throws -> Bool {
+        try db.value(
+            Int.self,
+            "SELECT COUNT(*) FROM inspection_inspectors WHERE inspection_id = ? AND initiator = ? AND how IN ('checked_in', 'scanned', 'chosen', 'remote')",
+            [inspection, initiator.description]) ?? 0 > 0
+    }
+
+    /// How many are on a visit's team (``isOnVisit(_:_:_:)``): what the office's minimum counts.
+    static func presentCount(_ db: any SQLDatabase, _ inspection: Inspection.ID) throws -> [VisitInspector] {
+        try visitInspectors(db, inspection).filter { [.checkedIn, .scanned, .chosen, .remote].contains($0.how) }
     }
 
     /// The office's active inspector accounts, by id.

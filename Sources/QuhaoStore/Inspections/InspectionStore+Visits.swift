@@ -184,7 +184,11 @@ extension InspectionStore {
                 guard let companion = office.first(where: { $0.id == id && $0.signedIn }) else {
                     throw QuhaoError(.inspectorUnknown, ["name": office.first { $0.id == id }?.name ?? "#\(id)"])
                 }
-                if let refusal = try Self.refusalToSend(context.db, inspection: inspection.id, unit: unit.id, staff: id) { throw refusal }
+                if let refusal = try Self.refusalToSend(context.db, inspection: inspection.id, unit: unit.id, staff: id) {
+                    // Said of the colleague, not of the one checking in.
+                    throw refusal.code == .inspectionRecused
+                        ? QuhaoError(.inspectionCompanionRecused, ["name": companion.name, "unit": unit.name]) : refusal
+                }
                 try Self.addInspector(context.db, inspection.id, .staff(String(id)), name: companion.name, how: .chosen, at: context.now)
             }
             return try Self.fetchInspection(context.db, id: inspection.id)
@@ -289,8 +293,10 @@ extension InspectionStore {
             if let refusal = try Self.refusalToSend(context.db, inspection: id, unit: open.unitID, staff: Self.staffID(inspector.initiator)) {
                 throw refusal
             }
-            try Self.addInspector(context.db, id, inspector.initiator, name: inspector.name, how: .recorded, at: context.now)
-            let team = try Self.visitInspectors(context.db, id)
+            // Only an inspector on the visit records it (checked in, joined, chosen, or marked it remote),
+            // and only those count towards the minimum: a colleague elsewhere cannot make up the second officer.
+            guard try mode == .selfCheck || Self.isOnVisit(context.db, id, inspector.initiator) else { throw QuhaoError(.inspectionNotOnVisit) }
+            let team = try Self.presentCount(context.db, id)
             let minimum = rules.minimumInspectors(mode)
             guard team.count >= minimum else {
                 throw QuhaoError(
@@ -360,6 +366,9 @@ extension InspectionStore {
         return try await tickets.write(site: site) { context in
             let open = try Self.fetchInspection(context.db, id: id)
             guard open.status == .recorded else { throw Self.invalidState(open, action: "check_out") }
+            guard try open.mode == .selfCheck || Self.isOnVisit(context.db, id, inspector.initiator) else {
+                throw QuhaoError(.inspectionNotOnVisit)
+            }
             try context.db.execute("UPDATE inspections SET checked_out_at = ? WHERE id = ?", [context.now, id])
             if let signature {
                 try Self.keep(context.db, signature.image, at: context.now)

@@ -352,4 +352,96 @@ import Testing
         let done = try await inspections.checkOut(visit.id, signature: Signature(image: other, name: "王师傅"), by: Self.inspector)
         #expect(done.status == .closed && done.signedBy == "王师傅" && done.signature == other.sha256 && done.signedAt == clock.now())
     }
+
+    // MARK: - Found by a walk as the office's users
+
+    /// Only an inspector on the visit records it or checks it out, and only those on it count as the
+    /// second officer; one who declared a conflict decides nothing about the unit's findings.
+    @Test func onlyThoseOnTheVisitActAndARecusedOfficerDecidesNothing() async throws {
+        let (store, clock) = try await InspectionFixture.store()
+        let inspections = store.inspections
+        var staff: [Int64] = []
+        for n in 1...4 {
+            staff.append(
+                try await store.accounts.addStaff(
+                    NewStaff(login: "officer\(n)", name: "执法员\(n)", role: .inspector, siteID: "office", password: "inspector-pass-\(n)"), cost: 4
+                ).id)
+        }
+        func officer(_ n: Int) -> Inspector { Inspector(initiator: .staff(String(staff[n - 1])), name: "执法员\(n)") }
+        let unit = try await inspections.createUnit(site: "office", InspectionFixture.draft(1), by: .cli)
+        let visit = try await inspections.checkIn(posterToken: unit.posterToken, team: 1, by: officer(1))
+        // Officer 3, elsewhere, can neither record nor make up the second officer, nor add photos.
+        let sheet = InspectionLoopTests.sheet(["2.1": ItemEntry(.no)])
+        await #expect(throws: QuhaoError(.inspectionNotOnVisit)) {
+            try await inspections.record(visit.id, items: sheet, summary: nil, by: officer(3))
+        }
+        let photo = StoredPhoto(sha256: String(repeating: "ef", count: 32), contentType: "image/jpeg", size: 10)
+        await #expect(throws: QuhaoError(.inspectionNotOnVisit)) {
+            try await inspections.attachPhotos(visit.id, item: "2.1", photos: [photo], by: officer(3))
+        }
+        await #expect(throws: QuhaoError(.inspectionTooFewInspectors, ["minimum": "2", "count": "1", "names": "执法员1"])) {
+            try await inspections.record(visit.id, items: sheet, summary: nil, by: officer(1))
+        }
+        _ = try await inspections.join(posterToken: unit.posterToken, by: officer(2))
+        _ = try await inspections.record(visit.id, items: sheet, summary: nil, by: officer(1))
+        await #expect(throws: QuhaoError(.inspectionNotOnVisit)) { try await inspections.checkOut(visit.id, by: officer(3)) }
+        _ = try await inspections.checkOut(visit.id, by: officer(2))
+        #expect(try await inspections.photoSites(photo.sha256).isEmpty, "a photo refused is nobody's")
+
+        // Officer 4 declares a conflict: it moves no due day and decides no rectification of the unit.
+        _ = try await inspections.declareRecusal(site: "office", staff: staff[3], unit: unit.unit.id, reason: "亲属经营", by: .cli)
+        let finding = try #require(try await inspections.details(visit.id).findings.first)
+        await #expect(throws: QuhaoError(.inspectionRecused, ["unit": "第1食堂"])) {
+            try await inspections.moveDue(finding: finding.id, to: BusinessDay(iso: "2026-12-20")!, reason: "等待设备", by: officer(4))
+        }
+        await #expect(throws: QuhaoError.self) {
+            try await inspections.moveDue(finding: finding.id, to: BusinessDay(iso: "2099-12-25")!, reason: "很久以后", by: officer(1))
+        }
+        _ = try await inspections.submitRectification(unitToken: unit.privateToken, finding: finding.id, text: "已补办健康证", photos: [])
+        await #expect(throws: QuhaoError(.inspectionRecused, ["unit": "第1食堂"])) {
+            try await inspections.verifyRectification(finding.id, by: officer(4))
+        }
+        await #expect(throws: QuhaoError(.inspectionRecused, ["unit": "第1食堂"])) {
+            try await inspections.rejectRectification(finding.id, reason: "不行", by: officer(4))
+        }
+        #expect(try await inspections.verifyRectification(finding.id, by: officer(1)).state == .verified)
+        clock.advance(by: 60)
+    }
+
+    /// Two plans over the same units: a unit drawn by the first and still waiting for its team is not
+    /// drawn again; a plan whose period is over is refused.
+    @Test func aUnitWaitingForOnePlansTeamIsNotDrawnByAnother() async throws {
+        let (store, _, _) = try await Self.planStore()
+        var first = Self.plan
+        first.quotas = [.d: .ratio(1)]
+        let one = try await store.inspections.drawPlan(
+            try await store.inspections.createPlan(site: "office", first, by: .cli).id, seed: "1", by: .cli)
+        #expect(one.visits.count == 5)
+        var second = first
+        second.name = "又一次"
+        second.quotas = [.d: .ratio(1), .c: .count(1)]
+        let two = try await store.inspections.drawPlan(
+            try await store.inspections.createPlan(site: "office", second, by: .cli).id, seed: "2", by: .cli)
+        #expect(two.visits.map(\.risk) == [.c], "the five D units wait for the first plan's teams")
+        #expect(try await store.inspections.replayDraw(two.plan.id), "the draw recorded what it was drawn from")
+        var past = Self.plan
+        past.name = "去年"
+        past.firstDay = BusinessDay(iso: "2025-01-01")!
+        past.lastDay = BusinessDay(iso: "2025-12-31")!
+        await #expect(throws: QuhaoError.self) { try await store.inspections.createPlan(site: "office", past, by: .cli) }
+    }
+
+    /// The address limit says so (it is not this phone's).
+    @Test func tenTimesTheDeviceLimitFromOneAddress() async throws {
+        let (store, _) = try await InspectionFixture.store()
+        let unit = try await store.inspections.createUnit(site: "office", InspectionFixture.draft(1), by: .cli)
+        for n in 0..<30 {
+            _ = try await store.inspections.fileComplaint(
+                posterToken: unit.posterToken, ComplaintDraft(text: "第\(n)位食客反映问题"), photo: nil, device: "phone-\(n)", address: "10.1.1.1")
+        }
+        await #expect(throws: QuhaoError(.complaintAddressLimitReached, ["limit": "30"])) {
+            try await store.inspections.fileComplaint(
+                posterToken: unit.posterToken, ComplaintDraft(text: "第31位食客反映问题"), photo: nil, device: "phone-new", address: "10.1.1.1")
+        }
+    }
 }
