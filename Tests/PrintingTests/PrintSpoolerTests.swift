@@ -67,6 +67,7 @@ import Testing
                 return false
             }
             group.addTask {
+                // The deadline, not a wait for the slips: the stream above ends the race as soon as they come.
                 try? await Task.sleep(for: .seconds(seconds))
                 return false
             }

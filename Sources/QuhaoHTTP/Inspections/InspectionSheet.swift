@@ -82,13 +82,20 @@ enum InspectionSheet {
 
 /// The inspection record as a PDF, for the page and for `quhao inspections record`.
 public enum InspectionRecordPDF {
-    /// Renders a recorded inspection's record (检查记录表).
+    /// Renders a recorded inspection's record (检查记录表), for the command line (which parses the templates once for it).
     /// - Throws: `inspection.not_found`; `inspection.invalid_state` before results are recorded; `inspection.pdf_failed`.
     public static func render(_ id: Inspection.ID, store: TicketStore, evidence: EvidenceFiles, now: Date) async throws -> Data {
-        try await PDFRenderer.render(html: try await html(id, store: store, images: .files(evidence), now: now))
+        try await render(id, store: store, evidence: evidence, templates: try Templates(), now: now)
     }
 
-    static func html(_ id: Inspection.ID, store: TicketStore, images: InspectionSheet.Images, now: Date) async throws -> String {
+    /// The same with the templates the application parsed at start.
+    static func render(_ id: Inspection.ID, store: TicketStore, evidence: EvidenceFiles, templates: Templates, now: Date) async throws -> Data {
+        try await PDFRenderer.render(html: try await html(id, store: store, images: .files(evidence), templates: templates, now: now))
+    }
+
+    static func html(_ id: Inspection.ID, store: TicketStore, images: InspectionSheet.Images, templates: Templates, now: Date) async throws
+        -> String
+    {
         let record = try await store.inspections.details(id)
         guard record.inspection.result != nil else {
             throw InspectionStore.invalidState(record.inspection, action: "print")
@@ -97,6 +104,6 @@ public enum InspectionRecordPDF {
         let data = InspectionSheet.data(
             record, office: office, inspectors: try await store.inspections.visitInspectors(id), photos: try await store.inspections.sitePhotos(id),
             images: images, now: now)
-        return try Templates().library.render(data, withTemplate: "inspection-sheet") ?? ""
+        return templates.library.render(data, withTemplate: "inspection-sheet") ?? ""
     }
 }

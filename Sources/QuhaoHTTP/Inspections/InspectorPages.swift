@@ -286,7 +286,7 @@ struct InspectorPages {
         guard try await inspector(request, site: try await services.store.inspections.inspection(id).siteID) != nil else {
             return Self.toLogin(request)
         }
-        let html = try await InspectionRecordPDF.html(id, store: services.store, images: .web, now: services.clock.now())
+        let html = try await InspectionRecordPDF.html(id, store: services.store, images: .web, templates: templates, now: services.clock.now())
         return Response(
             status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -299,7 +299,8 @@ struct InspectorPages {
         guard try await inspector(request, site: try await services.store.inspections.inspection(id).siteID) != nil else {
             return Self.toLogin(request)
         }
-        let pdf = try await InspectionRecordPDF.render(id, store: services.store, evidence: services.settings.evidence, now: services.clock.now())
+        let pdf = try await InspectionRecordPDF.render(
+            id, store: services.store, evidence: services.settings.evidence, templates: templates, now: services.clock.now())
         return Response(
             status: .ok,
             headers: [
@@ -386,9 +387,7 @@ struct InspectorPages {
         }
     }
 
-    func redirect(_ request: Request, _ path: String) -> Response {
-        Response(status: .seeOther, headers: [.location: path + PublicPages.langQuery(request)])
-    }
+    func redirect(_ request: Request, _ path: String) -> Response { PublicPages.seeOther(request, path) }
 
     func page(_ name: String, _ request: Request, _ principal: Principal, _ data: [String: Any], status: HTTPResponse.Status = .ok)
         async throws -> Response

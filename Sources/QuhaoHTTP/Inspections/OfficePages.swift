@@ -35,14 +35,7 @@ struct OfficePages {
         try await services.staffPage(templates, name, request, principal, data, status: status)
     }
 
-    /// A redirect keeping the page's language (its query before any fragment).
-    func redirect(_ request: Request, _ target: String) -> Response {
-        let language = PublicPages.langQuery(request).dropFirst()
-        let parts = target.split(separator: "#", maxSplits: 1).map(String.init)
-        var path = parts[0]
-        if !language.isEmpty { path += (path.contains("?") ? "&" : "?") + language }
-        return Response(status: .seeOther, headers: [.location: path + (parts.count > 1 ? "#" + parts[1] : "")])
-    }
+    func redirect(_ request: Request, _ target: String) -> Response { PublicPages.seeOther(request, target) }
 
     /// A value for a Mustache section: an empty or missing text is `false` (Mustache opens a section
     /// for any string, the empty one too).

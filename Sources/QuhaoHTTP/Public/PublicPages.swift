@@ -285,6 +285,16 @@ struct PublicPages {
         request.uri.queryParameters.get("lang").map { "?lang=\($0.lowercased().hasPrefix("en") ? "en" : "zh-CN")" } ?? ""
     }
 
+    /// A 303 to `target` keeping the page's language: the `lang` query goes before any fragment
+    /// (`/inspect/i/3?lang=en#item-2.1`, never after it, where a browser would take it for the fragment).
+    static func seeOther(_ request: Request, _ target: String) -> Response {
+        let language = langQuery(request).dropFirst()
+        let parts = target.split(separator: "#", maxSplits: 1).map(String.init)
+        var path = parts[0]
+        if !language.isEmpty { path += (path.contains("?") ? "&" : "?") + language }
+        return Response(status: .seeOther, headers: [.location: path + (parts.count > 1 ? "#" + parts[1] : "")])
+    }
+
     /// Decodes an `application/x-www-form-urlencoded` body.
     static func form<T: Decodable>(_ type: T.Type, _ request: Request, _ context: AppRequestContext) async throws -> T {
         var request = request

@@ -1,5 +1,6 @@
 import Foundation
 import QuhaoCore
+import Speech
 import Synchronization
 
 /// HTML to PDF through WeasyPrint (Debian's `weasyprint`, a kept tool: A4 pages, CJK fonts
@@ -41,41 +42,12 @@ enum PDFRenderer {
         let output = directory.appendingPathComponent("record.pdf")
         let errors = directory.appendingPathComponent("errors.txt")
         try Data(html.utf8).write(to: input)
-        let status = try await run(program, arguments: [input.path, output.path], errors: errors, timeout: timeout)
+        let status = try await ProgramRun.run(program, arguments: [input.path, output.path], errors: errors, timeout: timeout)
         guard status == 0, let pdf = try? Data(contentsOf: output), pdf.starts(with: Data("%PDF".utf8)) else {
             let said = (try? String(contentsOf: errors, encoding: .utf8))?.split(separator: "\n").last.map(String.init) ?? ""
-            let reason = status == 9 || status == -9 ? "超时 timed out" : "exit \(status) \(said.prefix(200))"
+            let reason = status == SIGKILL ? "超时 timed out" : "exit \(status) \(said.prefix(200))"
             throw QuhaoError(.inspectionPDFFailed, ["reason": reason, "reason@en": reason])
         }
         return pdf
-    }
-
-    /// Runs the program; past `timeout` seconds it is killed.
-    static func run(_ program: URL, arguments: [String], errors: URL, timeout: Double) async throws -> Int32 {
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: errors)
-        let ended = Atomic<Bool>(false)
-        return try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = {
-                ended.store(true, ordering: .releasing)
-                continuation.resume(returning: $0.terminationReason == .uncaughtSignal ? -$0.terminationStatus : $0.terminationStatus)
-            }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-                return
-            }
-            let pid = process.processIdentifier
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
-                if !ended.load(ordering: .acquiring) { kill(pid, SIGKILL) }
-            }
-        }
     }
 }

@@ -87,8 +87,8 @@ extension InspectionStore {
             """
             SELECT \(recused(unit: "?", staff: "?")) AS recused, \(drawnForOthers(inspection: "?", staff: "?")) AS others
             """, [unit, staff, inspection ?? -1, inspection ?? -1, staff])
-        let unitName = try db.value(String.self, "SELECT name FROM units WHERE id = ?", [unit]) ?? "#\(unit)"
-        if let row, try row["recused"] as Bool { return QuhaoError(.inspectionRecused, ["unit": unitName]) }
+        func unitName() throws -> String { try db.value(String.self, "SELECT name FROM units WHERE id = ?", [unit]) ?? "#\(unit)" }
+        if let row, try row["recused"] as Bool { return QuhaoError(.inspectionRecused, ["unit": try unitName()]) }
         if let row, try row["others"] as Bool, let inspection {
             let plan =
                 try db.value(
@@ -97,7 +97,7 @@ extension InspectionStore {
             let names = try db.values(
                 String.self, "SELECT s.name FROM inspection_assignees a JOIN staff s ON s.id = a.staff_id WHERE a.inspection_id = ? ORDER BY s.id",
                 [inspection])
-            return QuhaoError(.inspectionNotAssigned, ["unit": unitName, "plan": plan, "names": names.joined(separator: "、")])
+            return QuhaoError(.inspectionNotAssigned, ["unit": try unitName(), "plan": plan, "names": names.joined(separator: "、")])
         }
         return nil
     }

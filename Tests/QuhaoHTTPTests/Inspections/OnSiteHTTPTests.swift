@@ -60,7 +60,11 @@ import Testing
             // A photo on item 2.1, taken before the results are saved; a file that is no photo is refused.
             response = try await post(
                 "/inspect/i/\(id)/photos", Self.multipart([("item", "2.1")], files: [("photos", "wall.jpg", "image/jpeg", jpeg)]), second)
-            #expect(response.status == .seeOther && response.headers[.location]?.hasSuffix("#item-2.1") == true)
+            #expect(response.status == .seeOther && response.headers[.location] == "/inspect/i/\(id)#item-2.1")
+            // In English the language goes before the fragment, where the browser reads it.
+            response = try await post(
+                "/inspect/i/\(id)/photos?lang=en", Self.multipart([("item", "2.1")], files: [("photos", "wall.jpg", "image/jpeg", jpeg)]), second)
+            #expect(response.headers[.location] == "/inspect/i/\(id)?lang=en#item-2.1")
             response = try await post(
                 "/inspect/i/\(id)/photos",
                 Self.multipart([("item", "2.1")], files: [("photos", "x.jpg", "image/jpeg", InspectionPagesTests.fakeJPEG)]), second)
