@@ -96,11 +96,13 @@ public final class PrintSpooler: Sendable {
     ///   - timeout: The longest one slip may take (the name lookup, connecting, the paper check and the writing together).
     ///   - lease: See ``lease``.
     ///   - staleAfter: See ``staleAfter``.
+    ///   - patience: See ``patience`` (`nil`: from the time limit; tests on a loaded machine wait longer).
     public init(
         store: TicketStore, clock: any QuhaoClock, holder: String? = nil, capacity: Int = 32,
         timeout: TimeInterval = PrinterConnection.defaultTimeout,
-        lease: TimeInterval = 10, staleAfter: TimeInterval = 60, tick: Duration = .milliseconds(250)
+        lease: TimeInterval = 10, staleAfter: TimeInterval = 60, tick: Duration = .milliseconds(250), patience: Duration? = nil
     ) {
+        givenPatience = patience
         queue = store.printQueue
         operations = store.operations
         self.clock = clock
@@ -142,7 +144,8 @@ public final class PrintSpooler: Sendable {
     /// printer that works, short enough that a hung one (its job lasts the whole time limit) does
     /// not hold the person at the window; past it the answer is "queued" and the console's printer
     /// line tells the outcome when it comes.
-    public var patience: Duration { .milliseconds(Int(min(timeout, 1.5) * 1000) + 500) }
+    public var patience: Duration { givenPatience ?? .milliseconds(Int(min(timeout, 1.5) * 1000) + 500) }
+    private let givenPatience: Duration?
 
     private func submit(site: String, slip: TicketSlip, settings: PrinterSettings) async -> (outcome: Outcome, id: Int64?) {
         guard PrinterTarget(settings.target) != nil, let bytes = ESCPOS.ticket(slip, settings: settings) else { return (.unprintable, nil) }

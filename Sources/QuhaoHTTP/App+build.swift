@@ -45,13 +45,16 @@ public struct AppSettings: Sendable {
     public var trustedProxies: TrustedProxies
     /// How often the request log sums up the polls it does not log one by one (see ``PollTally``).
     public var pollSummaryInterval: Duration
+    /// How long a window waits to hear its slip came out (`nil`: the spooler's own, ``PrintSpooler/patience``).
+    public var printPatience: Duration?
 
     public init(
         host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30,
         speechCommand: String? = nil, speechCache: String? = nil, idleTimeoutSeconds: Int = 10, maxConnectionsPerAddress: Int = 256,
         evidenceDirectory: String? = nil, personalDataDays: Int = 30, heldFiles: [HeldFile] = [], tls: TLSCertificates? = nil,
-        trustedProxies: TrustedProxies = TrustedProxies(), pollSummaryInterval: Duration = .seconds(60)
+        trustedProxies: TrustedProxies = TrustedProxies(), pollSummaryInterval: Duration = .seconds(60), printPatience: Duration? = nil
     ) {
+        self.printPatience = printPatience
         self.host = host
         self.port = port
         self.publicURL = publicURL
@@ -107,7 +110,8 @@ public func buildApplication(
         issueLimiter: RateLimiter(capacity: settings.issueBurst, refillPerSecond: settings.issueRefillPerSecond, clock: clock), clock: clock,
         random: random,
         speech: try SpeechSynthesizer(command: settings.speechCommand, cacheDirectory: settings.speechCache.map { URL(fileURLWithPath: $0) }),
-        printing: PrintSpooler(store: store, clock: clock), flash: FormFlash(clock: clock, random: random), logger: logger)
+        printing: PrintSpooler(store: store, clock: clock, patience: settings.printPatience), flash: FormFlash(clock: clock, random: random),
+        logger: logger)
     // A printer's trouble reaches the window's console through the board's next version (and the log).
     shared.printing.onStatus { [board] site, status in
         if let problem = status.problem {

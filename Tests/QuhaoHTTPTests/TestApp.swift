@@ -50,7 +50,7 @@ struct TestApp {
 
     init(
         site: Site = TestApp.site(), also others: [Site] = [], issueBurst: Int = 1000, speechCommand: String? = nil,
-        pollSummary: Duration = .seconds(60), boardBreaker: BoardBreaker? = nil
+        pollSummary: Duration = .seconds(60), boardBreaker: BoardBreaker? = nil, printPatience: Duration? = nil
     ) async throws {
         clock = ManualClock(Self.morning)
         let metrics = ServerMetrics()
@@ -68,7 +68,7 @@ struct TestApp {
         app = try buildApplication(
             settings: AppSettings(
                 host: "127.0.0.1", port: 0, publicURL: Self.origin, issueBurst: issueBurst, speechCommand: speechCommand,
-                pollSummaryInterval: pollSummary),
+                pollSummaryInterval: pollSummary, printPatience: printPatience),
             store: store,
             clock: clock, random: .seeded(8), logger: log.logger, board: board, metrics: metrics)
     }

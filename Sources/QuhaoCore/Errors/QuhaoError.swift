@@ -166,5 +166,6 @@ extension QuhaoError {
         case inspectionNotOnVisit = "inspection.not_on_visit"
         case inspectionCompanionRecused = "inspection.companion_recused"
         case complaintAddressLimitReached = "complaint.address_limit_reached"
+        case recusalNotFound = "recusal.not_found"
     }
 }

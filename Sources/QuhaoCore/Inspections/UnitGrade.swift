@@ -36,6 +36,16 @@ public enum UnitGrade: String, Sendable, Hashable, Codable, CodingKeyRepresentab
 
     /// Better grades first.
     public static func < (lhs: UnitGrade, rhs: UnitGrade) -> Bool { lhs.rank < rhs.rank }
+
+    /// A change as the unit's log keeps it: `fair>good` (`none` for no grade).
+    public static func change(from old: UnitGrade?, to new: UnitGrade?) -> String {
+        "\(old?.rawValue ?? "none")>\(new?.rawValue ?? "none")"
+    }
+
+    /// A logged change in words (`一般 → 良好`, `— → 较差`).
+    public static func changeText(_ logged: String, in language: Language) -> String {
+        logged.split(separator: ">").map { UnitGrade(rawValue: String($0))?.label.text(language) ?? "—" }.joined(separator: " → ")
+    }
 }
 
 /// How a unit's grade follows from its results (configurable per office).

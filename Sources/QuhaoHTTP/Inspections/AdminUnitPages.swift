@@ -72,15 +72,21 @@ struct AdminUnitPages {
         let language = request.language
         let (t, _) = Templates.strings(language)
         // A page at a time (an office may hold thousands), by a search and filters.
-        let query = request.uri.queryParameters
-        let search: String? = query.get("q").map { String($0) }
-        let risk = query.get("risk").flatMap { RiskLevel(text: String($0)) }
-        let area: String? = query.get("area").map { String($0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let reader = QueryReader(request)
+        let search = reader.text("q")
+        let risk = try reader.choice("risk", choices: RiskLevel.allCases.map(\.rawValue), RiskLevel.init(text:))
+        let area = reader.text("area")
         let size = 50
-        let number = max(1, query.get("page").flatMap { Int($0) } ?? 1)
-        let found = try await services.store.inspections.units(
+        var number = try reader.page()
+        var found = try await services.store.inspections.units(
             site: site.id, search: search, risk: risk, area: area, offset: (number - 1) * size, limit: size)
         let pages = max(1, (found.total + size - 1) / size)
+        if number > pages {
+            // Past the last page (the list shrank, or a link was edited): the last page, not an empty one.
+            number = pages
+            found = try await services.store.inspections.units(
+                site: site.id, search: search, risk: risk, area: area, offset: (number - 1) * size, limit: size)
+        }
         func link(_ page: Int) -> String {
             var parts = ["site=\(site.id)", "page=\(page)"]
             if let search, !search.isEmpty { parts.append("q=" + (search.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")) }
@@ -337,7 +343,7 @@ struct AdminUnitPages {
         /// A grade change (`fair>good`) in words (`一般 → 良好`).
         func words(_ entry: AuditEntry) -> String? {
             guard entry.action == "grade", let detail = entry.detail else { return entry.detail }
-            return detail.split(separator: ">").map { UnitGrade(rawValue: String($0))?.label.text(language) ?? "—" }.joined(separator: " → ")
+            return UnitGrade.changeText(detail, in: language)
         }
         data["trail"] = try await services.store.audit(AuditQuery(unitID: unit.id, limit: 200)).map { entry -> [String: Any] in
             [
@@ -438,9 +444,7 @@ struct AdminUnitPages {
         let site = try await office(request, principal)
         let language = request.language
         let (t, _) = Templates.strings(language)
-        let query = request.uri.queryParameters
-        let from = query.get("from").flatMap { BusinessDay(iso: $0) }
-        let to = query.get("to").flatMap { BusinessDay(iso: $0) }
+        let (from, to) = try QueryReader(request).period()
         let summary = try await services.store.inspections.summary(site: site.id, from: from, to: to)
         func row(_ label: String, _ figures: InspectionSummary.Figures) -> [String: Any] {
             [

@@ -21,13 +21,7 @@ struct InspectionAPI {
         let query = request.uri.queryParameters
         guard let site = query.get("site"), !site.isEmpty else { throw QuhaoError(.requestInvalid, ["reason": "site is required"]) }
         guard principal.worksAt(site) else { throw QuhaoError(.authForbidden) }
-        func day(_ name: String) throws -> BusinessDay? {
-            guard let text = query.get(name), !text.isEmpty else { return nil }
-            guard let day = BusinessDay(iso: text) else { throw QuhaoError(.requestInvalid, ["reason": "\(name) must be YYYY-MM-DD"]) }
-            return day
-        }
-        let (from, to) = (try day("from"), try day("to"))
-        if let from, let to, to < from { throw QuhaoError(.requestInvalid, ["reason": "to is before from"]) }
+        let (from, to) = try QueryReader(request).period()
         let summary = try await services.store.inspections.summary(site: site, from: from, to: to)
         switch query.get("format") ?? "json" {
         case "json":

@@ -60,12 +60,12 @@ struct OfficePages {
         let query = request.uri.queryParameters
         let language = request.language
         let (t, _) = Templates.strings(language)
-        func values<T>(_ name: String, _ read: (String) -> T?) -> [T] {
-            (query.get(name) ?? "").split(separator: ",").compactMap { read(String($0).trimmingCharacters(in: .whitespaces)) }
-        }
+        let reader = QueryReader(request)
         let filter = DueFilter(
-            types: Set(values("type", UnitType.init(text:))), risks: Set(values("risk", RiskLevel.init(text:))), areas: Set(values("area") { $0 }),
-            states: Set(values("state", VisitStatus.State.init(rawValue:))))
+            types: Set(try reader.choices("type", choices: UnitType.allCases.map(\.rawValue), UnitType.init(text:))),
+            risks: Set(try reader.choices("risk", choices: RiskLevel.allCases.map(\.rawValue), RiskLevel.init(text:))),
+            areas: Set(try reader.choices("area", choices: []) { $0 }),
+            states: Set(try reader.choices("state", choices: VisitStatus.State.allCases.map(\.rawValue), VisitStatus.State.init(rawValue:))))
         let list = try await services.store.inspections.due(site: site.id, filter: filter)
         let today = site.businessDay(at: services.clock.now())
         let table = OfficeTables.due(list, site: site.id, today: today, zone: site.zone)
@@ -77,7 +77,7 @@ struct OfficePages {
         // 100 a page (an office may have thousands due in January); the CSV holds them all.
         let size = 100
         let pages = max(1, (list.count + size - 1) / size)
-        let number = min(max(1, query.get("page").flatMap { Int($0) } ?? 1), pages)
+        let number = min(try reader.page(), pages)
         let shown = list.dropFirst((number - 1) * size).prefix(size)
         let others = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("page=") }.joined(separator: "&")
         func link(_ page: Int) -> String { "/admin/due?" + (others.isEmpty ? "" : others + "&") + "page=\(page)" }
@@ -106,15 +106,17 @@ struct OfficePages {
 
     // MARK: - The findings behind a figure
 
+    /// The lists of findings a figure opens.
+    static let findingLists = ["open", "overdue", "awaiting", "late", "verified", "all"]
+
     @Sendable func findingsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let principal = try await units.admin(request) else { return StaffPages.toLogin(request) }
         let site = try await units.office(request, principal)
-        let query = request.uri.queryParameters
         let language = request.language
         let (t, _) = Templates.strings(language)
-        let from = query.get("from").flatMap { BusinessDay(iso: $0) }
-        let to = query.get("to").flatMap { BusinessDay(iso: $0) }
-        let which = query.get("state") ?? "open"
+        let reader = QueryReader(request)
+        let (from, to) = try reader.period()
+        let which = try reader.choice("state", choices: Self.findingLists) { Self.findingLists.contains($0) ? $0 : nil } ?? "open"
         let today = site.businessDay(at: services.clock.now())
         let all = try await services.store.inspections.officeFindings(site: site.id, from: from, to: to)
         // The figures' own rules (FindingDeadline): what each figure counts is what its list shows.
@@ -125,7 +127,7 @@ struct OfficePages {
             case "late": finding.isAnsweredLate(in: site.zone)
             case "verified": finding.state == .verified
             case "all": true
-            default: finding.state == .open
+            default: finding.state == .open  // "open"
             }
         }
         let names = Dictionary(
@@ -183,9 +185,17 @@ struct OfficePages {
         let site = try await units.office(request, principal)
         let fields = try await PublicPages.form([String: String].self, request, context)
         do {
-            guard let first = BusinessDay(iso: fields["from"] ?? ""), let last = BusinessDay(iso: fields["to"] ?? "") else {
-                throw QuhaoError(.planInvalid, ["reason": "请填写开始和结束日期", "reason@en": "give the first and last day"])
+            func day(_ name: String) throws -> BusinessDay {
+                let text = (fields[name] ?? "").trimmingCharacters(in: .whitespaces)
+                guard !text.isEmpty else {
+                    throw QuhaoError(.planInvalid, ["reason": "请填写开始和结束日期", "reason@en": "give the first and last day"])
+                }
+                guard let day = BusinessDay(iso: text) else {
+                    throw QuhaoError(.planInvalid, ["reason": "日期“\(text.prefix(20))”不存在", "reason@en": "there is no day “\(text.prefix(20))”"])
+                }
+                return day
             }
+            let (first, last) = (try day("from"), try day("to"))
             var quotas: [RiskLevel: PlanQuota] = [:]
             for risk in RiskLevel.allCases {
                 guard let text = fields["quota.\(risk.rawValue)"]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { continue }
@@ -275,7 +285,7 @@ struct OfficePages {
         let language = request.language
         let (t, _) = Templates.strings(language)
         let flash = services.flash.message(request)
-        let state = request.uri.queryParameters.get("state").flatMap { Complaint.State(rawValue: String($0)) }
+        let state = try QueryReader(request).choice("state", choices: Complaint.State.allCases.map(\.rawValue), Complaint.State.init(rawValue:))
         let complaints = try await services.store.inspections.complaints(site: site.id, state: state)
         let names = Dictionary(
             try await services.store.inspections.units(site: site.id).map { ($0.unit.id, $0.unit.name) }, uniquingKeysWith: { a, _ in a })

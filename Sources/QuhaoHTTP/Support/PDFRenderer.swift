@@ -18,6 +18,8 @@ enum PDFRenderer {
 
     static let running = Mutex(0)
     static let capacity = 2
+    /// What a refusal while both are busy asks a client to wait (a record renders in a few seconds).
+    static let retryAfterSeconds = 10
 
     /// Renders a page.
     /// - Parameter allowedDirectory: The only directory the page's `file://` images may come from (the evidence files).
@@ -32,7 +34,10 @@ enum PDFRenderer {
             return true
         }
         guard admitted else {
-            throw QuhaoError(.inspectionPDFFailed, ["reason": "正在生成其他记录表，请稍后再试", "reason@en": "other records are being rendered: try again"])
+            throw QuhaoError(.inspectionPDFFailed, [
+                    "reason": "正在生成其他记录表，请稍后再试", "reason@en": "other records are being rendered: try again",
+                    "seconds": String(retryAfterSeconds),
+                ])
         }
         defer { running.withLock { $0 -= 1 } }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quhao-pdf-\(UUID().uuidString)")

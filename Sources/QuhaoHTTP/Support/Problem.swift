@@ -39,7 +39,7 @@ extension QuhaoError {
         case .bookingNotOffered, .bookingDuplicate, .bookingBarred, .bookingCancelTooLate, .bookingTooEarly, .bookingInvalidState,
             .slotTooFarAhead, .slotClosed, .slotFull:
             .conflict
-        case .planNotFound, .complaintNotFound: .notFound
+        case .planNotFound, .complaintNotFound, .recusalNotFound: .notFound
         case .planQuotaInvalid, .planInvalid, .inspectorUnknown, .recusalReasonRequired, .complaintTextRequired, .complaintFieldTooLong,
             .complaintReasonRequired, .findingDueInvalid, .findingReasonRequired, .signatureRequired:
             .badRequest
@@ -102,7 +102,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             context.logger.error("storage unavailable", metadata: logCause(error).merging(["path": "\(request.uri.path)"]) { $1 })
             return Self.wantsPage(request) ? Self.page(error, language: request.language) : Problem(error, language: request.language).response()
         } catch let error as QuhaoError where Self.wantsPage(request) {
-            return Self.page(error, language: request.language)
+            var page = Self.page(error, language: request.language)
+            for field in Self.extraHeaders(error) { page.headers.append(field) }
+            return page
         } catch let error as QuhaoError {
             return Problem(error, language: request.language).response(headers: Self.extraHeaders(error))
         } catch let error as any HTTPResponseError {
@@ -113,7 +115,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 default: QuhaoError(.requestInvalid, ["reason": Self.reason(error)])
                 }
             if error.status.code >= 500 { return Self.internalError(error, request: request, context: context) }
-            return Problem(mapped, language: request.language).response()
+            // A malformed address typed or followed in a browser (`/admin/units/abc`) gets a page too.
+            return Self.wantsPage(request) ? Self.page(mapped, language: request.language) : Problem(mapped, language: request.language).response()
         } catch let error as HTTPParserError {
             // The body could not be read as HTTP (a chunk size `zz`, `-1` or 2^64): the request's
             // fault, not ours. The connection cannot be read further, so it is closed after this answer.
@@ -157,7 +160,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     static func extraHeaders(_ error: QuhaoError) -> HTTPFields {
-        guard [.rateLimited, .authRateLimited].contains(error.code), let seconds = error.parameters["seconds"] else { return [:] }
+        guard [.rateLimited, .authRateLimited, .inspectionPDFFailed].contains(error.code), let seconds = error.parameters["seconds"] else {
+            return [:]
+        }
         return [.retryAfter: seconds]
     }
 

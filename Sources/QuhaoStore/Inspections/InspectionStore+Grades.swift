@@ -26,7 +26,7 @@ extension InspectionStore {
         let previous = (try before?["grade"] as String?).flatMap(UnitGrade.init)
         try db.execute("UPDATE units SET grade = ?, grade_set_at = ? WHERE id = ?", [grade?.rawValue, grade == nil ? nil : setAt, unit])
         if previous != grade {
-            try log(db, unit: unit, now, "grade", initiator, "\(previous?.rawValue ?? "none")>\(grade?.rawValue ?? "none")")
+            try log(db, unit: unit, now, "grade", initiator, UnitGrade.change(from: previous, to: grade))
         }
     }
 

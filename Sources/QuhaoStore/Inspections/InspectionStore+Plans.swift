@@ -68,6 +68,11 @@ extension InspectionStore {
         guard draft.quotas.values.contains(where: { $0 != .count(0) && $0 != .ratio(0) }) else {
             throw invalid("至少为一个风险等级设定抽取数量或比例", "give a count or a share for at least one risk level")
         }
+        let outside = draft.quotas.keys.filter { !draft.scope.risks.isEmpty && !draft.scope.risks.contains($0) }.sorted()
+        guard outside.isEmpty else {
+            let levels = outside.map(\.rawValue).joined(separator: "、")
+            throw invalid("风险等级 \(levels) 不在计划范围内，却设定了抽取数量", "a count is given for risk level \(levels), outside the plan's scope")
+        }
         if let team = draft.team, !(1...5).contains(team) { throw invalid("每组检查人员需 1–5 人", "a team is 1 to 5 inspectors") }
         let scope = PlanScope(
             types: draft.scope.types, risks: draft.scope.risks,

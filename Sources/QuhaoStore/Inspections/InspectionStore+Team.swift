@@ -241,9 +241,15 @@ extension InspectionStore {
     }
 
     /// Withdraws a declared conflict (audited in the unit's log).
+    /// - Throws: `recusal.not_found` when that inspector declared none with that unit.
     public func withdrawRecusal(site: String, staff: Int64, unit: CanteenUnit.ID, by initiator: Initiator) async throws {
         try await tickets.write(site: site) { context in
-            try context.db.execute("DELETE FROM recusals WHERE site_id = ? AND staff_id = ? AND unit_id = ?", [site, staff, unit])
+            let removed = try context.db.execute(
+                "DELETE FROM recusals WHERE site_id = ? AND staff_id = ? AND unit_id = ?", [site, staff, unit])
+            guard removed > 0 else {
+                let name = try context.db.value(String.self, "SELECT name FROM staff WHERE id = ?", [staff])
+                throw QuhaoError(.recusalNotFound, ["name": name ?? "#\(staff)"])
+            }
             try Self.log(context.db, unit: unit, context.now, "recusal_withdrawn", initiator, "staff:\(staff)")
         }
     }

@@ -32,6 +32,8 @@ struct AuditCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let store = try await storeOptions.openStore()
+            // A unit that does not exist is said so, not answered with an empty trail.
+            if let unit { _ = try await store.inspections.unit(unit) }
             var query = AuditQuery(
                 siteID: site, staffLogin: staff, counterID: counter, number: number, action: action, unitID: unit, limit: limit)
             if let day { query.day = try await store.auditDay(day, site: site) }
@@ -54,7 +56,13 @@ struct AuditCommand: AsyncParsableCommand {
         if let from = entry.fromState { parts.append("\(from)→\(entry.toState ?? "")") } else if let to = entry.toState { parts.append("→\(to)") }
         if let counter = entry.counterID { parts.append("window \(counter)") }
         parts.append(entry.initiatorName.map { "\($0) (\(entry.initiator))" } ?? entry.initiator)
-        if let detail = entry.detail { parts.append(entry.kind == .account ? "account \(detail)" : detail) }
+        if let detail = entry.detail {
+            switch entry.kind {
+            case .account: parts.append("account \(detail)")
+            case .unit where entry.action == "grade": parts.append("量化分级 " + UnitGrade.changeText(detail, in: .zhCN))
+            default: parts.append(detail)
+            }
+        }
         return parts.joined(separator: "  ")
     }
 }

@@ -69,6 +69,8 @@ import Testing
             #expect(try await client.following(response, headers: session).text.contains("不能重抽"))
             let badPlan = try await post("/admin/plans?site=office", "name=x&from=2026-12-01&to=2026-12-31&quota.A=lots")
             #expect(try await client.following(badPlan, headers: session).text.contains("抽取数量「lots」无法识别"))
+            let noDay = try await post("/admin/plans?site=office", "name=x&from=2026-02-30&to=2026-12-31&quota.A=1")
+            #expect(try await client.following(noDay, headers: session).text.contains("日期“2026-02-30”不存在"))
 
             // Complaints: one taken up as a request, one closed with a reason.
             for text in ["汤里有虫子，很恶心", "餐具有油污没洗干净"] {
@@ -100,6 +102,25 @@ import Testing
             #expect(found.contains("共 1 家") && found.contains(">第7食堂</a>"))
             let byCode = try await client.get("/admin/units?site=office&q=\(units[41].unit.uscc.lowercased())", headers: session).text
             #expect(byCode.contains("共 1 家") && byCode.contains(">第42食堂</a>"))
+            let past = try await client.get("/admin/units?site=office&page=9", headers: session).text
+            #expect(past.contains("第 2 / 2 页，共 60 家") && past.contains(">第60食堂</a>"), "past the last page: the last one")
+
+            // A filter it does not know, a day that is none or a reversed period: refused, never ignored.
+            var page = session
+            page[.accept] = "text/html"
+            for (uri, said) in [
+                ("/admin/due?site=office&risk=Z", "筛选条件 risk 没有“Z”这一项（可选：A、B、C、D）"),
+                ("/admin/due?site=office&state=late", "筛选条件 state 没有“late”"),
+                ("/admin/units?site=office&risk=E", "筛选条件 risk 没有“E”"),
+                ("/admin/findings?site=office&state=closed", "筛选条件 state 没有“closed”"),
+                ("/admin/complaints?site=office&state=lost", "筛选条件 state 没有“lost”"),
+                ("/admin/inspections?site=office&from=2026-12-10&to=2026-12-01", "截止日期 2026-12-01 早于起始日期 2026-12-10"),
+                ("/admin/findings?site=office&from=2026-02-30", "from 应为日期"),
+                ("/admin/due?site=office&page=0", "page 应为从 1 开始的页码"),
+            ] {
+                let refused = try await client.get(uri, headers: page)
+                #expect(refused.status == .badRequest && refused.text.contains(said), "\(uri): \(refused.text)")
+            }
         }
     }
 }

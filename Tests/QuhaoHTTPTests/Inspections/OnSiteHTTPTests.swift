@@ -3,7 +3,10 @@ import Hummingbird
 import HummingbirdTesting
 import QuhaoCore
 import QuhaoStore
+import Synchronization
 import Testing
+
+@testable import QuhaoHTTP
 
 /// On the premises over HTTP: two officers on one visit (a colleague chosen at check-in, or joining
 /// by the same poster), photos on an item, a due day moved, the unit's drawn signature at check-out;
@@ -119,6 +122,17 @@ import Testing
             #expect(text.contains("现场检查记录表") && text.contains("第1食堂") && text.contains("张检查员") && text.contains("王师傅"))
             #expect(try Self.pdfImages(bytes) >= 2, "the item's photo and the signature")
             #expect(try await client.get("/inspect/i/\(id)/sheet.pdf").status == .seeOther, "signed-in staff only")
+
+            // Both renders busy (this suite's only PDFs are the ones above): refused with when to come back.
+            PDFRenderer.running.withLock { $0 += PDFRenderer.capacity }
+            defer { PDFRenderer.running.withLock { $0 -= PDFRenderer.capacity } }
+            var asPage = first
+            asPage[.accept] = "text/html"
+            for headers in [first, asPage] {
+                let busy = try await client.get("/inspect/i/\(id)/sheet.pdf", headers: headers)
+                #expect(busy.status == .serviceUnavailable && busy.headers[.retryAfter] == "10")
+                #expect(busy.text.contains("正在生成其他记录表"))
+            }
         }
     }
 

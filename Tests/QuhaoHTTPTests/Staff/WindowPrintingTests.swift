@@ -17,7 +17,9 @@ import Testing
         let site = Site(
             id: base.id, name: base.name, services: base.services, counters: base.counters, rules: base.rules,
             printer: PrinterSettings(target: target))
-        let test = try await TestApp(site: site)
+        // A slip to a file comes out at once; a loaded test machine can take longer than the
+        // window's 2 s, and the answer would be "queued" (true, but not what is checked here).
+        let test = try await TestApp(site: site, printPatience: .seconds(20))
         _ = try await test.store.accounts.addStaff(
             NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [3], password: "window-three-pass"), cost: 4)
         return test

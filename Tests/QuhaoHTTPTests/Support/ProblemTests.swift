@@ -41,6 +41,22 @@ import Testing
             #expect(disk.json["code"] as? String == "storage.unavailable", "a real storage fault keeps its code")
         }
     }
+
+    /// A malformed address (`/admin/units/abc`) is the request's fault: a page in a browser, a problem elsewhere.
+    @Test func aMalformedParameterIsAPageInABrowser() async throws {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.get("/units/:id") { _, context -> String in String(try context.parameters.require("id", as: Int.self)) }
+        let app = Application(router: router)
+        try await app.test(.router) { client in
+            let page = try await client.get("/units/abc", headers: [.accept: "text/html,application/xhtml+xml"])
+            #expect(page.status == .badRequest && page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.text.contains("请求格式不正确"))
+            let problem = try await client.get("/units/abc")
+            #expect(problem.status == .badRequest && problem.json["code"] as? String == "request.invalid")
+            #expect(try await client.get("/units/7").text == "7")
+        }
+    }
 }
 
 /// Log lines captured in memory, as `message key=value …`.

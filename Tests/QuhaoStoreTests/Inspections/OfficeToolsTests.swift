@@ -203,6 +203,11 @@ import Testing
         draft = Self.plan
         draft.quotas = [.a: .count(0)]
         await #expect(throws: QuhaoError.self) { try await store.inspections.createPlan(site: "office", draft, by: .cli) }
+        draft = Self.plan
+        draft.scope = PlanScope(risks: [.c])
+        draft.quotas = [.c: .count(1), .d: .count(2)]
+        let outside = await #expect(throws: QuhaoError.self) { try await store.inspections.createPlan(site: "office", draft, by: .cli) }
+        #expect(outside?.code == .planInvalid && outside?.parameters["reason"] == "风险等级 D 不在计划范围内，却设定了抽取数量")
         _ = try await store.inspections.createPlan(site: "office", Self.plan, by: .cli)
         await #expect(throws: QuhaoError(.planNameTaken, ["name": Self.plan.name])) {
             try await store.inspections.createPlan(site: "office", Self.plan, by: .cli)
@@ -406,6 +411,13 @@ import Testing
         }
         #expect(try await inspections.verifyRectification(finding.id, by: officer(1)).state == .verified)
         clock.advance(by: 60)
+
+        // Withdrawn once it is gone; a conflict never declared (or already withdrawn) is not "withdrawn" again.
+        try await inspections.withdrawRecusal(site: "office", staff: staff[3], unit: unit.unit.id, by: .cli)
+        await #expect(throws: QuhaoError(.recusalNotFound, ["name": "执法员4"])) {
+            try await inspections.withdrawRecusal(site: "office", staff: staff[3], unit: unit.unit.id, by: .cli)
+        }
+        #expect(try await inspections.recusals(site: "office").contains { $0.unitID == unit.unit.id } == false)
     }
 
     /// Two plans over the same units: a unit drawn by the first and still waiting for its team is not
