@@ -223,7 +223,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         // The clock is a manual one: a lease of the run before still held would hold the slip for
         // ever, so a long wait proves as much as a short one and survives a loaded machine.
-        #expect(await spooler.print(site: "hall", slip: Self.slip("Z7001"), settings: PrinterSettings(target: path), within: .seconds(30)) == .printed)
+        #expect(
+            await spooler.print(site: "hall", slip: Self.slip("Z7001"), settings: PrinterSettings(target: path), within: .seconds(30)) == .printed)
     }
 
     /// A slip that waited longer than a slip is useful is not printed (nobody is at the kiosk).

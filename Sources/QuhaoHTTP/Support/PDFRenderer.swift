@@ -34,7 +34,9 @@ enum PDFRenderer {
             return true
         }
         guard admitted else {
-            throw QuhaoError(.inspectionPDFFailed, [
+            throw QuhaoError(
+                .inspectionPDFFailed,
+                [
                     "reason": "正在生成其他记录表，请稍后再试", "reason@en": "other records are being rendered: try again",
                     "seconds": String(retryAfterSeconds),
                 ])
