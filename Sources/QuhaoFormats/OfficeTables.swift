@@ -95,7 +95,7 @@ public enum OfficeTables {
             rows: report.visits.map { visit in
                 [
                     String(visit.position), String(visit.unitID), visit.unitName, visit.risk.rawValue, visit.type.label.zh, visit.area,
-                    visit.inspectors.map(\.name).joined(separator: "、"), visit.number ?? "", visit.inspection?.status.label.zh ?? "",
+                    visit.inspectors.map(\.name).joined(separator: "、"), visit.number ?? "", visit.status.zh,
                     visit.inspection?.result?.label.zh ?? "",
                 ]
             })

@@ -305,6 +305,9 @@ struct Housekeeping: ServiceLifecycle.Service {
                 if try await store.operations.claim("housekeeping", notDoneSince: max(now.addingTimeInterval(-interval / 2), dayStart)) {
                     let expired = try await store.expireClosed()
                     if expired > 0 { logger.info("closed tickets left open by the day", metadata: ["count": "\(expired)"]) }
+                    // A plan drawn ahead of its period is queued as the period begins (and as its business type opens).
+                    let queued = try await store.inspections.queueDrawnVisits()
+                    if queued > 0 { logger.info("drawn visits queued", metadata: ["count": "\(queued)"]) }
                 }
                 for site in sites {
                     let today = site.businessDay(at: now)

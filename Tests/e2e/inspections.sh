@@ -96,5 +96,22 @@ out=$("$quhao" audit --database demo.sqlite --unit 99999 2>&1) && fail "the trai
 grep -q "unit.not_found" <<<"$out" || fail "audit --unit 99999: $out"
 out=$("$quhao" inspections recuse --database demo.sqlite --inspector wangfang --unit 5 --withdraw 2>&1) && fail "a conflict never declared was withdrawn: $out"
 grep -q "recusal.not_found" <<<"$out" || fail "recuse --withdraw of nothing: $out"
+# A plan drawn on New Year's Eve for January waits unqueued; the running daemon queues it as January begins.
+eve() { QUHAO_TEST_CLOCK=1 QUHAO_NOW=2026-12-31T23:59:57+08:00 "$@"; }
+out=$(eve "$quhao" plan create --database demo.sqlite --name 元月抽查 --from 2027-01-01 --to 2027-01-31 --quota D=2 --quota C=1) || fail "plan create: $out"
+january=$(sed -n 's/.*#\([0-9]*\) 元月抽查.*/\1/p' <<<"$out")
+eve "$quhao" plan draw "$january" --seed 1 --database demo.sqlite >/dev/null || fail "plan draw $january"
+[[ $("$quhao" plan show "$january" --database demo.sqlite --format json | jq '[.visits[] | select(.number != null)] | length') == 0 ]] ||
+    fail "a plan for January was queued on 31 December"
+eve start_daemon --database demo.sqlite
+for _ in $(seq 1 200); do
+    queued=$("$quhao" plan show "$january" --database demo.sqlite --format json | jq '[.visits[] | select(.number != null and .status == "requested")] | length')
+    [[ $queued == 3 ]] && break
+    sleep 0.1
+done
+[[ $queued == 3 ]] || fail "January's 3 drawn visits were not queued after midnight ($queued): $(grep -i drawn serve.log)"
+wait_for_log "drawn visits queued" || fail "the daemon did not log the visits it queued"
+stop_daemon
+echo "  ok: a plan drawn on 31 December for January: nothing queued that day; its 3 visits queued by the daemon as January began"
 echo "  ok: due list (JSON, CSV), the demo's plan (seed 20261201, 10 visits, replayed, not drawn twice), record $visit as an A4 PDF with CJK fonts embedded (0640), the unit's trail"
 echo "  ok: a file with bad codes on lines 6 and 7 refused whole, both named; 4 units imported, exported and re-imported unchanged; poster QR → poster page; the private sheet decodes to /u/ and says 请勿张贴; a Chinese header row imports; demo reads 110 / 33 / 30, 1 overdue of 2 open, 1 awaiting, 90.9 %"

@@ -247,7 +247,7 @@ struct OfficePages {
                 [
                     "position": visit.position, "unitID": visit.unitID, "unit": visit.unitName, "risk": visit.risk.rawValue, "area": visit.area,
                     "inspectors": visit.inspectors.map(\.name).joined(separator: "、"), "number": visit.number ?? "",
-                    "status": visit.inspection?.status.label.text(language) ?? "", "result": visit.inspection?.result?.label.text(language) ?? "",
+                    "status": visit.status.text(language), "result": visit.inspection?.result?.label.text(language) ?? "",
                 ]
             },
         ]

@@ -40,6 +40,10 @@ public struct PlanReport: Sendable, Hashable, Codable {
 
         /// Recorded (results saved), or finished.
         public var done: Bool { inspection?.result != nil }
+        /// Where it stands: its inspection's status, or not yet queued (the period is to come).
+        public var status: LocalizedText {
+            inspection?.status.label ?? LocalizedText(zh: "待排队（检查期限开始后）", en: "Not yet queued (until the period begins)")
+        }
     }
 
     public let plan: InspectionPlan
@@ -101,7 +105,8 @@ extension InspectionStore {
     /// Draws a plan's units and each one's inspectors (``RandomDraw``), once: the seed and what was
     /// drawn from are kept with it, so the draw can be published and replayed. Each drawn unit gets a
     /// request in the office's queue (or keeps the one it has waiting), bound to the inspectors drawn:
-    /// only they are handed it and may inspect it.
+    /// only they are handed it and may inspect it. A plan drawn ahead of its period is queued when
+    /// the period begins (``queueDrawnVisits()``), not before.
     /// - Parameter seed: The seed to draw with (a public draw's number); `nil`: a random one.
     /// - Throws: `plan.not_found`, `plan.already_drawn`, `plan.nothing_to_draw`, `plan.not_enough_inspectors`.
     public func drawPlan(_ id: InspectionPlan.ID, seed: String?, by initiator: Initiator) async throws -> PlanReport {
@@ -115,14 +120,17 @@ extension InspectionStore {
             let units = try context.db.rows("SELECT * FROM units WHERE site_id = ? AND active = 1 ORDER BY id", [site]).map {
                 try Self.registered($0).unit
             }
-            // A unit whose visit another plan drew and still waits for its team is left out: one visit has one drawn team.
+            // A unit whose visit another plan drew and still waits for its team (queued, or to be
+            // queued when that plan's period starts) is left out: one visit has one drawn team.
             let waiting = Set(
                 try context.db.values(
                     Int64.self,
                     """
                     SELECT i.unit_id FROM inspections i WHERE i.site_id = ? AND i.status IN ('requested', 'called', 'in_progress', 'recorded')
                     AND EXISTS (SELECT 1 FROM inspection_assignees a WHERE a.inspection_id = i.id)
-                    """, [site]))
+                    UNION SELECT v.unit_id FROM plan_visits v JOIN plans p ON p.id = v.plan_id
+                    WHERE p.site_id = ? AND v.inspection_id IS NULL AND p.last_day >= ?
+                    """, [site, site, context.day.iso]))
             let candidates = units.filter { plan.scope.includes($0) && !waiting.contains($0.id) }.map {
                 RandomDraw.Candidate(unit: $0.id, risk: $0.risk)
             }
@@ -148,17 +156,7 @@ extension InspectionStore {
                 [seed, context.now, initiator.description, try Self.json(drawn), id])
             for (position, visit) in visits.enumerated() {
                 let unit = units.first { $0.id == visit.unit }!
-                var inspection = try Self.openInspection(context.db, unit: unit.id)?.id
-                if inspection == nil {
-                    inspection = try openRequest(context, unit: unit, kind: .routine, token: tickets.random.token(), by: initiator)
-                }
-                // A request already under way stays with whoever has it; one still waiting goes to the drawn team.
-                if let inspection, try Self.fetchInspection(context.db, id: inspection).status == .requested {
-                    for staff in visit.inspectors {
-                        try context.db.execute(
-                            "INSERT INTO inspection_assignees (inspection_id, staff_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [inspection, staff])
-                    }
-                }
+                let inspection = try queue(context, plan: plan, unit: unit, inspectors: visit.inspectors, by: initiator)
                 try context.db.execute(
                     "INSERT INTO plan_visits (plan_id, position, unit_id, inspectors, inspection_id) VALUES (?, ?, ?, ?, ?)",
                     [id, position + 1, unit.id, try Self.json(visit.inspectors), inspection])
@@ -166,6 +164,75 @@ extension InspectionStore {
             }
             return try Self.planReport(context.db, id: id)
         }
+    }
+
+    /// Puts a drawn visit in the office's queue when its plan's period has started: a request for
+    /// the unit (or the one it has open) bound to the drawn team. `nil`: not now (the period is yet
+    /// to come or over, the unit is inactive, the business type closed or full today); the
+    /// housekeeping (``queueDrawnVisits()``) tries again.
+    func queue(_ context: TicketStore.Context, plan: InspectionPlan, unit: CanteenUnit, inspectors: [Int64], by initiator: Initiator) throws
+        -> Inspection.ID?
+    {
+        guard plan.firstDay <= context.day, context.day <= plan.lastDay else { return nil }
+        var inspection = try Self.openInspection(context.db, unit: unit.id)?.id
+        if inspection == nil {
+            guard unit.active else { return nil }
+            do {
+                inspection = try context.db.savepoint {
+                    try openRequest(context, unit: unit, kind: .routine, token: tickets.random.token(), by: initiator)
+                }
+            } catch let refused as QuhaoError where [.serviceClosed, .serviceDailyCapReached].contains(refused.code) {
+                return nil
+            }
+        }
+        // A request already under way stays with whoever has it; one still waiting goes to the drawn team.
+        if let inspection, try Self.fetchInspection(context.db, id: inspection).status == .requested {
+            for staff in inspectors {
+                try context.db.execute(
+                    "INSERT INTO inspection_assignees (inspection_id, staff_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [inspection, staff])
+            }
+        }
+        return inspection
+    }
+
+    /// Queues the drawn visits whose plan's period has begun (a plan drawn ahead, or drawn while its
+    /// business type was closed), run by the housekeeping once a minute.
+    /// - Returns: How many were queued.
+    @discardableResult
+    public func queueDrawnVisits() async throws -> Int {
+        let pending = try await read { db in
+            try db.rows(
+                """
+                SELECT DISTINCT p.site_id, p.first_day, p.last_day FROM plan_visits v JOIN plans p ON p.id = v.plan_id
+                WHERE v.inspection_id IS NULL
+                """
+            ).map { (site: try $0["site_id"] as String, first: try $0["first_day"] as String, last: try $0["last_day"] as String) }
+        }
+        var queued = 0
+        for site in Set(pending.map(\.site)).sorted() {
+            let today = try await tickets.site(site).businessDay(at: clock.now()).iso
+            guard pending.contains(where: { $0.site == site && $0.first <= today && today <= $0.last }) else { continue }
+            queued += try await tickets.write(site: site) { context in
+                var count = 0
+                let visits = try context.db.rows(
+                    """
+                    SELECT v.plan_id, v.position, v.unit_id, v.inspectors FROM plan_visits v JOIN plans p ON p.id = v.plan_id
+                    WHERE p.site_id = ? AND v.inspection_id IS NULL AND p.first_day <= ? AND p.last_day >= ? ORDER BY p.id, v.position
+                    """, [site, context.day.iso, context.day.iso])
+                for visit in visits {
+                    let plan = try Self.plan(context.db, id: try visit["plan_id"])
+                    let unit = try Self.fetchUnit(context.db, id: try visit["unit_id"]).unit
+                    let team = try JSONDecoder().decode([Int64].self, from: Data((try visit["inspectors"] as String).utf8))
+                    guard let inspection = try queue(context, plan: plan, unit: unit, inspectors: team, by: .system) else { continue }
+                    try context.db.execute(
+                        "UPDATE plan_visits SET inspection_id = ? WHERE plan_id = ? AND position = ?",
+                        [inspection, plan.id, try visit["position"] as Int64])
+                    count += 1
+                }
+                return count
+            }
+        }
+        return queued
     }
 
     // MARK: - Reads: plans

@@ -147,8 +147,17 @@ import Testing
             #expect(report.plan.draw?.seed == "2026-12-03 公开摇号 0421" && report.plan.draw?.candidates.count == 20)
             // Drawn once only.
             await #expect(throws: QuhaoError.self) { try await store.inspections.drawPlan(plan.id, seed: "another", by: .cli) }
-            // Each drawn visit waits in the teams' queue, bound to its drawn officers.
-            #expect(report.visits.allSatisfy { $0.inspection?.status == .requested && $0.number != nil })
+            // Drawn on 25 November for December: nothing is queued before the period begins…
+            #expect(report.visits.allSatisfy { $0.inspection == nil && $0.status.zh == "待排队（检查期限开始后）" })
+            #expect(try await store.queues(site: "office").map(\.waiting).reduce(0, +) == 0)
+            #expect(try await store.inspections.queueDrawnVisits() == 0)
+            // …then, on 1 December, each drawn visit waits in the teams' queue, bound to its drawn officers, once.
+            let clock = try #require(store.clock as? ManualClock)
+            clock.advance(by: 6 * 86_400)
+            #expect(try await store.inspections.queueDrawnVisits() == 13)
+            #expect(try await store.inspections.queueDrawnVisits() == 0)
+            let queued = try await store.inspections.plan(plan.id)
+            #expect(queued.visits.allSatisfy { $0.inspection?.status == .requested && $0.number != nil })
             #expect(try await store.queues(site: "office").map(\.waiting).reduce(0, +) == 13)
             _ = units
         }
