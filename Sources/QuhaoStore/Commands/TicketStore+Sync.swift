@@ -34,6 +34,13 @@ extension TicketStore {
                         [Self.presenceSecretName(site.id), Data(random.token(byteCount: 32).utf8)])
                     if site.kind == .inspection {
                         try Self.syncInspectionOffice(db, site, now: now, encoder: encoder, key: Data(random.bytes(32)))
+                        // A changed grading rule applies to every unit at once, not at each one's next visit
+                        // (a grade that moves is logged as the unit's event, as any).
+                        if let rule = site.inspection?.grading, let before = stored[site.id], before != json {
+                            for unit in try db.values(Int64.self, "SELECT id FROM units WHERE site_id = ? ORDER BY id", [site.id]) {
+                                try InspectionStore.regrade(db, unit: unit, rule: rule, at: now, by: .system)
+                            }
+                        }
                     }
                     for counter in site.counters {
                         try db.execute(

@@ -274,6 +274,17 @@ import Testing
         clock.advance(by: 86_400)
         _ = try await Self.visit(store, unit)
         #expect(try await store.inspections.unit(unit.unit.id).unit.grade == .good)
+
+        // The office makes its rule stricter (the worst of the last three): every unit is regraded
+        // at the reload, not at its next visit, and the change is logged; a reload without a change moves nothing.
+        clock.advance(by: 3600)
+        let stricter = InspectionFixture.office { $0.grading = GradeRule(basis: .worst, ofLast: 3) }
+        _ = try await store.sync(sites: [Fixture.site, stricter])
+        #expect(try await store.inspections.unit(unit.unit.id).unit.grade == .poor, "the 不符合 three visits ago counts again")
+        _ = try await store.sync(sites: [Fixture.site, stricter])
+        let changes = try await store.inspections.gradeChanges(unit: unit.unit.id)
+        #expect(changes.first?.from == .good && changes.first?.to == .poor && changes.first?.at == clock.now())
+        #expect(changes.count == 3, "— to poor, poor to good, then good to poor at the reload (once): \(changes)")
     }
 
     // MARK: - Complaints
