@@ -22,9 +22,9 @@ UNITS = ("id,name,uscc,licence,address,type,risk,contact_name,contact_phone,kitc
          "https://kitchen.example.cn/live/1,是\n")
 
 
-def png(path):
-    """A small red PNG, saved as .jpg: kept as the PNG it is."""
-    raw = b"".join(b"\x00" + b"\xd0\x20\x20" * 32 for _ in range(32))
+def png(path, colour=b"\xd0\x20\x20"):
+    """A small PNG (red unless told), saved as .jpg: kept as the PNG it is."""
+    raw = b"".join(b"\x00" + colour * 32 for _ in range(32))
 
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
@@ -129,6 +129,14 @@ def main():
         driver.save_screenshot(f"{OUT}/inspect-5-checklist.png")
         # (The connection is lost for real: the daemon is stopped, and started again on the same port and database.)
         daemon.stop()
+        # A second photo of 2.1 taken without signal: kept on the phone (IndexedDB), not lost.
+        offline_photo = os.path.join(daemon.work, "photo-offline.jpg")
+        png(offline_photo, b"\x20\x20\xd0")
+        driver.find_element(By.CSS_SELECTOR, "input[type=file][form='photo-2.1']").send_keys(offline_photo)
+        driver.find_element(By.CSS_SELECTOR, "button[form='photo-2.1']").click()
+        wait.until(lambda d: "1 张照片已暂存在本机" in d.find_element(By.ID, "photo-status").text)
+        driver.execute_script("document.getElementById('photo-status').scrollIntoView()")
+        driver.save_screenshot(f"{OUT}/inspect-5a-photo-offline.png")
         driver.find_element(By.CSS_SELECTOR, "form.checklist > button[type=submit]").click()
         wait.until(lambda d: "已暂存在本机" in d.find_element(By.ID, "draft-status").text)
         driver.save_screenshot(f"{OUT}/inspect-5b-offline.png")
@@ -138,6 +146,12 @@ def main():
         daemon.start()
         driver.execute_script("window.dispatchEvent(new Event('online'))")
         wait.until(lambda d: "检查结果：不符合" in d.page_source)
+        # The photo kept offline went up first: the finding 2.1 shows both photos.
+        wait.until(lambda d: d.execute_script(
+            "return [...document.querySelectorAll('.finding .thumbs img')].filter(i => i.complete && i.naturalWidth == 32).length") == 2)
+        assert driver.execute_script(
+            "return new Promise(r => { const o = indexedDB.open('quhao-photos', 1);"
+            " o.onsuccess = () => { const q = o.result.transaction('pending').objectStore('pending').count(); q.onsuccess = () => r(q.result); }; })") == 0
         driver.save_screenshot(f"{OUT}/inspect-6-result.png")
         # Sent again with the same key (a phone that lost the answer): nothing more is recorded.
         status = driver.execute_script(
@@ -145,7 +159,7 @@ def main():
             "return fetch(location.pathname + '/record', {method: 'POST', body: f, credentials: 'same-origin'}).then(r => r.status)", key)
         assert status == 200, status
         assert driver.execute_script("return localStorage.length") == 0, "the draft is gone once recorded"
-        print("  ok: recorded once when the connection came back (2.1 failed: 不符合), the same key again records nothing")
+        print("  ok: recorded once when the connection came back (2.1 failed: 不符合) with the photo taken offline; the same key again records nothing")
 
         # The unit's responsible person signs on the inspector's phone at check-out.
         pad = driver.find_element(By.ID, "signature-pad")

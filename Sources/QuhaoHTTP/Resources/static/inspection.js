@@ -10,6 +10,96 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
+  // ---- Photos taken without signal ----
+  // Kept in the phone's IndexedDB (the files themselves) and uploaded when the connection is back,
+  // before the checklist is sent, so they are on the record. A photo sent twice to an item is kept
+  // once by the server (by its SHA-256), so a resend after a lost answer adds nothing.
+  var photoStatus = document.getElementById("photo-status");
+  var photoStore = null;
+  function photoDB() {
+    if (!window.indexedDB) return Promise.reject(new Error("no IndexedDB"));
+    if (!photoStore) {
+      photoStore = new Promise(function (resolve, reject) {
+        var open = indexedDB.open("quhao-photos", 1);
+        open.onupgradeneeded = function () { open.result.createObjectStore("pending", { keyPath: "id" }); };
+        open.onsuccess = function () { resolve(open.result); };
+        open.onerror = function () { reject(open.error); };
+      });
+    }
+    return photoStore;
+  }
+  function photoRequest(mode, work) {
+    return photoDB().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction("pending", mode);
+        var request = work(tx.objectStore("pending"));
+        tx.oncomplete = function () { resolve(request ? request.result : undefined); };
+        tx.onerror = function () { reject(tx.error); };
+      });
+    });
+  }
+  function sayPhotos(text) {
+    if (!photoStatus) return;
+    photoStatus.textContent = text;
+    photoStatus.hidden = !text;
+  }
+  function showPending() {
+    return photoRequest("readonly", function (store) { return store.getAll(); }).then(function (all) {
+      var count = all.reduce(function (sum, record) { return sum + record.files.length; }, 0);
+      if (photoStatus && count) sayPhotos(photoStatus.getAttribute("data-saved").replace("{count}", count));
+      return count;
+    }, function () { return 0; });
+  }
+  function upload(action, item, files) {
+    var data = new FormData();
+    data.append("item", item);
+    files.forEach(function (file) { data.append("photos", file, file.name || "photo"); });
+    return fetch(action, { method: "POST", body: data, credentials: "same-origin", redirect: "follow" });
+  }
+  // Uploads what waits, in order; stops at the first lost connection. Resolves to how many were
+  // uploaded (a refusal is dropped and said: the same file would be refused again).
+  function flushPhotos() {
+    return photoRequest("readonly", function (store) { return store.getAll(); }).then(function (all) {
+      var sent = 0;
+      return all.reduce(function (chain, record) {
+        return chain.then(function (online) {
+          if (!online) return false;
+          return upload(record.action, record.item, record.files).then(function (response) {
+            if (response.ok) sent += 1;
+            else if (photoStatus) sayPhotos(photoStatus.getAttribute("data-refused").replace("{reason}", response.status));
+            return photoRequest("readwrite", function (store) { return store.delete(record.id); }).then(function () { return true; });
+          }, function () { return false; });
+        });
+      }, Promise.resolve(true)).then(function () { return sent; });
+    }, function () { return 0; });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("form.photo-form"), function (photoForm) {
+    photoForm.addEventListener("submit", function (event) {
+      var input = photoForm.elements.namedItem("photos");
+      var files = input && input.files ? Array.prototype.slice.call(input.files) : [];
+      if (!files.length || !window.fetch) return;
+      event.preventDefault();
+      var item = photoForm.elements.namedItem("item").value;
+      upload(photoForm.action, item, files)
+        .then(function (response) {
+          // Back to the item (the answer's address carries no fragment; the same page is reloaded).
+          if (response.url === window.location.href.split("#")[0]) {
+            window.location.hash = "item-" + item;
+            window.location.reload();
+          } else {
+            window.location.href = response.url + "#item-" + item;
+          }
+        })
+        .catch(function () {
+          var record = { id: randomKey(), action: photoForm.action, item: item, files: files };
+          photoRequest("readwrite", function (store) { return store.put(record); })
+            .then(function () { input.value = ""; return showPending(); })
+            .catch(function () { photoForm.submit(); });
+        });
+    });
+  });
+  var photosShown = showPending();
+
   // ---- The checklist draft ----
   var form = document.getElementById("record");
   if (form && window.localStorage) {
@@ -88,9 +178,18 @@
       event.preventDefault();
       send();
     });
-    window.addEventListener("online", function () { var d = load(); if (d && d.pending) send(); });
-    window.setInterval(function () { var d = load(); if (d && d.pending && navigator.onLine !== false) send(); }, 15000);
-    if (draft && draft.pending && navigator.onLine !== false) send();
+    // Back online: the photos first (they belong on the record), then the checklist.
+    function resume() {
+      if (sending) return;
+      flushPhotos().then(function (uploaded) {
+        var d = load();
+        if (d && d.pending) send();
+        else if (uploaded) window.location.reload();
+      });
+    }
+    window.addEventListener("online", resume);
+    window.setInterval(function () { if (navigator.onLine !== false) photosShown.then(function () { resume(); }); }, 15000);
+    if (navigator.onLine !== false) photosShown.then(function (count) { var d = load(); if (count || (d && d.pending)) resume(); });
   }
 
   // ---- The signature at check-out ----
