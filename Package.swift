@@ -171,7 +171,7 @@ let package = Package(
                 "admin-district", "admin-inspections", "admin-reports", "admin-unit", "admin-units", "admin-webhooks", "book", "booking", "display",
                 "inspect",
                 "inspection", "inspection-sheet", "kiosk", "office-complaints", "office-due", "office-findings", "office-plan", "office-plans",
-                "poster",
+                "plan-notice", "plan-notices", "poster",
                 "shared/answer-history",
                 "shared/head",
                 "shared/staff-nav",

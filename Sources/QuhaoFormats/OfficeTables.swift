@@ -103,7 +103,9 @@ public enum OfficeTables {
 
     /// A plan as JSON: its scope, quotas, seed and what it was drawn from (so anyone can replay the
     /// draw, ``RandomDraw``), and the visits as drawn.
-    public static func planJSON(_ report: PlanReport, zone: TimeZone) throws -> Data {
+    /// - Parameter forPublic: The copy on the office's public page: the conflicts of interest (whose
+    ///   inspector with which unit) are withheld, and said to be; the office's own copy replays exactly.
+    public static func planJSON(_ report: PlanReport, zone: TimeZone, forPublic: Bool = false) throws -> Data {
         struct Visit: Encodable {
             let position: Int
             let unitId: Int64
@@ -133,7 +135,15 @@ public enum OfficeTables {
             let procedure: String
             let candidates: [RandomDraw.Candidate]
             let inspectors: [Int64]
-            let recusals: [String: [Int64]]
+            let recusals: [String: [Int64]]?
+            let recusalsWithheld: Bool?
+            /// Units drawn per risk level (a share rounded up), as the procedure takes them.
+            let counts: [String: Int]
+
+            enum CodingKeys: String, CodingKey {
+                case seed, at, procedure, candidates, inspectors, recusals, counts
+                case recusalsWithheld = "recusals_withheld"
+            }
         }
         struct Plan: Encodable {
             let id: Int64
@@ -170,9 +180,13 @@ public enum OfficeTables {
                 Drawn(
                     seed: $0.seed, at: LocalTime.second($0.at, in: zone),
                     procedure: "FNV-1a 64 of the seed's UTF-8 → SplitMix64; per risk level A–D, candidates by id, Fisher–Yates (j = next() % (i+1)), "
-                        + "first n; then per drawn unit, inspectors by id without its recusals, shuffled the same way, first team",
+                        + "first n (counts: a share of the level's candidates rounded up); then per drawn unit, inspectors by id without its recusals, shuffled the same way, first team"
+                        + (forPublic ? " (the recusals are withheld here: the units drawn replay from the seed and candidates alone)" : ""),
                     candidates: $0.candidates, inspectors: $0.inspectors,
-                    recusals: Dictionary(uniqueKeysWithValues: $0.recusals.map { (String($0.key), $0.value) }))
+                    recusals: forPublic ? nil : Dictionary(uniqueKeysWithValues: $0.recusals.map { (String($0.key), $0.value) }),
+                    recusalsWithheld: forPublic ? true : nil,
+                    counts: Dictionary(
+                        uniqueKeysWithValues: InspectionPlan.counts(plan.quotas, candidates: $0.candidates).map { ($0.key.rawValue, $0.value) }))
             }, done: report.done,
             visits: report.visits.map {
                 Visit(

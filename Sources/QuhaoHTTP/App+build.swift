@@ -206,6 +206,7 @@ func buildRouter(
     router.addRoutes(QRRoutes(services: services).routes, atPath: "/qr")
     router.addRoutes(DisplayPages(services: services, templates: templates).routes, atPath: "/display")
     router.addRoutes(UnitPages(services: services, templates: templates).routes)
+    router.addRoutes(PlanNoticePages(services: services, templates: templates).routes)
     router.addRoutes(InspectorPages(services: services, templates: templates).routes, atPath: "/inspect")
     router.addRoutes(EvidenceRoutes(services: services).routes, atPath: "/evidence")
     router.addRoutes(AdminUnitPages(services: services, templates: templates).routes, atPath: "/admin")

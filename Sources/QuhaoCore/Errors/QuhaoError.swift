@@ -167,5 +167,6 @@ extension QuhaoError {
         case inspectionCompanionRecused = "inspection.companion_recused"
         case complaintAddressLimitReached = "complaint.address_limit_reached"
         case recusalNotFound = "recusal.not_found"
+        case planNotDrawn = "plan.not_drawn"
     }
 }

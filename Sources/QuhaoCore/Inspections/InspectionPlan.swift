@@ -99,6 +99,9 @@ public struct InspectionPlan: Sendable, Hashable, Codable, Identifiable {
     public let createdBy: String
     /// Set once drawn.
     public let draw: Drawn?
+    /// When the office published it (双随机、一公开): from then on anyone may read the draw and the
+    /// results at the office's public page.
+    public let publishedAt: Date?
 
     /// What was drawn, and from what: enough for anyone to replay it (``RandomDraw``).
     public struct Drawn: Sendable, Hashable, Codable {
@@ -122,8 +125,9 @@ public struct InspectionPlan: Sendable, Hashable, Codable, Identifiable {
 
     public init(
         id: ID, siteID: String, name: String, firstDay: BusinessDay, lastDay: BusinessDay, scope: PlanScope, quotas: [RiskLevel: PlanQuota],
-        team: Int, createdAt: Date, createdBy: String, draw: Drawn?
+        team: Int, createdAt: Date, createdBy: String, draw: Drawn?, publishedAt: Date? = nil
     ) {
+        self.publishedAt = publishedAt
         self.id = id
         self.siteID = siteID
         self.name = name

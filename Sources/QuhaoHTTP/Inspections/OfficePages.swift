@@ -20,6 +20,7 @@ struct OfficePages {
         routes.post("plans", use: createPlan)
         routes.get("plans/:id", use: planPage)
         routes.post("plans/:id/draw", use: drawPlan)
+        routes.post("plans/:id/publish", use: publishPlan)
         routes.get("complaints", use: complaintsPage)
         routes.post("complaints/:id/convert", use: convertComplaint)
         routes.post("complaints/:id/close", use: closeComplaint)
@@ -257,6 +258,12 @@ struct OfficePages {
                 with: ["time": LocalTime.minute(drawn.at, in: site.zone), "seed": drawn.seed, "count": String(drawn.candidates.count)])
             data["replayed"] =
                 try await services.store.inspections.replayDraw(id) ? t["office_plan_replay_same"] ?? "" : t["office_plan_replay_differs"] ?? ""
+            if let published = plan.publishedAt {
+                data["published"] = Catalogue.fill(t["office_plan_published"] ?? "", with: ["time": LocalTime.minute(published, in: site.zone)])
+                data["publicPage"] = PlanNoticePages.address(site: site.id, plan: id)
+            } else {
+                data["canPublish"] = true
+            }
         }
         if let error = flash?.error { data["error"] = Catalogue.of(language).message(for: error) }
         return try await page("office-plan", request, principal, data, status: flash?.error?.status ?? .ok)
@@ -271,6 +278,19 @@ struct OfficePages {
         do {
             _ = try await services.store.inspections.drawPlan(id, seed: fields["seed"], by: principal.initiator)
             await services.boardHoldsOwnChanges(site: plan.siteID)
+            return redirect(request, "/admin/plans/\(id)")
+        } catch let error as QuhaoError where error.code != .authForbidden {
+            return services.flash.redirect(to: "/admin/plans/\(id)", request, error: error)
+        }
+    }
+
+    @Sendable func publishPlan(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let principal = try await units.admin(request) else { return StaffPages.toLogin(request) }
+        let id = try context.parameters.require("id", as: Int64.self)
+        let plan = try await services.store.inspections.plan(id).plan
+        guard principal.administers(plan.siteID) else { throw QuhaoError(.authForbidden) }
+        do {
+            _ = try await services.store.inspections.publishPlan(id, by: principal.initiator)
             return redirect(request, "/admin/plans/\(id)")
         } catch let error as QuhaoError where error.code != .authForbidden {
             return services.flash.redirect(to: "/admin/plans/\(id)", request, error: error)

@@ -27,6 +27,8 @@ enum EmbeddedFiles {
         "office-findings": PackageResources.office_findings_mustache,
         "office-plan": PackageResources.office_plan_mustache,
         "office-plans": PackageResources.office_plans_mustache,
+        "plan-notice": PackageResources.plan_notice_mustache,
+        "plan-notices": PackageResources.plan_notices_mustache,
         "poster": PackageResources.poster_mustache,
         "staff-console": PackageResources.staff_console_mustache,
         "staff-login": PackageResources.staff_login_mustache,

@@ -43,7 +43,8 @@ extension QuhaoError {
         case .planQuotaInvalid, .planInvalid, .inspectorUnknown, .recusalReasonRequired, .complaintTextRequired, .complaintFieldTooLong,
             .complaintReasonRequired, .findingDueInvalid, .findingReasonRequired, .signatureRequired:
             .badRequest
-        case .planNameTaken, .planAlreadyDrawn, .planNotEnoughInspectors, .planNothingToDraw, .inspectionTooFewInspectors, .inspectionRecused,
+        case .planNameTaken, .planAlreadyDrawn, .planNotDrawn, .planNotEnoughInspectors, .planNothingToDraw, .inspectionTooFewInspectors,
+            .inspectionRecused,
             .inspectionNotAssigned, .complaintAlreadyDecided:
             .conflict
         case .complaintLimitReached: .tooManyRequests

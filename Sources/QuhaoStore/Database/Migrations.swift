@@ -23,6 +23,7 @@ enum Migrations {
         migrator.registerMigration("2026-12-02b transfers in the figures", migrate: v17)
         migrator.registerMigration("2026-12-03a leases, print jobs, who delivered a webhook", migrate: v18)
         migrator.registerMigration("2026-12-03b an office's daily tools", migrate: v19)
+        migrator.registerMigration("2026-12-03c a plan's draw made public", migrate: v20)
         return migrator
     }
 
@@ -642,6 +643,19 @@ enum Migrations {
                 CREATE TRIGGER finding_events_no_delete BEFORE DELETE ON finding_events
                     BEGIN SELECT RAISE(ABORT, 'finding_events is append-only'); END;
                 """)
+    }
+
+    static func v20(_ db: Database) throws {
+        // A drawn plan published (双随机、一公开): when, and by whom.
+        try db.execute(sql: v20Schema(moment: "TEXT"))
+    }
+
+    /// Migration 20's statements, in either engine's types.
+    static func v20Schema(moment: String) -> String {
+        """
+        ALTER TABLE plans ADD COLUMN published_at \(moment);
+        ALTER TABLE plans ADD COLUMN published_by TEXT;
+        """
     }
 
     /// Migration 19's statements both engines share, in either engine's types.

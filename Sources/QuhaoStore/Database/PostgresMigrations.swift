@@ -26,6 +26,11 @@ enum PostgresMigrations {
                     """,
                 ]
         ),
+        (
+            "2026-12-03c a plan's draw made public",
+            Migrations.v20Schema(moment: "TIMESTAMPTZ").split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+                .filter { !$0.isEmpty }
+        ),
     ]
 
     /// The advisory lock's key: "quhao" and the issue that brought PostgreSQL.

@@ -235,6 +235,39 @@ extension InspectionStore {
         return queued
     }
 
+    /// Publishes a drawn plan (双随机、一公开): its draw and, as they come, its results are then on
+    /// the office's public page. Once published it stays so (publishing again changes nothing).
+    /// - Throws: `plan.not_found`, `plan.not_drawn`.
+    public func publishPlan(_ id: InspectionPlan.ID, by initiator: Initiator) async throws -> PlanReport {
+        let site = try await read { db in try Self.plan(db, id: id).siteID }
+        return try await tickets.write(site: site) { context in
+            let plan = try Self.plan(context.db, id: id)
+            guard plan.draw != nil else { throw QuhaoError(.planNotDrawn, ["name": plan.name]) }
+            if plan.publishedAt == nil {
+                try context.db.execute(
+                    "UPDATE plans SET published_at = ?, published_by = ? WHERE id = ?", [context.now, initiator.description, id])
+            }
+            return try Self.planReport(context.db, id: id)
+        }
+    }
+
+    /// An office's published plans, the newest first.
+    public func publishedPlans(site: String) async throws -> [PlanReport] {
+        try await read { db in
+            try db.values(Int64.self, "SELECT id FROM plans WHERE site_id = ? AND published_at IS NOT NULL ORDER BY id DESC", [site]).map {
+                try Self.planReport(db, id: $0)
+            }
+        }
+    }
+
+    /// A published plan of an office, as anyone may read it.
+    /// - Throws: `plan.not_found` for a plan of another office or one not published.
+    public func publishedPlan(site: String, id: InspectionPlan.ID) async throws -> PlanReport {
+        let report = try await plan(id)
+        guard report.plan.siteID == site, report.plan.publishedAt != nil else { throw QuhaoError(.planNotFound) }
+        return report
+    }
+
     // MARK: - Reads: plans
 
     /// A plan with its visits and their progress.
@@ -274,7 +307,7 @@ extension InspectionStore {
             id: try row["id"], siteID: try row["site_id"], name: try row["name"], firstDay: first, lastDay: last,
             scope: try decoder.decode(PlanScope.self, from: Data((try row["scope"] as String).utf8)),
             quotas: try decoder.decode([RiskLevel: PlanQuota].self, from: Data((try row["quotas"] as String).utf8)), team: try row["team"],
-            createdAt: try row["created_at"], createdBy: try row["created_by"], draw: drawn)
+            createdAt: try row["created_at"], createdBy: try row["created_by"], draw: drawn, publishedAt: try row["published_at"])
     }
 
     static func planReport(_ db: any SQLDatabase, id: InspectionPlan.ID) throws -> PlanReport {

@@ -133,10 +133,27 @@ struct PlanCommand: AsyncParsableCommand {
         discussion: """
             A plan draws units from its scope (types, risk levels, areas; empty: all active units) and, for each, a team \
             of inspectors free of a declared conflict with it. The draw is made once, with a seed (a public draw's \
-            number, or a random one), and kept with what it was drawn from: `quhao plan show ID --format json` publishes \
-            it and anyone can replay it. Drawn visits wait in the office's queue for their drawn inspectors.
+            number, or a random one), and kept with what it was drawn from: `quhao plan publish ID` puts it on the \
+            office's public page (/s/OFFICE/plans/ID, with its JSON) and anyone can replay it. Drawn visits wait in the \
+            office's queue for their drawn inspectors from the first day of the plan's period.
             """,
-        subcommands: [Create.self, Draw.self, Show.self, List.self])
+        subcommands: [Create.self, Draw.self, Publish.self, Show.self, List.self])
+
+    struct Publish: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publish a drawn plan (双随机、一公开): its draw and results on the office's public page, for good.")
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The plan's number.")
+        var plan: Int64
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try await storeOptions.openStore()
+                let report = try await store.inspections.publishPlan(plan, by: .cli)
+                print("已公开 published: #\(plan) \(report.plan.name) → /s/\(report.plan.siteID)/plans/\(plan)")
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a plan (drawn later with `quhao plan draw`).")

@@ -32,6 +32,8 @@ import Testing
         "POST /u/{token}/findings/{finding}", "GET /u/{token}/photos/{sha}", "GET /u/{token}/code", "GET /p/{token}",
         // A diner's complaint from the poster: no account (limited per phone and address, OfficeToolsTests).
         "POST /p/{token}/complaint",
+        // An office's published plans (双随机、一公开): only those it published (OfficePagesTests).
+        "GET /s/{site}/plans", "GET /s/{site}/plans/{id}",
         "GET /staff/login", "POST /staff/login", "POST /staff/logout", "GET /static/{file}",
         // The hall TV: public like the board it shows; the rotating code itself needs the display key.
         "GET /display/{site}", "GET /display/{site}/hall-code", "GET /display/{site}/chime.wav", "GET /display/{site}/speech.wav",

@@ -228,6 +228,7 @@ import Testing
         draft.scope = PlanScope(risks: [.c])
         draft.quotas = [.c: .ratio(1)]
         let big = try await store.inspections.createPlan(site: "office", draft, by: .cli)
+        await #expect(throws: QuhaoError(.planNotDrawn, ["name": "三人组"])) { try await store.inspections.publishPlan(big.id, by: .cli) }
         let refusal = await #expect(throws: QuhaoError.self) { try await store.inspections.drawPlan(big.id, seed: "1", by: .cli) }
         #expect(refusal?.code == .planNotEnoughInspectors && refusal?.parameters["needed"] == "4" && refusal?.parameters["available"] == "2")
         let untouched = try await store.inspections.plan(big.id)
@@ -455,6 +456,13 @@ import Testing
         let two = try await store.inspections.drawPlan(
             try await store.inspections.createPlan(site: "office", second, by: .cli).id, seed: "2", by: .cli)
         #expect(two.visits.map(\.risk) == [.c], "the five D units wait for the first plan's teams")
+        // Published (一公开) once drawn, for good; only the office's own, only once published.
+        await #expect(throws: QuhaoError(.planNotFound)) { try await store.inspections.publishedPlan(site: "office", id: one.plan.id) }
+        let published = try await store.inspections.publishPlan(one.plan.id, by: .cli)
+        #expect(published.plan.publishedAt != nil && published.visits.count == 5)
+        #expect(try await store.inspections.publishPlan(one.plan.id, by: .cli).plan.publishedAt == published.plan.publishedAt)
+        #expect(try await store.inspections.publishedPlans(site: "office").map(\.plan.id) == [one.plan.id])
+        await #expect(throws: QuhaoError(.planNotFound)) { try await store.inspections.publishedPlan(site: "hall", id: one.plan.id) }
         #expect(try await store.inspections.replayDraw(two.plan.id), "the draw recorded what it was drawn from")
         var past = Self.plan
         past.name = "去年"
