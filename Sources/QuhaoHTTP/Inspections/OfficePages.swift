@@ -248,6 +248,12 @@ struct OfficePages {
                 [
                     "position": visit.position, "unitID": visit.unitID, "unit": visit.unitName, "risk": visit.risk.rawValue, "area": visit.area,
                     "inspectors": visit.inspectors.map(\.name).joined(separator: "、"), "number": visit.number ?? "",
+                    // A drawn officer relieved by a conflict declared after the draw: who goes now.
+                    "replaced": Self.section(
+                        visit.assigned.isEmpty || Set(visit.assigned.map(\.id)) == Set(visit.inspectors.map(\.id))
+                            ? nil
+                            : Catalogue.fill(
+                                t["office_plan_replaced"] ?? "", with: ["names": visit.assigned.map(\.name).joined(separator: "、")])),
                     "status": visit.status.text(language), "result": visit.inspection?.result?.label.text(language) ?? "",
                 ]
             },

@@ -80,8 +80,16 @@ extension InspectionStore {
             guard day > context.day, day != finding.due, day <= context.day.adding(days: 366) else {
                 throw QuhaoError(.findingDueInvalid, ["due": day.iso, "today": context.day.iso])
             }
-            if let refusal = try Self.refusalToSend(context.db, inspection: nil, unit: finding.unitID, staff: Self.staffID(inspector.initiator)) {
+            // While its visit is under way, only the officers on it; once closed, any of the office's
+            // without a declared conflict with the unit (as for deciding its rectifications).
+            let visit = try Self.fetchInspection(context.db, id: finding.inspectionID)
+            let underWay = visit.status != .closed
+            let staff = Self.staffID(inspector.initiator)
+            if let refusal = try Self.refusalToSend(context.db, inspection: underWay ? visit.id : nil, unit: finding.unitID, staff: staff) {
                 throw refusal
+            }
+            if underWay, visit.mode != .selfCheck, try !Self.isOnVisit(context.db, visit.id, inspector.initiator) {
+                throw QuhaoError(.inspectionNotOnVisit)
             }
             try context.db.execute("UPDATE findings SET due_day = ? WHERE id = ?", [day.iso, id])
             try Self.logFinding(context.db, id, context.now, "extend", inspector.initiator, "\(finding.due.iso)→\(day.iso): \(reason)")

@@ -35,6 +35,9 @@ public struct PlanReport: Sendable, Hashable, Codable {
         public let inspectors: [PlanInspector]
         /// Its inspection (the request in the queue, then the visit).
         public let inspection: Inspection?
+        /// The team the queued visit is bound to now: the drawn one, unless a drawn officer declared a
+        /// conflict afterwards and was replaced (empty before it is queued).
+        public let assigned: [PlanInspector]
         /// The queue number it holds or held.
         public let number: String?
 
@@ -326,7 +329,11 @@ extension InspectionStore {
                 position: try row["position"], unitID: try row["unit_id"], unitName: try row["name"],
                 risk: RiskLevel(rawValue: try row["risk"]) ?? .a, type: UnitType(rawValue: try row["type"]) ?? .other, area: try row["area"],
                 inspectors: ids.map { PlanInspector(id: $0, name: names[$0] ?? "#\($0)") },
-                inspection: try (try row["inspection_id"] as Int64?).map { try fetchInspection(db, id: $0) }, number: try row["number"])
+                inspection: try (try row["inspection_id"] as Int64?).map { try fetchInspection(db, id: $0) },
+                assigned: try db.values(
+                    Int64.self, "SELECT staff_id FROM inspection_assignees WHERE inspection_id = ? ORDER BY staff_id",
+                    [try row["inspection_id"] as Int64? ?? -1]
+                ).map { PlanInspector(id: $0, name: names[$0] ?? "#\($0)") }, number: try row["number"])
         }
         return PlanReport(plan: plan, visits: visits)
     }

@@ -236,8 +236,42 @@ extension InspectionStore {
                     declared_by = excluded.declared_by
                 """, [site, staff, unit, reason, context.now, initiator.description])
             try Self.log(context.db, unit: unit, context.now, "recusal", initiator, "staff:\(staff): \(reason)")
+            try Self.replaceDrawnOfficer(context, staff: staff, unit: unit, by: initiator)
             return try Self.recusals(context.db, site: site).first { $0.staffID == staff && $0.unitID == unit }!
         }
+    }
+
+    /// A drawn officer who declares a conflict with a unit after the draw leaves its waiting visit
+    /// (which would otherwise never reach its minimum: the others are not drawn for it); a colleague
+    /// free of any conflict with the unit and not on its team takes the place, drawn the same way
+    /// from the plan's seed (`SEED/回避/INSPECTION/STAFF`, inspectors by id), so anyone can check it.
+    /// Logged in the unit's trail; with nobody free, the visit keeps the rest of its team.
+    static func replaceDrawnOfficer(_ context: TicketStore.Context, staff: Int64, unit: CanteenUnit.ID, by initiator: Initiator) throws {
+        let db = context.db
+        guard
+            let row = try db.row(
+                """
+                SELECT a.inspection_id, p.seed FROM inspection_assignees a JOIN inspections i ON i.id = a.inspection_id
+                LEFT JOIN plan_visits v ON v.inspection_id = i.id LEFT JOIN plans p ON p.id = v.plan_id
+                WHERE a.staff_id = ? AND i.unit_id = ? AND i.status IN ('requested', 'called', 'in_progress', 'recorded') LIMIT 1
+                """, [staff, unit])
+        else { return }
+        let inspection: Int64 = try row["inspection_id"]
+        let seed: String = (try row["seed"] as String?) ?? String(inspection)
+        try db.execute("DELETE FROM inspection_assignees WHERE inspection_id = ? AND staff_id = ?", [inspection, staff])
+        let team = Set(try db.values(Int64.self, "SELECT staff_id FROM inspection_assignees WHERE inspection_id = ?", [inspection]))
+        let conflicted = Set(try db.values(Int64.self, "SELECT staff_id FROM recusals WHERE unit_id = ?", [unit]))
+        var free = try officeInspectors(db, site: context.site.id, at: context.now).map(\.id)
+            .filter { !team.contains($0) && !conflicted.contains($0) }.sorted()
+        var generator = SplitMix64(seed: RandomDraw.fnv1a("\(seed)/回避/\(inspection)/\(staff)"))
+        generator.shuffle(&free)
+        func name(_ id: Int64) throws -> String { try db.value(String.self, "SELECT name FROM staff WHERE id = ?", [id]) ?? "#\(id)" }
+        guard let replacement = free.first else {
+            try log(db, unit: unit, context.now, "drawn_relieved", initiator, "\(try name(staff)) → —")
+            return
+        }
+        try db.execute("INSERT INTO inspection_assignees (inspection_id, staff_id) VALUES (?, ?)", [inspection, replacement])
+        try log(db, unit: unit, context.now, "drawn_relieved", initiator, "\(try name(staff)) → \(try name(replacement))")
     }
 
     /// Withdraws a declared conflict (audited in the unit's log).

@@ -190,6 +190,21 @@ import Testing
         let called = try await store.inspections.callNext(site: "office", team: 1, by: first)
         #expect(called.ticket.id == visit.inspection?.ticketID, "the drawn officer is handed it")
 
+        // The second drawn officer declares a conflict after the draw: relieved, and a colleague free of
+        // any conflict takes the place (drawn from the plan's seed), so the visit can still reach two.
+        _ = try await store.inspections.declareRecusal(site: "office", staff: drawn[1], unit: visit.unitID, reason: "刚得知亲属入股", by: .cli)
+        let relieved = try #require(try await store.inspections.plan(plan.id).visits.first)
+        #expect(relieved.inspectors.map(\.id) == drawn, "the draw as it was drawn (it replays)")
+        let team = relieved.assigned.map(\.id)
+        #expect(team.count == 2 && team.contains(drawn[0]) && !team.contains(drawn[1]))
+        let substitute = try #require(team.first { $0 != drawn[0] })
+        let conflicted = try await store.inspections.recusals(site: "office").filter { $0.unitID == visit.unitID }.map(\.staffID)
+        #expect(!conflicted.contains(substitute))
+        #expect(try await store.audit(AuditQuery(unitID: visit.unitID, limit: 20)).contains { $0.action == "drawn_relieved" })
+        _ = try await store.inspections.checkIn(posterToken: unit.posterToken, team: 1, by: first)
+        _ = try await store.inspections.join(posterToken: unit.posterToken, by: Inspector(initiator: .staff(String(substitute)), name: "替补"))
+        #expect(try await store.inspections.visitInspectors(try #require(visit.inspection?.id)).filter { $0.how != .called }.count == 2)
+
         // A declared conflict: refused at the door of an unplanned visit, and never handed the unit's request.
         let known = units[0]
         let recused = Inspector(initiator: .staff(String(staff[0])), name: "执法员1")
@@ -411,7 +426,16 @@ import Testing
         _ = try await inspections.join(posterToken: unit.posterToken, by: officer(2))
         _ = try await inspections.record(visit.id, items: sheet, summary: nil, by: officer(1))
         await #expect(throws: QuhaoError(.inspectionNotOnVisit)) { try await inspections.checkOut(visit.id, by: officer(3)) }
+        // A colleague elsewhere moves no due day of a visit under way…
+        let recorded = try #require(try await inspections.details(visit.id).findings.first)
+        await #expect(throws: QuhaoError(.inspectionNotOnVisit)) {
+            try await inspections.moveDue(finding: recorded.id, to: BusinessDay(iso: "2026-12-21")!, reason: "不在现场", by: officer(3))
+        }
         _ = try await inspections.checkOut(visit.id, by: officer(2))
+        // …but once it is closed, the finding is the office's: any officer without a conflict may.
+        #expect(
+            try await inspections.moveDue(finding: recorded.id, to: BusinessDay(iso: "2026-12-21")!, reason: "单位申请延期", by: officer(3)).due
+                == BusinessDay(iso: "2026-12-21")!)
         #expect(try await inspections.photoSites(photo.sha256).isEmpty, "a photo refused is nobody's")
 
         // Officer 4 declares a conflict: it moves no due day and decides no rectification of the unit.
