@@ -24,7 +24,8 @@ enum InspectionSheet {
 
     /// The template's data for a finished (recorded) inspection.
     static func data(
-        _ record: InspectionRecord, office: Site, inspectors: [VisitInspector], photos: [SitePhoto], images: Images, now: Date
+        _ record: InspectionRecord, office: Site, inspectors: [VisitInspector], photos: [SitePhoto], images: Images, now: Date,
+        dueMoves: [Finding.ID: [DueMove]] = [:]
     ) -> [String: Any] {
         let language = Language.zhCN
         let t = Templates.strings(language).template
@@ -67,6 +68,10 @@ enum InspectionSheet {
                 [
                     "code": $0.itemCode, "description": $0.description, "severity": $0.severity.label.zh, "due": $0.due.iso,
                     "corrected": $0.correctedOnSite,
+                    // Each move of the due day, with why (the record shows what the unit was told).
+                    "moves": (dueMoves[$0.id] ?? []).map { move in
+                        ["text": "由 \(move.from.iso) 调整为 \(move.to.iso)（\(LocalTime.minute(move.at, in: zone))，理由：\(move.reason)）"]
+                    },
                 ]
             },
             "hasFindings": !record.findings.isEmpty, "signedBy": inspection.signedBy ?? "",
@@ -101,9 +106,11 @@ public enum InspectionRecordPDF {
             throw InspectionStore.invalidState(record.inspection, action: "print")
         }
         let office = try await store.site(record.inspection.siteID)
+        var moves: [Finding.ID: [DueMove]] = [:]
+        for finding in record.findings { moves[finding.id] = try await store.inspections.dueMoves(finding: finding.id) }
         let data = InspectionSheet.data(
             record, office: office, inspectors: try await store.inspections.visitInspectors(id), photos: try await store.inspections.sitePhotos(id),
-            images: images, now: now)
+            images: images, now: now, dueMoves: moves)
         return templates.library.render(data, withTemplate: "inspection-sheet") ?? ""
     }
 }

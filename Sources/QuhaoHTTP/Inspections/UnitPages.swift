@@ -81,6 +81,11 @@ struct UnitPages {
             if let reason = finding.rejectionReason, finding.state == .open {
                 row["rejected"] = Catalogue.fill(t["unit_rejected"] ?? "", with: ["reason": reason])
             }
+            // A due day moved by the office says so, with why (the latest move).
+            if let moved = try await services.store.inspections.dueMoves(finding: finding.id).last {
+                row["dueMoved"] = Catalogue.fill(
+                    t["unit_due_moved"] ?? "", with: ["from": moved.from.iso, "to": moved.to.iso, "reason": moved.reason])
+            }
             // What it sent, as it sent it, answer by answer (only this unit's own photos are served at this address).
             let answers = AnswerHistory.fields(
                 finding, try await services.store.inspections.answers(finding: finding.id), language: language, zone: site.zone,

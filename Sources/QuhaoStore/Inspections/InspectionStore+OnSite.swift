@@ -24,6 +24,14 @@ public struct SitePhoto: Sendable, Hashable, Codable {
     public let addedBy: String
 }
 
+/// A finding's due day moved on site or later, with why (shown to the unit and on the record).
+public struct DueMove: Sendable, Hashable {
+    public let at: Date
+    public let from: BusinessDay
+    public let to: BusinessDay
+    public let reason: String
+}
+
 extension InspectionStore {
     // MARK: - Writes: evidence and deadlines on site
 

@@ -97,6 +97,21 @@ extension InspectionStore {
         }
     }
 
+    /// A finding's due day moved by an inspector, with the reason, oldest first (`finding_events`
+    /// action `extend`, kept as `2026-12-06→2026-12-10: reason`).
+    public func dueMoves(finding: Finding.ID) async throws -> [DueMove] {
+        try await read { db in
+            try db.rows("SELECT at, text FROM finding_events WHERE finding_id = ? AND action = 'extend' ORDER BY id", [finding]).compactMap { row in
+                let text: String = try row["text"] ?? ""
+                guard let arrow = text.range(of: "→"), let colon = text.range(of: ": ", range: arrow.upperBound..<text.endIndex),
+                    let from = BusinessDay(iso: String(text[..<arrow.lowerBound])),
+                    let to = BusinessDay(iso: String(text[arrow.upperBound..<colon.lowerBound]))
+                else { return nil }
+                return DueMove(at: try row["at"], from: from, to: to, reason: String(text[colon.upperBound...]))
+            }
+        }
+    }
+
     /// Every rectification a unit sent for a finding, oldest first, each with its own photos and what the
     /// office said of it (sent back with a reason, or verified); the last one is the current answer.
     public func answers(finding: Finding.ID) async throws -> [RectificationAnswer] {

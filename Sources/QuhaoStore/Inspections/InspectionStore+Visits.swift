@@ -278,6 +278,7 @@ extension InspectionStore {
     public func record(
         _ id: Inspection.ID, items: [String: ItemEntry], summary: String?, submission: String? = nil, by inspector: Inspector
     ) async throws -> Inspection {
+        try Self.checkLengths(items, summary: summary)
         let site = try await inspection(id).siteID
         let submission = submission.map { String($0.prefix(64)) }.flatMap { $0.isEmpty ? nil : $0 }
         return try await tickets.write(site: site) { context in
@@ -394,6 +395,7 @@ extension InspectionStore {
     public func selfInspection(unitToken: String, items: [String: ItemEntry], summary: String?, submission: String? = nil) async throws
         -> Inspection
     {
+        try Self.checkLengths(items, summary: summary)
         let site = try await unit(token: unitToken, as: .private).unit.siteID
         let submission = submission.map { String($0.prefix(64)) }.flatMap { $0.isEmpty ? nil : $0 }
         return try await tickets.write(site: site) { context in
@@ -470,6 +472,21 @@ extension InspectionStore {
     }
 
     /// Checks a filled-in checklist and gives its result.
+    /// The longest note on an item and the longest summary (the forms' own limits): a record is kept
+    /// for years and printed on A4.
+    static let noteLimit = 500
+    static let summaryLimit = 2000
+
+    /// - Throws: `unit.field_too_long` naming the item (`note.2.1`) or `summary`.
+    static func checkLengths(_ items: [String: ItemEntry], summary: String?) throws {
+        for (code, entry) in items.sorted(by: { $0.key < $1.key }) where (entry.note?.trimmed.count ?? 0) > noteLimit {
+            throw QuhaoError(.unitFieldTooLong, ["max": String(noteLimit), "field": "note.\(code)"])
+        }
+        if (summary?.trimmed.count ?? 0) > summaryLimit {
+            throw QuhaoError(.unitFieldTooLong, ["max": String(summaryLimit), "field": "summary"])
+        }
+    }
+
     static func score(_ items: [String: ItemEntry], against checklist: Checklist, rules: InspectionRules) throws -> InspectionResult {
         if let unknown = items.keys.sorted().first(where: { checklist.item($0) == nil }) {
             throw QuhaoError(.checklistItemUnknown, ["code": unknown, "version": String(checklist.version)])

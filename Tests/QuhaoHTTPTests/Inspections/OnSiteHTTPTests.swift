@@ -95,6 +95,8 @@ import Testing
                 first)
             #expect(response.status == .seeOther && response.headers[.location] == "/inspect/i/\(id)")
             #expect(try await test.store.inspections.findings(unit: unit.unit.id).first?.due == BusinessDay(iso: "2026-12-20"))
+            let told = try await client.get("/u/\(unit.privateToken)").text
+            #expect(told.contains("整改期限已由 \(findings[0].due.iso) 调整为 2026-12-20，理由：等待设备"), "the unit is told why")
             response = try await post(
                 "/inspect/findings/\(findings[0].id)/due", InspectionPagesTests.form("due=2026-12-21&reason=&back=\(id)"), first)
             #expect(try await client.following(response, headers: first).text.contains("调整整改期限需要写明理由"))
@@ -113,6 +115,7 @@ import Testing
             let sheet = try await client.get("/inspect/i/\(id)/sheet", headers: first).text
             #expect(sheet.contains("现场检查记录表") && sheet.contains("张检查员（扫码签到") && sheet.contains("李检查员（签到时选定"))
             #expect(sheet.contains("2.1</td>") && sheet.contains("否（不符合）") && sheet.contains("2026-12-20"))
+            #expect(sheet.contains("由 \(findings[0].due.iso) 调整为 2026-12-20（") && sheet.contains("理由：等待设备"))
             #expect(sheet.contains("src=\"/evidence/\(photos[0].sha256)\"") && sheet.contains("src=\"/evidence/\(done.signature!)\""))
             let pdf = try await client.get("/inspect/i/\(id)/sheet.pdf", headers: first)
             #expect(pdf.status == .ok && pdf.headers[.contentType] == "application/pdf")

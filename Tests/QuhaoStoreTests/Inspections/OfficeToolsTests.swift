@@ -424,6 +424,15 @@ import Testing
             try await inspections.record(visit.id, items: sheet, summary: nil, by: officer(1))
         }
         _ = try await inspections.join(posterToken: unit.posterToken, by: officer(2))
+        // A note or a summary past the form's limits is refused, not kept for a record that cannot be printed.
+        await #expect(throws: QuhaoError(.unitFieldTooLong, ["max": "500", "field": "note.2.1"])) {
+            try await inspections.record(
+                visit.id, items: InspectionLoopTests.sheet(["2.1": ItemEntry(.no, note: String(repeating: "长", count: 501))]), summary: nil,
+                by: officer(1))
+        }
+        await #expect(throws: QuhaoError(.unitFieldTooLong, ["max": "2000", "field": "summary"])) {
+            try await inspections.record(visit.id, items: sheet, summary: String(repeating: "长", count: 2001), by: officer(1))
+        }
         _ = try await inspections.record(visit.id, items: sheet, summary: nil, by: officer(1))
         await #expect(throws: QuhaoError(.inspectionNotOnVisit)) { try await inspections.checkOut(visit.id, by: officer(3)) }
         // A colleague elsewhere moves no due day of a visit under way…
