@@ -63,8 +63,14 @@ def main():
         driver.save_screenshot(f"{OUT}/office-3-checklist.png")
         driver.find_element(By.CSS_SELECTOR, "form.checklist > button[type=submit]").click()
         wait.until(lambda d: "检查结果：符合" in d.page_source)
+        # The responsible person is away: unsigned is refused until the inspector says why.
+        driver.find_element(By.CSS_SELECTOR, "form[action$='/check-out'] button[type=submit]").click()
+        wait.until(lambda d: "请写明原因" in d.page_source)
+        driver.find_element(By.CSS_SELECTOR, "#unsigned summary").click()
+        driver.find_element(By.NAME, "unsigned_reason").send_keys("负责人外出，未能签字")
         driver.find_element(By.CSS_SELECTOR, "form[action$='/check-out'] button[type=submit]").click()
         wait.until(lambda d: "id=\"status\">已完成" in d.page_source and "检查记录表" in d.page_source)
+        assert "单位负责人未签名：负责人外出，未能签字" in driver.page_source
         driver.get(f"{base}/inspect")
         driver.save_screenshot(f"{OUT}/office-4-desk.png")
         print("  ok: checked in with a signed-in colleague chosen, recorded (符合) and checked out")

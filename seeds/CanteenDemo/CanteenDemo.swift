@@ -33,6 +33,8 @@ public enum CanteenDemo {
     /// The plan drawn at the end of the replay, and its public draw's number.
     public static let planName = "本月双随机抽查"
     public static let planSeed = "20261201"
+    /// The demo's visits were signed on the paper record (it draws no signatures).
+    static let signedOnPaper = "演示数据：单位负责人在纸质记录上签字"
 
     public static let places = ["下沙", "白杨", "河庄", "义蓬", "新湾", "临江", "前进", "江东"]
     static let companies = ["华芯科技", "钱江制造", "东方物流", "海达生物", "远景电子", "新禾医药", "临江新材", "钱塘汽车"]
@@ -164,7 +166,7 @@ public enum CanteenDemo {
             let summary = planned[n] == nil ? "未发现问题" : "发现问题已告知单位负责人，限期整改"
             _ = try await inspections.record(inspection.id, items: items, summary: summary, by: inspector)
             clock.advance(by: 300)
-            _ = try await inspections.checkOut(inspection.id, by: inspector)
+            _ = try await inspections.checkOut(inspection.id, unsignedReason: Self.signedOnPaper, by: inspector)
             for (code, fate) in fateOf[n] ?? [] {
                 followUps[max(0, days - 2), default: []].append((inspection.id, n, code, fate))
             }
@@ -212,7 +214,7 @@ public enum CanteenDemo {
                     if unit.unit.kitchenMode == .none { items["9.1"] = ItemEntry(.notApplicable) }
                     for other in fateOf[n] ?? [] where other.fate != .reinspected { items[other.code] = ItemEntry(.notObserved) }
                     _ = try await inspections.record(recheck.id, items: items, summary: "复查：问题已整改", by: inspector)
-                    _ = try await inspections.checkOut(recheck.id, by: inspector)
+                    _ = try await inspections.checkOut(recheck.id, unsignedReason: Self.signedOnPaper, by: inspector)
                 }
             }
         }

@@ -106,13 +106,16 @@ public struct Inspection: Sendable, Hashable, Codable, Identifiable {
     public let signature: String?
     public let signedBy: String?
     public let signedAt: Date?
+    /// Why an on-site visit was checked out without the signature (the person refused, was away…).
+    public let unsignedReason: String?
 
     public init(
         id: ID, siteID: String, unitID: CanteenUnit.ID, kind: InspectionKind, mode: InspectionMode?, status: InspectionStatus,
         ticketID: Ticket.ID?, counterID: Int?, inspectors: [String], requestedAt: Date, checkedInAt: Date?, checkInProof: CheckInProof?,
         checkedOutAt: Date?, checklistVersion: Int?, result: InspectionResult?, summary: String?, recordedAt: Date?, signature: String? = nil,
-        signedBy: String? = nil, signedAt: Date? = nil
+        signedBy: String? = nil, signedAt: Date? = nil, unsignedReason: String? = nil
     ) {
+        self.unsignedReason = unsignedReason
         self.id = id
         self.siteID = siteID
         self.unitID = unitID

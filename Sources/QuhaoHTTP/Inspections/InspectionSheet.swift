@@ -81,6 +81,7 @@ enum InspectionSheet {
         // Sections show only what there is (an empty text still opens a Mustache section).
         if let summary = inspection.summary, !summary.isEmpty { data["summary"] = summary }
         if let signature = inspection.signature { data["signature"] = images.source(signature) }
+        if let reason = inspection.unsignedReason { data["unsignedReason"] = reason }
         return data
     }
 }

@@ -207,6 +207,9 @@ struct InspectorPages {
             data["sheet"] = "/inspect/i/\(id)/sheet"
         }
         data["canCheckOut"] = inspection.status == .recorded
+        if let reason = inspection.unsignedReason {
+            data["unsignedReason"] = Catalogue.fill(t["inspect_unsigned_said"] ?? "", with: ["reason": reason])
+        }
         if let signedBy = inspection.signedBy, let at = inspection.signedAt {
             data["signed"] = Catalogue.fill(t["inspect_signed"] ?? "", with: ["name": signedBy, "time": LocalTime.minute(at, in: site.zone)])
             data["signature"] = inspection.signature ?? ""
@@ -247,17 +250,19 @@ struct InspectorPages {
     }
 
     /// Check-out, with the unit's responsible person's drawn signature (`signature`, a PNG file, and
-    /// `signed_by`) when the page's script sent one; a plain form checks out unsigned.
+    /// `signed_by`) when the page's script sent one, or why there is none (`unsigned_reason`).
     @Sendable func checkOutSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try context.parameters.require("id", as: Int64.self)
         guard try await inspector(request) != nil else { return Self.toLogin(request) }
         let upload = try await PhotoUploads.receive(request, services: services, maxPhotos: 1, maxBytes: 2 * 1_048_576)
-        return try await act(request, id: id, fields: ["signed_by": upload.fields["signed_by"] ?? ""], then: "/inspect/i/\(id)") { principal in
+        let typed = ["signed_by": upload.fields["signed_by"] ?? "", "unsigned_reason": upload.fields["unsigned_reason"] ?? ""]
+        return try await act(request, id: id, fields: typed, then: "/inspect/i/\(id)") { principal in
             let image = try await upload.photos("signature", services: services).first
             let name = upload.fields["signed_by"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             if image == nil && !name.isEmpty { throw QuhaoError(.signatureRequired) }
             _ = try await services.store.inspections.checkOut(
-                id, signature: image.map { Signature(image: $0, name: name) }, by: Inspector(initiator: principal.initiator, name: principal.name))
+                id, signature: image.map { Signature(image: $0, name: name) }, unsignedReason: upload.fields["unsigned_reason"],
+                by: Inspector(initiator: principal.initiator, name: principal.name))
         }
     }
 

@@ -23,7 +23,7 @@ enum Migrations {
         migrator.registerMigration("2026-12-02b transfers in the figures", migrate: v17)
         migrator.registerMigration("2026-12-03a leases, print jobs, who delivered a webhook", migrate: v18)
         migrator.registerMigration("2026-12-03b an office's daily tools", migrate: v19)
-        migrator.registerMigration("2026-12-03c a plan's draw made public", migrate: v20)
+        migrator.registerMigration("2026-12-03c a plan's draw made public, a check-out unsigned", migrate: v20)
         return migrator
     }
 
@@ -646,7 +646,8 @@ enum Migrations {
     }
 
     static func v20(_ db: Database) throws {
-        // A drawn plan published (双随机、一公开): when, and by whom.
+        // A drawn plan published (双随机、一公开): when, and by whom; why an on-site visit was checked
+        // out without the unit's signature.
         try db.execute(sql: v20Schema(moment: "TEXT"))
     }
 
@@ -655,6 +656,7 @@ enum Migrations {
         """
         ALTER TABLE plans ADD COLUMN published_at \(moment);
         ALTER TABLE plans ADD COLUMN published_by TEXT;
+        ALTER TABLE inspections ADD COLUMN unsigned_reason TEXT;
         """
     }
 

@@ -27,7 +27,7 @@ enum PostgresMigrations {
                 ]
         ),
         (
-            "2026-12-03c a plan's draw made public",
+            "2026-12-03c a plan's draw made public, a check-out unsigned",
             Migrations.v20Schema(moment: "TIMESTAMPTZ").split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
                 .filter { !$0.isEmpty }
         ),

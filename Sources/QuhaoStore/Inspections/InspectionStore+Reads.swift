@@ -212,7 +212,9 @@ extension InspectionStore {
             checkInProof: (try row["check_in_proof"] as String?).flatMap(CheckInProof.init), checkedOutAt: try row["checked_out_at"],
             checklistVersion: try row["checklist_version"], result: (try row["result"] as String?).flatMap(InspectionResult.init),
             summary: try row["summary"],
-            recordedAt: try row["recorded_at"], signature: try row["signature_sha256"], signedBy: try row["signed_by"], signedAt: try row["signed_at"]
+            recordedAt: try row["recorded_at"], signature: try row["signature_sha256"], signedBy: try row["signed_by"],
+            signedAt: try row["signed_at"],
+            unsignedReason: try row["unsigned_reason"]
         )
     }
 

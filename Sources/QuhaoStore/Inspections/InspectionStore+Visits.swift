@@ -358,19 +358,27 @@ extension InspectionStore {
     ///   (a PNG stored by ``EvidenceFiles``) and their name, for the record (检查记录表).
     /// - Throws: `inspection.invalid_state` before results are recorded; `inspection.signature_required` for a
     ///   signature without a name (or the reverse); `evidence.type` for a signature that is not a PNG.
-    public func checkOut(_ id: Inspection.ID, signature: Signature? = nil, by inspector: Inspector) async throws -> Inspection {
+    /// - Parameter unsignedReason: On site, without a signature: why (the person refused, was away);
+    ///   an on-site visit is checked out with one or the other (`inspection.signature_required`).
+    public func checkOut(_ id: Inspection.ID, signature: Signature? = nil, unsignedReason: String? = nil, by inspector: Inspector) async throws
+        -> Inspection
+    {
         let site = try await inspection(id).siteID
         if let signature {
             guard !signature.name.trimmed.isEmpty, signature.name.trimmed.count <= 50 else { throw QuhaoError(.signatureRequired) }
             guard signature.image.contentType == PhotoType.png.rawValue else { throw QuhaoError(.evidenceType, ["name": "signature"]) }
         }
+        let reason = signature == nil ? unsignedReason?.trimmed.nonEmpty : nil
+        if let reason, reason.count > 200 { throw QuhaoError(.unitFieldTooLong, ["max": "200", "field": "unsigned_reason"]) }
         return try await tickets.write(site: site) { context in
             let open = try Self.fetchInspection(context.db, id: id)
             guard open.status == .recorded else { throw Self.invalidState(open, action: "check_out") }
             guard try open.mode == .selfCheck || Self.isOnVisit(context.db, id, inspector.initiator) else {
                 throw QuhaoError(.inspectionNotOnVisit)
             }
-            try context.db.execute("UPDATE inspections SET checked_out_at = ? WHERE id = ?", [context.now, id])
+            // On the premises the unit's responsible person signs the record, or the record says why not.
+            guard open.mode != .onSite || signature != nil || reason != nil else { throw QuhaoError(.signatureRequired) }
+            try context.db.execute("UPDATE inspections SET checked_out_at = ?, unsigned_reason = ? WHERE id = ?", [context.now, reason, id])
             if let signature {
                 try Self.keep(context.db, signature.image, at: context.now)
                 try context.db.execute(

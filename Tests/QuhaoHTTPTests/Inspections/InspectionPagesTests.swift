@@ -125,7 +125,14 @@ import Testing
             let record = try await client.get("/inspect/i/\(id)", headers: session).text
             #expect(record.contains("不符合"))
             #expect(record.contains("凭门口公示码签到（纸质码，较弱凭证"), "the printed poster is recorded as the weaker proof")
-            #expect(try await post("/inspect/i/\(id)/check-out", Self.form(""), session).status == .seeOther)
+            // Neither the unit's signature nor why there is none: refused (it checked out unsigned, silently).
+            let unsigned = try await post("/inspect/i/\(id)/check-out", Self.form(""), session)
+            #expect(try await client.following(unsigned, headers: session).text.contains("无法签名时（如拒签、负责人不在场），请写明原因"))
+            #expect(
+                try await post("/inspect/i/\(id)/check-out", Self.form("unsigned_reason=%E8%B4%9F%E8%B4%A3%E4%BA%BA%E6%8B%92%E7%AD%BE"), session)
+                    .status
+                    == .seeOther)
+            #expect(try await client.get("/inspect/i/\(id)", headers: session).text.contains("单位负责人未签名：负责人拒签"))
             let finding = try #require(try await test.store.inspections.findings(unit: one.unit.id, openOnly: true).first)
             #expect(finding.itemCode == "2.1" && finding.description == "健康证过期")
             #expect(try await client.get("/u/\(one.privateToken)").text.contains("健康证过期"))

@@ -29,7 +29,7 @@ import Testing
         _ = try await test.store.inspections.record(
             visit.id, items: ["1.1": ItemEntry(.yes), "2.1": ItemEntry(.no, note: "健康证过期"), "3.1": ItemEntry(.yes)], summary: nil,
             by: Inspector(initiator: .staff("2"), name: "执法员1"))
-        _ = try await test.store.inspections.checkOut(visit.id, by: Inspector(initiator: .staff("2"), name: "执法员1"))
+        _ = try await test.store.inspections.checkOut(visit.id, unsignedReason: "负责人不在场", by: Inspector(initiator: .staff("2"), name: "执法员1"))
         test.clock.advance(by: 5 * 86_400)
         let registered = units
         try await test.run { client in

@@ -23,7 +23,7 @@ import Testing
         _ = try await test.store.inspections.record(
             visit.id, items: ["1.1": ItemEntry(.yes), "2.1": ItemEntry(.no, note: "健康证过期"), "3.1": ItemEntry(.yes)], summary: nil,
             by: Self.inspector)
-        _ = try await test.store.inspections.checkOut(visit.id, by: Self.inspector)
+        _ = try await test.store.inspections.checkOut(visit.id, unsignedReason: "负责人不在场", by: Self.inspector)
         let finding = try #require(try await test.store.inspections.findings(unit: unit.unit.id, openOnly: true).first)
         return (test, unit, finding)
     }

@@ -94,8 +94,13 @@ import Testing
         #expect(details.items["9.1"]?.outcome == .notObserved)
         await #expect(throws: QuhaoError.self) { try await inspections.record(requested.id, items: Self.sheet(), summary: nil, by: Self.inspector) }
 
-        // Check-out closes the visit and frees the team.
-        inspection = try await inspections.checkOut(requested.id, by: Self.inspector)
+        // Check-out closes the visit and frees the team; on the premises the unit signs, or the record says why not.
+        await #expect(throws: QuhaoError(.signatureRequired)) { try await inspections.checkOut(requested.id, by: Self.inspector) }
+        await #expect(throws: QuhaoError(.signatureRequired)) {
+            try await inspections.checkOut(requested.id, unsignedReason: "  ", by: Self.inspector)
+        }
+        inspection = try await inspections.checkOut(requested.id, unsignedReason: "负责人拒绝签字", by: Self.inspector)
+        #expect(inspection.unsignedReason == "负责人拒绝签字" && inspection.signature == nil)
         #expect(inspection.status == .closed && inspection.checkedOutAt != nil)
         #expect(try await inspections.overview(unitToken: unit.privateToken).open == nil)
         #expect(try await inspections.overview(unitToken: unit.privateToken).latest?.result == .nonCompliant)
@@ -153,7 +158,7 @@ import Testing
         _ = try await inspections.record(
             visit.id, items: Self.sheet(["2.2": ItemEntry(.no), "3.1": ItemEntry(.no)]), summary: nil, by: Self.inspector)
         #expect(try await inspections.inspection(visit.id).result == .basicallyCompliant)
-        _ = try await inspections.checkOut(visit.id, by: Self.inspector)
+        _ = try await inspections.checkOut(visit.id, unsignedReason: "负责人不在场", by: Self.inspector)
 
         // The unit asks for a re-inspection; it is called and done by remote video: 2.2 passes now, 3.1 still fails.
         let recheck = try await inspections.request(.reinspection, unitToken: unit.privateToken)

@@ -17,7 +17,7 @@ import Testing
         _ = try await store.inspections.join(posterToken: unit.posterToken, by: InspectionLoopTests.partner)
         let items = InspectionLoopTests.sheet(Dictionary(uniqueKeysWithValues: failing.map { ($0, ItemEntry(.no)) }))
         _ = try await store.inspections.record(inspection.id, items: items, summary: nil, by: inspector)
-        _ = try await store.inspections.checkOut(inspection.id, by: inspector)
+        _ = try await store.inspections.checkOut(inspection.id, unsignedReason: "负责人不在场", by: inspector)
         return Dictionary(uniqueKeysWithValues: try await store.inspections.details(inspection.id).findings.map { ($0.itemCode, $0) })
     }
 

@@ -134,7 +134,7 @@ import Testing
         _ = try await inspections.checkIn(posterToken: unit.posterToken, team: 1, by: Self.inspector)
         _ = try await inspections.join(posterToken: unit.posterToken, by: InspectionLoopTests.partner)
         _ = try await inspections.record(morning.id, items: InspectionLoopTests.sheet(), summary: nil, by: Self.inspector)
-        _ = try await inspections.checkOut(morning.id, by: Self.inspector)
+        _ = try await inspections.checkOut(morning.id, unsignedReason: "负责人不在场", by: Self.inspector)
         clock.advance(by: 3600)
         // The same credit code, the same day: a new request (the hall's per-identity rule would say 该证件今天已取过).
         let afternoon = try await inspections.request(.routine, unitToken: unit.privateToken)

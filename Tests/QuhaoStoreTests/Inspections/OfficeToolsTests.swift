@@ -23,7 +23,7 @@ import Testing
         _ = try await store.inspections.join(posterToken: unit.posterToken, by: partner)
         let items = InspectionLoopTests.sheet(Dictionary(uniqueKeysWithValues: failing.map { ($0, ItemEntry(.no)) }))
         _ = try await store.inspections.record(visit.id, items: items, summary: nil, by: inspector)
-        return try await store.inspections.checkOut(visit.id, by: inspector)
+        return try await store.inspections.checkOut(visit.id, unsignedReason: "负责人不在场", by: inspector)
     }
 
     // MARK: - Who is due
@@ -440,7 +440,7 @@ import Testing
         await #expect(throws: QuhaoError(.inspectionNotOnVisit)) {
             try await inspections.moveDue(finding: recorded.id, to: BusinessDay(iso: "2026-12-21")!, reason: "不在现场", by: officer(3))
         }
-        _ = try await inspections.checkOut(visit.id, by: officer(2))
+        _ = try await inspections.checkOut(visit.id, unsignedReason: "负责人拒绝签字", by: officer(2))
         // …but once it is closed, the finding is the office's: any officer without a conflict may.
         #expect(
             try await inspections.moveDue(finding: recorded.id, to: BusinessDay(iso: "2026-12-21")!, reason: "单位申请延期", by: officer(3)).due
