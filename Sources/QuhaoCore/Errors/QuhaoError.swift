@@ -168,5 +168,6 @@ extension QuhaoError {
         case complaintAddressLimitReached = "complaint.address_limit_reached"
         case recusalNotFound = "recusal.not_found"
         case planNotDrawn = "plan.not_drawn"
+        case siteNotAnOffice = "site.not_an_office"
     }
 }

@@ -65,7 +65,7 @@ struct DisplayPages {
         let snapshot = try await services.board.snapshot(try context.parameters.require("site"))
         let query = request.uri.queryParameters
         guard let numberText = query.get("number"), let counterText = query.get("counter"), let counter = Int(counterText) else {
-            throw QuhaoError(.requestInvalid, ["reason": "speech needs ?number=A023&counter=3"])
+            throw QuhaoError(.requestInvalid, ["reason": "语音需要号码和窗口（?number=A023&counter=3）", "reason@en": "speech needs ?number=A023&counter=3"])
         }
         let number = try TicketNumber(parsing: numberText)
         guard let call = snapshot.board.recentCalls.first(where: { $0.number == number.description && $0.counter == counter }) else {

@@ -34,7 +34,11 @@ struct AdminUnitPages {
     /// The office named by `?site=`, or the only one the admin administers.
     /// - Throws: `site.not_found`; `auth.forbidden` for an office of another admin's.
     func office(_ request: Request, _ principal: Principal) async throws -> Site {
-        var offices = try await services.allSites().filter { $0.kind == .inspection }
+        let all = try await services.allSites()
+        if let named = request.uri.queryParameters.get("site"), all.contains(where: { $0.id == named && $0.kind != .inspection }) {
+            throw QuhaoError(.siteNotAnOffice, ["site": named])
+        }
+        var offices = all.filter { $0.kind == .inspection }
         if let named = request.uri.queryParameters.get("site"), offices.contains(where: { $0.id == named }), !principal.administers(named) {
             throw QuhaoError(.authForbidden)
         }
@@ -241,7 +245,12 @@ struct AdminUnitPages {
         }
         let form = try MultipartForm(body, contentType: request.headers[.contentType])
         guard let file = form.parts.first(where: { $0.name == "file" }), let text = String(bytes: file.body.readableBytesView, encoding: .utf8) else {
-            throw QuhaoError(.requestInvalid, ["reason": "a UTF-8 CSV file is needed (save from Excel as “CSV UTF-8”)"])
+            throw QuhaoError(
+                .requestInvalid,
+                [
+                    "reason": "需要 UTF-8 编码的 CSV 文件（在 Excel 中另存为“CSV UTF-8”）",
+                    "reason@en": "a UTF-8 CSV file is needed (save from Excel as “CSV UTF-8”)",
+                ])
         }
         do {
             let summary = try await services.store.inspections.importUnits(site: site.id, csv: text, by: principal.initiator)

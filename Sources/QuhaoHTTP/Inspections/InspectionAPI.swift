@@ -19,7 +19,9 @@ struct InspectionAPI {
         let principal = try await StaffAuth.require(request, services: services)
         guard principal.role == .admin || principal.role == .inspector else { throw QuhaoError(.authForbidden) }
         let query = request.uri.queryParameters
-        guard let site = query.get("site"), !site.isEmpty else { throw QuhaoError(.requestInvalid, ["reason": "site is required"]) }
+        guard let site = query.get("site"), !site.isEmpty else {
+            throw QuhaoError(.requestInvalid, ["reason": "需要指定场所（site）", "reason@en": "site is required"])
+        }
         guard principal.worksAt(site) else { throw QuhaoError(.authForbidden) }
         let (from, to) = try QueryReader(request).period()
         let summary = try await services.store.inspections.summary(site: site, from: from, to: to)
@@ -37,7 +39,7 @@ struct InspectionAPI {
                     .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
                 ],
                 body: .init(byteBuffer: ByteBuffer(string: summary.csv)))
-        default: throw QuhaoError(.requestInvalid, ["reason": "format must be json or csv"])
+        default: throw QuhaoError(.requestInvalid, ["reason": "format 只能是 json 或 csv", "reason@en": "format must be json or csv"])
         }
     }
 }

@@ -278,7 +278,7 @@ struct InspectorPages {
         let item = upload.fields["item"] ?? ""
         return try await act(request, id: id, then: "/inspect/i/\(id)#item-\(item)") { principal in
             let photos = try await upload.photos("photos", services: services)
-            guard !photos.isEmpty else { throw QuhaoError(.requestInvalid, ["reason": "choose a photo first / 请先选择照片"]) }
+            guard !photos.isEmpty else { throw QuhaoError(.requestInvalid, ["reason": "请先选择照片", "reason@en": "choose a photo first"]) }
             _ = try await services.store.inspections.attachPhotos(
                 id, item: item, photos: photos, by: Inspector(initiator: principal.initiator, name: principal.name))
         }

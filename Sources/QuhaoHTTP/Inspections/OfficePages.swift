@@ -70,7 +70,9 @@ struct OfficePages {
         let list = try await services.store.inspections.due(site: site.id, filter: filter)
         let today = site.businessDay(at: services.clock.now())
         let table = OfficeTables.due(list, site: site.id, today: today, zone: site.zone)
-        if query.get("format") == "csv" { return Self.csv(table, name: "due-\(site.id)-\(today.iso)") }
+        if try reader.choice("format", choices: ["csv"], { $0 == "csv" ? $0 : nil }) != nil {
+            return Self.csv(table, name: "due-\(site.id)-\(today.iso)")
+        }
         func options<T: RawRepresentable<String>>(_ all: [T], _ chosen: Set<T>, _ label: (T) -> String) -> [[String: Any]] {
             all.map { ["value": $0.rawValue, "label": label($0), "selected": chosen.contains($0)] }
         }
@@ -223,7 +225,7 @@ struct OfficePages {
         let site = try await services.board.snapshot(report.plan.siteID).site
         let language = request.language
         let (t, _) = Templates.strings(language)
-        switch request.uri.queryParameters.get("format") {
+        switch try QueryReader(request).choice("format", choices: ["json", "csv"], { ["json", "csv"].contains($0) ? $0 : nil }) {
         case "json":
             return Response(
                 status: .ok,
@@ -334,19 +336,22 @@ struct OfficePages {
     }
 
     @Sendable func convertComplaint(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await decide(request, context) { id, principal in
+        try await decide(request, context, done: "office_complaint_converted") { id, principal in
             _ = try await services.store.inspections.convertComplaint(id, by: principal.initiator)
         }
     }
 
     @Sendable func closeComplaint(_ request: Request, context: AppRequestContext) async throws -> Response {
         let fields = try await PublicPages.form([String: String].self, request, context)
-        return try await decide(request, context) { id, principal in
+        return try await decide(request, context, done: "office_complaint_closed") { id, principal in
             _ = try await services.store.inspections.closeComplaint(id, reason: fields["reason"] ?? "", by: principal.initiator)
         }
     }
 
-    func decide(_ request: Request, _ context: AppRequestContext, _ action: (Int64, Principal) async throws -> Void) async throws -> Response {
+    /// - Parameter done: The string that says it was done (`{id}`), shown on the list it returns to.
+    func decide(_ request: Request, _ context: AppRequestContext, done: String, _ action: (Int64, Principal) async throws -> Void) async throws
+        -> Response
+    {
         guard let principal = try await units.admin(request) else { return StaffPages.toLogin(request) }
         let id = try context.parameters.require("id", as: Int64.self)
         let site = try await services.store.inspections.complaint(id).siteID
@@ -354,7 +359,8 @@ struct OfficePages {
         do {
             try await action(id, principal)
             await services.boardHoldsOwnChanges(site: site)
-            return redirect(request, "/admin/complaints?site=\(site)")
+            let said = Catalogue.fill(Templates.strings(request.language).template[done] ?? "", with: ["id": String(id)])
+            return services.flash.redirect(to: "/admin/complaints?site=\(site)", request, notice: said)
         } catch let error as QuhaoError where error.code != .authForbidden && error.code != .complaintNotFound {
             return services.flash.redirect(to: "/admin/complaints?site=\(site)", request, error: error)
         }

@@ -25,9 +25,8 @@ struct PlanNoticePages {
     /// An inspection office by its id (a tax hall, or none: not found).
     func office(_ context: AppRequestContext) async throws -> Site {
         let id = try context.parameters.require("site")
-        guard let site = try? await services.store.site(id), site.kind == .inspection else {
-            throw QuhaoError(.siteNotFound, ["site": String(id.prefix(40))])
-        }
+        guard let site = try? await services.store.site(id) else { throw QuhaoError(.siteNotFound, ["site": String(id.prefix(40))]) }
+        guard site.kind == .inspection else { throw QuhaoError(.siteNotAnOffice, ["site": site.id]) }
         return site
     }
 
@@ -53,7 +52,7 @@ struct PlanNoticePages {
         let site = try await office(context)
         let id = try context.parameters.require("id", as: Int64.self)
         let report = try await services.store.inspections.publishedPlan(site: site.id, id: id)
-        if request.uri.queryParameters.get("format") == "json" {
+        if try QueryReader(request).choice("format", choices: ["json"], { $0 == "json" ? $0 : nil }) != nil {
             return Response(
                 status: .ok,
                 headers: [

@@ -213,7 +213,9 @@ struct UnitPages {
         var items: [String: ItemEntry] = [:]
         for (key, value) in fields where key.hasPrefix("item.") {
             let code = String(key.dropFirst(5))
-            guard let outcome = ItemOutcome(rawValue: value) else { throw QuhaoError(.requestInvalid, ["reason": "outcome of \(code)"]) }
+            guard let outcome = ItemOutcome(rawValue: value) else {
+                throw QuhaoError(.requestInvalid, ["reason": "第 \(code) 项的答案无法识别", "reason@en": "item \(code): unknown answer"])
+            }
             let note = fields["note.\(code)"]?.trimmingCharacters(in: .whitespacesAndNewlines)
             items[code] = ItemEntry(outcome, note: note?.isEmpty == false ? note : nil, correctedOnSite: fields["fixed.\(code)"] == "yes")
         }

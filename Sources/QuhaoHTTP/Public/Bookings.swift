@@ -76,10 +76,10 @@ extension AppDependencies {
     func book(site siteID: String, form: BookForm, device: String?, client: String) async throws -> Booking {
         try issueLimiter.take(client)
         guard let service = form.service, !service.isEmpty else {
-            throw QuhaoError(.requestInvalid, ["reason": "choose a business type (service)"])
+            throw QuhaoError(.requestInvalid, ["reason": "请选择业务类型", "reason@en": "choose a business type (service)"])
         }
         guard let text = form.start, let start = Self.instant(text) else {
-            throw QuhaoError(.requestInvalid, ["reason": "choose a slot (start, an ISO 8601 time)"])
+            throw QuhaoError(.requestInvalid, ["reason": "请选择预约时段", "reason@en": "choose a slot (start, an ISO 8601 time)"])
         }
         return try await store.bookings.book(
             BookingRequest(siteID: siteID, service: service, slotStart: start, identity: form.identity, phone: form.phone, device: device))
@@ -121,7 +121,9 @@ extension AppDependencies {
         let days = rules.bookableDays(at: clock.now(), in: site.zone)
         let day: BusinessDay
         if let text {
-            guard let parsed = BusinessDay(iso: text) else { throw QuhaoError(.requestInvalid, ["reason": "day must be a date YYYY-MM-DD"]) }
+            guard let parsed = BusinessDay(iso: text) else {
+                throw QuhaoError(.requestInvalid, ["reason": "day 应为日期，如 2026-12-01", "reason@en": "day must be a date YYYY-MM-DD"])
+            }
             day = parsed
         } else {
             day = days[0]
@@ -181,10 +183,12 @@ struct BookingAPI {
     @Sendable func slots(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         guard let service = query.get("service"), !service.isEmpty else {
-            throw QuhaoError(.requestInvalid, ["reason": "service is required (a business type id or letter)"])
+            throw QuhaoError(.requestInvalid, ["reason": "需要指定业务类型（service）", "reason@en": "service is required (a business type id or letter)"])
         }
         let day = query.get("day")
-        if let day, day.isEmpty { throw QuhaoError(.requestInvalid, ["reason": "day must be a date YYYY-MM-DD"]) }
+        if let day, day.isEmpty {
+            throw QuhaoError(.requestInvalid, ["reason": "day 应为日期，如 2026-12-01", "reason@en": "day must be a date YYYY-MM-DD"])
+        }
         return try JSON.response(try await services.slotsView(site: try context.parameters.require("site"), service: service, day: day))
     }
 

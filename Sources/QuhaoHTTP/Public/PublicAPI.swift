@@ -316,7 +316,8 @@ struct PublicAPI {
     static func wait(_ request: Request) throws -> Int? {
         guard let text = request.uri.queryParameters.get("wait") else { return nil }
         guard let seconds = Int(text), seconds >= 0 else {
-            throw QuhaoError(.requestInvalid, ["reason": "wait must be a whole number of seconds, 0…\(maxWait)"])
+            throw QuhaoError(
+                .requestInvalid, ["reason": "wait 应为 0–\(maxWait) 的整数秒", "reason@en": "wait must be a whole number of seconds, 0…\(maxWait)"])
         }
         return min(seconds, maxWait)
     }

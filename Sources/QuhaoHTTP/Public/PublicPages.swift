@@ -302,7 +302,7 @@ struct PublicPages {
         do {
             return try URLEncodedFormDecoder().decode(type, from: String(buffer: buffer))
         } catch {
-            throw QuhaoError(.requestInvalid, ["reason": "the form does not have the expected fields"])
+            throw QuhaoError(.requestInvalid, ["reason": "表单缺少必填内容", "reason@en": "the form does not have the expected fields"])
         }
     }
 }

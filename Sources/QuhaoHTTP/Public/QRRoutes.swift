@@ -66,7 +66,7 @@ struct QRRoutes {
     /// - Throws: `request.invalid` when it is too long for a QR code.
     static func matrix(_ text: String) throws -> QRMatrix {
         guard let matrix = QRMatrix(encoding: text, correction: .medium) else {
-            throw QuhaoError(.requestInvalid, ["reason": "the address is too long for a QR code"])
+            throw QuhaoError(.requestInvalid, ["reason": "地址太长，无法生成二维码", "reason@en": "the address is too long for a QR code"])
         }
         return matrix
     }

@@ -4,7 +4,8 @@ import QuhaoCore
 import QuhaoStore
 
 /// `GET /api/v1/audit`: the logs for admins, newest first, with filters
-/// `site`, `day` (YYYY-MM-DD or `today`, with `site`), `staff` (login), `counter`, `number`, `action`, `limit`.
+/// `site`, `day` (YYYY-MM-DD or `today`, with `site`), `staff` (login), `counter`, `number`, `action`,
+/// `unit` (a canteen unit's own events and its findings'), `limit`.
 struct AuditAPI {
     let services: AppDependencies
 
@@ -30,7 +31,7 @@ struct AuditAPI {
 
     /// The filters of a query string; a malformed one is `request.invalid`, never ignored.
     static func query(_ parameters: Parameters) throws -> AuditQuery {
-        func invalid(_ name: String) -> QuhaoError { QuhaoError(.requestInvalid, ["reason": "bad \"\(name)\""]) }
+        func invalid(_ name: String) -> QuhaoError { QuhaoError(.requestInvalid, ["reason": "参数 \(name) 的值不正确", "reason@en": "bad \"\(name)\""]) }
         var query = AuditQuery()
         query.siteID = parameters.get("site")
         query.staffLogin = parameters.get("staff")
@@ -39,6 +40,10 @@ struct AuditAPI {
         if let text = parameters.get("counter") {
             guard let counter = Int(text) else { throw invalid("counter") }
             query.counterID = counter
+        }
+        if let text = parameters.get("unit") {
+            guard let unit = Int64(text) else { throw invalid("unit") }
+            query.unitID = unit
         }
         if let text = parameters.get("limit") {
             guard let limit = Int(text) else { throw invalid("limit") }

@@ -161,7 +161,9 @@ struct CounterAPI {
                 let called = try await store.callNext(site: site, counter: counter, by: by)
                 (ticket, alreadyHeld) = (called.ticket, called.alreadyHeld)
             case .call:
-                guard let number = body.number else { throw QuhaoError(.requestInvalid, ["reason": "a call by number needs \"number\""]) }
+                guard let number = body.number else {
+                    throw QuhaoError(.requestInvalid, ["reason": "按号叫号需要提供号码（number）", "reason@en": "a call by number needs \"number\""])
+                }
                 let called = try await store.callTicket(site: site, counter: counter, number: number, by: by)
                 (ticket, alreadyHeld) = (called.ticket, called.alreadyHeld)
             case .recall: ticket = try await store.recall(site: site, counter: counter, expecting: expecting, by: by)
@@ -169,7 +171,9 @@ struct CounterAPI {
             case .complete: ticket = try await store.complete(site: site, counter: counter, expecting: expecting, by: by)
             case .noShow: ticket = try await store.markNoShow(site: site, counter: counter, expecting: expecting, by: by)
             case .transfer:
-                guard let target = body.service else { throw QuhaoError(.requestInvalid, ["reason": "a transfer needs \"service\""]) }
+                guard let target = body.service else {
+                    throw QuhaoError(.requestInvalid, ["reason": "转移需要指定业务类型（service）", "reason@en": "a transfer needs \"service\""])
+                }
                 ticket = try await store.transfer(site: site, counter: counter, to: target, expecting: expecting, by: by)
             case .pause, .resume:
                 if action == .pause {
@@ -191,7 +195,8 @@ struct CounterAPI {
     func issue(_ request: Request, _ context: AppRequestContext, site: String, by: Initiator) async throws -> Response {
         let body = try await request.decode(as: IssueBody.self, context: context)
         if body.priority == .appointment {
-            throw QuhaoError(.requestInvalid, ["reason": "appointments come from the booking system, not the window"])
+            throw QuhaoError(
+                .requestInvalid, ["reason": "预约号由预约系统产生，不能在窗口取", "reason@en": "appointments come from the booking system, not the window"])
         }
         let ticket = try await services.store.issue(
             IssueRequest(
@@ -213,7 +218,9 @@ struct CounterAPI {
     /// Prints an open ticket of today's again, and says whether it came out.
     func reprint(_ request: Request, _ context: AppRequestContext, site: String) async throws -> Response {
         let body = try await PublicAPI.optionalBody(Body.self, request, context) ?? Body()
-        guard let number = body.number, !number.isEmpty else { throw QuhaoError(.requestInvalid, ["reason": "a reprint needs \"number\""]) }
+        guard let number = body.number, !number.isEmpty else {
+            throw QuhaoError(.requestInvalid, ["reason": "补打号票需要提供号码（number）", "reason@en": "a reprint needs \"number\""])
+        }
         let definition = try await services.store.site(site)
         guard definition.printer != nil else { throw QuhaoError(.printerNotConfigured) }
         let ticket = try await services.store.ticket(.number(site: site, number.uppercased()))

@@ -36,7 +36,7 @@ struct ReportsAPI {
                     .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"", .cacheControl: "no-store",
                 ],
                 body: .init(byteBuffer: ByteBuffer(string: output.table.csv)))
-        default: throw QuhaoError(.requestInvalid, ["reason": "format must be json or csv"])
+        default: throw QuhaoError(.requestInvalid, ["reason": "format 只能是 json 或 csv", "reason@en": "format must be json or csv"])
         }
     }
 
@@ -64,15 +64,17 @@ struct ReportsAPI {
         }
         func day(_ text: String?, _ name: String) throws -> BusinessDay? {
             guard let text, !(text.isEmpty && emptyIsNone) else { return nil }
-            guard let day = BusinessDay(iso: text) else { throw QuhaoError(.requestInvalid, ["reason": "\(name) must be a day like 2026-11-30"]) }
+            guard let day = BusinessDay(iso: text) else {
+                throw QuhaoError(.requestInvalid, ["reason": "\(name) 应为日期，如 2026-11-30", "reason@en": "\(name) must be a day like 2026-11-30"])
+            }
             return day
         }
         let today = chosen.businessDay(at: services.clock.now())
         let first = try day(from, "from") ?? day(to, "to") ?? today
         let last = try day(to, "to") ?? today
-        guard first <= last else { throw QuhaoError(.requestInvalid, ["reason": "to is before from"]) }
+        guard first <= last else { throw QuhaoError(.requestInvalid, ["reason": "截止日期早于起始日期", "reason@en": "to is before from"]) }
         guard last.start(in: chosen.zone).timeIntervalSince(first.start(in: chosen.zone)) <= 3 * 366 * 86_400 else {
-            throw QuhaoError(.requestInvalid, ["reason": "a report covers at most three years"])
+            throw QuhaoError(.requestInvalid, ["reason": "一份报表最多涵盖三年", "reason@en": "a report covers at most three years"])
         }
         return ReportRange(site: chosen.id, from: first, to: last)
     }
@@ -80,7 +82,8 @@ struct ReportsAPI {
     static func group(_ text: String?) throws -> ReportGroup {
         guard let text, !text.isEmpty else { return .day }
         guard let group = ReportGroup(rawValue: text) else {
-            throw QuhaoError(.requestInvalid, ["reason": "group must be one of \(ReportGroup.allCases.map(\.rawValue).joined(separator: ", "))"])
+            let groups = ReportGroup.allCases.map(\.rawValue).joined(separator: ", ")
+            throw QuhaoError(.requestInvalid, ["reason": "group 只能是 \(groups) 之一", "reason@en": "group must be one of \(groups)"])
         }
         return group
     }

@@ -53,9 +53,9 @@ struct MultipartForm {
         do {
             try parser.execute(body)
         } catch {
-            throw QuhaoError(.requestInvalid, ["reason": "the form upload is malformed"])
+            throw QuhaoError(.requestInvalid, ["reason": "上传的表单格式不正确", "reason@en": "the form upload is malformed"])
         }
-        if tooMany { throw QuhaoError(.requestInvalid, ["reason": "too many parts in the form upload"]) }
+        if tooMany { throw QuhaoError(.requestInvalid, ["reason": "上传的表单内容过多", "reason@en": "too many parts in the form upload"]) }
         self.parts = parts
     }
 

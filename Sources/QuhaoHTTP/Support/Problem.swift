@@ -39,7 +39,7 @@ extension QuhaoError {
         case .bookingNotOffered, .bookingDuplicate, .bookingBarred, .bookingCancelTooLate, .bookingTooEarly, .bookingInvalidState,
             .slotTooFarAhead, .slotClosed, .slotFull:
             .conflict
-        case .planNotFound, .complaintNotFound, .recusalNotFound: .notFound
+        case .planNotFound, .complaintNotFound, .recusalNotFound, .siteNotAnOffice: .notFound
         case .planQuotaInvalid, .planInvalid, .inspectorUnknown, .recusalReasonRequired, .complaintTextRequired, .complaintFieldTooLong,
             .complaintReasonRequired, .findingDueInvalid, .findingReasonRequired, .signatureRequired:
             .badRequest
@@ -113,7 +113,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 switch error.status {
                 case .notFound: QuhaoError(.routeNotFound, ["path": request.uri.path])
                 case .contentTooLarge: QuhaoError(.requestTooLarge)
-                default: QuhaoError(.requestInvalid, ["reason": Self.reason(error)])
+                // The framework's own words (a field the JSON lacks, a parameter of the wrong type) in English only.
+                default: QuhaoError(.requestInvalid, ["reason": "请求内容缺少必填字段或格式不对", "reason@en": Self.reason(error)])
                 }
             if error.status.code >= 500 { return Self.internalError(error, request: request, context: context) }
             // A malformed address typed or followed in a browser (`/admin/units/abc`) gets a page too.
@@ -125,8 +126,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return Problem(QuhaoError(.requestInvalid, reason), language: request.language)
                 .response(headers: [.connection: "close"])
         } catch is DecodingError {
-            return Problem(QuhaoError(.requestInvalid, ["reason": "the body does not match the expected fields"]), language: request.language)
-                .response()
+            return Problem(
+                QuhaoError(.requestInvalid, ["reason": "请求内容缺少必填字段或格式不对", "reason@en": "the body does not match the expected fields"]),
+                language: request.language
+            )
+            .response()
         } catch {
             return Self.internalError(error, request: request, context: context)
         }

@@ -26,7 +26,7 @@ extension AccountStore {
         by initiator: Initiator = .cli
     ) async throws -> (token: String, record: APIToken) {
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw QuhaoError(.requestInvalid, ["reason": "a token needs a name"]) }
+        guard !name.isEmpty else { throw QuhaoError(.requestInvalid, ["reason": "令牌需要一个名称", "reason@en": "a token needs a name"]) }
         try Self.checkBinding(role: role, siteID: siteID, counters: counters)
         let token = Self.apiTokenPrefix + random.token(byteCount: 32)
         let now = clock.now()

@@ -89,6 +89,12 @@ extension InspectionStore {
             guard draft.lastDay >= context.day else {
                 throw QuhaoError(.planInvalid, ["reason": "检查期限已过（结束于今天之前）", "reason@en": "the period ended before today"])
             }
+            // An area no unit is in would draw nothing, ever (a typo): refused now, not at the draw.
+            let known = Set(try context.db.values(String.self, "SELECT DISTINCT area FROM units WHERE site_id = ?", [site]))
+            if let unknown = scope.areas.first(where: { !known.contains($0) }) {
+                throw QuhaoError(
+                    .planInvalid, ["reason": "没有单位属于片区「\(unknown.prefix(40))」", "reason@en": "no unit is in the area “\(unknown.prefix(40))”"])
+            }
             if try context.db.value(Int64.self, "SELECT id FROM plans WHERE site_id = ? AND name = ?", [site, name]) != nil {
                 throw QuhaoError(.planNameTaken, ["name": name])
             }

@@ -34,7 +34,7 @@ extension InspectionStore {
     /// - Throws: `unit.token_invalid` / `unit.token_wrong_kind`, `unit.inactive`, `inspection.already_open`,
     ///   `inspection.no_open_findings` (a re-inspection with nothing to re-inspect), and the queue's `service.*` refusals.
     public func request(_ kind: InspectionKind, unitToken: String) async throws -> Inspection {
-        guard kind == .routine || kind == .reinspection else { throw QuhaoError(.requestInvalid, ["reason": "kind"]) }
+        guard kind == .routine || kind == .reinspection else { throw QuhaoError(.requestInvalid, ["reason": "检查类型不正确", "reason@en": "kind"]) }
         let site = try await unit(token: unitToken, as: .private).unit.siteID
         let ticketToken = tickets.random.token()
         return try await tickets.write(site: site) { context in

@@ -98,9 +98,11 @@ extension TicketStore {
 
     public func audit(_ query: AuditQuery) async throws -> [AuditEntry] {
         guard (1...AuditQuery.maxLimit).contains(query.limit) else {
-            throw QuhaoError(.requestInvalid, ["reason": "limit must be 1…\(AuditQuery.maxLimit)"])
+            throw QuhaoError(.requestInvalid, ["reason": "limit 应为 1–\(AuditQuery.maxLimit)", "reason@en": "limit must be 1…\(AuditQuery.maxLimit)"])
         }
-        if query.day != nil, query.siteID == nil { throw QuhaoError(.requestInvalid, ["reason": "a day needs a site"]) }
+        if query.day != nil, query.siteID == nil {
+            throw QuhaoError(.requestInvalid, ["reason": "按日期查询需要指定场所（site）", "reason@en": "a day needs a site"])
+        }
         return try await read { db in
             var range: (Date, Date)?
             if let siteID = query.siteID {

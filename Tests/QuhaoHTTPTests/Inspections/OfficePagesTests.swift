@@ -9,7 +9,7 @@ import Testing
 /// plan created and drawn, complaints taken up or closed, a unit's file, the units list searched and paged.
 @Suite struct OfficePagesTests {
     @Test func theOfficesListsPlansComplaintsAndAUnitsFile() async throws {
-        let test = try await TestApp(site: InspectionPagesTests.office)
+        let test = try await TestApp(site: InspectionPagesTests.office, also: [TestApp.site()])
         var units: [RegisteredUnit] = []
         for n in 1...60 {
             var draft = InspectionPagesTests.unit(n)
@@ -91,6 +91,8 @@ import Testing
             #expect(try await client.following(badPlan, headers: session).text.contains("抽取数量「lots」无法识别"))
             let noDay = try await post("/admin/plans?site=office", "name=x&from=2026-02-30&to=2026-12-31&quota.A=1")
             #expect(try await client.following(noDay, headers: session).text.contains("日期“2026-02-30”不存在"))
+            let mars = try await post("/admin/plans?site=office", "name=x&from=2026-12-01&to=2026-12-31&quota.A=1&area=%E7%81%AB%E6%98%9F")
+            #expect(try await client.following(mars, headers: session).text.contains("没有单位属于片区「火星」"))
 
             // Complaints: one taken up as a request, one closed with a reason.
             for text in ["汤里有虫子，很恶心", "餐具有油污没洗干净"] {
@@ -99,7 +101,8 @@ import Testing
             }
             var list = try await client.get("/admin/complaints?site=office&state=open", headers: session).text
             #expect(list.contains("汤里有虫子") && list.contains("餐具有油污"))
-            #expect(try await post("/admin/complaints/1/convert", "").status == .seeOther)
+            response = try await post("/admin/complaints/1/convert", "")
+            #expect(try await client.following(response, headers: session).text.contains("投诉 #1 已转为对该单位的检查申请"))
             response = try await post("/admin/complaints/2/close", "reason=")
             #expect(try await client.following(response, headers: session).text.contains("办结投诉需要写明理由"))
             #expect(try await post("/admin/complaints/2/close", "reason=%E5%B7%B2%E7%94%B5%E8%AF%9D%E6%A0%B8%E5%AE%9E").status == .seeOther)
@@ -110,10 +113,17 @@ import Testing
             // The unit's file: its inspection and inspectors, its findings, its trail; a conflict declared.
             var file = try await client.get("/admin/units/\(units[0].unit.id)", headers: session).text
             #expect(file.contains("执法员1、执法员2") && file.contains("健康证过期") && file.contains("☹️ 较差") && file.contains("量化分级变化"))
+            #expect(file.contains("<strong>已逾期</strong>"), "the overdue finding says so on the unit's file, as on the unit's page")
             response = try await post("/admin/units/\(units[0].unit.id)/recusals", "staff=4&reason=%E4%BA%B2%E5%B1%9E")
             #expect(response.status == .seeOther)
             file = try await client.get("/admin/units/\(units[0].unit.id)", headers: session).text
             #expect(file.contains("执法员3 · 亲属") && file.contains("登记回避"))
+            // The same trail through the API: the unit's own events only (it ignored `unit` and gave every log).
+            let trail = try await client.get("/api/v1/audit?unit=\(units[0].unit.id)", headers: session)
+            let entries = try #require(trail.json["entries"] as? [[String: Any]])
+            #expect(!entries.isEmpty && entries.allSatisfy { ($0["unit_id"] as? Int).map(Int64.init) == units[0].unit.id })
+            #expect(entries.contains { $0["action"] as? String == "recusal" })
+            #expect(try await client.get("/api/v1/audit?unit=abc", headers: session).status == .badRequest)
 
             // The units list: searched, filtered, paged (50 a page).
             let first = try await client.get("/admin/units?site=office", headers: session).text
@@ -137,10 +147,13 @@ import Testing
                 ("/admin/inspections?site=office&from=2026-12-10&to=2026-12-01", "截止日期 2026-12-01 早于起始日期 2026-12-10"),
                 ("/admin/findings?site=office&from=2026-02-30", "from 应为日期"),
                 ("/admin/due?site=office&page=0", "page 应为从 1 开始的页码"),
+                ("/admin/due?site=office&format=xml", "筛选条件 format 没有“xml”"),
             ] {
                 let refused = try await client.get(uri, headers: page)
                 #expect(refused.status == .badRequest && refused.text.contains(said), "\(uri): \(refused.text)")
             }
+            let hall = try await client.get("/admin/complaints?site=hall", headers: page)
+            #expect(hall.status == .notFound && hall.text.contains("「hall」是办事大厅，不是检查机构"), "it said 没有找到 of a hall that exists: \(hall.text)")
         }
     }
 }

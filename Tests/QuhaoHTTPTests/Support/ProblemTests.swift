@@ -51,7 +51,9 @@ import Testing
         try await app.test(.router) { client in
             let page = try await client.get("/units/abc", headers: [.accept: "text/html,application/xhtml+xml"])
             #expect(page.status == .badRequest && page.headers[.contentType] == "text/html; charset=utf-8")
-            #expect(page.text.contains("请求格式不正确"))
+            #expect(page.text.contains("请求格式不正确：请求内容缺少必填字段或格式不对") && !page.text.contains("converted"), "\(page.text)")
+            let english = try await client.get("/units/abc", headers: [.accept: "text/html", .acceptLanguage: "en"])
+            #expect(english.text.contains("The request is not well formed") && english.text.contains("abc"), "the framework's words in English")
             let problem = try await client.get("/units/abc")
             #expect(problem.status == .badRequest && problem.json["code"] as? String == "request.invalid")
             #expect(try await client.get("/units/7").text == "7")

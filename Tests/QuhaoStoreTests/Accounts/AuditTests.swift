@@ -39,7 +39,7 @@ import Testing
         #expect(try await store.audit(AuditQuery(staffLogin: "wang", action: "create")).map(\.detail) == ["wang"])
         #expect(try await store.audit(AuditQuery(siteID: "hall", limit: 2)).count == 2)
 
-        await #expect(throws: QuhaoError(.requestInvalid, ["reason": "a day needs a site"])) {
+        await #expect(throws: QuhaoError(.requestInvalid, ["reason": "按日期查询需要指定场所（site）", "reason@en": "a day needs a site"])) {
             try await store.audit(AuditQuery(day: BusinessDay(iso: "2026-11-25")))
         }
         await #expect(throws: QuhaoError(.staffNotFound, ["login": "nobody"])) { try await store.audit(AuditQuery(staffLogin: "nobody")) }
