@@ -43,6 +43,9 @@ import Testing
             let figures = try await client.get("/admin/inspections?site=office", headers: session).text
             #expect(figures.contains("/admin/findings?site=office&from=&to=&state=overdue\">1</a>"))
             #expect(figures.contains("/admin/due?site=office&risk=B\">"))
+            // The headline's findings and rectified open their lists, with the same counts.
+            #expect(figures.contains("state=all\">全部问题 1</a>") && figures.contains("state=verified\">已整改核实 0</a>"))
+            #expect(try await client.get("/admin/findings?site=office&from=&to=&state=all", headers: session).text.contains("全部问题 · 1"))
             let overdue = try await client.get("/admin/findings?site=office&state=overdue", headers: session).text
             #expect(overdue.contains("2.1 健康证过期") && overdue.contains("逾期未整改 · 1"))
             // Who is due: 59 of 60 need a visit this year (unit 1, risk B, had its one), CSV for Excel.
