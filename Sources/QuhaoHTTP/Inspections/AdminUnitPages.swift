@@ -469,7 +469,8 @@ struct AdminUnitPages {
         let csvQuery = "site=\(site.id)" + (from.map { "&from=\($0.iso)" } ?? "") + (to.map { "&to=\($0.iso)" } ?? "")
         let data: [String: Any] = [
             "title": t["admin_figures_title"] ?? "", "siteName": site.name.text(language), "user": principal.name, "site": site.id,
-            "from": from?.iso ?? "", "to": to?.iso ?? "", "rows": rows, "findings": summary.total.findings, "rectified": summary.total.rectified, "csv": "/api/v1/inspections/summary?\(csvQuery)&format=csv",
+            "from": from?.iso ?? "", "to": to?.iso ?? "", "rows": rows, "findings": summary.total.findings, "rectified": summary.total.rectified,
+            "csv": "/api/v1/inspections/summary?\(csvQuery)&format=csv",
             "headline": Catalogue.fill(
                 t["figures_headline"] ?? "",
                 with: [
