@@ -74,7 +74,7 @@ struct PlanNoticePages {
             "back": "/s/\(site.id)/plans" + PublicPages.langQuery(request),
             "visits": report.visits.map { visit -> [String: Any] in
                 [
-                    "position": visit.position, "unit": visit.unitName, "risk": visit.risk.rawValue, "area": visit.area,
+                    "position": visit.position, "unit": visit.unitName, "risk": visit.risk.rawValue, "area": OfficePages.section(visit.area),
                     "type": visit.type.label.text(language), "inspectors": visit.inspectors.map(\.name).joined(separator: "、"),
                     // What is public of a visit: done or not, and its result with its day (no finding's text).
                     "result": OfficePages.section(

@@ -80,7 +80,7 @@ import Testing
             #expect(try await client.get(plan, headers: session).text.contains("id=\"published\">已于"))
             let notice = try await client.get("/s/office/plans/\(id)")
             #expect(notice.status == .ok && notice.text.contains("以随机种子 20261203 从") && notice.text.contains("待检查"))
-            #expect(notice.text.components(separatedBy: "<tr><td>").count - 1 == 4, "the four units drawn")
+            #expect(notice.text.components(separatedBy: "<li><strong>").count - 1 == 4, "the four units drawn")
             #expect(!notice.text.contains("/admin/"), "no link into the office's pages")
             let published = try await client.get("/s/office/plans/\(id)?format=json").text
             #expect(published.contains("\"recusals_withheld\" : true") && !published.contains("\"recusals\" :") && published.contains("20261203"))
