@@ -90,12 +90,14 @@ public enum OfficeTables {
             columns: [
                 .init("position", "序号", "#"), .init("unit_id", "编号", "id"), .init("name", "单位名称", "unit"), .init("risk", "风险", "risk"),
                 .init("type", "类型", "type"), .init("area", "片区", "area"), .init("inspectors", "抽中检查人员", "inspectors drawn"),
+                .init("team", "现检查人员", "team now"),
                 .init("number", "排队号", "number"), .init("status", "进度", "status"), .init("result", "结果", "result"),
             ],
             rows: report.visits.map { visit in
                 [
                     String(visit.position), String(visit.unitID), visit.unitName, visit.risk.rawValue, visit.type.label.zh, visit.area,
-                    visit.inspectors.map(\.name).joined(separator: "、"), visit.number ?? "", visit.status.zh,
+                    visit.inspectors.map(\.name).joined(separator: "、"), visit.team.map(\.name).joined(separator: "、"), visit.number ?? "",
+                    visit.status.zh,
                     visit.inspection?.result?.label.zh ?? "",
                 ]
             })
@@ -113,6 +115,8 @@ public enum OfficeTables {
             let risk: String
             let area: String
             let inspectors: [PlanInspector]
+            /// Who goes (or went): the drawn team, or its replacement after a conflict declared later.
+            let team: [PlanInspector]
             let number: String?
             let status: String?
             let result: String?
@@ -124,6 +128,7 @@ public enum OfficeTables {
                 case risk
                 case area
                 case inspectors
+                case team
                 case number
                 case status
                 case result
@@ -178,7 +183,7 @@ public enum OfficeTables {
             quotas: Dictionary(uniqueKeysWithValues: plan.quotas.map { ($0.key.rawValue, $0.value.description) }), team: plan.team,
             draw: plan.draw.map {
                 Drawn(
-                    seed: $0.seed, at: LocalTime.second($0.at, in: zone),
+                    seed: $0.seed, at: $0.at.formatted(Date.ISO8601FormatStyle(timeZone: zone)),
                     procedure: "FNV-1a 64 of the seed's UTF-8 → SplitMix64; per risk level A–D, candidates by id, Fisher–Yates (j = next() % (i+1)), "
                         + "first n (counts: a share of the level's candidates rounded up); then per drawn unit, inspectors by id without its recusals, shuffled the same way, first team"
                         + (forPublic ? " (the recusals are withheld here: the units drawn replay from the seed and candidates alone)" : ""),
@@ -191,7 +196,7 @@ public enum OfficeTables {
             visits: report.visits.map {
                 Visit(
                     position: $0.position, unitId: $0.unitID, unit: $0.unitName, risk: $0.risk.rawValue, area: $0.area, inspectors: $0.inspectors,
-                    number: $0.number, status: $0.inspection?.status.rawValue, result: $0.inspection?.result?.rawValue)
+                    team: $0.team, number: $0.number, status: $0.inspection?.status.rawValue, result: $0.inspection?.result?.rawValue)
             })
         return try encoder.encode(value)
     }

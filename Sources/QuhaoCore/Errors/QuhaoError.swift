@@ -169,5 +169,6 @@ extension QuhaoError {
         case recusalNotFound = "recusal.not_found"
         case planNotDrawn = "plan.not_drawn"
         case siteNotAnOffice = "site.not_an_office"
+        case inspectionNoteTooLong = "inspection.note_too_long"
     }
 }

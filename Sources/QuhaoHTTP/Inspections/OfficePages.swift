@@ -252,10 +252,9 @@ struct OfficePages {
                     "inspectors": visit.inspectors.map(\.name).joined(separator: "、"), "number": visit.number ?? "",
                     // A drawn officer relieved by a conflict declared after the draw: who goes now.
                     "replaced": Self.section(
-                        visit.assigned.isEmpty || Set(visit.assigned.map(\.id)) == Set(visit.inspectors.map(\.id))
-                            ? nil
-                            : Catalogue.fill(
-                                t["office_plan_replaced"] ?? "", with: ["names": visit.assigned.map(\.name).joined(separator: "、")])),
+                        visit.replaced
+                            ? Catalogue.fill(t["office_plan_replaced"] ?? "", with: ["names": visit.team.map(\.name).joined(separator: "、")])
+                            : nil),
                     "status": visit.status.text(language), "result": visit.inspection?.result?.label.text(language) ?? "",
                 ]
             },

@@ -32,6 +32,7 @@ struct PlanNoticePages {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let site = try await office(context)
+        _ = try QueryReader(request).choice("format", choices: ["html"]) { $0 == "html" ? $0 : nil }
         let language = request.language
         let (t, _) = Templates.strings(language)
         let plans = try await services.store.inspections.publishedPlans(site: site.id)
@@ -50,7 +51,8 @@ struct PlanNoticePages {
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
         let site = try await office(context)
-        let id = try context.parameters.require("id", as: Int64.self)
+        // Not a plan's number: no such plan (as for one not published), not a malformed request.
+        guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw QuhaoError(.planNotFound) }
         let report = try await services.store.inspections.publishedPlan(site: site.id, id: id)
         if try QueryReader(request).choice("format", choices: ["json"], { $0 == "json" ? $0 : nil }) != nil {
             return Response(
@@ -75,7 +77,7 @@ struct PlanNoticePages {
             "visits": report.visits.map { visit -> [String: Any] in
                 [
                     "position": visit.position, "unit": visit.unitName, "risk": visit.risk.rawValue, "area": OfficePages.section(visit.area),
-                    "type": visit.type.label.text(language), "inspectors": visit.inspectors.map(\.name).joined(separator: "、"),
+                    "type": visit.type.label.text(language), "inspectors": visit.team.map(\.name).joined(separator: "、"),
                     // What is public of a visit: done or not, and its result with its day (no finding's text).
                     "result": OfficePages.section(
                         visit.inspection.flatMap { inspection in

@@ -25,6 +25,11 @@ struct AuditAPI {
         }
         // `today` as the CLI takes it: the site's today.
         if let text = request.uri.queryParameters.get("day") { query.day = try await services.store.auditDay(text, site: query.siteID) }
+        // A unit that does not exist (or not of this admin's office) is said so, not an empty trail.
+        if let unit = query.unitID {
+            let owner = try await services.store.inspections.unit(unit).unit.siteID
+            if let own = principal.siteID, owner != own { throw QuhaoError(.unitNotFound, ["unit": String(unit)]) }
+        }
         let entries = try await services.store.audit(query)
         return try JSON.response(["entries": entries], headers: [.cacheControl: "no-store"])
     }

@@ -41,7 +41,7 @@ extension QuhaoError {
             .conflict
         case .planNotFound, .complaintNotFound, .recusalNotFound, .siteNotAnOffice: .notFound
         case .planQuotaInvalid, .planInvalid, .inspectorUnknown, .recusalReasonRequired, .complaintTextRequired, .complaintFieldTooLong,
-            .complaintReasonRequired, .findingDueInvalid, .findingReasonRequired, .signatureRequired:
+            .complaintReasonRequired, .findingDueInvalid, .findingReasonRequired, .signatureRequired, .inspectionNoteTooLong:
             .badRequest
         case .planNameTaken, .planAlreadyDrawn, .planNotDrawn, .planNotEnoughInspectors, .planNothingToDraw, .inspectionTooFewInspectors,
             .inspectionRecused,

@@ -657,6 +657,7 @@ enum Migrations {
         ALTER TABLE plans ADD COLUMN published_at \(moment);
         ALTER TABLE plans ADD COLUMN published_by TEXT;
         ALTER TABLE inspections ADD COLUMN unsigned_reason TEXT;
+        ALTER TABLE plan_visits ADD COLUMN team TEXT;
         """
     }
 

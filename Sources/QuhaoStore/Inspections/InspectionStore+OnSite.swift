@@ -88,15 +88,16 @@ extension InspectionStore {
             guard day > context.day, day != finding.due, day <= context.day.adding(days: 366) else {
                 throw QuhaoError(.findingDueInvalid, ["due": day.iso, "today": context.day.iso])
             }
-            // While its visit is under way, only the officers on it; once closed, any of the office's
-            // without a declared conflict with the unit (as for deciding its rectifications).
+            // The officers of its visit (while under way, the only ones); once it is closed, also the
+            // office's admins; never one with a declared conflict with the unit.
             let visit = try Self.fetchInspection(context.db, id: finding.inspectionID)
             let underWay = visit.status != .closed
             let staff = Self.staffID(inspector.initiator)
             if let refusal = try Self.refusalToSend(context.db, inspection: underWay ? visit.id : nil, unit: finding.unitID, staff: staff) {
                 throw refusal
             }
-            if underWay, visit.mode != .selfCheck, try !Self.isOnVisit(context.db, visit.id, inspector.initiator) {
+            let admin = try context.db.value(String.self, "SELECT role FROM staff WHERE id = ?", [staff ?? -1]) == StaffRole.admin.rawValue
+            if visit.mode != .selfCheck, try !Self.isOnVisit(context.db, visit.id, inspector.initiator), underWay || !admin {
                 throw QuhaoError(.inspectionNotOnVisit)
             }
             try context.db.execute("UPDATE findings SET due_day = ? WHERE id = ?", [day.iso, id])

@@ -35,9 +35,13 @@ public struct PlanReport: Sendable, Hashable, Codable {
         public let inspectors: [PlanInspector]
         /// Its inspection (the request in the queue, then the visit).
         public let inspection: Inspection?
-        /// The team the queued visit is bound to now: the drawn one, unless a drawn officer declared a
-        /// conflict afterwards and was replaced (empty before it is queued).
+        /// The team the visit is bound to now: the drawn one, unless a drawn officer declared a conflict
+        /// afterwards and was replaced (empty: as drawn, not yet queued).
         public let assigned: [PlanInspector]
+        /// Who goes (or went): the team now, else the drawn one.
+        public var team: [PlanInspector] { assigned.isEmpty ? inspectors : assigned }
+        /// Whether the team differs from the draw (a drawn officer relieved by a conflict).
+        public var replaced: Bool { !assigned.isEmpty && Set(assigned.map(\.id)) != Set(inspectors.map(\.id)) }
         /// The queue number it holds or held.
         public let number: String?
 
@@ -94,6 +98,12 @@ extension InspectionStore {
             if let unknown = scope.areas.first(where: { !known.contains($0) }) {
                 throw QuhaoError(
                     .planInvalid, ["reason": "没有单位属于片区「\(unknown.prefix(40))」", "reason@en": "no unit is in the area “\(unknown.prefix(40))”"])
+            }
+            // A scope with no unit to draw (no active unit of those types, areas and levels) is refused now, not at the draw.
+            let candidates = try context.db.rows("SELECT * FROM units WHERE site_id = ? AND active = 1", [site]).map { try Self.registered($0).unit }
+                .filter { scope.includes($0) }.map { RandomDraw.Candidate(unit: $0.id, risk: $0.risk) }
+            guard InspectionPlan.counts(draft.quotas, candidates: candidates).values.reduce(0, +) > 0 else {
+                throw QuhaoError(.planNothingToDraw)
             }
             if try context.db.value(Int64.self, "SELECT id FROM plans WHERE site_id = ? AND name = ?", [site, name]) != nil {
                 throw QuhaoError(.planNameTaken, ["name": name])
@@ -225,7 +235,8 @@ extension InspectionStore {
                 var count = 0
                 let visits = try context.db.rows(
                     """
-                    SELECT v.plan_id, v.position, v.unit_id, v.inspectors FROM plan_visits v JOIN plans p ON p.id = v.plan_id
+                    SELECT v.plan_id, v.position, v.unit_id, COALESCE(v.team, v.inspectors) AS inspectors FROM plan_visits v
+                    JOIN plans p ON p.id = v.plan_id
                     WHERE p.site_id = ? AND v.inspection_id IS NULL AND p.first_day <= ? AND p.last_day >= ? ORDER BY p.id, v.position
                     """, [site, context.day.iso, context.day.iso])
                 for visit in visits {
@@ -325,7 +336,7 @@ extension InspectionStore {
             try db.rows("SELECT id, name FROM staff").map { (try $0["id"] as Int64, try $0["name"] as String) }, uniquingKeysWith: { a, _ in a })
         let visits = try db.rows(
             """
-            SELECT v.position, v.inspectors, v.inspection_id, u.id AS unit_id, u.name, u.risk, u.type, u.area,
+            SELECT v.position, v.inspectors, v.team, v.inspection_id, u.id AS unit_id, u.name, u.risk, u.type, u.area,
                 (SELECT t.number FROM inspections i JOIN tickets t ON t.id = i.ticket_id WHERE i.id = v.inspection_id) AS number
             FROM plan_visits v JOIN units u ON u.id = v.unit_id WHERE v.plan_id = ? ORDER BY v.position
             """, [id]
@@ -336,12 +347,19 @@ extension InspectionStore {
                 risk: RiskLevel(rawValue: try row["risk"]) ?? .a, type: UnitType(rawValue: try row["type"]) ?? .other, area: try row["area"],
                 inspectors: ids.map { PlanInspector(id: $0, name: names[$0] ?? "#\($0)") },
                 inspection: try (try row["inspection_id"] as Int64?).map { try fetchInspection(db, id: $0) },
-                assigned: try db.values(
-                    Int64.self, "SELECT staff_id FROM inspection_assignees WHERE inspection_id = ? ORDER BY staff_id",
-                    [try row["inspection_id"] as Int64? ?? -1]
-                ).map { PlanInspector(id: $0, name: names[$0] ?? "#\($0)") }, number: try row["number"])
+                assigned: try assigned(db, row).map { PlanInspector(id: $0, name: names[$0] ?? "#\($0)") }, number: try row["number"])
         }
         return PlanReport(plan: plan, visits: visits)
+    }
+
+    /// A plan visit's team now: the queued visit's assignees, or the team kept with the plan (a drawn
+    /// officer relieved before it was queued); empty: as drawn.
+    static func assigned(_ db: any SQLDatabase, _ visit: SQLRow) throws -> [Int64] {
+        if let inspection = try visit["inspection_id"] as Int64? {
+            return try db.values(Int64.self, "SELECT staff_id FROM inspection_assignees WHERE inspection_id = ? ORDER BY staff_id", [inspection])
+        }
+        guard let team = try visit["team"] as String? else { return [] }
+        return try JSONDecoder().decode([Int64].self, from: Data(team.utf8))
     }
 
     static func json(_ value: some Encodable) throws -> String {

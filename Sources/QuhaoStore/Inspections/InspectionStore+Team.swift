@@ -235,43 +235,67 @@ extension InspectionStore {
                 ON CONFLICT (staff_id, unit_id) DO UPDATE SET reason = excluded.reason, declared_at = excluded.declared_at,
                     declared_by = excluded.declared_by
                 """, [site, staff, unit, reason, context.now, initiator.description])
-            try Self.log(context.db, unit: unit, context.now, "recusal", initiator, "staff:\(staff): \(reason)")
+            let named = try context.db.value(String.self, "SELECT name FROM staff WHERE id = ?", [staff]) ?? "#\(staff)"
+            try Self.log(context.db, unit: unit, context.now, "recusal", initiator, "\(named): \(reason)")
             try Self.replaceDrawnOfficer(context, staff: staff, unit: unit, by: initiator)
             return try Self.recusals(context.db, site: site).first { $0.staffID == staff && $0.unitID == unit }!
         }
     }
 
-    /// A drawn officer who declares a conflict with a unit after the draw leaves its waiting visit
-    /// (which would otherwise never reach its minimum: the others are not drawn for it); a colleague
-    /// free of any conflict with the unit and not on its team takes the place, drawn the same way
-    /// from the plan's seed (`SEED/回避/INSPECTION/STAFF`, inspectors by id), so anyone can check it.
-    /// Logged in the unit's trail; with nobody free, the visit keeps the rest of its team.
+    /// A drawn officer who declares a conflict with a unit after the draw leaves its visit, queued or
+    /// still to be queued (it would otherwise never reach its minimum: the others are not drawn for
+    /// it); a colleague free of any conflict with the unit and not on its team takes the place, drawn
+    /// the same way from the plan's seed (`SEED/回避/UNIT/STAFF`, inspectors by id), so anyone can check
+    /// it. The draw as drawn is kept (it replays); the team is the visit's assignees, or the plan
+    /// visit's `team` until it is queued. Logged in the unit's trail; with nobody free, the team is short.
     static func replaceDrawnOfficer(_ context: TicketStore.Context, staff: Int64, unit: CanteenUnit.ID, by initiator: Initiator) throws {
         let db = context.db
-        guard
-            let row = try db.row(
-                """
-                SELECT a.inspection_id, p.seed FROM inspection_assignees a JOIN inspections i ON i.id = a.inspection_id
-                LEFT JOIN plan_visits v ON v.inspection_id = i.id LEFT JOIN plans p ON p.id = v.plan_id
-                WHERE a.staff_id = ? AND i.unit_id = ? AND i.status IN ('requested', 'called', 'in_progress', 'recorded') LIMIT 1
-                """, [staff, unit])
-        else { return }
-        let inspection: Int64 = try row["inspection_id"]
-        let seed: String = (try row["seed"] as String?) ?? String(inspection)
-        try db.execute("DELETE FROM inspection_assignees WHERE inspection_id = ? AND staff_id = ?", [inspection, staff])
-        let team = Set(try db.values(Int64.self, "SELECT staff_id FROM inspection_assignees WHERE inspection_id = ?", [inspection]))
-        let conflicted = Set(try db.values(Int64.self, "SELECT staff_id FROM recusals WHERE unit_id = ?", [unit]))
-        var free = try officeInspectors(db, site: context.site.id, at: context.now).map(\.id)
-            .filter { !team.contains($0) && !conflicted.contains($0) }.sorted()
-        var generator = SplitMix64(seed: RandomDraw.fnv1a("\(seed)/回避/\(inspection)/\(staff)"))
-        generator.shuffle(&free)
         func name(_ id: Int64) throws -> String { try db.value(String.self, "SELECT name FROM staff WHERE id = ?", [id]) ?? "#\(id)" }
-        guard let replacement = free.first else {
-            try log(db, unit: unit, context.now, "drawn_relieved", initiator, "\(try name(staff)) → —")
-            return
+        func replacement(seed: String, team: [Int64]) throws -> Int64? {
+            let conflicted = Set(try db.values(Int64.self, "SELECT staff_id FROM recusals WHERE unit_id = ?", [unit]))
+            var free = try officeInspectors(db, site: context.site.id, at: context.now).map(\.id)
+                .filter { !team.contains($0) && !conflicted.contains($0) && $0 != staff }.sorted()
+            var generator = SplitMix64(seed: RandomDraw.fnv1a("\(seed)/回避/\(unit)/\(staff)"))
+            generator.shuffle(&free)
+            return free.first
         }
-        try db.execute("INSERT INTO inspection_assignees (inspection_id, staff_id) VALUES (?, ?)", [inspection, replacement])
-        try log(db, unit: unit, context.now, "drawn_relieved", initiator, "\(try name(staff)) → \(try name(replacement))")
+        func logged(_ substitute: Int64?) throws {
+            try log(db, unit: unit, context.now, "drawn_relieved", initiator, "\(try name(staff)) → \(try substitute.map(name) ?? "—")")
+        }
+        // A visit in the queue (or under way, before its results): its assignees.
+        if let row = try db.row(
+            """
+            SELECT a.inspection_id, p.seed FROM inspection_assignees a JOIN inspections i ON i.id = a.inspection_id
+            LEFT JOIN plan_visits v ON v.inspection_id = i.id LEFT JOIN plans p ON p.id = v.plan_id
+            WHERE a.staff_id = ? AND i.unit_id = ? AND i.status IN ('requested', 'called', 'in_progress', 'recorded') LIMIT 1
+            """, [staff, unit])
+        {
+            let inspection: Int64 = try row["inspection_id"]
+            try db.execute("DELETE FROM inspection_assignees WHERE inspection_id = ? AND staff_id = ?", [inspection, staff])
+            let team = try db.values(Int64.self, "SELECT staff_id FROM inspection_assignees WHERE inspection_id = ?", [inspection])
+            let substitute = try replacement(seed: (try row["seed"] as String?) ?? String(inspection), team: team)
+            if let substitute {
+                try db.execute("INSERT INTO inspection_assignees (inspection_id, staff_id) VALUES (?, ?)", [inspection, substitute])
+            }
+            try logged(substitute)
+        }
+        // A visit drawn for a period still to come: its team, kept with the plan until it is queued.
+        let pending = try db.rows(
+            """
+            SELECT v.plan_id, v.position, COALESCE(v.team, v.inspectors) AS team, p.seed FROM plan_visits v JOIN plans p ON p.id = v.plan_id
+            WHERE v.unit_id = ? AND v.inspection_id IS NULL AND p.last_day >= ?
+            """, [unit, context.day.iso])
+        for row in pending {
+            var team = try JSONDecoder().decode([Int64].self, from: Data((try row["team"] as String).utf8))
+            guard let index = team.firstIndex(of: staff) else { continue }
+            team.remove(at: index)
+            let substitute = try replacement(seed: try row["seed"] ?? "", team: team)
+            if let substitute { team.insert(substitute, at: index) }
+            try db.execute(
+                "UPDATE plan_visits SET team = ? WHERE plan_id = ? AND position = ?",
+                [try json(team), try row["plan_id"] as Int64, try row["position"] as Int64])
+            try logged(substitute)
+        }
     }
 
     /// Withdraws a declared conflict (audited in the unit's log).
@@ -284,7 +308,8 @@ extension InspectionStore {
                 let name = try context.db.value(String.self, "SELECT name FROM staff WHERE id = ?", [staff])
                 throw QuhaoError(.recusalNotFound, ["name": name ?? "#\(staff)"])
             }
-            try Self.log(context.db, unit: unit, context.now, "recusal_withdrawn", initiator, "staff:\(staff)")
+            let named = try context.db.value(String.self, "SELECT name FROM staff WHERE id = ?", [staff]) ?? "#\(staff)"
+            try Self.log(context.db, unit: unit, context.now, "recusal_withdrawn", initiator, named)
         }
     }
 

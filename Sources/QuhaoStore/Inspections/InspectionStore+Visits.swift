@@ -485,10 +485,11 @@ extension InspectionStore {
     static let noteLimit = 500
     static let summaryLimit = 2000
 
-    /// - Throws: `unit.field_too_long` naming the item (`note.2.1`) or `summary`.
+    /// - Throws: `inspection.note_too_long` naming the item, `unit.field_too_long` for the summary.
     static func checkLengths(_ items: [String: ItemEntry], summary: String?) throws {
         for (code, entry) in items.sorted(by: { $0.key < $1.key }) where (entry.note?.trimmed.count ?? 0) > noteLimit {
-            throw QuhaoError(.unitFieldTooLong, ["max": String(noteLimit), "field": "note.\(code)"])
+            throw QuhaoError(
+                .inspectionNoteTooLong, ["item": code, "count": String(entry.note?.trimmed.count ?? 0), "max": String(noteLimit)])
         }
         if (summary?.trimmed.count ?? 0) > summaryLimit {
             throw QuhaoError(.unitFieldTooLong, ["max": String(summaryLimit), "field": "summary"])

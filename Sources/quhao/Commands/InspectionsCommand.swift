@@ -120,7 +120,9 @@ struct InspectionsCommand: AsyncParsableCommand {
     static func list<T>(_ text: String?, _ name: String, _ read: (String) -> T?) throws -> [T] {
         guard let text else { return [] }
         return try text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { item in
-            guard let value = read(item) else { throw ExitFailure(message: "--\(name): unknown value \"\(item)\"", code: 2) }
+            guard let value = read(item) else {
+                throw ExitFailure(message: "--\(name) 没有“\(item)”这一项 / --\(name): unknown value \"\(item)\"", code: 2)
+            }
             return value
         }
     }
@@ -180,13 +182,13 @@ struct PlanCommand: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 guard let first = BusinessDay(iso: from), let last = BusinessDay(iso: to) else {
-                    throw ExitFailure(message: "--from and --to must be days like 2026-12-01", code: 2)
+                    throw ExitFailure(message: "--from 和 --to 应为存在的日期，如 2026-12-01 / --from and --to must be days like 2026-12-01", code: 2)
                 }
                 var quotas: [RiskLevel: PlanQuota] = [:]
                 for item in quota {
                     let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
                     guard parts.count == 2, let level = RiskLevel(text: parts[0]) else {
-                        throw ExitFailure(message: "--quota \(item): write it as A=2 or B=30%", code: 2)
+                        throw ExitFailure(message: "--quota \(item)：应写作 A=2 或 B=30% / write it as A=2 or B=30%", code: 2)
                     }
                     quotas[level] = try PlanQuota(text: parts[1])
                 }

@@ -86,6 +86,8 @@ import Testing
             #expect(published.contains("\"recusals_withheld\" : true") && !published.contains("\"recusals\" :") && published.contains("20261203"))
             #expect(try await client.get("/s/office/plans").text.contains("十二月"))
             #expect(try await client.get("/s/office/plans/\(id)?lang=en").text.contains("Drawn at"))
+            #expect(try await client.get("/s/office/plans/abc").status == .notFound, "not a plan's number: no such plan")
+            #expect(try await client.get("/api/v1/audit?unit=99999", headers: session).status == .notFound)
             let unpublished = try await post("/admin/plans?site=office", "name=%E5%8F%A6%E4%B8%80&from=2026-12-01&to=2026-12-31&quota.A=1")
             let other = try #require(unpublished.headers[.location]?.split(separator: "?").first.map(String.init))
             response = try await post("\(other)/publish", "")

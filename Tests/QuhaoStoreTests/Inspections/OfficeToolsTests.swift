@@ -151,6 +151,13 @@ import Testing
             #expect(report.visits.allSatisfy { $0.inspection == nil && $0.status.zh == "待排队（检查期限开始后）" })
             #expect(try await store.queues(site: "office").map(\.waiting).reduce(0, +) == 0)
             #expect(try await store.inspections.queueDrawnVisits() == 0)
+            // A drawn officer declares a conflict before the period begins: relieved on the plan, replaced, and it is that team that is queued.
+            let first = try #require(report.visits.first)
+            let leaving = first.inspectors[0].id
+            _ = try await store.inspections.declareRecusal(site: "office", staff: leaving, unit: first.unitID, reason: "亲属", by: .cli)
+            let relieved = try #require(try await store.inspections.plan(plan.id).visits.first)
+            #expect(relieved.replaced && relieved.team.count == 2 && !relieved.team.map(\.id).contains(leaving))
+            #expect(relieved.inspectors.map(\.id) == first.inspectors.map(\.id), "the draw as drawn")
             // …then, on 1 December, each drawn visit waits in the teams' queue, bound to its drawn officers, once.
             let clock = try #require(store.clock as? ManualClock)
             clock.advance(by: 6 * 86_400)
@@ -158,6 +165,7 @@ import Testing
             #expect(try await store.inspections.queueDrawnVisits() == 0)
             let queued = try await store.inspections.plan(plan.id)
             #expect(queued.visits.allSatisfy { $0.inspection?.status == .requested && $0.number != nil })
+            #expect(Set(try #require(queued.visits.first).assigned.map(\.id)) == Set(relieved.team.map(\.id)), "queued with the team as it is now")
             #expect(try await store.queues(site: "office").map(\.waiting).reduce(0, +) == 13)
             _ = units
         }
@@ -227,6 +235,11 @@ import Testing
         draft = Self.plan
         draft.quotas = [.a: .count(0)]
         await #expect(throws: QuhaoError.self) { try await store.inspections.createPlan(site: "office", draft, by: .cli) }
+        // Nothing to draw in the scope (白杨 holds only B and D units): refused at creation, not at the draw.
+        draft = Self.plan
+        draft.scope = PlanScope(areas: ["白杨"])
+        draft.quotas = [.a: .count(1)]
+        await #expect(throws: QuhaoError(.planNothingToDraw)) { try await store.inspections.createPlan(site: "office", draft, by: .cli) }
         draft = Self.plan
         draft.scope = PlanScope(risks: [.c])
         draft.quotas = [.c: .count(1), .d: .count(2)]
@@ -425,7 +438,7 @@ import Testing
         }
         _ = try await inspections.join(posterToken: unit.posterToken, by: officer(2))
         // A note or a summary past the form's limits is refused, not kept for a record that cannot be printed.
-        await #expect(throws: QuhaoError(.unitFieldTooLong, ["max": "500", "field": "note.2.1"])) {
+        await #expect(throws: QuhaoError(.inspectionNoteTooLong, ["item": "2.1", "count": "501", "max": "500"])) {
             try await inspections.record(
                 visit.id, items: InspectionLoopTests.sheet(["2.1": ItemEntry(.no, note: String(repeating: "长", count: 501))]), summary: nil,
                 by: officer(1))
@@ -441,9 +454,12 @@ import Testing
             try await inspections.moveDue(finding: recorded.id, to: BusinessDay(iso: "2026-12-21")!, reason: "不在现场", by: officer(3))
         }
         _ = try await inspections.checkOut(visit.id, unsignedReason: "负责人拒绝签字", by: officer(2))
-        // …but once it is closed, the finding is the office's: any officer without a conflict may.
+        // …nor once it is closed (the visit's own officers may, and the office's admins).
+        await #expect(throws: QuhaoError(.inspectionNotOnVisit)) {
+            try await inspections.moveDue(finding: recorded.id, to: BusinessDay(iso: "2026-12-21")!, reason: "单位申请延期", by: officer(3))
+        }
         #expect(
-            try await inspections.moveDue(finding: recorded.id, to: BusinessDay(iso: "2026-12-21")!, reason: "单位申请延期", by: officer(3)).due
+            try await inspections.moveDue(finding: recorded.id, to: BusinessDay(iso: "2026-12-21")!, reason: "单位申请延期", by: officer(2)).due
                 == BusinessDay(iso: "2026-12-21")!)
         #expect(try await inspections.photoSites(photo.sha256).isEmpty, "a photo refused is nobody's")
 
