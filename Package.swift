@@ -143,6 +143,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Messages to visitors (issue 23): an SMS provider's HTTP API described as data, the request built and signed.
+        .target(
+            name: "Notify",
+            dependencies: ["QuhaoCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // HTTP (Hummingbird 2).
         .target(
             name: "QuhaoHTTP",
@@ -228,6 +234,7 @@ let package = Package(
             name: "CanteenDemoTests", dependencies: ["CanteenDemo", "QuhaoStore", "QuhaoCore", "QuhaoConfig"], path: "Tests/CanteenDemoTests",
             swiftSettings: swiftSettings),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: swiftSettings),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify"], swiftSettings: swiftSettings),
         .testTarget(name: "PrintingTests", dependencies: ["Printing", "QRCode", "QuhaoCore", "QuhaoStore"], swiftSettings: swiftSettings),
         .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
