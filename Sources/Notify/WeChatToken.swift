@@ -29,6 +29,8 @@ public actor WeChatTokenCache {
     private var pending: Task<Token, any Error>?
     /// How many times a token was fetched (for the status and the tests).
     public private(set) var fetches = 0
+    /// Callers waiting for the fetch under way.
+    public private(set) var waiting = 0
 
     public init(margin: TimeInterval = 300, clock: any QuhaoClock, fetch: @escaping @Sendable () async throws -> Token) {
         self.margin = margin
@@ -39,7 +41,11 @@ public actor WeChatTokenCache {
     /// A token good for now: the one kept, or a new one (one fetch for everyone waiting).
     public func token() async throws -> String {
         if let current, clock.now() < current.until { return current.value }
-        if let pending { return try await pending.value.value }
+        if let pending {
+            waiting += 1
+            defer { waiting -= 1 }
+            return try await pending.value.value
+        }
         let task = Task { try await fetch() }
         pending = task
         fetches += 1

@@ -8,15 +8,36 @@ import Testing
 /// The official account's access token: fetched once for many sends, refreshed before it expires,
 /// dropped when WeChat says it is no longer good, one fetch for callers that ask at once.
 @Suite struct WeChatTokenTests {
+    /// Hands out `token-1`, `token-2`…; while `held`, a fetch waits until `release()`.
     final class FakeServer: Sendable {
         let issued = Mutex(0)
+        private let gate = Mutex<(held: Bool, parked: [CheckedContinuation<Void, Never>])>((false, []))
+
+        init(held: Bool = false) { gate.withLock { $0.held = held } }
+
         func token() async throws -> WeChatTokenCache.Token {
+            await withCheckedContinuation { continuation in
+                let go = gate.withLock { state -> Bool in
+                    guard state.held else { return true }
+                    state.parked.append(continuation)
+                    return false
+                }
+                if go { continuation.resume() }
+            }
             let n = issued.withLock { count -> Int in
                 count += 1
                 return count
             }
-            try await Task.sleep(for: .milliseconds(20))
             return .init(value: "token-\(n)", lifetime: 7200)
+        }
+
+        func release() {
+            let parked = gate.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.held = false
+                defer { state.parked = [] }
+                return state.parked
+            }
+            for continuation in parked { continuation.resume() }
         }
     }
 
@@ -34,10 +55,17 @@ import Testing
 
     @Test func manyCallersAtOnceMakeOneFetch() async throws {
         let clock = ManualClock(Date(timeIntervalSince1970: 1_796_000_000))
-        let server = FakeServer()
+        let server = FakeServer(held: true)
         let cache = WeChatTokenCache(clock: clock) { try await server.token() }
         let tokens = try await withThrowingTaskGroup(of: String.self) { group in
             for _ in 0..<20 { group.addTask { try await cache.token() } }
+            // The server answers only once the other 19 wait for the one fetch under way.
+            let deadline = ContinuousClock.now + .seconds(10)
+            while await cache.waiting < 19 {
+                guard ContinuousClock.now < deadline else { throw CancellationError() }
+                await Task.yield()
+            }
+            server.release()
             return try await group.reduce(into: [String]()) { $0.append($1) }
         }
         #expect(tokens.count == 20 && Set(tokens) == ["token-1"])

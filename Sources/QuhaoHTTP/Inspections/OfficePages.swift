@@ -70,7 +70,7 @@ struct OfficePages {
         let list = try await services.store.inspections.due(site: site.id, filter: filter)
         let today = site.businessDay(at: services.clock.now())
         let table = OfficeTables.due(list, site: site.id, today: today, zone: site.zone)
-        if try reader.choice("format", choices: ["csv"], { $0 == "csv" ? $0 : nil }) != nil {
+        if try reader.choice("format", among: ["csv"]) != nil {
             return Self.csv(table, name: "due-\(site.id)-\(today.iso)")
         }
         func options<T: RawRepresentable<String>>(_ all: [T], _ chosen: Set<T>, _ label: (T) -> String) -> [[String: Any]] {
@@ -225,26 +225,15 @@ struct OfficePages {
         let site = try await services.board.snapshot(report.plan.siteID).site
         let language = request.language
         let (t, _) = Templates.strings(language)
-        switch try QueryReader(request).choice("format", choices: ["json", "csv"], { ["json", "csv"].contains($0) ? $0 : nil }) {
-        case "json":
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "application/json; charset=utf-8", .contentDisposition: "attachment; filename=\"plan-\(id).json\"",
-                    .cacheControl: "no-store",
-                ], body: .init(byteBuffer: ByteBuffer(bytes: Array(try OfficeTables.planJSON(report, zone: site.zone)))))
+        switch try QueryReader(request).choice("format", among: ["json", "csv"]) {
+        case "json": return try Self.planJSON(report, zone: site.zone, forPublic: false)
         case "csv": return Self.csv(OfficeTables.plan(report, zone: site.zone), name: "plan-\(id)")
         default: break
         }
         let flash = services.flash.message(request)
         let plan = report.plan
-        var data: [String: Any] = [
-            "title": plan.name, "siteName": site.name.text(language), "user": principal.name, "site": site.id, "id": id, "name": plan.name,
-            "period": "\(plan.firstDay.iso) – \(plan.lastDay.iso)",
-            "scope": Self.section(
-                [plan.scope.types.map { $0.label.text(language) }.joined(separator: "、"), plan.scope.areas.joined(separator: "、")]
-                    .filter { !$0.isEmpty }.joined(separator: " · ")),
-            "quotas": RiskLevel.allCases.compactMap { risk in plan.quotas[risk].map { "\(risk.rawValue): \($0)" } }.joined(separator: " · "),
+        var data: [String: Any] = Self.planFacts(plan, language).merging([
+            "title": plan.name, "siteName": site.name.text(language), "user": principal.name, "site": site.id, "id": id,
             "team": plan.team, "done": report.done, "total": report.visits.count,
             "visits": report.visits.map { visit -> [String: Any] in
                 [
@@ -258,7 +247,7 @@ struct OfficePages {
                     "status": visit.status.text(language), "result": visit.inspection?.result?.label.text(language) ?? "",
                 ]
             },
-        ]
+        ]) { _, given in given }
         if let drawn = plan.draw {
             data["drawn"] = Catalogue.fill(
                 t["office_plan_drawn"] ?? "",
@@ -274,6 +263,30 @@ struct OfficePages {
         }
         if let error = flash?.error { data["error"] = Catalogue.of(language).message(for: error) }
         return try await page("office-plan", request, principal, data, status: flash?.error?.status ?? .ok)
+    }
+
+    /// What both the office's page and the public notice say of a plan: its name, period, scope and quotas.
+    static func planFacts(_ plan: InspectionPlan, _ language: Language) -> [String: Any] {
+        [
+            "name": plan.name, "period": "\(plan.firstDay.iso) – \(plan.lastDay.iso)",
+            "scope": section(
+                [plan.scope.types.map { $0.label.text(language) }.joined(separator: "、"), plan.scope.areas.joined(separator: "、")]
+                    .filter { !$0.isEmpty }.joined(separator: " · ")),
+            "quotas": RiskLevel.allCases.compactMap { risk in plan.quotas[risk].map { "\(risk.rawValue): \($0)" } }.joined(separator: " · "),
+        ]
+    }
+
+    /// A plan as JSON, with what it was drawn from: the office's copy to download, or the public one
+    /// (``OfficeTables/planJSON(_:zone:forPublic:)``) shown in the browser.
+    static func planJSON(_ report: PlanReport, zone: TimeZone, forPublic: Bool) throws -> Response {
+        let name = "plan-\(report.plan.id).json"
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/json; charset=utf-8",
+                .contentDisposition: forPublic ? "inline; filename=\"\(name)\"" : "attachment; filename=\"\(name)\"",
+                .cacheControl: forPublic ? "no-cache" : "no-store",
+            ], body: .init(byteBuffer: ByteBuffer(bytes: Array(try OfficeTables.planJSON(report, zone: zone, forPublic: forPublic)))))
     }
 
     @Sendable func drawPlan(_ request: Request, context: AppRequestContext) async throws -> Response {

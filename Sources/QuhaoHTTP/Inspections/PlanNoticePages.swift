@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import QuhaoCore
-import QuhaoFormats
 import QuhaoStore
 
 /// An office's published plans (双随机、一公开), for anyone, without an account: each plan's period,
@@ -32,7 +31,7 @@ struct PlanNoticePages {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let site = try await office(context)
-        _ = try QueryReader(request).choice("format", choices: ["html"]) { $0 == "html" ? $0 : nil }
+        _ = try QueryReader(request).choice("format", among: ["html"])
         let language = request.language
         let (t, _) = Templates.strings(language)
         let plans = try await services.store.inspections.publishedPlans(site: site.id)
@@ -54,25 +53,16 @@ struct PlanNoticePages {
         // Not a plan's number: no such plan (as for one not published), not a malformed request.
         guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw QuhaoError(.planNotFound) }
         let report = try await services.store.inspections.publishedPlan(site: site.id, id: id)
-        if try QueryReader(request).choice("format", choices: ["json"], { $0 == "json" ? $0 : nil }) != nil {
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "application/json; charset=utf-8", .contentDisposition: "inline; filename=\"plan-\(id).json\"",
-                    .cacheControl: "no-cache",
-                ], body: .init(byteBuffer: ByteBuffer(bytes: Array(try OfficeTables.planJSON(report, zone: site.zone, forPublic: true)))))
+        if try QueryReader(request).choice("format", among: ["json"]) != nil {
+            return try OfficePages.planJSON(report, zone: site.zone, forPublic: true)
         }
         let language = request.language
         let (t, _) = Templates.strings(language)
         let plan = report.plan
-        var data: [String: Any] = [
-            "t": t, "lang": language.rawValue, "langQuery": PublicPages.langQuery(request), "title": plan.name, "name": plan.name,
-            "siteName": site.name.text(language), "period": "\(plan.firstDay.iso) – \(plan.lastDay.iso)",
-            "scope": OfficePages.section(
-                [plan.scope.types.map { $0.label.text(language) }.joined(separator: "、"), plan.scope.areas.joined(separator: "、")]
-                    .filter { !$0.isEmpty }.joined(separator: " · ")),
-            "quotas": RiskLevel.allCases.compactMap { risk in plan.quotas[risk].map { "\(risk.rawValue): \($0)" } }.joined(separator: " · "),
-            "done": report.done, "total": report.visits.count, "json": Self.address(site: site.id, plan: id) + "?format=json",
+        var data: [String: Any] = OfficePages.planFacts(plan, language).merging([
+            "t": t, "lang": language.rawValue, "langQuery": PublicPages.langQuery(request), "title": plan.name,
+            "siteName": site.name.text(language), "done": report.done, "total": report.visits.count,
+            "json": Self.address(site: site.id, plan: id) + "?format=json",
             "back": "/s/\(site.id)/plans" + PublicPages.langQuery(request),
             "visits": report.visits.map { visit -> [String: Any] in
                 [
@@ -88,7 +78,7 @@ struct PlanNoticePages {
                     "resultClass": visit.inspection?.result?.rawValue ?? "",
                 ]
             },
-        ]
+        ]) { _, given in given }
         if let drawn = plan.draw {
             data["drawn"] = Catalogue.fill(
                 t["notice_plan_drawn"] ?? "",

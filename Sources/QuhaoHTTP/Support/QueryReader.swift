@@ -25,6 +25,11 @@ struct QueryReader {
         return value
     }
 
+    /// One of a few words (`format=csv`).
+    func choice(_ name: String, among words: [String]) throws -> String? {
+        try choice(name, choices: words) { words.contains($0) ? $0 : nil }
+    }
+
     /// Values of a fixed set, given comma-separated (`risk=C,D`).
     func choices<T>(_ name: String, choices: [String], _ read: (String) -> T?) throws -> [T] {
         guard let text = text(name) else { return [] }

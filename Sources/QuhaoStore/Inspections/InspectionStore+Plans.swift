@@ -219,12 +219,15 @@ extension InspectionStore {
     /// - Returns: How many were queued.
     @discardableResult
     public func queueDrawnVisits() async throws -> Int {
+        // Plans whose period is over are left out (a visit never queued stays so): yesterday in UTC is
+        // before today in every zone.
+        let earliest = BusinessDay(clock.now(), in: TimeZone(identifier: "UTC")!).adding(days: -1).iso
         let pending = try await read { db in
             try db.rows(
                 """
                 SELECT DISTINCT p.site_id, p.first_day, p.last_day FROM plan_visits v JOIN plans p ON p.id = v.plan_id
-                WHERE v.inspection_id IS NULL
-                """
+                WHERE v.inspection_id IS NULL AND p.last_day >= ?
+                """, [earliest]
             ).map { (site: try $0["site_id"] as String, first: try $0["first_day"] as String, last: try $0["last_day"] as String) }
         }
         var queued = 0
@@ -239,8 +242,11 @@ extension InspectionStore {
                     JOIN plans p ON p.id = v.plan_id
                     WHERE p.site_id = ? AND v.inspection_id IS NULL AND p.first_day <= ? AND p.last_day >= ? ORDER BY p.id, v.position
                     """, [site, context.day.iso, context.day.iso])
+                var plans: [InspectionPlan.ID: InspectionPlan] = [:]
                 for visit in visits {
-                    let plan = try Self.plan(context.db, id: try visit["plan_id"])
+                    let id: InspectionPlan.ID = try visit["plan_id"]
+                    let plan = try plans[id] ?? Self.plan(context.db, id: id)
+                    plans[id] = plan
                     let unit = try Self.fetchUnit(context.db, id: try visit["unit_id"]).unit
                     let team = try JSONDecoder().decode([Int64].self, from: Data((try visit["inspectors"] as String).utf8))
                     guard let inspection = try queue(context, plan: plan, unit: unit, inspectors: team, by: .system) else { continue }

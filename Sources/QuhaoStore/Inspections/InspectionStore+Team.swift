@@ -235,8 +235,7 @@ extension InspectionStore {
                 ON CONFLICT (staff_id, unit_id) DO UPDATE SET reason = excluded.reason, declared_at = excluded.declared_at,
                     declared_by = excluded.declared_by
                 """, [site, staff, unit, reason, context.now, initiator.description])
-            let named = try context.db.value(String.self, "SELECT name FROM staff WHERE id = ?", [staff]) ?? "#\(staff)"
-            try Self.log(context.db, unit: unit, context.now, "recusal", initiator, "\(named): \(reason)")
+            try Self.log(context.db, unit: unit, context.now, "recusal", initiator, "\(try Self.staffName(context.db, staff)): \(reason)")
             try Self.replaceDrawnOfficer(context, staff: staff, unit: unit, by: initiator)
             return try Self.recusals(context.db, site: site).first { $0.staffID == staff && $0.unitID == unit }!
         }
@@ -250,7 +249,6 @@ extension InspectionStore {
     /// visit's `team` until it is queued. Logged in the unit's trail; with nobody free, the team is short.
     static func replaceDrawnOfficer(_ context: TicketStore.Context, staff: Int64, unit: CanteenUnit.ID, by initiator: Initiator) throws {
         let db = context.db
-        func name(_ id: Int64) throws -> String { try db.value(String.self, "SELECT name FROM staff WHERE id = ?", [id]) ?? "#\(id)" }
         func replacement(seed: String, team: [Int64]) throws -> Int64? {
             let conflicted = Set(try db.values(Int64.self, "SELECT staff_id FROM recusals WHERE unit_id = ?", [unit]))
             var free = try officeInspectors(db, site: context.site.id, at: context.now).map(\.id)
@@ -260,7 +258,8 @@ extension InspectionStore {
             return free.first
         }
         func logged(_ substitute: Int64?) throws {
-            try log(db, unit: unit, context.now, "drawn_relieved", initiator, "\(try name(staff)) → \(try substitute.map(name) ?? "—")")
+            let replacement = try substitute.map { try staffName(db, $0) } ?? "—"
+            try log(db, unit: unit, context.now, "drawn_relieved", initiator, "\(try staffName(db, staff)) → \(replacement)")
         }
         // A visit in the queue (or under way, before its results): its assignees.
         if let row = try db.row(
@@ -304,13 +303,15 @@ extension InspectionStore {
         try await tickets.write(site: site) { context in
             let removed = try context.db.execute(
                 "DELETE FROM recusals WHERE site_id = ? AND staff_id = ? AND unit_id = ?", [site, staff, unit])
-            guard removed > 0 else {
-                let name = try context.db.value(String.self, "SELECT name FROM staff WHERE id = ?", [staff])
-                throw QuhaoError(.recusalNotFound, ["name": name ?? "#\(staff)"])
-            }
-            let named = try context.db.value(String.self, "SELECT name FROM staff WHERE id = ?", [staff]) ?? "#\(staff)"
-            try Self.log(context.db, unit: unit, context.now, "recusal_withdrawn", initiator, named)
+            let name = try Self.staffName(context.db, staff)
+            guard removed > 0 else { throw QuhaoError(.recusalNotFound, ["name": name]) }
+            try Self.log(context.db, unit: unit, context.now, "recusal_withdrawn", initiator, name)
         }
+    }
+
+    /// A staff member's name as the trail and refusals give it (`#12` for an account gone).
+    static func staffName(_ db: any SQLDatabase, _ id: Int64) throws -> String {
+        try db.value(String.self, "SELECT name FROM staff WHERE id = ?", [id]) ?? "#\(id)"
     }
 
     /// An office's declared conflicts.

@@ -42,9 +42,9 @@ stop_daemon() {
     pid=
 }
 
-# wait_for_log TEXT: waits up to 5 s for a line in the daemon's log.
+# wait_for_log TEXT [SECONDS]: waits (up to 5 s, or SECONDS) for a line in the daemon's log.
 wait_for_log() {
-    for _ in $(seq 1 50); do
+    for _ in $(seq 1 $((${2:-5} * 10))); do
         grep -q "$1" "$work/serve.log" && return 0
         sleep 0.1
     done
