@@ -90,7 +90,7 @@ let package = Package(
         // The YAML configuration file: decoding, validation with paths, the built-in demo.
         .target(
             name: "QuhaoConfig",
-            dependencies: ["QuhaoCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["QuhaoCore", "Notify", .product(name: "Yams", package: "Yams")],
             resources: [.embedInCode("Resources/demo.yaml")],
             swiftSettings: swiftSettings
         ),

@@ -7,7 +7,10 @@ import Foundation
 /// retries and the outbox are the deliverer's.
 ///
 /// Placeholders, in double braces: `{{phone}}`, `{{number}}` (the ticket's), `{{window}}`, `{{text}}`
-/// (the message), `{{timestamp}}` (Unix seconds), `{{nonce}}`, and in headers also `{{signature}}`. In the body each value is encoded
+/// (the message), `{{id}}` (the message's idempotency key, the same on every attempt), `{{kind}}`
+/// (taken, near, called, recalled), `{{template}}` (the provider's template code for the kind),
+/// `{{link}}` (the ticket's page), `{{site}}` (the hall's name), `{{key}}` (the provider's API key),
+/// `{{timestamp}}` (Unix seconds), `{{nonce}}`, and in headers also `{{signature}}`. In the body each value is encoded
 /// for ``BodyEncoding``; in the URL it is percent-encoded; a header value never takes a line break.
 public struct SMSTemplate: Sendable, Hashable, Codable {
     public var url: String
@@ -17,6 +20,8 @@ public struct SMSTemplate: Sendable, Hashable, Codable {
     public var body: String
     public var bodyEncoding: BodyEncoding
     public var signature: Signature?
+    /// The provider's API key, for `{{key}}` (from the environment or a file; never logged).
+    public var key: String
 
     public struct Header: Sendable, Hashable, Codable {
         public var name: String
@@ -61,7 +66,11 @@ public struct SMSTemplate: Sendable, Hashable, Codable {
         }
     }
 
-    public init(url: String, method: String = "POST", headers: [Header] = [], body: String, bodyEncoding: BodyEncoding, signature: Signature? = nil) {
+    public init(
+        url: String, method: String = "POST", headers: [Header] = [], body: String, bodyEncoding: BodyEncoding, signature: Signature? = nil,
+        key: String = ""
+    ) {
+        self.key = key
         self.url = url
         self.method = method
         self.headers = headers
@@ -76,12 +85,25 @@ public struct SMSTemplate: Sendable, Hashable, Codable {
         public var number: String
         public var window: String
         public var text: String
+        public var id: String
+        public var kind: String
+        public var template: String
+        public var link: String
+        public var site: String
 
-        public init(phone: String, number: String, window: String = "", text: String) {
+        public init(
+            phone: String, number: String, window: String = "", text: String, id: String = "", kind: String = "", template: String = "",
+            link: String = "", site: String = ""
+        ) {
             self.phone = phone
             self.number = number
             self.window = window
             self.text = text
+            self.id = id
+            self.kind = kind
+            self.template = template
+            self.link = link
+            self.site = site
         }
     }
 
@@ -98,10 +120,19 @@ public struct SMSTemplate: Sendable, Hashable, Codable {
         public let description: String
     }
 
+    /// Whether the template makes a request at all: every placeholder known, the URL http(s)
+    /// (`check-config` and the start ask, with a message of stand-in values).
+    public func check() throws {
+        _ = try request(
+            for: Message(phone: "13800000000", number: "A001", window: "1", text: "t", id: "ntc_0", kind: "near", template: "T", link: "http://h/t/x"),
+            at: Date(timeIntervalSince1970: 0), nonce: "n")
+    }
+
     /// The request for a message at a moment, with a nonce (both given, so a test can check every byte).
     public func request(for message: Message, at moment: Date, nonce: String) throws -> Request {
         var values = [
-            "phone": message.phone, "number": message.number, "window": message.window, "text": message.text,
+            "phone": message.phone, "number": message.number, "window": message.window, "text": message.text, "id": message.id,
+            "kind": message.kind, "template": message.template, "link": message.link, "site": message.site, "key": key,
             "timestamp": String(Int64(moment.timeIntervalSince1970)), "nonce": nonce,
         ]
         let body = try Self.fill(body, values) { try encode($0) }

@@ -8,6 +8,8 @@ public struct ConfigFile: Codable, Sendable, Equatable {
     public var database: DatabaseSection?
     public var backups: BackupsSection?
     public var retention: RetentionSection?
+    /// How this daemon reaches visitors: the SMS provider.
+    public var notify: NotifySection?
     public var sites: [SiteEntry]
 
     public struct Server: Codable, Sendable, Equatable {
@@ -139,9 +141,11 @@ public struct ConfigFile: Codable, Sendable, Equatable {
         public var booking: BookingEntry?
         /// The hall's touch-screen kiosk.
         public var kiosk: KioskEntry?
+        /// What visitors who opt in are sent.
+        public var notices: NoticesEntry?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, name, kind, presence, rules, announce, services, counters, inspection, webhooks, printer, booking, kiosk
+            case id, name, kind, presence, rules, announce, services, counters, inspection, webhooks, printer, booking, kiosk, notices
             case timeZone = "time_zone"
             case allowRemote = "allow_remote"
         }
@@ -370,6 +374,7 @@ extension ConfigFile {
         keys.formUnion(ChecklistEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(MinimumInspectorsEntry.CodingKeys.allCases.map(\.rawValue))
         keys.formUnion(GradingEntry.CodingKeys.allCases.map(\.rawValue))
+        keys.formUnion(notifyKeys)
         return keys
     }()
 
@@ -417,7 +422,8 @@ extension ConfigFile {
                     barDays: entry.booking?.barDays ?? BookingRules().barDays),
                 kiosk: KioskSettings(
                     greenPIN: entry.kiosk?.greenPIN, idleSeconds: entry.kiosk?.idleSeconds ?? KioskSettings().idleSeconds,
-                    resultSeconds: entry.kiosk?.resultSeconds ?? KioskSettings().resultSeconds))
+                    resultSeconds: entry.kiosk?.resultSeconds ?? KioskSettings().resultSeconds),
+                notices: entry.notices.map { Self.noticeRules($0, services: entry.services.map { ($0.id, $0.prefix) }) })
         }
     }
 

@@ -300,6 +300,8 @@ public enum ConfigLoader {
             ("FieldRequirement", FieldRequirement.allCases.map(\.rawValue)), ("CallOrder", CallOrder.allCases.map(\.rawValue)),
             ("Weekday", Weekday.allCases.map(\.rawValue)),
             ("Language", AnnouncementStyle.Language.allCases.map(\.rawValue)), ("Reading", AnnouncementStyle.Reading.allCases.map(\.rawValue)),
+            ("NoticeChannel", NoticeChannel.allCases.map(\.rawValue)), ("Kind", NoticeRules.Kind.allCases.map(\.rawValue)),
+            ("BodyEncoding", ["json", "form", "raw"]), ("Encoding", ["hex", "base64"]),
         ]
         for (type, values) in allowed where message.contains(type) {
             return "must be one of: \(values.joined(separator: ", "))"

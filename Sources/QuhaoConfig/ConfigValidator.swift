@@ -175,6 +175,35 @@ enum ConfigValidator {
                 }
             }
             validateInspection(site, at: at, serviceIDs: serviceIDs, check)
+            if let notices = site.notices {
+                let nat = "\(at).notices"
+                check(site.kind != .inspection, nat, "messages to visitors are for a tax hall's tickets")
+                check(!notices.channels.isEmpty, "\(nat).channels", "needs at least one channel: sms")
+                if notices.channels.contains(.sms) {
+                    check(file.notify?.sms != nil, "\(nat).channels", "sms needs notify.sms (the provider) in this file")
+                }
+                check(!notices.channels.contains(.wechat), "\(nat).channels", "wechat is not available yet; use sms")
+                if let places = notices.nearPlaces { check((0...50).contains(places), "\(nat).near_places", "must be between 0 and 50") }
+                if let minutes = notices.nearMinutes { check((0...120).contains(minutes), "\(nat).near_minutes", "must be between 0 and 120") }
+                if let seconds = notices.calledFreshSeconds {
+                    check((30...1800).contains(seconds), "\(nat).called_fresh_seconds", "must be between 30 and 1800")
+                }
+                if let seconds = notices.nearFreshSeconds {
+                    check((60...3600).contains(seconds), "\(nat).near_fresh_seconds", "must be between 60 and 3600")
+                }
+                if let most = notices.maxPerTicket { check((1...10).contains(most), "\(nat).max_per_ticket", "must be between 1 and 10") }
+                let prefixes = Set(site.services.map { $0.prefix.uppercased() })
+                for key in (notices.services ?? [:]).keys.sorted() {
+                    check(
+                        serviceIDs.contains(key) || prefixes.contains(key.uppercased()), "\(nat).services.\(key)",
+                        "unknown business type \"\(key)\" (not in \(at).services)")
+                }
+            }
+        }
+        if let sms = file.notify?.sms {
+            if let most = sms.perMinute { check((1...6000).contains(most), "notify.sms.per_minute", "must be between 1 and 6000") }
+            if let seconds = sms.timeoutSeconds { check((1...60).contains(seconds), "notify.sms.timeout_seconds", "must be between 1 and 60") }
+            check(sms.keyEnv == nil || sms.keyFile == nil, "notify.sms.key_env", "give key_env or key_file, not both")
         }
         return issues
     }

@@ -70,6 +70,7 @@ extension QuhaoError {
         case identityDuplicate = "identity.duplicate"
         case phoneRequired = "phone.required"
         case phoneFormat = "phone.format"
+        case noticeUnavailable = "notice.unavailable"
         case staffNotFound = "staff.not_found"
         case staffLoginTaken = "staff.login_taken"
         case staffLoginInvalid = "staff.login_invalid"

@@ -41,12 +41,14 @@ public struct Site: Hashable, Sendable, Codable {
     public let booking: BookingRules
     /// Its touch-screen kiosk.
     public let kiosk: KioskSettings
+    /// What visitors who opt in are sent, and by which channels (`nil`: nothing is sent).
+    public let notices: NoticeRules?
 
     public init(
         id: String, name: LocalizedText, kind: SiteKind = .taxHall, timeZone: String = "Asia/Shanghai", services: [Service],
         counters: [Counter], rules: QueueRules = QueueRules(), announce: AnnouncementStyle = AnnouncementStyle(),
         inspection: InspectionRules? = nil, webhooks: [WebhookEndpoint] = [], printer: PrinterSettings? = nil,
-        booking: BookingRules = BookingRules(), kiosk: KioskSettings = KioskSettings()
+        booking: BookingRules = BookingRules(), kiosk: KioskSettings = KioskSettings(), notices: NoticeRules? = nil
     ) {
         self.id = id
         self.name = name
@@ -61,10 +63,11 @@ public struct Site: Hashable, Sendable, Codable {
         self.printer = printer
         self.booking = booking
         self.kiosk = kiosk
+        self.notices = notices
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, kind, timeZone, services, counters, rules, announce, inspection, webhooks, printer, booking, kiosk
+        case id, name, kind, timeZone, services, counters, rules, announce, inspection, webhooks, printer, booking, kiosk, notices
     }
 
     /// Decodes a stored definition; one written before calls were spoken has the default style.
@@ -80,7 +83,8 @@ public struct Site: Hashable, Sendable, Codable {
             webhooks: try container.decodeIfPresent([WebhookEndpoint].self, forKey: .webhooks) ?? [],
             printer: try container.decodeIfPresent(PrinterSettings.self, forKey: .printer),
             booking: try container.decodeIfPresent(BookingRules.self, forKey: .booking) ?? BookingRules(),
-            kiosk: try container.decodeIfPresent(KioskSettings.self, forKey: .kiosk) ?? KioskSettings())
+            kiosk: try container.decodeIfPresent(KioskSettings.self, forKey: .kiosk) ?? KioskSettings(),
+            notices: try container.decodeIfPresent(NoticeRules.self, forKey: .notices))
     }
 
     /// The site's time zone (UTC if the identifier is unknown; configuration validation rejects those).

@@ -11,7 +11,7 @@ extension QuhaoError {
         case .siteNotFound, .serviceNotFound, .counterNotFound, .ticketNotFound, .routeNotFound, .staffNotFound, .tokenNotFound, .callNotFound:
             .notFound
         case .identityRequired, .identityNotAccepted, .identityFormat, .identityChecksum, .identityBirthDate, .identityRegion, .phoneRequired,
-            .phoneFormat, .ticketNumberInvalid, .appointmentSlotInvalid, .requestInvalid, .ratingScoreInvalid, .staffLoginInvalid,
+            .phoneFormat, .noticeUnavailable, .ticketNumberInvalid, .appointmentSlotInvalid, .requestInvalid, .ratingScoreInvalid, .staffLoginInvalid,
             .staffPasswordWeak, .staffSiteRequired:
             .badRequest
         case .presenceRequired, .authForbidden, .authOrigin, .displayKeyRequired: .forbidden

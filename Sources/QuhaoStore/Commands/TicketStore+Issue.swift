@@ -19,12 +19,18 @@ public struct IssueRequest: Sendable, Hashable {
     public var identityOverride: Bool
     /// The phone's device cookie: one active ticket per device per site. Stored hashed.
     public var device: String?
+    /// The channels the visitor chose for messages about this number (text messages need the phone).
+    public var notify: Set<NoticeChannel>
+    /// The visitor's language, for their messages.
+    public var language: Language
 
     public init(
         siteID: String, service: String, identity: String? = nil, phone: String? = nil, priority: PriorityClass = .normal,
         appointment: AppointmentSlot? = nil, channel: Channel = .phone, remote: Bool = false, identityOverride: Bool = false,
-        device: String? = nil
+        device: String? = nil, notify: Set<NoticeChannel> = [], language: Language = .zhCN
     ) {
+        self.notify = notify
+        self.language = language
         self.siteID = siteID
         self.service = service
         self.identity = identity
@@ -94,7 +100,17 @@ extension TicketStore {
             : try IdentityCheck.validate(
                 request.identity, for: service.identity, service: named, today: context.day,
                 allowChecksumOverride: request.identityOverride && request.channel == .staff)
-        let phone = booked != nil ? nil : try IdentityCheck.validatePhone(request.phone, for: service.phone, service: named)
+        if !request.notify.isEmpty, !request.notify.isSubset(of: site.notices?.channels ?? []) {
+            throw QuhaoError(.noticeUnavailable, ["site": site.name.zh, "site@en": site.name.en ?? site.name.zh])
+        }
+        // Text messages need the phone, whether or not the business type asks for one.
+        let phone =
+            booked != nil
+            ? nil
+            : try IdentityCheck.validatePhone(
+                request.phone, for: request.notify.contains(.sms) ? .required : service.phone,
+                service: request.notify.contains(.sms) && service.phone != .required
+                    ? ["service": "短信提醒", "service@en": "Text reminders"] : named)
         let db = context.db
         let deviceHash = request.device.map { keyedHash("device:\($0)") }
         if let deviceHash,
@@ -141,6 +157,9 @@ extension TicketStore {
             issuedAt: context.now, checkedInAt: nil,
             calledAt: nil, startedAt: nil, finishedAt: nil, deviceHash: deviceHash)
         try record.insert(db)
+        if let phone, request.notify.contains(.sms) {
+            try TicketStore.keepContact(.sms, address: phone, language: request.language, ticket: record, context)
+        }
         var event = TicketEvent(
             id: nil, ticketID: record.id!, siteID: site.id, at: context.now, action: "issue", fromState: nil,
             toState: record.state, counterID: nil, serviceID: service.id, initiator: initiator.description,

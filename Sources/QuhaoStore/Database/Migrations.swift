@@ -24,6 +24,7 @@ enum Migrations {
         migrator.registerMigration("2026-12-03a leases, print jobs, who delivered a webhook", migrate: v18)
         migrator.registerMigration("2026-12-03b an office's daily tools", migrate: v19)
         migrator.registerMigration("2026-12-03c a plan's draw made public, a check-out unsigned", migrate: v20)
+        migrator.registerMigration("2026-12-04a messages to visitors", migrate: v21)
         return migrator
     }
 
@@ -649,6 +650,49 @@ enum Migrations {
         // A drawn plan published (双随机、一公开): when, and by whom; why an on-site visit was checked
         // out without the unit's signature.
         try db.execute(sql: v20Schema(moment: "TEXT"))
+    }
+
+    static func v21(_ db: Database) throws {
+        try db.execute(sql: v21Schema(integer: "INTEGER", moment: "TEXT", id: "INTEGER PRIMARY KEY", strict: " STRICT"))
+    }
+
+    /// Migration 21's statements, in either engine's types: messages to visitors (issue 23). A
+    /// visitor's address (the phone in clear, for a visitor who chose text messages) is in
+    /// `notice_contacts` only, deleted when the ticket ends; `notices` is the outbox, each message
+    /// with its idempotency key, written in the transaction of the change it tells of.
+    static func v21Schema(integer: String, moment: String, id: String, strict: String) -> String {
+        """
+        CREATE TABLE notice_contacts (
+            ticket_id \(integer) NOT NULL REFERENCES tickets(id),
+            channel TEXT NOT NULL CHECK (channel IN ('sms', 'wechat')),
+            site_id TEXT NOT NULL,
+            address TEXT NOT NULL,
+            language TEXT NOT NULL DEFAULT 'zh',
+            created_at \(moment) NOT NULL,
+            PRIMARY KEY (ticket_id, channel)
+        )\(strict);
+        CREATE TABLE notices (
+            id \(id),
+            key TEXT NOT NULL UNIQUE,
+            site_id TEXT NOT NULL,
+            ticket_id \(integer) NOT NULL REFERENCES tickets(id),
+            channel TEXT NOT NULL CHECK (channel IN ('sms', 'wechat')),
+            kind TEXT NOT NULL CHECK (kind IN ('taken', 'near', 'called', 'recalled')),
+            counter_id \(integer),
+            ahead \(integer),
+            created_at \(moment) NOT NULL,
+            next_attempt_at \(moment) NOT NULL,
+            attempts \(integer) NOT NULL DEFAULT 0,
+            last_attempt_at \(moment),
+            last_error TEXT,
+            outcome TEXT CHECK (outcome IN ('sent', 'stale', 'overtaken', 'ended', 'capped', 'given_up', 'refused')),
+            finished_at \(moment),
+            sent_by TEXT
+        )\(strict);
+        CREATE INDEX notices_due ON notices (site_id, channel, next_attempt_at) WHERE finished_at IS NULL;
+        CREATE INDEX notices_ticket ON notices (ticket_id);
+        CREATE UNIQUE INDEX notices_one_near ON notices (ticket_id, channel) WHERE kind = 'near';
+        """
     }
 
     /// Migration 20's statements, in either engine's types.

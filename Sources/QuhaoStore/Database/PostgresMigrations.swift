@@ -31,6 +31,11 @@ enum PostgresMigrations {
             Migrations.v20Schema(moment: "TIMESTAMPTZ").split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
                 .filter { !$0.isEmpty }
         ),
+        (
+            "2026-12-04a messages to visitors",
+            Migrations.v21Schema(integer: "BIGINT", moment: "TIMESTAMPTZ", id: "BIGSERIAL PRIMARY KEY", strict: "")
+                .split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        ),
     ]
 
     /// The advisory lock's key: "quhao" and the issue that brought PostgreSQL.

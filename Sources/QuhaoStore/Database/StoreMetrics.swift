@@ -65,9 +65,17 @@ final class TicketActivity: Sendable {
 
     private let listeners = Mutex<[@Sendable ([Fact]) -> Void]>([])
     private let outboxListeners = Mutex<[@Sendable () -> Void]>([])
+    private let noticeListeners = Mutex<[@Sendable () -> Void]>([])
+    private let erasedListeners = Mutex<[@Sendable () -> Void]>([])
 
     /// Calls `listener` after each commit that queued webhook deliveries.
     func onOutbox(_ listener: @escaping @Sendable () -> Void) { outboxListeners.withLock { $0.append(listener) } }
+
+    /// Calls `listener` after each commit that queued messages to visitors.
+    func onNotice(_ listener: @escaping @Sendable () -> Void) { noticeListeners.withLock { $0.append(listener) } }
+
+    /// Calls `listener` after each commit that erased a visitor's address.
+    func onErased(_ listener: @escaping @Sendable () -> Void) { erasedListeners.withLock { $0.append(listener) } }
 
     /// Calls `listener` after each commit that appended ticket events, with those events in order.
     func onCommit(_ listener: @escaping @Sendable ([Fact]) -> Void) { listeners.withLock { $0.append(listener) } }
@@ -76,6 +84,8 @@ final class TicketActivity: Sendable {
     func committed(_ journal: CommitJournal) {
         let entries = journal.entries
         if entries.outbox { for listener in outboxListeners.withLock({ $0 }) { listener() } }
+        if entries.notices { for listener in noticeListeners.withLock({ $0 }) { listener() } }
+        if entries.erased { for listener in erasedListeners.withLock({ $0 }) { listener() } }
         guard !entries.facts.isEmpty else { return }
         for listener in listeners.withLock({ $0 }) { listener(entries.facts) }
     }

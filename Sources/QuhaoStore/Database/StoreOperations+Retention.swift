@@ -54,6 +54,16 @@ extension StoreOperations {
                         """, [siteID, cutoff.iso])
                 }
             }
+            // Messages: a visitor's address outlives its ticket only if the ticket never ended (its
+            // day closed with the daemon down); the retention rule erases it in any case.
+            cleared += try await guarded {
+                try await writer.write { db -> Int in
+                    try db.execute(
+                        """
+                        DELETE FROM notice_contacts WHERE ticket_id IN (SELECT id FROM tickets WHERE site_id = ? AND day < ?)
+                        """, [siteID, cutoff.iso])
+                }
+            }
             // Complaints: the phone a diner chose to leave, and the hashes behind the daily limit.
             // What was complained of, and what the office did, stay.
             let since = cutoff.start(in: try await tickets.site(siteID).zone)

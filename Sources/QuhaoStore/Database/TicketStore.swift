@@ -214,6 +214,7 @@ public struct TicketStore: StorageAccess {
             try TicketStore.updateReportFacts(after: event, ticket: ticket, self)
             let kind: WebhookEvent? = event.action == "issue" ? .issued : TicketAction(rawValue: event.action).map(WebhookEvent.init)
             if let kind { try TicketStore.enqueueWebhooks(kind, ticket: ticket, self) }
+            try TicketStore.enqueueNotices(after: event, ticket: ticket, self)
         }
     }
 

@@ -20,6 +20,9 @@ final class CommitJournal: Sendable {
         var facts: [Fact] = []
         var tickets: Set<Ticket.ID> = []
         var outbox = false
+        /// Messages to visitors queued; a visitor's address erased.
+        var notices = false
+        var erased = false
         /// The version each site locked in this transaction reached (PostgreSQL; ``SQLDialect/siteDefinition(locking:)``).
         var siteVersions: [String: Int64] = [:]
     }
@@ -43,6 +46,12 @@ final class CommitJournal: Sendable {
 
     /// Notes that this transaction queued webhook deliveries.
     func noteWebhook() { state.withLock { $0.outbox = true } }
+
+    /// Notes that this transaction queued messages to visitors.
+    func noteNotice() { state.withLock { $0.notices = true } }
+
+    /// Notes that this transaction erased a visitor's address.
+    func noteErased() { state.withLock { $0.erased = true } }
 
     /// What is noted now: a savepoint keeps it to go back to.
     var entries: Entries { state.withLock { $0 } }

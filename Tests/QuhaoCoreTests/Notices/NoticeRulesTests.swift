@@ -2,11 +2,11 @@ import Foundation
 import QuhaoCore
 import Testing
 
-@testable import Notify
+
 
 /// When a visitor is told, and when a message is dropped rather than sent late.
-@Suite struct NoticePolicyTests {
-    let policy = NoticePolicy(nearPlaces: 3, nearMinutes: 10, calledFreshSeconds: 180, nearFreshSeconds: 600, maxPerTicket: 3)
+@Suite struct NoticeRulesTests {
+    let policy = NoticeRules(nearPlaces: 3, nearMinutes: 10, calledFreshSeconds: 180, nearFreshSeconds: 600, maxPerTicket: 3)
     let queued = Date(timeIntervalSince1970: 1_796_000_000)
 
     @Test func almostYourTurnAtNPlacesOrMMinutesWhicheverComesFirst() {

@@ -1,26 +1,44 @@
 import Foundation
-import QuhaoCore
 
-/// What is sent to a visitor about a ticket, and when a message no longer is (issue 23): "almost
-/// your turn" once, when N places from the front or the estimated wait under M minutes, whichever
-/// comes first; "called" and a recall while the call is fresh; nothing for a ticket no longer
-/// waiting; at most so many a ticket. A message whose moment has passed is dropped, never sent late.
-public struct NoticePolicy: Sendable, Hashable, Codable {
+/// How a visitor is reached once they leave the hall.
+public enum NoticeChannel: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A text message through the provider's HTTP API (the daemon's `notify.sms`).
+    case sms
+    /// A WeChat subscription message through the official account (the daemon's `notify.wechat`).
+    case wechat
+}
+
+/// What is sent to a visitor about a ticket, and when a message no longer is (issue 23): a
+/// confirmation with the ticket's link when it is taken; "almost your turn" once, when N places from
+/// the front or the estimated wait under M minutes, whichever comes first; "called" and a recall
+/// while the call is fresh; nothing for a ticket no longer waiting; at most so many a ticket. A
+/// message whose moment has passed is dropped, never sent late.
+public struct NoticeRules: Sendable, Hashable, Codable {
+    /// The channels a visitor may choose at this site.
+    public var channels: [NoticeChannel]
+    /// What is sent, unless a business type says otherwise in ``kindsByService``.
+    public var kinds: Set<Kind>
+    /// A business type's own choice of messages (by service id).
+    public var kindsByService: [String: Set<Kind>]
     /// "Almost your turn" at this many people ahead or fewer.
     public var nearPlaces: Int
     /// …or when the estimated wait falls under this many minutes.
     public var nearMinutes: Int
     /// A "called" (or recall) older than this when its turn to be sent comes is dropped as stale.
     public var calledFreshSeconds: TimeInterval
-    /// "Almost your turn" waiting longer than this to be sent is dropped (the queue has moved on).
+    /// "Almost your turn" or a confirmation waiting longer than this to be sent is dropped (the queue has moved on).
     public var nearFreshSeconds: TimeInterval
     /// The most messages one ticket gets.
     public var maxPerTicket: Int
 
     public init(
+        channels: [NoticeChannel] = [.sms], kinds: Set<Kind> = Set(Kind.allCases), kindsByService: [String: Set<Kind>] = [:],
         nearPlaces: Int = 3, nearMinutes: Int = 10, calledFreshSeconds: TimeInterval = 180, nearFreshSeconds: TimeInterval = 600,
-        maxPerTicket: Int = 3
+        maxPerTicket: Int = 4
     ) {
+        self.channels = channels
+        self.kinds = kinds
+        self.kindsByService = kindsByService
         self.nearPlaces = nearPlaces
         self.nearMinutes = nearMinutes
         self.calledFreshSeconds = calledFreshSeconds
@@ -29,8 +47,24 @@ public struct NoticePolicy: Sendable, Hashable, Codable {
     }
 
     /// A ticket's message.
-    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        case near, called, recalled
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
+        /// The number is taken: its link, so a closed browser loses nothing.
+        case taken
+        /// Almost your turn.
+        case near
+        /// Called to window N.
+        case called
+        /// Called again.
+        case recalled
+
+        public static func < (lhs: Kind, rhs: Kind) -> Bool {
+            allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        }
+    }
+
+    /// Whether a business type's tickets get messages of `kind`.
+    public func sends(_ kind: Kind, service serviceID: String) -> Bool {
+        (kindsByService[serviceID] ?? kinds).contains(kind)
     }
 
     /// What becomes of a queued message when its turn to be sent comes.
@@ -39,7 +73,8 @@ public struct NoticePolicy: Sendable, Hashable, Codable {
         case drop(Reason)
     }
 
-    public enum Reason: String, Sendable, Hashable, Codable {
+    /// Why a message was not sent.
+    public enum Reason: String, Sendable, Hashable, Codable, CaseIterable {
         /// Its moment passed while it waited (a provider down, a daemon restarted).
         case stale
         /// The ticket is no longer where the message assumes (a "near" after the call, a "called" after the service).
@@ -65,6 +100,8 @@ public struct NoticePolicy: Sendable, Hashable, Codable {
         if sent >= maxPerTicket { return .drop(.capped) }
         let age = now.timeIntervalSince(queuedAt)
         switch kind {
+        case .taken:
+            return age > nearFreshSeconds ? .drop(.stale) : .send
         case .near:
             guard state == .waiting || state == .remote else { return .drop(.overtaken) }
             return age > nearFreshSeconds ? .drop(.stale) : .send
@@ -73,4 +110,7 @@ public struct NoticePolicy: Sendable, Hashable, Codable {
             return age > calledFreshSeconds ? .drop(.stale) : .send
         }
     }
+
+    /// Whether a ticket in `state` has ended: its clear contact is erased and nothing more is sent.
+    public static func hasEnded(_ state: TicketState) -> Bool { [.done, .cancelled, .noShow, .expired].contains(state) }
 }

@@ -1,0 +1,199 @@
+import Foundation
+import Notify
+import QuhaoCore
+
+extension ConfigFile {
+    /// `notify`: how this daemon reaches visitors (the providers; which sites use them and for
+    /// what is each site's `notices`). Secrets are never written here: `*_env` names an environment
+    /// variable and `*_file` a file that holds them.
+    public struct NotifySection: Codable, Sendable, Equatable {
+        public var sms: SMSEntry?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case sms }
+    }
+
+    /// `notify.sms`: the provider's HTTP API as data (``SMSTemplate``).
+    public struct SMSEntry: Codable, Sendable, Equatable {
+        public var url: String
+        public var method: String?
+        public var headers: [HeaderEntry]?
+        public var body: String
+        /// json, form or raw.
+        public var bodyEncoding: SMSTemplate.BodyEncoding?
+        public var signature: SignatureEntry?
+        /// The API key for `{{key}}`: an environment variable's name, or a file.
+        public var keyEnv: String?
+        public var keyFile: String?
+        /// The provider's template code per message kind (`{{template}}`): `{near: SMS_1234}`.
+        public var templates: [String: String]?
+        /// What counts as accepted (else any 2xx).
+        public var accept: AcceptEntry?
+        /// Requests a minute at most (the provider's own limit).
+        public var perMinute: Int?
+        public var timeoutSeconds: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case url, method, headers, body, signature, templates, accept
+            case bodyEncoding = "body_encoding"
+            case keyEnv = "key_env"
+            case keyFile = "key_file"
+            case perMinute = "per_minute"
+            case timeoutSeconds = "timeout_seconds"
+        }
+    }
+
+    public struct HeaderEntry: Codable, Sendable, Equatable {
+        public var name: String
+        public var value: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, value }
+    }
+
+    /// `notify.sms.signature` (``SMSTemplate/Signature``); the secret from `secret_env` or `secret_file`.
+    public struct SignatureEntry: Codable, Sendable, Equatable {
+        public var parts: [String]
+        public var separator: String?
+        public var encoding: SMSTemplate.Signature.Encoding?
+        public var prefix: String?
+        public var secretEnv: String?
+        public var secretFile: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case parts, separator, encoding, prefix
+            case secretEnv = "secret_env"
+            case secretFile = "secret_file"
+        }
+    }
+
+    /// A provider that answers 200 to a refused message: the JSON field that says it was taken.
+    public struct AcceptEntry: Codable, Sendable, Equatable {
+        /// A dotted path into the JSON answer (`Response.Error.Code`, `result.0.code`).
+        public var jsonField: String
+        /// Its value when the message was accepted (compared as text).
+        public var equals: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case equals
+            case jsonField = "json_field"
+        }
+    }
+
+    /// `sites[n].notices` (``NoticeRules``).
+    public struct NoticesEntry: Codable, Sendable, Equatable {
+        public var channels: [NoticeChannel]
+        public var kinds: [NoticeRules.Kind]?
+        /// A business type's own kinds: `{A: [near, called]}`.
+        public var services: [String: [NoticeRules.Kind]]?
+        public var nearPlaces: Int?
+        public var nearMinutes: Int?
+        public var calledFreshSeconds: Int?
+        public var nearFreshSeconds: Int?
+        public var maxPerTicket: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case channels, kinds, services
+            case nearPlaces = "near_places"
+            case nearMinutes = "near_minutes"
+            case calledFreshSeconds = "called_fresh_seconds"
+            case nearFreshSeconds = "near_fresh_seconds"
+            case maxPerTicket = "max_per_ticket"
+        }
+    }
+
+    /// The keys of the notify sections, for the unknown-key check.
+    static var notifyKeys: [String] {
+        NotifySection.CodingKeys.allCases.map(\.rawValue) + SMSEntry.CodingKeys.allCases.map(\.rawValue)
+            + HeaderEntry.CodingKeys.allCases.map(\.rawValue) + SignatureEntry.CodingKeys.allCases.map(\.rawValue)
+            + AcceptEntry.CodingKeys.allCases.map(\.rawValue) + NoticesEntry.CodingKeys.allCases.map(\.rawValue) + ["notify"]
+    }
+
+    /// A site's notice rules, defaults filled in (service keys by id or prefix).
+    static func noticeRules(_ entry: NoticesEntry, services: [(id: String, prefix: String)]) -> NoticeRules {
+        let defaults = NoticeRules()
+        var byService: [String: Set<NoticeRules.Kind>] = [:]
+        for (key, kinds) in entry.services ?? [:] {
+            let id = services.first { $0.id == key || $0.prefix.caseInsensitiveCompare(key) == .orderedSame }?.id ?? key
+            byService[id] = Set(kinds)
+        }
+        return NoticeRules(
+            channels: entry.channels, kinds: entry.kinds.map(Set.init) ?? defaults.kinds, kindsByService: byService,
+            nearPlaces: entry.nearPlaces ?? defaults.nearPlaces, nearMinutes: entry.nearMinutes ?? defaults.nearMinutes,
+            calledFreshSeconds: entry.calledFreshSeconds.map(TimeInterval.init) ?? defaults.calledFreshSeconds,
+            nearFreshSeconds: entry.nearFreshSeconds.map(TimeInterval.init) ?? defaults.nearFreshSeconds,
+            maxPerTicket: entry.maxPerTicket ?? defaults.maxPerTicket)
+    }
+}
+
+/// The SMS provider as this daemon uses it: the request template with its secrets read, and how
+/// its answers and its pace are judged.
+public struct SMSProvider: Sendable, Equatable {
+    public var template: SMSTemplate
+    /// The provider's template code per kind (`{{template}}`).
+    public var templates: [NoticeRules.Kind: String]
+    /// Statuses taken as accepted (any 2xx when empty) and, if set, the JSON field that must say so.
+    public var acceptField: (path: String, equals: String)?
+    public var perMinute: Int
+    public var timeoutSeconds: Int
+
+    public static func == (lhs: SMSProvider, rhs: SMSProvider) -> Bool {
+        lhs.template == rhs.template && lhs.templates == rhs.templates && lhs.acceptField?.path == rhs.acceptField?.path
+            && lhs.acceptField?.equals == rhs.acceptField?.equals && lhs.perMinute == rhs.perMinute && lhs.timeoutSeconds == rhs.timeoutSeconds
+    }
+
+    /// Reads `notify.sms` with its secrets from the environment or files.
+    /// - Throws: ``ConfigError`` naming the key when a secret is missing or the template cannot make a request.
+    public static func resolve(_ entry: ConfigFile.SMSEntry, environment: [String: String]) throws(ConfigError) -> SMSProvider {
+        var issues: [ConfigIssue] = []
+        func secret(env: String?, file: String?, at path: String) -> String? {
+            if let env {
+                guard let value = environment[env], !value.isEmpty else {
+                    issues.append(ConfigIssue("\(path)_env", "the environment variable \(env) is not set"))
+                    return nil
+                }
+                return value
+            }
+            if let file {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                    issues.append(ConfigIssue("\(path)_file", "cannot read \(file)"))
+                    return nil
+                }
+                let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if value.isEmpty { issues.append(ConfigIssue("\(path)_file", "\(file) is empty")) }
+                return value
+            }
+            return nil
+        }
+        let key = secret(env: entry.keyEnv, file: entry.keyFile, at: "notify.sms.key") ?? ""
+        var signature: SMSTemplate.Signature?
+        if let entry = entry.signature {
+            let value = secret(env: entry.secretEnv, file: entry.secretFile, at: "notify.sms.signature.secret")
+            if entry.secretEnv == nil && entry.secretFile == nil {
+                issues.append(ConfigIssue("notify.sms.signature", "needs secret_env or secret_file (the key is never written in this file)"))
+            }
+            signature = SMSTemplate.Signature(
+                parts: entry.parts, separator: entry.separator ?? "\n", encoding: entry.encoding ?? .hex, prefix: entry.prefix ?? "",
+                secret: value ?? "")
+        }
+        let template = SMSTemplate(
+            url: entry.url, method: entry.method ?? "POST", headers: (entry.headers ?? []).map { SMSTemplate.Header($0.name, $0.value) },
+            body: entry.body, bodyEncoding: entry.bodyEncoding ?? .json, signature: signature, key: key)
+        do {
+            try template.check()
+        } catch {
+            issues.append(ConfigIssue("notify.sms", "\(error)"))
+        }
+        var templates: [NoticeRules.Kind: String] = [:]
+        for (name, code) in entry.templates ?? [:] {
+            guard let kind = NoticeRules.Kind(rawValue: name) else {
+                issues.append(
+                    ConfigIssue("notify.sms.templates.\(name)", "is not a message kind: \(NoticeRules.Kind.allCases.map(\.rawValue).joined(separator: ", "))"))
+                continue
+            }
+            templates[kind] = code
+        }
+        guard issues.isEmpty else { throw ConfigError(source: "notify", issues: issues) }
+        return SMSProvider(
+            template: template, templates: templates, acceptField: entry.accept.map { ($0.jsonField, $0.equals) },
+            perMinute: entry.perMinute ?? 60, timeoutSeconds: entry.timeoutSeconds ?? 10)
+    }
+}

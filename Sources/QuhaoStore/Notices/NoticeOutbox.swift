@@ -1,0 +1,354 @@
+import Foundation
+import QuhaoCore
+
+/// Messages to visitors who chose them (issue 23): the outbox, written in the transaction of the
+/// change each message tells of (a number taken, called, called again), and "almost your turn"
+/// planned after each commit from where the queue stands; claimed and settled by the deliverer.
+/// The visitor's address (a phone in clear) is kept in `notice_contacts` only while the ticket
+/// lives: deleted in the transaction that ends it, and never copied into a message row.
+public struct NoticeOutbox: TicketStoreFacade {
+    let tickets: TicketStore
+}
+
+extension TicketStore {
+    public var notices: NoticeOutbox { NoticeOutbox(tickets: self) }
+}
+
+/// One queued message.
+public struct QueuedNotice: Sendable, Hashable {
+    public let id: Int64
+    /// The idempotency key: the same on every attempt (`{{id}}` in the provider's request).
+    public let key: String
+    public let siteID: String
+    public let ticketID: Int64
+    public let channel: NoticeChannel
+    public let kind: NoticeRules.Kind
+    public let counterID: Int?
+    public let ahead: Int?
+    public let createdAt: Date
+    public let attempts: Int
+}
+
+/// A claimed message with what sending it needs, or why it is not sent.
+public struct NoticeDispatch: Sendable {
+    public let notice: QueuedNotice
+    public let verdict: NoticeRules.Verdict
+    /// Where it goes (a phone number); `nil` once the ticket ended.
+    public let address: String?
+    public let number: String
+    /// The message in the visitor's language.
+    public let text: String
+    /// The window's words (`3 号窗口`), empty for a message without one.
+    public let window: String
+    /// The ticket's page.
+    public let link: String
+    public let siteName: String
+}
+
+/// How a message ended, as the console and the metrics count it.
+public enum NoticeOutcome: String, Sendable, Hashable, CaseIterable {
+    case sent
+    case stale, overtaken, ended, capped
+    /// Retried until its moment passed or its attempts ran out.
+    case givenUp = "given_up"
+    /// The provider refused it for good (a number it cannot reach).
+    case refused
+
+    init(_ reason: NoticeRules.Reason) {
+        switch reason {
+        case .stale: self = .stale
+        case .overtaken: self = .overtaken
+        case .ended: self = .ended
+        case .capped: self = .capped
+        }
+    }
+}
+
+/// A ticket's messages as the window's console shows them.
+public struct NoticeStatus: Sendable, Hashable {
+    public let channel: NoticeChannel
+    public let kind: NoticeRules.Kind
+    public let createdAt: Date
+    /// `nil`: still to be sent (or being retried).
+    public let outcome: NoticeOutcome?
+    public let finishedAt: Date?
+    public let attempts: Int
+    public let lastError: String?
+}
+
+/// When a failed attempt is tried again: 2 s, 4 s … doubling up to 30 s; at most ``attempts`` tries,
+/// and never once its moment passed (``NoticeRules/verdict(_:state:queuedAt:now:sent:)``).
+public enum NoticeRetry {
+    public static let attempts = 12
+
+    public static func delay(afterAttempts attempts: Int) -> TimeInterval {
+        min(30, 2 * pow(2, Double(max(0, min(attempts, 10) - 1))))
+    }
+}
+
+extension TicketStore {
+    // MARK: - Writes inside a ticket's transaction
+
+    /// Keeps a visitor's address for a ticket's messages (they chose them when taking it).
+    static func keepContact(_ channel: NoticeChannel, address: String, language: Language, ticket: TicketRecord, _ context: Context) throws {
+        try context.db.execute(
+            """
+            INSERT INTO notice_contacts (ticket_id, channel, site_id, address, language, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (ticket_id, channel) DO NOTHING
+            """, [ticket.id, channel.rawValue, context.site.id, address, language == .en ? "en" : "zh", context.now])
+    }
+
+    /// The messages an event brings, in the event's own transaction: the number's link when taken,
+    /// "called" and a recall; a ticket that ended has its address erased and its queued messages dropped.
+    static func enqueueNotices(after event: TicketEvent, ticket: TicketRecord, _ context: Context) throws {
+        guard let rules = context.site.notices else { return }
+        let db = context.db
+        if NoticeRules.hasEnded(ticket.state) {
+            let erased = try db.execute("DELETE FROM notice_contacts WHERE ticket_id = ?", [ticket.id])
+            try db.execute(
+                "UPDATE notices SET outcome = 'ended', finished_at = ? WHERE ticket_id = ? AND finished_at IS NULL", [context.now, ticket.id])
+            if erased > 0 { db.journal.noteErased() }
+            return
+        }
+        let kind: NoticeRules.Kind? =
+            switch event.action {
+            case "issue": .taken
+            case TicketAction.call.rawValue: .called
+            case TicketAction.recall.rawValue: .recalled
+            default: nil
+            }
+        guard let kind, rules.sends(kind, service: ticket.serviceID) else { return }
+        let channels = try db.values(String.self, "SELECT channel FROM notice_contacts WHERE ticket_id = ? ORDER BY channel", [ticket.id])
+        for channel in channels.compactMap(NoticeChannel.init(rawValue:)) where rules.channels.contains(channel) {
+            try insertNotice(kind, channel: channel, ticket: ticket, counter: kind == .taken ? nil : ticket.counterID, ahead: nil, context)
+        }
+    }
+
+    static func insertNotice(
+        _ kind: NoticeRules.Kind, channel: NoticeChannel, ticket: TicketRecord, counter: Int?, ahead: Int?, _ context: Context
+    ) throws {
+        let key = "ntc_" + context.random.bytes(16).hex
+        try context.db.execute(
+            """
+            INSERT INTO notices (key, site_id, ticket_id, channel, kind, counter_id, ahead, created_at, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """, [key, context.site.id, ticket.id, channel.rawValue, kind.rawValue, counter, ahead, context.now, context.now])
+        context.db.journal.noteNotice()
+    }
+}
+
+extension NoticeOutbox {
+    // MARK: - "Almost your turn"
+
+    /// Queues "almost your turn" for every ticket of the site that chose messages, is waiting, has
+    /// had none yet, and is now near the front (``NoticeRules/isNear(peopleAhead:estimatedWait:)``),
+    /// reading where the queue stands now. Run after each commit at the site and at start (so a
+    /// daemon stopped between a commit and this loses nothing); at most once per ticket and channel
+    /// however many daemons run it (a unique index).
+    /// - Returns: How many were queued.
+    @discardableResult
+    public func planNear(site siteID: String) async throws -> Int {
+        let site = try await tickets.site(siteID)
+        guard let rules = site.notices else { return 0 }
+        let candidates = try await read { db in
+            try db.rows(
+                """
+                SELECT c.ticket_id, c.channel FROM notice_contacts c
+                WHERE c.site_id = ? AND NOT EXISTS (
+                    SELECT 1 FROM notices n WHERE n.ticket_id = c.ticket_id AND n.channel = c.channel AND n.kind = 'near')
+                """, [siteID]
+            ).map { (try $0["ticket_id"] as Int64, try $0["channel"] as String) }
+        }
+        guard !candidates.isEmpty else { return 0 }
+        let day = try await tickets.siteDay(site: siteID)
+        let ahead = QueueOrder.peopleAhead(day.tickets)
+        var due: [(Int64, NoticeChannel, Int)] = []
+        for (id, name) in candidates {
+            guard let channel = NoticeChannel(rawValue: name), rules.channels.contains(channel), let ticket = day.ticket(id: id),
+                ticket.state == .waiting, let places = ahead[id], rules.sends(.near, service: ticket.serviceID),
+                rules.isNear(peopleAhead: places, estimatedWait: day.estimatedWait(service: ticket.serviceID, ahead: places))
+            else { continue }
+            due.append((id, channel, places))
+        }
+        guard !due.isEmpty else { return 0 }
+        let found = due
+        return try await tickets.write(site: siteID) { context in
+            var queued = 0
+            for (id, channel, places) in found {
+                // Still waiting now, inside the transaction: a call meanwhile makes it moot.
+                guard let record = try TicketRecord.fetchOne(context.db, "SELECT * FROM tickets WHERE id = ?", [id]), record.state == .waiting
+                else { continue }
+                try TicketStore.insertNotice(.near, channel: channel, ticket: record, counter: nil, ahead: places, context)
+                queued += 1
+            }
+            return queued
+        }
+    }
+
+    // MARK: - Delivery
+
+    /// The lease of a site's messages on a channel: one daemon at a time sends them.
+    public static func lease(site: String, channel: NoticeChannel) -> String { "notices:\(site):\(channel.rawValue)" }
+
+    /// Calls `listener` after every commit that queued messages (the deliverer's wake-up).
+    public func onQueued(_ listener: @escaping @Sendable () -> Void) { tickets.activity.onNotice(listener) }
+
+    /// Calls `listener` after every commit that erased a visitor's address (the write-ahead log is
+    /// then checkpointed, so the number is in neither file).
+    public func onErased(_ listener: @escaping @Sendable () -> Void) { tickets.activity.onErased(listener) }
+
+    /// The site's messages on a channel due now (site, channel, now, limit), oldest first, one per
+    /// ticket: a ticket's next message waits until the one before it is settled, so they arrive in order.
+    static let dueSQL = """
+        SELECT o.* FROM notices o
+        WHERE o.site_id = ? AND o.channel = ? AND o.finished_at IS NULL AND o.next_attempt_at <= ?
+          AND NOT EXISTS (
+            SELECT 1 FROM notices p WHERE p.ticket_id = o.ticket_id AND p.channel = o.channel AND p.id < o.id AND p.finished_at IS NULL)
+        ORDER BY o.id LIMIT ?
+        """
+
+    /// Takes the messages due now for this daemon to send, each leased for `lease` seconds (a
+    /// daemon that dies mid-send leaves it to be taken again, with the same key), and reads what
+    /// sending each needs, with the verdict of the site's rules: sent, or dropped and why.
+    public func claim(site siteID: String, channel: NoticeChannel, limit: Int, lease: TimeInterval, publicURL: String) async throws
+        -> [NoticeDispatch]
+    {
+        let now = clock.now()
+        return try await guarded {
+            try await writer.write { db in
+                let ids = try db.values(Int64.self, "SELECT id FROM (\(Self.dueSQL)) due", [siteID, channel.rawValue, now, limit])
+                guard !ids.isEmpty else { return [] }
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+                let claimed = try db.rows(
+                    """
+                    UPDATE notices SET next_attempt_at = ?
+                    WHERE id IN (\(marks)) AND finished_at IS NULL AND next_attempt_at <= ?
+                    RETURNING *
+                    """, [now.addingTimeInterval(lease)] + ids.map { $0 as any SQLConvertible } + [now]
+                ).map(Self.notice).sorted { $0.id < $1.id }
+                let site = try sites.load(db, siteID)
+                let rules = site.notices ?? NoticeRules()
+                return try claimed.map { notice in
+                    let ticket = try TicketRecord.fetchOne(db, "SELECT * FROM tickets WHERE id = ?", [notice.ticketID])
+                    let contact = try db.row(
+                        "SELECT address, language FROM notice_contacts WHERE ticket_id = ? AND channel = ?", [notice.ticketID, channel.rawValue])
+                    let sent =
+                        try db.value(Int.self, "SELECT COUNT(*) FROM notices WHERE ticket_id = ? AND outcome = 'sent'", [notice.ticketID]) ?? 0
+                    var verdict = rules.verdict(notice.kind, state: ticket?.state ?? .expired, queuedAt: notice.createdAt, now: now, sent: sent)
+                    let address: String? = try contact?["address"]
+                    if address == nil, verdict == .send { verdict = .drop(.ended) }
+                    let language: Language = (try contact?["language"] as String?) == "en" ? .en : .zhCN
+                    let catalogue = Catalogue.of(language)
+                    let window = notice.counterID.map { id in
+                        site.counter(id)?.name?.text(language) ?? (language == .en ? "window \(id)" : "\(id) 号窗口")
+                    } ?? ""
+                    let link = "\(publicURL)/t/\(ticket?.token ?? "")"
+                    let service = ticket.flatMap { site.service($0.serviceID) }?.name.text(language) ?? ""
+                    let text = Catalogue.fill(
+                        catalogue.template("message.\(notice.kind.rawValue)") ?? "",
+                        with: [
+                            "site": site.name.text(language), "number": ticket?.number ?? "", "service": service,
+                            "ahead": String(notice.ahead ?? 0), "window": window, "link": link,
+                        ])
+                    return NoticeDispatch(
+                        notice: notice, verdict: verdict, address: address, number: ticket?.number ?? "", text: text, window: window,
+                        link: link, siteName: site.name.text(language))
+                }
+            }
+        }
+    }
+
+    /// Records how a message ended: sent, or dropped / given up / refused and why.
+    public func settle(_ id: Int64, _ outcome: NoticeOutcome, error: String? = nil, attempted: Bool, by holder: String? = nil) async throws {
+        let now = clock.now()
+        _ = try await guarded {
+            try await writer.write { db in
+                try db.execute(
+                    """
+                    UPDATE notices SET outcome = ?, finished_at = ?, sent_by = ?,
+                        attempts = attempts + ?, last_attempt_at = CASE WHEN ? = 1 THEN ? ELSE last_attempt_at END,
+                        last_error = COALESCE(?, last_error)
+                    WHERE id = ? AND finished_at IS NULL
+                    """, [outcome.rawValue, now, holder, attempted ? 1 : 0, attempted ? 1 : 0, now, error.map { String($0.prefix(300)) }, id])
+            }
+        }
+    }
+
+    /// Records a failed attempt, tried again after ``NoticeRetry``'s pause; after its last attempt, given up.
+    /// - Returns: Whether it was given up.
+    @discardableResult
+    public func failed(_ notice: QueuedNotice, error: String) async throws -> Bool {
+        let attempts = notice.attempts + 1
+        guard attempts < NoticeRetry.attempts else {
+            try await settle(notice.id, .givenUp, error: error, attempted: true)
+            return true
+        }
+        let now = clock.now()
+        _ = try await guarded {
+            try await writer.write { db in
+                try db.execute(
+                    "UPDATE notices SET attempts = ?, last_attempt_at = ?, last_error = ?, next_attempt_at = ? WHERE id = ? AND finished_at IS NULL",
+                    [attempts, now, String(error.prefix(300)), now.addingTimeInterval(NoticeRetry.delay(afterAttempts: attempts)), notice.id])
+            }
+        }
+        return false
+    }
+
+    /// When the site's next queued message on a channel is due (`nil`: none waiting).
+    public func nextAttempt(site: String, channel: NoticeChannel) async throws -> Date? {
+        try await read { db in
+            try db.value(
+                Date.self, "SELECT MIN(next_attempt_at) FROM notices WHERE site_id = ? AND channel = ? AND finished_at IS NULL",
+                [site, channel.rawValue])
+        }
+    }
+
+    // MARK: - Reads
+
+    /// A ticket's messages, oldest first (the console, the ticket's page).
+    public func status(ticket id: Int64) async throws -> [NoticeStatus] {
+        try await read { db in
+            try db.rows("SELECT * FROM notices WHERE ticket_id = ? ORDER BY id", [id]).map { row in
+                NoticeStatus(
+                    channel: NoticeChannel(rawValue: try row["channel"]) ?? .sms, kind: NoticeRules.Kind(rawValue: try row["kind"]) ?? .near,
+                    createdAt: try row["created_at"], outcome: (try row["outcome"] as String?).flatMap(NoticeOutcome.init(rawValue:)),
+                    finishedAt: try row["finished_at"], attempts: try row["attempts"], lastError: try row["last_error"])
+            }
+        }
+    }
+
+    /// The channels a ticket's visitor chose (their address kept while it lives).
+    public func channels(ticket id: Int64) async throws -> [NoticeChannel] {
+        try await read { db in
+            try db.values(String.self, "SELECT channel FROM notice_contacts WHERE ticket_id = ? ORDER BY channel", [id])
+                .compactMap(NoticeChannel.init(rawValue:))
+        }
+    }
+
+    /// Messages by outcome (`pending` for those not settled), for the metrics and `quhao notices`.
+    public func counts(site: String? = nil) async throws -> [String: Int] {
+        try await read { db in
+            var counts: [String: Int] = [:]
+            for row in try db.rows(
+                "SELECT COALESCE(outcome, 'pending') AS outcome, COUNT(*) AS n FROM notices \(site == nil ? "" : "WHERE site_id = ?") GROUP BY 1",
+                site.map { [$0] } ?? [])
+            {
+                counts[try row["outcome"]] = try row["n"]
+            }
+            return counts
+        }
+    }
+
+    /// Checkpoints and truncates the write-ahead log, so an erased address is in neither file (SQLite;
+    /// nothing to do on PostgreSQL, whose own vacuum reclaims the row).
+    public func dropErasedPages() async throws {
+        try await guarded { try await writer.dropFreedPages() }
+    }
+
+    static func notice(_ row: SQLRow) throws -> QueuedNotice {
+        QueuedNotice(
+            id: try row["id"], key: try row["key"], siteID: try row["site_id"], ticketID: try row["ticket_id"],
+            channel: NoticeChannel(rawValue: try row["channel"]) ?? .sms, kind: NoticeRules.Kind(rawValue: try row["kind"]) ?? .near,
+            counterID: try row["counter_id"], ahead: try row["ahead"], createdAt: try row["created_at"], attempts: try row["attempts"])
+    }
+}
