@@ -146,7 +146,12 @@ let package = Package(
         // Messages to visitors (issue 23): an SMS provider's HTTP API described as data, the request built and signed.
         .target(
             name: "Notify",
-            dependencies: ["QuhaoCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "QuhaoCore", "QuhaoStore", "Webhooks", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // HTTP (Hummingbird 2).
@@ -198,7 +203,7 @@ let package = Package(
             dependencies: [
                 "QuhaoCore", "QuhaoStore", "QuhaoFormats", "QuhaoConfig", "QRCode", "QuhaoHTTP", "QuhaoDisplay", "LiveBoard", "Presence", "Speech",
                 "CanteenDemo",
-                "Webhooks", "Printing",
+                "Webhooks", "Printing", "Notify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -234,7 +239,7 @@ let package = Package(
             name: "CanteenDemoTests", dependencies: ["CanteenDemo", "QuhaoStore", "QuhaoCore", "QuhaoConfig"], path: "Tests/CanteenDemoTests",
             swiftSettings: swiftSettings),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks"], swiftSettings: swiftSettings),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify"], swiftSettings: swiftSettings),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "QuhaoStore", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "PrintingTests", dependencies: ["Printing", "QRCode", "QuhaoCore", "QuhaoStore"], swiftSettings: swiftSettings),
         .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),

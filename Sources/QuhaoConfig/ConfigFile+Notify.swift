@@ -124,25 +124,10 @@ extension ConfigFile {
     }
 }
 
-/// The SMS provider as this daemon uses it: the request template with its secrets read, and how
-/// its answers and its pace are judged.
-public struct SMSProvider: Sendable, Equatable {
-    public var template: SMSTemplate
-    /// The provider's template code per kind (`{{template}}`).
-    public var templates: [NoticeRules.Kind: String]
-    /// Statuses taken as accepted (any 2xx when empty) and, if set, the JSON field that must say so.
-    public var acceptField: (path: String, equals: String)?
-    public var perMinute: Int
-    public var timeoutSeconds: Int
-
-    public static func == (lhs: SMSProvider, rhs: SMSProvider) -> Bool {
-        lhs.template == rhs.template && lhs.templates == rhs.templates && lhs.acceptField?.path == rhs.acceptField?.path
-            && lhs.acceptField?.equals == rhs.acceptField?.equals && lhs.perMinute == rhs.perMinute && lhs.timeoutSeconds == rhs.timeoutSeconds
-    }
-
+extension SMSTransport {
     /// Reads `notify.sms` with its secrets from the environment or files.
     /// - Throws: ``ConfigError`` naming the key when a secret is missing or the template cannot make a request.
-    public static func resolve(_ entry: ConfigFile.SMSEntry, environment: [String: String]) throws(ConfigError) -> SMSProvider {
+    public static func resolve(_ entry: ConfigFile.SMSEntry, environment: [String: String]) throws(ConfigError) -> SMSTransport {
         var issues: [ConfigIssue] = []
         func secret(env: String?, file: String?, at path: String) -> String? {
             if let env {
@@ -192,8 +177,8 @@ public struct SMSProvider: Sendable, Equatable {
             templates[kind] = code
         }
         guard issues.isEmpty else { throw ConfigError(source: "notify", issues: issues) }
-        return SMSProvider(
-            template: template, templates: templates, acceptField: entry.accept.map { ($0.jsonField, $0.equals) },
+        return SMSTransport(
+            template: template, templates: templates, acceptField: entry.accept.map { AcceptField(path: $0.jsonField, equals: $0.equals) },
             perMinute: entry.perMinute ?? 60, timeoutSeconds: entry.timeoutSeconds ?? 10)
     }
 }

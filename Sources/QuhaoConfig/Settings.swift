@@ -33,7 +33,7 @@ public struct ServerSettings: Sendable, Equatable {
     /// The reverse proxies whose word on the visitor's address is believed; none by default.
     public var trustedProxies = TrustedProxies()
     /// The SMS provider (`notify.sms`) with its secrets read; `nil`: no text messages from this daemon.
-    public var sms: SMSProvider?
+    public var sms: SMSTransport?
 
     /// Whether a database setting names PostgreSQL rather than an SQLite file.
     public static func isDatabaseURL(_ text: String) -> Bool { text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") }
@@ -129,7 +129,7 @@ public struct ServerSettings: Sendable, Equatable {
             }
             settings.maxConnectionsPerAddress = number
         }
-        if let sms = file?.notify?.sms { settings.sms = try SMSProvider.resolve(sms, environment: environment) }
+        if let sms = file?.notify?.sms { settings.sms = try SMSTransport.resolve(sms, environment: environment) }
         if let host { settings.host = host }
         if let port { settings.port = port }
         // Without an explicit public address, phones are sent to where the daemon listens.

@@ -94,7 +94,7 @@ public struct WebhookDeliverer: ServiceLifecycle.Service {
 
 /// Wakes every worker after a commit that queued deliveries: a waiting worker is a continuation
 /// resumed by the signal (or its time limit, or its cancellation), never a poll.
-final class Wake: Sendable {
+public final class Wake: Sendable {
     private struct State {
         var generation: UInt64 = 0
         var nextWaiter = 0
@@ -105,8 +105,10 @@ final class Wake: Sendable {
 
     private let state = Mutex(State())
 
+    public init() {}
+
     /// Wakes every waiting worker (called after a commit, from the writer's thread: one lock, no await).
-    func signal() {
+    public func signal() {
         let waiting = state.withLock { state in
             state.generation += 1
             defer { state.waiting = [:] }
@@ -115,10 +117,10 @@ final class Wake: Sendable {
         for continuation in waiting.values { continuation.resume() }
     }
 
-    var current: UInt64 { state.withLock { $0.generation } }
+    public var current: UInt64 { state.withLock { $0.generation } }
 
     /// Returns when signalled after `seen`, after `limit`, or when the task is cancelled.
-    func wait(after seen: UInt64, limit: Duration) async {
+    public func wait(after seen: UInt64, limit: Duration) async {
         let id = state.withLock { state in
             state.nextWaiter += 1
             return state.nextWaiter
@@ -256,7 +258,12 @@ struct Worker {
         }
     }
 
-    static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String { HTTPFailure.describe(error) }
+}
+
+/// An HTTP request's failure in plain words (timed out, refused), for the log and the status.
+public enum HTTPFailure {
+    public static func describe(_ error: any Error) -> String {
         switch error {
         case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout: "timed out"
         case let error as HTTPClientError where error == .connectTimeout: "connect timed out"

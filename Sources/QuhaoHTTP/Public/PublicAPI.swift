@@ -71,14 +71,15 @@ struct AppDependencies: Sendable {
     }
 
     /// Takes a number for a visitor's phone.
-    func take(site siteID: String, form: TakeForm, device: String, client: String) async throws -> Ticket {
+    func take(site siteID: String, form: TakeForm, device: String, client: String, language: Language) async throws -> Ticket {
+        let channels = try form.channels()
         try issueLimiter.take(client)
         let site = try await board.snapshot(siteID).site
         let remote = try isRemote(site: site, code: form.presence)
         let ticket = try await store.issue(
             IssueRequest(
                 siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone, channel: .phone, remote: remote,
-                device: device))
+                device: device, notify: channels, language: language))
         await boardHoldsOwnChanges(site: siteID)
         return ticket
     }
@@ -150,6 +151,22 @@ struct TakeForm: Codable, Sendable {
     var phone: String?
     /// The rotating code from the hall QR (`p`).
     var presence: String?
+    /// The channels the visitor chose for messages, comma-separated (`sms`); none unless chosen.
+    var notify: String?
+
+    /// The channels chosen; an unknown name is refused in words.
+    func channels() throws -> Set<NoticeChannel> {
+        var chosen: Set<NoticeChannel> = []
+        for name in (notify ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let channel = NoticeChannel(rawValue: name) else {
+                throw QuhaoError(
+                    .requestInvalid,
+                    ["reason": "notify 只能是 sms（短信提醒）", "reason@en": "notify must be sms (text reminders)"])
+            }
+            chosen.insert(channel)
+        }
+        return chosen
+    }
 }
 
 enum JSON {
@@ -241,7 +258,7 @@ struct PublicAPI {
         let siteID = try context.parameters.require("site")
         let form = try await request.decode(as: TakeForm.self, context: context)
         let (device, cookie) = Self.device(request, random: services.random, secure: services.settings.isHTTPS)
-        let ticket = try await services.take(site: siteID, form: form, device: device, client: context.clientKey)
+        let ticket = try await services.take(site: siteID, form: form, device: device, client: context.clientKey, language: request.language)
         let view = try await services.ticketView(ticket.token).view
         var headers: HTTPFields = [.location: "/api/v1/tickets/\(ticket.token)"]
         if let cookie { headers[.setCookie] = cookie.description }

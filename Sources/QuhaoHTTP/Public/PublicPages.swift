@@ -33,7 +33,7 @@ struct PublicPages {
         let form = try await Self.form(TakeForm.self, request, context)
         let (device, cookie) = PublicAPI.device(request, random: services.random, secure: services.settings.isHTTPS)
         do {
-            let ticket = try await services.take(site: siteID, form: form, device: device, client: context.clientKey)
+            let ticket = try await services.take(site: siteID, form: form, device: device, client: context.clientKey, language: request.language)
             var headers: HTTPFields = [.location: "/t/\(ticket.token)\(Self.langQuery(request))"]
             if let cookie { headers[.setCookie] = cookie.description }
             return Response(status: .seeOther, headers: headers)
@@ -66,6 +66,11 @@ struct PublicPages {
             "siteName": site.name.text(language), "presence": code ?? "", "langQuery": Self.langQuery(request), "stringsJSON": script,
             "identity": form.identity ?? "", "phone": form.phone ?? "",
         ]
+        // Text reminders, when the hall sends them: chosen by the visitor, never ticked for them.
+        if site.notices?.channels.contains(.sms) == true {
+            data["smsOffered"] = true
+            data["smsChecked"] = (try? form.channels())?.contains(.sms) == true
+        }
         if !inHall {
             data["remoteNotice"] = site.rules.allowRemote ? t["take_remote_notice"] : t["take_presence_notice"]
         }
@@ -170,6 +175,12 @@ struct PublicPages {
         }
         if let rating = ticket.rating {
             data["ratedText"] = Catalogue.fill(t["ticket_rated"] ?? "", with: ["label": t["ticket_rate_\(rating)"] ?? ""])
+        }
+        if site.notices != nil, let held = try? await services.store.ticket(.token(token)) {
+            let chosen = try await !services.store.notices.channels(ticket: held.id).isEmpty
+            data["notices"] = NoticeWords.describe(
+                try await services.store.notices.status(ticket: held.id), chosen: chosen, phoneMasked: chosen ? held.phoneMasked : nil, site: site,
+                t: t)
         }
         if let error { data["error"] = catalogue.message(for: error) }
         if request.uri.queryParameters.get("confirm") == "cancel", ticket.canCancel {

@@ -108,14 +108,37 @@ struct CounterAPI {
         // A printer's trouble: its last failure, until a ticket prints again, whichever daemon drove
         // the printer (read per request, like the bookings, and part of the ETag).
         let problem = snapshot.site.printer == nil ? nil : await services.printing.status(site: site)?.problem
+        // Whether the called visitor was reached, and how (read per request, part of the ETag):
+        // staff know whether to wait or mark a no-show.
+        let reminder = try await reminder(for: view.current, site: snapshot.site, language: request.language)
         var etag = bookings.isEmpty ? snapshot.etag : "\(snapshot.etag)-b\(Self.fingerprint(bookings))"
         if let problem { etag += "-p\(Self.fingerprint([problem.en]))" }
+        if let reminder { etag += "-n\(Self.fingerprint(reminder))" }
         if known == etag { return PublicAPI.notModified(etag) }
         let body = try JSON.encoder.encode(
             ConsoleAnswer(
                 view: view, bookings: bookings.isEmpty ? nil : bookings,
-                printerProblem: problem.map { request.language == .en ? $0.en : $0.zh }))
+                printerProblem: problem.map { request.language == .en ? $0.en : $0.zh }, reminder: reminder))
         return JSON.response(body, etag: etag, headers: [.cacheControl: "no-store"])
+    }
+
+    /// The messages of the ticket a window holds, in words (`nil`: its site sends none).
+    struct Reminder: Codable {
+        let ticket: Int64
+        let text: String
+        let reached: Bool
+    }
+
+    func reminder(for current: StaffTicketView?, site: Site, language: Language) async throws -> Reminder? {
+        guard let current, site.notices != nil else { return nil }
+        let (t, _) = Templates.strings(language)
+        let chosen = try await !services.store.notices.channels(ticket: current.id).isEmpty
+        guard
+            let words = NoticeWords.describe(
+                try await services.store.notices.status(ticket: current.id), chosen: chosen, phoneMasked: nil, site: site, t: t)
+        else { return nil }
+        let text = [words["last"] as? String, words["none"] as? String].compactMap { $0 }.joined()
+        return Reminder(ticket: current.id, text: text.isEmpty ? (t["notice_state_pending"] ?? "") : text, reached: words["reached"] as? Bool ?? false)
     }
 
     /// The console's JSON: the view and, beside its keys, what is read per request.
@@ -123,14 +146,16 @@ struct CounterAPI {
         let view: CounterConsoleView
         let bookings: [ConsoleBookingSlot]?
         let printerProblem: String?
+        let reminder: Reminder?
 
-        enum CodingKeys: String, CodingKey { case bookings, printerProblem }
+        enum CodingKeys: String, CodingKey { case bookings, printerProblem, reminder }
 
         func encode(to encoder: any Encoder) throws {
             try view.encode(to: encoder)
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(bookings, forKey: .bookings)
             try container.encodeIfPresent(printerProblem, forKey: .printerProblem)
+            try container.encodeIfPresent(reminder, forKey: .reminder)
         }
     }
 

@@ -61,6 +61,12 @@ public final class ServerMetrics: Sendable {
         public static var webhookGivenUp: MetricNameDescriptor {
             named("webhook", "given_up", "total", "Webhook deliveries dropped after retrying for their whole window, by endpoint")
         }
+        public static var notices: MetricNameDescriptor {
+            named(
+                "notices", "messages", "total",
+                "Messages to visitors by site, channel and outcome (pending, sent, stale, overtaken, ended, capped, given_up, refused), "
+                    + "kept in the database")
+        }
         public static var printerUp: MetricNameDescriptor {
             named("printer", "up", "", "Whether a site's ticket printer took its last job (1) or failed it (0); absent before the first job")
         }
@@ -152,6 +158,11 @@ public final class ServerMetrics: Sendable {
             gauge(Name.webhookOldestPending, labels).set(endpoint.oldestPending.map { max(0, now.timeIntervalSince($0)) } ?? 0)
             // A count kept in the database (it survives restarts): shown as the gauge it is read as.
             gauge(Name.webhookGivenUp, labels).set(Double(endpoint.givenUp))
+        }
+        for siteID in sites {
+            for (key, count) in (try? await store.notices.counts(site: siteID)) ?? [:] {
+                gauge(Name.notices, [("site", siteID), ("channel", key.channel), ("outcome", key.outcome)]).set(Double(count))
+            }
         }
         if let printing {
             let statuses = await printing.statuses()

@@ -54,13 +54,24 @@ public enum NoticeOutcome: String, Sendable, Hashable, CaseIterable {
     /// The provider refused it for good (a number it cannot reach).
     case refused
 
-    init(_ reason: NoticeRules.Reason) {
+    public init(_ reason: NoticeRules.Reason) {
         switch reason {
         case .stale: self = .stale
         case .overtaken: self = .overtaken
         case .ended: self = .ended
         case .capped: self = .capped
         }
+    }
+}
+
+/// A channel and an outcome, for counting messages.
+public struct NoticeCount: Sendable, Hashable {
+    public let channel: String
+    public let outcome: String
+
+    public init(channel: String, outcome: String) {
+        self.channel = channel
+        self.outcome = outcome
     }
 }
 
@@ -325,15 +336,17 @@ extension NoticeOutbox {
         }
     }
 
-    /// Messages by outcome (`pending` for those not settled), for the metrics and `quhao notices`.
-    public func counts(site: String? = nil) async throws -> [String: Int] {
+    /// Messages by channel and outcome (`pending` for those not settled), for the metrics and the tests.
+    public func counts(site: String? = nil) async throws -> [NoticeCount: Int] {
         try await read { db in
-            var counts: [String: Int] = [:]
+            var counts: [NoticeCount: Int] = [:]
             for row in try db.rows(
-                "SELECT COALESCE(outcome, 'pending') AS outcome, COUNT(*) AS n FROM notices \(site == nil ? "" : "WHERE site_id = ?") GROUP BY 1",
-                site.map { [$0] } ?? [])
+                """
+                SELECT channel, COALESCE(outcome, 'pending') AS outcome, COUNT(*) AS n FROM notices
+                \(site == nil ? "" : "WHERE site_id = ?") GROUP BY channel, COALESCE(outcome, 'pending')
+                """, site.map { [$0] } ?? [])
             {
-                counts[try row["outcome"]] = try row["n"]
+                counts[NoticeCount(channel: try row["channel"], outcome: try row["outcome"])] = try row["n"]
             }
             return counts
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Notify
 import Presence
 import QRCode
 import QuhaoConfig
@@ -138,6 +139,7 @@ struct Serve: AsyncParsableCommand {
                     ConfigReloader(
                         path: store.configPath, store: ticketStore, tls: tls, configured: configured, shared: settings.usesPostgres, logger: logger),
                     WebhookDeliverer(store: ticketStore, clock: clock, logger: logger),
+                    NoticeDeliverer(store: ticketStore, clock: clock, sms: settings.sms, publicURL: settings.publicURL, logger: logger),
                 ]
                     + (settings.usesPostgres ? [ConfigurationDrift(store: ticketStore, configured: configured, logger: logger)] : [])
                     + (settings.backups.map { [NightlyBackup(schedule: $0, store: ticketStore, clock: clock, metrics: metrics, logger: logger)] }

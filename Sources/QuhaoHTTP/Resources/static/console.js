@@ -45,6 +45,10 @@
       $('t-state').dataset.state = ticket.state;
       $('t-identity').textContent = ticket.identity_masked || '—';
       $('t-phone').textContent = ticket.phone_masked || '—';
+      // Whether the visitor was reached by text, and when (a reminder of another ticket is stale).
+      const reminder = view.reminder && view.reminder.ticket === ticket.id ? view.reminder : null;
+      $('t-reached').textContent = reminder ? reminder.text : '—';
+      $('t-reached').dataset.reached = reminder && reminder.reached ? 'yes' : 'no';
       $('t-waited').textContent = fill(S.waited, { minutes: Math.round(ticket.waited_seconds / 60) });
       $('t-recalls').textContent = fill(S.recalls, { n: ticket.recall_count });
       $('t-transfers').textContent = fill(S.transfers, { n: ticket.transfer_count });

@@ -9,6 +9,12 @@
   if (!form) return;
   var identity = document.getElementById("identity");
   var phone = document.getElementById("phone");
+  // Text reminders need the phone, whatever the business type asks.
+  var sms = document.getElementById("notify-sms");
+  function phoneNeed(choice) {
+    var need = choice ? choice.dataset.phone : "none";
+    return sms && sms.checked ? "required" : need;
+  }
 
   var USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY";
   var USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
@@ -88,8 +94,7 @@
   }
 
   function validatePhone(final) {
-    var choice = selected();
-    var need = choice ? choice.dataset.phone : "none";
+    var need = phoneNeed(selected());
     var p = normalizedPhone(phone.value);
     if (need === "none") return true;
     if (!p) { mark("phone", need === "required" && final ? t.phone_required : "", false); return need !== "required" || !final; }
@@ -102,18 +107,18 @@
   function arrange() {
     var choice = selected();
     var need = choice ? choice.dataset.identity : "none";
-    var phoneNeed = choice ? choice.dataset.phone : "none";
+    var needPhone = phoneNeed(choice);
     document.getElementById("identity-field").classList.toggle("unused", need === "none");
-    document.getElementById("phone-field").classList.toggle("unused", phoneNeed === "none");
+    document.getElementById("phone-field").classList.toggle("unused", needPhone === "none");
     document.getElementById("identity-label").textContent = t["identity_" + need] || t.identity_either;
-    document.getElementById("phone-label").textContent = phoneNeed === "required" ? t.phone : t.phone_optional;
+    document.getElementById("phone-label").textContent = needPhone === "required" ? t.phone : t.phone_optional;
     identity.required = need !== "none";
-    phone.required = phoneNeed === "required";
+    phone.required = needPhone === "required";
     if (identity.value) validateIdentity(false);
     if (phone.value) validatePhone(false);
   }
 
-  form.addEventListener("change", function (event) { if (event.target.name === "service") arrange(); });
+  form.addEventListener("change", function (event) { if (event.target.name === "service" || event.target.name === "notify") arrange(); });
   identity.addEventListener("input", function () { validateIdentity(false); });
   identity.addEventListener("blur", function () { if (identity.value) validateIdentity(true); });
   phone.addEventListener("input", function () { validatePhone(false); });

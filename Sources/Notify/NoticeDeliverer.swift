@@ -1,0 +1,370 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import QuhaoCore
+import QuhaoStore
+import ServiceLifecycle
+import Synchronization
+import Webhooks
+
+/// Sends the messages of the outbox (``NoticeOutbox/claim(site:channel:limit:lease:publicURL:)``)
+/// through the SMS provider: one worker per site that sends them, holding the site's lease (one
+/// daemon at a time on a shared database), paced by the provider's rate, each message retried a
+/// bounded number of times and never once its moment passed (then dropped and counted). A
+/// provider down holds up only its own messages: every ticket change committed and was answered
+/// before any message about it was sent.
+///
+/// Besides sending, it plans "almost your turn" after each commit at a site (and once at start:
+/// a daemon stopped between a commit and the plan loses nothing), and checkpoints the write-ahead
+/// log after a visitor's address was erased, so the number is in neither file.
+///
+/// At most once in effect: a message is claimed for its timeout before it is sent and marked sent
+/// on the provider's acceptance; a daemon killed in between sends it again after the claim ends,
+/// with the same idempotency key (`{{id}}`), which the provider uses to drop the repeat.
+public struct NoticeDeliverer: ServiceLifecycle.Service {
+    let store: TicketStore
+    let clock: any QuhaoClock
+    let sms: SMSTransport?
+    let publicURL: String
+    let random: RandomSource
+    let logger: Logger
+    /// How often the list of sites is read again (sites reloaded by SIGHUP).
+    let refresh: Duration
+
+    public init(
+        store: TicketStore, clock: any QuhaoClock, sms: SMSTransport?, publicURL: String, random: RandomSource = .system, logger: Logger,
+        refresh: Duration = .seconds(30)
+    ) {
+        self.store = store
+        self.clock = clock
+        self.sms = sms
+        self.publicURL = publicURL
+        self.random = random
+        self.logger = logger
+        self.refresh = refresh
+    }
+
+    public func run() async throws {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let wake = Wake()
+        let changed = SiteSignals()
+        let erased = Wake()
+        store.notices.onQueued { wake.signal() }
+        store.notices.onErased { erased.signal() }
+        store.onCommit { siteID, _, _ in changed.mark(siteID) }
+        let pace = sms.map { RatePace(perMinute: $0.perMinute) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await cancelWhenGracefulShutdown { await supervise(client: client, wake: wake, pace: pace) } }
+            group.addTask { await cancelWhenGracefulShutdown { await planner(changed) } }
+            group.addTask { await cancelWhenGracefulShutdown { await eraser(erased) } }
+            await group.waitForAll()
+        }
+        try? await client.shutdown()
+    }
+
+    /// Plans "almost your turn" for every site at start, then for each site after its commits.
+    private func planner(_ changed: SiteSignals) async {
+        for siteID in (try? await store.siteIDs()) ?? [] { await plan(siteID) }
+        while !Task.isCancelled {
+            for siteID in await changed.next() { await plan(siteID) }
+        }
+    }
+
+    private func plan(_ siteID: String) async {
+        do {
+            try await store.notices.planNear(site: siteID)
+        } catch {
+            logger.warning("cannot plan 'almost your turn'", metadata: ["site": "\(siteID)", "error": "\(error)"])
+        }
+    }
+
+    /// Checkpoints the write-ahead log after each commit that erased an address.
+    private func eraser(_ erased: Wake) async {
+        while !Task.isCancelled {
+            let seen = erased.current
+            await erased.wait(after: seen, limit: .seconds(60))
+            guard !Task.isCancelled, erased.current != seen else { continue }
+            do {
+                try await store.notices.dropErasedPages()
+            } catch {
+                logger.warning("cannot checkpoint after erasing a visitor's number", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Starts a worker for each site that sends text messages, and stops those no longer configured.
+    private func supervise(client: HTTPClient, wake: Wake, pace: RatePace?) async {
+        guard let sms, let pace else { return }
+        var running: [String: Task<Void, Never>] = [:]
+        while !Task.isCancelled {
+            var wanted: [String: String] = [:]
+            for siteID in (try? await store.siteIDs()) ?? [] {
+                if let rules = try? await store.site(siteID).notices, rules.channels.contains(.sms) { wanted["\(siteID)/\(rules.hashValue)"] = siteID }
+            }
+            for (key, task) in running where wanted[key] == nil {
+                task.cancel()
+                running[key] = nil
+            }
+            for (key, siteID) in wanted where running[key] == nil {
+                let worker = SMSWorker(
+                    site: siteID, store: store, clock: clock, sms: sms, pace: pace, publicURL: publicURL, random: random, client: client,
+                    wake: wake, logger: logger)
+                running[key] = Task { await worker.run() }
+            }
+            try? await Task.sleep(for: refresh)
+        }
+        for task in running.values { task.cancel() }
+        for task in running.values { await task.value }
+    }
+}
+
+/// The SMS provider as the deliverer uses it (``SMSTemplate`` and how its answers are judged).
+public struct SMSTransport: Sendable, Equatable {
+    public var template: SMSTemplate
+    /// The provider's template code per kind (`{{template}}`).
+    public var templates: [NoticeRules.Kind: String]
+    /// A dotted path into the JSON answer and the value that says the message was accepted.
+    public var acceptField: AcceptField?
+    public var perMinute: Int
+    public var timeoutSeconds: Int
+
+    public init(
+        template: SMSTemplate, templates: [NoticeRules.Kind: String] = [:], acceptField: AcceptField? = nil,
+        perMinute: Int = 60, timeoutSeconds: Int = 10
+    ) {
+        self.template = template
+        self.templates = templates
+        self.acceptField = acceptField
+        self.perMinute = perMinute
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    /// A provider that answers 200 to a refused message: the JSON field that says it was taken.
+    public struct AcceptField: Sendable, Hashable {
+        /// A dotted path into the JSON answer (`Response.Error.Code`, `result.0.code`).
+        public var path: String
+        /// Its value when the message was accepted (compared as text).
+        public var equals: String
+
+        public init(path: String, equals: String) {
+            self.path = path
+            self.equals = equals
+        }
+    }
+
+    /// What the provider's answer means.
+    public enum Answer: Equatable, Sendable {
+        case accepted
+        /// Try again later (the provider busy, down, or not saying yes).
+        case retry(String)
+        /// Refused for good (a request it will never take: a bad number, a bad template).
+        case refused(String)
+    }
+
+    /// Reads the provider's answer: 2xx (and the accept field, if configured) is accepted; 408, 429
+    /// and 5xx are tried again; any other status is refused for good.
+    public func judge(status: Int, body: Data) -> Answer {
+        guard (200..<300).contains(status) else {
+            return status == 408 || status == 429 || status >= 500 ? .retry("HTTP \(status)") : .refused("HTTP \(status)")
+        }
+        guard let acceptField else { return .accepted }
+        let (path, equals) = (acceptField.path, acceptField.equals)
+        var value: Any? = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+        for part in path.split(separator: ".") {
+            if let index = Int(part), let array = value as? [Any] {
+                value = index < array.count ? array[index] : nil
+            } else {
+                value = (value as? [String: Any])?[String(part)]
+            }
+        }
+        let found = value.map { "\($0)" }
+        return found == equals ? .accepted : .retry("\(path) = \(found ?? "missing")")
+    }
+}
+
+/// Sends one site's text messages.
+struct SMSWorker {
+    let site: String
+    let store: TicketStore
+    let clock: any QuhaoClock
+    let sms: SMSTransport
+    let pace: RatePace
+    let publicURL: String
+    let random: RandomSource
+    let client: HTTPClient
+    let wake: Wake
+    let logger: Logger
+
+    func run() async {
+        let kept = KeptLease(
+            NoticeOutbox.lease(site: site, channel: .sms), holder: LeaseHolder.thisDaemon, lease: Double(sms.timeoutSeconds) * 3 + 10,
+            operations: store.operations)
+        while !Task.isCancelled {
+            let seen = wake.current
+            guard await kept.keep() else {
+                await wake.wait(after: seen, limit: .seconds(1))
+                continue
+            }
+            let claimed: [NoticeDispatch]
+            do {
+                claimed = try await store.notices.claim(
+                    site: site, channel: .sms, limit: 4, lease: Double(sms.timeoutSeconds) + 5, publicURL: publicURL)
+            } catch {
+                logger.warning("cannot claim messages", metadata: ["site": "\(site)", "error": "\(error)"])
+                await wake.wait(after: seen, limit: .seconds(1))
+                continue
+            }
+            if claimed.isEmpty {
+                let next = try? await store.notices.nextAttempt(site: site, channel: .sms)
+                let until = next.map { max(0, $0.timeIntervalSince(clock.now())) } ?? 1
+                await wake.wait(after: seen, limit: .milliseconds(Int64(min(until, 1) * 1000) + 5))
+                continue
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for dispatch in claimed { group.addTask { await send(dispatch) } }
+            }
+        }
+        await kept.release()
+    }
+
+    func send(_ dispatch: NoticeDispatch) async {
+        let notice = dispatch.notice
+        var metadata: Logger.Metadata = [
+            "site": "\(site)", "message": "\(notice.key)", "kind": "\(notice.kind.rawValue)", "number": "\(dispatch.number)",
+            "to": "\(dispatch.address.map(Masking.phone) ?? "-")",
+        ]
+        do {
+            guard case .send = dispatch.verdict, let address = dispatch.address else {
+                if case .drop(let reason) = dispatch.verdict {
+                    try await store.notices.settle(notice.id, NoticeOutcome(reason), attempted: false)
+                    metadata["reason"] = "\(reason.rawValue)"
+                    logger.info("message dropped", metadata: metadata)
+                }
+                return
+            }
+            await pace.take()
+            let answer = await deliver(dispatch, to: address)
+            metadata["attempt"] = "\(notice.attempts + 1)"
+            switch answer {
+            case .accepted:
+                try await store.notices.settle(notice.id, .sent, attempted: true, by: LeaseHolder.thisDaemon)
+                logger.info("message sent", metadata: metadata)
+            case .refused(let why):
+                try await store.notices.settle(notice.id, .refused, error: why, attempted: true)
+                metadata["error"] = "\(why)"
+                logger.error("message refused by the provider", metadata: metadata)
+            case .retry(let why):
+                metadata["error"] = "\(why)"
+                if try await store.notices.failed(notice, error: why) {
+                    logger.error("message given up", metadata: metadata)
+                } else {
+                    logger.warning("message not sent; will retry", metadata: metadata)
+                }
+            }
+        } catch {
+            metadata["error"] = "\(error)"
+            logger.error("cannot record a message", metadata: metadata)
+        }
+    }
+
+    func deliver(_ dispatch: NoticeDispatch, to address: String) async -> SMSTransport.Answer {
+        let notice = dispatch.notice
+        let built: SMSTemplate.Request
+        do {
+            built = try sms.template.request(
+                for: SMSTemplate.Message(
+                    phone: address, number: dispatch.number, window: dispatch.window, text: dispatch.text, id: notice.key,
+                    kind: notice.kind.rawValue, template: sms.templates[notice.kind] ?? "", link: dispatch.link, site: dispatch.siteName),
+                at: clock.now(), nonce: random.bytes(8).map { String(format: "%02x", $0) }.joined())
+        } catch {
+            return .refused("\(error)")
+        }
+        var request = HTTPClientRequest(url: built.url)
+        request.method = .init(rawValue: built.method)
+        for header in built.headers { request.headers.add(name: header.name, value: header.value) }
+        if !built.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: built.body)) }
+        do {
+            let response = try await client.execute(request, timeout: .seconds(Int64(sms.timeoutSeconds)))
+            let body = (try? await response.body.collect(upTo: 64 * 1024)).map { Data($0.readableBytesView) } ?? Data()
+            return sms.judge(status: Int(response.status.code), body: body)
+        } catch {
+            return .retry(HTTPFailure.describe(error))
+        }
+    }
+}
+
+/// The provider's pace: at most `perMinute` requests a minute, in an even stream (a burst of a
+/// sixth of a minute's worth at most).
+actor RatePace {
+    private let interval: Duration
+    private let burst: Int
+    private var tokens: Double
+    private var last = ContinuousClock.now
+
+    init(perMinute: Int) {
+        interval = .milliseconds(Int64(60_000 / max(1, perMinute)))
+        burst = max(1, perMinute / 6)
+        tokens = Double(burst)
+    }
+
+    /// Returns when a request may go.
+    func take() async {
+        while true {
+            let now = ContinuousClock.now
+            let elapsed = now - last
+            last = now
+            tokens = min(Double(burst), tokens + elapsed / interval)
+            if tokens >= 1 {
+                tokens -= 1
+                return
+            }
+            try? await Task.sleep(for: interval * (1 - tokens))
+            if Task.isCancelled { return }
+        }
+    }
+}
+
+/// Sites whose commits are to be planned again, coalesced: a burst of commits is one plan.
+final class SiteSignals: Sendable {
+    private let state = Mutex<(sites: Set<String>, waiter: CheckedContinuation<Set<String>, Never>?)>(([], nil))
+
+    func mark(_ siteID: String) {
+        let resumed = state.withLock { state -> (CheckedContinuation<Set<String>, Never>, Set<String>)? in
+            state.sites.insert(siteID)
+            guard let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            defer { state.sites = [] }
+            return (waiter, state.sites)
+        }
+        if let (waiter, sites) = resumed { waiter.resume(returning: sites) }
+    }
+
+    /// The sites marked since the last call, waiting for one if none is (or the task's cancellation).
+    func next() async -> Set<String> {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Set<String>? in
+                    if !state.sites.isEmpty {
+                        defer { state.sites = [] }
+                        return state.sites
+                    }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Set<String>, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume(returning: [])
+        }
+    }
+}
