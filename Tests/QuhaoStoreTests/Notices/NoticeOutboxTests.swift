@@ -1,0 +1,160 @@
+import Foundation
+import QuhaoCore
+import Testing
+
+@testable import QuhaoStore
+
+/// Messages to visitors who chose them: queued in the transaction of the change they tell of,
+/// "almost your turn" once, the clear phone kept only while the ticket lives.
+@Suite struct NoticeOutboxTests {
+    static var site: Site {
+        let base = Fixture.site
+        return Site(
+            id: base.id, name: base.name, services: base.services, counters: base.counters, rules: base.rules,
+            notices: NoticeRules(channels: [.sms], nearPlaces: 2, nearMinutes: 0, maxPerTicket: 4))
+    }
+
+    static func store(sites: [Site] = [site]) async throws -> (TicketStore, ManualClock) {
+        let clock = ManualClock(Fixture.morning)
+        let store = try await TestEngine.store(clock: clock, random: .seeded(7))
+        try await store.sync(sites: sites)
+        return (store, clock)
+    }
+
+    static func take(_ store: TicketStore, phone: String?, notify: Set<NoticeChannel> = [.sms], service: String = "general") async throws -> Ticket {
+        try await store.issue(IssueRequest(siteID: "hall", service: service, phone: phone, notify: notify))
+    }
+
+    static func rows(_ store: TicketStore) async throws -> [(ticket: Int64, kind: String, outcome: String?)] {
+        try await store.read { db in
+            try db.rows("SELECT ticket_id, kind, outcome FROM notices ORDER BY id").map { (try $0["ticket_id"], try $0["kind"], try $0["outcome"]) }
+        }
+    }
+
+    static func contacts(_ store: TicketStore) async throws -> [String] {
+        try await store.read { db in try db.values(String.self, "SELECT address FROM notice_contacts ORDER BY ticket_id") }
+    }
+
+    @Test func aVisitorWhoChoseTextsGetsTheLinkThenTheCallAndNothingAfterTheTicketEnds() async throws {
+        let (store, _) = try await Self.store()
+        let ticket = try await Self.take(store, phone: "138 1234 5678")
+        #expect(try await Self.contacts(store) == ["13812345678"])
+        #expect(try await Self.rows(store).map(\.kind) == ["taken"])
+        #expect(try await store.call(1) == ticket.number.description)
+        _ = try await store.recall(site: "hall", counter: 1)
+        #expect(try await Self.rows(store).map(\.kind) == ["taken", "called", "recalled"])
+        _ = try await store.start(site: "hall", counter: 1)
+        _ = try await store.complete(site: "hall", counter: 1)
+        // Ended: the number in clear is gone, and what was still queued is dropped as ended.
+        #expect(try await Self.contacts(store).isEmpty)
+        #expect(try await Self.rows(store).map(\.outcome) == ["ended", "ended", "ended"])
+        let status = try await store.notices.status(ticket: ticket.id)
+        #expect(status.count == 3 && status.allSatisfy { $0.outcome == .ended })
+    }
+
+    @Test func nothingIsKeptOrQueuedForAVisitorWhoDidNotChoose() async throws {
+        let (store, _) = try await Self.store()
+        let ticket = try await store.issue(
+            IssueRequest(siteID: "hall", service: "invoice", identity: "91350100M000100Y43", phone: "13812345678"))
+        #expect(ticket.phoneMasked == "138****5678")
+        #expect(try await Self.contacts(store).isEmpty)
+        #expect(try await Self.rows(store).isEmpty)
+        _ = try await store.call(1)
+        #expect(try await Self.rows(store).isEmpty)
+    }
+
+    @Test func choosingTextsNeedsAPhoneAndAHallThatSendsThem() async throws {
+        let (store, _) = try await Self.store()
+        let missing = await #expect(throws: QuhaoError.self) { try await Self.take(store, phone: nil) }
+        #expect(missing?.code == .phoneRequired)
+        let malformed = await #expect(throws: QuhaoError.self) { try await Self.take(store, phone: "1381234") }
+        #expect(malformed?.code == .phoneFormat)
+        let (silent, _) = try await Self.store(sites: [Fixture.site])
+        let unavailable = await #expect(throws: QuhaoError.self) { try await Self.take(silent, phone: "13812345678") }
+        #expect(unavailable?.code == .noticeUnavailable)
+        #expect(try await Self.contacts(store).isEmpty)
+        #expect(try await Self.contacts(silent).isEmpty)
+    }
+
+    @Test func almostYourTurnOnceForEachTicketWhenTwoOrFewerAreAhead() async throws {
+        let (store, _) = try await Self.store()
+        var tickets: [Ticket] = []
+        for index in 0..<5 { tickets.append(try await Self.take(store, phone: "1381234567\(index)")) }
+        #expect(try await store.notices.planNear(site: "hall") == 3, "0, 1 and 2 ahead")
+        #expect(try await store.notices.planNear(site: "hall") == 0, "never twice")
+        _ = try await store.call(1)
+        // The fourth now has two ahead: its turn for the message; the called one gets "called".
+        #expect(try await store.notices.planNear(site: "hall") == 1)
+        let near = try await Self.rows(store).filter { $0.kind == "near" }.map(\.ticket)
+        #expect(near == tickets.prefix(4).map(\.id))
+        #expect(try await Self.rows(store).filter { $0.kind == "called" }.map(\.ticket) == [tickets[0].id])
+        // A cancelled ticket's number is erased at once, and it is sent nothing more.
+        _ = try await store.cancel(.token(tickets[4].token))
+        #expect(try await !Self.contacts(store).contains("13812345674"))
+        _ = try await store.call(2)
+        _ = try await store.call(3)
+        #expect(try await store.notices.planNear(site: "hall") == 0)
+        #expect(try await Self.rows(store).filter { $0.ticket == tickets[4].id }.map(\.kind) == ["taken"])
+    }
+
+    @Test func aMessageWhoseMomentPassedIsDroppedWhenItsTurnComes() async throws {
+        let (store, clock) = try await Self.store()
+        let first = try await Self.take(store, phone: "13812345678")
+        _ = try await Self.take(store, phone: "13912345678")
+        try await store.notices.planNear(site: "hall")
+        _ = try await store.call(1)
+        // The provider was down: the first ticket's "near" and "taken" are now behind its call.
+        var claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "https://q.example")
+        #expect(claimed.map(\.notice.kind) == [.taken, .taken], "one per ticket at a time, in order")
+        #expect(claimed.allSatisfy { $0.verdict == .send })
+        #expect(claimed[0].address == "13812345678" && claimed[0].link == "https://q.example/t/\(first.token)")
+        #expect(claimed[0].text.contains(first.number.description) && claimed[0].text.contains("https://q.example/t/"))
+        for dispatch in claimed { try await store.notices.settle(dispatch.notice.id, .sent, attempted: true) }
+        claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "https://q.example")
+        #expect(claimed.map(\.notice.kind) == [.near, .near])
+        #expect(claimed[0].verdict == .drop(.overtaken), "called already")
+        #expect(claimed[1].verdict == .send)
+        try await store.notices.settle(claimed[0].notice.id, .overtaken, attempted: false)
+        try await store.notices.settle(claimed[1].notice.id, .sent, attempted: true)
+        clock.advance(by: 181)
+        claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "https://q.example")
+        #expect(claimed.map(\.notice.kind) == [.called])
+        #expect(claimed[0].verdict == .drop(.stale), "a call three minutes old is not sent")
+        #expect(claimed[0].text.contains("1 号窗口"))
+    }
+
+    @Test func aFailedSendIsRetriedLaterThenGivenUp() async throws {
+        let (store, clock) = try await Self.store()
+        _ = try await Self.take(store, phone: "13812345678")
+        var claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "")
+        #expect(try await !store.notices.failed(claimed[0].notice, error: "HTTP 503"))
+        #expect(try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "").isEmpty, "not before its pause")
+        clock.advance(by: 2)
+        claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "")
+        #expect(claimed.first?.notice.attempts == 1)
+        #expect(claimed.first?.notice.key == (try await store.read { db in try db.value(String.self, "SELECT key FROM notices") }), "the same key")
+        var notice = try #require(claimed.first?.notice)
+        for _ in 1..<NoticeRetry.attempts {
+            _ = try await store.notices.failed(notice, error: "HTTP 503")
+            clock.advance(by: 30)
+            guard let next = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "").first else { break }
+            notice = next.notice
+        }
+        #expect(try await Self.rows(store).map(\.outcome) == ["given_up"])
+        #expect(try await store.notices.counts(site: "hall")[NoticeCount(channel: "sms", outcome: "given_up")] == 1)
+    }
+
+    @Test(.sqliteOnly) func theClearNumberIsGoneFromTheFileAndItsLogOnceTheTicketEnds() async throws {
+        try await Fixture.withStoredStore(sites: [Self.site]) { store, stored in
+            let ticket = try await store.issue(IssueRequest(siteID: "hall", service: "general", phone: "13987654321", notify: [.sms]))
+            let number = Data("13987654321".utf8)
+            #expect(try await stored().range(of: number) != nil, "kept while the ticket lives")
+            _ = try await store.cancel(.token(ticket.token))
+            try await store.notices.dropErasedPages()
+            let bytes = try await stored()
+            #expect(bytes.count > 0)
+            #expect(bytes.range(of: number) == nil, "erased from the database file and its WAL")
+            #expect(bytes.range(of: Data("139****4321".utf8)) != nil, "the masked form stays, as before")
+        }
+    }
+}
