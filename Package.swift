@@ -242,7 +242,7 @@ let package = Package(
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "QuhaoStore", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "PrintingTests", dependencies: ["Printing", "QRCode", "QuhaoCore", "QuhaoStore"], swiftSettings: swiftSettings),
         .testTarget(name: "LiveBoardTests", dependencies: ["LiveBoard", "QuhaoCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "QuhaoConfigTests", dependencies: ["QuhaoConfig", "QuhaoCore", "Notify"], swiftSettings: swiftSettings),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
         .testTarget(name: "SpeechTests", dependencies: ["Speech", "QuhaoCore"], swiftSettings: swiftSettings),
         .testTarget(name: "PresenceTests", dependencies: ["Presence", "QuhaoCore"], swiftSettings: swiftSettings),

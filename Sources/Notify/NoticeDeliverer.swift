@@ -105,7 +105,9 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
         while !Task.isCancelled {
             var wanted: [String: String] = [:]
             for siteID in (try? await store.siteIDs()) ?? [] {
-                if let rules = try? await store.site(siteID).notices, rules.channels.contains(.sms) { wanted["\(siteID)/\(rules.hashValue)"] = siteID }
+                if let rules = try? await store.site(siteID).notices, rules.channels.contains(.sms) {
+                    wanted["\(siteID)/\(rules.hashValue)"] = siteID
+                }
             }
             for (key, task) in running where wanted[key] == nil {
                 task.cancel()

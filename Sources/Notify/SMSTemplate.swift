@@ -124,7 +124,8 @@ public struct SMSTemplate: Sendable, Hashable, Codable {
     /// (`check-config` and the start ask, with a message of stand-in values).
     public func check() throws {
         _ = try request(
-            for: Message(phone: "13800000000", number: "A001", window: "1", text: "t", id: "ntc_0", kind: "near", template: "T", link: "http://h/t/x"),
+            for: Message(
+                phone: "13800000000", number: "A001", window: "1", text: "t", id: "ntc_0", kind: "near", template: "T", link: "http://h/t/x"),
             at: Date(timeIntervalSince1970: 0), nonce: "n")
     }
 

@@ -171,7 +171,9 @@ extension SMSTransport {
         for (name, code) in entry.templates ?? [:] {
             guard let kind = NoticeRules.Kind(rawValue: name) else {
                 issues.append(
-                    ConfigIssue("notify.sms.templates.\(name)", "is not a message kind: \(NoticeRules.Kind.allCases.map(\.rawValue).joined(separator: ", "))"))
+                    ConfigIssue(
+                        "notify.sms.templates.\(name)", "is not a message kind: \(NoticeRules.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                )
                 continue
             }
             templates[kind] = code

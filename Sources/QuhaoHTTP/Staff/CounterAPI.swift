@@ -138,7 +138,8 @@ struct CounterAPI {
                 try await services.store.notices.status(ticket: current.id), chosen: chosen, phoneMasked: nil, site: site, t: t)
         else { return nil }
         let text = [words["last"] as? String, words["none"] as? String].compactMap { $0 }.joined()
-        return Reminder(ticket: current.id, text: text.isEmpty ? (t["notice_state_pending"] ?? "") : text, reached: words["reached"] as? Bool ?? false)
+        return Reminder(
+            ticket: current.id, text: text.isEmpty ? (t["notice_state_pending"] ?? "") : text, reached: words["reached"] as? Bool ?? false)
     }
 
     /// The console's JSON: the view and, beside its keys, what is read per request.

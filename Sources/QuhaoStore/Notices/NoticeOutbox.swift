@@ -250,9 +250,10 @@ extension NoticeOutbox {
                     if address == nil, verdict == .send { verdict = .drop(.ended) }
                     let language: Language = (try contact?["language"] as String?) == "en" ? .en : .zhCN
                     let catalogue = Catalogue.of(language)
-                    let window = notice.counterID.map { id in
-                        site.counter(id)?.name?.text(language) ?? (language == .en ? "window \(id)" : "\(id) 号窗口")
-                    } ?? ""
+                    let window =
+                        notice.counterID.map { id in
+                            site.counter(id)?.name?.text(language) ?? (language == .en ? "window \(id)" : "\(id) 号窗口")
+                        } ?? ""
                     let link = "\(publicURL)/t/\(ticket?.token ?? "")"
                     let service = ticket.flatMap { site.service($0.serviceID) }?.name.text(language) ?? ""
                     let text = Catalogue.fill(

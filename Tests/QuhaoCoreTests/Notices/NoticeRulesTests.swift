@@ -2,8 +2,6 @@ import Foundation
 import QuhaoCore
 import Testing
 
-
-
 /// When a visitor is told, and when a message is dropped rather than sent late.
 @Suite struct NoticeRulesTests {
     let policy = NoticeRules(nearPlaces: 3, nearMinutes: 10, calledFreshSeconds: 180, nearFreshSeconds: 600, maxPerTicket: 3)

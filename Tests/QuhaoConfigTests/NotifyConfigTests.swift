@@ -1,0 +1,57 @@
+import Foundation
+import Notify
+import QuhaoConfig
+import QuhaoCore
+import Testing
+
+/// `notify.sms` and a site's `notices`: read with their secrets, refused in words naming the key.
+@Suite struct NotifyConfigTests {
+    static func text(body: String = #"{"to":"{{phone}}","text":"{{text}}","id":"{{id}}"}"#, channels: String = "[sms]", sms: Bool = true) -> String {
+        """
+        notify:
+        \(sms ? "" : "#")  sms:
+        \(sms ? "" : "#")    url: https://sms.example.com/send
+        \(sms ? "" : "#")    body: '\(body)'
+        \(sms ? "" : "#")    key_env: TEST_SMS_KEY
+        \(sms ? "" : "#")    signature: { parts: ["{{timestamp}}", "{{body}}"], secret_env: TEST_SMS_SECRET }
+        \(sms ? "" : "#")    templates: { near: SMS_1 }
+        sites:
+          - id: hall
+            name: { zh: 大厅 }
+            services:
+              - { id: general, prefix: A, name: { zh: 综合 } }
+            counters:
+              - { id: 1, services: [general] }
+            notices: { channels: \(channels), near_places: 3, services: { A: [called] } }
+        """.replacingOccurrences(of: "notify:\n#  sms:", with: "notify: {}\n#  sms:")
+    }
+
+    @Test func theProviderAndTheRulesAreReadWithSecretsFromTheEnvironment() throws {
+        let file = try ConfigLoader.parse(Self.text(), source: "sms.yaml")
+        let settings = try ServerSettings.resolve(file: file, environment: ["TEST_SMS_KEY": "k-1", "TEST_SMS_SECRET": "s-2"])
+        let sms = try #require(settings.sms)
+        #expect(sms.template.key == "k-1" && sms.template.signature?.secret == "s-2")
+        #expect(sms.templates == [.near: "SMS_1"])
+        let rules = try #require(file.domainSites.first?.notices)
+        #expect(rules.channels == [.sms] && rules.nearPlaces == 3)
+        #expect(rules.sends(.called, service: "general") && !rules.sends(.near, service: "general"), "A is general's prefix")
+    }
+
+    @Test func aMissingSecretIsNamedNeverGuessed() throws {
+        let file = try ConfigLoader.parse(Self.text(), source: "sms.yaml")
+        let error = #expect(throws: ConfigError.self) { try ServerSettings.resolve(file: file, environment: ["TEST_SMS_KEY": "k-1"]) }
+        #expect(error?.issues.map(\.path) == ["notify.sms.signature.secret_env"])
+    }
+
+    @Test func aTypoedPlaceholderOrAChannelWithoutItsProviderIsRefused() throws {
+        let typo = try ConfigLoader.parse(Self.text(body: #"{"to":"{{phnoe}}"}"#), source: "sms.yaml")
+        let error = #expect(throws: ConfigError.self) {
+            try ServerSettings.resolve(file: typo, environment: ["TEST_SMS_KEY": "k", "TEST_SMS_SECRET": "s"])
+        }
+        #expect(error?.description.contains("{{phnoe}}") == true)
+        let without = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Self.text(sms: false), source: "none.yaml") }
+        #expect(without?.issues.map(\.path) == ["sites[0].notices.channels"])
+        let wechat = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Self.text(channels: "[sms, wechat]"), source: "w.yaml") }
+        #expect(wechat?.issues.map(\.path) == ["sites[0].notices.channels"])
+    }
+}
