@@ -16,7 +16,8 @@ enum NoticeWords {
         guard chosen || !statuses.isEmpty else { return ["none": t["notice_state_none"] ?? ""] }
         var words: [String: Any] = [:]
         if let phoneMasked { words["on"] = Catalogue.fill(t["ticket_sms_on"] ?? "", with: ["phone": phoneMasked]) }
-        if let latest = statuses.last {
+        // The message being sent (a ticket's go one at a time, in order), else the last one settled.
+        if let latest = statuses.first(where: { $0.outcome == nil }) ?? statuses.last {
             let state: String
             let reached: Bool
             switch latest.outcome {
