@@ -42,7 +42,7 @@ test: deps test-deps lint
 		QUHAO_TEST_ENGINE=postgres $(SWIFT) test --skip-build --parallel --filter QuhaoStoreTests'
 	$(MAKE) static
 	QUHAO_STATIC=$(CURDIR)/$(STATIC_BINARY) Tests/e2e/run-all $(QUHAO)
-	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py Tests/browser/window_printer.py Tests/browser/display.py Tests/browser/inspections.py Tests/browser/booking.py Tests/browser/kiosk.py Tests/browser/office.py; do python3 $$test $(QUHAO) || exit 1; done
+	for test in Tests/browser/take_a_number.py Tests/browser/window_console.py Tests/browser/window_printer.py Tests/browser/display.py Tests/browser/inspections.py Tests/browser/booking.py Tests/browser/kiosk.py Tests/browser/office.py Tests/browser/take_over.py; do python3 $$test $(QUHAO) || exit 1; done
 
 deps:
 	@scripts/install-deps $(SYSTEM_DEPS)

@@ -282,7 +282,8 @@ struct SMSWorker {
             built = try sms.template.request(
                 for: SMSTemplate.Message(
                     phone: address, number: dispatch.number, window: dispatch.window, text: dispatch.text, id: notice.key,
-                    kind: notice.kind.rawValue, template: sms.templates[notice.kind] ?? "", link: dispatch.link, site: dispatch.siteName),
+                    kind: notice.kind.rawValue, template: sms.templates[notice.kind] ?? "", link: dispatch.link, site: dispatch.siteName,
+                    code: dispatch.code),
                 at: clock.now(), nonce: random.bytes(8).map { String(format: "%02x", $0) }.joined())
         } catch {
             return .refused("\(error)")

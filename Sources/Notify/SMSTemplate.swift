@@ -9,7 +9,7 @@ import Foundation
 /// Placeholders, in double braces: `{{phone}}`, `{{number}}` (the ticket's), `{{window}}`, `{{text}}`
 /// (the message), `{{id}}` (the message's idempotency key, the same on every attempt), `{{kind}}`
 /// (taken, near, called, recalled), `{{template}}` (the provider's template code for the kind),
-/// `{{link}}` (the ticket's page), `{{site}}` (the hall's name), `{{key}}` (the provider's API key),
+/// `{{link}}` (the ticket's page), `{{site}}` (the hall's name), `{{code}}` (a take-over code), `{{key}}` (the provider's API key),
 /// `{{timestamp}}` (Unix seconds), `{{nonce}}`, and in headers also `{{signature}}`. In the body each value is encoded
 /// for ``BodyEncoding``; in the URL it is percent-encoded; a header value never takes a line break.
 public struct SMSTemplate: Sendable, Hashable, Codable {
@@ -90,11 +90,14 @@ public struct SMSTemplate: Sendable, Hashable, Codable {
         public var template: String
         public var link: String
         public var site: String
+        /// A take-over code (`{{code}}`), empty for other messages.
+        public var code: String
 
         public init(
             phone: String, number: String, window: String = "", text: String, id: String = "", kind: String = "", template: String = "",
-            link: String = "", site: String = ""
+            link: String = "", site: String = "", code: String = ""
         ) {
+            self.code = code
             self.phone = phone
             self.number = number
             self.window = window
@@ -133,7 +136,7 @@ public struct SMSTemplate: Sendable, Hashable, Codable {
     public func request(for message: Message, at moment: Date, nonce: String) throws -> Request {
         var values = [
             "phone": message.phone, "number": message.number, "window": message.window, "text": message.text, "id": message.id,
-            "kind": message.kind, "template": message.template, "link": message.link, "site": message.site, "key": key,
+            "kind": message.kind, "template": message.template, "link": message.link, "site": message.site, "key": key, "code": message.code,
             "timestamp": String(Int64(moment.timeIntervalSince1970)), "nonce": nonce,
         ]
         let body = try Self.fill(body, values) { try encode($0) }

@@ -32,7 +32,7 @@ public struct NoticeRules: Sendable, Hashable, Codable {
     public var maxPerTicket: Int
 
     public init(
-        channels: [NoticeChannel] = [.sms], kinds: Set<Kind> = Set(Kind.allCases), kindsByService: [String: Set<Kind>] = [:],
+        channels: [NoticeChannel] = [.sms], kinds: Set<Kind> = Kind.reminders, kindsByService: [String: Set<Kind>] = [:],
         nearPlaces: Int = 3, nearMinutes: Int = 10, calledFreshSeconds: TimeInterval = 180, nearFreshSeconds: TimeInterval = 600,
         maxPerTicket: Int = 4
     ) {
@@ -56,6 +56,11 @@ public struct NoticeRules: Sendable, Hashable, Codable {
         case called
         /// Called again.
         case recalled
+        /// A code that lets another browser take the number over (asked for by the visitor; never configured).
+        case code
+
+        /// What a site may choose to send.
+        public static let reminders: Set<Kind> = [.taken, .near, .called, .recalled]
 
         public static func < (lhs: Kind, rhs: Kind) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -64,8 +69,11 @@ public struct NoticeRules: Sendable, Hashable, Codable {
 
     /// Whether a business type's tickets get messages of `kind`.
     public func sends(_ kind: Kind, service serviceID: String) -> Bool {
-        (kindsByService[serviceID] ?? kinds).contains(kind)
+        kind == .code || (kindsByService[serviceID] ?? kinds).contains(kind)
     }
+
+    /// How long a code to take a number over in another browser is good for.
+    public static let codeLifetime: TimeInterval = 600
 
     /// What becomes of a queued message when its turn to be sent comes.
     public enum Verdict: Sendable, Hashable {
@@ -97,8 +105,10 @@ public struct NoticeRules: Sendable, Hashable, Codable {
     /// which has had `sent` messages already.
     public func verdict(_ kind: Kind, state: TicketState, queuedAt: Date, now: Date, sent: Int) -> Verdict {
         if [.done, .cancelled, .noShow, .expired].contains(state) { return .drop(.ended) }
-        if sent >= maxPerTicket { return .drop(.capped) }
         let age = now.timeIntervalSince(queuedAt)
+        // A code was asked for just now, by the visitor: not one of the reminders the cap counts.
+        if kind == .code { return age > Self.codeLifetime ? .drop(.stale) : .send }
+        if sent >= maxPerTicket { return .drop(.capped) }
         switch kind {
         case .taken:
             return age > nearFreshSeconds ? .drop(.stale) : .send
@@ -108,6 +118,8 @@ public struct NoticeRules: Sendable, Hashable, Codable {
         case .called, .recalled:
             guard state == .called else { return .drop(.overtaken) }
             return age > calledFreshSeconds ? .drop(.stale) : .send
+        case .code:
+            return .send
         }
     }
 

@@ -169,6 +169,19 @@ struct TakeForm: Codable, Sendable {
     }
 }
 
+/// The take-over form: what was typed to take the number, and the texted code.
+struct TakeOverForm: Decodable, Sendable {
+    var take: TakeForm
+    var code: String?
+
+    enum CodingKeys: String, CodingKey { case code }
+
+    init(from decoder: any Decoder) throws {
+        take = try TakeForm(from: decoder)
+        code = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(String.self, forKey: .code)
+    }
+}
+
 enum JSON {
     static var encoder: JSONEncoder { JSONEncoder.quhao }
 

@@ -15,6 +15,8 @@ struct PublicPages {
         let routes = RouteCollection(context: AppRequestContext.self)
         routes.get("s/:site", use: takePage)
         routes.post("s/:site", use: takeSubmit)
+        routes.post("s/:site/take-over", use: takeOverSend)
+        routes.post("s/:site/take-over/verify", use: takeOverVerify)
         routes.get("t/:token", use: ticketPage)
         routes.post("t/:token/cancel", use: cancelSubmit)
         routes.post("t/:token/checkin", use: checkInSubmit)
@@ -44,7 +46,62 @@ struct PublicPages {
         }
     }
 
-    func renderTake(_ request: Request, site siteID: String, form: TakeForm, error: QuhaoError?) async throws -> Response {
+    // MARK: - Taking a number over in another browser
+
+    /// Texts a code to the phone of the number this identity and phone hold (the page then asks for it).
+    @Sendable func takeOverSend(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let siteID = try context.parameters.require("site")
+        let form = try await Self.form(TakeForm.self, request, context)
+        let (t, _) = Templates.strings(request.language)
+        var held = Self.heldFields(form)
+        do {
+            try services.issueLimiter.take(context.clientKey)
+            let phone = try await services.store.sendTakeOverCode(Self.issueRequest(siteID, form))
+            held["sent"] = Catalogue.fill(t["take_code_sent"] ?? "", with: ["phone": phone])
+            return try await renderTake(request, site: siteID, form: form, error: nil, held: held)
+        } catch let error as QuhaoError where error.code != .siteNotFound {
+            held["canSend"] = true
+            held["error"] = Catalogue.of(request.language).message(for: error)
+            return try await renderTake(request, site: siteID, form: form, error: nil, held: held, status: error.status)
+        }
+    }
+
+    /// Takes the number over with the texted code: this browser holds it from now on.
+    @Sendable func takeOverVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let siteID = try context.parameters.require("site")
+        let form = try await Self.form(TakeOverForm.self, request, context)
+        let (device, cookie) = PublicAPI.device(request, random: services.random, secure: services.settings.isHTTPS)
+        do {
+            try services.issueLimiter.take(context.clientKey)
+            let ticket = try await services.store.takeOver(Self.issueRequest(siteID, form.take), code: form.code ?? "", device: device)
+            var headers: HTTPFields = [.location: "/t/\(ticket.token)\(Self.langQuery(request))"]
+            if let cookie { headers[.setCookie] = cookie.description }
+            return Response(status: .seeOther, headers: headers)
+        } catch let error as QuhaoError where error.code != .siteNotFound {
+            let (t, _) = Templates.strings(request.language)
+            var held = Self.heldFields(form.take)
+            held["sent"] = t["take_code_again"] ?? ""
+            held["canSend"] = true
+            held["error"] = Catalogue.of(request.language).message(for: error)
+            var response = try await renderTake(request, site: siteID, form: form.take, error: nil, held: held, status: error.status)
+            if let cookie { response.headers[values: .setCookie].append(cookie.description) }
+            return response
+        }
+    }
+
+    /// What the take-over forms carry back (the business type, identity and phone typed).
+    static func heldFields(_ form: TakeForm) -> [String: Any] {
+        ["service": form.service ?? "", "identity": form.identity ?? "", "phone": form.phone ?? ""]
+    }
+
+    static func issueRequest(_ siteID: String, _ form: TakeForm) -> IssueRequest {
+        IssueRequest(siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone)
+    }
+
+    func renderTake(
+        _ request: Request, site siteID: String, form: TakeForm, error: QuhaoError?, held: [String: Any]? = nil,
+        status forced: HTTPResponse.Status? = nil
+    ) async throws -> Response {
         let snapshot = try await services.board.snapshot(siteID)
         let site = snapshot.site
         let language = request.language
@@ -120,8 +177,18 @@ struct PublicPages {
             case .phoneRequired, .phoneFormat: data["phoneError"] = message
             default: break
             }
-            data["error"] = message
+            if error.code == .ticketHeldElsewhere {
+                // Told the number and its place; acting on it needs the original browser or a code.
+                var fields = Self.heldFields(form)
+                fields["text"] = message
+                fields["canSend"] = true
+                data["heldElsewhere"] = fields
+            } else {
+                data["error"] = message
+            }
         }
+        if let held { data["heldElsewhere"] = held }
+        if let forced { status = forced }
         var response = templates.page("take", data, status: status)
         // In the hall with a current code: remembered for two minutes, so a booking link opened
         // next on this phone (from a message or the calendar) can check in (``BookingPages``).

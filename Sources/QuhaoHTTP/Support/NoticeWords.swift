@@ -13,6 +13,8 @@ enum NoticeWords {
         _ statuses: [NoticeStatus], chosen: Bool, phoneMasked: String?, site: Site, t: [String: String]
     ) -> [String: Any]? {
         guard site.notices != nil else { return nil }
+        // A take-over code is not a reminder: the words are about the reminders.
+        let statuses = statuses.filter { $0.kind != .code }
         guard chosen || !statuses.isEmpty else { return ["none": t["notice_state_none"] ?? ""] }
         var words: [String: Any] = [:]
         if let phoneMasked { words["on"] = Catalogue.fill(t["ticket_sms_on"] ?? "", with: ["phone": phoneMasked]) }

@@ -11,14 +11,15 @@ extension QuhaoError {
         case .siteNotFound, .serviceNotFound, .counterNotFound, .ticketNotFound, .routeNotFound, .staffNotFound, .tokenNotFound, .callNotFound:
             .notFound
         case .identityRequired, .identityNotAccepted, .identityFormat, .identityChecksum, .identityBirthDate, .identityRegion, .phoneRequired,
-            .phoneFormat, .noticeUnavailable, .ticketNumberInvalid, .appointmentSlotInvalid, .requestInvalid, .ratingScoreInvalid, .staffLoginInvalid,
+            .phoneFormat, .noticeUnavailable, .ticketClaimInvalid, .ticketNumberInvalid, .appointmentSlotInvalid, .requestInvalid,
+            .ratingScoreInvalid, .staffLoginInvalid,
             .staffPasswordWeak, .staffSiteRequired:
             .badRequest
         case .presenceRequired, .authForbidden, .authOrigin, .displayKeyRequired: .forbidden
         case .authRequired, .authFailed: .unauthorized
         case .requestTooLarge: .contentTooLarge
         case .requestMediaType: .unsupportedMediaType
-        case .rateLimited, .authRateLimited: .tooManyRequests
+        case .rateLimited, .authRateLimited, .ticketClaimLimited: .tooManyRequests
         case .storageUnavailable, .storageFileReplaced, .evidenceBusy, .speechUnavailable, .speechFailed, .notReady: .serviceUnavailable
         case .configInvalid, .internalError: .internalServerError
         case .unitNotFound, .unitTokenInvalid, .inspectionNotFound, .findingNotFound, .evidenceNotFound: .notFound
@@ -56,7 +57,8 @@ extension QuhaoError {
         case .serviceClosed, .serviceDailyCapReached, .counterPaused, .counterNotPaused, .counterIdle, .counterBusy, .counterDoesNotServe,
             .queueEmpty,
             .ticketInvalidTransition, .ticketStale, .ticketAlreadyReactivated, .ticketReactivationExpired, .ticketNoShowTooEarly,
-            .ticketTransferSameService, .ticketReprintNotOpen, .printerNotConfigured, .ticketDeviceActive, .identityDuplicate, .ratingNotAllowed,
+            .ticketTransferSameService, .ticketReprintNotOpen, .printerNotConfigured, .ticketDeviceActive, .ticketHeldElsewhere, .identityDuplicate,
+            .ratingNotAllowed,
             .ratingDuplicate, .staffLoginTaken:
             .conflict
         }

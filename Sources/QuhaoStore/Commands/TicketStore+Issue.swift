@@ -141,7 +141,17 @@ extension TicketStore {
                 SELECT EXISTS (SELECT 1 FROM tickets WHERE site_id = ? AND day = ? AND origin_service_id = ?
                     AND identity_hash = ? AND state NOT IN ('cancelled', 'expired'))
                 """, [site.id, context.day.iso, service.id, hash])
-            if taken == true { throw QuhaoError(.identityDuplicate, named) }
+            if taken == true {
+                // The same person and phone in another browser (a scanner's throw-away one): told
+                // the number and its place, never its link (``takeOver(_:code:device:)``).
+                if let phone,
+                    let held = try Self.heldTicket(
+                        db, site: site, day: context.day, service: service.id, identity: hash, phone: keyedHash("phone:\(phone)"))
+                {
+                    throw try Self.heldElsewhere(held, site: site, service: service, context)
+                }
+                throw QuhaoError(.identityDuplicate, named)
+            }
         }
         let lastKey =
             try db.value(Int64.self, "SELECT MAX(sort_key) FROM tickets WHERE site_id = ? AND day = ?", [site.id, context.day.iso])
@@ -157,6 +167,7 @@ extension TicketStore {
             issuedAt: context.now, checkedInAt: nil,
             calledAt: nil, startedAt: nil, finishedAt: nil, deviceHash: deviceHash)
         try record.insert(db)
+        if let phone { try db.execute("UPDATE tickets SET phone_hash = ? WHERE id = ?", [keyedHash("phone:\(phone)"), record.id]) }
         if let phone, request.notify.contains(.sms) {
             try TicketStore.keepContact(.sms, address: phone, language: request.language, ticket: record, context)
         }

@@ -659,7 +659,9 @@ enum Migrations {
     /// Migration 21's statements, in either engine's types: messages to visitors (issue 23). A
     /// visitor's address (the phone in clear, for a visitor who chose text messages) is in
     /// `notice_contacts` only, deleted when the ticket ends; `notices` is the outbox, each message
-    /// with its idempotency key, written in the transaction of the change it tells of.
+    /// with its idempotency key, written in the transaction of the change it tells of (a code's
+    /// address and the code itself only until it is sent). A ticket's phone is kept as a keyed
+    /// hash too, and `ticket_claims` holds the code (hashed) that lets another browser take a number over.
     static func v21Schema(integer: String, moment: String, id: String, strict: String) -> String {
         """
         CREATE TABLE notice_contacts (
@@ -677,9 +679,11 @@ enum Migrations {
             site_id TEXT NOT NULL,
             ticket_id \(integer) NOT NULL REFERENCES tickets(id),
             channel TEXT NOT NULL CHECK (channel IN ('sms', 'wechat')),
-            kind TEXT NOT NULL CHECK (kind IN ('taken', 'near', 'called', 'recalled')),
+            kind TEXT NOT NULL CHECK (kind IN ('taken', 'near', 'called', 'recalled', 'code')),
             counter_id \(integer),
             ahead \(integer),
+            address TEXT,
+            detail TEXT,
             created_at \(moment) NOT NULL,
             next_attempt_at \(moment) NOT NULL,
             attempts \(integer) NOT NULL DEFAULT 0,
@@ -692,6 +696,15 @@ enum Migrations {
         CREATE INDEX notices_due ON notices (site_id, channel, next_attempt_at) WHERE finished_at IS NULL;
         CREATE INDEX notices_ticket ON notices (ticket_id);
         CREATE UNIQUE INDEX notices_one_near ON notices (ticket_id, channel) WHERE kind = 'near';
+        ALTER TABLE tickets ADD COLUMN phone_hash TEXT;
+        CREATE TABLE ticket_claims (
+            ticket_id \(integer) PRIMARY KEY REFERENCES tickets(id),
+            code_hash TEXT NOT NULL,
+            created_at \(moment) NOT NULL,
+            expires_at \(moment) NOT NULL,
+            attempts \(integer) NOT NULL DEFAULT 0,
+            sent_today \(integer) NOT NULL DEFAULT 1
+        )\(strict);
         """
     }
 

@@ -31,7 +31,8 @@ extension StoreOperations {
                         guard !ids.isEmpty else { return 0 }
                         try db.execute(
                             """
-                            UPDATE tickets SET identity_hash = NULL, identity_masked = NULL, phone_masked = NULL, device_hash = NULL
+                            UPDATE tickets SET identity_hash = NULL, identity_masked = NULL, phone_masked = NULL, phone_hash = NULL,
+                                device_hash = NULL
                             WHERE id IN (\(ids.map { _ in "?" }.joined(separator: ",")))
                             """, ids)
                         return ids.count
@@ -62,6 +63,9 @@ extension StoreOperations {
                         """
                         DELETE FROM notice_contacts WHERE ticket_id IN (SELECT id FROM tickets WHERE site_id = ? AND day < ?)
                         """, [siteID, cutoff.iso])
+                        + db.execute(
+                            "DELETE FROM ticket_claims WHERE ticket_id IN (SELECT id FROM tickets WHERE site_id = ? AND day < ?)",
+                            [siteID, cutoff.iso])
                 }
             }
             // Complaints: the phone a diner chose to leave, and the hashes behind the daily limit.

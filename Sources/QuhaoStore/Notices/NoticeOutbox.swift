@@ -25,6 +25,8 @@ public struct QueuedNotice: Sendable, Hashable {
     public let kind: NoticeRules.Kind
     public let counterID: Int?
     public let ahead: Int?
+    /// A take-over code, until it is sent.
+    public let detail: String?
     public let createdAt: Date
     public let attempts: Int
 }
@@ -43,6 +45,8 @@ public struct NoticeDispatch: Sendable {
     /// The ticket's page.
     public let link: String
     public let siteName: String
+    /// A take-over code (`{{code}}`), empty for other messages.
+    public let code: String
 }
 
 /// How a message ended, as the console and the metrics count it.
@@ -117,7 +121,9 @@ extension TicketStore {
         if NoticeRules.hasEnded(ticket.state) {
             let erased = try db.execute("DELETE FROM notice_contacts WHERE ticket_id = ?", [ticket.id])
             try db.execute(
-                "UPDATE notices SET outcome = 'ended', finished_at = ? WHERE ticket_id = ? AND finished_at IS NULL", [context.now, ticket.id])
+                "UPDATE notices SET outcome = 'ended', finished_at = ?, address = NULL, detail = NULL WHERE ticket_id = ? AND finished_at IS NULL",
+                [context.now, ticket.id])
+            try db.execute("DELETE FROM ticket_claims WHERE ticket_id = ?", [ticket.id])
             if erased > 0 { db.journal.noteErased() }
             return
         }
@@ -136,14 +142,15 @@ extension TicketStore {
     }
 
     static func insertNotice(
-        _ kind: NoticeRules.Kind, channel: NoticeChannel, ticket: TicketRecord, counter: Int?, ahead: Int?, _ context: Context
+        _ kind: NoticeRules.Kind, channel: NoticeChannel, ticket: TicketRecord, counter: Int?, ahead: Int?, address: String? = nil,
+        detail: String? = nil, _ context: Context
     ) throws {
         let key = "ntc_" + context.random.bytes(16).hex
         try context.db.execute(
             """
-            INSERT INTO notices (key, site_id, ticket_id, channel, kind, counter_id, ahead, created_at, next_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-            """, [key, context.site.id, ticket.id, channel.rawValue, kind.rawValue, counter, ahead, context.now, context.now])
+            INSERT INTO notices (key, site_id, ticket_id, channel, kind, counter_id, ahead, address, detail, created_at, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """, [key, context.site.id, ticket.id, channel.rawValue, kind.rawValue, counter, ahead, address, detail, context.now, context.now])
         context.db.journal.noteNotice()
     }
 }
@@ -244,9 +251,13 @@ extension NoticeOutbox {
                     let contact = try db.row(
                         "SELECT address, language FROM notice_contacts WHERE ticket_id = ? AND channel = ?", [notice.ticketID, channel.rawValue])
                     let sent =
-                        try db.value(Int.self, "SELECT COUNT(*) FROM notices WHERE ticket_id = ? AND outcome = 'sent'", [notice.ticketID]) ?? 0
+                        try db.value(
+                            Int.self, "SELECT COUNT(*) FROM notices WHERE ticket_id = ? AND outcome = 'sent' AND kind <> 'code'", [notice.ticketID])
+                        ?? 0
                     var verdict = rules.verdict(notice.kind, state: ticket?.state ?? .expired, queuedAt: notice.createdAt, now: now, sent: sent)
-                    let address: String? = try contact?["address"]
+                    // A code goes to the phone typed with its request (kept on its row until sent).
+                    let own: String? = try db.value(String.self, "SELECT address FROM notices WHERE id = ?", [notice.id])
+                    let address: String? = try own ?? contact?["address"]
                     if address == nil, verdict == .send { verdict = .drop(.ended) }
                     let language: Language = (try contact?["language"] as String?) == "en" ? .en : .zhCN
                     let catalogue = Catalogue.of(language)
@@ -260,11 +271,12 @@ extension NoticeOutbox {
                         catalogue.template("message.\(notice.kind.rawValue)") ?? "",
                         with: [
                             "site": site.name.text(language), "number": ticket?.number ?? "", "service": service,
-                            "ahead": String(notice.ahead ?? 0), "window": window, "link": link,
+                            "ahead": String(notice.ahead ?? 0), "window": window, "link": link, "code": notice.detail ?? "",
+                            "minutes": String(Int(NoticeRules.codeLifetime / 60)),
                         ])
                     return NoticeDispatch(
                         notice: notice, verdict: verdict, address: address, number: ticket?.number ?? "", text: text, window: window,
-                        link: link, siteName: site.name.text(language))
+                        link: notice.kind == .code ? "" : link, siteName: site.name.text(language), code: notice.detail ?? "")
                 }
             }
         }
@@ -277,7 +289,7 @@ extension NoticeOutbox {
             try await writer.write { db in
                 try db.execute(
                     """
-                    UPDATE notices SET outcome = ?, finished_at = ?, sent_by = ?,
+                    UPDATE notices SET outcome = ?, finished_at = ?, sent_by = ?, address = NULL, detail = NULL,
                         attempts = attempts + ?, last_attempt_at = CASE WHEN ? = 1 THEN ? ELSE last_attempt_at END,
                         last_error = COALESCE(?, last_error)
                     WHERE id = ? AND finished_at IS NULL
@@ -363,6 +375,7 @@ extension NoticeOutbox {
         QueuedNotice(
             id: try row["id"], key: try row["key"], siteID: try row["site_id"], ticketID: try row["ticket_id"],
             channel: NoticeChannel(rawValue: try row["channel"]) ?? .sms, kind: NoticeRules.Kind(rawValue: try row["kind"]) ?? .near,
-            counterID: try row["counter_id"], ahead: try row["ahead"], createdAt: try row["created_at"], attempts: try row["attempts"])
+            counterID: try row["counter_id"], ahead: try row["ahead"], detail: try row["detail"], createdAt: try row["created_at"],
+            attempts: try row["attempts"])
     }
 }
