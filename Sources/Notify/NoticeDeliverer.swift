@@ -27,6 +27,7 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
     let store: TicketStore
     let clock: any QuhaoClock
     let sms: SMSTransport?
+    let wechat: WeChatTransport?
     let publicURL: String
     let random: RandomSource
     let logger: Logger
@@ -34,12 +35,13 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
     let refresh: Duration
 
     public init(
-        store: TicketStore, clock: any QuhaoClock, sms: SMSTransport?, publicURL: String, random: RandomSource = .system, logger: Logger,
-        refresh: Duration = .seconds(30)
+        store: TicketStore, clock: any QuhaoClock, sms: SMSTransport?, wechat: WeChatTransport? = nil, publicURL: String,
+        random: RandomSource = .system, logger: Logger, refresh: Duration = .seconds(30)
     ) {
         self.store = store
         self.clock = clock
         self.sms = sms
+        self.wechat = wechat
         self.publicURL = publicURL
         self.random = random
         self.logger = logger
@@ -58,9 +60,23 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
         store.notices.onQueued { wake.signal() }
         store.notices.onErased { erased.signal() }
         store.onCommit { siteID, _, _ in changed.mark(siteID) }
-        let pace = sms.map { RatePace(perMinute: $0.perMinute) }
+        var channels: [NoticeChannel: Channel] = [:]
+        if let sms {
+            channels[.sms] = Channel(
+                pace: RatePace(perMinute: sms.perMinute), timeoutSeconds: sms.timeoutSeconds,
+                deliver: { [clock, random] dispatch, address in
+                    await SMSSender(sms: sms, client: client, clock: clock, random: random).deliver(dispatch, to: address)
+                })
+        }
+        if let wechat {
+            let tokens = WeChatTokenCache(clock: clock) { try await wechat.fetchToken(client: client) }
+            channels[.wechat] = Channel(
+                pace: RatePace(perMinute: wechat.perMinute), timeoutSeconds: wechat.timeoutSeconds,
+                deliver: { dispatch, address in await wechat.deliver(dispatch, to: address, tokens: tokens, client: client) })
+        }
+        let configured = channels
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await cancelWhenGracefulShutdown { await supervise(client: client, wake: wake, pace: pace) } }
+            group.addTask { await cancelWhenGracefulShutdown { await supervise(channels: configured, wake: wake) } }
             group.addTask { await cancelWhenGracefulShutdown { await planner(changed) } }
             group.addTask { await cancelWhenGracefulShutdown { await eraser(erased) } }
             await group.waitForAll()
@@ -98,25 +114,34 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
         }
     }
 
-    /// Starts a worker for each site that sends text messages, and stops those no longer configured.
-    private func supervise(client: HTTPClient, wake: Wake, pace: RatePace?) async {
-        guard let sms, let pace else { return }
+    /// A channel as the workers use it: its pace, its time limit, how one message is sent.
+    struct Channel: Sendable {
+        let pace: RatePace
+        let timeoutSeconds: Int
+        let deliver: @Sendable (NoticeDispatch, String) async -> DeliveryAnswer
+    }
+
+    /// Starts a worker for each site and configured channel it sends by, and stops those no longer configured.
+    private func supervise(channels: [NoticeChannel: Channel], wake: Wake) async {
+        guard !channels.isEmpty else { return }
         var running: [String: Task<Void, Never>] = [:]
         while !Task.isCancelled {
-            var wanted: [String: String] = [:]
+            var wanted: [String: (String, NoticeChannel)] = [:]
             for siteID in (try? await store.siteIDs()) ?? [] {
-                if let rules = try? await store.site(siteID).notices, rules.channels.contains(.sms) {
-                    wanted["\(siteID)/\(rules.hashValue)"] = siteID
+                guard let rules = try? await store.site(siteID).notices else { continue }
+                for channel in rules.channels where channels[channel] != nil {
+                    wanted["\(siteID)/\(channel.rawValue)/\(rules.hashValue)"] = (siteID, channel)
                 }
             }
             for (key, task) in running where wanted[key] == nil {
                 task.cancel()
                 running[key] = nil
             }
-            for (key, siteID) in wanted where running[key] == nil {
-                let worker = SMSWorker(
-                    site: siteID, store: store, clock: clock, sms: sms, pace: pace, publicURL: publicURL, random: random, client: client,
-                    wake: wake, logger: logger)
+            for (key, (siteID, channel)) in wanted where running[key] == nil {
+                guard let transport = channels[channel] else { continue }
+                let worker = ChannelWorker(
+                    site: siteID, channel: channel, transport: transport, store: store, clock: clock, publicURL: publicURL, wake: wake,
+                    logger: logger)
                 running[key] = Task { await worker.run() }
             }
             try? await Task.sleep(for: refresh)
@@ -124,6 +149,15 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
         for task in running.values { task.cancel() }
         for task in running.values { await task.value }
     }
+}
+
+/// What a provider's answer means.
+public enum DeliveryAnswer: Equatable, Sendable {
+    case accepted
+    /// Try again later (the provider busy, down, or not saying yes).
+    case retry(String)
+    /// Refused for good (a request it will never take: a bad number, a bad template, no consent left).
+    case refused(String)
 }
 
 /// The SMS provider as the deliverer uses it (``SMSTemplate`` and how its answers are judged).
@@ -160,18 +194,9 @@ public struct SMSTransport: Sendable, Equatable {
         }
     }
 
-    /// What the provider's answer means.
-    public enum Answer: Equatable, Sendable {
-        case accepted
-        /// Try again later (the provider busy, down, or not saying yes).
-        case retry(String)
-        /// Refused for good (a request it will never take: a bad number, a bad template).
-        case refused(String)
-    }
-
     /// Reads the provider's answer: 2xx (and the accept field, if configured) is accepted; 408, 429
     /// and 5xx are tried again; any other status is refused for good.
-    public func judge(status: Int, body: Data) -> Answer {
+    public func judge(status: Int, body: Data) -> DeliveryAnswer {
         guard (200..<300).contains(status) else {
             return status == 408 || status == 429 || status >= 500 ? .retry("HTTP \(status)") : .refused("HTTP \(status)")
         }
@@ -190,22 +215,20 @@ public struct SMSTransport: Sendable, Equatable {
     }
 }
 
-/// Sends one site's text messages.
-struct SMSWorker {
+/// Sends one site's messages on one channel.
+struct ChannelWorker {
     let site: String
+    let channel: NoticeChannel
+    let transport: NoticeDeliverer.Channel
     let store: TicketStore
     let clock: any QuhaoClock
-    let sms: SMSTransport
-    let pace: RatePace
     let publicURL: String
-    let random: RandomSource
-    let client: HTTPClient
     let wake: Wake
     let logger: Logger
 
     func run() async {
         let kept = KeptLease(
-            NoticeOutbox.lease(site: site, channel: .sms), holder: LeaseHolder.thisDaemon, lease: Double(sms.timeoutSeconds) * 3 + 10,
+            NoticeOutbox.lease(site: site, channel: channel), holder: LeaseHolder.thisDaemon, lease: Double(transport.timeoutSeconds) * 3 + 10,
             operations: store.operations)
         while !Task.isCancelled {
             let seen = wake.current
@@ -216,14 +239,14 @@ struct SMSWorker {
             let claimed: [NoticeDispatch]
             do {
                 claimed = try await store.notices.claim(
-                    site: site, channel: .sms, limit: 4, lease: Double(sms.timeoutSeconds) + 5, publicURL: publicURL)
+                    site: site, channel: channel, limit: 4, lease: Double(transport.timeoutSeconds) + 5, publicURL: publicURL)
             } catch {
-                logger.warning("cannot claim messages", metadata: ["site": "\(site)", "error": "\(error)"])
+                logger.warning("cannot claim messages", metadata: ["site": "\(site)", "channel": "\(channel.rawValue)", "error": "\(error)"])
                 await wake.wait(after: seen, limit: .seconds(1))
                 continue
             }
             if claimed.isEmpty {
-                let next = try? await store.notices.nextAttempt(site: site, channel: .sms)
+                let next = try? await store.notices.nextAttempt(site: site, channel: channel)
                 let until = next.map { max(0, $0.timeIntervalSince(clock.now())) } ?? 1
                 await wake.wait(after: seen, limit: .milliseconds(Int64(min(until, 1) * 1000) + 5))
                 continue
@@ -238,8 +261,9 @@ struct SMSWorker {
     func send(_ dispatch: NoticeDispatch) async {
         let notice = dispatch.notice
         var metadata: Logger.Metadata = [
-            "site": "\(site)", "message": "\(notice.key)", "kind": "\(notice.kind.rawValue)", "number": "\(dispatch.number)",
-            "to": "\(dispatch.address.map(Masking.phone) ?? "-")",
+            "site": "\(site)", "channel": "\(channel.rawValue)", "message": "\(notice.key)", "kind": "\(notice.kind.rawValue)",
+            "number": "\(dispatch.number)",
+            "to": "\(dispatch.address.map { channel == .sms ? Masking.phone($0) : String($0.prefix(6)) + "…" } ?? "-")",
         ]
         do {
             guard case .send = dispatch.verdict, let address = dispatch.address else {
@@ -250,8 +274,8 @@ struct SMSWorker {
                 }
                 return
             }
-            await pace.take()
-            let answer = await deliver(dispatch, to: address)
+            await transport.pace.take()
+            let answer = await transport.deliver(dispatch, address)
             metadata["attempt"] = "\(notice.attempts + 1)"
             switch answer {
             case .accepted:
@@ -274,8 +298,16 @@ struct SMSWorker {
             logger.error("cannot record a message", metadata: metadata)
         }
     }
+}
 
-    func deliver(_ dispatch: NoticeDispatch, to address: String) async -> SMSTransport.Answer {
+/// One text message through the provider.
+struct SMSSender {
+    let sms: SMSTransport
+    let client: HTTPClient
+    let clock: any QuhaoClock
+    let random: RandomSource
+
+    func deliver(_ dispatch: NoticeDispatch, to address: String) async -> DeliveryAnswer {
         let notice = dispatch.notice
         let built: SMSTemplate.Request
         do {

@@ -8,8 +8,34 @@ extension ConfigFile {
     /// variable and `*_file` a file that holds them.
     public struct NotifySection: Codable, Sendable, Equatable {
         public var sms: SMSEntry?
+        public var wechat: WeChatEntry?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case sms }
+        enum CodingKeys: String, CodingKey, CaseIterable { case sms, wechat }
+    }
+
+    /// `notify.wechat`: the official account's one-time subscription messages (``WeChatTransport``).
+    public struct WeChatEntry: Codable, Sendable, Equatable {
+        public var appID: String
+        /// The subscription message's template id (一次性订阅消息).
+        public var templateID: String
+        public var secretEnv: String?
+        public var secretFile: String?
+        /// `https://api.weixin.qq.com` and `https://mp.weixin.qq.com` unless given (a test's fake server).
+        public var baseURL: String?
+        public var confirmURL: String?
+        public var perMinute: Int?
+        public var timeoutSeconds: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case appID = "app_id"
+            case templateID = "template_id"
+            case secretEnv = "secret_env"
+            case secretFile = "secret_file"
+            case baseURL = "base_url"
+            case confirmURL = "confirm_url"
+            case perMinute = "per_minute"
+            case timeoutSeconds = "timeout_seconds"
+        }
     }
 
     /// `notify.sms`: the provider's HTTP API as data (``SMSTemplate``).
@@ -103,6 +129,7 @@ extension ConfigFile {
     /// The keys of the notify sections, for the unknown-key check.
     static var notifyKeys: [String] {
         NotifySection.CodingKeys.allCases.map(\.rawValue) + SMSEntry.CodingKeys.allCases.map(\.rawValue)
+            + WeChatEntry.CodingKeys.allCases.map(\.rawValue)
             + HeaderEntry.CodingKeys.allCases.map(\.rawValue) + SignatureEntry.CodingKeys.allCases.map(\.rawValue)
             + AcceptEntry.CodingKeys.allCases.map(\.rawValue) + NoticesEntry.CodingKeys.allCases.map(\.rawValue) + ["notify"]
     }
@@ -124,29 +151,64 @@ extension ConfigFile {
     }
 }
 
+extension ConfigFile {
+    /// A secret named by `*_env` (an environment variable) or `*_file` (a file holding it): the
+    /// value, or `nil` with the problem noted at `path`.
+    static func secret(env: String?, file: String?, at path: String, environment: [String: String], issues: inout [ConfigIssue]) -> String? {
+        if let env {
+            guard let value = environment[env], !value.isEmpty else {
+                issues.append(ConfigIssue("\(path)_env", "the environment variable \(env) is not set"))
+                return nil
+            }
+            return value
+        }
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                issues.append(ConfigIssue("\(path)_file", "cannot read \(file)"))
+                return nil
+            }
+            let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if value.isEmpty { issues.append(ConfigIssue("\(path)_file", "\(file) is empty")) }
+            return value
+        }
+        return nil
+    }
+}
+
+extension WeChatTransport {
+    /// Reads `notify.wechat` with its secret from the environment or a file.
+    public static func resolve(_ entry: ConfigFile.WeChatEntry, environment: [String: String]) throws(ConfigError) -> WeChatTransport {
+        var issues: [ConfigIssue] = []
+        let secret = ConfigFile.secret(env: entry.secretEnv, file: entry.secretFile, at: "notify.wechat.secret", environment: environment, issues: &issues)
+        if entry.secretEnv == nil && entry.secretFile == nil {
+            issues.append(ConfigIssue("notify.wechat", "needs secret_env or secret_file (the AppSecret is never written in this file)"))
+        }
+        for (key, url) in [("base_url", entry.baseURL), ("confirm_url", entry.confirmURL)] {
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                issues.append(ConfigIssue("notify.wechat.\(key)", "must be an http:// or https:// address"))
+            }
+        }
+        guard issues.isEmpty, let secret else { throw ConfigError(source: "notify", issues: issues) }
+        func trimmed(_ url: String?, _ fallback: String) -> String {
+            var url = url ?? fallback
+            while url.hasSuffix("/") { url.removeLast() }
+            return url
+        }
+        return WeChatTransport(
+            subscription: WeChatSubscription(
+                appID: entry.appID, templateID: entry.templateID, confirmURL: trimmed(entry.confirmURL, "https://mp.weixin.qq.com")),
+            secret: secret, baseURL: trimmed(entry.baseURL, "https://api.weixin.qq.com"), perMinute: entry.perMinute ?? 600,
+            timeoutSeconds: entry.timeoutSeconds ?? 10)
+    }
+}
+
 extension SMSTransport {
     /// Reads `notify.sms` with its secrets from the environment or files.
     /// - Throws: ``ConfigError`` naming the key when a secret is missing or the template cannot make a request.
     public static func resolve(_ entry: ConfigFile.SMSEntry, environment: [String: String]) throws(ConfigError) -> SMSTransport {
         var issues: [ConfigIssue] = []
         func secret(env: String?, file: String?, at path: String) -> String? {
-            if let env {
-                guard let value = environment[env], !value.isEmpty else {
-                    issues.append(ConfigIssue("\(path)_env", "the environment variable \(env) is not set"))
-                    return nil
-                }
-                return value
-            }
-            if let file {
-                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-                    issues.append(ConfigIssue("\(path)_file", "cannot read \(file)"))
-                    return nil
-                }
-                let value = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if value.isEmpty { issues.append(ConfigIssue("\(path)_file", "\(file) is empty")) }
-                return value
-            }
-            return nil
+            ConfigFile.secret(env: env, file: file, at: path, environment: environment, issues: &issues)
         }
         let key = secret(env: entry.keyEnv, file: entry.keyFile, at: "notify.sms.key") ?? ""
         var signature: SMSTemplate.Signature?

@@ -182,7 +182,9 @@ enum ConfigValidator {
                 if notices.channels.contains(.sms) {
                     check(file.notify?.sms != nil, "\(nat).channels", "sms needs notify.sms (the provider) in this file")
                 }
-                check(!notices.channels.contains(.wechat), "\(nat).channels", "wechat is not available yet; use sms")
+                if notices.channels.contains(.wechat) {
+                    check(file.notify?.wechat != nil, "\(nat).channels", "wechat needs notify.wechat (the official account) in this file")
+                }
                 if let places = notices.nearPlaces { check((0...50).contains(places), "\(nat).near_places", "must be between 0 and 50") }
                 if let minutes = notices.nearMinutes { check((0...120).contains(minutes), "\(nat).near_minutes", "must be between 0 and 120") }
                 if let seconds = notices.calledFreshSeconds {
@@ -204,6 +206,12 @@ enum ConfigValidator {
             if let most = sms.perMinute { check((1...6000).contains(most), "notify.sms.per_minute", "must be between 1 and 6000") }
             if let seconds = sms.timeoutSeconds { check((1...60).contains(seconds), "notify.sms.timeout_seconds", "must be between 1 and 60") }
             check(sms.keyEnv == nil || sms.keyFile == nil, "notify.sms.key_env", "give key_env or key_file, not both")
+        }
+        if let wechat = file.notify?.wechat {
+            check(!wechat.appID.isEmpty, "notify.wechat.app_id", "must be the official account's AppID (wx…)")
+            check(!wechat.templateID.isEmpty, "notify.wechat.template_id", "must be the subscription message's template id")
+            if let most = wechat.perMinute { check((1...6000).contains(most), "notify.wechat.per_minute", "must be between 1 and 6000") }
+            if let seconds = wechat.timeoutSeconds { check((1...60).contains(seconds), "notify.wechat.timeout_seconds", "must be between 1 and 60") }
         }
         return issues
     }

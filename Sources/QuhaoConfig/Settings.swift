@@ -34,6 +34,8 @@ public struct ServerSettings: Sendable, Equatable {
     public var trustedProxies = TrustedProxies()
     /// The SMS provider (`notify.sms`) with its secrets read; `nil`: no text messages from this daemon.
     public var sms: SMSTransport?
+    /// The WeChat official account (`notify.wechat`) with its secret read; `nil`: no WeChat messages.
+    public var wechat: WeChatTransport?
 
     /// Whether a database setting names PostgreSQL rather than an SQLite file.
     public static func isDatabaseURL(_ text: String) -> Bool { text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") }
@@ -130,6 +132,7 @@ public struct ServerSettings: Sendable, Equatable {
             settings.maxConnectionsPerAddress = number
         }
         if let sms = file?.notify?.sms { settings.sms = try SMSTransport.resolve(sms, environment: environment) }
+        if let wechat = file?.notify?.wechat { settings.wechat = try WeChatTransport.resolve(wechat, environment: environment) }
         if let host { settings.host = host }
         if let port { settings.port = port }
         // Without an explicit public address, phones are sent to where the daemon listens.

@@ -47,14 +47,18 @@ public struct AppSettings: Sendable {
     public var pollSummaryInterval: Duration
     /// How long a window waits to hear its slip came out (`nil`: the spooler's own, ``PrintSpooler/patience``).
     public var printPatience: Duration?
+    /// The WeChat official account's one-time subscription (`notify.wechat`), for the ticket page's consent; `nil`: none.
+    public var wechat: WeChatSubscription?
 
     public init(
         host: String, port: Int, publicURL: String, presenceWindow: Int = 60, issueBurst: Int = 5, issueRefillPerSecond: Double = 1.0 / 30,
         speechCommand: String? = nil, speechCache: String? = nil, idleTimeoutSeconds: Int = 10, maxConnectionsPerAddress: Int = 256,
         evidenceDirectory: String? = nil, personalDataDays: Int = 30, heldFiles: [HeldFile] = [], tls: TLSCertificates? = nil,
-        trustedProxies: TrustedProxies = TrustedProxies(), pollSummaryInterval: Duration = .seconds(60), printPatience: Duration? = nil
+        trustedProxies: TrustedProxies = TrustedProxies(), pollSummaryInterval: Duration = .seconds(60), printPatience: Duration? = nil,
+        wechat: WeChatSubscription? = nil
     ) {
         self.printPatience = printPatience
+        self.wechat = wechat
         self.host = host
         self.port = port
         self.publicURL = publicURL

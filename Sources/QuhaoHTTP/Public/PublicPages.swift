@@ -21,6 +21,8 @@ struct PublicPages {
         routes.post("t/:token/cancel", use: cancelSubmit)
         routes.post("t/:token/checkin", use: checkInSubmit)
         routes.post("t/:token/rating", use: rateSubmit)
+        routes.get("t/:token/wechat", use: weChatSubscribe)
+        routes.get("t/:token/wechat/back", use: weChatBack)
         return routes
     }
 
@@ -44,6 +46,41 @@ struct PublicPages {
             if let cookie { response.headers[values: .setCookie].append(cookie.description) }
             return response
         }
+    }
+
+    // MARK: - WeChat's one-time subscription
+
+    /// Sends the visitor to WeChat's confirmation page for one kind of message about their ticket.
+    @Sendable func weChatSubscribe(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let ticket = try await services.store.ticket(.token(token))
+        let site = try await services.board.snapshot(ticket.siteID).site
+        let reader = QueryReader(request)
+        guard let wechat = services.settings.wechat, site.notices?.channels.contains(.wechat) == true else {
+            throw QuhaoError(.noticeUnavailable, ["site": site.name.zh, "site@en": site.name.en ?? site.name.zh])
+        }
+        let kind = try reader.choice("kind", among: [NoticeRules.Kind.near, .called, .recalled, .taken].map(\.rawValue)) ?? "called"
+        let chosen = NoticeRules.Kind(rawValue: kind) ?? .called
+        let back = "\(services.settings.publicURL)/t/\(token)/wechat/back"
+        let link = wechat.confirmLink(kind: chosen, back: back, reserved: services.store.stateTag("\(token):\(chosen.rawValue)"))
+        return Response(status: .seeOther, headers: [.location: link])
+    }
+
+    /// WeChat's answer: the visitor consented (or not) to one message of a kind, with their openid.
+    @Sendable func weChatBack(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let query = request.uri.queryParameters
+        let scene = query.get("scene").flatMap { Int($0) }
+        guard let wechat = services.settings.wechat, let kind = scene.flatMap(WeChatSubscription.kind(scene:)),
+            query.get("reserved") == services.store.stateTag("\(token):\(kind.rawValue)"), query.get("template_id") == wechat.templateID
+        else {
+            throw QuhaoError(.requestInvalid, ["reason": "微信返回的订阅结果无法核对", "reason@en": "WeChat's answer could not be checked"])
+        }
+        guard query.get("action") == "confirm", let openID = query.get("openid"), !openID.isEmpty, openID.count <= 64 else {
+            return Response(status: .seeOther, headers: [.location: "/t/\(token)?wechat=declined"])
+        }
+        try await services.store.subscribeWeChat(ticket: token, openID: openID, kind: kind, language: request.language)
+        return Response(status: .seeOther, headers: [.location: "/t/\(token)?wechat=\(kind.rawValue)"])
     }
 
     // MARK: - Taking a number over in another browser
@@ -243,10 +280,24 @@ struct PublicPages {
         if let rating = ticket.rating {
             data["ratedText"] = Catalogue.fill(t["ticket_rated"] ?? "", with: ["label": t["ticket_rate_\(rating)"] ?? ""])
         }
+        // Inside WeChat: one tap per kind of message on WeChat's own page (a one-time subscription each).
+        if let rules = site.notices, rules.channels.contains(.wechat), services.settings.wechat != nil,
+            WeChatSubscription.isWeChat(userAgent: request.headers[.userAgent]), ["remote", "waiting", "called"].contains(ticket.state)
+        {
+            let items = [NoticeRules.Kind.near, .called].filter { rules.sends($0, service: ticket.service) }.map { kind in
+                ["href": "/t/\(token)/wechat?kind=\(kind.rawValue)", "text": t["ticket_wechat_\(kind.rawValue)"] ?? kind.rawValue]
+            }
+            if !items.isEmpty { data["wechat"] = ["items": items] }
+        }
+        if let answer = request.uri.queryParameters.get("wechat") {
+            data["wechatAnswer"] = answer == "declined" ? t["ticket_wechat_declined"] : t["ticket_wechat_on"]
+        }
         if site.notices != nil, let held = try? await services.store.ticket(.token(token)) {
-            let chosen = try await !services.store.notices.channels(ticket: held.id).isEmpty
+            let channels = try await services.store.notices.channels(ticket: held.id)
+            let chosen = !channels.isEmpty
             data["notices"] = NoticeWords.describe(
-                try await services.store.notices.status(ticket: held.id), chosen: chosen, phoneMasked: chosen ? held.phoneMasked : nil, site: site,
+                try await services.store.notices.status(ticket: held.id), chosen: chosen,
+                phoneMasked: channels.contains(.sms) ? held.phoneMasked : nil, site: site,
                 t: t)
         }
         if let error { data["error"] = catalogue.message(for: error) }

@@ -670,6 +670,7 @@ enum Migrations {
             site_id TEXT NOT NULL,
             address TEXT NOT NULL,
             language TEXT NOT NULL DEFAULT 'zh',
+            grants TEXT,
             created_at \(moment) NOT NULL,
             PRIMARY KEY (ticket_id, channel)
         )\(strict);

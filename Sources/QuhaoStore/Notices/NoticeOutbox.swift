@@ -135,10 +135,40 @@ extension TicketStore {
             default: nil
             }
         guard let kind, rules.sends(kind, service: ticket.serviceID) else { return }
-        let channels = try db.values(String.self, "SELECT channel FROM notice_contacts WHERE ticket_id = ? ORDER BY channel", [ticket.id])
-        for channel in channels.compactMap(NoticeChannel.init(rawValue:)) where rules.channels.contains(channel) {
+        for row in try db.rows("SELECT channel, grants FROM notice_contacts WHERE ticket_id = ? ORDER BY channel", [ticket.id]) {
+            guard let channel = NoticeChannel(rawValue: try row["channel"]), rules.channels.contains(channel),
+                try consumeGrant(kind, channel: channel, grants: try row["grants"], ticket: ticket, db)
+            else { continue }
             try insertNotice(kind, channel: channel, ticket: ticket, counter: kind == .taken ? nil : ticket.counterID, ahead: nil, context)
         }
+    }
+
+    /// Whether a message of `kind` may go on `channel`: always by text; on WeChat only with the
+    /// visitor's consent to that kind, which one message uses up (a one-time subscription).
+    static func consumeGrant(_ kind: NoticeRules.Kind, channel: NoticeChannel, grants: String?, ticket: TicketRecord, _ db: any SQLDatabase)
+        throws -> Bool
+    {
+        guard channel == .wechat else { return true }
+        guard let grants, grants.contains(",\(kind.rawValue),") else { return false }
+        try db.execute(
+            "UPDATE notice_contacts SET grants = ? WHERE ticket_id = ? AND channel = 'wechat'",
+            [grants.replacingOccurrences(of: ",\(kind.rawValue),", with: ","), ticket.id])
+        return true
+    }
+
+    /// Keeps a visitor's WeChat openid for a ticket, with their consent to one message of `kind`.
+    static func grantWeChat(_ kind: NoticeRules.Kind, openID: String, language: Language, ticket: TicketRecord, _ context: Context) throws {
+        try context.db.execute(
+            """
+            INSERT INTO notice_contacts (ticket_id, channel, site_id, address, language, grants, created_at) VALUES (?, 'wechat', ?, ?, ?, ?, ?)
+            ON CONFLICT (ticket_id, channel) DO UPDATE SET address = excluded.address,
+                grants = CASE WHEN notice_contacts.grants LIKE ? THEN notice_contacts.grants
+                    ELSE COALESCE(notice_contacts.grants, ',') || ? END
+            """,
+            [
+                ticket.id, context.site.id, openID, language == .en ? "en" : "zh", ",\(kind.rawValue),", context.now, "%,\(kind.rawValue),%",
+                "\(kind.rawValue),",
+            ])
     }
 
     static func insertNotice(
@@ -172,7 +202,7 @@ extension NoticeOutbox {
             try db.rows(
                 """
                 SELECT c.ticket_id, c.channel FROM notice_contacts c
-                WHERE c.site_id = ? AND NOT EXISTS (
+                WHERE c.site_id = ? AND (c.channel = 'sms' OR c.grants LIKE '%,near,%') AND NOT EXISTS (
                     SELECT 1 FROM notices n WHERE n.ticket_id = c.ticket_id AND n.channel = c.channel AND n.kind = 'near')
                 """, [siteID]
             ).map { (try $0["ticket_id"] as Int64, try $0["channel"] as String) }
@@ -194,7 +224,12 @@ extension NoticeOutbox {
             var queued = 0
             for (id, channel, places) in found {
                 // Still waiting now, inside the transaction: a call meanwhile makes it moot.
-                guard let record = try TicketRecord.fetchOne(context.db, "SELECT * FROM tickets WHERE id = ?", [id]), record.state == .waiting
+                guard let record = try TicketRecord.fetchOne(context.db, "SELECT * FROM tickets WHERE id = ?", [id]), record.state == .waiting,
+                    try TicketStore.consumeGrant(
+                        .near, channel: channel,
+                        grants: try context.db.value(
+                            String.self, "SELECT grants FROM notice_contacts WHERE ticket_id = ? AND channel = ?", [id, channel.rawValue]),
+                        ticket: record, context.db)
                 else { continue }
                 try TicketStore.insertNotice(.near, channel: channel, ticket: record, counter: nil, ahead: places, context)
                 queued += 1

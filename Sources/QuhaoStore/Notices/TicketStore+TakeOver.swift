@@ -129,3 +129,25 @@ extension TicketStore {
         return try outcome.get()
     }
 }
+
+extension TicketStore {
+    /// A short keyed tag of `text` (the database's own key): a page's check that an answer coming
+    /// back from outside (WeChat's confirmation) is for the ticket and kind it asked about.
+    public func stateTag(_ text: String) -> String { String(keyedHash("state:\(text)").prefix(24)) }
+
+    /// A visitor's consent on WeChat's page to one message of `kind` about a ticket, with their openid.
+    /// - Throws: `notice.unavailable` (the hall sends nothing by WeChat), `ticket.invalid_transition`
+    ///   for a ticket no longer waiting or called.
+    public func subscribeWeChat(ticket token: String, openID: String, kind: NoticeRules.Kind, language: Language) async throws {
+        try await write(ticket: .token(token)) { context, record in
+            guard context.site.notices?.channels.contains(.wechat) == true, kind != .code else {
+                throw QuhaoError(.noticeUnavailable, ["site": context.site.name.zh, "site@en": context.site.name.en ?? context.site.name.zh])
+            }
+            guard !NoticeRules.hasEnded(record.state) else {
+                throw QuhaoError(.ticketInvalidTransition, ["number": record.number, "state": record.state.rawValue, "action": "subscribe"])
+            }
+            try Self.grantWeChat(kind, openID: openID, language: language, ticket: record, context)
+            context.db.journal.touch([record.id ?? 0])
+        }
+    }
+}

@@ -133,13 +133,15 @@ struct Serve: AsyncParsableCommand {
                     speechCache: dataDirectory.appendingPathComponent("speech-cache").path,
                     idleTimeoutSeconds: settings.idleTimeoutSeconds, maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
                     evidenceDirectory: dataDirectory.appendingPathComponent("evidence").path, personalDataDays: settings.personalDataDays,
-                    heldFiles: lock.map { [$0.file] } ?? [], tls: tls, trustedProxies: settings.trustedProxies),
+                    heldFiles: lock.map { [$0.file] } ?? [], tls: tls, trustedProxies: settings.trustedProxies,
+                    wechat: settings.wechat?.subscription),
                 store: ticketStore, clock: clock, logger: logger,
                 services: [
                     ConfigReloader(
                         path: store.configPath, store: ticketStore, tls: tls, configured: configured, shared: settings.usesPostgres, logger: logger),
                     WebhookDeliverer(store: ticketStore, clock: clock, logger: logger),
-                    NoticeDeliverer(store: ticketStore, clock: clock, sms: settings.sms, publicURL: settings.publicURL, logger: logger),
+                    NoticeDeliverer(
+                        store: ticketStore, clock: clock, sms: settings.sms, wechat: settings.wechat, publicURL: settings.publicURL, logger: logger),
                 ]
                     + (settings.usesPostgres ? [ConfigurationDrift(store: ticketStore, configured: configured, logger: logger)] : [])
                     + (settings.backups.map { [NightlyBackup(schedule: $0, store: ticketStore, clock: clock, metrics: metrics, logger: logger)] }
