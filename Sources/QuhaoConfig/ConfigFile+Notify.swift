@@ -179,7 +179,8 @@ extension WeChatTransport {
     /// Reads `notify.wechat` with its secret from the environment or a file.
     public static func resolve(_ entry: ConfigFile.WeChatEntry, environment: [String: String]) throws(ConfigError) -> WeChatTransport {
         var issues: [ConfigIssue] = []
-        let secret = ConfigFile.secret(env: entry.secretEnv, file: entry.secretFile, at: "notify.wechat.secret", environment: environment, issues: &issues)
+        let secret = ConfigFile.secret(
+            env: entry.secretEnv, file: entry.secretFile, at: "notify.wechat.secret", environment: environment, issues: &issues)
         if entry.secretEnv == nil && entry.secretFile == nil {
             issues.append(ConfigIssue("notify.wechat", "needs secret_env or secret_file (the AppSecret is never written in this file)"))
         }

@@ -36,7 +36,8 @@ public struct WeChatSubscription: Sendable, Hashable {
     /// own check that the answer is for this ticket and kind).
     public func confirmLink(kind: NoticeRules.Kind, back: String, reserved: String) -> String {
         func encoded(_ text: String) -> String {
-            text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"))
+            text.addingPercentEncoding(
+                withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"))
                 ?? ""
         }
         return "\(confirmURL)/mp/subscribemsg?action=get_confirm&appid=\(encoded(appID))&scene=\(Self.scene(kind))"

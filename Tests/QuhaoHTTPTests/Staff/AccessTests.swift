@@ -18,7 +18,8 @@ import Testing
         "GET /api/v1/tickets/{token}", "POST /api/v1/tickets/{token}/cancel", "POST /api/v1/tickets/{token}/checkin",
         "POST /api/v1/tickets/{token}/rating",
         "POST /api/v1/auth/login", "POST /api/v1/auth/logout",
-        "GET /s/{site}", "POST /s/{site}", "POST /s/{site}/take-over", "POST /s/{site}/take-over/verify", "GET /t/{token}", "GET /t/{token}/wechat", "GET /t/{token}/wechat/back", "POST /t/{token}/cancel",
+        "GET /s/{site}", "POST /s/{site}", "POST /s/{site}/take-over", "POST /s/{site}/take-over/verify", "GET /t/{token}", "GET /t/{token}/wechat",
+        "GET /t/{token}/wechat/back", "POST /t/{token}/cancel",
         "POST /t/{token}/checkin", "POST /t/{token}/rating",
         "GET /qr/sites/{file}", "GET /qr/tickets/{file}", "GET /qr/units/{file}", "GET /qr/bookings/{file}",
         // Booking: the booking's own link is its credential, like a ticket's.

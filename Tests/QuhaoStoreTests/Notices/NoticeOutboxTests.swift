@@ -157,4 +157,33 @@ import Testing
             #expect(bytes.range(of: Data("139****4321".utf8)) != nil, "the masked form stays, as before")
         }
     }
+
+    @Test func aWeChatConsentIsOneMessageOfItsKind() async throws {
+        let base = Self.site
+        let site = Site(
+            id: base.id, name: base.name, services: base.services, counters: base.counters, rules: base.rules,
+            notices: NoticeRules(channels: [.sms, .wechat], kinds: [.near, .called, .recalled], nearPlaces: 0, nearMinutes: 0))
+        let (store, _) = try await Self.store(sites: [site])
+        let ticket = try await store.issue(IssueRequest(siteID: "hall", service: "general"))
+        try await store.subscribeWeChat(ticket: ticket.token, openID: "o-visitor", kind: .called, language: .zhCN)
+        try await store.subscribeWeChat(ticket: ticket.token, openID: "o-visitor", kind: .called, language: .zhCN)
+        #expect(try await store.notices.channels(ticket: ticket.id) == [.wechat])
+        // No consent to "near": none planned, though it is first in line.
+        #expect(try await store.notices.planNear(site: "hall") == 0)
+        _ = try await store.call(1)
+        _ = try await store.recall(site: "hall", counter: 1)
+        // One "called" for the one consent (twice the same kind is still one), no recall without one.
+        #expect(try await Self.rows(store).map(\.kind) == ["called"])
+        try await store.subscribeWeChat(ticket: ticket.token, openID: "o-visitor", kind: .recalled, language: .zhCN)
+        _ = try await store.recall(site: "hall", counter: 1)
+        _ = try await store.recall(site: "hall", counter: 1)
+        #expect(try await Self.rows(store).map(\.kind) == ["called", "recalled"])
+        _ = try await store.start(site: "hall", counter: 1)
+        _ = try await store.complete(site: "hall", counter: 1)
+        #expect(try await Self.contacts(store).isEmpty, "the openid is erased with the ticket too")
+        let ended = await #expect(throws: QuhaoError.self) {
+            try await store.subscribeWeChat(ticket: ticket.token, openID: "o-visitor", kind: .called, language: .zhCN)
+        }
+        #expect(ended?.code == .ticketInvalidTransition)
+    }
 }
