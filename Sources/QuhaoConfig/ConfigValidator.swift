@@ -177,7 +177,9 @@ enum ConfigValidator {
             validateInspection(site, at: at, serviceIDs: serviceIDs, check)
             if let notices = site.notices {
                 let nat = "\(at).notices"
-                check(site.kind != .inspection, nat, "messages to visitors are for a tax hall's tickets")
+                if site.kind == .inspection {
+                    check(notices.channels == [.sms], "\(nat).channels", "an inspection office texts its units: sms only")
+                }
                 check(!notices.channels.isEmpty, "\(nat).channels", "needs at least one channel: sms")
                 if notices.channels.contains(.sms) {
                     check(file.notify?.sms != nil, "\(nat).channels", "sms needs notify.sms (the provider) in this file")

@@ -30,12 +30,18 @@ public struct NoticeRules: Sendable, Hashable, Codable {
     public var nearFreshSeconds: TimeInterval
     /// The most messages one ticket gets.
     public var maxPerTicket: Int
+    /// A booking's reminder this many minutes before its slot.
+    public var bookingReminderMinutes: Int
+    /// A finding's reminder this many days before its due day (at 09:00 in the site's zone).
+    public var findingDueDays: Int
 
     public init(
         channels: [NoticeChannel] = [.sms], kinds: Set<Kind> = Kind.reminders, kindsByService: [String: Set<Kind>] = [:],
         nearPlaces: Int = 3, nearMinutes: Int = 10, calledFreshSeconds: TimeInterval = 180, nearFreshSeconds: TimeInterval = 600,
-        maxPerTicket: Int = 4
+        maxPerTicket: Int = 4, bookingReminderMinutes: Int = 60, findingDueDays: Int = 1
     ) {
+        self.bookingReminderMinutes = bookingReminderMinutes
+        self.findingDueDays = findingDueDays
         self.channels = channels
         self.kinds = kinds
         self.kindsByService = kindsByService
@@ -58,9 +64,19 @@ public struct NoticeRules: Sendable, Hashable, Codable {
         case recalled
         /// A code that lets another browser take the number over (asked for by the visitor; never configured).
         case code
+        /// A booking made: its time and link.
+        case booked
+        /// Before a booked slot.
+        case bookingReminder = "booking_reminder"
+        /// A canteen unit: an inspection found problems (how many, the first due day).
+        case finding
+        /// A unit: a finding's due day is near and no rectification was sent.
+        case findingDue = "finding_due"
+        /// A unit: a rectification sent back, with the reason.
+        case findingRejected = "finding_rejected"
 
         /// What a site may choose to send.
-        public static let reminders: Set<Kind> = [.taken, .near, .called, .recalled]
+        public static let reminders: Set<Kind> = Set(allCases).subtracting([.code])
 
         public static func < (lhs: Kind, rhs: Kind) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -118,8 +134,34 @@ public struct NoticeRules: Sendable, Hashable, Codable {
         case .called, .recalled:
             guard state == .called else { return .drop(.overtaken) }
             return age > calledFreshSeconds ? .drop(.stale) : .send
-        case .code:
+        case .code, .booked, .bookingReminder, .finding, .findingDue, .findingRejected:
             return .send
+        }
+    }
+
+    /// Send or drop a message about a booking: only while it is booked and before its slot; a
+    /// confirmation only while fresh.
+    public func bookingVerdict(_ kind: Kind, stillBooked: Bool, slotStart: Date, queuedAt: Date, now: Date) -> Verdict {
+        guard stillBooked else { return .drop(.ended) }
+        guard now < slotStart else { return .drop(.stale) }
+        if kind == .booked, now.timeIntervalSince(queuedAt) > nearFreshSeconds { return .drop(.stale) }
+        return .send
+    }
+
+    /// Send or drop a message about a unit's finding: nothing once it is verified; a due-day
+    /// reminder only while no rectification is waiting and the day has not passed; a finding or a
+    /// sent-back rectification within a day.
+    public func findingVerdict(_ kind: Kind, state: FindingState, dueDayPassed: Bool, queuedAt: Date, now: Date) -> Verdict {
+        guard state != .verified else { return .drop(.ended) }
+        switch kind {
+        case .findingDue:
+            guard state == .open else { return .drop(.overtaken) }
+            return dueDayPassed ? .drop(.stale) : .send
+        case .findingRejected:
+            guard state == .open else { return .drop(.overtaken) }
+            return now.timeIntervalSince(queuedAt) > 86_400 ? .drop(.stale) : .send
+        default:
+            return now.timeIntervalSince(queuedAt) > 86_400 ? .drop(.stale) : .send
         }
     }
 

@@ -24,6 +24,11 @@ public struct WeChatSubscription: Sendable, Hashable {
         case .called: 3
         case .recalled: 4
         case .code: 5
+        case .booked: 6
+        case .bookingReminder: 7
+        case .finding: 8
+        case .findingDue: 9
+        case .findingRejected: 10
         }
     }
 

@@ -42,7 +42,7 @@ struct BookingPages {
         let form = try await PublicPages.form(BookForm.self, request, context)
         let (device, cookie) = PublicAPI.device(request, random: services.random, secure: services.settings.isHTTPS)
         do {
-            let booking = try await services.book(site: siteID, form: form, device: device, client: context.clientKey)
+            let booking = try await services.book(site: siteID, form: form, device: device, client: context.clientKey, language: request.language)
             var headers: HTTPFields = [.location: "/b/\(booking.token)\(PublicPages.langQuery(request))"]
             if let cookie { headers[.setCookie] = cookie.description }
             return Response(status: .seeOther, headers: headers)
@@ -66,6 +66,7 @@ struct BookingPages {
         var data: [String: Any] = [
             "t": t, "lang": language.rawValue, "title": t["book_title"] ?? "", "siteID": site.id, "siteName": site.name.text(language),
             "langQuery": langQuery, "stringsJSON": script, "identity": form.identity ?? "", "phone": form.phone ?? "",
+            "smsOffered": site.notices?.channels.contains(.sms) == true, "smsChecked": form.notify?.contains("sms") == true,
             "langSwitch": "?lang=\(t["common_lang_code"] ?? "en")\(form.service.map { "&service=\($0)" } ?? "")",
         ]
         let chosen =

@@ -12,6 +12,8 @@ struct BookForm: Codable, Sendable {
     var start: String?
     var identity: String?
     var phone: String?
+    /// Text messages chosen by the visitor (`sms`): a confirmation and a reminder before the slot.
+    var notify: String?
 }
 
 /// A booking as the visitor's page and the API show it.
@@ -73,7 +75,8 @@ extension AppDependencies {
     func bookingURL(_ token: String) -> String { "\(settings.publicURL)/b/\(token)" }
 
     /// Books a slot for a visitor (rate-limited like taking a number).
-    func book(site siteID: String, form: BookForm, device: String?, client: String) async throws -> Booking {
+    func book(site siteID: String, form: BookForm, device: String?, client: String, language: Language) async throws -> Booking {
+        let channels = try TakeForm(notify: form.notify).channels()
         try issueLimiter.take(client)
         guard let service = form.service, !service.isEmpty else {
             throw QuhaoError(.requestInvalid, ["reason": "请选择业务类型", "reason@en": "choose a business type (service)"])
@@ -82,7 +85,9 @@ extension AppDependencies {
             throw QuhaoError(.requestInvalid, ["reason": "请选择预约时段", "reason@en": "choose a slot (start, an ISO 8601 time)"])
         }
         return try await store.bookings.book(
-            BookingRequest(siteID: siteID, service: service, slotStart: start, identity: form.identity, phone: form.phone, device: device))
+            BookingRequest(
+                siteID: siteID, service: service, slotStart: start, identity: form.identity, phone: form.phone, device: device, notify: channels,
+                language: language))
     }
 
     /// Checks a booking in: in a hall with rotating codes only with a current one (the visitor is there).
@@ -202,7 +207,7 @@ struct BookingAPI {
         let siteID = try context.parameters.require("site")
         let form = try await request.decode(as: BookForm.self, context: context)
         let (device, cookie) = PublicAPI.device(request, random: services.random, secure: services.settings.isHTTPS)
-        let booking = try await services.book(site: siteID, form: form, device: device, client: context.clientKey)
+        let booking = try await services.book(site: siteID, form: form, device: device, client: context.clientKey, language: request.language)
         var headers: HTTPFields = [.location: "/api/v1/bookings/\(booking.token)"]
         if let cookie { headers[.setCookie] = cookie.description }
         let view = try await services.bookingView(booking)

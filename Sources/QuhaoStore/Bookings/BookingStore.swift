@@ -15,8 +15,16 @@ public struct BookingRequest: Sendable, Hashable {
     public var phone: String?
     /// The phone's device cookie: the take page offers its check-in. Stored hashed.
     public var device: String?
+    /// Text messages chosen by the visitor: a confirmation and a reminder before the slot.
+    public var notify: Set<NoticeChannel>
+    public var language: Language
 
-    public init(siteID: String, service: String, slotStart: Date, identity: String? = nil, phone: String? = nil, device: String? = nil) {
+    public init(
+        siteID: String, service: String, slotStart: Date, identity: String? = nil, phone: String? = nil, device: String? = nil,
+        notify: Set<NoticeChannel> = [], language: Language = .zhCN
+    ) {
+        self.notify = notify
+        self.language = language
         self.siteID = siteID
         self.service = service
         self.slotStart = slotStart
@@ -212,6 +220,22 @@ extension BookingStore {
                 deviceHash: request.device.map { tickets.keyedHash("device:\($0)") }, createdAt: context.now, cancelledAt: nil, checkedInAt: nil,
                 ticketID: nil)
             try record.insert(db)
+            if request.notify.contains(.sms) {
+                guard let rules = site.notices, rules.channels.contains(.sms) else {
+                    throw QuhaoError(.noticeUnavailable, ["site": site.name.zh, "site@en": site.name.en ?? site.name.zh])
+                }
+                // The phone rides on the messages' own rows until they are sent or the booking ends;
+                // their language in `detail`.
+                let language = request.language == .en ? "en" : "zh"
+                if rules.sends(.booked, service: service.id) {
+                    try TicketStore.insertNotice(.booked, channel: .sms, about: .booking(record.id ?? 0), address: phone, detail: language, context)
+                }
+                let remind = slot.start.addingTimeInterval(-Double(rules.bookingReminderMinutes) * 60)
+                if rules.sends(.bookingReminder, service: service.id), remind > context.now {
+                    try TicketStore.insertNotice(
+                        .bookingReminder, channel: .sms, about: .booking(record.id ?? 0), address: phone, detail: language, due: remind, context)
+                }
+            }
             return try record.booking(ticket: nil)
         }
     }
@@ -234,6 +258,7 @@ extension BookingStore {
             record.state = .cancelled
             record.cancelledAt = context.now
             try record.update(context.db)
+            try TicketStore.endNotices(about: .booking(record.id ?? 0), context)
             return try record.booking(ticket: nil)
         }
     }
@@ -274,6 +299,7 @@ extension BookingStore {
                     phoneMasked: record.phoneMasked, detail: "booking \(record.id ?? 0)\(late ? " late" : "")"))
             record.state = .checkedIn
             record.checkedInAt = context.now
+            try TicketStore.endNotices(about: .booking(record.id ?? 0), context)
             record.ticketID = ticket.id
             try record.update(context.db)
             return BookingCheckIn(booking: try record.booking(ticket: (ticket.token, ticket.number.description)), ticket: ticket, late: late)

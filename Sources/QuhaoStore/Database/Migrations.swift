@@ -678,9 +678,12 @@ enum Migrations {
             id \(id),
             key TEXT NOT NULL UNIQUE,
             site_id TEXT NOT NULL,
-            ticket_id \(integer) NOT NULL REFERENCES tickets(id),
+            ticket_id \(integer) REFERENCES tickets(id),
+            booking_id \(integer) REFERENCES bookings(id),
+            finding_id \(integer) REFERENCES findings(id),
             channel TEXT NOT NULL CHECK (channel IN ('sms', 'wechat')),
-            kind TEXT NOT NULL CHECK (kind IN ('taken', 'near', 'called', 'recalled', 'code')),
+            kind TEXT NOT NULL CHECK (kind IN ('taken', 'near', 'called', 'recalled', 'code', 'booked', 'booking_reminder', 'finding',
+                'finding_due', 'finding_rejected')),
             counter_id \(integer),
             ahead \(integer),
             address TEXT,
@@ -696,6 +699,8 @@ enum Migrations {
         )\(strict);
         CREATE INDEX notices_due ON notices (site_id, channel, next_attempt_at) WHERE finished_at IS NULL;
         CREATE INDEX notices_ticket ON notices (ticket_id);
+        CREATE INDEX notices_booking ON notices (booking_id) WHERE booking_id IS NOT NULL;
+        CREATE INDEX notices_finding ON notices (finding_id) WHERE finding_id IS NOT NULL;
         CREATE UNIQUE INDEX notices_one_near ON notices (ticket_id, channel) WHERE kind = 'near';
         ALTER TABLE tickets ADD COLUMN phone_hash TEXT;
         CREATE TABLE ticket_claims (

@@ -89,12 +89,37 @@ extension InspectionStore {
             if verify {
                 try context.db.execute(
                     "UPDATE findings SET state = 'verified', verified_at = ?, verified_by = ? WHERE id = ?", [context.now, inspector.name, id])
+                try TicketStore.endNotices(about: .finding(id), context)
             } else {
                 try context.db.execute("UPDATE findings SET state = 'open', rejection_reason = ? WHERE id = ?", [reason, id])
+                if let rules = context.site.notices, rules.channels.contains(.sms), rules.sends(.findingRejected, service: "") {
+                    try TicketStore.insertNotice(.findingRejected, channel: .sms, about: .finding(id), context)
+                }
             }
             try Self.logFinding(context.db, id, context.now, verify ? "verify" : "reject", inspector.initiator, reason)
             return try Self.fetchFinding(context.db, id: id)
         }
+    }
+
+    /// What a unit is told of an inspection's findings, in the record's transaction: one message
+    /// (how many, the first due day), and for each finding a reminder the configured days before its
+    /// due day, at 09:00 in the office's zone (none when that moment has passed).
+    static func queueFindingNotices(_ found: [(id: Int64, due: BusinessDay)], _ context: TicketStore.Context) throws {
+        guard let rules = context.site.notices, rules.channels.contains(.sms), let first = found.min(by: { $0.due < $1.due }) else { return }
+        if rules.sends(.finding, service: "") {
+            try TicketStore.insertNotice(.finding, channel: .sms, about: .finding(first.id), detail: String(found.count), context)
+        }
+        if rules.sends(.findingDue, service: "") {
+            for finding in found { try queueDueReminder(finding.id, due: finding.due, rules: rules, context) }
+        }
+    }
+
+    /// The reminder before a finding's due day.
+    static func queueDueReminder(_ id: Int64, due: BusinessDay, rules: NoticeRules, _ context: TicketStore.Context) throws {
+        let zone = context.site.zone
+        let at = due.adding(days: -rules.findingDueDays).start(in: zone).addingTimeInterval(9 * 3600)
+        guard at > context.now else { return }
+        try TicketStore.insertNotice(.findingDue, channel: .sms, about: .finding(id), due: at, context)
     }
 
     static func invalidTransition(_ finding: Finding, action: String) -> QuhaoError {

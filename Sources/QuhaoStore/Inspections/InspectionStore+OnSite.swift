@@ -101,6 +101,11 @@ extension InspectionStore {
                 throw QuhaoError(.inspectionNotOnVisit)
             }
             try context.db.execute("UPDATE findings SET due_day = ? WHERE id = ?", [day.iso, id])
+            // The reminder follows the due day.
+            try TicketStore.endNotices(about: .finding(id), kinds: [.findingDue], context)
+            if let rules = context.site.notices, rules.channels.contains(.sms), rules.sends(.findingDue, service: "") {
+                try Self.queueDueReminder(id, due: day, rules: rules, context)
+            }
             try Self.logFinding(context.db, id, context.now, "extend", inspector.initiator, "\(finding.due.iso)→\(day.iso): \(reason)")
             return try Self.finding(try context.db.row("SELECT * FROM findings WHERE id = ?", [id])!)
         }

@@ -307,6 +307,7 @@ extension InspectionStore {
             let checklist = try Self.checklist(context.db, site: site, version: nil)
             let outcome = try Self.score(items, against: checklist, rules: rules)
             let today = context.day
+            var found: [(id: Int64, due: BusinessDay)] = []
             for item in checklist.items {
                 // `score` refused a checklist with an item unanswered; said again where it is read.
                 guard let entry = items[item.code] else { throw QuhaoError(.checklistIncomplete, ["count": "1", "code": item.code]) }
@@ -329,7 +330,9 @@ extension InspectionStore {
                     ])
                 try Self.logFinding(context.db, finding, context.now, "create", inspector.initiator, nil)
                 if entry.correctedOnSite { try Self.logFinding(context.db, finding, context.now, "verify", inspector.initiator, "corrected on site") }
+                if !entry.correctedOnSite { found.append((finding, rules.deadlines.due(severity, recordedOn: today))) }
             }
+            try Self.queueFindingNotices(found, context)
             if open.kind == .reinspection {
                 let passed = checklist.items.filter { items[$0.code]?.outcome == .yes }.map(\.code)
                 let earlier = try context.db.rows(

@@ -20,7 +20,7 @@ public struct QueuedNotice: Sendable, Hashable {
     /// The idempotency key: the same on every attempt (`{{id}}` in the provider's request).
     public let key: String
     public let siteID: String
-    public let ticketID: Int64
+    public let subject: NoticeSubject
     public let channel: NoticeChannel
     public let kind: NoticeRules.Kind
     public let counterID: Int?
@@ -175,14 +175,55 @@ extension TicketStore {
         _ kind: NoticeRules.Kind, channel: NoticeChannel, ticket: TicketRecord, counter: Int?, ahead: Int?, address: String? = nil,
         detail: String? = nil, _ context: Context
     ) throws {
+        try insertNotice(
+            kind, channel: channel, about: .ticket(ticket.id ?? 0), counter: counter, ahead: ahead, address: address, detail: detail, context)
+    }
+
+    /// Queues one message about a ticket, a booking or a finding, due at `due` (now unless given:
+    /// a reminder before a slot or a due day), in the caller's transaction.
+    static func insertNotice(
+        _ kind: NoticeRules.Kind, channel: NoticeChannel, about subject: NoticeSubject, counter: Int? = nil, ahead: Int? = nil,
+        address: String? = nil, detail: String? = nil, due: Date? = nil, _ context: Context
+    ) throws {
         let key = "ntc_" + context.random.bytes(16).hex
+        let at = due ?? context.now
         try context.db.execute(
             """
-            INSERT INTO notices (key, site_id, ticket_id, channel, kind, counter_id, ahead, address, detail, created_at, next_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-            """, [key, context.site.id, ticket.id, channel.rawValue, kind.rawValue, counter, ahead, address, detail, context.now, context.now])
+            INSERT INTO notices (key, site_id, ticket_id, booking_id, finding_id, channel, kind, counter_id, ahead, address, detail, created_at,
+                next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """,
+            [
+                key, context.site.id, subject.ticket, subject.booking, subject.finding, channel.rawValue, kind.rawValue, counter, ahead, address,
+                detail, at, at,
+            ])
         context.db.journal.noteNotice()
     }
+
+    /// Drops what is still queued about a booking or a finding that no longer needs it (erasing any address kept on the row).
+    static func endNotices(about subject: NoticeSubject, kinds: [NoticeRules.Kind]? = nil, _ context: Context) throws {
+        let (column, id): (String, Int64) =
+            switch subject {
+            case .ticket(let id): ("ticket_id", id)
+            case .booking(let id): ("booking_id", id)
+            case .finding(let id): ("finding_id", id)
+            }
+        let only = kinds.map { " AND kind IN (\($0.map { "'\($0.rawValue)'" }.joined(separator: ", ")))" } ?? ""
+        try context.db.execute(
+            "UPDATE notices SET outcome = 'ended', finished_at = ?, address = NULL, detail = NULL WHERE \(column) = ? AND finished_at IS NULL\(only)",
+            [context.now, id])
+    }
+}
+
+/// What a message is about.
+public enum NoticeSubject: Sendable, Hashable {
+    case ticket(Int64)
+    case booking(Int64)
+    case finding(Int64)
+
+    var ticket: Int64? { if case .ticket(let id) = self { id } else { nil } }
+    var booking: Int64? { if case .booking(let id) = self { id } else { nil } }
+    var finding: Int64? { if case .finding(let id) = self { id } else { nil } }
 }
 
 extension NoticeOutbox {
@@ -282,39 +323,97 @@ extension NoticeOutbox {
                 let site = try sites.load(db, siteID)
                 let rules = site.notices ?? NoticeRules()
                 return try claimed.map { notice in
-                    let ticket = try TicketRecord.fetchOne(db, "SELECT * FROM tickets WHERE id = ?", [notice.ticketID])
-                    let contact = try db.row(
-                        "SELECT address, language FROM notice_contacts WHERE ticket_id = ? AND channel = ?", [notice.ticketID, channel.rawValue])
-                    let sent =
-                        try db.value(
-                            Int.self, "SELECT COUNT(*) FROM notices WHERE ticket_id = ? AND outcome = 'sent' AND kind <> 'code'", [notice.ticketID])
-                        ?? 0
-                    var verdict = rules.verdict(notice.kind, state: ticket?.state ?? .expired, queuedAt: notice.createdAt, now: now, sent: sent)
-                    // A code goes to the phone typed with its request (kept on its row until sent).
                     let own: String? = try db.value(String.self, "SELECT address FROM notices WHERE id = ?", [notice.id])
-                    let address: String? = try own ?? contact?["address"]
-                    if address == nil, verdict == .send { verdict = .drop(.ended) }
-                    let language: Language = (try contact?["language"] as String?) == "en" ? .en : .zhCN
-                    let catalogue = Catalogue.of(language)
-                    let window =
-                        notice.counterID.map { id in
-                            site.counter(id)?.name?.text(language) ?? (language == .en ? "window \(id)" : "\(id) 号窗口")
-                        } ?? ""
-                    let link = "\(publicURL)/t/\(ticket?.token ?? "")"
-                    let service = ticket.flatMap { site.service($0.serviceID) }?.name.text(language) ?? ""
-                    let text = Catalogue.fill(
-                        catalogue.template("message.\(notice.kind.rawValue)") ?? "",
-                        with: [
-                            "site": site.name.text(language), "number": ticket?.number ?? "", "service": service,
-                            "ahead": String(notice.ahead ?? 0), "window": window, "link": link, "code": notice.detail ?? "",
-                            "minutes": String(Int(NoticeRules.codeLifetime / 60)),
-                        ])
-                    return NoticeDispatch(
-                        notice: notice, verdict: verdict, address: address, number: ticket?.number ?? "", text: text, window: window,
-                        link: notice.kind == .code ? "" : link, siteName: site.name.text(language), code: notice.detail ?? "")
+                    switch notice.subject {
+                    case .ticket(let id):
+                        return try Self.ticketDispatch(notice, ticket: id, own: own, site: site, rules: rules, now: now, publicURL: publicURL, db)
+                    case .booking(let id):
+                        return try Self.bookingDispatch(notice, booking: id, own: own, site: site, rules: rules, now: now, publicURL: publicURL, db)
+                    case .finding(let id):
+                        return try Self.findingDispatch(notice, finding: id, site: site, rules: rules, now: now, publicURL: publicURL, db)
+                    }
                 }
             }
         }
+    }
+
+    /// A message about a ticket: to the address kept for it (or, for a code, the phone typed with its request).
+    static func ticketDispatch(
+        _ notice: QueuedNotice, ticket id: Int64, own: String?, site: Site, rules: NoticeRules, now: Date, publicURL: String, _ db: any SQLDatabase
+    ) throws -> NoticeDispatch {
+        let ticket = try TicketRecord.fetchOne(db, "SELECT * FROM tickets WHERE id = ?", [id])
+        let contact = try db.row("SELECT address, language FROM notice_contacts WHERE ticket_id = ? AND channel = ?", [id, notice.channel.rawValue])
+        let sent = try db.value(Int.self, "SELECT COUNT(*) FROM notices WHERE ticket_id = ? AND outcome = 'sent' AND kind <> 'code'", [id]) ?? 0
+        var verdict = rules.verdict(notice.kind, state: ticket?.state ?? .expired, queuedAt: notice.createdAt, now: now, sent: sent)
+        let address: String? = try own ?? contact?["address"]
+        if address == nil, verdict == .send { verdict = .drop(.ended) }
+        let language: Language = (try contact?["language"] as String?) == "en" ? .en : .zhCN
+        let window =
+            notice.counterID.map { id in site.counter(id)?.name?.text(language) ?? (language == .en ? "window \(id)" : "\(id) 号窗口") } ?? ""
+        let link = "\(publicURL)/t/\(ticket?.token ?? "")"
+        let service = ticket.flatMap { site.service($0.serviceID) }?.name.text(language) ?? ""
+        let text = Self.text(
+            notice.kind, language,
+            [
+                "site": site.name.text(language), "number": ticket?.number ?? "", "service": service, "ahead": String(notice.ahead ?? 0),
+                "window": window, "link": link, "code": notice.detail ?? "", "minutes": String(Int(NoticeRules.codeLifetime / 60)),
+            ])
+        return NoticeDispatch(
+            notice: notice, verdict: verdict, address: address, number: ticket?.number ?? "", text: text, window: window,
+            link: notice.kind == .code ? "" : link, siteName: site.name.text(language), code: notice.detail ?? "")
+    }
+
+    /// A message about a booking: to the phone kept on its row until it is sent or the booking ends.
+    static func bookingDispatch(
+        _ notice: QueuedNotice, booking id: Int64, own: String?, site: Site, rules: NoticeRules, now: Date, publicURL: String,
+        _ db: any SQLDatabase
+    ) throws -> NoticeDispatch {
+        let row = try db.row("SELECT token, service_id, state, slot_start, slot_end FROM bookings WHERE id = ?", [id])
+        let start: Date = try row?["slot_start"] ?? now
+        let booked = try row?["state"] as String? == "booked"
+        var verdict = rules.bookingVerdict(notice.kind, stillBooked: booked, slotStart: start, queuedAt: notice.createdAt, now: now)
+        if own == nil, verdict == .send { verdict = .drop(.ended) }
+        let language: Language = (try? db.value(String.self, "SELECT detail FROM notices WHERE id = ?", [notice.id])) == "en" ? .en : .zhCN
+        let service = site.service(try row?["service_id"] ?? "")?.name.text(language) ?? ""
+        let time = "\(LocalTime.minute(start, in: site.zone))"
+        let link = "\(publicURL)/b/\(try row?["token"] as String? ?? "")"
+        let text = Self.text(notice.kind, language, ["site": site.name.text(language), "service": service, "time": time, "link": link])
+        return NoticeDispatch(
+            notice: notice, verdict: verdict, address: own, number: time, text: text, window: "", link: link, siteName: site.name.text(language),
+            code: "")
+    }
+
+    /// A message about a unit's finding: to the unit's registered contact phone, read when it is sent.
+    static func findingDispatch(
+        _ notice: QueuedNotice, finding id: Int64, site: Site, rules: NoticeRules, now: Date, publicURL: String, _ db: any SQLDatabase
+    ) throws -> NoticeDispatch {
+        let row = try db.row(
+            """
+            SELECT f.state, f.due_day, f.item_code, f.description, f.rejection_reason, u.name, u.contact_phone, u.private_token, u.active
+            FROM findings f JOIN units u ON u.id = f.unit_id WHERE f.id = ?
+            """, [id])
+        let state = FindingState(rawValue: try row?["state"] ?? "") ?? .verified
+        let due = BusinessDay(iso: try row?["due_day"] ?? "") ?? site.businessDay(at: now)
+        var verdict = rules.findingVerdict(
+            notice.kind, state: state, dueDayPassed: site.businessDay(at: now) > due, queuedAt: notice.createdAt, now: now)
+        let active: Bool = try row?["active"] ?? false
+        if !active, verdict == .send { verdict = .drop(.ended) }
+        let phone: String? = try row?["contact_phone"]
+        let link = "\(publicURL)/u/\(try row?["private_token"] as String? ?? "")"
+        let text = Self.text(
+            notice.kind, .zhCN,
+            [
+                "site": site.name.zh, "unit": try row?["name"] ?? "", "item": try row?["description"] ?? "", "due": due.iso,
+                "count": notice.detail ?? "1", "reason": try row?["rejection_reason"] ?? "", "link": link,
+            ])
+        return NoticeDispatch(
+            notice: notice, verdict: verdict, address: phone?.isEmpty == false ? phone : nil, number: try row?["item_code"] ?? "", text: text,
+            window: "", link: link, siteName: site.name.zh, code: "")
+    }
+
+    /// A message's words in a language, from the catalogue (`message.KIND`).
+    static func text(_ kind: NoticeRules.Kind, _ language: Language, _ values: [String: String]) -> String {
+        Catalogue.fill(Catalogue.of(language).template("message.\(kind.rawValue)") ?? "", with: values)
     }
 
     /// Records how a message ended: sent, or dropped / given up / refused and why.
@@ -408,7 +507,9 @@ extension NoticeOutbox {
 
     static func notice(_ row: SQLRow) throws -> QueuedNotice {
         QueuedNotice(
-            id: try row["id"], key: try row["key"], siteID: try row["site_id"], ticketID: try row["ticket_id"],
+            id: try row["id"], key: try row["key"], siteID: try row["site_id"],
+            subject: try (row["ticket_id"] as Int64?).map(NoticeSubject.ticket) ?? (row["booking_id"] as Int64?).map(NoticeSubject.booking)
+                ?? .finding(try row["finding_id"]),
             channel: NoticeChannel(rawValue: try row["channel"]) ?? .sms, kind: NoticeRules.Kind(rawValue: try row["kind"]) ?? .near,
             counterID: try row["counter_id"], ahead: try row["ahead"], detail: try row["detail"], createdAt: try row["created_at"],
             attempts: try row["attempts"])

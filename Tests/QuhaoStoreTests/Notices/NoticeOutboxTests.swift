@@ -187,3 +187,91 @@ import Testing
         #expect(ended?.code == .ticketInvalidTransition)
     }
 }
+
+/// Messages about bookings go through the same outbox.
+@Suite struct BookingNoticeTests {
+    @Test func aBookingIsConfirmedRemindedBeforeItsSlotAndForgottenWhenCancelled() async throws {
+        let base = BookingTests.site
+        let site = Site(
+            id: base.id, name: base.name, services: base.services, counters: base.counters, rules: base.rules, booking: base.booking,
+            notices: NoticeRules(channels: [.sms], bookingReminderMinutes: 60))
+        let clock = ManualClock(BookingTests.at(8))
+        let store = try await TestEngine.store(clock: clock, random: .seeded(7))
+        try await store.sync(sites: [site])
+        let slot = BookingTests.at(11)
+        let booking = try await store.bookings.book(
+            BookingRequest(siteID: "hall", service: "general", slotStart: slot, phone: "13812345678", notify: [.sms]))
+        var claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "https://q.example")
+        #expect(claimed.map(\.notice.kind) == [.booked], "the reminder waits for its time")
+        #expect(claimed[0].address == "13812345678" && claimed[0].link == "https://q.example/b/\(booking.token)")
+        #expect(claimed[0].text.contains("2026-12-01 11:00"))
+        try await store.notices.settle(claimed[0].notice.id, .sent, attempted: true)
+        clock.set(BookingTests.at(9, 59))
+        #expect(try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "").isEmpty)
+        clock.set(BookingTests.at(10))
+        claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "https://q.example")
+        #expect(claimed.map(\.notice.kind) == [.bookingReminder])
+        #expect(claimed[0].verdict == .send && claimed[0].text.contains("提醒"))
+        // Another booking, cancelled: its reminder is ended and its phone erased.
+        let again = try await store.bookings.book(
+            BookingRequest(siteID: "hall", service: "general", slotStart: BookingTests.at(15), phone: "13912345678", notify: [.sms]))
+        _ = try await store.bookings.cancel(token: again.token)
+        let kept = try await store.read { db in
+            try db.values(String.self, "SELECT address FROM notices WHERE address IS NOT NULL AND outcome IS NULL")
+        }
+        #expect(kept == ["13812345678"], "only the first booking's reminder, still being sent, holds a phone")
+    }
+}
+
+/// A canteen unit is texted at its registered phone: what an inspection found, a reminder before a
+/// due day, a rectification sent back with its reason.
+@Suite struct FindingNoticeTests {
+    @Test func aUnitIsToldItsFindingsRemindedBeforeTheDueDayAndToldOfARejection() async throws {
+        let base = InspectionFixture.office()
+        let office = Site(
+            id: base.id, name: base.name, kind: .inspection, services: base.services, counters: base.counters, rules: base.rules,
+            inspection: base.inspection, notices: NoticeRules(channels: [.sms], findingDueDays: 1))
+        let (store, clock) = try await InspectionFixture.store(office: office)
+        let inspections = store.inspections
+        let unit = try await inspections.createUnit(site: "office", InspectionFixture.draft(1), by: .cli)
+        let requested = try await inspections.request(.routine, unitToken: unit.privateToken)
+        _ = try await store.callNext(site: "office", counter: 2, by: InspectionLoopTests.inspector.initiator)
+        _ = try await inspections.checkIn(posterToken: unit.posterToken, team: 2, by: InspectionLoopTests.inspector)
+        _ = try await inspections.join(posterToken: unit.posterToken, by: InspectionLoopTests.partner)
+        _ = try await inspections.record(
+            requested.id,
+            items: InspectionLoopTests.sheet([
+                "2.1": ItemEntry(.no, note: "两名员工健康证过期"), "2.2": ItemEntry(.no, note: "未戴帽"),
+                "3.1": ItemEntry(.no, note: "地面积水", correctedOnSite: true),
+            ]), summary: nil, by: InspectionLoopTests.inspector)
+        var claimed = try await store.notices.claim(site: "office", channel: .sms, limit: 10, lease: 15, publicURL: "https://q.example")
+        // One message for the visit (two problems still open; the one corrected on site is not counted), to the unit's phone.
+        #expect(claimed.map(\.notice.kind) == [.finding])
+        #expect(claimed[0].address == "13812345678" && claimed[0].text.contains("2 项问题") && claimed[0].text.contains("2026-11-28"))
+        #expect(claimed[0].link == "https://q.example/u/\(unit.privateToken)")
+        try await store.notices.settle(claimed[0].notice.id, .sent, attempted: true)
+        // The key item is due 2026-11-28: reminded at 09:00 the day before.
+        clock.set(Fixture.date(27, 8, 59))
+        #expect(try await store.notices.claim(site: "office", channel: .sms, limit: 10, lease: 15, publicURL: "").isEmpty)
+        clock.set(Fixture.date(27, 9))
+        claimed = try await store.notices.claim(site: "office", channel: .sms, limit: 10, lease: 15, publicURL: "")
+        #expect(claimed.map(\.notice.kind) == [.findingDue])
+        #expect(claimed[0].verdict == .send && claimed[0].text.contains("两名员工健康证过期"))
+        try await store.notices.settle(claimed[0].notice.id, .sent, attempted: true)
+        // A rectification sent, then sent back: the reason reaches the unit.
+        let key = try #require(try await inspections.details(requested.id).findings.first { $0.itemCode == "2.1" })
+        _ = try await inspections.submitRectification(unitToken: unit.privateToken, finding: key.id, text: "已补办一人", photos: [])
+        _ = try await inspections.rejectRectification(key.id, reason: "另一人的健康证仍未补办", by: InspectionLoopTests.inspector)
+        claimed = try await store.notices.claim(site: "office", channel: .sms, limit: 10, lease: 15, publicURL: "")
+        #expect(claimed.map(\.notice.kind) == [.findingRejected])
+        #expect(claimed[0].text.contains("另一人的健康证仍未补办"))
+        // The general item's reminder (due 2026-12-10) is dropped once it is verified.
+        let general = try #require(try await inspections.details(requested.id).findings.first { $0.itemCode == "2.2" })
+        _ = try await inspections.submitRectification(unitToken: unit.privateToken, finding: general.id, text: "已整改", photos: [])
+        _ = try await inspections.verifyRectification(general.id, by: InspectionLoopTests.inspector)
+        let pending = try await store.read { db in
+            try db.value(Int.self, "SELECT COUNT(*) FROM notices WHERE finding_id = ? AND finished_at IS NULL", [general.id])
+        }
+        #expect(pending == 0)
+    }
+}
