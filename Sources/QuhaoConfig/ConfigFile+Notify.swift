@@ -115,9 +115,15 @@ extension ConfigFile {
         public var calledFreshSeconds: Int?
         public var nearFreshSeconds: Int?
         public var maxPerTicket: Int?
+        /// A booking's reminder this many minutes before its slot.
+        public var bookingReminderMinutes: Int?
+        /// A unit's reminder this many days before a finding's due day.
+        public var findingDueDays: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case channels, kinds, services
+            case bookingReminderMinutes = "booking_reminder_minutes"
+            case findingDueDays = "finding_due_days"
             case nearPlaces = "near_places"
             case nearMinutes = "near_minutes"
             case calledFreshSeconds = "called_fresh_seconds"
@@ -147,7 +153,9 @@ extension ConfigFile {
             nearPlaces: entry.nearPlaces ?? defaults.nearPlaces, nearMinutes: entry.nearMinutes ?? defaults.nearMinutes,
             calledFreshSeconds: entry.calledFreshSeconds.map(TimeInterval.init) ?? defaults.calledFreshSeconds,
             nearFreshSeconds: entry.nearFreshSeconds.map(TimeInterval.init) ?? defaults.nearFreshSeconds,
-            maxPerTicket: entry.maxPerTicket ?? defaults.maxPerTicket)
+            maxPerTicket: entry.maxPerTicket ?? defaults.maxPerTicket,
+            bookingReminderMinutes: entry.bookingReminderMinutes ?? defaults.bookingReminderMinutes,
+            findingDueDays: entry.findingDueDays ?? defaults.findingDueDays)
     }
 }
 

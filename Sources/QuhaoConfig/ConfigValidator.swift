@@ -196,6 +196,13 @@ enum ConfigValidator {
                     check((60...3600).contains(seconds), "\(nat).near_fresh_seconds", "must be between 60 and 3600")
                 }
                 if let most = notices.maxPerTicket { check((1...10).contains(most), "\(nat).max_per_ticket", "must be between 1 and 10") }
+                if let minutes = notices.bookingReminderMinutes {
+                    check((5...2880).contains(minutes), "\(nat).booking_reminder_minutes", "must be between 5 and 2880")
+                }
+                if let days = notices.findingDueDays { check((0...30).contains(days), "\(nat).finding_due_days", "must be between 0 and 30") }
+                if (notices.kinds ?? []).contains(.code) {
+                    check(false, "\(nat).kinds", "code is sent only when a visitor asks for one, never configured")
+                }
                 let prefixes = Set(site.services.map { $0.prefix.uppercased() })
                 for key in (notices.services ?? [:]).keys.sorted() {
                     check(
