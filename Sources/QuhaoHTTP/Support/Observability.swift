@@ -64,7 +64,7 @@ public final class ServerMetrics: Sendable {
         public static var notices: MetricNameDescriptor {
             named(
                 "notices", "messages", "total",
-                "Messages to visitors by site, channel and outcome (pending, sent, stale, overtaken, ended, capped, given_up, refused), "
+                "Messages to visitors by site, channel and outcome (pending, retrying, sent, stale, overtaken, ended, capped, given_up, refused), "
                     + "kept in the database")
         }
         public static var printerUp: MetricNameDescriptor {

@@ -483,14 +483,17 @@ extension NoticeOutbox {
         }
     }
 
-    /// Messages by channel and outcome (`pending` for those not settled), for the metrics and the tests.
+    /// A message's outcome as counted: `pending` before its first attempt, `retrying` after a failed one.
+    static let outcomeSQL = "COALESCE(outcome, CASE WHEN attempts > 0 THEN 'retrying' ELSE 'pending' END)"
+
+    /// Messages by channel and outcome (`pending`, `retrying` for those not settled), for the metrics and the tests.
     public func counts(site: String? = nil) async throws -> [NoticeCount: Int] {
         try await read { db in
             var counts: [NoticeCount: Int] = [:]
             for row in try db.rows(
                 """
-                SELECT channel, COALESCE(outcome, 'pending') AS outcome, COUNT(*) AS n FROM notices
-                \(site == nil ? "" : "WHERE site_id = ?") GROUP BY channel, COALESCE(outcome, 'pending')
+                SELECT channel, \(Self.outcomeSQL) AS outcome, COUNT(*) AS n FROM notices
+                \(site == nil ? "" : "WHERE site_id = ?") GROUP BY channel, \(Self.outcomeSQL)
                 """, site.map { [$0] } ?? [])
             {
                 counts[NoticeCount(channel: try row["channel"], outcome: try row["outcome"])] = try row["n"]
