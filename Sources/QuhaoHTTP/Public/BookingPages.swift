@@ -66,7 +66,8 @@ struct BookingPages {
         var data: [String: Any] = [
             "t": t, "lang": language.rawValue, "title": t["book_title"] ?? "", "siteID": site.id, "siteName": site.name.text(language),
             "langQuery": langQuery, "stringsJSON": script, "identity": form.identity ?? "", "phone": form.phone ?? "",
-            "smsOffered": site.notices?.channels.contains(.sms) == true, "smsChecked": form.notify?.contains("sms") == true,
+            "smsOffered": site.notices.map { $0.channels.contains(.sms) && ($0.kinds.contains(.booked) || $0.kinds.contains(.bookingReminder)) }
+                == true, "smsChecked": form.notify?.contains("sms") == true,
             "langSwitch": "?lang=\(t["common_lang_code"] ?? "en")\(form.service.map { "&service=\($0)" } ?? "")",
         ]
         let chosen =

@@ -160,8 +160,15 @@ public final class ServerMetrics: Sendable {
             gauge(Name.webhookGivenUp, labels).set(Double(endpoint.givenUp))
         }
         for siteID in sites {
-            for (key, count) in (try? await store.notices.counts(site: siteID)) ?? [:] {
-                gauge(Name.notices, [("site", siteID), ("channel", key.channel), ("outcome", key.outcome)]).set(Double(count))
+            // Every outcome of every channel the site sends by, 0 when none: a figure that went back to
+            // nothing must read 0, not keep its last value.
+            let counts = (try? await store.notices.counts(site: siteID)) ?? [:]
+            let channels = Set(((try? await store.site(siteID))?.notices?.channels.map(\.rawValue) ?? []) + counts.keys.map(\.channel))
+            for channel in channels {
+                for outcome in ["pending", "retrying"] + NoticeOutcome.allCases.map(\.rawValue) {
+                    gauge(Name.notices, [("site", siteID), ("channel", channel), ("outcome", outcome)])
+                        .set(Double(counts[NoticeCount(channel: channel, outcome: outcome)] ?? 0))
+                }
             }
         }
         if let printing {

@@ -221,7 +221,9 @@ extension BookingStore {
                 ticketID: nil)
             try record.insert(db)
             if request.notify.contains(.sms) {
-                guard let rules = site.notices, rules.channels.contains(.sms) else {
+                guard let rules = site.notices, rules.channels.contains(.sms),
+                    rules.sends(.booked, service: service.id) || rules.sends(.bookingReminder, service: service.id)
+                else {
                     throw QuhaoError(.noticeUnavailable, ["site": site.name.zh, "site@en": site.name.en ?? site.name.zh])
                 }
                 // The phone rides on the messages' own rows until they are sent or the booking ends;

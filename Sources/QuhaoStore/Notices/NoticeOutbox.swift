@@ -119,8 +119,8 @@ extension TicketStore {
         guard let rules = context.site.notices else { return }
         let db = context.db
         if NoticeRules.hasEnded(ticket.state) {
-            let erased = try db.execute("DELETE FROM notice_contacts WHERE ticket_id = ?", [ticket.id])
-            try db.execute(
+            var erased = try db.execute("DELETE FROM notice_contacts WHERE ticket_id = ?", [ticket.id])
+            erased += try db.execute(
                 "UPDATE notices SET outcome = 'ended', finished_at = ?, address = NULL, detail = NULL WHERE ticket_id = ? AND finished_at IS NULL",
                 [context.now, ticket.id])
             try db.execute("DELETE FROM ticket_claims WHERE ticket_id = ?", [ticket.id])
@@ -209,9 +209,10 @@ extension TicketStore {
             case .finding(let id): ("finding_id", id)
             }
         let only = kinds.map { " AND kind IN (\($0.map { "'\($0.rawValue)'" }.joined(separator: ", ")))" } ?? ""
-        try context.db.execute(
+        let ended = try context.db.execute(
             "UPDATE notices SET outcome = 'ended', finished_at = ?, address = NULL, detail = NULL WHERE \(column) = ? AND finished_at IS NULL\(only)",
             [context.now, id])
+        if ended > 0 { context.db.journal.noteErased() }
     }
 }
 
@@ -421,6 +422,10 @@ extension NoticeOutbox {
         let now = clock.now()
         _ = try await guarded {
             try await writer.write { db in
+                // A code's or a booking's phone kept on the row: erased now, and the log checkpointed after.
+                if try db.value(Bool.self, "SELECT address IS NOT NULL OR detail IS NOT NULL FROM notices WHERE id = ?", [id]) == true {
+                    db.journal.noteErased()
+                }
                 try db.execute(
                     """
                     UPDATE notices SET outcome = ?, finished_at = ?, sent_by = ?, address = NULL, detail = NULL,

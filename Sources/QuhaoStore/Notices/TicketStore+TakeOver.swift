@@ -77,8 +77,12 @@ extension TicketStore {
             if let row = try db.row("SELECT created_at, sent_today FROM ticket_claims WHERE ticket_id = ?", [held.id]) {
                 let created: Date = try row["created_at"]
                 sentToday = try row["sent_today"]
-                let wait = Self.takeOverCodePause - context.now.timeIntervalSince(created)
-                if wait > 0 || sentToday >= Self.takeOverCodesPerDay {
+                var wait = Self.takeOverCodePause - context.now.timeIntervalSince(created)
+                // The day's codes used up: until the hall's next day, not a minute.
+                if sentToday >= Self.takeOverCodesPerDay {
+                    wait = context.day.adding(days: 1).start(in: context.site.zone).timeIntervalSince(context.now)
+                }
+                if wait > 0 {
                     throw QuhaoError(
                         .ticketClaimLimited,
                         ["seconds": String(Int(max(1, wait.rounded(.up)))), "most": String(Self.takeOverCodesPerDay)])
@@ -95,6 +99,8 @@ extension TicketStore {
                     held.id, keyedHash("claim:\(held.id ?? 0):\(code)"), context.now, context.now.addingTimeInterval(NoticeRules.codeLifetime),
                     sentToday + 1,
                 ])
+            // An older code still waiting to be sent is no use any more.
+            try Self.endNotices(about: .ticket(held.id ?? 0), kinds: [.code], context)
             try Self.insertNotice(.code, channel: .sms, ticket: held, counter: nil, ahead: nil, address: phone, detail: code, context)
             return held.phoneMasked ?? Masking.phone(phone)
         }
@@ -145,6 +151,17 @@ extension TicketStore {
             }
             guard !NoticeRules.hasEnded(record.state) else {
                 throw QuhaoError(.ticketInvalidTransition, ["number": record.number, "state": record.state.rawValue, "action": "subscribe"])
+            }
+            // An openid is WeChat's: letters, digits, - and _ (28 characters today).
+            guard (1...64).contains(openID.count), openID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw QuhaoError(.requestInvalid, ["reason": "微信返回的 openid 格式不正确", "reason@en": "WeChat's openid is malformed"])
+            }
+            // The first visitor to consent keeps the ticket's messages: another openid is not let in.
+            if let kept = try context.db.value(
+                String.self, "SELECT address FROM notice_contacts WHERE ticket_id = ? AND channel = 'wechat'", [record.id]), kept != openID
+            {
+                throw QuhaoError(
+                    .requestInvalid, ["reason": "本号已由另一个微信开启提醒", "reason@en": "another WeChat user already chose this number's messages"])
             }
             try Self.grantWeChat(kind, openID: openID, language: language, ticket: record, context)
             context.db.journal.touch([record.id ?? 0])

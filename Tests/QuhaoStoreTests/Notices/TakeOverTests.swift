@@ -1,5 +1,6 @@
 import Foundation
 import QuhaoCore
+import Synchronization
 import Testing
 
 @testable import QuhaoStore
@@ -82,5 +83,21 @@ import Testing
         _ = try await silent.issue(Self.request(device: "phone-browser-aaaaaaaa"))
         let unavailable = await #expect(throws: QuhaoError.self) { try await silent.sendTakeOverCode(Self.request()) }
         #expect(unavailable?.code == .noticeUnavailable)
+    }
+
+    /// Found by the walk: a phone typed only to get a code stayed in the WAL after the ticket ended.
+    @Test(.sqliteOnly) func aPhoneTypedForACodeIsGoneFromTheFilesWhenTheTicketEnds() async throws {
+        try await Fixture.withStoredStore(sites: [NoticeOutboxTests.site]) { store, stored in
+            let ticket = try await store.issue(Self.request(phone: "13566667777", device: "phone-browser-aaaaaaaa"))
+            _ = try await store.sendTakeOverCode(Self.request(phone: "13566667777"))
+            #expect(try await stored().range(of: Data("13566667777".utf8)) != nil)
+            let told = Mutex(0)
+            store.notices.onErased { told.withLock { $0 += 1 } }
+            _ = try await store.cancel(.token(ticket.token))
+            // The daemon's eraser is told, and checkpoints (as here).
+            #expect(told.withLock { $0 } == 1)
+            try await store.notices.dropErasedPages()
+            #expect(try await stored().range(of: Data("13566667777".utf8)) == nil)
+        }
     }
 }
