@@ -201,6 +201,8 @@ extension WeChatTransport {
         func trimmed(_ url: String?, _ fallback: String) -> String {
             var url = url ?? fallback
             while url.hasSuffix("/") { url.removeLast() }
+            // The confirmation page's own path, if given, is added by the link itself.
+            if url.hasSuffix("/mp/subscribemsg") { url.removeLast("/mp/subscribemsg".count) }
             return url
         }
         return WeChatTransport(

@@ -54,4 +54,24 @@ import Testing
         let wechat = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Self.text(channels: "[sms, wechat]"), source: "w.yaml") }
         #expect(wechat?.issues.map(\.path) == ["sites[0].notices.channels"])
     }
+
+    /// Found by the walk: a confirmation URL given with WeChat's path had the path added twice.
+    @Test func aConfirmationURLWithItsPathIsTakenAsItsHost() throws {
+        let file = try ConfigLoader.parse(
+            """
+            notify:
+              wechat: { app_id: wx01, template_id: T, secret_env: S, confirm_url: "http://127.0.0.1:9102/mp/subscribemsg/" }
+            sites:
+              - id: hall
+                name: { zh: 大厅 }
+                services:
+                  - { id: general, prefix: A, name: { zh: 综合 } }
+                counters:
+                  - { id: 1, services: [general] }
+                notices: { channels: [wechat] }
+            """, source: "wx.yaml")
+        let wechat = try #require(try ServerSettings.resolve(file: file, environment: ["S": "secret"]).wechat)
+        #expect(wechat.subscription.confirmURL == "http://127.0.0.1:9102")
+        #expect(wechat.subscription.confirmLink(kind: .near, back: "b", reserved: "r").hasPrefix("http://127.0.0.1:9102/mp/subscribemsg?"))
+    }
 }

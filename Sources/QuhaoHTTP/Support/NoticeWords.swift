@@ -26,7 +26,7 @@ enum NoticeWords {
             case nil where latest.attempts == 0:
                 (state, reached) = (t["notice_state_pending"] ?? "", false)
             case nil:
-                (state, reached) = (Catalogue.fill(t["notice_state_failed"] ?? "", with: ["reason": latest.lastError ?? ""]), false)
+                (state, reached) = (Catalogue.fill(t["notice_state_failed"] ?? "", with: ["reason": Self.reason(latest.lastError, t)]), false)
             case .sent:
                 let time = latest.finishedAt.map { LocalTime.clock($0, in: site.zone) } ?? ""
                 (state, reached) = (Catalogue.fill(t["notice_state_sent"] ?? "", with: ["time": time]), true)
@@ -40,5 +40,17 @@ enum NoticeWords {
             words["kind"] = latest.kind.rawValue
         }
         return words
+    }
+
+    /// A provider's failure in the reader's words (the raw one stays in the log and the database).
+    static func reason(_ error: String?, _ t: [String: String]) -> String {
+        let error = error ?? ""
+        let key =
+            if error.contains("refused") { "notice_reason_unreachable" } else if error.contains("timed out") {
+                "notice_reason_timeout"
+            } else if error.hasPrefix("HTTP 5") || error.hasPrefix("HTTP 429") || error.hasPrefix("HTTP 408") {
+                "notice_reason_busy"
+            } else { "notice_reason_not_taken" }
+        return t[key] ?? error
     }
 }
