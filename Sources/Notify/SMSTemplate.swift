@@ -123,6 +123,15 @@ public struct SMSTemplate: Sendable, Hashable, Codable {
         public let description: String
     }
 
+    /// The placeholders of a text that no message has (a typo, like `{{phnoe}}`), in order.
+    /// - Parameter signature: Whether the text may hold `{{signature}}` (a header) or the signed parts' own (`{{body}}` …).
+    public static func unknownPlaceholders(in text: String, header: Bool = false, signed: Bool = false) -> [String] {
+        var known: Set<String> = ["phone", "number", "window", "text", "id", "kind", "template", "link", "site", "code", "key", "timestamp", "nonce"]
+        if header { known.insert("signature") }
+        if signed { known.formUnion(["body", "method", "path"]) }
+        return text.matches(of: /\{\{\s*([^}]*?)\s*\}\}/).map { String($0.output.1) }.filter { !known.contains($0) }
+    }
+
     /// Whether the template makes a request at all: every placeholder known, the URL http(s)
     /// (`check-config` and the start ask, with a message of stand-in values).
     public func check() throws {

@@ -235,10 +235,22 @@ extension SMSTransport {
         let template = SMSTemplate(
             url: entry.url, method: entry.method ?? "POST", headers: (entry.headers ?? []).map { SMSTemplate.Header($0.name, $0.value) },
             body: entry.body, bodyEncoding: entry.bodyEncoding ?? .json, signature: signature, key: key)
-        do {
-            try template.check()
-        } catch {
-            issues.append(ConfigIssue("notify.sms", "\(error)"))
+        // A typo'd placeholder named at its key; then whatever else stops a request (a URL that is not http).
+        var parts: [(String, String, Bool, Bool)] = [("notify.sms.url", entry.url, false, false), ("notify.sms.body", entry.body, false, false)]
+        parts += (entry.headers ?? []).enumerated().map { ("notify.sms.headers[\($0.offset)].value", $0.element.value, true, false) }
+        parts += (entry.signature?.parts ?? []).enumerated().map { ("notify.sms.signature.parts[\($0.offset)]", $0.element, false, true) }
+        let typos = parts.flatMap { path, text, header, signed in
+            SMSTemplate.unknownPlaceholders(in: text, header: header, signed: signed).map {
+                ConfigIssue(path, "unknown placeholder {{\($0)}} (see the README's list)")
+            }
+        }
+        issues += typos
+        if typos.isEmpty {
+            do {
+                try template.check()
+            } catch {
+                issues.append(ConfigIssue("notify.sms", "\(error)".debugDescription.trimmingCharacters(in: CharacterSet(charactersIn: "\""))))
+            }
         }
         var templates: [NoticeRules.Kind: String] = [:]
         for (name, code) in entry.templates ?? [:] {

@@ -49,6 +49,7 @@ import Testing
             try ServerSettings.resolve(file: typo, environment: ["TEST_SMS_KEY": "k", "TEST_SMS_SECRET": "s"])
         }
         #expect(error?.description.contains("{{phnoe}}") == true)
+        #expect(error?.issues.map(\.path) == ["notify.sms.body"], "named at its key (found by the walk)")
         let without = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Self.text(sms: false), source: "none.yaml") }
         #expect(without?.issues.map(\.path) == ["sites[0].notices.channels"])
         let wechat = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Self.text(channels: "[sms, wechat]"), source: "w.yaml") }
