@@ -22,7 +22,7 @@ fi
 dpkg-query -W quhao >/dev/null 2>&1 && fail "a quhao package is installed already on this machine: not touching it"
 
 # Built and read back.
-deb=$(make -s -C "$repo" package-files BINARY="$static" VERSION=0.0.1~test DIST_DIR="$work/dist") || fail "make package-files failed"
+deb=$(DEB_COMPRESSION=gzip DEB_LEVEL=1 make -s -C "$repo" package-files BINARY="$static" VERSION=0.0.1~test DIST_DIR="$work/dist") || fail "make package-files failed"
 [[ -f $deb ]] || fail "no .deb: $deb"
 depends=$(dpkg-deb -f "$deb" Depends)
 grep -q -- '-dev' <<<"$depends" && fail "a -dev package in Depends: $depends"

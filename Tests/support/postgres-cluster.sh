@@ -32,7 +32,7 @@ standby)
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    as_postgres "$bin/pg_basebackup" -h 127.0.0.1 -p "$(cat "$source_dir/port")" -U postgres -D "$dir/data" -R -X stream >"$dir/basebackup.log" 2>&1
+    as_postgres "$bin/pg_basebackup" -h 127.0.0.1 -p "$(cat "$source_dir/port")" -U postgres -D "$dir/data" -R -X stream --checkpoint=fast >"$dir/basebackup.log" 2>&1
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
     echo "$port" > "$dir/port"
     echo "$port"
