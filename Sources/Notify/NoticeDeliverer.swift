@@ -33,11 +33,18 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
     let logger: Logger
     /// How often the list of sites is read again (sites reloaded by SIGHUP).
     let refresh: Duration
+    /// A site's day once it holds a commit (the live board's, just built for that commit), so
+    /// planning reads no day of its own; `nil`: read it from the store.
+    let today: DaySource?
+
+    /// A site's day holding at least the store's commit `sequence`.
+    public typealias DaySource = @Sendable (_ siteID: String, _ sequence: UInt64) async throws -> SiteDay
 
     public init(
         store: TicketStore, clock: any QuhaoClock, sms: SMSTransport?, wechat: WeChatTransport? = nil, publicURL: String,
-        random: RandomSource = .system, logger: Logger, refresh: Duration = .seconds(30)
+        random: RandomSource = .system, logger: Logger, refresh: Duration = .seconds(30), today: DaySource? = nil
     ) {
+        self.today = today
         self.store = store
         self.clock = clock
         self.sms = sms
@@ -49,17 +56,12 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
-        var configuration = HTTPClient.Configuration()
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
-        configuration.connectionPool = .init(idleTimeout: .seconds(30))
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let client = OutboxHTTP.client(read: .seconds(30))
         let wake = Wake()
         let changed = SiteSignals()
         let erased = Wake()
         store.notices.onQueued { wake.signal() }
         store.notices.onErased { erased.signal() }
-        store.onCommit { siteID, _, _ in changed.mark(siteID) }
         var channels: [NoticeChannel: Channel] = [:]
         if let sms {
             channels[.sms] = Channel(
@@ -75,9 +77,11 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
                 deliver: { dispatch, address in await wechat.deliver(dispatch, to: address, tokens: tokens, client: client) })
         }
         let configured = channels
+        // Without a channel nothing is kept to send: no site is planned (the built-in demo).
+        if !configured.isEmpty { store.onCommit { siteID, _, sequence in changed.mark(siteID, through: sequence) } }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await cancelWhenGracefulShutdown { await supervise(channels: configured, wake: wake) } }
-            group.addTask { await cancelWhenGracefulShutdown { await planner(changed) } }
+            if !configured.isEmpty { group.addTask { await cancelWhenGracefulShutdown { await planner(changed) } } }
             group.addTask { await cancelWhenGracefulShutdown { await eraser(erased) } }
             await group.waitForAll()
         }
@@ -86,15 +90,19 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
 
     /// Plans "almost your turn" for every site at start, then for each site after its commits.
     private func planner(_ changed: SiteSignals) async {
-        for siteID in (try? await store.siteIDs()) ?? [] { await plan(siteID) }
+        for siteID in (try? await store.siteIDs()) ?? [] { await plan(siteID, through: nil) }
         while !Task.isCancelled {
-            for siteID in await changed.next() { await plan(siteID) }
+            for (siteID, sequence) in await changed.next() { await plan(siteID, through: sequence) }
         }
     }
 
-    private func plan(_ siteID: String) async {
+    private func plan(_ siteID: String, through sequence: UInt64?) async {
         do {
-            try await store.notices.planNear(site: siteID)
+            if let today, let sequence {
+                try await store.notices.planNear(today: try await today(siteID, sequence))
+            } else {
+                try await store.notices.planNear(site: siteID)
+            }
         } catch {
             logger.warning("cannot plan 'almost your turn'", metadata: ["site": "\(siteID)", "error": "\(error)"])
         }
@@ -124,38 +132,29 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
     /// Starts a worker for each site and configured channel it sends by, and stops those no longer configured.
     private func supervise(channels: [NoticeChannel: Channel], wake: Wake) async {
         guard !channels.isEmpty else { return }
-        var running: [String: Task<Void, Never>] = [:]
-        while !Task.isCancelled {
-            var wanted: [String: (String, NoticeChannel)] = [:]
+        await OutboxWorkers.supervise(refresh: refresh) {
+            var workers: [String: @Sendable () async -> Void] = [:]
             for siteID in (try? await store.siteIDs()) ?? [] {
                 guard let rules = try? await store.site(siteID).notices else { continue }
-                for channel in rules.channels where channels[channel] != nil {
-                    wanted["\(siteID)/\(channel.rawValue)/\(rules.hashValue)"] = (siteID, channel)
+                for channel in rules.channels {
+                    guard let transport = channels[channel] else { continue }
+                    let worker = ChannelWorker(
+                        site: siteID, channel: channel, transport: transport, store: store, clock: clock, publicURL: publicURL, wake: wake,
+                        logger: logger)
+                    // Changed rules are a new worker (the old one stops).
+                    workers["\(siteID)/\(channel.rawValue)/\(rules.hashValue)"] = { await worker.run() }
                 }
             }
-            for (key, task) in running where wanted[key] == nil {
-                task.cancel()
-                running[key] = nil
-            }
-            for (key, (siteID, channel)) in wanted where running[key] == nil {
-                guard let transport = channels[channel] else { continue }
-                let worker = ChannelWorker(
-                    site: siteID, channel: channel, transport: transport, store: store, clock: clock, publicURL: publicURL, wake: wake,
-                    logger: logger)
-                running[key] = Task { await worker.run() }
-            }
-            try? await Task.sleep(for: refresh)
+            return workers
         }
-        for task in running.values { task.cancel() }
-        for task in running.values { await task.value }
     }
 }
 
 /// What a provider's answer means.
 public enum DeliveryAnswer: Equatable, Sendable {
     case accepted
-    /// Try again later (the provider busy, down, or not saying yes).
-    case retry(String)
+    /// Try again later (the provider busy, down, or not saying yes): why as a class, and in the provider's words.
+    case retry(NoticeFailure, String)
     /// Refused for good (a request it will never take: a bad number, a bad template, no consent left).
     case refused(String)
 }
@@ -198,7 +197,7 @@ public struct SMSTransport: Sendable, Equatable {
     /// and 5xx are tried again; any other status is refused for good.
     public func judge(status: Int, body: Data) -> DeliveryAnswer {
         guard (200..<300).contains(status) else {
-            return status == 408 || status == 429 || status >= 500 ? .retry("HTTP \(status)") : .refused("HTTP \(status)")
+            return status == 408 || status == 429 || status >= 500 ? .retry(.busy, "HTTP \(status)") : .refused("HTTP \(status)")
         }
         guard let acceptField else { return .accepted }
         let (path, equals) = (acceptField.path, acceptField.equals)
@@ -211,7 +210,7 @@ public struct SMSTransport: Sendable, Equatable {
             }
         }
         let found = value.map { "\($0)" }
-        return found == equals ? .accepted : .retry("\(path) = \(found ?? "missing")")
+        return found == equals ? .accepted : .retry(.notTaken, "\(path) = \(found ?? "missing")")
     }
 }
 
@@ -227,35 +226,20 @@ struct ChannelWorker {
     let logger: Logger
 
     func run() async {
-        let kept = KeptLease(
-            NoticeOutbox.lease(site: site, channel: channel), holder: LeaseHolder.thisDaemon, lease: Double(transport.timeoutSeconds) * 3 + 10,
-            operations: store.operations)
-        while !Task.isCancelled {
-            let seen = wake.current
-            guard await kept.keep() else {
-                await wake.wait(after: seen, limit: .seconds(1))
-                continue
-            }
-            let claimed: [NoticeDispatch]
-            do {
-                claimed = try await store.notices.claim(
-                    site: site, channel: channel, limit: 4, lease: Double(transport.timeoutSeconds) + 5, publicURL: publicURL)
-            } catch {
+        // Each message is claimed for its timeout and 5 s more; the lease outlasts a batch in flight.
+        let claimLease = Double(transport.timeoutSeconds) + 5
+        await OutboxLoop(
+            lease: NoticeOutbox.lease(site: site, channel: channel), leaseSeconds: Double(transport.timeoutSeconds) * 3 + 10, concurrency: 4,
+            operations: store.operations, clock: clock, wake: wake,
+            claim: { [store, site, channel, publicURL] in
+                try await store.notices.claim(site: site, channel: channel, limit: 4, lease: claimLease, publicURL: publicURL)
+            },
+            nextAttempt: { [store, site, channel] in try await store.notices.nextAttempt(site: site, channel: channel) },
+            send: { await send($0) },
+            claimFailed: { [logger, site, channel] error in
                 logger.warning("cannot claim messages", metadata: ["site": "\(site)", "channel": "\(channel.rawValue)", "error": "\(error)"])
-                await wake.wait(after: seen, limit: .seconds(1))
-                continue
             }
-            if claimed.isEmpty {
-                let next = try? await store.notices.nextAttempt(site: site, channel: channel)
-                let until = next.map { max(0, $0.timeIntervalSince(clock.now())) } ?? 1
-                await wake.wait(after: seen, limit: .milliseconds(Int64(min(until, 1) * 1000) + 5))
-                continue
-            }
-            await withTaskGroup(of: Void.self) { group in
-                for dispatch in claimed { group.addTask { await send(dispatch) } }
-            }
-        }
-        await kept.release()
+        ).run()
     }
 
     func send(_ dispatch: NoticeDispatch) async {
@@ -285,9 +269,9 @@ struct ChannelWorker {
                 try await store.notices.settle(notice.id, .refused, error: why, attempted: true)
                 metadata["error"] = "\(why)"
                 logger.error("message refused by the provider", metadata: metadata)
-            case .retry(let why):
+            case .retry(let failure, let why):
                 metadata["error"] = "\(why)"
-                if try await store.notices.failed(notice, error: why) {
+                if try await store.notices.failed(notice, failure, error: why) {
                     logger.error("message given up", metadata: metadata)
                 } else {
                     logger.warning("message not sent; will retry", metadata: metadata)
@@ -329,8 +313,15 @@ struct SMSSender {
             let body = (try? await response.body.collect(upTo: 64 * 1024)).map { Data($0.readableBytesView) } ?? Data()
             return sms.judge(status: Int(response.status.code), body: body)
         } catch {
-            return .retry(HTTPFailure.describe(error))
+            return .retry(NoticeFailure(error), HTTPFailure.describe(error))
         }
+    }
+}
+
+extension NoticeFailure {
+    /// A request that failed before any answer: it timed out, or never reached the provider.
+    init(_ error: any Error) {
+        self = HTTPFailure.kind(error) == .timeout ? .timeout : .unreachable
     }
 }
 
@@ -367,26 +358,28 @@ actor RatePace {
 
 /// Sites whose commits are to be planned again, coalesced: a burst of commits is one plan.
 final class SiteSignals: Sendable {
-    private let state = Mutex<(sites: Set<String>, waiter: CheckedContinuation<Set<String>, Never>?)>(([], nil))
+    /// The sites marked, each with the highest commit sequence marked.
+    typealias Marks = [String: UInt64]
+    private let state = Mutex<(sites: Marks, waiter: CheckedContinuation<Marks, Never>?)>(([:], nil))
 
-    func mark(_ siteID: String) {
-        let resumed = state.withLock { state -> (CheckedContinuation<Set<String>, Never>, Set<String>)? in
-            state.sites.insert(siteID)
+    func mark(_ siteID: String, through sequence: UInt64 = 0) {
+        let resumed = state.withLock { state -> (CheckedContinuation<Marks, Never>, Marks)? in
+            state.sites[siteID] = max(state.sites[siteID] ?? 0, sequence)
             guard let waiter = state.waiter else { return nil }
             state.waiter = nil
-            defer { state.sites = [] }
+            defer { state.sites = [:] }
             return (waiter, state.sites)
         }
         if let (waiter, sites) = resumed { waiter.resume(returning: sites) }
     }
 
     /// The sites marked since the last call, waiting for one if none is (or the task's cancellation).
-    func next() async -> Set<String> {
+    func next() async -> Marks {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Set<String>? in
+                let ready = state.withLock { state -> Marks? in
                     if !state.sites.isEmpty {
-                        defer { state.sites = [] }
+                        defer { state.sites = [:] }
                         return state.sites
                     }
                     state.waiter = continuation
@@ -395,11 +388,11 @@ final class SiteSignals: Sendable {
                 if let ready { continuation.resume(returning: ready) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Set<String>, Never>? in
+            let waiter = state.withLock { state -> CheckedContinuation<Marks, Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume(returning: [])
+            waiter?.resume(returning: [:])
         }
     }
 }

@@ -126,37 +126,51 @@ public struct SMSTemplate: Sendable, Hashable, Codable {
     /// The placeholders of a text that no message has (a typo, like `{{phnoe}}`), in order.
     /// - Parameter signature: Whether the text may hold `{{signature}}` (a header) or the signed parts' own (`{{body}}` …).
     public static func unknownPlaceholders(in text: String, header: Bool = false, signed: Bool = false) -> [String] {
-        var known: Set<String> = ["phone", "number", "window", "text", "id", "kind", "template", "link", "site", "code", "key", "timestamp", "nonce"]
+        var known = messagePlaceholders
         if header { known.insert("signature") }
-        if signed { known.formUnion(["body", "method", "path"]) }
+        if signed { known.formUnion(signedPlaceholders) }
         return text.matches(of: /\{\{\s*([^}]*?)\s*\}\}/).map { String($0.output.1) }.filter { !known.contains($0) }
     }
 
     /// Whether the template makes a request at all: every placeholder known, the URL http(s)
     /// (`check-config` and the start ask, with a message of stand-in values).
     public func check() throws {
-        _ = try request(
-            for: Message(
-                phone: "13800000000", number: "A001", window: "1", text: "t", id: "ntc_0", kind: "near", template: "T", link: "http://h/t/x"),
-            at: Date(timeIntervalSince1970: 0), nonce: "n")
+        _ = try request(for: Self.standIn, at: Date(timeIntervalSince1970: 0), nonce: "n")
     }
 
-    /// The request for a message at a moment, with a nonce (both given, so a test can check every byte).
-    public func request(for message: Message, at moment: Date, nonce: String) throws -> Request {
-        var values = [
+    /// A message of stand-in values, for checking a template.
+    static let standIn = Message(
+        phone: "13800000000", number: "A001", window: "1", text: "t", id: "ntc_0", kind: "near", template: "T", link: "http://h/t/x")
+
+    /// Every placeholder a text may hold: the names ``values(for:key:at:nonce:)`` fills (one list).
+    static let messagePlaceholders = Set(values(for: standIn, key: "", at: Date(timeIntervalSince1970: 0), nonce: "").keys)
+
+    /// What the signed parts may hold besides: the request's own body, method and path.
+    static let signedPlaceholders: Set<String> = ["body", "method", "path"]
+
+    /// A message's values by placeholder name, with the provider's key, the moment and the nonce.
+    static func values(for message: Message, key: String, at moment: Date, nonce: String) -> [String: String] {
+        [
             "phone": message.phone, "number": message.number, "window": message.window, "text": message.text, "id": message.id,
             "kind": message.kind, "template": message.template, "link": message.link, "site": message.site, "key": key, "code": message.code,
             "timestamp": String(Int64(moment.timeIntervalSince1970)), "nonce": nonce,
         ]
+    }
+
+    /// The request for a message at a moment, with a nonce (both given, so a test can check every byte).
+    public func request(for message: Message, at moment: Date, nonce: String) throws -> Request {
+        var values = Self.values(for: message, key: key, at: moment, nonce: nonce)
         let body = try Self.fill(body, values) { try encode($0) }
         let url = try Self.fill(url, values) { $0.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "" }
         guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme.lowercased()) else {
             throw Refusal(description: "the SMS URL is not an http(s) address: \(url)")
         }
         if let signature {
-            values["body"] = body
-            values["method"] = method.uppercased()
-            values["path"] = parsed.path.isEmpty ? "/" : parsed.path + (parsed.query.map { "?" + $0 } ?? "")
+            let own = [
+                "body": body, "method": method.uppercased(), "path": parsed.path.isEmpty ? "/" : parsed.path + (parsed.query.map { "?" + $0 } ?? ""),
+            ]
+            assert(Set(own.keys) == Self.signedPlaceholders)
+            values.merge(own) { _, signed in signed }
             let signed = try signature.parts.map { try Self.fill($0, values) { $0 } }.joined(separator: signature.separator)
             let mac = HMAC<SHA256>.authenticationCode(for: Data(signed.utf8), using: SymmetricKey(data: Data(signature.secret.utf8)))
             let written =

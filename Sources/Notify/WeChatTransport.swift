@@ -70,7 +70,7 @@ public struct WeChatTransport: Sendable, Equatable {
     public static func judge(errcode: Int, message: String) -> DeliveryAnswer {
         switch errcode {
         case 0: .accepted
-        case -1, 45009, 45047, 40001, 40014, 42001: .retry("errcode \(errcode) \(message)")
+        case -1, 45009, 45047, 40001, 40014, 42001: .retry(.busy, "errcode \(errcode) \(message)")
         case 43101: .refused("errcode 43101: the visitor refused or has no consent left (用户拒绝接收消息)")
         default: .refused("errcode \(errcode) \(message)")
         }
@@ -83,7 +83,8 @@ public struct WeChatTransport: Sendable, Equatable {
             do {
                 token = try await tokens.token()
             } catch {
-                return .retry("\(error)")
+                // WeChat answered, and gave no token (a wrong AppSecret, an address not allowed): not taken.
+                return .retry(error is TokenRefused ? .notTaken : NoticeFailure(error), "\(error)")
             }
             do {
                 var request = HTTPClientRequest(url: "\(baseURL)/cgi-bin/message/template/subscribe?access_token=\(token)")
@@ -92,15 +93,15 @@ public struct WeChatTransport: Sendable, Equatable {
                 request.body = .bytes(ByteBuffer(bytes: try body(for: dispatch, to: openID)))
                 let response = try await client.execute(request, timeout: .seconds(Int64(timeoutSeconds)))
                 let data = Data((try await response.body.collect(upTo: 64 * 1024)).readableBytesView)
-                guard (200..<300).contains(response.status.code) else { return .retry("HTTP \(response.status.code)") }
+                guard (200..<300).contains(response.status.code) else { return .retry(.busy, "HTTP \(response.status.code)") }
                 let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
                 let code = json?["errcode"] as? Int ?? 0
                 if await tokens.report(errorCode: code, for: token) { continue }
                 return Self.judge(errcode: code, message: json?["errmsg"] as? String ?? "")
             } catch {
-                return .retry(HTTPFailure.describe(error))
+                return .retry(NoticeFailure(error), HTTPFailure.describe(error))
             }
         }
-        return .retry("the access token was refused twice")
+        return .retry(.busy, "the access token was refused twice")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Notify
 import QuhaoCore
 import Yams
 
@@ -33,20 +34,24 @@ public enum ConfigLoader {
 
     /// Loads a file.
     /// - Throws: ``ConfigError`` naming the file and each problem's path.
-    public static func load(path: String) throws(ConfigError) -> ConfigFile {
+    /// - Parameter environment: When given, the secrets the file names (`*_env`, `*_file`) are
+    ///   read from it too, and a missing one is named with the file's other problems, in one run.
+    public static func load(path: String, environment: [String: String]? = nil) throws(ConfigError) -> ConfigFile {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError(source: path, issues: [ConfigIssue("(file)", "cannot read: \(error.localizedDescription)")])
         }
-        return try parse(text, source: path)
+        return try parse(text, source: path, environment: environment)
     }
 
     /// Decodes and validates YAML text.
-    /// - Parameter source: Names the text in messages (a file path, or "built-in demo").
+    /// - Parameters:
+    ///   - source: Names the text in messages (a file path, or "built-in demo").
+    ///   - environment: See ``load(path:environment:)``.
     /// - Throws: ``ConfigError``.
-    public static func parse(_ text: String, source: String) throws(ConfigError) -> ConfigFile {
+    public static func parse(_ text: String, source: String, environment: [String: String]? = nil) throws(ConfigError) -> ConfigFile {
         let fail = { (issues: [ConfigIssue]) in ConfigError(source: source, issues: issues) }
         let node: Node
         do {
@@ -124,6 +129,10 @@ public enum ConfigLoader {
             let standing = standIns.map(\.path)
             issues += ConfigValidator.validate(decoded).filter { found in
                 !standing.contains { found.path == $0 || found.path.hasPrefix($0 + ".") || found.path.hasPrefix($0 + "[") }
+            }
+            if let environment {
+                // What only the secrets tell (the provider's set-up read as the daemon will read it).
+                for found in notifyIssues(decoded, environment: environment) where !issues.contains(found) { issues.append(found) }
             }
         } else {
             // A whole entry was taken out (later entries' numbers moved): the checks between
@@ -356,4 +365,18 @@ struct ListIndex: CodingKey {
     init(_ index: Int) { intValue = index }
     init?(intValue: Int) { self.intValue = intValue }
     init?(stringValue: String) { nil }
+}
+
+extension ConfigLoader {
+    /// The problems of `notify` that reading its secrets finds (``SMSTransport/resolve(_:environment:)``).
+    static func notifyIssues(_ file: ConfigFile, environment: [String: String]) -> [ConfigIssue] {
+        var issues: [ConfigIssue] = []
+        if let sms = file.notify?.sms {
+            do { _ = try SMSTransport.resolve(sms, environment: environment) } catch { issues += error.issues }
+        }
+        if let wechat = file.notify?.wechat {
+            do { _ = try WeChatTransport.resolve(wechat, environment: environment) } catch { issues += error.issues }
+        }
+        return issues
+    }
 }

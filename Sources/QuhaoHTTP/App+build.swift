@@ -94,7 +94,8 @@ public struct AppSettings: Sendable {
 ///   - logger: The application's logger.
 ///   - services: Further long-running work to run and stop with the server (the executable's config reloader).
 ///   - boardServices: Further work that follows the live board (the executable's console board for
-///     `serve --display`), given the board and the hall's rotating QR address.
+///     `serve --display`, and the messages' planner, which reads the board's day), given the board
+///     and the hall's rotating QR address.
 ///   - board: The live board to serve from; by default one over `store` (tests pass theirs to watch it).
 ///   - metrics: Where `/metrics` reads from; give the store ``ServerMetrics/store`` when opening it so its counts land there too.
 ///   - onServerRunning: Called once the socket is listening (the executable prints the address).

@@ -39,45 +39,23 @@ public struct WebhookDeliverer: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
-        var configuration = HTTPClient.Configuration()
-        // A receiver may not send deliveries elsewhere (an internal address, say).
-        configuration.redirectConfiguration = .disallow
-        configuration.timeout = .init(connect: .seconds(5), read: .seconds(60))
-        configuration.connectionPool = .init(idleTimeout: .seconds(30))
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let client = OutboxHTTP.client(read: .seconds(60))
         let wake = Wake()
         store.outbox.onQueued { wake.signal() }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await cancelWhenGracefulShutdown { await supervise(client: client, wake: wake) }
-            }
-            await group.waitForAll()
-        }
-        try? await client.shutdown()
-    }
-
-    /// Starts a worker for each configured endpoint, and stops those no longer configured.
-    private func supervise(client: HTTPClient, wake: Wake) async {
-        await withTaskGroup(of: Void.self) { group in
-            var running: [String: Task<Void, Never>] = [:]
-            while !Task.isCancelled {
-                let endpoints = await configuredEndpoints()
-                for (key, _) in running where endpoints[key] == nil {
-                    running.removeValue(forKey: key)?.cancel()
-                }
-                for (key, (siteID, endpoint)) in endpoints where running[key] == nil {
+        await cancelWhenGracefulShutdown {
+            await OutboxWorkers.supervise(refresh: refresh) {
+                var workers: [String: @Sendable () async -> Void] = [:]
+                for (key, (siteID, endpoint)) in await configuredEndpoints() {
                     let worker = Worker(
                         site: siteID, endpoint: endpoint, store: store, clock: clock, random: random, client: client, wake: wake,
                         concurrency: concurrency, logger: logger)
-                    running[key] = Task { await worker.run() }
+                    workers[key] = { await worker.run() }
                 }
-                try? await Task.sleep(for: refresh)
+                return workers
             }
-            for task in running.values { task.cancel() }
-            // The client is shut down after this returns: every worker must have stopped first.
-            for task in running.values { await task.value }
-            group.cancelAll()
         }
+        // Every worker stopped before supervise returned.
+        try? await client.shutdown()
     }
 
     private func configuredEndpoints() async -> [String: (String, WebhookEndpoint)] {
@@ -175,43 +153,23 @@ struct Worker {
     let logger: Logger
 
     func run() async {
-        // One daemon at a time delivers an endpoint's events (the others' workers wait): the
-        // holder of its lease, renewed while it lives, taken by another within a lease of its death.
-        // Long enough for a batch in flight (each delivery at most its timeout) between renewals.
-        let kept = KeptLease(
-            WebhookOutbox.lease(site: site, endpoint: endpoint.id), holder: LeaseHolder.thisDaemon,
-            lease: Double(endpoint.timeoutSeconds) * 3 + 10, operations: store.operations)
-        while !Task.isCancelled {
-            let seen = wake.current
-            guard await kept.keep() else {
-                await wake.wait(after: seen, limit: .seconds(1))
-                continue
+        // One daemon at a time delivers an endpoint's events (the others' workers wait). The lease
+        // is long enough for a batch in flight (each delivery at most its timeout) between renewals;
+        // each delivery is claimed for its timeout and 5 s more: a holder whose lease ran out
+        // mid-batch leaves them alone meanwhile, and the next takes them soon after one that died.
+        let claimLease = Double(endpoint.timeoutSeconds) + 5
+        await OutboxLoop(
+            lease: WebhookOutbox.lease(site: site, endpoint: endpoint.id), leaseSeconds: Double(endpoint.timeoutSeconds) * 3 + 10,
+            concurrency: concurrency, operations: store.operations, clock: clock, wake: wake,
+            claim: { [store, site, endpoint, concurrency] in
+                try await store.outbox.claim(site: site, endpoint: endpoint.id, limit: concurrency, lease: claimLease)
+            },
+            nextAttempt: { [store, site, endpoint] in try await store.outbox.nextAttempt(site: site, endpoint: endpoint.id) },
+            send: { await deliver($0) },
+            claimFailed: { [logger, site, endpoint] error in
+                logger.warning("cannot claim webhook deliveries", metadata: ["site": "\(site)", "endpoint": "\(endpoint.id)", "error": "\(error)"])
             }
-            // Each delivery claimed too, for its timeout and 5 s more: a holder whose lease ran out
-            // mid-batch leaves them alone meanwhile, and the next takes them soon after one that died.
-            let lease = Double(endpoint.timeoutSeconds) + 5
-            let due = (try? await store.outbox.claim(site: site, endpoint: endpoint.id, limit: concurrency, lease: lease)) ?? []
-            if due.isEmpty {
-                let next = try? await store.outbox.nextAttempt(site: site, endpoint: endpoint.id)
-                // Woken at once by this process's commits; a change made by another process (the
-                // command line beside the daemon) is found within a second.
-                let until = next.map { max(0, $0.timeIntervalSince(clock.now())) } ?? 1
-                await wake.wait(after: seen, limit: .milliseconds(Int64(min(until, 1) * 1000) + 5))
-                continue
-            }
-            await withTaskGroup(of: Void.self) { group in
-                var inFlight = 0
-                for delivery in due {
-                    if inFlight == concurrency {
-                        await group.next()
-                        inFlight -= 1
-                    }
-                    group.addTask { await deliver(delivery) }
-                    inFlight += 1
-                }
-            }
-        }
-        await kept.release()
+        ).run()
     }
 
     func deliver(_ delivery: WebhookDelivery) async {
@@ -263,6 +221,19 @@ struct Worker {
 
 /// An HTTP request's failure in plain words (timed out, refused), for the log and the status.
 public enum HTTPFailure {
+    /// What went wrong, as a class: no answer in time, or no connection at all (refused, no route,
+    /// no name, a failed handshake: anything before an answer).
+    public enum Kind: Sendable, Hashable {
+        case timeout, unreachable
+    }
+
+    public static func kind(_ error: any Error) -> Kind {
+        switch error {
+        case let error as HTTPClientError where [.deadlineExceeded, .readTimeout, .connectTimeout].contains(error): .timeout
+        default: .unreachable
+        }
+    }
+
     public static func describe(_ error: any Error) -> String {
         switch error {
         case let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout: "timed out"

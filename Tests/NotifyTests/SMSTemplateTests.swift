@@ -1,4 +1,5 @@
 import Foundation
+import QuhaoStore
 import Testing
 
 @testable import Notify
@@ -70,5 +71,28 @@ import Testing
         let raw = SMSTemplate(url: "https://sms.example.cn/", body: "{{text}}", bodyEncoding: .raw)
         #expect(throws: SMSTemplate.Refusal.self) { try raw.request(for: .init(phone: "1", number: "A1", text: "<b>"), at: Self.moment, nonce: "n") }
         #expect(try raw.request(for: .init(phone: "1", number: "A1", text: "A1 请到窗口"), at: Self.moment, nonce: "n").body == Data("A1 请到窗口".utf8))
+    }
+
+    /// The provider's answer judged, each failure with its class (the page's words come from it).
+    @Test func answersAreJudgedWithTheirClass() {
+        let plain = SMSTransport(template: Self.provider(.hex))
+        #expect(plain.judge(status: 200, body: Data()) == .accepted)
+        #expect(plain.judge(status: 503, body: Data()) == .retry(.busy, "HTTP 503"))
+        #expect(plain.judge(status: 429, body: Data()) == .retry(.busy, "HTTP 429"))
+        #expect(plain.judge(status: 400, body: Data()) == .refused("HTTP 400"))
+        let checked = SMSTransport(template: Self.provider(.hex), acceptField: .init(path: "result.0.code", equals: "OK"))
+        #expect(checked.judge(status: 200, body: Data(#"{"result":[{"code":"OK"}]}"#.utf8)) == .accepted)
+        #expect(checked.judge(status: 200, body: Data(#"{"result":[{"code":"LIMIT"}]}"#.utf8)) == .retry(.notTaken, "result.0.code = LIMIT"))
+        #expect(checked.judge(status: 200, body: Data("{}".utf8)) == .retry(.notTaken, "result.0.code = missing"))
+    }
+
+    /// Every placeholder a message fills is one the check knows, and no other.
+    @Test func theKnownPlaceholdersAreTheOnesFilled() throws {
+        #expect(SMSTemplate.messagePlaceholders.contains("phone") && SMSTemplate.messagePlaceholders.contains("nonce"))
+        #expect(SMSTemplate.messagePlaceholders.count == 13)
+        #expect(SMSTemplate.unknownPlaceholders(in: "{{phone}} {{body}}") == ["body"])
+        #expect(SMSTemplate.unknownPlaceholders(in: "{{phone}} {{body}}", signed: true).isEmpty)
+        #expect(SMSTemplate.unknownPlaceholders(in: "{{signature}}") == ["signature"])
+        #expect(SMSTemplate.unknownPlaceholders(in: "{{signature}}", header: true).isEmpty)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import QuhaoCore
+import QuhaoStore
 import Testing
 
 @testable import Notify
@@ -8,7 +9,7 @@ import Testing
 @Suite struct WeChatTransportTests {
     @Test func errorCodesAreRetriedOrRefusedAsTheyMean() {
         #expect(WeChatTransport.judge(errcode: 0, message: "ok") == .accepted)
-        #expect(WeChatTransport.judge(errcode: -1, message: "system busy") == .retry("errcode -1 system busy"))
+        #expect(WeChatTransport.judge(errcode: -1, message: "system busy") == .retry(.busy, "errcode -1 system busy"))
         #expect(WeChatTransport.judge(errcode: 45009, message: "reach max api daily quota limit") != .accepted)
         guard case .refused(let why) = WeChatTransport.judge(errcode: 43101, message: "user refuse to accept the msg") else {
             Issue.record("43101 must be refused for good")

@@ -16,6 +16,14 @@ for file in "$fixtures"/bad-configs/*.yaml; do
         echo "  $(basename "$file"): more than one message: $output"; fail=1
     fi
 done
+# A secret not set and a mistake elsewhere in the file: both named in one run, and no "OK" beside them.
+both=$(mktemp --suffix=.yaml)
+sed 's/counters:/rules: { priority_burst: 0 }\n    counters:/' "$fixtures"/bad-configs/sms-key-not-set.yaml >"$both"
+output=$("$quhao" check-config "$both" 2>&1)
+if ! grep -q "notify.sms.key_env" <<<"$output" || ! grep -q "priority_burst" <<<"$output" || grep -q "OK" <<<"$output"; then
+    echo "  a missing secret and another problem are not named together in one run: $output"; fail=1
+fi
+rm -f "$both"
 "$quhao" check-config "$(dirname "$0")/../../config/quhao.yaml" >/dev/null || { echo "  the shipped config is refused"; fail=1; }
 "$quhao" check-config /nonexistent.yaml >/dev/null 2>&1; [[ $? -eq 2 ]] || { echo "  a missing file should exit 2"; fail=1; }
 [[ $fail -eq 0 ]] && echo "  ok: $(ls "$fixtures"/bad-configs/*.yaml | wc -l) broken configs refused with their paths"

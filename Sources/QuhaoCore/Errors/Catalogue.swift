@@ -81,7 +81,9 @@ public struct Catalogue: Sendable {
     /// Parameters named in ``localizedParameters`` hold codes (`state`: `waiting`) and are
     /// themselves looked up (`state.waiting`), so messages read naturally in each language.
     public func message(for error: QuhaoError) -> String {
-        let template = templates[error.code.rawValue] ?? error.code.rawValue
+        // A refusal said in one of its forms (`form`: the parts that apply; `ticket.no_show_too_early.seconds`).
+        let template =
+            error.parameters["form"].flatMap { templates["\(error.code.rawValue).\($0)"] } ?? templates[error.code.rawValue] ?? error.code.rawValue
         var values = error.parameters.filter { !$0.key.contains("@") }
         // A parameter may carry a per-language form: `service@en` is used for `{service}` in English.
         for (key, value) in error.parameters where key.hasSuffix("@\(language.rawValue)") {

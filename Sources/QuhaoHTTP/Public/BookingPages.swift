@@ -116,7 +116,9 @@ struct BookingPages {
                 "identityLabel": t["take_identity_\(service.identity.rawValue)"] ?? t["take_identity_either"] ?? "",
             ]
             data["rulesText"] = Catalogue.fill(
-                t["book_rules"] ?? "", with: ["cutoff": String(rules.cutoffMinutes), "early": String(site.booking.checkInEarlyMinutes)])
+                // Where the hall QR proves nothing (presence static or none), check-in is this page's button.
+                t[site.rules.presence == .rotating ? "book_rules" : "book_rules_here"] ?? "",
+                with: ["cutoff": String(rules.cutoffMinutes), "early": String(site.booking.checkInEarlyMinutes)])
             data["changeService"] = bookable.count > 1 ? "/s/\(site.id)/book\(langQuery)" : nil
         }
         var status: HTTPResponse.Status = .ok
@@ -180,7 +182,7 @@ struct BookingPages {
         if view.status == "booked" {
             data["booked"] = true
             data["checkInHint"] = Catalogue.fill(
-                t["booking_check_in_hint"] ?? "",
+                t[site.rules.presence == .rotating ? "booking_check_in_hint" : "booking_check_in_hint_here"] ?? "",
                 with: ["from": AppointmentRules.clock(view.checkInFrom, in: zone), "end": AppointmentRules.clock(view.end, in: zone)])
             data["canCheckIn"] = inHall
             if view.canCancel {

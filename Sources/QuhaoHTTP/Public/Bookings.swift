@@ -84,10 +84,12 @@ extension AppDependencies {
         guard let text = form.start, let start = Self.instant(text) else {
             throw QuhaoError(.requestInvalid, ["reason": "请选择预约时段", "reason@en": "choose a slot (start, an ISO 8601 time)"])
         }
-        return try await store.bookings.book(
-            BookingRequest(
-                siteID: siteID, service: service, slotStart: start, identity: form.identity, phone: form.phone, device: device, notify: channels,
-                language: language))
+        return try await issueLimiter.refundingMistakes(client) {
+            try await store.bookings.book(
+                BookingRequest(
+                    siteID: siteID, service: service, slotStart: start, identity: form.identity, phone: form.phone, device: device,
+                    notify: channels, language: language))
+        }
     }
 
     /// Checks a booking in: in a hall with rotating codes only with a current one (the visitor is there).

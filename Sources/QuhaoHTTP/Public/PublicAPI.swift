@@ -76,10 +76,12 @@ struct AppDependencies: Sendable {
         try issueLimiter.take(client)
         let site = try await board.snapshot(siteID).site
         let remote = try isRemote(site: site, code: form.presence)
-        let ticket = try await store.issue(
-            IssueRequest(
-                siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone, channel: .phone, remote: remote,
-                device: device, notify: channels, language: language))
+        let ticket = try await issueLimiter.refundingMistakes(client) {
+            try await store.issue(
+                IssueRequest(
+                    siteID: siteID, service: form.service ?? "", identity: form.identity, phone: form.phone, channel: .phone, remote: remote,
+                    device: device, notify: channels, language: language))
+        }
         await boardHoldsOwnChanges(site: siteID)
         return ticket
     }

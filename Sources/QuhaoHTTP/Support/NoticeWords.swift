@@ -26,7 +26,7 @@ enum NoticeWords {
             case nil where latest.attempts == 0:
                 (state, reached) = (t["notice_state_pending"] ?? "", false)
             case nil:
-                (state, reached) = (Catalogue.fill(t["notice_state_failed"] ?? "", with: ["reason": Self.reason(latest.lastError, t)]), false)
+                (state, reached) = (Catalogue.fill(t["notice_state_failed"] ?? "", with: ["reason": Self.reason(latest, t)]), false)
             case .sent:
                 let time = latest.finishedAt.map { LocalTime.clock($0, in: site.zone) } ?? ""
                 (state, reached) = (Catalogue.fill(t["notice_state_sent"] ?? "", with: ["time": time]), true)
@@ -43,14 +43,8 @@ enum NoticeWords {
     }
 
     /// A provider's failure in the reader's words (the raw one stays in the log and the database).
-    static func reason(_ error: String?, _ t: [String: String]) -> String {
-        let error = error ?? ""
-        let key =
-            if error.contains("refused") { "notice_reason_unreachable" } else if error.contains("timed out") {
-                "notice_reason_timeout"
-            } else if error.hasPrefix("HTTP 5") || error.hasPrefix("HTTP 429") || error.hasPrefix("HTTP 408") {
-                "notice_reason_busy"
-            } else { "notice_reason_not_taken" }
-        return t[key] ?? error
+    static func reason(_ status: NoticeStatus, _ t: [String: String]) -> String {
+        let service = t["notice_service_\(status.channel.rawValue)"] ?? status.channel.rawValue
+        return Catalogue.fill(t["notice_reason_\((status.failure ?? .notTaken).rawValue)"] ?? "", with: ["service": service])
     }
 }

@@ -66,6 +66,39 @@ final class RateLimiter: Sendable {
         if let wait { throw QuhaoError(refusal, ["seconds": String(Int(wait.rounded(.up)))]) }
     }
 
+    /// Gives back part of a token taken for a request that was refused for a mistake in what was
+    /// typed (found by a walk: a visitor who mistyped an ID five times was told to wait). Only
+    /// part: a flood of bad requests is still bounded (``mistakeCost``).
+    func refundMistake(_ client: String) {
+        table.withLock { table in
+            guard var bucket = table.current[client] else { return }
+            bucket.tokens = min(capacity, bucket.tokens + 1 - Self.mistakeCost)
+            table.current[client] = bucket
+        }
+    }
+
+    /// What a request refused for a typing mistake costs, in tokens: a fifth (five mistakes cost one number's token).
+    static let mistakeCost = 0.2
+
     /// Clients remembered now (tests).
     var clientCount: Int { table.withLock { $0.current.count + $0.previous.count } }
+}
+
+extension RateLimiter {
+    /// Runs `work` (after ``take(_:consume:)``), giving part of the token back when it is refused
+    /// for a mistake in what the visitor typed (an ID, a phone): see ``refundMistake(_:)``.
+    func refundingMistakes<T>(_ client: String, _ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as QuhaoError where Self.typingMistakes.contains(error.code) {
+            refundMistake(client)
+            throw error
+        }
+    }
+
+    /// Refusals of what was typed, not of the request itself.
+    static let typingMistakes: Set<QuhaoError.Code> = [
+        .identityRequired, .identityNotAccepted, .identityFormat, .identityChecksum, .identityBirthDate, .identityRegion, .phoneRequired,
+        .phoneFormat,
+    ]
 }

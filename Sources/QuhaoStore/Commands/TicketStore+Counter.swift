@@ -129,8 +129,10 @@ extension TicketStore {
             let waited = context.now.timeIntervalSince(record.calledAt ?? context.now)
             let secondsLeft = max(0, Int((Double(rules.noShowGraceSeconds) - waited).rounded(.up)))
             if recallsLeft > 0 || secondsLeft > 0 {
-                throw QuhaoError(
-                    .ticketNoShowTooEarly, ["number": record.number, "recalls": String(recallsLeft), "seconds": String(secondsLeft)])
+                // Said with only what is still needed (found by a walk: "再呼叫 0 次").
+                var parameters = ["number": record.number, "recalls": String(recallsLeft), "seconds": String(secondsLeft)]
+                if recallsLeft == 0 { parameters["form"] = "seconds" } else if secondsLeft == 0 { parameters["form"] = "recalls" }
+                throw QuhaoError(.ticketNoShowTooEarly, parameters)
             }
         }
     }

@@ -25,6 +25,7 @@ enum Migrations {
         migrator.registerMigration("2026-12-03b an office's daily tools", migrate: v19)
         migrator.registerMigration("2026-12-03c a plan's draw made public, a check-out unsigned", migrate: v20)
         migrator.registerMigration("2026-12-04a messages to visitors", migrate: v21)
+        migrator.registerMigration("2026-12-05a why a message is being retried", migrate: v22)
         return migrator
     }
 
@@ -655,6 +656,16 @@ enum Migrations {
     static func v21(_ db: Database) throws {
         try db.execute(sql: v21Schema(integer: "INTEGER", moment: "TEXT", id: "INTEGER PRIMARY KEY", strict: " STRICT"))
     }
+
+    static func v22(_ db: Database) throws {
+        try db.execute(sql: v22Schema)
+    }
+
+    /// Migration 22, the same in both engines: why a message is being retried, as a class the
+    /// pages put in the reader's words (``NoticeFailure``), beside the provider's own words.
+    static let v22Schema = """
+        ALTER TABLE notices ADD COLUMN failure TEXT CHECK (failure IN ('unreachable', 'timeout', 'busy', 'not_taken'))
+        """
 
     /// Migration 21's statements, in either engine's types: messages to visitors (issue 23). A
     /// visitor's address (the phone in clear, for a visitor who chose text messages) is in

@@ -36,6 +36,7 @@ enum PostgresMigrations {
             Migrations.v21Schema(integer: "BIGINT", moment: "TIMESTAMPTZ", id: "BIGSERIAL PRIMARY KEY", strict: "")
                 .split(separator: ";").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
         ),
+        ("2026-12-05a why a message is being retried", [Migrations.v22Schema]),
     ]
 
     /// The advisory lock's key: "quhao" and the issue that brought PostgreSQL.

@@ -25,8 +25,11 @@ public struct QueuedNotice: Sendable, Hashable {
     public let kind: NoticeRules.Kind
     public let counterID: Int?
     public let ahead: Int?
-    /// A take-over code, until it is sent.
+    /// A take-over code, until it is sent (for a booking, the visitor's language).
     public let detail: String?
+    /// The phone kept on the row itself (a take-over code's, a booking's) until it is sent; not
+    /// public: pages and logs never see it.
+    let address: String?
     public let createdAt: Date
     public let attempts: Int
 }
@@ -79,6 +82,19 @@ public struct NoticeCount: Sendable, Hashable {
     }
 }
 
+/// Why a message is being tried again, as a class (the provider's own words are kept beside it
+/// for the log): what the visitor's page and the console say, in the reader's language.
+public enum NoticeFailure: String, Sendable, Hashable, CaseIterable {
+    /// No connection to the provider (refused, no route, no name).
+    case unreachable
+    /// Connected, but no answer in time.
+    case timeout
+    /// The provider said to come back later (HTTP 408, 429, 5xx; WeChat busy or limited).
+    case busy
+    /// The provider answered without taking it (its "accepted" field said otherwise).
+    case notTaken = "not_taken"
+}
+
 /// A ticket's messages as the window's console shows them.
 public struct NoticeStatus: Sendable, Hashable {
     public let channel: NoticeChannel
@@ -89,6 +105,22 @@ public struct NoticeStatus: Sendable, Hashable {
     public let finishedAt: Date?
     public let attempts: Int
     public let lastError: String?
+    /// Why the latest attempt failed, as a class (`nil`: none failed).
+    public let failure: NoticeFailure?
+
+    public init(
+        channel: NoticeChannel, kind: NoticeRules.Kind, createdAt: Date, outcome: NoticeOutcome?, finishedAt: Date?, attempts: Int,
+        lastError: String?, failure: NoticeFailure?
+    ) {
+        self.channel = channel
+        self.kind = kind
+        self.createdAt = createdAt
+        self.outcome = outcome
+        self.finishedAt = finishedAt
+        self.attempts = attempts
+        self.lastError = lastError
+        self.failure = failure
+    }
 }
 
 /// When a failed attempt is tried again: 2 s, 4 s … doubling up to 30 s; at most ``attempts`` tries,
@@ -239,7 +271,21 @@ extension NoticeOutbox {
     @discardableResult
     public func planNear(site siteID: String) async throws -> Int {
         let site = try await tickets.site(siteID)
+        guard site.notices != nil else { return 0 }
+        return try await planNear(site: site) { try await tickets.siteDay(site: siteID) }
+    }
+
+    /// ``planNear(site:)`` from a day just read (the live board's, built for the commit that
+    /// moved the queue): at a site that sends messages, one read of who chose them, no second read of the day.
+    @discardableResult
+    public func planNear(today day: SiteDay) async throws -> Int {
+        guard day.site.notices != nil else { return 0 }
+        return try await planNear(site: day.site) { day }
+    }
+
+    private func planNear(site: Site, day readDay: () async throws -> SiteDay) async throws -> Int {
         guard let rules = site.notices else { return 0 }
+        let siteID = site.id
         let candidates = try await read { db in
             try db.rows(
                 """
@@ -250,7 +296,7 @@ extension NoticeOutbox {
             ).map { (try $0["ticket_id"] as Int64, try $0["channel"] as String) }
         }
         guard !candidates.isEmpty else { return 0 }
-        let day = try await tickets.siteDay(site: siteID)
+        let day = try await readDay()
         let ahead = QueueOrder.peopleAhead(day.tickets)
         var due: [(Int64, NoticeChannel, Int)] = []
         for (id, name) in candidates {
@@ -324,12 +370,11 @@ extension NoticeOutbox {
                 let site = try sites.load(db, siteID)
                 let rules = site.notices ?? NoticeRules()
                 return try claimed.map { notice in
-                    let own: String? = try db.value(String.self, "SELECT address FROM notices WHERE id = ?", [notice.id])
                     switch notice.subject {
                     case .ticket(let id):
-                        return try Self.ticketDispatch(notice, ticket: id, own: own, site: site, rules: rules, now: now, publicURL: publicURL, db)
+                        return try Self.ticketDispatch(notice, ticket: id, site: site, rules: rules, now: now, publicURL: publicURL, db)
                     case .booking(let id):
-                        return try Self.bookingDispatch(notice, booking: id, own: own, site: site, rules: rules, now: now, publicURL: publicURL, db)
+                        return try Self.bookingDispatch(notice, booking: id, site: site, rules: rules, now: now, publicURL: publicURL, db)
                     case .finding(let id):
                         return try Self.findingDispatch(notice, finding: id, site: site, rules: rules, now: now, publicURL: publicURL, db)
                     }
@@ -340,13 +385,13 @@ extension NoticeOutbox {
 
     /// A message about a ticket: to the address kept for it (or, for a code, the phone typed with its request).
     static func ticketDispatch(
-        _ notice: QueuedNotice, ticket id: Int64, own: String?, site: Site, rules: NoticeRules, now: Date, publicURL: String, _ db: any SQLDatabase
+        _ notice: QueuedNotice, ticket id: Int64, site: Site, rules: NoticeRules, now: Date, publicURL: String, _ db: any SQLDatabase
     ) throws -> NoticeDispatch {
         let ticket = try TicketRecord.fetchOne(db, "SELECT * FROM tickets WHERE id = ?", [id])
         let contact = try db.row("SELECT address, language FROM notice_contacts WHERE ticket_id = ? AND channel = ?", [id, notice.channel.rawValue])
         let sent = try db.value(Int.self, "SELECT COUNT(*) FROM notices WHERE ticket_id = ? AND outcome = 'sent' AND kind <> 'code'", [id]) ?? 0
         var verdict = rules.verdict(notice.kind, state: ticket?.state ?? .expired, queuedAt: notice.createdAt, now: now, sent: sent)
-        let address: String? = try own ?? contact?["address"]
+        let address: String? = try notice.address ?? contact?["address"]
         if address == nil, verdict == .send { verdict = .drop(.ended) }
         let language: Language = (try contact?["language"] as String?) == "en" ? .en : .zhCN
         let window =
@@ -366,21 +411,25 @@ extension NoticeOutbox {
 
     /// A message about a booking: to the phone kept on its row until it is sent or the booking ends.
     static func bookingDispatch(
-        _ notice: QueuedNotice, booking id: Int64, own: String?, site: Site, rules: NoticeRules, now: Date, publicURL: String,
+        _ notice: QueuedNotice, booking id: Int64, site: Site, rules: NoticeRules, now: Date, publicURL: String,
         _ db: any SQLDatabase
     ) throws -> NoticeDispatch {
         let row = try db.row("SELECT token, service_id, state, slot_start, slot_end FROM bookings WHERE id = ?", [id])
         let start: Date = try row?["slot_start"] ?? now
         let booked = try row?["state"] as String? == "booked"
         var verdict = rules.bookingVerdict(notice.kind, stillBooked: booked, slotStart: start, queuedAt: notice.createdAt, now: now)
-        if own == nil, verdict == .send { verdict = .drop(.ended) }
-        let language: Language = (try? db.value(String.self, "SELECT detail FROM notices WHERE id = ?", [notice.id])) == "en" ? .en : .zhCN
+        if notice.address == nil, verdict == .send { verdict = .drop(.ended) }
+        let language: Language = notice.detail == "en" ? .en : .zhCN
         let service = site.service(try row?["service_id"] ?? "")?.name.text(language) ?? ""
         let time = "\(LocalTime.minute(start, in: site.zone))"
         let link = "\(publicURL)/b/\(try row?["token"] as String? ?? "")"
-        let text = Self.text(notice.kind, language, ["site": site.name.text(language), "service": service, "time": time, "link": link])
+        // Where the hall QR proves nothing (presence static or none), check-in is the booking page's button.
+        let text = Self.text(
+            notice.kind, language, ["site": site.name.text(language), "service": service, "time": time, "link": link],
+            variant: site.rules.presence == .rotating ? "" : "_here")
         return NoticeDispatch(
-            notice: notice, verdict: verdict, address: own, number: time, text: text, window: "", link: link, siteName: site.name.text(language),
+            notice: notice, verdict: verdict, address: notice.address, number: time, text: text, window: "", link: link,
+            siteName: site.name.text(language),
             code: "")
     }
 
@@ -413,8 +462,8 @@ extension NoticeOutbox {
     }
 
     /// A message's words in a language, from the catalogue (`message.KIND`).
-    static func text(_ kind: NoticeRules.Kind, _ language: Language, _ values: [String: String]) -> String {
-        Catalogue.fill(Catalogue.of(language).template("message.\(kind.rawValue)") ?? "", with: values)
+    static func text(_ kind: NoticeRules.Kind, _ language: Language, _ values: [String: String], variant: String = "") -> String {
+        Catalogue.fill(Catalogue.of(language).template("message.\(kind.rawValue)\(variant)") ?? "", with: values)
     }
 
     /// Records how a message ended: sent, or dropped / given up / refused and why.
@@ -440,7 +489,7 @@ extension NoticeOutbox {
     /// Records a failed attempt, tried again after ``NoticeRetry``'s pause; after its last attempt, given up.
     /// - Returns: Whether it was given up.
     @discardableResult
-    public func failed(_ notice: QueuedNotice, error: String) async throws -> Bool {
+    public func failed(_ notice: QueuedNotice, _ failure: NoticeFailure, error: String) async throws -> Bool {
         let attempts = notice.attempts + 1
         guard attempts < NoticeRetry.attempts else {
             try await settle(notice.id, .givenUp, error: error, attempted: true)
@@ -450,8 +499,15 @@ extension NoticeOutbox {
         _ = try await guarded {
             try await writer.write { db in
                 try db.execute(
-                    "UPDATE notices SET attempts = ?, last_attempt_at = ?, last_error = ?, next_attempt_at = ? WHERE id = ? AND finished_at IS NULL",
-                    [attempts, now, String(error.prefix(300)), now.addingTimeInterval(NoticeRetry.delay(afterAttempts: attempts)), notice.id])
+                    """
+                    UPDATE notices SET attempts = ?, last_attempt_at = ?, last_error = ?, failure = ?, next_attempt_at = ?
+                    WHERE id = ? AND finished_at IS NULL
+                    """,
+                    [
+                        attempts, now, String(error.prefix(300)), failure.rawValue,
+                        now.addingTimeInterval(NoticeRetry.delay(afterAttempts: attempts)),
+                        notice.id,
+                    ])
             }
         }
         return false
@@ -475,7 +531,8 @@ extension NoticeOutbox {
                 NoticeStatus(
                     channel: NoticeChannel(rawValue: try row["channel"]) ?? .sms, kind: NoticeRules.Kind(rawValue: try row["kind"]) ?? .near,
                     createdAt: try row["created_at"], outcome: (try row["outcome"] as String?).flatMap(NoticeOutcome.init(rawValue:)),
-                    finishedAt: try row["finished_at"], attempts: try row["attempts"], lastError: try row["last_error"])
+                    finishedAt: try row["finished_at"], attempts: try row["attempts"], lastError: try row["last_error"],
+                    failure: (try row["failure"] as String?).flatMap(NoticeFailure.init(rawValue:)))
             }
         }
     }
@@ -519,7 +576,8 @@ extension NoticeOutbox {
             subject: try (row["ticket_id"] as Int64?).map(NoticeSubject.ticket) ?? (row["booking_id"] as Int64?).map(NoticeSubject.booking)
                 ?? .finding(try row["finding_id"]),
             channel: NoticeChannel(rawValue: try row["channel"]) ?? .sms, kind: NoticeRules.Kind(rawValue: try row["kind"]) ?? .near,
-            counterID: try row["counter_id"], ahead: try row["ahead"], detail: try row["detail"], createdAt: try row["created_at"],
+            counterID: try row["counter_id"], ahead: try row["ahead"], detail: try row["detail"], address: try row["address"],
+            createdAt: try row["created_at"],
             attempts: try row["attempts"])
     }
 }

@@ -18,7 +18,8 @@ struct CheckConfig: AsyncParsableCommand {
         try await reportingErrors {
             let config: ConfigFile
             do {
-                config = try ConfigLoader.load(path: file)
+                // The secrets the file names read as the daemon will read them: every problem in one run.
+                config = try ConfigLoader.load(path: file, environment: ProcessInfo.processInfo.environment)
             } catch let error as ConfigError {
                 throw ExitFailure(message: error.description, code: 2)
             }
@@ -34,13 +35,8 @@ struct CheckConfig: AsyncParsableCommand {
                     throw ExitFailure(message: "\(file): \(error)", code: 2)
                 }
             }
-            let sites = config.domainSites
-            print("\(file): OK: \(sites.count) site(s)")
-            for site in sites {
-                let prefixes = site.services.map(\.prefix).joined()
-                print("  \(site.id) (\(site.name.zh)): \(site.services.count) business types [\(prefixes)], \(site.counters.count) windows")
-            }
-            // The database as the daemon will take it (QUHAO_DATABASE over the file), looked at, not changed.
+            // The database as the daemon will take it (QUHAO_DATABASE over the file), looked at, not
+            // changed; a problem with it is said before any "OK".
             let settings: ServerSettings
             do {
                 settings = try ServerSettings.resolve(file: config, environment: ProcessInfo.processInfo.environment)
@@ -48,6 +44,12 @@ struct CheckConfig: AsyncParsableCommand {
                 throw ExitFailure(message: "\(error)", code: 2)
             }
             if let problem = settings.engineProblem { throw ExitFailure(message: "\(file): \(problem)", code: 2) }
+            let sites = config.domainSites
+            print("\(file): OK: \(sites.count) site(s)")
+            for site in sites {
+                let prefixes = site.services.map(\.prefix).joined()
+                print("  \(site.id) (\(site.name.zh)): \(site.services.count) business types [\(prefixes)], \(site.counters.count) windows")
+            }
             let probe = await DatabaseProbe.look(at: settings.databasePath, sites: config.domainSites)
             print("  database 数据库: \(probe.detail)")
             if !probe.sitesDiffering.isEmpty {

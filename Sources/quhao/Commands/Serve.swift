@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import LiveBoard
 import Logging
 import Notify
 import Presence
@@ -140,16 +141,27 @@ struct Serve: AsyncParsableCommand {
                     ConfigReloader(
                         path: store.configPath, store: ticketStore, tls: tls, configured: configured, shared: settings.usesPostgres, logger: logger),
                     WebhookDeliverer(store: ticketStore, clock: clock, logger: logger),
-                    NoticeDeliverer(
-                        store: ticketStore, clock: clock, sms: settings.sms, wechat: settings.wechat, publicURL: settings.publicURL, logger: logger),
                 ]
                     + (settings.usesPostgres ? [ConfigurationDrift(store: ticketStore, configured: configured, logger: logger)] : [])
                     + (settings.backups.map { [NightlyBackup(schedule: $0, store: ticketStore, clock: clock, metrics: metrics, logger: logger)] }
                         ?? []),
                 boardServices: { board, hallCode in
-                    guard let display else { return [] }
+                    // "Almost your turn" is planned from the board's day, just built for the commit.
+                    let notices = NoticeDeliverer(
+                        store: ticketStore, clock: clock, sms: settings.sms, wechat: settings.wechat, publicURL: settings.publicURL, logger: logger,
+                        today: { site, sequence in
+                            // The board rebuilds for every commit; if it lags (or failed), read the day here.
+                            guard await board.holds(site, sequence: sequence, within: .seconds(5)) else {
+                                return try await ticketStore.siteDay(site: site)
+                            }
+                            return try await board.snapshot(site).day
+                        })
+                    guard let display else { return [notices] }
                     let feed = LiveBoardFeed(board: board, site: display, hallCode: hallCode)
-                    return [ConsoleDisplayService(display: ConsoleDisplay(site: display, feed: feed, output: .screen, announce: announceCommand))]
+                    return [
+                        notices,
+                        ConsoleDisplayService(display: ConsoleDisplay(site: display, feed: feed, output: .screen, announce: announceCommand)),
+                    ]
                 },
                 metrics: metrics
             ) { port in

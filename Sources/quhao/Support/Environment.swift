@@ -26,7 +26,8 @@ struct StoreOptions: ParsableArguments {
     /// Loads the configuration: the named file, or the built-in demo.
     func loadConfig() throws -> (file: ConfigFile, source: String) {
         do {
-            if let path = configPath { return (try ConfigLoader.load(path: path), path) }
+            // With the environment: a missing secret is named with the file's other problems, in one run.
+            if let path = configPath { return (try ConfigLoader.load(path: path, environment: ProcessInfo.processInfo.environment), path) }
             return (try ConfigLoader.parse(ConfigLoader.demoYAML, source: "built-in demo"), "built-in demo")
         } catch {
             throw ExitFailure(message: error.description, code: 2)

@@ -100,6 +100,10 @@ import Testing
             expectRefusal(try await post("transfer", #"{"service": "consult"}"#), .conflict, "ticket.transfer_same_service")
             expectRefusal(try await post("transfer", #"{"service": "nowhere"}"#), .notFound, "service.not_found")
             for _ in 0..<2 { #expect(try await post("recall", "{\"expecting\": \(id)}").status == .ok) }
+            // Only what is still needed (found by a walk: "再呼叫 0 次").
+            let waiting = try await post("no-show", "{\"expecting\": \(id)}")
+            expectRefusal(waiting, .conflict, "ticket.no_show_too_early")
+            #expect(waiting.json["detail"] as? String == "H001 号还需等待 60 秒，才能记为过号。")
             test.clock.advance(by: 61)
             let gone = try await post("no-show", "{\"expecting\": \(id)}")
             #expect(gone.status == .ok)

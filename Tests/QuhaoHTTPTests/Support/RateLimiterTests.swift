@@ -18,6 +18,28 @@ import Testing
         #expect(throws: QuhaoError.self) { try limiter.take("a") }
     }
 
+    /// Found by a walk: a visitor who mistyped an ID five times was told to wait before taking a
+    /// number. A typing mistake costs a fifth of a token; any other refusal, a whole one.
+    @Test func aTypingMistakeCostsAFifthOfATokenOtherRefusalsAWholeOne() async throws {
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let limiter = RateLimiter(capacity: 2, refillPerSecond: 1.0 / 30, clock: clock)
+        func attempt(_ code: QuhaoError.Code) async {
+            do {
+                try limiter.take("a")
+                _ = try await limiter.refundingMistakes("a") { () async throws -> Int in throw QuhaoError(code) }
+            } catch {}
+        }
+        // Four mistakes cost 0.8 of the 2 tokens (whole tokens: the third would be refused): the number can still be taken.
+        for _ in 0..<4 { await attempt(.identityChecksum) }
+        try limiter.take("a")
+        #expect(throws: QuhaoError.self) { try limiter.take("a") }
+        // A refusal of the request itself (the day's cap) costs its whole token.
+        clock.advance(by: 60)
+        await attempt(.serviceDailyCapReached)
+        try limiter.take("a")
+        #expect(throws: QuhaoError.self) { try limiter.take("a") }
+    }
+
     /// Before, past 10,000 clients every request filtered the whole table (O(n) each: a flood of
     /// addresses made each request slower), and clients still refilling were never forgotten.
     @Test func idleClientsAreForgottenAndTheTableStaysBounded() throws {

@@ -73,7 +73,7 @@ import Testing
         _ = try await store.recall(site: "hall", counter: 2)
         _ = try await store.recall(site: "hall", counter: 2)
         clock.advance(by: 29)
-        await #expect(throws: QuhaoError(.ticketNoShowTooEarly, ["number": "A001", "recalls": "0", "seconds": "1"])) {
+        await #expect(throws: QuhaoError(.ticketNoShowTooEarly, ["number": "A001", "recalls": "0", "seconds": "1", "form": "seconds"])) {
             try await store.markNoShow(site: "hall", counter: 2)
         }
         clock.advance(by: 1)

@@ -84,7 +84,10 @@ import Testing
         #expect(try await store.notices.planNear(site: "hall") == 0, "never twice")
         _ = try await store.call(1)
         // The fourth now has two ahead: its turn for the message; the called one gets "called".
-        #expect(try await store.notices.planNear(site: "hall") == 1)
+        // Planned from a day already read (the live board's), as the daemon does after a commit.
+        let day = try await store.siteDay(site: "hall")
+        #expect(try await store.notices.planNear(today: day) == 1)
+        #expect(try await store.notices.planNear(today: day) == 0, "never twice, whichever way it is planned")
         let near = try await Self.rows(store).filter { $0.kind == "near" }.map(\.ticket)
         #expect(near == tickets.prefix(4).map(\.id))
         #expect(try await Self.rows(store).filter { $0.kind == "called" }.map(\.ticket) == [tickets[0].id])
@@ -127,7 +130,8 @@ import Testing
         let (store, clock) = try await Self.store()
         _ = try await Self.take(store, phone: "13812345678")
         var claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "")
-        #expect(try await !store.notices.failed(claimed[0].notice, error: "HTTP 503"))
+        #expect(try await !store.notices.failed(claimed[0].notice, .busy, error: "HTTP 503"))
+        #expect(try await store.read { db in try db.value(String.self, "SELECT failure FROM notices") } == "busy", "the class kept for the pages")
         #expect(try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "").isEmpty, "not before its pause")
         clock.advance(by: 2)
         claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "")
@@ -135,7 +139,7 @@ import Testing
         #expect(claimed.first?.notice.key == (try await store.read { db in try db.value(String.self, "SELECT key FROM notices") }), "the same key")
         var notice = try #require(claimed.first?.notice)
         for _ in 1..<NoticeRetry.attempts {
-            _ = try await store.notices.failed(notice, error: "HTTP 503")
+            _ = try await store.notices.failed(notice, .busy, error: "HTTP 503")
             clock.advance(by: 30)
             guard let next = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "").first else { break }
             notice = next.notice
@@ -204,7 +208,7 @@ import Testing
         var claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "https://q.example")
         #expect(claimed.map(\.notice.kind) == [.booked], "the reminder waits for its time")
         #expect(claimed[0].address == "13812345678" && claimed[0].link == "https://q.example/b/\(booking.token)")
-        #expect(claimed[0].text.contains("2026-12-01 11:00"))
+        #expect(claimed[0].text.contains("2026-12-01 11:00") && claimed[0].text.contains("扫码签到"), "a rotating hall QR is scanned")
         try await store.notices.settle(claimed[0].notice.id, .sent, attempted: true)
         clock.set(BookingTests.at(9, 59))
         #expect(try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "").isEmpty)
@@ -220,6 +224,24 @@ import Testing
             try db.values(String.self, "SELECT address FROM notices WHERE address IS NOT NULL AND outcome IS NULL")
         }
         #expect(kept == ["13812345678"], "only the first booking's reminder, still being sent, holds a phone")
+    }
+
+    /// Found by the walk: at a hall whose QR proves nothing (presence none), the texts told the
+    /// visitor to scan it; check-in there is the booking page's own button.
+    @Test func aHallWithoutPresenceChecksTellsToCheckInOnTheBookingsPage() async throws {
+        let base = BookingTests.site
+        var rules = base.rules
+        rules.presence = .none
+        let site = Site(
+            id: base.id, name: base.name, services: base.services, counters: base.counters, rules: rules, booking: base.booking,
+            notices: NoticeRules(channels: [.sms], bookingReminderMinutes: 60))
+        let store = try await TestEngine.store(clock: ManualClock(BookingTests.at(8)), random: .seeded(7))
+        try await store.sync(sites: [site])
+        _ = try await store.bookings.book(
+            BookingRequest(siteID: "hall", service: "general", slotStart: BookingTests.at(11), phone: "13812345678", notify: [.sms]))
+        let claimed = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "https://q.example")
+        #expect(claimed.map(\.notice.kind) == [.booked])
+        #expect(claimed[0].text.contains("打开链接签到") && !claimed[0].text.contains("扫码"), "\(claimed[0].text)")
     }
 }
 
