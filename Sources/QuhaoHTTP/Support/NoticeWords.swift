@@ -31,11 +31,16 @@ enum NoticeWords {
                 let time = latest.finishedAt.map { LocalTime.clock($0, in: site.zone) } ?? ""
                 (state, reached) = (Catalogue.fill(t["notice_state_sent"] ?? "", with: ["time": time]), true)
             case .givenUp: (state, reached) = (t["notice_state_given_up"] ?? "", false)
-            case .refused: (state, reached) = (t["notice_state_refused"] ?? "", false)
+            case .refused:
+                (state, reached) = (Catalogue.fill(t["notice_state_refused"] ?? "", with: ["service": Self.service(latest.channel, t)]), false)
             case .stale, .overtaken, .ended, .capped: (state, reached) = (t["notice_state_dropped"] ?? "", false)
             }
             words["last"] = Catalogue.fill(
-                t["ticket_sms_last"] ?? "", with: ["kind": t["notice_kind_\(latest.kind.rawValue)"] ?? latest.kind.rawValue, "state": state])
+                t["ticket_sms_last"] ?? "",
+                with: [
+                    "channel": t["notice_channel_\(latest.channel.rawValue)"] ?? latest.channel.rawValue,
+                    "kind": t["notice_kind_\(latest.kind.rawValue)"] ?? latest.kind.rawValue, "state": state,
+                ])
             words["reached"] = reached
             words["kind"] = latest.kind.rawValue
         }
@@ -44,7 +49,11 @@ enum NoticeWords {
 
     /// A provider's failure in the reader's words (the raw one stays in the log and the database).
     static func reason(_ status: NoticeStatus, _ t: [String: String]) -> String {
-        let service = t["notice_service_\(status.channel.rawValue)"] ?? status.channel.rawValue
-        return Catalogue.fill(t["notice_reason_\((status.failure ?? .notTaken).rawValue)"] ?? "", with: ["service": service])
+        Catalogue.fill(t["notice_reason_\((status.failure ?? .notTaken).rawValue)"] ?? "", with: ["service": service(status.channel, t)])
+    }
+
+    /// The channel's service in words (短信服务, 微信服务).
+    static func service(_ channel: NoticeChannel, _ t: [String: String]) -> String {
+        t["notice_service_\(channel.rawValue)"] ?? channel.rawValue
     }
 }

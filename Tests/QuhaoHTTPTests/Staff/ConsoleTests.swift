@@ -11,6 +11,52 @@ import Testing
 @Suite struct ConsoleTests {
     static let admin = NewStaff(login: "boss", name: "管理员", role: .admin, password: "administrator-pass")
 
+    /// Issue 23: for the ticket a window holds, the console says whether the visitor was reached,
+    /// by which channel and when, or why not yet (in the reader's words), so staff know whether to
+    /// wait or mark a no-show.
+    @Test func theConsoleSaysWhetherTheCalledVisitorWasReachedAndByWhichChannel() async throws {
+        let base = TestApp.site()
+        let site = Site(
+            id: base.id, name: base.name, services: base.services, counters: base.counters, rules: base.rules,
+            notices: NoticeRules(channels: [.sms], kinds: [.called, .recalled]))
+        let test = try await TestApp(site: site)
+        _ = try await test.store.accounts.addStaff(
+            NewStaff(login: "wang", name: "王芳", role: .staff, siteID: "hall", counters: [3], password: "window-three-pass"), cost: 4)
+        try await test.run { client in
+            let staff = try await client.signIn()
+            let code = test.presence.current(site: "hall")
+            let body = #"{"service": "consult", "phone": "13812345678", "notify": "sms", "presence": "\#(code)"}"#
+            #expect(try await client.post("/api/v1/sites/hall/tickets", json: body).status == .created)
+            _ = try await client.take("consult", presence: code)
+            let called = try await client.post("/api/v1/counters/hall/3/call-next", json: "", headers: staff)
+            #expect(called.status == .ok, "\(called.json)")
+            func reminder() async throws -> String? {
+                try await test.boardCaughtUp()
+                let view = try await client.get("/api/v1/counters/hall/3", headers: staff)
+                return (view.json["reminder"] as? [String: Any])?["text"] as? String
+            }
+            let queued = try await reminder()
+            #expect(queued == "最近一条短信提醒：叫号，发送中")
+            // The provider unreachable: said so, in words, while it is retried.
+            var claimed = try await test.store.notices.claim(site: "hall", channel: .sms, limit: 4, lease: 15, publicURL: "")
+            #expect(claimed.map(\.notice.kind) == [.called])
+            _ = try await test.store.notices.failed(claimed[0].notice, .unreachable, error: "connection refused (is the receiver running?)")
+            let failing = try await reminder()
+            #expect(failing == "最近一条短信提醒：叫号，未送达（无法连接短信服务），正在重试")
+            test.clock.advance(by: 2)
+            claimed = try await test.store.notices.claim(site: "hall", channel: .sms, limit: 4, lease: 15, publicURL: "")
+            try await test.store.notices.settle(claimed[0].notice.id, .sent, attempted: true)
+            let sent = try await reminder()
+            #expect(sent == "最近一条短信提醒：叫号，已发送 10:00")
+            // The next visitor chose no reminder: the window is told so, not shown the last one's.
+            for action in ["start", "complete", "call-next"] {
+                #expect(try await client.post("/api/v1/counters/hall/3/\(action)", json: "", headers: staff).status == .ok, "\(action)")
+            }
+            let none = try await reminder()
+            #expect(none == "未选择短信提醒")
+        }
+    }
+
     @Test func theConsoleShowsTheHeldTicketQueuesAndTodaysRating() async throws {
         let test = try await TestApp.withWindowThreeStaff()
         try await test.run { client in
