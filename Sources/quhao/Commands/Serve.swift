@@ -139,7 +139,8 @@ struct Serve: AsyncParsableCommand {
                 store: ticketStore, clock: clock, logger: logger,
                 services: [
                     ConfigReloader(
-                        path: store.configPath, store: ticketStore, tls: tls, configured: configured, shared: settings.usesPostgres, logger: logger),
+                        path: store.configPath, store: ticketStore, tls: tls, configured: configured, shared: settings.usesPostgres,
+                        notify: file.notify, logger: logger),
                     WebhookDeliverer(store: ticketStore, clock: clock, logger: logger),
                 ]
                     + (settings.usesPostgres ? [ConfigurationDrift(store: ticketStore, configured: configured, logger: logger)] : [])

@@ -22,6 +22,9 @@ struct ConfigReloader: ServiceLifecycle.Service {
     var configured = ConfiguredSites([])
     /// On a city's database (the sync changes the sites for every daemon: said in the log).
     var shared = false
+    /// The SMS and WeChat providers as read at start: they are not swapped under a running
+    /// daemon (messages in flight, tokens held), so a reload that changes them says to restart.
+    var notify: ConfigFile.NotifySection? = nil
     let logger: Logger
 
     func run() async throws {
@@ -32,7 +35,13 @@ struct ConfigReloader: ServiceLifecycle.Service {
         }
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
             do {
-                let file = try ConfigLoader.load(path: path)
+                // With the environment: a provider's secret not set refuses the reload, as it would the start.
+                let file = try ConfigLoader.load(path: path, environment: ProcessInfo.processInfo.environment)
+                if file.notify != notify {
+                    logger.warning(
+                        "notify changed in the file: the SMS and WeChat providers are read at start; restart the daemon to use the new ones",
+                        metadata: ["source": "\(path)"])
+                }
                 let replaced = try await store.sync(sites: file.domainSites)
                 configured.set(file.domainSites)
                 if shared { ConfigurationDrift.warnReplaced(replaced, logger: logger) }
