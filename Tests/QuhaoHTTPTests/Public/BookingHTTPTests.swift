@@ -178,6 +178,30 @@ import Testing
         }
     }
 
+    /// Found by a walk: at a hall whose QR proves nothing (presence none), the booking pages told
+    /// the visitor to scan it; there check-in is the booking page's own button.
+    @Test func aHallWithoutPresenceChecksSaysToCheckInOnTheBookingPage() async throws {
+        let base = Self.site()
+        var rules = base.rules
+        rules.presence = .none
+        let site = Site(
+            id: base.id, name: base.name, services: base.services, counters: base.counters, rules: rules, booking: base.booking)
+        let test = try await TestApp(site: site)
+        try await test.run { client in
+            let page = try await client.get("/s/hall/book")
+            expectText(page.text, "到厅后打开本预约页")
+            // (The page's script strings hold the remote ticket's words; the rules said are the hall's.)
+            expectText(page.text, lacks: "到厅后扫描大厅二维码签到")
+            let booked = try await client.execute(
+                uri: "/s/hall/book", method: .post, headers: Self.form,
+                body: ByteBuffer(string: "service=general&start=\(Self.start(11))&identity=91350100M000100Y43&phone=13912345678"))
+            let bookingPage = try await client.get(try #require(booked.headers[.location]))
+            expectText(bookingPage.text, "到达大厅后，在本页点“我已到达，签到取号”")
+            expectText(bookingPage.text, lacks: "用手机扫描大厅屏幕上的二维码签到取号")
+            expectText(bookingPage.text, "check-in-form")
+        }
+    }
+
     @Test func lateEarlyAndCancelOnThePages() async throws {
         let test = try await TestApp(site: Self.site())
         try await test.run { client in
