@@ -49,6 +49,7 @@ public actor LiveBoard {
         didSet { published.withLock { $0 = snapshots } }
     }
     private let published = Mutex<[String: Snapshot]>([:])
+    private let changeListeners = Mutex<[@Sendable (String) -> Void]>([])
     private let closing = Mutex(false)
     private var building: [String: (id: UInt64, task: Task<Snapshot, any Error>)] = [:]
     private var nextBuild: UInt64 = 0
@@ -371,8 +372,16 @@ public actor LiveBoard {
         releaseCatchingUp(siteID, failed: false)
         if changed {
             for waiter in waiters.takeAll(site: siteID) { waiter.resume() }
+            for listener in changeListeners.withLock({ $0 }) { listener(siteID) }
         }
         return snapshot
+    }
+
+    /// Calls `listener` with a site's id after each rebuild that changed what the site shows,
+    /// whoever made the change (this daemon, the command line, another daemon): the messages'
+    /// planner follows the queue from here. Called on the board's actor: keep it short.
+    public nonisolated func onChange(_ listener: @escaping @Sendable (String) -> Void) {
+        changeListeners.withLock { $0.append(listener) }
     }
 }
 

@@ -33,18 +33,30 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
     let logger: Logger
     /// How often the list of sites is read again (sites reloaded by SIGHUP).
     let refresh: Duration
-    /// A site's day once it holds a commit (the live board's, just built for that commit), so
-    /// planning reads no day of its own; `nil`: read it from the store.
-    let today: DaySource?
+    /// Where the planner learns that a site's queue moved and reads its day: the live board (which
+    /// sees this daemon's commits and everyone else's, and has just read the day); `nil`: this
+    /// daemon's commits, and a read of the day from the store.
+    let days: DayFeed?
 
-    /// A site's day holding at least the store's commit `sequence`.
-    public typealias DaySource = @Sendable (_ siteID: String, _ sequence: UInt64) async throws -> SiteDay
+    /// A feed of sites' days: who tells of a change, and the day as last read.
+    public struct DayFeed: Sendable {
+        /// Registers a listener called with a site's id each time its queue moved.
+        let follow: @Sendable (@escaping @Sendable (String) -> Void) -> Void
+        let day: @Sendable (String) async throws -> SiteDay
+
+        public init(
+            follow: @escaping @Sendable (@escaping @Sendable (String) -> Void) -> Void, day: @escaping @Sendable (String) async throws -> SiteDay
+        ) {
+            self.follow = follow
+            self.day = day
+        }
+    }
 
     public init(
         store: TicketStore, clock: any QuhaoClock, sms: SMSTransport?, wechat: WeChatTransport? = nil, publicURL: String,
-        random: RandomSource = .system, logger: Logger, refresh: Duration = .seconds(30), today: DaySource? = nil
+        random: RandomSource = .system, logger: Logger, refresh: Duration = .seconds(30), days: DayFeed? = nil
     ) {
-        self.today = today
+        self.days = days
         self.store = store
         self.clock = clock
         self.sms = sms
@@ -78,7 +90,9 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
         }
         let configured = channels
         // Without a channel nothing is kept to send: no site is planned (the built-in demo).
-        if !configured.isEmpty { store.onCommit { siteID, _, sequence in changed.mark(siteID, through: sequence) } }
+        if !configured.isEmpty {
+            if let days { days.follow { changed.mark($0) } } else { store.onCommit { siteID, _, _ in changed.mark(siteID) } }
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await cancelWhenGracefulShutdown { await supervise(channels: configured, wake: wake) } }
             if !configured.isEmpty { group.addTask { await cancelWhenGracefulShutdown { await planner(changed) } } }
@@ -90,16 +104,16 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
 
     /// Plans "almost your turn" for every site at start, then for each site after its commits.
     private func planner(_ changed: SiteSignals) async {
-        for siteID in (try? await store.siteIDs()) ?? [] { await plan(siteID, through: nil) }
+        for siteID in (try? await store.siteIDs()) ?? [] { await plan(siteID) }
         while !Task.isCancelled {
-            for (siteID, sequence) in await changed.next() { await plan(siteID, through: sequence) }
+            for siteID in await changed.next() { await plan(siteID) }
         }
     }
 
-    private func plan(_ siteID: String, through sequence: UInt64?) async {
+    private func plan(_ siteID: String) async {
         do {
-            if let today, let sequence {
-                try await store.notices.planNear(today: try await today(siteID, sequence))
+            if let days {
+                try await store.notices.planNear(today: try await days.day(siteID))
             } else {
                 try await store.notices.planNear(site: siteID)
             }
@@ -358,28 +372,26 @@ actor RatePace {
 
 /// Sites whose commits are to be planned again, coalesced: a burst of commits is one plan.
 final class SiteSignals: Sendable {
-    /// The sites marked, each with the highest commit sequence marked.
-    typealias Marks = [String: UInt64]
-    private let state = Mutex<(sites: Marks, waiter: CheckedContinuation<Marks, Never>?)>(([:], nil))
+    private let state = Mutex<(sites: Set<String>, waiter: CheckedContinuation<Set<String>, Never>?)>(([], nil))
 
-    func mark(_ siteID: String, through sequence: UInt64 = 0) {
-        let resumed = state.withLock { state -> (CheckedContinuation<Marks, Never>, Marks)? in
-            state.sites[siteID] = max(state.sites[siteID] ?? 0, sequence)
+    func mark(_ siteID: String) {
+        let resumed = state.withLock { state -> (CheckedContinuation<Set<String>, Never>, Set<String>)? in
+            state.sites.insert(siteID)
             guard let waiter = state.waiter else { return nil }
             state.waiter = nil
-            defer { state.sites = [:] }
+            defer { state.sites = [] }
             return (waiter, state.sites)
         }
         if let (waiter, sites) = resumed { waiter.resume(returning: sites) }
     }
 
     /// The sites marked since the last call, waiting for one if none is (or the task's cancellation).
-    func next() async -> Marks {
+    func next() async -> Set<String> {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Marks? in
+                let ready = state.withLock { state -> Set<String>? in
                     if !state.sites.isEmpty {
-                        defer { state.sites = [:] }
+                        defer { state.sites = [] }
                         return state.sites
                     }
                     state.waiter = continuation
@@ -388,11 +400,11 @@ final class SiteSignals: Sendable {
                 if let ready { continuation.resume(returning: ready) }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Marks, Never>? in
+            let waiter = state.withLock { state -> CheckedContinuation<Set<String>, Never>? in
                 defer { state.waiter = nil }
                 return state.waiter
             }
-            waiter?.resume(returning: [:])
+            waiter?.resume(returning: [])
         }
     }
 }

@@ -130,7 +130,8 @@ public enum ConfigLoader {
             issues += ConfigValidator.validate(decoded).filter { found in
                 !standing.contains { found.path == $0 || found.path.hasPrefix($0 + ".") || found.path.hasPrefix($0 + "[") }
             }
-            if let environment {
+            // (Not while a required notify key is missing: its stand-in would be named as a bad value.)
+            if let environment, !standing.contains(where: { $0.hasPrefix("notify.") }) {
                 // What only the secrets tell (the provider's set-up read as the daemon will read it).
                 for found in notifyIssues(decoded, environment: environment) where !issues.contains(found) { issues.append(found) }
             }

@@ -209,6 +209,23 @@ enum ConfigValidator {
                         serviceIDs.contains(key) || prefixes.contains(key.uppercased()), "\(nat).services.\(key)",
                         "unknown business type \"\(key)\" (not in \(at).services)")
                 }
+                // What this kind of site can send at all (a tax hall has no findings, an office no tickets to call).
+                let possible = site.kind == .inspection ? NoticeRules.Kind.forOffices : NoticeRules.Kind.forHalls
+                let foreign = Set((notices.kinds ?? []) + (notices.services ?? [:]).values.flatMap { $0 }).subtracting(possible).subtracting([.code])
+                check(
+                    foreign.isEmpty, "\(nat).kinds",
+                    "\(foreign.sorted().map(\.rawValue).joined(separator: ", ")) cannot be sent by \(site.kind == .inspection ? "an inspection office" : "a tax hall")"
+                        + " (it sends \(possible.sorted().map(\.rawValue).joined(separator: ", ")))")
+                if notices.channels.contains(.sms), let sms = file.notify?.sms, Self.usesTemplate(sms) {
+                    // A provider that takes approved templates gets the kind's code: one for every kind this site sends.
+                    let used = Set((notices.kinds ?? Array(possible)) + (notices.services ?? [:]).values.flatMap { $0 }).intersection(possible)
+                        .union(site.kind == .inspection ? [] : [.code])
+                    let missing = used.filter { sms.templates?[$0.rawValue]?.isEmpty ?? true }
+                    check(
+                        missing.isEmpty, "notify.sms.templates",
+                        "no template code for \(missing.sorted().map(\.rawValue).joined(separator: ", ")) (\(at) sends them, and the request uses {{template}})"
+                    )
+                }
             }
         }
         if let sms = file.notify?.sms {
@@ -320,5 +337,10 @@ enum ConfigValidator {
         guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= 32 else { return false }
         let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789-")
         return CharacterSet.alphanumerics.contains(first) && first != "-" && text.unicodeScalars.allSatisfy(allowed.contains)
+    }
+
+    /// Whether the provider's request carries `{{template}}` (an approved template's code).
+    static func usesTemplate(_ sms: ConfigFile.SMSEntry) -> Bool {
+        ([sms.url, sms.body] + (sms.headers ?? []).map(\.value)).contains { $0.contains(/\{\{\s*template\s*\}\}/) }
     }
 }

@@ -63,6 +63,34 @@ import Testing
         #expect(!json.contains("token"))
     }
 
+    /// Found by a walk: "almost your turn" was planned after this daemon's commits only, so a call
+    /// from the command line sent nothing. The planner follows the board, which sees every change.
+    @Test func listenersAreToldOfEachRebuildThatChangedTheBoardWhoeverMadeIt() async throws {
+        let (board, source) = makeBoard()
+        source.add(1)
+        let told = Mutex<[String]>([])
+        board.onChange { site in told.withLock { $0.append(site) } }
+        _ = try await board.snapshot("hall")
+        #expect(told.withLock { $0 } == ["hall"], "the first build")
+        // A change made elsewhere (invalidated without a commit sequence of this daemon's).
+        source.add(1, state: .called, counter: 2)
+        board.invalidate("hall")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await board.run() }
+            _ = try await board.snapshot("hall", changedFrom: 1, timeout: .seconds(10))
+            group.cancelAll()
+        }
+        #expect(told.withLock { $0 } == ["hall", "hall"])
+        // A rebuild that changed nothing shown tells nobody.
+        board.invalidate("hall")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await board.run() }
+            while source.reads.load(ordering: .relaxed) < 3 { try await Task.sleep(for: .milliseconds(1)) }
+            group.cancelAll()
+        }
+        #expect(told.withLock { $0 } == ["hall", "hall"])
+    }
+
     @Test func aWaiterIsReleasedSoonAfterAChange() async throws {
         let (board, source) = makeBoard()
         source.add(1)

@@ -60,6 +60,29 @@ import Testing
         }
     }
 
+    /// Found by a walk: a provider of approved templates was sent `"template":""` for a kind the
+    /// hall sends but `templates` forgot; a tax hall could configure findings; a missing `url` was
+    /// also named by its stand-in value.
+    @Test func everyKindSentNeedsItsTemplateCodeAndFitsItsSite() throws {
+        let text = Self.text(body: #"{"to":"{{phone}}","template":"{{template}}"}"#)
+            .replacingOccurrences(of: "services: { A: [called] }", with: "kinds: [near, called, booked, finding]")
+        let error = #expect(throws: ConfigError.self) { try ConfigLoader.parse(text, source: "t.yaml", environment: [:]) }
+        let issues = error?.issues ?? []
+        #expect(issues.contains { $0.path == "sites[0].notices.kinds" && $0.reason.hasPrefix("finding cannot be sent by a tax hall") }, "\(issues)")
+        #expect(
+            issues.contains { $0.path == "notify.sms.templates" && $0.reason.hasPrefix("no template code for called, code, booked") },
+            "\(issues)")
+        // Without {{template}} in the request, no codes are needed.
+        #expect(throws: Never.self) { try ConfigLoader.parse(Self.text(), source: "t.yaml") }
+        let noURL = #expect(throws: ConfigError.self) {
+            try ConfigLoader.parse(
+                Self.text().replacingOccurrences(of: "    url: https://sms.example.com/send\n", with: ""), source: "u.yaml", environment: [:])
+        }
+        #expect(
+            noURL?.issues.map(\.path).contains("notify.sms.url") == true && noURL?.description.contains("missing") == false,
+            "\(String(describing: noURL))")
+    }
+
     @Test func aTypoedPlaceholderOrAChannelWithoutItsProviderIsRefused() throws {
         let typo = try ConfigLoader.parse(Self.text(body: #"{"to":"{{phnoe}}"}"#), source: "sms.yaml")
         let error = #expect(throws: ConfigError.self) {

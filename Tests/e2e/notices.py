@@ -53,7 +53,7 @@ notify:
     body_encoding: json
     key_env: E2E_SMS_KEY
     signature: {{ parts: ["{{{{timestamp}}}}", "{{{{body}}}}"], separator: "\\n", encoding: hex, secret_env: E2E_SMS_SECRET }}
-    templates: {{ near: SMS_NEAR, called: SMS_CALLED }}
+    templates: {{ near: SMS_NEAR, called: SMS_CALLED, recalled: SMS_RECALLED, code: SMS_CODE }}
     accept: {{ json_field: code, equals: "OK" }}
     per_minute: 6000
     timeout_seconds: 3

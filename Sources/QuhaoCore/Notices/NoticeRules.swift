@@ -78,6 +78,10 @@ public struct NoticeRules: Sendable, Hashable, Codable {
         /// What a site may choose to send.
         public static let reminders: Set<Kind> = Set(allCases).subtracting([.code])
 
+        /// What a tax hall sends (its tickets and bookings), and what an inspection office sends (its units' findings).
+        public static let forHalls: Set<Kind> = [.taken, .near, .called, .recalled, .booked, .bookingReminder]
+        public static let forOffices: Set<Kind> = [.finding, .findingDue, .findingRejected]
+
         public static func < (lhs: Kind, rhs: Kind) -> Bool {
             allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
         }

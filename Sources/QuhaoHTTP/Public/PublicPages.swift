@@ -161,8 +161,10 @@ struct PublicPages {
             "identity": form.identity ?? "", "phone": form.phone ?? "",
         ]
         // Text reminders, when the hall sends them: chosen by the visitor, never ticked for them.
-        if site.notices?.channels.contains(.sms) == true {
+        if let rules = site.notices, rules.channels.contains(.sms) {
             data["smsOffered"] = true
+            let chosen = site.services.first { $0.id == form.service || $0.prefix == form.service }
+            data["smsLabel"] = Self.smsLabel(rules, service: chosen?.id ?? "", t)
             data["smsChecked"] = (try? form.channels())?.contains(.sms) == true
         }
         if !inHall {
@@ -174,6 +176,7 @@ struct PublicPages {
                 "identity": view.identity, "phone": view.phone, "selected": form.service == view.id || form.service == view.prefix,
                 "waitingText": Catalogue.fill(t["take_waiting"] ?? "", with: ["n": String(view.waiting)]),
             ]
+            if let rules = site.notices, rules.channels.contains(.sms) { item["smsLabel"] = Self.smsLabel(rules, service: view.id, t) }
             if let seconds = view.estimatedWaitSeconds, view.waiting > 0 {
                 item["waitText"] = Catalogue.fill(t["take_wait_about"] ?? "", with: ["minutes": String(max(1, (seconds + 59) / 60))])
             }
@@ -433,5 +436,16 @@ struct PublicPages {
         } catch {
             throw QuhaoError(.requestInvalid, ["reason": "表单缺少必填内容", "reason@en": "the form does not have the expected fields"])
         }
+    }
+}
+
+extension PublicPages {
+    /// The reminder box's words for a business type: what it will be texted (found by a walk: a
+    /// type that sends only the call still promised "快到我时、叫到我时各发一条").
+    static func smsLabel(_ rules: NoticeRules, service: String, _ t: [String: String]) -> String {
+        let parts = [(NoticeRules.Kind.taken, "take_sms_taken"), (.near, "take_sms_near"), (.called, "take_sms_called")]
+            .filter { rules.sends($0.0, service: service) }.map { t[$0.1] ?? "" }
+        return Catalogue.fill(
+            t[parts.count > 1 ? "take_sms_each" : "take_sms_one"] ?? "", with: ["when": parts.joined(separator: t["take_sms_and"] ?? "、")])
     }
 }

@@ -56,7 +56,8 @@ struct Templates: Sendable {
         script["id_birth"] = message(.identityBirthDate, [:])
         script["id_checksum"] = message(.identityChecksum, ["kind": "resident_id"])
         script["identity_required"] = catalogue.template("ui.take.identity_hint")
-        script["phone_required"] = message(.phoneRequired, ["service": ""]).replacingOccurrences(of: "「」", with: "")
+        script["phone_required"] = message(.phoneRequired, ["form": "any"])
+        script["phone_required_notice"] = message(.phoneRequired, ["form": "notice"])
         script["phone_format"] = message(.phoneFormat, [:])
         script["lang"] = language == .en ? "en" : "zh-CN"
         ui["lang"] = script["lang"]

@@ -95,7 +95,8 @@ struct CounterAPI {
         let wait = try PublicAPI.wait(request)
         let known = request.headers[.ifNoneMatch]
         if let known, let wait, wait > 0 {
-            try await services.waitWhileCurrent(site, etag: known, timeout: .seconds(wait))
+            // The board's part of the console's ETag: what a long-poll waits on.
+            try await services.waitWhileCurrent(site, etag: Self.boardETag(of: known), timeout: .seconds(wait))
         }
         let snapshot = try await services.board.snapshot(site)
         guard let view = CounterConsoleView(snapshot.day, counter: counter, now: services.clock.now()) else {
@@ -111,9 +112,11 @@ struct CounterAPI {
         // Whether the called visitor was reached, and how (read per request, part of the ETag):
         // staff know whether to wait or mark a no-show.
         let reminder = try await reminder(for: view.current, site: snapshot.site, language: request.language)
-        var etag = bookings.isEmpty ? snapshot.etag : "\(snapshot.etag)-b\(Self.fingerprint(bookings))"
-        if let problem { etag += "-p\(Self.fingerprint([problem.en]))" }
-        if let reminder { etag += "-n\(Self.fingerprint(reminder))" }
+        var parts: [String] = []
+        if !bookings.isEmpty { parts.append("b\(Self.fingerprint(bookings))") }
+        if let problem { parts.append("p\(Self.fingerprint([problem.en]))") }
+        if let reminder { parts.append("n\(Self.fingerprint(reminder))") }
+        let etag = Self.consoleETag(board: snapshot.etag, parts)
         if known == etag { return PublicAPI.notModified(etag) }
         let body = try JSON.encoder.encode(
             ConsoleAnswer(
@@ -161,6 +164,21 @@ struct CounterAPI {
     }
 
     /// A short stable hash of the bookings' summary (FNV-1a over its JSON).
+    /// The console's ETag: the board's, with what is read per request joined inside its quotes
+    /// (`"boot-19.b1x.n2y"`; found by a walk: the parts outside the quotes made every long-poll
+    /// answer 304 at once, a console polling dozens of times a second).
+    static func consoleETag(board: String, _ parts: [String]) -> String {
+        guard !parts.isEmpty else { return board }
+        let inner = board.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        return "\"" + ([inner] + parts).joined(separator: ".") + "\""
+    }
+
+    /// The board's ETag within a console's (a bootID and a version never hold a dot).
+    static func boardETag(of console: String) -> String {
+        let inner = console.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        return "\"" + (inner.split(separator: ".", maxSplits: 1).first.map(String.init) ?? inner) + "\""
+    }
+
     static func fingerprint(_ value: some Encodable) -> String {
         let data = (try? JSON.encoder.encode(value)) ?? Data()
         let hash = data.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }

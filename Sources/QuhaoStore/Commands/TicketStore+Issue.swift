@@ -110,7 +110,7 @@ extension TicketStore {
             : try IdentityCheck.validatePhone(
                 request.phone, for: request.notify.contains(.sms) ? .required : service.phone,
                 service: request.notify.contains(.sms) && service.phone != .required
-                    ? ["service": "短信提醒", "service@en": "Text reminders"] : named)
+                    ? ["service": "短信提醒", "service@en": "Text reminders", "form": "notice"] : named)
         let db = context.db
         let deviceHash = request.device.map { keyedHash("device:\($0)") }
         if let deviceHash,

@@ -395,7 +395,8 @@ extension NoticeOutbox {
         if address == nil, verdict == .send { verdict = .drop(.ended) }
         let language: Language = (try contact?["language"] as String?) == "en" ? .en : .zhCN
         let window =
-            notice.counterID.map { id in site.counter(id)?.name?.text(language) ?? (language == .en ? "window \(id)" : "\(id) 号窗口") } ?? ""
+            // As the hall's displays say it (请 A001 号到 3 号窗口办理): the number over the window.
+            notice.counterID.map { id in language == .en ? "window \(id)" : "\(id) 号窗口" } ?? ""
         let link = "\(publicURL)/t/\(ticket?.token ?? "")"
         let service = ticket.flatMap { site.service($0.serviceID) }?.name.text(language) ?? ""
         let text = Self.text(
@@ -403,7 +404,9 @@ extension NoticeOutbox {
             [
                 "site": site.name.text(language), "number": ticket?.number ?? "", "service": service, "ahead": String(notice.ahead ?? 0),
                 "window": window, "link": link, "code": notice.detail ?? "", "minutes": String(Int(NoticeRules.codeLifetime / 60)),
-            ])
+            ],
+            // Nobody ahead: "下一位就是您", not "前面还有 0 人" (found by a walk).
+            variant: notice.kind == .near && notice.ahead == 0 ? "_next" : "")
         return NoticeDispatch(
             notice: notice, verdict: verdict, address: address, number: ticket?.number ?? "", text: text, window: window,
             link: notice.kind == .code ? "" : link, siteName: site.name.text(language), code: notice.detail ?? "")

@@ -55,12 +55,12 @@ extension TicketStore {
                 request.identity, for: service.identity == .none ? .either : service.identity, service: named, today: context.day,
                 allowChecksumOverride: false),
             let phone = try IdentityCheck.validatePhone(request.phone, for: .required, service: named)
-        else { throw QuhaoError(.ticketClaimInvalid) }
+        else { throw QuhaoError(.ticketClaimInvalid, ["form": "none"]) }
         guard
             let held = try Self.heldTicket(
                 context.db, site: site, day: context.day, service: service.id, identity: identityHash(identity),
                 phone: keyedHash("phone:\(phone)"))
-        else { throw QuhaoError(.ticketClaimInvalid) }
+        else { throw QuhaoError(.ticketClaimInvalid, ["form": "none"]) }
         return (held, phone)
     }
 
@@ -123,7 +123,9 @@ extension TicketStore {
             guard try row["code_hash"] == keyedHash("claim:\(held.id ?? 0):\(typed)") else {
                 // Counted in the same transaction, and kept: a wrong try is not rolled back by the refusal.
                 try db.execute("UPDATE ticket_claims SET attempts = attempts + 1 WHERE ticket_id = ?", [held.id])
-                return .failure(QuhaoError(.ticketClaimInvalid))
+                // Tries left: said (found by a walk: "请重新获取" after one wrong try of five).
+                let left = Self.takeOverAttempts - attempts - 1
+                return .failure(QuhaoError(.ticketClaimInvalid, left > 0 ? ["form": "wrong", "left": String(left)] : [:]))
             }
             try db.execute("UPDATE tickets SET device_hash = ? WHERE id = ?", [keyedHash("device:\(device)"), held.id])
             // Used up, but the day's count of codes sent stays.

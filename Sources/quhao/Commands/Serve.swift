@@ -147,16 +147,11 @@ struct Serve: AsyncParsableCommand {
                     + (settings.backups.map { [NightlyBackup(schedule: $0, store: ticketStore, clock: clock, metrics: metrics, logger: logger)] }
                         ?? []),
                 boardServices: { board, hallCode in
-                    // "Almost your turn" is planned from the board's day, just built for the commit.
+                    // "Almost your turn" follows the board: its day is just read, and it sees the
+                    // command line's and other daemons' changes too.
                     let notices = NoticeDeliverer(
                         store: ticketStore, clock: clock, sms: settings.sms, wechat: settings.wechat, publicURL: settings.publicURL, logger: logger,
-                        today: { site, sequence in
-                            // The board rebuilds for every commit; if it lags (or failed), read the day here.
-                            guard await board.holds(site, sequence: sequence, within: .seconds(5)) else {
-                                return try await ticketStore.siteDay(site: site)
-                            }
-                            return try await board.snapshot(site).day
-                        })
+                        days: NoticeDeliverer.DayFeed(follow: { board.onChange($0) }, day: { try await board.snapshot($0).day }))
                     guard let display else { return [notices] }
                     let feed = LiveBoardFeed(board: board, site: display, hallCode: hallCode)
                     return [

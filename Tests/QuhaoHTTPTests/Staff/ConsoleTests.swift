@@ -48,12 +48,41 @@ import Testing
             try await test.store.notices.settle(claimed[0].notice.id, .sent, attempted: true)
             let sent = try await reminder()
             #expect(sent == "最近一条短信提醒：叫号，已发送 10:00")
+            // Found by a walk: with a reminder the ETag carried a part outside its quotes, and every
+            // long-poll answered 304 at once. Now it is one quoted value, and the poll waits.
+            let shown = try await client.get("/api/v1/counters/hall/3", headers: staff)
+            let etag = try #require(shown.headers[.eTag])
+            #expect(etag.hasPrefix("\"") && etag.hasSuffix("\"") && etag.dropFirst().dropLast().allSatisfy { $0 != "\"" }, "\(etag)")
+            async let woken = client.get("/api/v1/counters/hall/3?wait=10", headers: staff.ifNoneMatch(etag))
+            try await test.parked()
+            #expect(try await client.post("/api/v1/counters/hall/3/recall", json: "", headers: staff).status == .ok)
+            #expect(try await woken.status == .ok, "woken by the recall, not answered 304 at once")
             // The next visitor chose no reminder: the window is told so, not shown the last one's.
             for action in ["start", "complete", "call-next"] {
                 #expect(try await client.post("/api/v1/counters/hall/3/\(action)", json: "", headers: staff).status == .ok, "\(action)")
             }
             let none = try await reminder()
             #expect(none == "未选择短信提醒")
+        }
+    }
+
+    /// Found by a walk: the take page's reminder box promised "快到我时、叫到我时各发一条" for a
+    /// business type that is sent only the call; a booking's box spoke of a ticket's erasure.
+    @Test func theReminderBoxSaysWhatEachBusinessTypeIsSent() async throws {
+        let base = BookingHTTPTests.site()
+        let site = Site(
+            id: base.id, name: base.name, services: base.services, counters: base.counters, rules: base.rules, booking: base.booking,
+            notices: NoticeRules(channels: [.sms], kinds: [.near, .called, .booked], kindsByService: ["consult": [.called]]))
+        let test = try await TestApp(site: site)
+        try await test.run { client in
+            let page = try await client.get("/s/hall?p=\(test.presence.current(site: "hall"))")
+            expectText(page.text, #"value="consult" data-identity="none" data-phone="none" data-sms="短信提醒我：叫到我时发一条""#)
+            expectText(page.text, #"data-sms="短信提醒我：快到我时、叫到我时各发一条""#)
+            // Before a choice (and without JavaScript): what the hall sends.
+            expectText(page.text, #"<span id="notify-label">短信提醒我：快到我时、叫到我时各发一条</span>"#)
+            let book = try await client.get("/s/hall/book")
+            expectText(book.text, #"<p class="hint">勾选才会发送。手机号只用于本次预约的两条提醒"#)
+            expectText(book.text, lacks: #"<p class="hint">勾选才会发送。手机号只用于本次提醒"#)
         }
     }
 

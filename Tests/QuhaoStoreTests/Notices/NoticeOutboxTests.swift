@@ -67,6 +67,8 @@ import Testing
         let (store, _) = try await Self.store()
         let missing = await #expect(throws: QuhaoError.self) { try await Self.take(store, phone: nil) }
         #expect(missing?.code == .phoneRequired)
+        // The reminder asks for it, not the business type (found by a walk: "办理「短信提醒」需要…").
+        #expect(missing.map(Catalogue.of(.zhCN).message(for:)) == "短信提醒需要填写手机号码。")
         let malformed = await #expect(throws: QuhaoError.self) { try await Self.take(store, phone: "1381234") }
         #expect(malformed?.code == .phoneFormat)
         let (silent, _) = try await Self.store(sites: [Fixture.site])
@@ -98,6 +100,29 @@ import Testing
         _ = try await store.call(3)
         #expect(try await store.notices.planNear(site: "hall") == 0)
         #expect(try await Self.rows(store).filter { $0.ticket == tickets[4].id }.map(\.kind) == ["taken"])
+    }
+
+    /// Found by a walk: the first in line was told "前面还有 0 人", and the call named the window by
+    /// a name the hall's displays do not show. Now "下一位就是您", and "1 号窗口" as the board says it.
+    @Test func theNextInLineIsToldSoAndTheWindowIsNamedAsTheBoardSaysIt() async throws {
+        let base = Self.site
+        let site = Site(
+            id: base.id, name: base.name, services: base.services,
+            counters: base.counters.map { Counter(id: $0.id, name: LocalizedText(zh: "综合咨询窗口"), services: $0.services) }, rules: base.rules,
+            notices: NoticeRules(channels: [.sms], kinds: [.near, .called], nearPlaces: 2, nearMinutes: 0))
+        let (store, _) = try await Self.store(sites: [site])
+        _ = try await Self.take(store, phone: "13812345670")
+        _ = try await Self.take(store, phone: "13812345671")
+        #expect(try await store.notices.planNear(site: "hall") == 2)
+        let near = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "")
+        #expect(near.map(\.notice.ahead) == [0, 1])
+        #expect(near[0].text.contains("下一位就是您") && !near[0].text.contains("0 人"), "\(near[0].text)")
+        #expect(near[1].text.contains("前面还有 1 人"), "\(near[1].text)")
+        for dispatch in near { try await store.notices.settle(dispatch.notice.id, .sent, attempted: true) }
+        _ = try await store.call(1)
+        let called = try await store.notices.claim(site: "hall", channel: .sms, limit: 10, lease: 15, publicURL: "")
+        #expect(called.map(\.notice.kind) == [.called])
+        #expect(called[0].text.contains("请 A001 号到 1 号窗口办理") && called[0].window == "1 号窗口", "\(called[0].text)")
     }
 
     @Test func aMessageWhoseMomentPassedIsDroppedWhenItsTurnComes() async throws {

@@ -52,6 +52,8 @@ import Testing
             try await store.takeOver(Self.request(), code: code == "000000" ? "111111" : "000000", device: "scanner-browser-bbbbbbbb")
         }
         #expect(wrong?.code == .ticketClaimInvalid)
+        // Found by a walk: one wrong try of five said "请重新获取".
+        #expect(wrong.map(Catalogue.of(.zhCN).message(for:)) == "验证码不正确，还可再试 4 次。")
         let taken = try await store.takeOver(Self.request(), code: code, device: "scanner-browser-bbbbbbbb")
         #expect(taken.id == first.id)
         #expect(try await store.activeTicket(site: "hall", device: "scanner-browser-bbbbbbbb")?.id == first.id)
@@ -73,12 +75,14 @@ import Testing
             try await store.takeOver(Self.request(), code: newCode, device: "third-browser-dddddddd")
         }
         #expect(burnt?.code == .ticketClaimInvalid)
+        #expect(burnt.map(Catalogue.of(.zhCN).message(for:)) == "验证码不正确或已过期，请重新获取。")
     }
 
     @Test func noCodeForANumberThatIsNotHeldOrAHallWithoutTexts() async throws {
         let (store, _) = try await NoticeOutboxTests.store()
         let none = await #expect(throws: QuhaoError.self) { try await store.sendTakeOverCode(Self.request()) }
         #expect(none?.code == .ticketClaimInvalid)
+        #expect(none.map(Catalogue.of(.zhCN).message(for:)) == "今天没有用这个证件号和手机号取得的号，请核对后重试。")
         let (silent, _) = try await NoticeOutboxTests.store(sites: [Fixture.site])
         _ = try await silent.issue(Self.request(device: "phone-browser-aaaaaaaa"))
         let unavailable = await #expect(throws: QuhaoError.self) { try await silent.sendTakeOverCode(Self.request()) }

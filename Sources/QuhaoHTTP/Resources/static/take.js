@@ -97,7 +97,9 @@
     var need = phoneNeed(selected());
     var p = normalizedPhone(phone.value);
     if (need === "none") return true;
-    if (!p) { mark("phone", need === "required" && final ? t.phone_required : "", false); return need !== "required" || !final; }
+    // Asked for by the reminder (not the business type): said so.
+    var byReminder = sms && sms.checked && (selected() ? selected().dataset.phone : "none") !== "required";
+    if (!p) { mark("phone", need === "required" && final ? (byReminder ? t.phone_required_notice : t.phone_required) : "", false); return need !== "required" || !final; }
     if (!final && p.length < 11) { mark("phone", "", false); return true; }
     var ok = /^1[3-9][0-9]{9}$/.test(p);
     mark("phone", ok ? null : t.phone_format, ok);
@@ -116,6 +118,8 @@
     phone.required = needPhone === "required";
     if (identity.value) validateIdentity(false);
     if (phone.value) validatePhone(false);
+    // What this business type's reminders are (one type may send only the call).
+    if (sms && choice && choice.dataset.sms) document.getElementById("notify-label").textContent = choice.dataset.sms;
   }
 
   form.addEventListener("change", function (event) { if (event.target.name === "service" || event.target.name === "notify") arrange(); });
