@@ -91,7 +91,10 @@ public struct NoticeDeliverer: ServiceLifecycle.Service {
         let configured = channels
         // Without a channel nothing is kept to send: no site is planned (the built-in demo).
         if !configured.isEmpty {
-            if let days { days.follow { changed.mark($0) } } else { store.onCommit { siteID, _, _ in changed.mark(siteID) } }
+            // This daemon's commits (a visitor's WeChat consent moves no ticket, only their
+            // grants), and every change the board sees (the command line's, other daemons').
+            store.onCommit { siteID, _, _ in changed.mark(siteID) }
+            days?.follow { changed.mark($0) }
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await cancelWhenGracefulShutdown { await supervise(channels: configured, wake: wake) } }
