@@ -237,11 +237,16 @@ extension SMSTransport {
             body: entry.body, bodyEncoding: entry.bodyEncoding ?? .json, signature: signature, key: key)
         // A typo'd placeholder named at its key; then whatever else stops a request (a URL that is not http).
         var parts: [(String, String, Bool, Bool)] = [("notify.sms.url", entry.url, false, false), ("notify.sms.body", entry.body, false, false)]
-        parts += (entry.headers ?? []).enumerated().map { ("notify.sms.headers[\($0.offset)].value", $0.element.value, true, false) }
+        // {{signature}} only where there is one to put (found by a walk: named at notify.sms, no header said).
+        parts += (entry.headers ?? []).enumerated().map {
+            ("notify.sms.headers[\($0.offset)].value", $0.element.value, entry.signature != nil, false)
+        }
         parts += (entry.signature?.parts ?? []).enumerated().map { ("notify.sms.signature.parts[\($0.offset)]", $0.element, false, true) }
         let typos = parts.flatMap { path, text, header, signed in
             SMSTemplate.unknownPlaceholders(in: text, header: header, signed: signed).map {
-                ConfigIssue(path, "unknown placeholder {{\($0)}} (see the README's list)")
+                $0 == "signature"
+                    ? ConfigIssue(path, "{{signature}} needs notify.sms.signature (the parts to sign and the secret)")
+                    : ConfigIssue(path, "unknown placeholder {{\($0)}} (see the README's list)")
             }
         }
         issues += typos

@@ -90,6 +90,14 @@ import Testing
         }
         #expect(error?.description.contains("{{phnoe}}") == true)
         #expect(error?.issues.map(\.path) == ["notify.sms.body"], "named at its key (found by the walk)")
+        // A header's {{signature}} without a signature section: named at the header, saying what is missing.
+        let unsigned = try ConfigLoader.parse(
+            Self.text().replacingOccurrences(
+                of: "    signature: {", with: "    headers: [{ name: X-Sig, value: \"{{signature}}\" }]\n#    signature: {"),
+            source: "s.yaml")
+        let missing = #expect(throws: ConfigError.self) { try ServerSettings.resolve(file: unsigned, environment: ["TEST_SMS_KEY": "k"]) }
+        #expect(missing?.issues.map(\.path) == ["notify.sms.headers[0].value"], "\(String(describing: missing))")
+        #expect(missing?.issues.first?.reason.contains("needs notify.sms.signature") == true)
         let without = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Self.text(sms: false), source: "none.yaml") }
         #expect(without?.issues.map(\.path) == ["sites[0].notices.channels"])
         let wechat = #expect(throws: ConfigError.self) { try ConfigLoader.parse(Self.text(channels: "[sms, wechat]"), source: "w.yaml") }
