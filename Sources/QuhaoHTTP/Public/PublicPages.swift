@@ -110,7 +110,10 @@ struct PublicPages {
         let (device, cookie) = PublicAPI.device(request, random: services.random, secure: services.settings.isHTTPS)
         do {
             try services.issueLimiter.take(context.clientKey)
-            let ticket = try await services.store.takeOver(Self.issueRequest(siteID, form.take), code: form.code ?? "", device: device)
+            // A mistyped code costs a fifth of a token (five wrong tries burn the code anyway).
+            let ticket = try await services.issueLimiter.refundingMistakes(context.clientKey) {
+                try await services.store.takeOver(Self.issueRequest(siteID, form.take), code: form.code ?? "", device: device)
+            }
             var headers: HTTPFields = [.location: "/t/\(ticket.token)\(Self.langQuery(request))"]
             if let cookie { headers[.setCookie] = cookie.description }
             return Response(status: .seeOther, headers: headers)

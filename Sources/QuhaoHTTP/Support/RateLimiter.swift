@@ -96,9 +96,10 @@ extension RateLimiter {
         }
     }
 
-    /// Refusals of what was typed, not of the request itself.
+    /// Refusals of what was typed, not of the request itself (a take-over code too: five wrong
+    /// tries burn it, and a number gets five codes a day).
     static let typingMistakes: Set<QuhaoError.Code> = [
         .identityRequired, .identityNotAccepted, .identityFormat, .identityChecksum, .identityBirthDate, .identityRegion, .phoneRequired,
-        .phoneFormat,
+        .phoneFormat, .ticketClaimInvalid,
     ]
 }

@@ -37,10 +37,16 @@ struct ConfigReloader: ServiceLifecycle.Service {
             do {
                 // With the environment: a provider's secret not set refuses the reload, as it would the start.
                 let file = try ConfigLoader.load(path: path, environment: ProcessInfo.processInfo.environment)
-                if file.notify != notify {
-                    logger.warning(
-                        "notify changed in the file: the SMS and WeChat providers are read at start; restart the daemon to use the new ones",
-                        metadata: ["source": "\(path)"])
+                // The providers are read at start: a file whose notify changed is not half taken (new
+                // kinds sent through the old provider, without their template codes: found by a walk).
+                guard file.notify == notify else {
+                    logger.error(
+                        "configuration not reloaded; keeping the previous one",
+                        metadata: [
+                            "problem":
+                                "notify changed in the file: the SMS and WeChat providers are read at start; restart the daemon (systemctl restart quhao) to use the whole file"
+                        ])
+                    continue
                 }
                 let replaced = try await store.sync(sites: file.domainSites)
                 configured.set(file.domainSites)
