@@ -15,6 +15,13 @@ import Testing
         \(sms ? "" : "#")    key_env: TEST_SMS_KEY
         \(sms ? "" : "#")    signature: { parts: ["{{timestamp}}", "{{body}}"], secret_env: TEST_SMS_SECRET }
         \(sms ? "" : "#")    templates: { near: SMS_1 }
+        \(Self.hall(notices: "{ channels: \(channels), near_places: 3, services: { A: [called] } }"))
+        """.replacingOccurrences(of: "notify:\n#  sms:", with: "notify: {}\n#  sms:")
+    }
+
+    /// The one hall of these tests, with its `notices`.
+    static func hall(notices: String) -> String {
+        """
         sites:
           - id: hall
             name: { zh: 大厅 }
@@ -22,8 +29,8 @@ import Testing
               - { id: general, prefix: A, name: { zh: 综合 } }
             counters:
               - { id: 1, services: [general] }
-            notices: { channels: \(channels), near_places: 3, services: { A: [called] } }
-        """.replacingOccurrences(of: "notify:\n#  sms:", with: "notify: {}\n#  sms:")
+            notices: \(notices)
+        """
     }
 
     @Test func theProviderAndTheRulesAreReadWithSecretsFromTheEnvironment() throws {
@@ -110,14 +117,7 @@ import Testing
             """
             notify:
               wechat: { app_id: wx01, template_id: T, secret_env: S, confirm_url: "http://127.0.0.1:9102/mp/subscribemsg/" }
-            sites:
-              - id: hall
-                name: { zh: 大厅 }
-                services:
-                  - { id: general, prefix: A, name: { zh: 综合 } }
-                counters:
-                  - { id: 1, services: [general] }
-                notices: { channels: [wechat] }
+            \(Self.hall(notices: "{ channels: [wechat] }"))
             """, source: "wx.yaml")
         let wechat = try #require(try ServerSettings.resolve(file: file, environment: ["S": "secret"]).wechat)
         #expect(wechat.subscription.confirmURL == "http://127.0.0.1:9102")
